@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs every Debian 12 package Ironsight needs to build, test and run its demo.
+# Idempotent and non-interactive; runs as root or through sudo; uses only Debian's archive.
+set -euo pipefail
+
+PACKAGES=(
+    # toolchain
+    build-essential cmake ninja-build ccache pkg-config git python3
+    # link contract
+    libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+    # crypto, storage, capture
+    libssl-dev libsqlite3-dev sqlite3 libpcap-dev
+    # sensor command line, config and JSON
+    libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+    # console
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
+    qt6-l10n-tools qt6-svg-dev libqt6sql6-sqlite libqt6opengl6-dev libxkbcommon-dev libgl-dev
+    libargon2-dev
+    # reference data (MAC vendors)
+    ieee-data
+    # tests and benchmarks
+    libgtest-dev libgmock-dev googletest libbenchmark-dev
+    # demo window and screenshots where no display exists
+    xvfb xauth
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+    exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo -n)
+    else
+        echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

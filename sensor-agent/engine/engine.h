@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+// The sensor's analysis engine: capture -> decode -> dissect -> inventory / detect.
+// CONTRACT between the analysis pipeline and its consumers (`analyze`, `run` + outbox).
+// Owned by the pipeline; consumers only use what is declared here.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sensor-agent/capture/raw_packet.h"
+
+namespace ironsight::sensor {
+
+struct ProtocolRole {
+    std::string name;  // lower-case protocol name, SPEC §6
+    std::string role;  // "client" or "server"
+    auto operator<=>(const ProtocolRole&) const = default;
+};
+
+struct DeviceRecord {
+    std::string id;  // stable for this sensor
+    std::vector<std::string> macs, ips;
+    std::vector<std::uint32_t> vlans;
+    std::string vendor, model, firmware, serial, hostname;
+    std::string type = "unknown";
+    int purdueLevel = -1;
+    std::vector<ProtocolRole> protocols;
+    std::string identityJson = "{}";  // SPEC §6 "identity" object
+    std::vector<std::string> evidence;
+    std::int64_t firstSeenMs = 0, lastSeenMs = 0;
+};
+
+struct ConnectionRecord {
+    std::string src, dst;  // device ids (client, server)
+    std::string srcIp, dstIp;
+    std::string transport;  // "tcp" / "udp"
+    std::uint16_t port = 0;  // server port
+    std::string protocol;   // application protocol, or "" when unknown
+    std::uint64_t packets = 0, bytes = 0;
+    std::vector<std::string> operations;  // operation classes seen
+    std::int64_t firstSeenMs = 0, lastSeenMs = 0;
+};
+
+struct OperationRecord {  // SPEC §6 "operations" entry
+    std::string protocol, clientIp, serverIp, function, opClass;
+    int functionCode = -1;
+    std::uint64_t count = 0;
+    std::map<std::string, std::int64_t> keys;  // protocol keys, e.g. {"unit_id": 1}
+};
+
+enum class Severity { Warning = 1, Minor = 2, Major = 3, Critical = 4 };
+
+struct AlertRecord {
+    std::string id;  // stable: same type + same devices -> same id
+    std::string engine, type;
+    Severity severity = Severity::Minor;
+    std::string title, description, remediation;
+    std::string src, dst, srcIp, dstIp, protocol, mitre;
+    std::uint64_t count = 0;
+    std::int64_t firstSeenMs = 0, lastSeenMs = 0;
+};
+
+struct CaptureStats {
+    std::uint64_t packets = 0, bytes = 0, malformed = 0;
+    double seconds = 0;  // capture time span (last - first packet)
+};
+
+/// What changed since the last takeChanges(): consumers stream these (outbox) in batches.
+struct ChangeSet {
+    std::vector<DeviceRecord> devices;
+    std::vector<ConnectionRecord> connections;
+    std::vector<AlertRecord> alerts;
+    bool empty() const { return devices.empty() && connections.empty() && alerts.empty(); }
+};
+
+struct EngineOptions {
+    bool learning = true;  // learning mode: observations join the baseline, no policy alerts
+};
+
+class Engine {
+public:
+    explicit Engine(EngineOptions options = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    /// Runs one captured frame through the pipeline. Never throws; malformed input is counted.
+    void process(const RawPacket& packet);
+
+    void setLearning(bool on);
+    bool learning() const;
+    /// Baseline as opaque text (one item per line) so a store can persist and restore it.
+    std::string exportBaseline() const;
+    void importBaseline(const std::string& text);
+
+    ChangeSet takeChanges();
+    std::vector<DeviceRecord> devices() const;
+    std::vector<ConnectionRecord> connections() const;
+    std::vector<OperationRecord> operations() const;
+    std::vector<AlertRecord> alerts() const;
+    CaptureStats stats() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ironsight::sensor
