@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// The desktop console's entry point: QApplication, main window, optional page screenshots.
+#include "console/ui/desktop.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QPixmap>
+#include <QTimer>
+
+#include <cstring>
+#include <iostream>
+
+#include "console/ui/main_window.h"
+#include "shared/base/version.h"
+
+namespace ironsight::console::ui {
+
+namespace {
+/// Writes a PNG of every page into outDir; returns the number written.
+int takeScreenshots(MainWindow& window, const QString& outDir) {
+    QDir().mkpath(outDir);
+    window.refreshNow();
+    int written = 0;
+    const QStringList names = window.pageNames();
+    for (int i = 0; i < names.size(); ++i) {
+        window.showPage(i);
+        QApplication::processEvents();
+        QString file = names[i].toLower();
+        file.replace(QLatin1String(" & "), QLatin1String("-")).replace(QLatin1Char(' '), QLatin1Char('-'));
+        file = QDir(outDir).filePath(QStringLiteral("%1-%2.png").arg(i + 1).arg(file.section(QLatin1Char('('), 0, 0).trimmed()));
+        if (window.grab().save(file)) {
+            std::cout << "screenshot " << file.toStdString() << "\n";
+            ++written;
+        } else {
+            std::cerr << "cannot write " << file.toStdString() << "\n";
+        }
+    }
+    return written;
+}
+}  // namespace
+
+int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
+    QString screenshotDir;
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], "--screenshots") == 0) screenshotDir = QString::fromLocal8Bit(argv[i + 1]);
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Ironsight Console"));
+    QApplication::setApplicationVersion(QString::fromLatin1(ironsight::kVersion));
+
+    MainWindow window([dataDir] { return loadSnapshot(dataDir); },
+                      QStringLiteral("Ironsight — %1").arg(QString::fromStdString(dataDir.string())));
+    window.show();
+    if (!screenshotDir.isEmpty()) {
+        QApplication::processEvents();
+        return takeScreenshots(window, screenshotDir) > 0 ? 0 : 1;
+    }
+    return app.exec();
+}
+
+}  // namespace ironsight::console::ui

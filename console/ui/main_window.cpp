@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// The console's main window (SPEC §5.1): pages Sites & Zones, Sensors, Inventory, Alerts.
+#include "console/ui/main_window.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QPointer>
+#include <QSortFilterProxyModel>
+#include <QLineEdit>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTableView>
+#include <QThreadPool>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "console/ui/table_model.h"
+
+namespace ironsight::console::ui {
+
+MainWindow::MainWindow(Loader loader, QString title, QWidget* parent)
+    : QMainWindow(parent), loader_(std::move(loader)) {
+    qRegisterMetaType<ironsight::console::ui::Snapshot>();
+    setWindowTitle(title);
+    resize(1280, 800);
+
+    sitesModel_ = new TableModel({tr("Site / Zone"), tr("Sensors"), tr("Devices"), tr("Open alerts")}, this);
+    sensorsModel_ = new TableModel(
+        {tr("Sensor"), tr("Site"), tr("Zone"), tr("Status"), tr("Last seen"), tr("Sensor id")}, this);
+    devicesModel_ = new TableModel({tr("Device"), tr("IP addresses"), tr("MAC"), tr("Vendor"),
+                                    tr("Type"), tr("Purdue"), tr("Protocols"), tr("Site"),
+                                    tr("Zone"), tr("Sensor"), tr("Last seen")},
+                                   this);
+    alertsModel_ = new TableModel({tr("Severity"), tr("Status"), tr("Title"), tr("Source"),
+                                   tr("Destination"), tr("Protocol"), tr("Count"), tr("Sensor"),
+                                   tr("Last seen")},
+                                  this);
+
+    nav_ = new QListWidget;
+    nav_->setFixedWidth(170);
+    pages_ = new QStackedWidget;
+    alertCounters_ = new QLabel;
+    alertCounters_->setTextFormat(Qt::RichText);
+
+    const struct {
+        QString name;
+        QWidget* page;
+    } pages[] = {
+        {tr("Sites & Zones"), makeTablePage(tr("Sites & Zones"), sitesModel_)},
+        {tr("Sensors"), makeTablePage(tr("Sensors"), sensorsModel_)},
+        {tr("Inventory"), makeTablePage(tr("Device inventory"), devicesModel_)},
+        {tr("Alerts"), makeTablePage(tr("Alerts"), alertsModel_, alertCounters_)},
+    };
+    for (const auto& p : pages) {
+        nav_->addItem(p.name);
+        pages_->addWidget(p.page);
+    }
+    connect(nav_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+    nav_->setCurrentRow(0);
+
+    auto* central = new QWidget;
+    auto* layout = new QHBoxLayout(central);
+    layout->addWidget(nav_);
+    layout->addWidget(pages_, 1);
+    setCentralWidget(central);
+
+    statusLabel_ = new QLabel(tr("Loading…"));
+    statusBar()->addWidget(statusLabel_, 1);
+
+    connect(this, &MainWindow::snapshotLoaded, this, &MainWindow::apply, Qt::QueuedConnection);
+    timer_ = new QTimer(this);
+    timer_->setInterval(2000);
+    connect(timer_, &QTimer::timeout, this, &MainWindow::refreshAsync);
+    timer_->start();
+    QTimer::singleShot(0, this, &MainWindow::refreshAsync);
+}
+
+QWidget* MainWindow::makeTablePage(const QString& heading, TableModel* model, QLabel* headerLabel) {
+    auto* page = new QWidget;
+    auto* layout = new QVBoxLayout(page);
+    auto* title = new QLabel(QStringLiteral("<h2>%1</h2>").arg(heading.toHtmlEscaped()));
+    auto* filter = new QLineEdit;
+    filter->setPlaceholderText(tr("Filter…"));
+    filter->setClearButtonEnabled(true);
+    auto* top = new QHBoxLayout;
+    top->addWidget(title);
+    if (headerLabel) top->addWidget(headerLabel);
+    top->addStretch(1);
+    top->addWidget(filter);
+    layout->addLayout(top);
+
+    // Filtering over every column; sorting by any column.
+    auto* proxy = new QSortFilterProxyModel(page);
+    proxy->setSourceModel(model);
+    proxy->setFilterKeyColumn(-1);
+    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
+
+    auto* view = new QTableView;
+    view->setModel(proxy);
+    view->setSortingEnabled(true);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setAlternatingRowColors(true);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->verticalHeader()->hide();
+    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    layout->addWidget(view, 1);
+    return page;
+}
+
+QStringList MainWindow::pageNames() const {
+    QStringList names;
+    for (int i = 0; i < nav_->count(); ++i) names << nav_->item(i)->text();
+    return names;
+}
+
+void MainWindow::showPage(int index) { nav_->setCurrentRow(index); }
+
+void MainWindow::refreshNow() { apply(loader_()); }
+
+void MainWindow::refreshAsync() {
+    if (loading_) return;  // one query in flight at a time
+    loading_ = true;
+    QPointer<MainWindow> self(this);
+    Loader loader = loader_;
+    // Store queries run on the thread pool, never on the GUI thread.
+    QThreadPool::globalInstance()->start([self, loader] {
+        Snapshot snapshot = loader();
+        if (self) emit self->snapshotLoaded(snapshot);
+    });
+}
+
+void MainWindow::apply(const Snapshot& snapshot) {
+    loading_ = false;
+    if (!snapshot.error.isEmpty()) {
+        statusLabel_->setText(tr("Cannot read the console store: %1").arg(snapshot.error));
+        return;
+    }
+    sitesModel_->setRows(snapshot.sites);
+    sensorsModel_->setRows(snapshot.sensors);
+    devicesModel_->setRows(snapshot.devices);
+    alertsModel_->setRows(snapshot.alerts);
+    alertCounters_->setText(
+        tr("<span style='color:#b00020'>▲ Critical %1</span> &nbsp; "
+           "<span style='color:#d35400'>■ Major %2</span> &nbsp; "
+           "<span style='color:#b7950b'>● Minor %3</span> &nbsp; "
+           "<span style='color:#2471a3'>○ Warning %4</span>")
+            .arg(snapshot.bySeverity[4])
+            .arg(snapshot.bySeverity[3])
+            .arg(snapshot.bySeverity[2])
+            .arg(snapshot.bySeverity[1]));
+    nav_->item(1)->setText(tr("Sensors (%1)").arg(snapshot.sensorsTotal));
+    nav_->item(2)->setText(tr("Inventory (%1)").arg(snapshot.deviceCount));
+    nav_->item(3)->setText(tr("Alerts (%1)").arg(snapshot.openAlerts));
+    statusLabel_->setText(tr("%1 of %2 sensors active · %3 devices · %4 open alerts")
+                              .arg(snapshot.sensorsActive)
+                              .arg(snapshot.sensorsTotal)
+                              .arg(snapshot.deviceCount)
+                              .arg(snapshot.openAlerts));
+}
+
+}  // namespace ironsight::console::ui

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// A flat, read-only table model over rows of display strings, replaced in one batch per refresh.
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QColor>
+#include <QStringList>
+#include <QVector>
+
+namespace ironsight::console::ui {
+
+struct TableRow {
+    QStringList cells;
+    QColor accent;       // optional colour for the first column (severity, status)
+    QString accentIcon;  // optional text glyph shown before the first cell (shape, not only colour)
+};
+
+class TableModel final : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    explicit TableModel(QStringList headers, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+    /// Replaces all rows (one reset per batch; the views keep their sort settings).
+    void setRows(QVector<TableRow> rows);
+
+private:
+    QStringList headers_;
+    QVector<TableRow> rows_;
+};
+
+}  // namespace ironsight::console::ui
