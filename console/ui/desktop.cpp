@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "console/core/console_service.h"
 #include "console/ui/main_window.h"
 #include "shared/base/version.h"
 
@@ -48,7 +49,20 @@ int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
     QApplication::setApplicationName(QStringLiteral("Ironsight Console"));
     QApplication::setApplicationVersion(QString::fromLatin1(ironsight::kVersion));
 
-    MainWindow window([dataDir] { return loadSnapshot(dataDir); },
+    if (!std::filesystem::exists(dataDir / "console.db")) {
+        std::cerr << "ironsight-console: no console data in " << dataDir.string()
+                  << "; create it with: ironsight-console admin --data-dir " << dataDir.string()
+                  << " init --admin-user NAME --admin-password-file FILE\n";
+        return 2;
+    }
+    auto opened = core::ConsoleService::open(dataDir);
+    if (!opened) {
+        std::cerr << "ironsight-console: " << opened.error().message << "\n";
+        return 2;
+    }
+    // One service shared by the loads; MainWindow runs at most one load at a time.
+    std::shared_ptr<core::ConsoleService> service(std::move(*opened));
+    MainWindow window([service] { return loadSnapshot(*service); },
                       QStringLiteral("Ironsight — %1").arg(QString::fromStdString(dataDir.string())));
     window.show();
     if (!screenshotDir.isEmpty()) {

@@ -4,17 +4,20 @@
 
 #include <QString>
 #include <QVector>
-#include <filesystem>
 
 #include "console/ui/table_model.h"
+
+namespace ironsight::console::core {
+class ConsoleService;
+}
 
 namespace ironsight::console::ui {
 
 struct Snapshot {
     QVector<TableRow> sites;    // site / zone, sensors, devices, open alerts
     QVector<TableRow> sensors;  // name, site, zone, status, last seen, id
-    QVector<TableRow> devices;  // name/ip, mac, vendor, type, protocols, site, zone, sensor, last seen
-    QVector<TableRow> alerts;   // severity, status, title, source, destination, protocol, count, last seen
+    QVector<TableRow> devices;  // name, ips, mac, vendor, type, purdue, protocols, site, zone, sensor, last seen
+    QVector<TableRow> alerts;   // severity, status, title, source, destination, protocol, count, sensor, last seen
     int sensorsTotal = 0;
     int sensorsActive = 0;
     int deviceCount = 0;
@@ -24,6 +27,7 @@ struct Snapshot {
 };
 
 /// Reads the whole snapshot through the console core's service interface.
-Snapshot loadSnapshot(const std::filesystem::path& dataDir);
+/// Not thread-safe for one service: callers run one load at a time.
+Snapshot loadSnapshot(core::ConsoleService& service);
 
 }  // namespace ironsight::console::ui
