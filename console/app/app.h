@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// Entry points of ironsight-console's modes (SPEC §6), shared by main.cpp and its parts.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace ironsight::console::app {
+
+/// Options of `--headless`.
+struct HeadlessOptions {
+    std::string listen;        ///< empty: the stored setting, else the default
+    std::string enrollListen;  ///< empty: the stored setting, else the default
+};
+
+/// Runs the ingest server until SIGINT/SIGTERM; returns the exit code.
+int runHeadless(const std::filesystem::path& dataDir, const HeadlessOptions& options);
+
+/// Adds `admin` and its subcommands to `app`. `dataDir` resolves the data directory once the
+/// command line is parsed; `exitCode` receives the result of the command that ran.
+void addAdminCommands(CLI::App& app, std::function<std::filesystem::path()> dataDir, int& exitCode);
+
+}  // namespace ironsight::console::app

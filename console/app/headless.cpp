@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ironsight-console --headless`: the ingest server, until SIGINT or SIGTERM.
+#include <pthread.h>
+#include <csignal>
+#include <iostream>
+
+#include "console/app/app.h"
+#include "console/core/link_server.h"
+
+namespace ironsight::console::app {
+
+int runHeadless(const std::filesystem::path& dataDir, const HeadlessOptions& options) {
+    // Block the stop signals before any gRPC thread exists so only sigwait() sees them.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+    std::vector<std::string> hosts;
+    for (const auto& a : {options.listen, options.enrollListen}) {
+        if (!a.empty()) hosts.push_back(core::hostOf(a));
+    }
+    auto console = core::ConsoleService::open(dataDir, hosts);
+    if (!console) {
+        std::cerr << "error: " << console.error().message << "\n";
+        return 1;
+    }
+    std::string link = options.listen.empty() ? (*console)->linkListen() : options.listen;
+    std::string enroll =
+        options.enrollListen.empty() ? (*console)->enrollListen() : options.enrollListen;
+    if (core::hostOf(link).empty() || core::hostOf(enroll).empty()) {
+        std::cerr << "error: listen addresses must be HOST:PORT\n";
+        return 2;
+    }
+    core::LinkServer server(**console);
+    if (auto s = server.start(link, enroll); !s) {
+        std::cerr << "error: " << s.error().message << "\n";
+        return 1;
+    }
+    auto shown = [](const std::string& addr, int port) {
+        std::string host = core::hostOf(addr);
+        if (host.find(':') != std::string::npos) host = "[" + host + "]";
+        return host + ":" + std::to_string(port);
+    };
+    std::cout << "link listening on " << shown(link, server.linkPort()) << "\n"
+              << "enrollment listening on " << shown(enroll, server.enrollPort()) << "\n"
+              << "CA fingerprint: " << (*console)->caFingerprint() << std::endl;
+    (void)(*console)->store().audit("console", "server.start", dataDir.string(), "local", "ok");
+
+    int signal = 0;
+    sigwait(&stopSignals, &signal);
+    std::cerr << "stopping (" << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ")\n";
+    server.stop();
+    (void)(*console)->store().audit("console", "server.stop", dataDir.string(), "local", "ok");
+    return 0;
+}
+
+}  // namespace ironsight::console::app

@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: Apache-2.0
+// ConsoleStore on shared/sqlite: schema, domain writes, idempotent ingest, queries.
+#include "console/core/console_store.h"
+
+#include <argon2.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+#include "shared/crypto/crypto.h"
+
+namespace ironsight::console::core {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::uint32_t kArgonTime = 3;
+constexpr std::uint32_t kArgonMemoryKiB = 64 * 1024;
+constexpr std::uint32_t kArgonLanes = 1;
+constexpr std::size_t kArgonHashLen = 32;
+constexpr std::size_t kArgonSaltLen = 16;
+
+const char* severityName(int s) {
+    switch (s) {
+        case ironsight::v1::SEVERITY_WARNING:
+            return "warning";
+        case ironsight::v1::SEVERITY_MINOR:
+            return "minor";
+        case ironsight::v1::SEVERITY_MAJOR:
+            return "major";
+        case ironsight::v1::SEVERITY_CRITICAL:
+            return "critical";
+        default:
+            return "unspecified";
+    }
+}
+
+template <class Range>
+std::string jsonArray(const Range& range) {
+    json a = json::array();
+    for (const auto& v : range) a.push_back(v);
+    return a.dump();
+}
+
+std::vector<std::string> stringsFromJson(const std::string& text) {
+    std::vector<std::string> out;
+    json j = json::parse(text, nullptr, false);
+    if (!j.is_array()) return out;
+    for (const auto& v : j) {
+        if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
+Error dbError(const std::string& what, const Error& e) {
+    return makeError(what + ": " + e.message);
+}
+
+/// Upserts for each envelope kind. Bound in applyBatch.
+constexpr const char* kUpsertDevice = R"sql(
+INSERT INTO devices(sensor_id, device_id, macs, ips, vlans, vendor, model, firmware, serial,
+                    hostname, type, purdue_level, protocols, identity_json, evidence,
+                    first_seen, last_seen, last_seq)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+ON CONFLICT(sensor_id, device_id) DO UPDATE SET
+  macs=excluded.macs, ips=excluded.ips, vlans=excluded.vlans, vendor=excluded.vendor,
+  model=excluded.model, firmware=excluded.firmware, serial=excluded.serial,
+  hostname=excluded.hostname, type=excluded.type, purdue_level=excluded.purdue_level,
+  protocols=excluded.protocols, identity_json=excluded.identity_json, evidence=excluded.evidence,
+  first_seen=MIN(devices.first_seen, excluded.first_seen), last_seen=excluded.last_seen,
+  last_seq=excluded.last_seq)sql";
+
+constexpr const char* kUpsertConnection = R"sql(
+INSERT INTO connections(sensor_id, src, dst, transport, port, protocol, src_ip, dst_ip, packets,
+                        bytes, operations, first_seen, last_seen)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+ON CONFLICT(sensor_id, src, dst, transport, port, protocol) DO UPDATE SET
+  src_ip=excluded.src_ip, dst_ip=excluded.dst_ip, packets=excluded.packets, bytes=excluded.bytes,
+  operations=excluded.operations, first_seen=MIN(connections.first_seen, excluded.first_seen),
+  last_seen=excluded.last_seen)sql";
+
+constexpr const char* kUpsertAlert = R"sql(
+INSERT INTO alerts(sensor_id, alert_id, engine, type, severity, title, description, remediation,
+                   src, dst, src_ip, dst_ip, protocol, count, mitre, first_seen, last_seen, status)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 'new')
+ON CONFLICT(sensor_id, alert_id) DO UPDATE SET
+  engine=excluded.engine, type=excluded.type, severity=excluded.severity, title=excluded.title,
+  description=excluded.description, remediation=excluded.remediation, src=excluded.src,
+  dst=excluded.dst, src_ip=excluded.src_ip, dst_ip=excluded.dst_ip, protocol=excluded.protocol,
+  count=excluded.count, mitre=excluded.mitre,
+  first_seen=MIN(alerts.first_seen, excluded.first_seen), last_seen=excluded.last_seen)sql";
+
+constexpr const char* kUpsertHealth = R"sql(
+INSERT INTO health(sensor_id, time_ms, packets, bytes, kernel_drops, malformed, outbox_depth,
+                   outbox_evicted, learning, version, capture_source)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+ON CONFLICT(sensor_id) DO UPDATE SET
+  time_ms=excluded.time_ms, packets=excluded.packets, bytes=excluded.bytes,
+  kernel_drops=excluded.kernel_drops, malformed=excluded.malformed,
+  outbox_depth=excluded.outbox_depth, outbox_evicted=excluded.outbox_evicted,
+  learning=excluded.learning, version=excluded.version, capture_source=excluded.capture_source)sql";
+
+constexpr const char* kSensorSelect = R"sql(
+SELECT s.id, s.name, si.name, z.name, s.status, COALESCE(s.cert_serial, ''),
+       COALESCE(s.enrolled_at, 0), COALESCE(s.last_seen, 0)
+FROM sensors s JOIN zones z ON z.id = s.zone_id JOIN sites si ON si.id = z.site_id)sql";
+
+SensorRow sensorFrom(const sqlite::Stmt& st) {
+    SensorRow r;
+    r.id = st.columnText(0);
+    r.name = st.columnText(1);
+    r.site = st.columnText(2);
+    r.zone = st.columnText(3);
+    r.status = st.columnText(4);
+    r.certSerial = st.columnText(5);
+    r.enrolledAtMs = st.columnInt(6);
+    r.lastSeenMs = st.columnInt(7);
+    return r;
+}
+
+}  // namespace
+
+std::int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+const std::vector<std::string>& schemaSteps() {
+    static const std::vector<std::string> steps = {
+        R"sql(
+CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+  role TEXT NOT NULL CHECK(role IN ('admin', 'analyst', 'readonly')),
+  failed_logins INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+CREATE TABLE sites(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE zones(
+  id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL REFERENCES sites(id), name TEXT NOT NULL,
+  UNIQUE(site_id, name));
+CREATE TABLE sensors(
+  id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, zone_id INTEGER NOT NULL REFERENCES zones(id),
+  status TEXT NOT NULL CHECK(status IN ('pending', 'active', 'revoked')),
+  cert_serial TEXT, enrolled_at INTEGER, last_seen INTEGER, created_at INTEGER NOT NULL);
+CREATE TABLE activations(
+  token_sha256 TEXT PRIMARY KEY, bundle_id TEXT NOT NULL,
+  sensor_id TEXT NOT NULL REFERENCES sensors(id), not_after INTEGER NOT NULL,
+  used_at INTEGER, created_at INTEGER NOT NULL);
+CREATE TABLE devices(
+  sensor_id TEXT NOT NULL REFERENCES sensors(id), device_id TEXT NOT NULL,
+  macs TEXT NOT NULL DEFAULT '[]', ips TEXT NOT NULL DEFAULT '[]', vlans TEXT NOT NULL DEFAULT '[]',
+  vendor TEXT, model TEXT, firmware TEXT, serial TEXT, hostname TEXT, type TEXT,
+  purdue_level INTEGER NOT NULL DEFAULT -1, protocols TEXT NOT NULL DEFAULT '[]',
+  identity_json TEXT, evidence TEXT NOT NULL DEFAULT '[]',
+  first_seen INTEGER, last_seen INTEGER, last_seq INTEGER NOT NULL,
+  UNIQUE(sensor_id, device_id));
+CREATE TABLE connections(
+  sensor_id TEXT NOT NULL REFERENCES sensors(id), src TEXT NOT NULL, dst TEXT NOT NULL,
+  transport TEXT NOT NULL, port INTEGER NOT NULL, protocol TEXT NOT NULL,
+  src_ip TEXT, dst_ip TEXT, packets INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+  operations TEXT NOT NULL DEFAULT '[]', first_seen INTEGER, last_seen INTEGER,
+  UNIQUE(sensor_id, src, dst, transport, port, protocol));
+CREATE TABLE alerts(
+  sensor_id TEXT NOT NULL REFERENCES sensors(id), alert_id TEXT NOT NULL,
+  engine TEXT, type TEXT, severity INTEGER NOT NULL DEFAULT 0, title TEXT, description TEXT,
+  remediation TEXT, src TEXT, dst TEXT, src_ip TEXT, dst_ip TEXT, protocol TEXT,
+  count INTEGER NOT NULL DEFAULT 0, mitre TEXT, first_seen INTEGER, last_seen INTEGER,
+  status TEXT NOT NULL DEFAULT 'new',
+  UNIQUE(sensor_id, alert_id));
+CREATE TABLE sensor_progress(
+  sensor_id TEXT PRIMARY KEY REFERENCES sensors(id), epoch INTEGER NOT NULL,
+  applied_through_seq INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE health(
+  sensor_id TEXT PRIMARY KEY REFERENCES sensors(id), time_ms INTEGER, packets INTEGER,
+  bytes INTEGER, kernel_drops INTEGER, malformed INTEGER, outbox_depth INTEGER,
+  outbox_evicted INTEGER, learning INTEGER, version TEXT, capture_source TEXT);
+CREATE TABLE audit_log(
+  id INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, source TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX alerts_last_seen ON alerts(last_seen);
+CREATE INDEX devices_last_seen ON devices(last_seen);
+)sql",
+    };
+    return steps;
+}
+
+Result<std::unique_ptr<ConsoleStore>> ConsoleStore::open(const std::filesystem::path& dbFile) {
+    auto db = sqlite::Db::open(dbFile);
+    if (!db) return db.error();
+    if (auto s = db->setSynchronousFull(); !s) return s.error();
+    if (auto s = sqlite::migrate(*db, schemaSteps()); !s) {
+        return makeError(dbFile.string() + ": " + s.error().message);
+    }
+    return std::unique_ptr<ConsoleStore>(new ConsoleStore(std::move(*db)));
+}
+
+std::optional<std::string> ConsoleStore::setting(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT value FROM settings WHERE key = ?1");
+    if (!st) return std::nullopt;
+    st->bind(1, key);
+    auto row = st->step();
+    if (!row || !*row) return std::nullopt;
+    return st->columnText(0);
+}
+
+Status ConsoleStore::setSetting(const std::string& key, const std::string& value) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "INSERT INTO settings(key, value) VALUES(?1, ?2) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!st) return st.error();
+    return st->bind(1, key).bind(2, value).run();
+}
+
+Status ConsoleStore::addUser(const std::string& name, const std::string& password,
+                             const std::string& role) {
+    if (name.empty()) return makeError("user name must not be empty");
+    if (password.size() < 8) return makeError("password must have at least 8 characters");
+    crypto::Bytes salt = crypto::randomBytes(kArgonSaltLen);
+    std::size_t len = argon2_encodedlen(kArgonTime, kArgonMemoryKiB, kArgonLanes, kArgonSaltLen,
+                                        kArgonHashLen, Argon2_id);
+    std::string encoded(len, '\0');
+    int rc = argon2id_hash_encoded(kArgonTime, kArgonMemoryKiB, kArgonLanes, password.data(),
+                                   password.size(), salt.data(), salt.size(), kArgonHashLen,
+                                   encoded.data(), encoded.size());
+    if (rc != ARGON2_OK)
+        return makeError(std::string("password hashing failed: ") + argon2_error_message(rc));
+    encoded.resize(std::char_traits<char>::length(encoded.c_str()));
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "INSERT INTO users(name, password_hash, role, created_at) VALUES(?1, ?2, ?3, ?4)");
+    if (!st) return st.error();
+    if (auto s = st->bind(1, name).bind(2, encoded).bind(3, role).bind(4, nowMs()).run(); !s) {
+        return makeError("cannot add user '" + name + "' (already exists?)");
+    }
+    return auditLocked("cli", "user.add", name, "local", "ok");
+}
+
+Result<bool> ConsoleStore::checkPassword(const std::string& name, const std::string& password) {
+    std::string hash;
+    {
+        std::lock_guard lock(mutex_);
+        auto st = db_.prepare("SELECT password_hash FROM users WHERE name = ?1");
+        if (!st) return st.error();
+        st->bind(1, name);
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return false;
+        hash = st->columnText(0);
+    }
+    return argon2id_verify(hash.c_str(), password.data(), password.size()) == ARGON2_OK;
+}
+
+std::int64_t ConsoleStore::userCount() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT COUNT(*) FROM users");
+    if (!st) return 0;
+    auto row = st->step();
+    return row && *row ? st->columnInt(0) : 0;
+}
+
+Result<SiteRow> ConsoleStore::addSite(const std::string& name) {
+    if (name.empty()) return makeError("site name must not be empty");
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("INSERT INTO sites(name) VALUES(?1)");
+    if (!st) return st.error();
+    if (auto s = st->bind(1, name).run(); !s) {
+        return makeError("site '" + name + "' already exists");
+    }
+    SiteRow row{db_.lastInsertRowid(), name};
+    (void)auditLocked("cli", "site.add", name, "local", "ok");
+    return row;
+}
+
+Result<ZoneRow> ConsoleStore::addZone(const std::string& site, const std::string& name) {
+    if (name.empty()) return makeError("zone name must not be empty");
+    std::lock_guard lock(mutex_);
+    auto find = db_.prepare("SELECT id FROM sites WHERE name = ?1");
+    if (!find) return find.error();
+    find->bind(1, site);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no site named '" + site + "'");
+    std::int64_t siteId = find->columnInt(0);
+    auto st = db_.prepare("INSERT INTO zones(site_id, name) VALUES(?1, ?2)");
+    if (!st) return st.error();
+    if (auto s = st->bind(1, siteId).bind(2, name).run(); !s) {
+        return makeError("zone '" + name + "' already exists in site '" + site + "'");
+    }
+    ZoneRow z{db_.lastInsertRowid(), site, name};
+    (void)auditLocked("cli", "zone.add", site + "/" + name, "local", "ok");
+    return z;
+}
+
+Result<std::vector<SiteRow>> ConsoleStore::listSites() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT id, name FROM sites ORDER BY name");
+    if (!st) return st.error();
+    std::vector<SiteRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        out.push_back({st->columnInt(0), st->columnText(1)});
+    }
+    return out;
+}
+
+Result<std::vector<ZoneRow>> ConsoleStore::listZones() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT z.id, s.name, z.name FROM zones z JOIN sites s ON s.id = z.site_id "
+        "ORDER BY s.name, z.name");
+    if (!st) return st.error();
+    std::vector<ZoneRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        out.push_back({st->columnInt(0), st->columnText(1), st->columnText(2)});
+    }
+    return out;
+}
+
+Result<SensorRow> ConsoleStore::addSensor(const std::string& site, const std::string& zone,
+                                          const std::string& name,
+                                          const std::string& tokenSha256Hex,
+                                          const std::string& bundleId, std::int64_t notAfterMs) {
+    if (name.empty()) return makeError("sensor name must not be empty");
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto find = db_.prepare(
+        "SELECT z.id FROM zones z JOIN sites s ON s.id = z.site_id "
+        "WHERE s.name = ?1 AND z.name = ?2");
+    if (!find) return find.error();
+    find->bind(1, site).bind(2, zone);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no zone '" + zone + "' in site '" + site + "'");
+    std::int64_t zoneId = find->columnInt(0);
+    SensorRow sensor;
+    sensor.id = crypto::newUuid();
+    sensor.name = name;
+    sensor.site = site;
+    sensor.zone = zone;
+    sensor.status = "pending";
+    std::int64_t now = nowMs();
+    auto ins = db_.prepare(
+        "INSERT INTO sensors(id, name, zone_id, status, created_at) "
+        "VALUES(?1, ?2, ?3, 'pending', ?4)");
+    if (!ins) return ins.error();
+    if (auto s = ins->bind(1, sensor.id).bind(2, name).bind(3, zoneId).bind(4, now).run(); !s) {
+        return makeError("sensor '" + name + "' already exists");
+    }
+    auto act = db_.prepare(
+        "INSERT INTO activations(token_sha256, bundle_id, sensor_id, not_after, created_at) "
+        "VALUES(?1, ?2, ?3, ?4, ?5)");
+    if (!act) return act.error();
+    if (auto s = act->bind(1, tokenSha256Hex)
+                     .bind(2, bundleId)
+                     .bind(3, sensor.id)
+                     .bind(4, notAfterMs)
+                     .bind(5, now)
+                     .run();
+        !s) {
+        return dbError("cannot store the activation", s.error());
+    }
+    if (auto s = auditLocked("cli", "activation.generate", sensor.id, "local",
+                             "ok: sensor " + name + ", bundle " + bundleId);
+        !s) {
+        return s.error();
+    }
+    if (auto s = tx.commit(); !s) return s.error();
+    return sensor;
+}
+
+Result<std::vector<SensorRow>> ConsoleStore::listSensors() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string(kSensorSelect) + " ORDER BY s.name");
+    if (!st) return st.error();
+    std::vector<SensorRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(sensorFrom(*st));
+    return out;
+}
+
+Result<std::optional<SensorRow>> ConsoleStore::findSensor(const std::string& idOrName) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string(kSensorSelect) + " WHERE s.id = ?1 OR s.name = ?1");
+    if (!st) return st.error();
+    st->bind(1, idOrName);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<SensorRow>{};
+    return std::optional<SensorRow>{sensorFrom(*st)};
+}
+
+Status ConsoleStore::revokeSensor(const std::string& idOrName, const std::string& actor) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto st = db_.prepare(
+        "UPDATE sensors SET status = 'revoked' WHERE (id = ?1 OR name = ?1) "
+        "AND status != 'revoked' RETURNING id");
+    if (!st) return st.error();
+    st->bind(1, idOrName);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no sensor '" + idOrName + "' to revoke (unknown or revoked)");
+    std::string id = st->columnText(0);
+    while (true) {
+        auto more = st->step();
+        if (!more || !*more) break;
+    }
+    // Unused activations of a revoked sensor die with it.
+    auto act =
+        db_.prepare("UPDATE activations SET used_at = ?2 WHERE sensor_id = ?1 AND used_at IS NULL");
+    if (!act) return act.error();
+    if (auto s = act->bind(1, id).bind(2, nowMs()).run(); !s) return s.error();
+    if (auto s = auditLocked(actor, "sensor.revoke", id, "local", "ok"); !s) return s.error();
+    return tx.commit();
+}
+
+std::int64_t ConsoleStore::pendingActivations(std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    auto st =
+        db_.prepare("SELECT COUNT(*) FROM activations WHERE used_at IS NULL AND not_after >= ?1");
+    if (!st) return 0;
+    st->bind(1, now);
+    auto row = st->step();
+    return row && *row ? st->columnInt(0) : 0;
+}
+
+Result<std::optional<EnrollRefusal>> ConsoleStore::checkActivationLocked(
+    const EnrollAttempt& attempt, std::int64_t now) {
+    auto st = db_.prepare(
+        "SELECT a.sensor_id, a.not_after, a.used_at IS NOT NULL, s.status "
+        "FROM activations a JOIN sensors s ON s.id = a.sensor_id WHERE a.token_sha256 = ?1");
+    if (!st) return st.error();
+    st->bind(1, attempt.tokenSha256Hex);
+    auto row = st->step();
+    if (!row) return row.error();
+    auto refuse = [](std::string m) {
+        return std::optional<EnrollRefusal>{EnrollRefusal{std::move(m)}};
+    };
+    if (!*row) return refuse("unknown activation token");
+    std::string sensorId = st->columnText(0);
+    std::int64_t notAfter = st->columnInt(1);
+    bool used = st->columnInt(2) != 0;
+    std::string status = st->columnText(3);
+    if (status == "revoked") return refuse("sensor revoked");
+    if (used) return refuse("activation token already used");
+    if (now > notAfter) return refuse("activation expired");
+    if (sensorId != attempt.sensorId) return refuse("sensor id mismatch");
+    return std::optional<EnrollRefusal>{};
+}
+
+Status ConsoleStore::markEnrolledLocked(const EnrollAttempt& attempt, const std::string& serial,
+                                        std::int64_t now) {
+    auto act = db_.prepare("UPDATE activations SET used_at = ?2 WHERE token_sha256 = ?1");
+    if (!act) return act.error();
+    if (auto s = act->bind(1, attempt.tokenSha256Hex).bind(2, now).run(); !s) return s.error();
+    auto sen = db_.prepare(
+        "UPDATE sensors SET status = 'active', cert_serial = ?2, enrolled_at = ?3 WHERE id = ?1");
+    if (!sen) return sen.error();
+    if (auto s = sen->bind(1, attempt.sensorId).bind(2, serial).bind(3, now).run(); !s) {
+        return s.error();
+    }
+    return auditLocked("sensor:" + attempt.sensorId, "enroll", attempt.sensorId, attempt.source,
+                       "ok: certificate serial " + serial);
+}
+
+Result<Progress> ConsoleStore::progress(const std::string& sensorId) {
+    std::lock_guard lock(mutex_);
+    auto st =
+        db_.prepare("SELECT epoch, applied_through_seq FROM sensor_progress WHERE sensor_id = ?1");
+    if (!st) return st.error();
+    st->bind(1, sensorId);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return Progress{};
+    return Progress{static_cast<std::uint64_t>(st->columnInt(0)),
+                    static_cast<std::uint64_t>(st->columnInt(1))};
+}
+
+Result<Progress> ConsoleStore::beginStream(const std::string& sensorId, std::uint64_t epoch,
+                                           std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto st =
+        db_.prepare("SELECT epoch, applied_through_seq FROM sensor_progress WHERE sensor_id = ?1");
+    if (!st) return st.error();
+    st->bind(1, sensorId);
+    auto row = st->step();
+    if (!row) return row.error();
+    Progress p{epoch, 0};
+    bool known = *row;
+    std::uint64_t oldEpoch = known ? static_cast<std::uint64_t>(st->columnInt(0)) : 0;
+    if (known && oldEpoch == epoch)
+        p.appliedThroughSeq = static_cast<std::uint64_t>(st->columnInt(1));
+    st->reset();
+    if (!known || oldEpoch != epoch) {
+        auto up = db_.prepare(
+            "INSERT INTO sensor_progress(sensor_id, epoch, applied_through_seq, updated_at) "
+            "VALUES(?1, ?2, 0, ?3) ON CONFLICT(sensor_id) DO UPDATE SET epoch = excluded.epoch, "
+            "applied_through_seq = 0, updated_at = excluded.updated_at");
+        if (!up) return up.error();
+        if (auto s =
+                up->bind(1, sensorId).bind(2, static_cast<std::int64_t>(epoch)).bind(3, now).run();
+            !s) {
+            return s.error();
+        }
+        if (known) {
+            (void)auditLocked(
+                "sensor:" + sensorId, "SENSOR_OUTBOX_RESET", sensorId, "link",
+                "new epoch " + std::to_string(epoch) + " replaces " + std::to_string(oldEpoch));
+        }
+    }
+    auto seen = db_.prepare("UPDATE sensors SET last_seen = ?2 WHERE id = ?1");
+    if (!seen) return seen.error();
+    if (auto s = seen->bind(1, sensorId).bind(2, now).run(); !s) return s.error();
+    if (auto s = tx.commit(); !s) return s.error();
+    ++ownWrites_;
+    return p;
+}
+
+Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std::uint64_t epoch,
+                                               const ironsight::v1::Batch& batch,
+                                               std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto cur =
+        db_.prepare("SELECT epoch, applied_through_seq FROM sensor_progress WHERE sensor_id = ?1");
+    if (!cur) return cur.error();
+    cur->bind(1, sensorId);
+    auto row = cur->step();
+    if (!row) return row.error();
+    if (!*row || static_cast<std::uint64_t>(cur->columnInt(0)) != epoch) {
+        return makeError("batch for an epoch that was not announced by Hello");
+    }
+    std::uint64_t applied = static_cast<std::uint64_t>(cur->columnInt(1));
+    cur->reset();
+
+    auto dev = db_.prepare(kUpsertDevice);
+    auto con = db_.prepare(kUpsertConnection);
+    auto ale = db_.prepare(kUpsertAlert);
+    auto hea = db_.prepare(kUpsertHealth);
+    if (!dev || !con || !ale || !hea) return makeError("cannot prepare the ingest statements");
+
+    for (const auto& env : batch.envelopes()) {
+        if (env.seq() <= applied) continue;  // already applied: idempotent resend
+        if (env.seq() > applied + 1) {
+            // Evicted on the sensor (outbox full) or a delivery bug: never silent.
+            if (auto s = auditLocked("sensor:" + sensorId, "DELIVERY_GAP", sensorId, "link",
+                                     "seq " + std::to_string(applied + 1) + ".." +
+                                         std::to_string(env.seq() - 1) + " never received");
+                !s) {
+                return s.error();
+            }
+        }
+        Status s;
+        switch (env.body_case()) {
+            case ironsight::v1::Envelope::kDevice: {
+                const auto& d = env.device();
+                json protocols = json::array();
+                for (const auto& p : d.protocols()) {
+                    protocols.push_back({{"name", p.name()}, {"role", p.role()}});
+                }
+                s = dev->bind(1, sensorId)
+                        .bind(2, d.id())
+                        .bind(3, jsonArray(d.macs()))
+                        .bind(4, jsonArray(d.ips()))
+                        .bind(5, jsonArray(d.vlans()))
+                        .bind(6, d.vendor())
+                        .bind(7, d.model())
+                        .bind(8, d.firmware())
+                        .bind(9, d.serial())
+                        .bind(10, d.hostname())
+                        .bind(11, d.type())
+                        .bind(12, d.purdue_level())
+                        .bind(13, protocols.dump())
+                        .bind(14, d.identity_json())
+                        .bind(15, jsonArray(d.evidence()))
+                        .bind(16, d.first_seen_ms())
+                        .bind(17, d.last_seen_ms())
+                        .bind(18, static_cast<std::int64_t>(env.seq()))
+                        .run();
+                break;
+            }
+            case ironsight::v1::Envelope::kConnection: {
+                const auto& c = env.connection();
+                s = con->bind(1, sensorId)
+                        .bind(2, c.src())
+                        .bind(3, c.dst())
+                        .bind(4, c.transport())
+                        .bind(5, c.port())
+                        .bind(6, c.protocol())
+                        .bind(7, c.src_ip())
+                        .bind(8, c.dst_ip())
+                        .bind(9, c.packets())
+                        .bind(10, c.bytes())
+                        .bind(11, jsonArray(c.operations()))
+                        .bind(12, c.first_seen_ms())
+                        .bind(13, c.last_seen_ms())
+                        .run();
+                break;
+            }
+            case ironsight::v1::Envelope::kAlert: {
+                const auto& a = env.alert();
+                s = ale->bind(1, sensorId)
+                        .bind(2, a.id())
+                        .bind(3, a.engine())
+                        .bind(4, a.type())
+                        .bind(5, static_cast<int>(a.severity()))
+                        .bind(6, a.title())
+                        .bind(7, a.description())
+                        .bind(8, a.remediation())
+                        .bind(9, a.src())
+                        .bind(10, a.dst())
+                        .bind(11, a.src_ip())
+                        .bind(12, a.dst_ip())
+                        .bind(13, a.protocol())
+                        .bind(14, a.count())
+                        .bind(15, a.mitre())
+                        .bind(16, a.first_seen_ms())
+                        .bind(17, a.last_seen_ms())
+                        .run();
+                break;
+            }
+            case ironsight::v1::Envelope::kHealth: {
+                const auto& h = env.health();
+                s = hea->bind(1, sensorId)
+                        .bind(2, h.time_ms())
+                        .bind(3, h.packets())
+                        .bind(4, h.bytes())
+                        .bind(5, h.kernel_drops())
+                        .bind(6, h.malformed())
+                        .bind(7, h.outbox_depth())
+                        .bind(8, h.outbox_evicted())
+                        .bind(9, h.learning())
+                        .bind(10, h.version())
+                        .bind(11, h.capture_source())
+                        .run();
+                break;
+            }
+            default:
+                break;  // command results and unknown kinds: nothing stored yet
+        }
+        if (!s) return dbError("cannot apply envelope " + std::to_string(env.seq()), s.error());
+        applied = env.seq();
+    }
+    auto up = db_.prepare(
+        "UPDATE sensor_progress SET applied_through_seq = ?2, updated_at = ?3 "
+        "WHERE sensor_id = ?1");
+    if (!up) return up.error();
+    if (auto s =
+            up->bind(1, sensorId).bind(2, static_cast<std::int64_t>(applied)).bind(3, now).run();
+        !s) {
+        return s.error();
+    }
+    auto seen = db_.prepare("UPDATE sensors SET last_seen = ?2 WHERE id = ?1");
+    if (!seen) return seen.error();
+    if (auto s = seen->bind(1, sensorId).bind(2, now).run(); !s) return s.error();
+    if (auto s = tx.commit(); !s) return s.error();
+    ++ownWrites_;
+    return applied;
+}
+
+Result<std::vector<DeviceRow>> ConsoleStore::listDevices() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(R"sql(
+SELECT d.sensor_id, s.name, si.name, z.name, d.device_id, d.macs, d.ips, d.vlans,
+       COALESCE(d.vendor, ''), COALESCE(d.model, ''), COALESCE(d.firmware, ''),
+       COALESCE(d.serial, ''), COALESCE(d.hostname, ''), COALESCE(d.type, ''), d.purdue_level,
+       d.protocols, COALESCE(d.identity_json, ''), d.evidence, COALESCE(d.first_seen, 0),
+       COALESCE(d.last_seen, 0)
+FROM devices d JOIN sensors s ON s.id = d.sensor_id JOIN zones z ON z.id = s.zone_id
+JOIN sites si ON si.id = z.site_id ORDER BY si.name, z.name, d.device_id)sql");
+    if (!st) return st.error();
+    std::vector<DeviceRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        DeviceRow d;
+        d.sensorId = st->columnText(0);
+        d.sensorName = st->columnText(1);
+        d.site = st->columnText(2);
+        d.zone = st->columnText(3);
+        d.deviceId = st->columnText(4);
+        d.macs = stringsFromJson(st->columnText(5));
+        d.ips = stringsFromJson(st->columnText(6));
+        json vlans = json::parse(st->columnText(7), nullptr, false);
+        if (vlans.is_array()) {
+            for (const auto& v : vlans) {
+                if (v.is_number_unsigned()) d.vlans.push_back(v.get<std::uint32_t>());
+            }
+        }
+        d.vendor = st->columnText(8);
+        d.model = st->columnText(9);
+        d.firmware = st->columnText(10);
+        d.serial = st->columnText(11);
+        d.hostname = st->columnText(12);
+        d.type = st->columnText(13);
+        d.purdueLevel = static_cast<int>(st->columnInt(14));
+        json protocols = json::parse(st->columnText(15), nullptr, false);
+        if (protocols.is_array()) {
+            for (const auto& p : protocols) {
+                if (p.is_object()) {
+                    d.protocols.emplace_back(p.value("name", ""), p.value("role", ""));
+                }
+            }
+        }
+        d.identityJson = st->columnText(16);
+        d.evidence = stringsFromJson(st->columnText(17));
+        d.firstSeenMs = st->columnInt(18);
+        d.lastSeenMs = st->columnInt(19);
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+Result<std::vector<AlertRow>> ConsoleStore::listAlerts() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(R"sql(
+SELECT a.sensor_id, s.name, si.name, z.name, a.alert_id, COALESCE(a.engine, ''),
+       COALESCE(a.type, ''), a.severity, COALESCE(a.title, ''), COALESCE(a.description, ''),
+       COALESCE(a.remediation, ''), COALESCE(a.src, ''), COALESCE(a.dst, ''),
+       COALESCE(a.src_ip, ''), COALESCE(a.dst_ip, ''), COALESCE(a.protocol, ''), a.count,
+       COALESCE(a.mitre, ''), a.status, COALESCE(a.first_seen, 0), COALESCE(a.last_seen, 0)
+FROM alerts a JOIN sensors s ON s.id = a.sensor_id JOIN zones z ON z.id = s.zone_id
+JOIN sites si ON si.id = z.site_id ORDER BY a.last_seen DESC, a.alert_id)sql");
+    if (!st) return st.error();
+    std::vector<AlertRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        AlertRow a;
+        a.sensorId = st->columnText(0);
+        a.sensorName = st->columnText(1);
+        a.site = st->columnText(2);
+        a.zone = st->columnText(3);
+        a.alertId = st->columnText(4);
+        a.engine = st->columnText(5);
+        a.type = st->columnText(6);
+        a.severity = severityName(static_cast<int>(st->columnInt(7)));
+        a.title = st->columnText(8);
+        a.description = st->columnText(9);
+        a.remediation = st->columnText(10);
+        a.src = st->columnText(11);
+        a.dst = st->columnText(12);
+        a.srcIp = st->columnText(13);
+        a.dstIp = st->columnText(14);
+        a.protocol = st->columnText(15);
+        a.count = static_cast<std::uint64_t>(st->columnInt(16));
+        a.mitre = st->columnText(17);
+        a.status = st->columnText(18);
+        a.firstSeenMs = st->columnInt(19);
+        a.lastSeenMs = st->columnInt(20);
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+Result<std::vector<AuditRow>> ConsoleStore::listAudit() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT time, actor, action, target, source, outcome FROM audit_log ORDER BY id");
+    if (!st) return st.error();
+    std::vector<AuditRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        out.push_back({st->columnInt(0), st->columnText(1), st->columnText(2), st->columnText(3),
+                       st->columnText(4), st->columnText(5)});
+    }
+    return out;
+}
+
+std::uint64_t ConsoleStore::changeStamp() {
+    std::lock_guard lock(mutex_);
+    // PRAGMA data_version moves when *other* connections commit; ownWrites_ covers this one.
+    auto st = db_.prepare("PRAGMA data_version");
+    std::uint64_t other = 0;
+    if (st) {
+        auto row = st->step();
+        if (row && *row) other = static_cast<std::uint64_t>(st->columnInt(0));
+    }
+    return (other << 32) ^ ownWrites_;
+}
+
+Status ConsoleStore::audit(const std::string& actor, const std::string& action,
+                           const std::string& target, const std::string& source,
+                           const std::string& outcome) {
+    std::lock_guard lock(mutex_);
+    return auditLocked(actor, action, target, source, outcome);
+}
+
+Status ConsoleStore::auditLocked(const std::string& actor, const std::string& action,
+                                 const std::string& target, const std::string& source,
+                                 const std::string& outcome) {
+    ++ownWrites_;
+    auto st = db_.prepare(
+        "INSERT INTO audit_log(time, actor, action, target, source, outcome) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st) return st.error();
+    return st->bind(1, nowMs())
+        .bind(2, actor)
+        .bind(3, action)
+        .bind(4, target)
+        .bind(5, source)
+        .bind(6, outcome)
+        .run();
+}
+
+}  // namespace ironsight::console::core

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+// The console's SQLite store: schema, sites/zones/sensors, activations, ingest apply, queries.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ironsight/v1/link.pb.h"
+#include "shared/base/result.h"
+#include "shared/sqlite/sqlite.h"
+
+namespace ironsight::console::core {
+
+/// The schema, one migration step per element (PRAGMA user_version counts them).
+const std::vector<std::string>& schemaSteps();
+
+struct SiteRow {
+    std::int64_t id = 0;
+    std::string name;
+};
+
+struct ZoneRow {
+    std::int64_t id = 0;
+    std::string site;
+    std::string name;
+};
+
+struct SensorRow {
+    std::string id;
+    std::string name;
+    std::string site;
+    std::string zone;
+    std::string status;  ///< pending | active | revoked
+    std::string certSerial;
+    std::int64_t enrolledAtMs = 0;
+    std::int64_t lastSeenMs = 0;
+};
+
+struct DeviceRow {
+    std::string sensorId;
+    std::string sensorName;
+    std::string site;
+    std::string zone;
+    std::string deviceId;
+    std::vector<std::string> macs;
+    std::vector<std::string> ips;
+    std::vector<std::uint32_t> vlans;
+    std::string vendor, model, firmware, serial, hostname, type;
+    int purdueLevel = -1;
+    std::vector<std::pair<std::string, std::string>> protocols;  ///< (name, role)
+    std::string identityJson;
+    std::vector<std::string> evidence;
+    std::int64_t firstSeenMs = 0;
+    std::int64_t lastSeenMs = 0;
+};
+
+struct AlertRow {
+    std::string sensorId;
+    std::string sensorName;
+    std::string site;
+    std::string zone;
+    std::string alertId;
+    std::string engine, type;
+    std::string severity;  ///< warning | minor | major | critical | unspecified
+    std::string title, description, remediation;
+    std::string src, dst, srcIp, dstIp, protocol;
+    std::uint64_t count = 0;
+    std::string mitre;
+    std::string status;  ///< new | acknowledged | closed ...
+    std::int64_t firstSeenMs = 0;
+    std::int64_t lastSeenMs = 0;
+};
+
+struct AuditRow {
+    std::int64_t timeMs = 0;
+    std::string actor, action, target, source, outcome;
+};
+
+/// What an Enroll request presents; the store checks it against the activations table.
+struct EnrollAttempt {
+    std::string sensorId;
+    std::string tokenSha256Hex;
+    std::string source;  ///< peer address, for the audit log
+};
+
+/// Why an enrollment was refused (`message` is the text sent to the sensor).
+struct EnrollRefusal {
+    std::string message;
+};
+
+struct Progress {
+    std::uint64_t epoch = 0;
+    std::uint64_t appliedThroughSeq = 0;
+};
+
+/// Thread-safe (one connection behind a mutex). Every method is a short transaction.
+class ConsoleStore {
+public:
+    /// Opens or creates `dbFile` and migrates it to the current schema (synchronous=FULL).
+    static Result<std::unique_ptr<ConsoleStore>> open(const std::filesystem::path& dbFile);
+
+    // Settings (listen addresses and other key/value configuration).
+    std::optional<std::string> setting(const std::string& key);
+    Status setSetting(const std::string& key, const std::string& value);
+
+    // Users: Argon2id-hashed passwords.
+    Status addUser(const std::string& name, const std::string& password, const std::string& role);
+    Result<bool> checkPassword(const std::string& name, const std::string& password);
+    std::int64_t userCount();
+
+    // Sites, zones, sensors, activations.
+    Result<SiteRow> addSite(const std::string& name);
+    Result<ZoneRow> addZone(const std::string& site, const std::string& name);
+    Result<std::vector<SiteRow>> listSites();
+    Result<std::vector<ZoneRow>> listZones();
+    /// A new pending sensor with a fresh UUID, plus its activation (token hash + expiry).
+    Result<SensorRow> addSensor(const std::string& site, const std::string& zone,
+                                const std::string& name, const std::string& tokenSha256Hex,
+                                const std::string& bundleId, std::int64_t notAfterMs);
+    Result<std::vector<SensorRow>> listSensors();
+    Result<std::optional<SensorRow>> findSensor(const std::string& idOrName);
+    Status revokeSensor(const std::string& idOrName, const std::string& actor);
+    /// Activations not used and not expired at `nowMs`.
+    std::int64_t pendingActivations(std::int64_t nowMs);
+
+    /// One transaction: checks the token (exists, unused, unexpired, for this sensor, sensor not
+    /// revoked), calls `issue` (which signs the CSR), marks the token used and stores the serial.
+    /// `issue` returns the certificate serial (hex) or an error that refuses the enrollment.
+    template <class Issue>
+    Result<std::string> enroll(const EnrollAttempt& attempt, std::int64_t nowMs, Issue&& issue);
+
+    // Ingest.
+    Result<Progress> progress(const std::string& sensorId);
+    /// Hello: returns what is applied for `epoch` (a new epoch starts from 0 and is recorded).
+    Result<Progress> beginStream(const std::string& sensorId, std::uint64_t epoch,
+                                 std::int64_t nowMs);
+    /// Applies a batch idempotently in one transaction; returns applied_through_seq.
+    Result<std::uint64_t> applyBatch(const std::string& sensorId, std::uint64_t epoch,
+                                     const ironsight::v1::Batch& batch, std::int64_t nowMs);
+
+    // Queries for the UI and exports.
+    Result<std::vector<DeviceRow>> listDevices();
+    Result<std::vector<AlertRow>> listAlerts();
+    Result<std::vector<AuditRow>> listAudit();
+    /// Changes whenever this store or another connection/process committed a write; poll it
+    /// (e.g. every 200 ms) to know when to re-query. Not a count, only compare for inequality.
+    std::uint64_t changeStamp();
+
+    Status audit(const std::string& actor, const std::string& action, const std::string& target,
+                 const std::string& source, const std::string& outcome);
+
+private:
+    explicit ConsoleStore(sqlite::Db db) : db_(std::move(db)) {}
+
+    // Unlocked helpers (caller holds mutex_).
+    Status auditLocked(const std::string& actor, const std::string& action,
+                       const std::string& target, const std::string& source,
+                       const std::string& outcome);
+    Result<std::optional<EnrollRefusal>> checkActivationLocked(const EnrollAttempt& attempt,
+                                                               std::int64_t nowMs);
+    Status markEnrolledLocked(const EnrollAttempt& attempt, const std::string& serial,
+                              std::int64_t nowMs);
+
+    std::mutex mutex_;
+    sqlite::Db db_;
+    std::uint64_t ownWrites_ = 0;  // bumped on every commit through this connection
+};
+
+std::int64_t nowMs();
+
+template <class Issue>
+Result<std::string> ConsoleStore::enroll(const EnrollAttempt& attempt, std::int64_t now,
+                                         Issue&& issue) {
+    std::lock_guard lock(mutex_);
+    Result<std::string> outcome = makeError("enrollment failed");
+    {
+        sqlite::Transaction tx(db_);
+        if (!tx.began())
+            return makeError("console store busy: " + tx.beginStatus().error().message);
+        auto refusal = checkActivationLocked(attempt, now);
+        if (!refusal) return refusal.error();
+        if (refusal->has_value()) {
+            outcome = makeError((*refusal)->message);
+        } else {
+            Result<std::string> serial = issue();
+            if (!serial) {
+                outcome = serial.error();
+            } else {
+                if (auto s = markEnrolledLocked(attempt, *serial, now); !s) return s.error();
+                if (auto s = tx.commit(); !s) return s.error();
+                outcome = std::move(serial);
+            }
+        }
+    }
+    // Refusals are audited outside the rolled-back transaction.
+    if (!outcome) {
+        (void)auditLocked("sensor:" + attempt.sensorId, "enroll", attempt.sensorId, attempt.source,
+                          "refused: " + outcome.error().message);
+    }
+    return outcome;
+}
+
+}  // namespace ironsight::console::core

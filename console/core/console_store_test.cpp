@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests for ConsoleStore on a real SQLite file: migrations, domain writes, enrollment, ingest.
+#include "console/core/console_store.h"
+
+#include <gtest/gtest.h>
+
+#include "console/core/console_service.h"
+#include "shared/activation/activation.h"
+#include "shared/crypto/crypto.h"
+
+namespace ironsight::console::core {
+namespace {
+namespace fs = std::filesystem;
+
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("ironsight-store-" + crypto::newUuid());
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+std::int64_t scalar(const fs::path& db, const std::string& sql) {
+    auto d = sqlite::Db::open(db);
+    auto st = d->prepare(sql);
+    EXPECT_TRUE(st.ok()) << sql;
+    auto row = st->step();
+    return row && *row ? st->columnInt(0) : -1;
+}
+
+TEST(ConsoleStore, MigratesARealFileOnceAndKeepsData) {
+    TempDir dir;
+    fs::path db = dir.path / "console.db";
+    {
+        auto store = ConsoleStore::open(db);
+        ASSERT_TRUE(store.ok()) << store.error().message;
+        ASSERT_TRUE((*store)->addSite("Plant A").ok());
+    }
+    EXPECT_EQ(scalar(db, "PRAGMA user_version"), static_cast<std::int64_t>(schemaSteps().size()));
+    for (const char* table :
+         {"settings", "users", "sites", "zones", "sensors", "activations", "devices", "connections",
+          "alerts", "sensor_progress", "health", "audit_log"}) {
+        EXPECT_EQ(scalar(db, std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' "
+                                         "AND name='") +
+                                 table + "'"),
+                  1)
+            << table;
+    }
+    auto again = ConsoleStore::open(db);
+    ASSERT_TRUE(again.ok());
+    auto sites = (*again)->listSites();
+    ASSERT_TRUE(sites.ok());
+    ASSERT_EQ(sites->size(), 1u);
+    EXPECT_EQ((*sites)[0].name, "Plant A");
+    auto d = sqlite::Db::open(db);
+    auto mode = d->prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(*mode->step());
+    EXPECT_EQ(mode->columnText(0), "wal");
+}
+
+TEST(ConsoleStore, UsersAreArgon2idHashed) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->addUser("admin", "correct horse", "admin").ok());
+    EXPECT_FALSE((*store)->addUser("admin", "another password", "admin").ok());
+    EXPECT_FALSE((*store)->addUser("bob", "short", "admin").ok());
+    EXPECT_TRUE(*(*store)->checkPassword("admin", "correct horse"));
+    EXPECT_FALSE(*(*store)->checkPassword("admin", "correct horsE"));
+    EXPECT_FALSE(*(*store)->checkPassword("nobody", "correct horse"));
+    auto db = sqlite::Db::open(dir.path / "console.db");
+    auto st = db->prepare("SELECT password_hash FROM users");
+    ASSERT_TRUE(*st->step());
+    std::string hash = st->columnText(0);
+    EXPECT_EQ(hash.rfind("$argon2id$v=19$m=65536,t=3,p=1$", 0), 0u) << hash;
+    EXPECT_EQ(hash.find("correct horse"), std::string::npos);
+}
+
+TEST(ConsoleStore, SitesZonesSensorsAndErrors) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    ASSERT_TRUE(store.ok());
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("Plant A").ok());
+    EXPECT_EQ(s.addSite("Plant A").error().message, "site 'Plant A' already exists");
+    EXPECT_EQ(s.addZone("Nowhere", "Line 1").error().message, "no site named 'Nowhere'");
+    ASSERT_TRUE(s.addZone("Plant A", "Line 1").ok());
+    EXPECT_FALSE(s.addZone("Plant A", "Line 1").ok());
+    EXPECT_EQ(s.addSensor("Plant A", "Line 9", "s1", "aa", "b", 1).error().message,
+              "no zone 'Line 9' in site 'Plant A'");
+    auto sensor = s.addSensor("Plant A", "Line 1", "s1", "hash1", "bundle1", nowMs() + 60'000);
+    ASSERT_TRUE(sensor.ok()) << sensor.error().message;
+    EXPECT_EQ(sensor->status, "pending");
+    EXPECT_EQ(sensor->id.size(), 36u);
+    EXPECT_FALSE(s.addSensor("Plant A", "Line 1", "s1", "hash2", "bundle2", 1).ok());
+    EXPECT_EQ(s.pendingActivations(nowMs()), 1);
+    auto list = s.listSensors();
+    ASSERT_EQ(list->size(), 1u);
+    EXPECT_EQ((*list)[0].site, "Plant A");
+    EXPECT_EQ((*list)[0].zone, "Line 1");
+    ASSERT_TRUE(s.revokeSensor("s1", "test").ok());
+    EXPECT_FALSE(s.revokeSensor("s1", "test").ok());
+    EXPECT_EQ((*s.findSensor(sensor->id))->status, "revoked");
+    EXPECT_EQ(s.pendingActivations(nowMs()), 0);
+}
+
+TEST(ConsoleStore, EnrollmentChecksInOrderAndIsOneShot) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    std::int64_t now = nowMs();
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", now + 60'000);
+    auto b = s.addSensor("P", "Z", "b", "tokB", "bB", now - 1);  // already expired
+    ASSERT_TRUE(a.ok() && b.ok());
+    int issued = 0;
+    auto issue = [&]() -> Result<std::string> {
+        ++issued;
+        return std::string("serial-") + std::to_string(issued);
+    };
+    auto r = s.enroll({a->id, "nope", "test"}, now, issue);
+    EXPECT_EQ(r.error().message, "unknown activation token");
+    r = s.enroll({b->id, "tokB", "test"}, now, issue);
+    EXPECT_EQ(r.error().message, "activation expired");
+    r = s.enroll({b->id, "tokA", "test"}, now, issue);
+    EXPECT_EQ(r.error().message, "sensor id mismatch");
+    EXPECT_EQ(issued, 0);
+    // A failing issue step (bad CSR) leaves the token unused.
+    r = s.enroll({a->id, "tokA", "test"}, now, []() -> Result<std::string> {
+        return makeError("certificate request unreadable");
+    });
+    EXPECT_EQ(r.error().message, "certificate request unreadable");
+    EXPECT_EQ((*s.findSensor(a->id))->status, "pending");
+    r = s.enroll({a->id, "tokA", "test"}, now, issue);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(*r, "serial-1");
+    auto row = *s.findSensor("a");
+    EXPECT_EQ(row->status, "active");
+    EXPECT_EQ(row->certSerial, "serial-1");
+    r = s.enroll({a->id, "tokA", "test"}, now, issue);
+    EXPECT_EQ(r.error().message, "activation token already used");
+    EXPECT_EQ(issued, 1);
+    auto audit = s.listAudit();
+    int refusals = 0;
+    for (const auto& e : *audit) refusals += e.outcome.rfind("refused: ", 0) == 0 ? 1 : 0;
+    EXPECT_EQ(refusals, 5);
+}
+
+v1::Batch batch(std::uint64_t from, std::uint64_t to) {
+    v1::Batch b;
+    for (std::uint64_t seq = from; seq <= to; ++seq) {
+        auto* env = b.add_envelopes();
+        env->set_seq(seq);
+        if (seq % 2 == 0) {
+            auto* d = env->mutable_device();
+            d->set_id("dev-" + std::to_string(seq % 6));
+            d->add_ips("10.0.0." + std::to_string(seq % 6));
+            d->set_vendor("Vendor " + std::to_string(seq));
+            d->set_type("plc");
+            d->set_purdue_level(1);
+            auto* p = d->add_protocols();
+            p->set_name("modbus");
+            p->set_role("server");
+            d->set_last_seen_ms(static_cast<std::int64_t>(seq));
+        } else {
+            auto* a = env->mutable_alert();
+            a->set_id("alert-" + std::to_string(seq % 5));
+            a->set_severity(v1::SEVERITY_CRITICAL);
+            a->set_title("Title " + std::to_string(seq));
+            a->set_count(seq);
+            a->set_last_seen_ms(static_cast<std::int64_t>(seq));
+        }
+    }
+    return b;
+}
+
+TEST(ConsoleStore, IngestIsIdempotentPerEpoch) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+    ASSERT_TRUE(a.ok());
+
+    EXPECT_FALSE(s.applyBatch(a->id, 7, batch(1, 3), 0).ok());  // no Hello yet
+    auto p = s.beginStream(a->id, 7, 1000);
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p->appliedThroughSeq, 0u);
+    EXPECT_EQ(*s.applyBatch(a->id, 7, batch(1, 10), 0), 10u);
+    auto devices = *s.listDevices();
+    auto alerts = *s.listAlerts();
+    EXPECT_EQ(devices.size(), 3u);  // seq 2,4,6,8,10 -> dev-2,4,0,2,4
+    EXPECT_EQ(alerts.size(), 5u);
+    // Replaying the same batch, and an overlapping one, changes nothing.
+    EXPECT_EQ(*s.applyBatch(a->id, 7, batch(1, 10), 0), 10u);
+    EXPECT_EQ(*s.applyBatch(a->id, 7, batch(5, 12), 0), 12u);
+    auto alerts2 = *s.listAlerts();
+    EXPECT_EQ(alerts2.size(), 5u);
+    std::uint64_t totalCount = 0;
+    for (const auto& al : alerts2) {
+        totalCount += al.count;
+        EXPECT_EQ(al.severity, "critical");
+        EXPECT_EQ(al.status, "new");
+        EXPECT_EQ(al.site, "P");
+    }
+    EXPECT_EQ(totalCount, 5u + 7 + 9 + 11 + 3);  // last seq per alert id: 11,7,3,9,5
+
+    // Reconnect with the same epoch resumes; a new epoch starts from 0 and is audited.
+    EXPECT_EQ(s.beginStream(a->id, 7, 2000)->appliedThroughSeq, 12u);
+    EXPECT_EQ(s.beginStream(a->id, 8, 3000)->appliedThroughSeq, 0u);
+    EXPECT_EQ(*s.applyBatch(a->id, 8, batch(1, 2), 0), 2u);
+    EXPECT_FALSE(s.applyBatch(a->id, 7, batch(13, 14), 0).ok());  // stale epoch
+    bool reset = false;
+    EXPECT_EQ(*s.applyBatch(a->id, 8, batch(6, 7), 0), 7u);  // 3..5 missing
+    auto auditRows = s.listAudit();
+    ASSERT_TRUE(auditRows.ok()) << auditRows.error().message;
+    int gaps = 0;
+    for (const auto& e : *auditRows) {
+        reset = reset || e.action == "SENSOR_OUTBOX_RESET";
+        if (e.action == "DELIVERY_GAP") {
+            ++gaps;
+            EXPECT_EQ(e.outcome, "seq 3..5 never received");
+        }
+    }
+    EXPECT_TRUE(reset);
+    EXPECT_EQ(gaps, 1);
+}
+
+}  // namespace
+}  // namespace ironsight::console::core
+
+namespace ironsight::console::core {
+namespace {
+
+TEST(ConsoleStore, ChangeStampMovesOnOwnAndForeignCommits) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    auto other = ConsoleStore::open(dir.path / "console.db");
+    ASSERT_TRUE(store.ok() && other.ok());
+    std::uint64_t s0 = (*store)->changeStamp();
+    EXPECT_EQ((*store)->changeStamp(), s0);
+    ASSERT_TRUE((*store)->addSite("A").ok());
+    std::uint64_t s1 = (*store)->changeStamp();
+    EXPECT_NE(s1, s0);
+    ASSERT_TRUE((*other)->addSite("B").ok());  // another connection, as the CLI would be
+    EXPECT_NE((*store)->changeStamp(), s1);
+}
+
+}  // namespace
+}  // namespace ironsight::console::core

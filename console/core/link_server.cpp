@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+// Ingest server on gRPC 1.51 (sync API): enrollment and the sequenced, acknowledged stream.
+#include "console/core/link_server.h"
+
+#include <grpc/grpc_security_constants.h>
+
+#include <chrono>
+
+#include "ironsight/v1/link.grpc.pb.h"
+#include "shared/activation/activation.h"
+#include "shared/crypto/crypto.h"
+#include "shared/tls/credentials.h"
+
+namespace ironsight::console::core {
+namespace v1 = ironsight::v1;
+namespace {
+
+constexpr auto kRevocationPoll = std::chrono::milliseconds(500);
+constexpr std::int64_t kMaxEnrollSkewMs = 5 * 60 * 1000;
+
+/// Serial (lower-case hex, as stored) of the peer's leaf certificate, or empty.
+std::string peerSerial(const grpc::ServerContext& context) {
+    auto auth = context.auth_context();
+    if (!auth) return {};
+    auto pems = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+    if (pems.size() != 1) return {};
+    auto cert = crypto::certificateFromPem(std::string_view(pems[0].data(), pems[0].size()));
+    if (!cert) return {};
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(cert->get());
+    return crypto::toHex(
+        {ASN1_STRING_get0_data(serial), static_cast<std::size_t>(ASN1_STRING_length(serial))});
+}
+
+void addServerArguments(grpc::ServerBuilder& builder) {
+    builder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30'000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+    builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 10'000);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 3'600'000);
+}
+
+}  // namespace
+
+class LinkServer::EnrollmentImpl final : public v1::Enrollment::Service {
+public:
+    explicit EnrollmentImpl(ConsoleService& console) : console_(console) {}
+
+    grpc::Status Enroll(grpc::ServerContext* context, const v1::EnrollRequest* request,
+                        v1::EnrollResponse* response) override {
+        std::int64_t now = nowMs();
+        EnrollAttempt attempt;
+        attempt.sensorId = request->sensor_id();
+        attempt.source = context->peer();
+        const auto& token = request->enrollment_token();
+        attempt.tokenSha256Hex = crypto::toHex(
+            crypto::sha256({reinterpret_cast<const std::uint8_t*>(token.data()), token.size()}));
+        if (request->clock_ms() != 0 && std::llabs(request->clock_ms() - now) > kMaxEnrollSkewMs) {
+            std::string msg = "sensor clock differs from the console by " +
+                              std::to_string(std::llabs(request->clock_ms() - now) / 1000) +
+                              " s (more than 5 min); fix the time and retry";
+            (void)console_.store().audit("sensor:" + attempt.sensorId, "enroll", attempt.sensorId,
+                                         attempt.source, "refused: " + msg);
+            return {grpc::StatusCode::FAILED_PRECONDITION, msg};
+        }
+        std::string certPem;
+        auto serial = console_.store().enroll(attempt, now, [&]() -> Result<std::string> {
+            auto issued = console_.pki().signSensorCsr(request->csr_pem(), attempt.sensorId);
+            if (!issued) return issued.error();
+            certPem = issued->pem;
+            return issued->serialHex;
+        });
+        if (!serial) return {grpc::StatusCode::PERMISSION_DENIED, serial.error().message};
+        response->set_certificate_pem(certPem);
+        response->set_ca_certificate_pem(console_.pki().caCertPem());
+        response->set_sensor_id(attempt.sensorId);
+        return grpc::Status::OK;
+    }
+
+private:
+    ConsoleService& console_;
+};
+
+class LinkServer::SensorLinkImpl final : public v1::SensorLink::Service {
+public:
+    SensorLinkImpl(ConsoleService& console, LinkServer& server)
+        : console_(console), server_(server) {}
+
+    grpc::Status Stream(
+        grpc::ServerContext* context,
+        grpc::ServerReaderWriter<v1::ConsoleMessage, v1::SensorMessage>* stream) override {
+        // Identity comes only from the verified certificate, never from message fields.
+        std::string sensorId = tls::peerSensorId(*context);
+        std::string source = context->peer();
+        auto refuse = [&](const std::string& reason) {
+            (void)console_.store().audit(sensorId.empty() ? "unknown" : "sensor:" + sensorId,
+                                         "stream", sensorId, source, "refused: " + reason);
+            return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, reason);
+        };
+        if (sensorId.empty()) return refuse("certificate carries no sensor identity");
+        auto sensor = console_.store().findSensor(sensorId);
+        if (!sensor) return {grpc::StatusCode::UNAVAILABLE, sensor.error().message};
+        if (!sensor->has_value() || (*sensor)->id != sensorId) return refuse("unknown sensor");
+        if ((*sensor)->status == "revoked") return refuse("certificate revoked");
+        if ((*sensor)->status != "active") return refuse("sensor not enrolled");
+        if (peerSerial(*context) != (*sensor)->certSerial) {
+            return refuse("certificate superseded (not the sensor's current certificate)");
+        }
+
+        server_.registerStream(sensorId, context);
+        grpc::Status status = serve(context, stream, sensorId);
+        server_.unregisterStream(sensorId, context);
+        if (context->IsCancelled()) {
+            auto now = console_.store().findSensor(sensorId);
+            if (now && now->has_value() && (*now)->status == "revoked") {
+                return refuse("certificate revoked");
+            }
+        }
+        return status;
+    }
+
+private:
+    grpc::Status serve(grpc::ServerContext* context,
+                       grpc::ServerReaderWriter<v1::ConsoleMessage, v1::SensorMessage>* stream,
+                       const std::string& sensorId) {
+        v1::SensorMessage message;
+        if (!stream->Read(&message)) return {grpc::StatusCode::CANCELLED, "stream closed"};
+        if (!message.has_hello()) {
+            return {grpc::StatusCode::INVALID_ARGUMENT, "first message must be Hello"};
+        }
+        std::uint64_t epoch = message.hello().epoch();
+        auto progress = console_.store().beginStream(sensorId, epoch, nowMs());
+        if (!progress) return {grpc::StatusCode::UNAVAILABLE, progress.error().message};
+        v1::ConsoleMessage reply;
+        reply.mutable_resume()->set_epoch(epoch);
+        reply.mutable_resume()->set_applied_through_seq(progress->appliedThroughSeq);
+        if (!stream->Write(reply)) return {grpc::StatusCode::CANCELLED, "stream closed"};
+
+        while (!context->IsCancelled() && stream->Read(&message)) {
+            if (!message.has_batch()) {
+                return {grpc::StatusCode::INVALID_ARGUMENT, "expected a Batch after Hello"};
+            }
+            // Commit first, acknowledge second: an ack always means "durable at the console".
+            auto applied = console_.store().applyBatch(sensorId, epoch, message.batch(), nowMs());
+            if (!applied) return {grpc::StatusCode::UNAVAILABLE, applied.error().message};
+            v1::ConsoleMessage ack;
+            ack.mutable_ack()->set_epoch(epoch);
+            ack.mutable_ack()->set_applied_through_seq(*applied);
+            if (!stream->Write(ack)) break;
+        }
+        return context->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")
+                                      : grpc::Status::OK;
+    }
+
+    ConsoleService& console_;
+    LinkServer& server_;
+};
+
+LinkServer::LinkServer(ConsoleService& console)
+    : console_(console),
+      enrollment_(std::make_unique<EnrollmentImpl>(console)),
+      link_(std::make_unique<SensorLinkImpl>(console, *this)) {}
+
+LinkServer::~LinkServer() {
+    stop();
+}
+
+Status LinkServer::start(const std::string& linkListen, const std::string& enrollListen) {
+    tls::ServerIdentity identity = console_.pki().serverIdentity();
+    {
+        grpc::ServerBuilder builder;
+        builder.AddListeningPort(linkListen,
+                                 tls::linkServerCredentials(identity, console_.pki().caCertPem()),
+                                 &linkPort_);
+        builder.RegisterService(link_.get());
+        addServerArguments(builder);
+        linkServer_ = builder.BuildAndStart();
+        if (!linkServer_ || linkPort_ == 0) {
+            linkServer_.reset();
+            return makeError("cannot listen on " + linkListen + " (address in use or invalid)");
+        }
+    }
+    {
+        // TODO(console): open the enrollment listener only while activations are pending.
+        grpc::ServerBuilder builder;
+        builder.AddListeningPort(enrollListen, tls::enrollServerCredentials(identity),
+                                 &enrollPort_);
+        builder.RegisterService(enrollment_.get());
+        addServerArguments(builder);
+        enrollServer_ = builder.BuildAndStart();
+        if (!enrollServer_ || enrollPort_ == 0) {
+            enrollServer_.reset();
+            linkServer_->Shutdown();
+            linkServer_.reset();
+            return makeError("cannot listen on " + enrollListen + " (address in use or invalid)");
+        }
+    }
+    stopping_ = false;
+    watcher_ = std::thread([this] { watchRevocations(); });
+    return {};
+}
+
+void LinkServer::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ && !watcher_.joinable()) return;
+        stopping_ = true;
+        for (auto& [id, ctx] : streams_) ctx->TryCancel();
+    }
+    wake_.notify_all();
+    if (watcher_.joinable()) watcher_.join();
+    auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+    if (linkServer_) linkServer_->Shutdown(deadline);
+    if (enrollServer_) enrollServer_->Shutdown(deadline);
+    linkServer_.reset();
+    enrollServer_.reset();
+}
+
+std::vector<std::string> LinkServer::connectedSensors() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    for (const auto& [id, ctx] : streams_) {
+        if (ids.empty() || ids.back() != id) ids.push_back(id);
+    }
+    return ids;
+}
+
+void LinkServer::registerStream(const std::string& sensorId, grpc::ServerContext* context) {
+    std::lock_guard lock(mutex_);
+    streams_.emplace(sensorId, context);
+    if (stopping_) context->TryCancel();
+}
+
+void LinkServer::unregisterStream(const std::string& sensorId, grpc::ServerContext* context) {
+    std::lock_guard lock(mutex_);
+    auto [first, last] = streams_.equal_range(sensorId);
+    for (auto it = first; it != last; ++it) {
+        if (it->second == context) {
+            streams_.erase(it);
+            break;
+        }
+    }
+}
+
+void LinkServer::watchRevocations() {
+    // Polls the store (not an in-process signal) so a revoke from `admin sensor revoke` in
+    // another process also cancels the live stream within the 2 s budget.
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        wake_.wait_for(lock, kRevocationPoll, [this] { return stopping_; });
+        if (stopping_) break;
+        std::vector<std::string> ids;
+        for (const auto& [id, ctx] : streams_) ids.push_back(id);
+        lock.unlock();
+        std::vector<std::string> revoked;
+        for (const auto& id : ids) {
+            auto sensor = console_.store().findSensor(id);
+            if (sensor && sensor->has_value() && (*sensor)->status == "revoked") {
+                revoked.push_back(id);
+            }
+        }
+        lock.lock();
+        for (const auto& id : revoked) {
+            auto [first, last] = streams_.equal_range(id);
+            for (auto it = first; it != last; ++it) it->second->TryCancel();
+        }
+    }
+}
+
+}  // namespace ironsight::console::core

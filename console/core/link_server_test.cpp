@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: Apache-2.0
+// Real mutual TLS over loopback: enrollment rules, stream refusals, resume/ack, live revocation.
+#include "console/core/link_server.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "ironsight/v1/link.grpc.pb.h"
+#include "shared/activation/activation.h"
+#include "shared/crypto/crypto.h"
+#include "shared/tls/credentials.h"
+
+namespace ironsight::console::core {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("ironsight-link-" + crypto::newUuid());
+    ~TempDir() { fs::remove_all(path); }
+};
+
+/// What a sensor holds after `activate`: its id, key and certificate.
+struct SensorCreds {
+    std::string id;
+    std::string keyPem;
+    std::string certPem;
+};
+
+class LinkServerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto console = ConsoleService::open(dir_.path);
+        ASSERT_TRUE(console.ok()) << console.error().message;
+        console_ = std::move(*console);
+        ASSERT_TRUE(console_->init("admin", "admin-password", "127.0.0.1:0", "127.0.0.1:0").ok());
+        ASSERT_TRUE(console_->addSite("Plant").ok());
+        ASSERT_TRUE(console_->addZone("Plant", "Line").ok());
+        server_ = std::make_unique<LinkServer>(*console_);
+        auto started = server_->start("127.0.0.1:0", "127.0.0.1:0");
+        ASSERT_TRUE(started.ok()) << started.error().message;
+        ASSERT_GT(server_->linkPort(), 0);
+        ASSERT_GT(server_->enrollPort(), 0);
+    }
+
+    std::shared_ptr<grpc::Channel> channel(int port, const std::string& keyPem = {},
+                                           const std::string& certPem = {},
+                                           const std::string& caPem = {}) {
+        auto creds = tls::channelCredentials(caPem.empty() ? console_->pki().caCertPem() : caPem,
+                                             keyPem, certPem);
+        return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port), creds,
+                                         tls::channelArguments(kConsoleTlsName));
+    }
+
+    v1::ActivationPayload newActivation(const std::string& name) {
+        auto added = console_->addSensor("Plant", "Line", name);
+        EXPECT_TRUE(added.ok()) << added.error().message;
+        auto payload = activation::decodeAndVerify(added->activationText, nowMs());
+        EXPECT_TRUE(payload.ok()) << payload.error().message;
+        return *payload;
+    }
+
+    grpc::Status enroll(const v1::ActivationPayload& p, const std::string& csrPem,
+                        v1::EnrollResponse* response, const std::string& sensorId = {}) {
+        auto stub = v1::Enrollment::NewStub(channel(server_->enrollPort()));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+        v1::EnrollRequest req;
+        req.set_sensor_id(sensorId.empty() ? p.sensor_id() : sensorId);
+        req.set_enrollment_token(p.enrollment_token());
+        req.set_csr_pem(csrPem);
+        req.set_clock_ms(nowMs());
+        return stub->Enroll(&ctx, req, response);
+    }
+
+    SensorCreds enrolledSensor(const std::string& name) {
+        v1::ActivationPayload p = newActivation(name);
+        SensorCreds c;
+        c.id = p.sensor_id();
+        auto key = crypto::generateP256Key();
+        c.keyPem = *crypto::privateKeyToPem(key->get());
+        v1::EnrollResponse resp;
+        grpc::Status st = enroll(p, *crypto::makeCsrPem(key->get(), name), &resp);
+        EXPECT_TRUE(st.ok()) << st.error_message();
+        c.certPem = resp.certificate_pem();
+        return c;
+    }
+
+    /// Opens a stream, sends Hello; returns the final status if the console refuses, or the
+    /// Resume in `resume` and OK.
+    struct StreamResult {
+        grpc::Status status;
+        bool gotResume = false;
+        v1::Resume resume;
+    };
+    StreamResult helloOnce(const std::string& keyPem, const std::string& certPem,
+                           std::uint64_t epoch = 42, const std::string& caPem = {}) {
+        auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), keyPem, certPem, caPem));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+        auto stream = stub->Stream(&ctx);
+        v1::SensorMessage hello;
+        hello.mutable_hello()->set_epoch(epoch);
+        stream->Write(hello);
+        StreamResult r;
+        v1::ConsoleMessage msg;
+        if (stream->Read(&msg) && msg.has_resume()) {
+            r.gotResume = true;
+            r.resume = msg.resume();
+            stream->WritesDone();
+        }
+        r.status = stream->Finish();
+        return r;
+    }
+
+    TempDir dir_;
+    std::unique_ptr<ConsoleService> console_;
+    std::unique_ptr<LinkServer> server_;
+};
+
+TEST_F(LinkServerTest, EnrolledSensorGetsResumeAndAcksAfterCommit) {
+    SensorCreds s = enrolledSensor("s1");
+    auto cert = crypto::certificateFromPem(s.certPem);
+    ASSERT_TRUE(cert.ok());
+    EXPECT_EQ(crypto::certificateUris(cert->get()),
+              std::vector<std::string>{activation::sensorUri(s.id)});
+    EXPECT_EQ((*console_->store().findSensor(s.id))->status, "active");
+
+    auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), s.keyPem, s.certPem));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+    auto stream = stub->Stream(&ctx);
+    v1::SensorMessage m;
+    m.mutable_hello()->set_epoch(99);
+    ASSERT_TRUE(stream->Write(m));
+    v1::ConsoleMessage reply;
+    ASSERT_TRUE(stream->Read(&reply));
+    ASSERT_TRUE(reply.has_resume());
+    EXPECT_EQ(reply.resume().epoch(), 99u);
+    EXPECT_EQ(reply.resume().applied_through_seq(), 0u);
+
+    v1::SensorMessage b;
+    for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+        auto* env = b.mutable_batch()->add_envelopes();
+        env->set_seq(seq);
+        env->mutable_alert()->set_id("a" + std::to_string(seq));
+        env->mutable_alert()->set_title("t");
+    }
+    ASSERT_TRUE(stream->Write(b));
+    ASSERT_TRUE(stream->Read(&reply));
+    ASSERT_TRUE(reply.has_ack());
+    EXPECT_EQ(reply.ack().applied_through_seq(), 3u);
+    // The ack means committed: a separate reader sees the rows now.
+    auto alerts = console_->listAlerts();
+    ASSERT_TRUE(alerts.ok());
+    EXPECT_EQ(alerts->size(), 3u);
+    EXPECT_EQ(server_->connectedSensors(), std::vector<std::string>{s.id});
+    stream->WritesDone();
+    EXPECT_TRUE(stream->Finish().ok());
+
+    // Reconnect with the same epoch: Resume says what is already applied.
+    StreamResult again = helloOnce(s.keyPem, s.certPem, 99);
+    ASSERT_TRUE(again.gotResume) << again.status.error_message();
+    EXPECT_EQ(again.resume.applied_through_seq(), 3u);
+}
+
+TEST_F(LinkServerTest, EnrollmentRefusalsAreSpecific) {
+    v1::ActivationPayload p = newActivation("s1");
+    auto key = crypto::generateP256Key();
+    std::string csr = *crypto::makeCsrPem(key->get(), "s1");
+    v1::EnrollResponse resp;
+
+    grpc::Status st = enroll(p, csr, &resp, crypto::newUuid());
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(st.error_message(), "sensor id mismatch");
+
+    v1::ActivationPayload forged = p;
+    crypto::Bytes token = crypto::randomBytes(32);
+    forged.set_enrollment_token(token.data(), token.size());
+    st = enroll(forged, csr, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(st.error_message(), "unknown activation token");
+
+    st = enroll(p, "garbage", &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(st.error_message(), "certificate request unreadable");
+
+    st = enroll(p, csr, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    st = enroll(p, csr, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(st.error_message(), "activation token already used");
+}
+
+TEST_F(LinkServerTest, RefusesNoCertificateForeignCaAndRevoked) {
+    SensorCreds good = enrolledSensor("good");
+    SensorCreds revoked = enrolledSensor("revoked");
+    ASSERT_TRUE(console_->revokeSensor("revoked").ok());
+
+    // (a) No client certificate: refused in the TLS handshake.
+    StreamResult none = helloOnce("", "");
+    EXPECT_FALSE(none.gotResume);
+    EXPECT_EQ(none.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+
+    // (b) A certificate for the same sensor id from a foreign CA.
+    TempDir other;
+    auto foreign = Pki::loadOrCreate(other.path / "pki", {});
+    ASSERT_TRUE(foreign.ok());
+    auto key = crypto::generateP256Key();
+    auto foreignCert = foreign->signSensorCsr(*crypto::makeCsrPem(key->get(), "x"), good.id);
+    ASSERT_TRUE(foreignCert.ok());
+    StreamResult alien = helloOnce(*crypto::privateKeyToPem(key->get()), foreignCert->pem);
+    EXPECT_FALSE(alien.gotResume);
+    EXPECT_EQ(alien.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+
+    // (c) A valid certificate of a revoked sensor: refused at the RPC with a reason.
+    StreamResult rev = helloOnce(revoked.keyPem, revoked.certPem);
+    EXPECT_FALSE(rev.gotResume);
+    EXPECT_EQ(rev.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(rev.status.error_message(), "certificate revoked");
+
+    // (d) A valid certificate whose sensor the console does not know.
+    auto unknownCert = Pki::makeClientCertificate(
+        key->get(), crypto::newUuid(),
+        crypto::certificateFromPem(console_->pki().caCertPem())->get(), console_->pki().caKey(), 1);
+    ASSERT_TRUE(unknownCert.ok());
+    StreamResult unknown = helloOnce(*crypto::privateKeyToPem(key->get()), unknownCert->pem);
+    EXPECT_FALSE(unknown.gotResume);
+    EXPECT_EQ(unknown.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(unknown.status.error_message(), "unknown sensor");
+
+    // The enrolled, unrevoked sensor is unaffected.
+    StreamResult ok = helloOnce(good.keyPem, good.certPem);
+    EXPECT_TRUE(ok.gotResume) << ok.status.error_message();
+    EXPECT_TRUE(ok.status.ok()) << ok.status.error_message();
+
+    int refusals = 0;
+    auto audit = console_->listAudit();
+    ASSERT_TRUE(audit.ok());
+    for (const auto& e : *audit) {
+        refusals += e.action == "stream" && e.outcome.rfind("refused", 0) == 0 ? 1 : 0;
+    }
+    EXPECT_EQ(refusals, 2);  // (c) and (d); TLS-level refusals never reach the handler
+}
+
+TEST_F(LinkServerTest, RevokingCancelsALiveStreamWithinTwoSeconds) {
+    SensorCreds s = enrolledSensor("s1");
+    auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), s.keyPem, s.certPem));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 20s);
+    auto stream = stub->Stream(&ctx);
+    v1::SensorMessage m;
+    m.mutable_hello()->set_epoch(1);
+    ASSERT_TRUE(stream->Write(m));
+    v1::ConsoleMessage reply;
+    ASSERT_TRUE(stream->Read(&reply));
+    ASSERT_TRUE(reply.has_resume());
+
+    // Revoke through a second, independent store connection (as `admin sensor revoke` does).
+    auto cli = ConsoleService::open(dir_.path);
+    ASSERT_TRUE(cli.ok());
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE((*cli)->revokeSensor("s1").ok());
+    EXPECT_FALSE(stream->Read(&reply));
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    grpc::Status st = stream->Finish();
+    EXPECT_LT(elapsed, 2s);
+    EXPECT_NE(st.error_code(), grpc::StatusCode::OK);
+    EXPECT_TRUE(server_->connectedSensors().empty());
+}
+
+}  // namespace
+}  // namespace ironsight::console::core
