@@ -62,7 +62,8 @@ int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
     }
     // One service shared by the loads; MainWindow runs at most one load at a time.
     std::shared_ptr<core::ConsoleService> service(std::move(*opened));
-    MainWindow window([service] { return loadSnapshot(*service); },
+    auto lastStamp = std::make_shared<std::uint64_t>(0);
+    MainWindow window([service, lastStamp] { return loadSnapshotIfChanged(*service, lastStamp.get()); },
                       QStringLiteral("Ironsight — %1").arg(QString::fromStdString(dataDir.string())));
     window.show();
     if (!screenshotDir.isEmpty()) {

@@ -135,6 +135,7 @@ void MainWindow::refreshAsync() {
 
 void MainWindow::apply(const Snapshot& snapshot) {
     loading_ = false;
+    if (snapshot.unchanged) return;
     if (!snapshot.error.isEmpty()) {
         statusLabel_->setText(tr("Cannot read the console store: %1").arg(snapshot.error));
         return;

@@ -132,6 +132,18 @@ TEST_F(MainWindowTest, SnapshotCountsSeverityAndSensorState) {
     EXPECT_EQ(snap.alerts[0].cells[3], "10.10.1.50");
 }
 
+TEST_F(MainWindowTest, IdleRefreshSkipsQueriesUntilSomethingIsCommitted) {
+    std::uint64_t stamp = 0;
+    Snapshot first = loadSnapshotIfChanged(*service_, &stamp);
+    EXPECT_FALSE(first.unchanged);
+    EXPECT_EQ(first.deviceCount, 0);
+    EXPECT_TRUE(loadSnapshotIfChanged(*service_, &stamp).unchanged);
+    ingestOneDeviceAndAlert();
+    Snapshot after = loadSnapshotIfChanged(*service_, &stamp);
+    EXPECT_FALSE(after.unchanged);
+    EXPECT_EQ(after.deviceCount, 1);
+}
+
 TEST_F(MainWindowTest, EmptyStoreShowsEmptyPagesNotAnError) {
     const Snapshot snap = loadSnapshot(*service_);
     EXPECT_TRUE(snap.error.isEmpty());

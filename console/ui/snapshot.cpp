@@ -139,4 +139,15 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
     return snap;
 }
 
+Snapshot loadSnapshotIfChanged(core::ConsoleService& service, std::uint64_t* lastStamp) {
+    const std::uint64_t stamp = service.changeStamp();
+    if (stamp == *lastStamp && stamp != 0) {
+        Snapshot snap;
+        snap.unchanged = true;
+        return snap;
+    }
+    *lastStamp = stamp;
+    return loadSnapshot(service);
+}
+
 }  // namespace ironsight::console::ui

@@ -4,6 +4,7 @@
 
 #include <QString>
 #include <QVector>
+#include <cstdint>
 
 #include "console/ui/table_model.h"
 
@@ -23,11 +24,16 @@ struct Snapshot {
     int deviceCount = 0;
     int openAlerts = 0;
     int bySeverity[5] = {0, 0, 0, 0, 0};  // index: 1 warning .. 4 critical
-    QString error;  // non-empty when the store could not be read
+    QString error;           // non-empty when the store could not be read
+    bool unchanged = false;  // nothing committed since the previous snapshot: keep the views
 };
 
 /// Reads the whole snapshot through the console core's service interface.
 /// Not thread-safe for one service: callers run one load at a time.
 Snapshot loadSnapshot(core::ConsoleService& service);
+
+/// Like loadSnapshot, but answers `unchanged` without querying when the store's change stamp
+/// equals `*lastStamp` (updated on every real load). Keeps idle refreshes cheap.
+Snapshot loadSnapshotIfChanged(core::ConsoleService& service, std::uint64_t* lastStamp);
 
 }  // namespace ironsight::console::ui
