@@ -8,9 +8,9 @@
 namespace ironsight::sensor {
 
 struct RawPacket {
-    int linkType = 1;              // libpcap DLT_* value (1 = Ethernet)
-    std::int64_t timestampUs = 0;  // capture time, Unix microseconds
-    std::uint32_t wireLength = 0;  // original length on the wire
+    int linkType = 1;                    // libpcap DLT_* value (1 = Ethernet)
+    std::int64_t timestampUs = 0;        // capture time, Unix microseconds
+    std::uint32_t wireLength = 0;        // original length on the wire
     std::span<const std::uint8_t> data;  // captured bytes (may be shorter than wireLength)
 };
 

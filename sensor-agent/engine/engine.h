@@ -50,6 +50,8 @@ struct OperationRecord {  // SPEC §6 "operations" entry
     int functionCode = -1;
     std::uint64_t count = 0;
     std::map<std::string, std::int64_t> keys;  // protocol keys, e.g. {"unit_id": 1}
+    std::uint64_t exceptions = 0;              // exception responses (Modbus) / errors
+    std::vector<std::string> ranges;           // addressed ranges, e.g. "holding_registers 0-9"
 };
 
 enum class Severity { Warning = 1, Minor = 2, Major = 3, Critical = 4 };

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: Apache-2.0
+// `ironsight-sensor analyze [--json] [--learn-from PCAP]... [--plugins DIR] PCAP...` (SPEC §6):
+// offline analysis of capture files, as one JSON document or as readable tables.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sensor-agent/app/commands.h"
+#include "sensor-agent/capture/pcap_file_source.h"
+#include "sensor-agent/engine/engine.h"
+
+namespace ironsight::sensor::app {
+namespace {
+
+constexpr std::int64_t kProgressMinBytes = 20LL * 1024 * 1024;
+
+struct AnalyzeOptions {
+    bool json = false;
+    std::vector<std::string> learnFrom;
+    std::string plugins;
+    std::vector<std::string> files;
+};
+
+const char* severityName(Severity s) {
+    switch (s) {
+        case Severity::Critical:
+            return "critical";
+        case Severity::Major:
+            return "major";
+        case Severity::Minor:
+            return "minor";
+        case Severity::Warning:
+            return "warning";
+    }
+    return "minor";
+}
+
+/// Feeds one file through the engine. Any read error (even after good packets) fails the run.
+Status feed(Engine& engine, const std::string& file, bool progress) {
+    auto source = PcapFileSource::open(file);
+    if (!source) return source.error();
+    const bool show = progress && source->fileSize() > kProgressMinBytes;
+    RawPacket packet;
+    int lastPercent = -1;
+    while (true) {
+        auto more = source->next(packet);
+        if (!more) return more.error();
+        if (!*more) break;
+        engine.process(packet);
+        if (show && (source->packetsRead() & 0xfff) == 0) {
+            const int percent = static_cast<int>(100 * source->position() / source->fileSize());
+            if (percent != lastPercent) {
+                std::cerr << "\ranalysing " << file << ": " << percent << "%" << std::flush;
+                lastPercent = percent;
+            }
+        }
+    }
+    if (show) std::cerr << "\ranalysing " << file << ": 100%\n";
+    return {};
+}
+
+nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& files) {
+    using nlohmann::json;
+    const CaptureStats stats = engine.stats();
+    json doc;
+    doc["capture"] = {{"files", files},
+                      {"packets", stats.packets},
+                      {"bytes", stats.bytes},
+                      {"malformed", stats.malformed},
+                      {"seconds", stats.seconds}};
+    json devices = json::array();
+    for (const auto& d : engine.devices()) {
+        json protocols = json::array();
+        for (const auto& p : d.protocols) protocols.push_back({{"name", p.name}, {"role", p.role}});
+        json identity = json::parse(d.identityJson, nullptr, false);
+        if (identity.is_discarded()) identity = json::object();
+        devices.push_back({{"id", d.id},
+                           {"macs", d.macs},
+                           {"ips", d.ips},
+                           {"vlans", d.vlans},
+                           {"vendor", d.vendor},
+                           {"model", d.model},
+                           {"firmware", d.firmware},
+                           {"serial", d.serial},
+                           {"hostname", d.hostname},
+                           {"type", d.type},
+                           {"purdue_level", d.purdueLevel},
+                           {"protocols", protocols},
+                           {"identity", identity},
+                           {"evidence", d.evidence}});
+    }
+    doc["devices"] = devices;
+    json connections = json::array();
+    for (const auto& c : engine.connections()) {
+        connections.push_back({{"src", c.src},
+                               {"dst", c.dst},
+                               {"src_ip", c.srcIp},
+                               {"dst_ip", c.dstIp},
+                               {"transport", c.transport},
+                               {"port", c.port},
+                               {"protocol", c.protocol},
+                               {"packets", c.packets},
+                               {"bytes", c.bytes},
+                               {"operations", c.operations}});
+    }
+    doc["connections"] = connections;
+    json operations = json::array();
+    for (const auto& o : engine.operations()) {
+        json op = {
+            {"protocol", o.protocol}, {"client_ip", o.clientIp},         {"server_ip", o.serverIp},
+            {"function", o.function}, {"function_code", o.functionCode}, {"class", o.opClass},
+            {"count", o.count},       {"exceptions", o.exceptions}};
+        if (!o.ranges.empty()) op["ranges"] = o.ranges;
+        for (const auto& [k, v] : o.keys) op[k] = v;
+        operations.push_back(op);
+    }
+    doc["operations"] = operations;
+    json alerts = json::array();
+    for (const auto& a : engine.alerts()) {
+        alerts.push_back({{"id", a.id},
+                          {"engine", a.engine},
+                          {"type", a.type},
+                          {"severity", severityName(a.severity)},
+                          {"title", a.title},
+                          {"description", a.description},
+                          {"remediation", a.remediation},
+                          {"src", a.src},
+                          {"dst", a.dst},
+                          {"src_ip", a.srcIp},
+                          {"dst_ip", a.dstIp},
+                          {"protocol", a.protocol},
+                          {"count", a.count},
+                          {"mitre", a.mitre}});
+    }
+    doc["alerts"] = alerts;
+    return doc;
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ",") {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+void printTables(const Engine& engine, std::ostream& out) {
+    const CaptureStats stats = engine.stats();
+    out << "Capture: " << stats.packets << " packets, " << stats.bytes << " bytes, "
+        << stats.malformed << " malformed, " << std::fixed << std::setprecision(1) << stats.seconds
+        << " s\n\n";
+    const auto devices = engine.devices();
+    out << "Devices (" << devices.size() << ")\n";
+    out << std::left << std::setw(20) << "ID" << std::setw(18) << "IP" << std::setw(19) << "MAC"
+        << std::setw(25) << "TYPE" << std::setw(7) << "LEVEL"
+        << "VENDOR / PROTOCOLS\n";
+    for (const auto& d : devices) {
+        std::vector<std::string> protos;
+        for (const auto& p : d.protocols) protos.push_back(p.name + "/" + p.role);
+        out << std::setw(20) << d.id << std::setw(18) << (d.ips.empty() ? "-" : join(d.ips))
+            << std::setw(19) << (d.macs.empty() ? "-" : join(d.macs)) << std::setw(25) << d.type
+            << std::setw(7)
+            << (d.purdueLevel < 0 ? std::string("-") : std::to_string(d.purdueLevel)) << d.vendor
+            << (protos.empty() ? "" : "  [" + join(protos, " ") + "]") << "\n";
+    }
+    const auto connections = engine.connections();
+    out << "\nConnections (" << connections.size() << ")\n";
+    out << std::setw(18) << "CLIENT" << std::setw(18) << "SERVER" << std::setw(12) << "TRANSPORT"
+        << std::setw(10) << "PROTOCOL" << std::setw(10) << "PACKETS"
+        << "OPERATIONS\n";
+    for (const auto& c : connections) {
+        out << std::setw(18) << c.srcIp << std::setw(18) << c.dstIp << std::setw(12)
+            << (c.transport + "/" + std::to_string(c.port)) << std::setw(10)
+            << (c.protocol.empty() ? "-" : c.protocol) << std::setw(10) << c.packets
+            << join(c.operations) << "\n";
+    }
+    const auto operations = engine.operations();
+    out << "\nOperations (" << operations.size() << ")\n";
+    out << std::setw(10) << "PROTOCOL" << std::setw(18) << "CLIENT" << std::setw(18) << "SERVER"
+        << std::setw(6) << "UNIT" << std::setw(36) << "FUNCTION" << std::setw(12) << "CLASS"
+        << "COUNT\n";
+    for (const auto& o : operations) {
+        auto unit = o.keys.find("unit_id");
+        out << std::setw(10) << o.protocol << std::setw(18) << o.clientIp << std::setw(18)
+            << o.serverIp << std::setw(6)
+            << (unit == o.keys.end() ? std::string("-") : std::to_string(unit->second))
+            << std::setw(36) << (o.function + " (" + std::to_string(o.functionCode) + ")")
+            << std::setw(12) << o.opClass << o.count
+            << (o.exceptions ? " (" + std::to_string(o.exceptions) + " exceptions)" : "") << "\n";
+    }
+    const auto alerts = engine.alerts();
+    out << "\nAlerts (" << alerts.size() << ")\n";
+    for (const auto& a : alerts) {
+        out << "  [" << severityName(a.severity) << "] " << a.title << ": " << a.srcIp << " -> "
+            << a.dstIp << " (" << a.protocol << ", " << a.count << "x, " << a.mitre << ")\n"
+            << "      " << a.description << "\n";
+    }
+    if (alerts.empty()) out << "  none\n";
+}
+
+int runAnalyze(const AnalyzeOptions& options) {
+    Engine engine(EngineOptions{.learning = true});
+    const bool progress = !options.json && ::isatty(STDERR_FILENO) == 1;
+    for (const auto& file : options.learnFrom) {
+        if (auto st = feed(engine, file, progress); !st) {
+            std::cerr << "ironsight-sensor analyze: " << st.error().message << "\n";
+            return 2;
+        }
+    }
+    if (!options.learnFrom.empty()) {
+        // Learned from the reference captures; only FILE... is analysed and reported. The
+        // baseline carries over, the inventory starts fresh.
+        const std::string baseline = engine.exportBaseline();
+        Engine analysed(EngineOptions{.learning = false});
+        analysed.importBaseline(baseline);
+        for (const auto& file : options.files) {
+            if (auto st = feed(analysed, file, progress); !st) {
+                std::cerr << "ironsight-sensor analyze: " << st.error().message << "\n";
+                return 2;
+            }
+        }
+        if (options.json) {
+            std::cout << toJson(analysed, options.files)
+                             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << "\n";
+        } else {
+            printTables(analysed, std::cout);
+        }
+        return 0;
+    }
+    for (const auto& file : options.files) {
+        if (auto st = feed(engine, file, progress); !st) {
+            std::cerr << "ironsight-sensor analyze: " << st.error().message << "\n";
+            return 2;
+        }
+    }
+    if (options.json) {
+        std::cout << toJson(engine, options.files)
+                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+    } else {
+        printTables(engine, std::cout);
+    }
+    return 0;
+}
+
+void addAnalyzeCommand(CLI::App& app) {
+    auto options = std::make_shared<AnalyzeOptions>();
+    auto* cmd = app.add_subcommand(
+        "analyze",
+        "Analyse capture files offline: devices, connections, operations and alerts.\n"
+        "Without --learn-from the engine stays in learning mode (no policy alerts).");
+    cmd->add_flag("--json", options->json, "Print one JSON document (SPEC §6 contract)");
+    cmd->add_option("--learn-from", options->learnFrom,
+                    "Learn the baseline from this capture first (repeatable), then analyse PCAP... "
+                    "with learning off")
+        ->allow_extra_args(false);
+    cmd->add_option("--plugins", options->plugins,
+                    "Plugin folder (reserved: plugins arrive later)");
+    cmd->add_option("PCAP", options->files, "Capture files (pcap or pcapng)")->required();
+    cmd->callback([options] { exitCode() = runAnalyze(*options); });
+}
+
+const CommandRegistration registration{10, &addAnalyzeCommand};
+
+}  // namespace
+}  // namespace ironsight::sensor::app

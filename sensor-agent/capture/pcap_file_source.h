@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reads pcap and pcapng files packet by packet (microsecond timestamps) with one-line errors.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "sensor-agent/capture/pcap_handle.h"
+#include "sensor-agent/capture/raw_packet.h"
+#include "shared/base/result.h"
+
+namespace ironsight::sensor {
+
+class PcapFileSource {
+public:
+    /// Opens a pcap or pcapng file. Errors: "cannot open X: No such file or directory",
+    /// "X is not a pcap or pcapng capture", "X is truncated (incomplete file header)".
+    static Result<PcapFileSource> open(const std::filesystem::path& file);
+
+    /// Reads the next packet into `packet` (its data stays valid until the next call).
+    /// Returns false at a clean end of file; an Error ("X is truncated after packet N") for a
+    /// truncated or corrupt file.
+    Result<bool> next(RawPacket& packet);
+
+    int linkType() const { return linkType_; }
+    std::uint64_t packetsRead() const { return packets_; }
+    /// Bytes of the file consumed so far (for progress display).
+    std::int64_t position() const;
+    std::int64_t fileSize() const { return fileSize_; }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    PcapFileSource(capture::PcapHandle handle, std::filesystem::path path, std::int64_t size);
+
+    capture::PcapHandle handle_;
+    std::filesystem::path path_;
+    int linkType_ = 1;
+    std::uint64_t packets_ = 0;
+    std::int64_t fileSize_ = 0;
+};
+
+}  // namespace ironsight::sensor

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// Decoded L2-L4 view of one frame, plus address value types and malformed-packet reasons.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ironsight::sensor::decode {
+
+using MacAddress = std::array<std::uint8_t, 6>;
+
+std::string toString(const MacAddress& mac);
+bool isGroupMac(const MacAddress& mac);  // multicast or broadcast (I/G bit)
+
+struct IpAddress {
+    bool v6 = false;
+    std::array<std::uint8_t, 16> bytes{};  // IPv4 uses the first 4
+
+    static IpAddress v4(std::uint32_t hostOrder);
+    static IpAddress fromV4Bytes(std::span<const std::uint8_t> b);
+    static IpAddress fromV6Bytes(std::span<const std::uint8_t> b);
+    std::uint32_t v4Value() const;
+    std::string toString() const;
+    bool isUnicastHost() const;  // not multicast, broadcast, unspecified, loopback
+    bool isPrivate() const;      // RFC 1918 / link-local / ULA / CGN: not "external"
+    auto operator<=>(const IpAddress&) const = default;
+};
+
+enum class Malformed : int {
+    TruncatedLinkHeader,
+    UnsupportedLinkType,
+    TruncatedVlanTag,
+    TruncatedArp,
+    TruncatedIpv4,
+    BadIpv4Header,
+    TruncatedIpv6,
+    BadIpv6ExtensionHeader,
+    TruncatedTcp,
+    BadTcpHeader,
+    TruncatedUdp,
+    Count
+};
+const char* toString(Malformed reason);
+
+enum class L4 { None, Tcp, Udp, Icmp };
+
+namespace tcpflag {
+inline constexpr std::uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;
+}
+
+struct ArpInfo {
+    std::uint16_t op = 0;
+    MacAddress senderMac{}, targetMac{};
+    IpAddress senderIp, targetIp;
+};
+
+struct DecodedPacket {
+    std::int64_t timestampUs = 0;
+    std::uint32_t wireLength = 0;
+
+    bool hasMac = false;
+    MacAddress srcMac{}, dstMac{};
+    std::vector<std::uint16_t> vlans;  // outermost first
+    std::uint16_t etherType = 0;
+
+    bool isArp = false;
+    ArpInfo arp;
+
+    bool hasIp = false;
+    IpAddress srcIp, dstIp;
+    std::uint8_t ipProtocol = 0;
+    std::uint8_t ttl = 0;
+
+    L4 l4 = L4::None;
+    std::uint16_t srcPort = 0, dstPort = 0;
+    std::uint32_t seq = 0, ack = 0;
+    std::uint8_t tcpFlags = 0;
+    std::span<const std::uint8_t> payload;  // L4 payload (captured bytes only)
+
+    std::uint16_t vlan() const { return vlans.empty() ? 0 : vlans.back(); }
+};
+
+}  // namespace ironsight::sensor::decode

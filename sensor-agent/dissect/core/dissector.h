@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// The dissector contract: payload in (per direction, in order), typed events out through a sink.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace ironsight::sensor::dissect {
+
+enum class Direction { ToServer, ToClient };
+enum class Transport { Tcp, Udp };
+
+/// Where a payload comes from. Client/server are decided by the engine (the dissector's port is
+/// the server; otherwise the lower port).
+struct FlowContext {
+    std::string clientIp, serverIp;
+    std::uint16_t clientPort = 0, serverPort = 0;
+    Transport transport = Transport::Tcp;
+    std::int64_t timestampUs = 0;
+};
+
+/// One protocol operation (a request, or a response whose request was not seen).
+struct Operation {
+    std::string protocol;  // lower-case, SPEC §6
+    std::string function;  // e.g. "write_multiple_registers"
+    int functionCode = -1;
+    std::string opClass;  // read / write / program / control / diagnostic / firmware / other
+    bool request = true;
+    bool exception = false;
+    std::map<std::string, std::int64_t> keys;  // aggregation keys named as in the truth files
+    std::string range;                         // e.g. "holding_registers 0-9", may be empty
+};
+
+/// Identity a protocol revealed about the server (or client) of the flow.
+struct Identity {
+    std::string protocol;
+    bool ofServer = true;
+    std::map<std::string, std::string> strings;
+    std::map<std::string, std::int64_t> numbers;
+    std::string vendor, model, firmware;  // normalised device fields (protocol identity wins)
+    std::string mac;  // set when the identity belongs to a MAC, not to an IP (DHCP chaddr)
+};
+
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void onOperation(const FlowContext& flow, const Operation& op) = 0;
+    virtual void onIdentity(const FlowContext& flow, const Identity& identity) = 0;
+    /// A counted anomaly with a stable id, e.g. ("modbus", "malformed_pdu").
+    virtual void onAnomaly(const FlowContext& flow, std::string_view protocol,
+                           std::string_view anomalyId) = 0;
+};
+
+/// Tri-state parse answer (STYLE.md rule 4): the caller keeps unconsumed bytes for the next call.
+struct ParseResult {
+    enum class Status { Ok, Incomplete, Error };
+    Status status = Status::Ok;
+    std::size_t consumed = 0;
+    std::size_t needed = 0;  // Incomplete: total bytes wanted from the start of the unconsumed data
+
+    static ParseResult ok(std::size_t consumed) { return {Status::Ok, consumed, 0}; }
+    static ParseResult incomplete(std::size_t consumed, std::size_t needed) {
+        return {Status::Incomplete, consumed, needed};
+    }
+    static ParseResult error(std::size_t consumed) { return {Status::Error, consumed, 0}; }
+};
+
+enum class Probe { Match, NoMatch, NeedMore };
+
+class Dissector {
+public:
+    virtual ~Dissector() = default;
+    /// Parses in-order bytes of one direction. Never throws; malformed input becomes an anomaly.
+    virtual ParseResult onData(const FlowContext& flow, Direction dir,
+                               std::span<const std::uint8_t> data, EventSink& sink) noexcept = 0;
+    /// Bytes were lost in this direction: drop partial state and re-synchronise.
+    virtual void onGap(Direction) noexcept {}
+};
+
+using DissectorPtr = std::unique_ptr<Dissector>;
+
+}  // namespace ironsight::sensor::dissect

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+// Modbus/TCP dissector.
+// References: Modbus Messaging on TCP/IP Implementation Guide v1.0b §3.1 (MBAP header);
+// Modbus Application Protocol v1.1b §6 (function codes), §7 (exceptions), §6.21 (FC 43 / MEI 14).
+//
+// MBAP header (7 bytes): transaction id u16 | protocol id u16 (= 0) | length u16 (bytes that
+// follow: unit id + PDU) | unit id u8. Then the PDU: function code u8 | data.
+#include "sensor-agent/dissect/modbus/modbus_dissector.h"
+
+#include "sensor-agent/decode/byte_reader.h"
+#include "sensor-agent/dissect/core/registry.h"
+#include "sensor-agent/dissect/core/text.h"
+#include "sensor-agent/dissect/modbus/modbus_functions.h"
+
+namespace ironsight::sensor::dissect::modbus {
+namespace {
+
+constexpr std::size_t kMbapSize = 7;
+constexpr std::size_t kMaxAduLength = 254;  // length field: unit id + PDU (PDU <= 253 bytes)
+
+std::string rangeText(const char* table, std::uint32_t address, std::uint32_t count) {
+    if (count == 0) return std::string(table) + " " + std::to_string(address);
+    return std::string(table) + " " + std::to_string(address) + "-" +
+           std::to_string(address + count - 1);
+}
+
+/// The register/coil range a request addresses (empty when the function has none).
+std::string requestRange(std::uint8_t fc, std::span<const std::uint8_t> data) {
+    decode::ByteReader r(data);
+    const std::uint16_t address = r.u16();
+    const std::uint16_t second = r.u16();
+    if (!r.ok()) return {};
+    switch (fc) {
+        case 1:
+            return rangeText("coils", address, second);
+        case 2:
+            return rangeText("discrete_inputs", address, second);
+        case 3:
+            return rangeText("holding_registers", address, second);
+        case 4:
+            return rangeText("input_registers", address, second);
+        case 5:
+            return rangeText("coils", address, 1);
+        case 6:
+            return rangeText("holding_registers", address, 1);
+        case 15:
+            return rangeText("coils", address, second);
+        case 16:
+            return rangeText("holding_registers", address, second);
+        case 22:
+            return rangeText("holding_registers", address, 1);
+        case 23: {  // read address/count, then write address/count
+            const std::uint16_t writeAddress = r.u16();
+            const std::uint16_t writeCount = r.u16();
+            if (!r.ok()) return rangeText("holding_registers", address, second);
+            return rangeText("holding_registers", writeAddress, writeCount);
+        }
+        default:
+            return {};
+    }
+}
+
+}  // namespace
+
+DissectorPtr ModbusDissector::create() {
+    return std::make_unique<ModbusDissector>();
+}
+
+Probe probe(std::span<const std::uint8_t> payload) {
+    if (payload.size() < kMbapSize + 1) return Probe::NeedMore;
+    decode::ByteReader r(payload);
+    r.skip(2);
+    const std::uint16_t protocolId = r.u16();
+    const std::uint16_t length = r.u16();
+    return protocolId == 0 && length >= 2 && length <= kMaxAduLength ? Probe::Match
+                                                                     : Probe::NoMatch;
+}
+
+ParseResult ModbusDissector::onData(const FlowContext& flow, Direction dir,
+                                    std::span<const std::uint8_t> data, EventSink& sink) noexcept {
+    std::size_t consumed = 0;
+    while (true) {
+        const auto rest = data.subspan(consumed);
+        if (rest.size() < kMbapSize) return ParseResult::incomplete(consumed, kMbapSize);
+        decode::ByteReader r(rest);
+        r.skip(2);  // transaction id
+        const std::uint16_t protocolId = r.u16();
+        const std::uint16_t length = r.u16();
+        const std::uint8_t unitId = r.u8();
+        if (protocolId != 0 || length < 2 || length > kMaxAduLength) {
+            sink.onAnomaly(flow, "modbus", "malformed_pdu");
+            return ParseResult::error(data.size());  // drop the rest; resync on the next segment
+        }
+        const std::size_t aduSize = 6 + static_cast<std::size_t>(length);
+        if (rest.size() < aduSize) return ParseResult::incomplete(consumed, aduSize);
+        onPdu(flow, dir, unitId, rest.subspan(kMbapSize, length - 1), sink);
+        consumed += aduSize;
+        if (consumed == data.size()) return ParseResult::ok(consumed);
+    }
+}
+
+void ModbusDissector::onPdu(const FlowContext& flow, Direction dir, std::uint8_t unitId,
+                            std::span<const std::uint8_t> pdu, EventSink& sink) {
+    const std::uint8_t rawFc = pdu[0];
+    const std::uint8_t fc = rawFc & 0x7f;
+    const auto data = pdu.subspan(1);
+    Operation op;
+    op.protocol = "modbus";
+    op.functionCode = fc;
+    op.request = dir == Direction::ToServer;
+    op.exception = !op.request && (rawFc & 0x80) != 0;
+    op.keys["unit_id"] = unitId;
+    FunctionInfo info = functionInfo(fc);
+    if (fc == 90 && data.size() >= 2) {
+        info = umasInfo(data[1]);  // data[0] is the UMAS session id
+    } else if (fc == 43 && !data.empty() && data[0] == 0x0e) {
+        info = {"read_device_identification", "diagnostic"};
+    } else if (fc == 8) {
+        info.opClass = "diagnostic";
+    }
+    op.function = info.name;
+    op.opClass = info.opClass;
+    if (op.request) op.range = requestRange(fc, data);
+    sink.onOperation(flow, op);
+
+    // FC 43 / MEI 14 response: MEI type | read code | conformity | more follows | next object id |
+    // object count | { object id u8 | length u8 | value }...
+    if (fc == 43 && !op.request && !op.exception && data.size() >= 6 && data[0] == 0x0e) {
+        decode::ByteReader r(data.subspan(5));
+        const std::uint8_t count = r.u8();
+        Identity id;
+        id.protocol = "modbus";
+        id.ofServer = true;
+        for (int i = 0; i < count && r.ok(); ++i) {
+            const std::uint8_t objectId = r.u8();
+            const std::uint8_t len = r.u8();
+            std::string value = safeText(r.bytes(len));
+            if (!r.ok()) break;
+            switch (objectId) {
+                case 0:
+                    id.strings["vendor"] = id.vendor = value;
+                    break;
+                case 1:
+                    id.strings["product_code"] = id.model = value;
+                    break;
+                case 2:
+                    id.strings["revision"] = id.firmware = value;
+                    break;
+                case 4:
+                    id.strings["product_name"] = value;
+                    break;
+                case 5:
+                    id.strings["model_name"] = value;
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (!id.strings.empty()) sink.onIdentity(flow, id);
+    }
+}
+
+void registerDissector(DissectorRegistry& registry) {
+    registry.add({.name = "modbus",
+                  .transport = Transport::Tcp,
+                  .defaultPorts = {kPort},
+                  .probe = &probe,
+                  .create = &ModbusDissector::create});
+}
+
+}  // namespace ironsight::sensor::dissect::modbus

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: Apache-2.0
+// Engine: decode -> flow table / TCP ordering -> dissectors -> inventory + detection.
+#include "sensor-agent/engine/engine.h"
+
+#include <mutex>
+#include <set>
+
+#include "sensor-agent/decode/decoder.h"
+#include "sensor-agent/decode/flow_table.h"
+#include "sensor-agent/detect/detector.h"
+#include "sensor-agent/dissect/core/registry.h"
+#include "sensor-agent/inventory/inventory.h"
+
+namespace ironsight::sensor {
+namespace {
+
+constexpr std::size_t kMaxAppBuffer = 64 * 1024;  // unparsed bytes kept per flow direction
+
+/// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
+struct AppFlow : decode::FlowExtension {
+    const dissect::DissectorInfo* info = nullptr;
+    dissect::DissectorPtr dissector;
+    bool serverIsA = false;
+    std::vector<std::uint8_t> pending[2];
+};
+
+bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
+    return a.macs == b.macs && a.ips == b.ips && a.vlans == b.vlans && a.vendor == b.vendor &&
+           a.model == b.model && a.firmware == b.firmware && a.hostname == b.hostname &&
+           a.type == b.type && a.purdueLevel == b.purdueLevel && a.protocols == b.protocols &&
+           a.identityJson == b.identityJson && a.evidence == b.evidence &&
+           b.lastSeenMs - a.lastSeenMs < 60000;
+}
+
+bool sameConnection(const ConnectionRecord& a, const ConnectionRecord& b) {
+    return a.src == b.src && a.dst == b.dst && a.operations == b.operations &&
+           b.lastSeenMs - a.lastSeenMs < 60000;
+}
+
+std::string connectionKey(const ConnectionRecord& c) {
+    return c.srcIp + "|" + c.dstIp + "|" + c.transport + "|" + std::to_string(c.port) + "|" +
+           c.protocol;
+}
+
+}  // namespace
+
+struct Engine::Impl : dissect::EventSink {
+    explicit Impl(EngineOptions o) : detector(o.learning) {
+        registryStatus = dissect::registerAllDissectors(registry);
+    }
+
+    void process(const RawPacket& raw);
+    void onTcpOrUdp(const decode::DecodedPacket& p);
+    void deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
+                 std::span<const std::uint8_t> data, std::int64_t tsUs);
+    dissect::FlowContext context(const decode::Flow& flow, const AppFlow& app,
+                                 std::int64_t tsUs) const;
+
+    // EventSink
+    void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op) override {
+        inventory.observeOperation(flow, op);
+        detector.onOperation(flow, op, inventory.deviceIdForIp(flow.clientIp),
+                             inventory.deviceIdForIp(flow.serverIp));
+    }
+    void onIdentity(const dissect::FlowContext& flow, const dissect::Identity& id) override {
+        inventory.observeIdentity(flow, id);
+    }
+    void onAnomaly(const dissect::FlowContext&, std::string_view protocol,
+                   std::string_view anomalyId) override {
+        ++anomalies[std::string(protocol) + "." + std::string(anomalyId)];
+    }
+
+    mutable std::mutex mutex;
+    Status registryStatus;
+    dissect::DissectorRegistry registry;
+    decode::Decoder decoder;
+    decode::FlowTable flows;
+    inventory::Inventory inventory;
+    detect::Detector detector;
+    std::map<std::string, std::uint64_t> anomalies;
+    CaptureStats stats;
+    std::int64_t firstUs = -1, lastUs = 0;
+    std::map<std::string, DeviceRecord> sentDevices;
+    std::map<std::string, ConnectionRecord> sentConnections;
+};
+
+void Engine::Impl::process(const RawPacket& raw) {
+    ++stats.packets;
+    stats.bytes += raw.wireLength;
+    if (firstUs < 0) firstUs = raw.timestampUs;
+    lastUs = std::max(lastUs, raw.timestampUs);
+    decode::DecodedPacket p;
+    const auto status = decoder.decode(raw, p);
+    if (status == decode::DecodeStatus::Malformed) return;
+    if (p.isArp) {
+        inventory.observeArp(p);
+        return;
+    }
+    inventory.observePacket(p);
+    if (status != decode::DecodeStatus::Ok || !p.hasIp) return;
+    if (p.l4 == decode::L4::Tcp || p.l4 == decode::L4::Udp) onTcpOrUdp(p);
+}
+
+void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
+    auto lookup = flows.track(p);
+    if (!lookup.flow) return;
+    decode::Flow& flow = *lookup.flow;
+    const bool tcp = p.l4 == decode::L4::Tcp;
+    const auto transport = tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
+    if (!flow.extension) {
+        auto app = std::make_unique<AppFlow>();
+        // Server side: the dissector's registered port; else the lower port (SPEC / truth files).
+        if (const auto* info = registry.forPort(transport, flow.key.portB)) {
+            app->info = info;
+            app->serverIsA = false;
+        } else if (const auto* infoA = registry.forPort(transport, flow.key.portA)) {
+            app->info = infoA;
+            app->serverIsA = true;
+        } else {
+            app->serverIsA = flow.key.portA < flow.key.portB ||
+                             (flow.key.portA == flow.key.portB && !flow.initiatorIsA);
+            if (tcp && flow.sawSyn) app->serverIsA = !flow.initiatorIsA;
+        }
+        if (app->info) app->dissector = app->info->create();
+        flow.extension = std::move(app);
+    }
+    auto& app = static_cast<AppFlow&>(*flow.extension);
+    if (!app.info && tcp && flow.sawSyn) app.serverIsA = !flow.initiatorIsA;  // SYN seen late
+
+    const auto& serverIp = app.serverIsA ? flow.key.ipA : flow.key.ipB;
+    const auto& clientIp = app.serverIsA ? flow.key.ipB : flow.key.ipA;
+    const std::uint16_t serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
+    inventory.observeConnection(clientIp, serverIp, tcp ? "tcp" : "udp", serverPort,
+                                app.info ? app.info->name : "", p.wireLength, p.timestampUs);
+    if (!app.dissector) return;
+    const int senderIsB = lookup.direction;  // 0: sent by a
+    if (tcp) {
+        if (p.tcpFlags & decode::tcpflag::kAck) flow.tcp[1 - senderIsB].acked(p.ack);
+        flow.tcp[senderIsB].segment(
+            p.seq, p.tcpFlags, p.payload,
+            [&](std::span<const std::uint8_t> data) {
+                deliver(flow, app, senderIsB, data, p.timestampUs);
+            },
+            [&] {
+                app.pending[senderIsB].clear();
+                const bool fromServer = (senderIsB == 0) == app.serverIsA;
+                app.dissector->onGap(fromServer ? dissect::Direction::ToClient
+                                                : dissect::Direction::ToServer);
+            });
+    } else if (!p.payload.empty()) {
+        app.pending[senderIsB].clear();  // datagrams do not span packets
+        deliver(flow, app, senderIsB, p.payload, p.timestampUs);
+    }
+}
+
+dissect::FlowContext Engine::Impl::context(const decode::Flow& flow, const AppFlow& app,
+                                           std::int64_t tsUs) const {
+    dissect::FlowContext ctx;
+    ctx.serverIp = (app.serverIsA ? flow.key.ipA : flow.key.ipB).toString();
+    ctx.clientIp = (app.serverIsA ? flow.key.ipB : flow.key.ipA).toString();
+    ctx.serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
+    ctx.clientPort = app.serverIsA ? flow.key.portB : flow.key.portA;
+    ctx.transport = flow.key.protocol == 6 ? dissect::Transport::Tcp : dissect::Transport::Udp;
+    ctx.timestampUs = tsUs;
+    return ctx;
+}
+
+void Engine::Impl::deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
+                           std::span<const std::uint8_t> data, std::int64_t tsUs) {
+    const bool fromServer = (senderIsB == 0) == app.serverIsA;
+    const auto dir = fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer;
+    const auto ctx = context(flow, app, tsUs);
+    auto& pending = app.pending[senderIsB];
+    std::span<const std::uint8_t> input = data;
+    if (!pending.empty()) {
+        pending.insert(pending.end(), data.begin(), data.end());
+        input = pending;
+    }
+    const auto result = app.dissector->onData(ctx, dir, input, *this);
+    if (result.status == dissect::ParseResult::Status::Error) {
+        pending.clear();
+        return;
+    }
+    const std::size_t consumed = std::min(result.consumed, input.size());
+    if (consumed == input.size()) {
+        pending.clear();
+        return;
+    }
+    std::vector<std::uint8_t> rest(input.begin() + static_cast<std::ptrdiff_t>(consumed),
+                                   input.end());
+    if (rest.size() > kMaxAppBuffer) {
+        ++anomalies[app.info->name + ".buffer_overflow"];
+        pending.clear();
+        app.dissector->onGap(dir);
+        return;
+    }
+    pending = std::move(rest);
+}
+
+Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(options)) {}
+Engine::~Engine() = default;
+
+void Engine::process(const RawPacket& packet) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->process(packet);
+}
+
+void Engine::setLearning(bool on) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->detector.setLearning(on);
+}
+
+bool Engine::learning() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->detector.learning();
+}
+
+std::string Engine::exportBaseline() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->detector.exportBaseline();
+}
+
+void Engine::importBaseline(const std::string& text) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->detector.importBaseline(text);
+}
+
+ChangeSet Engine::takeChanges() {
+    std::lock_guard lock(impl_->mutex);
+    ChangeSet changes;
+    for (auto& d : impl_->inventory.devices()) {
+        auto it = impl_->sentDevices.find(d.id);
+        if (it != impl_->sentDevices.end() && sameDevice(it->second, d)) continue;
+        impl_->sentDevices[d.id] = d;
+        changes.devices.push_back(std::move(d));
+    }
+    for (auto& c : impl_->inventory.connections()) {
+        const std::string key = connectionKey(c);
+        auto it = impl_->sentConnections.find(key);
+        if (it != impl_->sentConnections.end() && sameConnection(it->second, c)) continue;
+        impl_->sentConnections[key] = c;
+        changes.connections.push_back(std::move(c));
+    }
+    const auto changed = impl_->detector.takeChangedAlertIds();
+    for (auto& a : impl_->detector.alerts()) {
+        if (changed.count(a.id)) changes.alerts.push_back(std::move(a));
+    }
+    return changes;
+}
+
+std::vector<DeviceRecord> Engine::devices() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->inventory.devices();
+}
+
+std::vector<ConnectionRecord> Engine::connections() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->inventory.connections();
+}
+
+std::vector<OperationRecord> Engine::operations() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->inventory.operations();
+}
+
+std::vector<AlertRecord> Engine::alerts() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->detector.alerts();
+}
+
+CaptureStats Engine::stats() const {
+    std::lock_guard lock(impl_->mutex);
+    CaptureStats s = impl_->stats;
+    s.malformed = impl_->decoder.counters().malformed;
+    s.seconds =
+        impl_->firstUs < 0 ? 0.0 : static_cast<double>(impl_->lastUs - impl_->firstUs) / 1e6;
+    return s;
+}
+
+}  // namespace ironsight::sensor

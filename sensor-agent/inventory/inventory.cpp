@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: Apache-2.0
+// Inventory: MAC/IP bookkeeping, device resolution with evidence-based type inference.
+#include "sensor-agent/inventory/inventory.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "sensor-agent/inventory/oui.h"
+
+namespace ironsight::sensor::inventory {
+namespace {
+
+int purdueFor(const std::string& type) {
+    if (type == "plc" || type == "rtu") return 1;
+    if (type == "hmi" || type == "engineering_workstation" || type == "scada_server") return 2;
+    if (type == "historian" || type == "router") return 3;
+    if (type == "it_host") return 4;
+    return -1;
+}
+
+std::int64_t ms(std::int64_t us) {
+    return us / 1000;
+}
+
+bool isWriteLike(const std::string& opClass) {
+    return opClass == "write" || opClass == "program" || opClass == "control" ||
+           opClass == "firmware";
+}
+
+}  // namespace
+
+std::string_view ouiVendor(const std::array<std::uint8_t, 6>& mac) {
+    if (mac[0] & 0x02) return {};  // locally administered: no registered vendor
+    const std::uint32_t prefix =
+        (std::uint32_t{mac[0]} << 16) | (std::uint32_t{mac[1]} << 8) | mac[2];
+    const OuiEntry* begin = kOuiTable;
+    const OuiEntry* end = kOuiTable + kOuiTableSize;
+    const OuiEntry* it = std::lower_bound(
+        begin, end, prefix, [](const OuiEntry& e, std::uint32_t p) { return e.prefix < p; });
+    return it != end && it->prefix == prefix ? std::string_view(it->organization)
+                                             : std::string_view{};
+}
+
+std::string macDeviceId(const decode::MacAddress& mac) {
+    std::string s = decode::toString(mac);
+    s.erase(std::remove(s.begin(), s.end(), ':'), s.end());
+    return "mac-" + s;
+}
+
+std::string ipDeviceId(const decode::IpAddress& ip) {
+    return "ip-" + ip.toString();
+}
+
+Inventory::IpInfo& Inventory::ipInfo(const decode::IpAddress& ip, std::int64_t tsUs) {
+    auto [it, created] = ips_.try_emplace(ip);
+    if (created) {
+        it->second.firstUs = tsUs;
+        ipByText_.emplace(ip.toString(), ip);
+    }
+    if (tsUs > it->second.lastUs) it->second.lastUs = tsUs;
+    return it->second;
+}
+
+void Inventory::observePacket(const decode::DecodedPacket& p) {
+    const bool unicastSrcMac = p.hasMac && !decode::isGroupMac(p.srcMac);
+    if (unicastSrcMac) {
+        auto [it, created] = macs_.try_emplace(p.srcMac);
+        if (created) it->second.firstUs = p.timestampUs;
+        it->second.lastUs = std::max(it->second.lastUs, p.timestampUs);
+        if (!p.vlans.empty()) it->second.vlans.insert(p.vlan());
+        if (p.hasIp && p.srcIp.isUnicastHost()) {
+            (p.srcIp.v6 ? it->second.ipv6 : it->second.ipv4).insert(p.srcIp);
+        }
+    }
+    if (!p.hasIp) return;
+    if (p.srcIp.isUnicastHost()) {
+        IpInfo& info = ipInfo(p.srcIp, p.timestampUs);
+        if (unicastSrcMac) info.mac = p.srcMac;
+        if (!p.vlans.empty()) info.vlans.insert(p.vlan());
+    }
+    // Destinations only become devices once they send something themselves (or answer ARP):
+    // an address that is only ever talked to (a scan target, a dead host) is not proven to exist.
+}
+
+void Inventory::observeArp(const decode::DecodedPacket& p) {
+    const auto& a = p.arp;
+    if (decode::isGroupMac(a.senderMac) || !a.senderIp.isUnicastHost()) return;
+    auto [it, created] = macs_.try_emplace(a.senderMac);
+    if (created) it->second.firstUs = p.timestampUs;
+    it->second.lastUs = std::max(it->second.lastUs, p.timestampUs);
+    it->second.ipv4.insert(a.senderIp);
+    it->second.arpIps.insert(a.senderIp);
+    if (!p.vlans.empty()) it->second.vlans.insert(p.vlan());
+    IpInfo& info = ipInfo(a.senderIp, p.timestampUs);
+    info.mac = a.senderMac;
+}
+
+void Inventory::observeConnection(const decode::IpAddress& client, const decode::IpAddress& server,
+                                  const std::string& transport, std::uint16_t serverPort,
+                                  const std::string& protocol, std::uint64_t bytes,
+                                  std::int64_t tsUs) {
+    if (!client.isUnicastHost()) return;
+    ConnKey key{client.toString(), server.toString(), transport, serverPort, protocol};
+    auto [it, created] = connections_.try_emplace(std::move(key));
+    if (created) it->second.firstUs = tsUs;
+    it->second.lastUs = std::max(it->second.lastUs, tsUs);
+    ++it->second.packets;
+    it->second.bytes += bytes;
+}
+
+void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
+    auto client = ipByText_.find(flow.clientIp);
+    auto server = ipByText_.find(flow.serverIp);
+    if (client != ipByText_.end()) {
+        IpInfo& info = ips_[client->second];
+        info.roles.insert({op.protocol, "client"});
+        if (op.request) {
+            auto& stats = info.asClient[op.protocol];
+            if (op.opClass == "read") {
+                ++stats.reads;
+            } else if (isWriteLike(op.opClass)) {
+                ++stats.writes;
+            } else {
+                ++stats.other;
+            }
+        }
+    }
+    if (server != ipByText_.end()) ips_[server->second].roles.insert({op.protocol, "server"});
+
+    OpKey key{op.protocol, flow.clientIp, flow.serverIp, op.keys, op.function, op.functionCode};
+    OpInfo& agg = operations_[key];
+    if (agg.opClass.empty()) agg.opClass = op.opClass;
+    (op.request ? agg.requests : agg.responses)++;
+    if (op.exception) ++agg.exceptions;
+    if (!op.range.empty() && agg.ranges.size() < limits_.maxRangesPerOperation)
+        agg.ranges.insert(op.range);
+
+    const char* transport = flow.transport == dissect::Transport::Tcp ? "tcp" : "udp";
+    auto conn = connections_.find(
+        ConnKey{flow.clientIp, flow.serverIp, transport, flow.serverPort, op.protocol});
+    if (conn != connections_.end()) conn->second.opClasses.insert(op.opClass);
+}
+
+namespace {
+std::optional<decode::MacAddress> parseMac(const std::string& text) {
+    decode::MacAddress mac{};
+    unsigned v[6];
+    if (std::sscanf(text.c_str(), "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) !=
+        6) {
+        return std::nullopt;
+    }
+    for (int i = 0; i < 6; ++i) mac[i] = static_cast<std::uint8_t>(v[i]);
+    return mac;
+}
+}  // namespace
+
+void Inventory::observeIdentity(const dissect::FlowContext& flow,
+                                const dissect::Identity& identity) {
+    dissect::Identity* target = nullptr;
+    if (!identity.mac.empty()) {
+        const auto mac = parseMac(identity.mac);
+        if (!mac || decode::isGroupMac(*mac)) return;
+        auto [m, created] = macs_.try_emplace(*mac);
+        if (created) m->second.firstUs = m->second.lastUs = flow.timestampUs;
+        target = &macIdentities_[*mac][identity.protocol];
+    } else {
+        auto it = ipByText_.find(identity.ofServer ? flow.serverIp : flow.clientIp);
+        if (it == ipByText_.end()) return;
+        target = &ips_[it->second].identities[identity.protocol];
+    }
+    dissect::Identity& stored = *target;
+    stored.protocol = identity.protocol;
+    for (const auto& [k, v] : identity.strings) stored.strings[k] = v;
+    for (const auto& [k, v] : identity.numbers) stored.numbers[k] = v;
+    if (!identity.vendor.empty()) stored.vendor = identity.vendor;
+    if (!identity.model.empty()) stored.model = identity.model;
+    if (!identity.firmware.empty()) stored.firmware = identity.firmware;
+}
+
+bool Inventory::isRouter(const decode::MacAddress& mac) const {
+    auto it = macs_.find(mac);
+    return it != macs_.end() && it->second.ipv4.size() >= limits_.routerMinIps;
+}
+
+std::optional<decode::MacAddress> Inventory::ownerMac(const decode::IpAddress& ip,
+                                                      const IpInfo& info) const {
+    if (!info.mac) return std::nullopt;
+    if (!isRouter(*info.mac)) return info.mac;
+    // A router's own addresses are the ones it announces in ARP; the rest are routed hosts.
+    auto it = macs_.find(*info.mac);
+    if (it != macs_.end() && it->second.arpIps.count(ip)) return info.mac;
+    return std::nullopt;
+}
+
+std::string Inventory::deviceIdFor(const decode::IpAddress& ip, const IpInfo& info) const {
+    auto mac = ownerMac(ip, info);
+    return mac ? macDeviceId(*mac) : ipDeviceId(ip);
+}
+
+std::string Inventory::deviceIdForIp(const std::string& ip) const {
+    auto it = ipByText_.find(ip);
+    if (it == ipByText_.end()) return {};
+    return deviceIdFor(it->second, ips_.at(it->second));
+}
+
+std::vector<DeviceRecord> Inventory::devices() const {
+    struct Work {
+        DeviceRecord record;
+        std::set<ProtocolRole> roles;
+        std::map<std::string, ProtocolStats> asClient;
+        nlohmann::json identity = nlohmann::json::object();
+        bool ipKeyed = false, router = false;
+        std::size_t routedIps = 0;
+        std::set<std::uint32_t> vlans;
+    };
+    std::map<std::string, Work> out;
+    auto touch = [](Work& w, std::int64_t firstUs, std::int64_t lastUs) {
+        if (w.record.firstSeenMs == 0 || ms(firstUs) < w.record.firstSeenMs)
+            w.record.firstSeenMs = ms(firstUs);
+        w.record.lastSeenMs = std::max(w.record.lastSeenMs, ms(lastUs));
+    };
+    for (const auto& [mac, info] : macs_) {
+        Work& w = out[macDeviceId(mac)];
+        w.record.id = macDeviceId(mac);
+        w.record.macs.push_back(decode::toString(mac));
+        w.record.vendor = std::string(ouiVendor(mac));
+        w.router = isRouter(mac);
+        w.routedIps = info.ipv4.size();
+        w.vlans.insert(info.vlans.begin(), info.vlans.end());
+        touch(w, info.firstUs, info.lastUs);
+        auto ids = macIdentities_.find(mac);
+        if (ids != macIdentities_.end()) {
+            for (const auto& [proto, id2] : ids->second) {
+                nlohmann::json& j = w.identity[proto];
+                for (const auto& [k, v] : id2.strings) j[k] = v;
+                for (const auto& [k, v] : id2.numbers) j[k] = v;
+                auto host = id2.strings.find("hostname");
+                if (host != id2.strings.end()) w.record.hostname = host->second;
+            }
+        }
+    }
+    for (const auto& [ip, info] : ips_) {
+        const auto mac = ownerMac(ip, info);
+        const std::string id = mac ? macDeviceId(*mac) : ipDeviceId(ip);
+        Work& w = out[id];
+        if (w.record.id.empty()) {
+            w.record.id = id;
+            w.ipKeyed = true;
+        }
+        w.record.ips.push_back(ip.toString());
+        w.roles.insert(info.roles.begin(), info.roles.end());
+        for (const auto& [proto, s] : info.asClient) {
+            auto& t = w.asClient[proto];
+            t.reads += s.reads;
+            t.writes += s.writes;
+            t.other += s.other;
+        }
+        for (const auto& [proto, id2] : info.identities) {
+            nlohmann::json& j = w.identity[proto];
+            for (const auto& [k, v] : id2.strings) j[k] = v;
+            for (const auto& [k, v] : id2.numbers) j[k] = v;
+            if (!id2.vendor.empty()) w.record.vendor = id2.vendor;  // protocol identity wins
+            if (!id2.model.empty()) w.record.model = id2.model;
+            if (!id2.firmware.empty()) w.record.firmware = id2.firmware;
+        }
+        if (!info.hostname.empty()) w.record.hostname = info.hostname;
+        w.vlans.insert(info.vlans.begin(), info.vlans.end());
+        touch(w, info.firstUs, info.lastUs);
+    }
+
+    std::vector<DeviceRecord> result;
+    result.reserve(out.size());
+    for (auto& [id, w] : out) {
+        DeviceRecord& d = w.record;
+        d.protocols.assign(w.roles.begin(), w.roles.end());
+        d.vlans.assign(w.vlans.begin(), w.vlans.end());
+        d.identityJson = w.identity.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        std::vector<std::string>& ev = d.evidence;
+        bool allPublic = !d.ips.empty();
+        for (const auto& text : d.ips) {
+            auto it = ipByText_.find(text);
+            if (it != ipByText_.end() && it->second.isPrivate()) allPublic = false;
+        }
+        const bool modbusServer = w.roles.count({"modbus", "server"}) > 0;
+        auto mc = w.asClient.find("modbus");
+        if (w.ipKeyed && allPublic) {
+            d.type = "external";
+            ev.push_back("public address reached through a router or without L2 → external");
+        } else if (modbusServer) {
+            d.type = "plc";
+            ev.push_back("modbus server on 502 → plc");
+        } else if (mc != w.asClient.end() && (mc->second.reads + mc->second.writes) > 0) {
+            const auto reads = mc->second.reads, writes = mc->second.writes;
+            if (writes == 0) {
+                d.type = "hmi";
+                ev.push_back("modbus client that only reads (" + std::to_string(reads) +
+                             " read requests) → hmi");
+            } else if (reads >= 20 && reads >= 5 * writes) {
+                // HMIs poll cyclically and write the odd setpoint; a workstation writes without
+                // polling.
+                d.type = "hmi";
+                ev.push_back("modbus client polls (" + std::to_string(reads) +
+                             " reads) and writes " + "occasionally (" + std::to_string(writes) +
+                             ") → hmi writing setpoints");
+            } else {
+                d.type = "engineering_workstation";
+                ev.push_back("modbus client writes (" + std::to_string(writes) + " writes, " +
+                             std::to_string(reads) +
+                             " reads, no cyclic polling) → engineering_workstation");
+            }
+        } else if (w.router) {
+            d.type = "router";
+            ev.push_back("one MAC carries " + std::to_string(w.routedIps) +
+                         " IPv4 addresses → router; hosts behind it are keyed by IP");
+        }
+        if (w.router && d.type != "router") {
+            ev.push_back("one MAC carries " + std::to_string(w.routedIps) +
+                         " IPv4 addresses (routing)");
+        }
+        d.purdueLevel = purdueFor(d.type);
+        result.push_back(std::move(d));
+    }
+    return result;
+}
+
+std::vector<ConnectionRecord> Inventory::connections() const {
+    std::vector<ConnectionRecord> result;
+    result.reserve(connections_.size());
+    for (const auto& [key, info] : connections_) {
+        ConnectionRecord c;
+        c.src = deviceIdForIp(key.clientIp);
+        c.dst = deviceIdForIp(key.serverIp);  // "" for a multicast/broadcast group destination
+        c.srcIp = key.clientIp;
+        c.dstIp = key.serverIp;
+        c.transport = key.transport;
+        c.port = key.port;
+        c.protocol = key.protocol;
+        c.packets = info.packets;
+        c.bytes = info.bytes;
+        c.operations.assign(info.opClasses.begin(), info.opClasses.end());
+        c.firstSeenMs = ms(info.firstUs);
+        c.lastSeenMs = ms(info.lastUs);
+        result.push_back(std::move(c));
+    }
+    return result;
+}
+
+std::vector<OperationRecord> Inventory::operations() const {
+    std::vector<OperationRecord> result;
+    result.reserve(operations_.size());
+    for (const auto& [key, info] : operations_) {
+        OperationRecord o;
+        o.protocol = key.protocol;
+        o.clientIp = key.clientIp;
+        o.serverIp = key.serverIp;
+        o.function = key.function;
+        o.functionCode = key.functionCode;
+        o.opClass = info.opClass;
+        o.count = info.requests ? info.requests : info.responses;
+        o.keys = key.keys;
+        o.exceptions = info.exceptions;
+        o.ranges.assign(info.ranges.begin(), info.ranges.end());
+        result.push_back(std::move(o));
+    }
+    return result;
+}
+
+}  // namespace ironsight::sensor::inventory

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+// Inventory tests: MAC keying, router detection, group addresses, OUI vendor, type inference.
+#include <gtest/gtest.h>
+
+#include "sensor-agent/decode/decoder.h"
+#include "sensor-agent/inventory/inventory.h"
+#include "sensor-agent/inventory/oui.h"
+#include "tests/support/packet_builder.h"
+
+namespace ironsight::sensor::inventory {
+namespace {
+
+using namespace ironsight::test;
+
+void feed(Inventory& inv, const Bytes& frame, std::int64_t ts = 1000) {
+    decode::Decoder d;
+    decode::DecodedPacket p;
+    RawPacket raw;
+    raw.data = frame;
+    raw.timestampUs = ts;
+    raw.wireLength = static_cast<std::uint32_t>(frame.size());
+    d.decode(raw, p);
+    if (p.isArp) {
+        inv.observeArp(p);
+    } else {
+        inv.observePacket(p);
+    }
+}
+
+const DeviceRecord* byIp(const std::vector<DeviceRecord>& devices, const std::string& ip) {
+    for (const auto& d : devices) {
+        for (const auto& i : d.ips) {
+            if (i == ip) return &d;
+        }
+    }
+    return nullptr;
+}
+
+TEST(InventoryTest, OuiVendorFromGeneratedTable) {
+    if (kOuiTableSize == 0) GTEST_SKIP() << "built without /usr/share/ieee-data/oui.csv";
+    EXPECT_EQ(ouiVendor(mac("00:0e:8c:01:02:03")), "Siemens AG");
+    EXPECT_EQ(ouiVendor(mac("02:00:00:00:00:01")), "");  // locally administered
+}
+
+TEST(InventoryTest, LocalHostsAreMacKeyedAndGroupsAreNotDevices) {
+    Inventory inv;
+    const Host a{mac("00:14:22:01:00:21"), ipv4("10.0.0.21")};
+    const Host b{mac("00:0e:8c:01:00:11"), ipv4("10.0.0.11")};
+    feed(inv, tcpFrame(a, b, 40000, 502, 1, 0, tcp::kSyn, {}));
+    feed(inv, tcpFrame(b, a, 502, 40000, 1, 2, tcp::kSyn | tcp::kAck, {}));
+    const Host group{mac("01:00:5e:00:00:fb"), ipv4("224.0.0.251")};
+    feed(inv, udpFrame(a, group, 5353, 5353, Bytes{1, 2, 3}));
+    const Host bcast{kBroadcastMac, ipv4("10.0.0.255")};
+    feed(inv, udpFrame(a, bcast, 137, 137, Bytes{1}));
+    const auto devices = inv.devices();
+    ASSERT_EQ(devices.size(), 2u);
+    const auto* plc = byIp(devices, "10.0.0.11");
+    ASSERT_NE(plc, nullptr);
+    EXPECT_EQ(plc->id, "mac-000e8c010011");
+    ASSERT_EQ(plc->macs.size(), 1u);
+    EXPECT_EQ(plc->macs[0], "00:0e:8c:01:00:11");
+    EXPECT_EQ(byIp(devices, "224.0.0.251"), nullptr);
+}
+
+TEST(InventoryTest, RouterMacDoesNotMergeRoutedHosts) {
+    Inventory inv;
+    const Host local{mac("00:14:22:01:00:21"), ipv4("10.0.0.21")};
+    const Mac router = mac("00:00:0c:aa:bb:cc");
+    feed(inv, arpFrame(2, Host{router, ipv4("10.0.0.1")}, local, false));
+    for (const char* remote : {"192.168.5.10", "192.168.5.11", "8.8.8.8"}) {
+        feed(inv, udpFrame(Host{router, ipv4(remote)}, local, 53, 40000, Bytes{1}));
+    }
+    const auto devices = inv.devices();
+    const auto* r = byIp(devices, "10.0.0.1");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->type, "router");
+    EXPECT_EQ(r->ips.size(), 1u);
+    const auto* routed = byIp(devices, "192.168.5.10");
+    ASSERT_NE(routed, nullptr);
+    EXPECT_EQ(routed->id, "ip-192.168.5.10");
+    EXPECT_TRUE(routed->macs.empty());
+    const auto* external = byIp(devices, "8.8.8.8");
+    ASSERT_NE(external, nullptr);
+    EXPECT_EQ(external->type, "external");
+    EXPECT_NE(byIp(devices, "192.168.5.11")->id, routed->id);
+}
+
+}  // namespace
+}  // namespace ironsight::sensor::inventory
