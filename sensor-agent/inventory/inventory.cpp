@@ -28,6 +28,25 @@ bool isWriteLike(const std::string& opClass) {
            opClass == "firmware";
 }
 
+/// What serving an industrial protocol says about a device (SPEC §3.4), most specific first.
+struct ServerRule {
+    const char* protocol;
+    const char* type;
+};
+constexpr ServerRule kServerRules[] = {
+    {"s7comm", "plc"}, {"s7comm_plus", "plc"}, {"enip", "plc"},    {"cip", "plc"},
+    {"modbus", "plc"}, {"dnp3", "rtu"},        {"iec104", "rtu"},  {"bacnet", "plc"},
+    {"opcua", "scada_server"},
+};
+
+/// Protocols whose clients are HMIs, SCADA servers or engineering workstations.
+bool isIndustrial(const std::string& protocol) {
+    for (const auto& rule : kServerRules) {
+        if (protocol == rule.protocol) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string_view ouiVendor(const std::array<std::uint8_t, 6>& mac) {
@@ -119,6 +138,9 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
             auto& stats = info.asClient[op.protocol];
             if (op.opClass == "read") {
                 ++stats.reads;
+            } else if (op.opClass == "program" || op.opClass == "firmware") {
+                ++stats.program;
+                ++stats.writes;
             } else if (isWriteLike(op.opClass)) {
                 ++stats.writes;
             } else {
@@ -254,6 +276,8 @@ std::vector<DeviceRecord> Inventory::devices() const {
             auto& t = w.asClient[proto];
             t.reads += s.reads;
             t.writes += s.writes;
+            t.program += s.program;
+            t.other += s.other;
             t.other += s.other;
         }
         for (const auto& [proto, id2] : info.identities) {
@@ -282,31 +306,50 @@ std::vector<DeviceRecord> Inventory::devices() const {
             auto it = ipByText_.find(text);
             if (it != ipByText_.end() && it->second.isPrivate()) allPublic = false;
         }
-        const bool modbusServer = w.roles.count({"modbus", "server"}) > 0;
-        auto mc = w.asClient.find("modbus");
+        const ServerRule* served = nullptr;
+        for (const auto& rule : kServerRules) {
+            if (w.roles.count({rule.protocol, "server"}) > 0) {
+                served = &rule;
+                break;
+            }
+        }
+        // Client behaviour summed over the industrial protocols it speaks as a client.
+        ProtocolStats ics;
+        std::string clientProtocols;
+        for (const auto& [proto, st] : w.asClient) {
+            if (!isIndustrial(proto)) continue;
+            ics.reads += st.reads;
+            ics.writes += st.writes;
+            ics.program += st.program;
+            clientProtocols += (clientProtocols.empty() ? "" : "/") + proto;
+        }
         if (w.ipKeyed && allPublic) {
             d.type = "external";
             ev.push_back("public address reached through a router or without L2 → external");
-        } else if (modbusServer) {
-            d.type = "plc";
-            ev.push_back("modbus server on 502 → plc");
-        } else if (mc != w.asClient.end() && (mc->second.reads + mc->second.writes) > 0) {
-            const auto reads = mc->second.reads, writes = mc->second.writes;
+        } else if (served) {
+            d.type = served->type;
+            ev.push_back(std::string(served->protocol) + " server → " + served->type);
+        } else if (ics.program > 0) {
+            d.type = "engineering_workstation";
+            ev.push_back(clientProtocols + " client sends program/firmware operations (" +
+                         std::to_string(ics.program) + ") → engineering_workstation");
+        } else if (ics.reads + ics.writes > 0) {
+            const auto reads = ics.reads, writes = ics.writes;
             if (writes == 0) {
                 d.type = "hmi";
-                ev.push_back("modbus client that only reads (" + std::to_string(reads) +
-                             " read requests) → hmi");
+                ev.push_back(clientProtocols + " client that only reads (" +
+                             std::to_string(reads) + " read requests) → hmi");
             } else if (reads >= 20 && reads >= 5 * writes) {
                 // HMIs poll cyclically and write the odd setpoint; a workstation writes without
                 // polling.
                 d.type = "hmi";
-                ev.push_back("modbus client polls (" + std::to_string(reads) +
-                             " reads) and writes " + "occasionally (" + std::to_string(writes) +
+                ev.push_back(clientProtocols + " client polls (" + std::to_string(reads) +
+                             " reads) and writes occasionally (" + std::to_string(writes) +
                              ") → hmi writing setpoints");
             } else {
                 d.type = "engineering_workstation";
-                ev.push_back("modbus client writes (" + std::to_string(writes) + " writes, " +
-                             std::to_string(reads) +
+                ev.push_back(clientProtocols + " client writes (" + std::to_string(writes) +
+                             " writes, " + std::to_string(reads) +
                              " reads, no cyclic polling) → engineering_workstation");
             }
         } else if (w.router) {

@@ -50,7 +50,7 @@ private:
         std::int64_t firstUs = 0, lastUs = 0;
     };
     struct ProtocolStats {
-        std::uint64_t reads = 0, writes = 0, other = 0;
+        std::uint64_t reads = 0, writes = 0, program = 0, other = 0;
     };
     struct IpInfo {
         std::optional<decode::MacAddress> mac;  // last source MAC seen with this IP
