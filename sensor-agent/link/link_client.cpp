@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: Apache-2.0
+// The streaming link client: Hello/Resume, windowed batches from the outbox, acks, commands,
+// reconnect with exponential backoff and jitter.
+#include "sensor-agent/link/link_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <deque>
+#include <iostream>
+#include <random>
+
+#include "ironsight/v1/link.grpc.pb.h"
+#include "sensor-agent/link/enroll.h"
+#include "sensor-agent/link/envelopes.h"
+#include "shared/base/version.h"
+#include "shared/tls/credentials.h"
+
+namespace ironsight::sensor::link {
+namespace {
+
+std::int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+LinkClient::LinkClient(LinkConfig config, store::Outbox& outbox, LinkHooks hooks)
+    : config_(std::move(config)), outbox_(outbox), hooks_(std::move(hooks)) {}
+
+LinkClient::~LinkClient() {
+    stop();
+}
+
+void LinkClient::start() {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void LinkClient::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        if (context_) context_->TryCancel();
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void LinkClient::notify() {
+    cv_.notify_all();
+}
+
+bool LinkClient::waitAckedThrough(std::uint64_t seq, std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mutex_);
+    while (outbox_.ackedThrough() < seq) {
+        if (cv_.wait_until(lock, until) == std::cv_status::timeout) {
+            return outbox_.ackedThrough() >= seq;
+        }
+    }
+    return true;
+}
+
+std::string LinkClient::lastError() const {
+    std::lock_guard lock(mutex_);
+    return lastError_;
+}
+
+void LinkClient::report(const std::string& line) {
+    {
+        std::lock_guard lock(mutex_);
+        if (line == lastReported_) return;  // one line per change, not per retry
+        lastReported_ = line;
+    }
+    if (hooks_.log) {
+        hooks_.log(line);
+    } else {
+        std::cerr << line << std::endl;
+    }
+}
+
+void LinkClient::setError(const std::string& error) {
+    std::lock_guard lock(mutex_);
+    lastError_ = error;
+}
+
+void LinkClient::run() {
+    std::mt19937_64 rng(std::random_device{}());
+    std::size_t next = 0;
+    auto backoff = config_.backoffInitial;
+    while (true) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+        }
+        if (config_.endpoints.empty()) {
+            report("link: no console endpoint configured");
+            return;
+        }
+        const std::string endpoint = config_.endpoints[next % config_.endpoints.size()];
+        const bool resumed = session(endpoint);
+        connected_ = false;
+        if (resumed) {
+            backoff = config_.backoffInitial;
+        } else {
+            ++next;  // try the next endpoint
+        }
+        // Exponential backoff with +-20 % jitter, capped.
+        std::uniform_real_distribution<double> jitter(0.8, 1.2);
+        const auto wait = std::chrono::milliseconds(
+            static_cast<std::int64_t>(static_cast<double>(backoff.count()) * jitter(rng)));
+        backoff = std::min(config_.backoffMax, backoff * 2);
+        std::unique_lock lock(mutex_);
+        if (cv_.wait_for(lock, wait, [this] { return stopping_; })) return;
+    }
+}
+
+bool LinkClient::session(const std::string& endpoint) {
+    if (config_.caPem.empty()) {  // gRPC would fall back to the system roots
+        setError("link: no console CA certificate in the identity directory");
+        report(lastError());
+        return false;
+    }
+    auto channel = grpc::CreateCustomChannel(
+        endpoint, tls::channelCredentials(config_.caPem, config_.keyPem, config_.certPem),
+        tls::channelArguments(config_.tlsName));
+    auto stub = v1::SensorLink::NewStub(channel);
+    grpc::ClientContext context;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return false;
+        context_ = &context;
+    }
+    auto stream = stub->Stream(&context);
+    ++sessions_;
+
+    const std::uint64_t epoch = outbox_.epoch();
+    // Shared between this (writer) thread and the reader thread; guarded by mutex_.
+    bool resumed = false, readerDone = false;
+    std::uint64_t nextSend = 0;
+    std::deque<std::uint64_t> inflight;  // last seq of each unacknowledged batch
+
+    v1::SensorMessage hello;
+    auto* h = hello.mutable_hello();
+    h->set_epoch(epoch);
+    h->set_first_unacked_seq(outbox_.firstUnackedSeq());
+    h->set_last_seq(outbox_.lastSeq());
+    h->set_version(ironsight::kVersion);
+    h->set_clock_ms(nowMs());
+    h->set_learning(hooks_.learning ? hooks_.learning() : false);
+    bool writeOk = stream->Write(hello);
+
+    auto applyAck = [&](std::uint64_t ackEpoch, std::uint64_t through) {
+        if (ackEpoch != epoch) return;
+        if (auto st = outbox_.ackThrough(through); !st) {
+            report("link: cannot delete acknowledged records: " + st.error().message);
+        }
+    };
+
+    std::thread reader([&] {
+        v1::ConsoleMessage msg;
+        while (stream->Read(&msg)) {
+            if (msg.has_resume()) {
+                applyAck(msg.resume().epoch(), msg.resume().applied_through_seq());
+                std::lock_guard lock(mutex_);
+                resumed = true;
+                nextSend =
+                    std::max(outbox_.firstUnackedSeq(), msg.resume().epoch() == epoch
+                                                            ? msg.resume().applied_through_seq() + 1
+                                                            : std::uint64_t{1});
+            } else if (msg.has_ack()) {
+                applyAck(msg.ack().epoch(), msg.ack().applied_through_seq());
+                std::lock_guard lock(mutex_);
+                while (!inflight.empty() && inflight.front() <= msg.ack().applied_through_seq()) {
+                    inflight.pop_front();
+                }
+            } else if (msg.has_command()) {
+                const auto& cmd = msg.command();
+                v1::Envelope env;
+                auto* result = env.mutable_command_result();
+                result->set_command_id(cmd.command_id());
+                if (cmd.has_set_learning() && hooks_.setLearning) {
+                    const Status st = hooks_.setLearning(cmd.set_learning().enabled());
+                    result->set_ok(st.ok());
+                    result->set_message(st.ok() ? std::string(cmd.set_learning().enabled()
+                                                                  ? "learning on"
+                                                                  : "learning off")
+                                                : st.error().message);
+                } else {
+                    result->set_ok(false);
+                    result->set_message("not supported yet");
+                }
+                if (auto seqs = outbox_.append({toRecord(env)}, nowMs()); !seqs) {
+                    report("link: cannot queue command result: " + seqs.error().message);
+                }
+            }
+            cv_.notify_all();
+        }
+        std::lock_guard lock(mutex_);
+        readerDone = true;
+        cv_.notify_all();
+    });
+
+    bool cancelled = false;
+    {
+        std::unique_lock lock(mutex_);
+        // Wait for Resume: the console answers from its own database.
+        const auto helloDeadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (writeOk && !resumed && !readerDone && !stopping_) {
+            if (cv_.wait_until(lock, helloDeadline) == std::cv_status::timeout) break;
+        }
+        if (resumed) {
+            connected_ = true;
+            lock.unlock();
+            report("link: connected to console at " + endpoint);
+            setError({});
+            lock.lock();
+        }
+        while (writeOk && resumed && !readerDone && !stopping_) {
+            if (inflight.size() >= config_.window || outbox_.lastSeq() < nextSend) {
+                cv_.wait_for(lock, std::chrono::milliseconds(200));
+                continue;
+            }
+            const std::uint64_t from = nextSend;
+            lock.unlock();
+            auto records = outbox_.read(from, config_.maxBatchRecords, config_.maxBatchBytes);
+            if (!records) {
+                report("link: cannot read the outbox: " + records.error().message);
+                lock.lock();
+                cv_.wait_for(lock, std::chrono::seconds(1));
+                continue;
+            }
+            if (records->empty()) {
+                lock.lock();
+                nextSend = outbox_.lastSeq() + 1;  // evicted or already acknowledged
+                continue;
+            }
+            v1::SensorMessage batchMsg;
+            auto* batch = batchMsg.mutable_batch();
+            for (const auto& r : *records) {
+                auto* env = batch->add_envelopes();
+                if (!env->ParseFromArray(r.payload.data(), static_cast<int>(r.payload.size()))) {
+                    env->Clear();  // unreadable row: keep the seq so the console sees no gap
+                }
+                env->set_seq(r.seq);
+            }
+            const std::uint64_t last = records->back().seq;
+            lock.lock();
+            inflight.push_back(last);
+            nextSend = last + 1;
+            lock.unlock();
+            writeOk = stream->Write(batchMsg);
+            lock.lock();
+        }
+        cancelled = stopping_;
+        if (!writeOk && !stopping_) {
+            // A failed write means the stream ended: let the reader collect the console's status
+            // (a refusal reason) instead of cancelling it away.
+            cv_.wait_for(lock, std::chrono::seconds(5), [&] { return readerDone || stopping_; });
+            cancelled = stopping_;
+        }
+        if (!readerDone) context.TryCancel();
+    }
+    reader.join();
+    const grpc::Status status = stream->Finish();
+    {
+        std::lock_guard lock(mutex_);
+        context_ = nullptr;
+        cancelled = cancelled || stopping_;  // a stop() racing with the end of the stream
+    }
+    if (!cancelled && !status.ok()) {
+        const auto code = status.error_code();
+        std::string line;
+        if (code == grpc::StatusCode::UNAUTHENTICATED ||
+            code == grpc::StatusCode::PERMISSION_DENIED) {
+            line = "link refused by console at " + endpoint + ": " + status.error_message();
+        } else if (code == grpc::StatusCode::UNAVAILABLE && !resumed) {
+            line = "console unreachable at " + endpoint + ": " +
+                   describeStatus(code, status.error_message());
+        } else {
+            line =
+                "link to " + endpoint + " closed: " + describeStatus(code, status.error_message());
+        }
+        setError(line);
+        report(line);
+    } else if (!cancelled && !resumed) {
+        setError("console at " + endpoint + " did not answer Hello");
+        report(lastError());
+    }
+    return resumed;
+}
+
+}  // namespace ironsight::sensor::link

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+// The streaming link (SPEC §4.2, RELIABILITY.md §5.3): outbox -> SensorLink.Stream over mTLS,
+// delete on ack, commands back. Runs on its own threads; the analysis side only appends.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sensor-agent/store/outbox.h"
+#include "shared/base/result.h"
+
+namespace grpc {
+class ClientContext;
+}
+
+namespace ironsight::sensor::link {
+
+struct LinkConfig {
+    std::vector<std::string> endpoints;  // host:port, tried in turn
+    std::string tlsName;                 // name checked in the console certificate
+    std::string caPem, keyPem, certPem;  // console CA; the sensor's key and certificate
+    std::size_t maxBatchRecords = 1000;
+    std::size_t maxBatchBytes = 1 << 20;
+    std::size_t window = 4;  // unacknowledged batches in flight
+    std::chrono::milliseconds backoffInitial{1000};
+    std::chrono::milliseconds backoffMax{10000};
+};
+
+struct LinkHooks {
+    /// The learning flag reported in Hello.
+    std::function<bool()> learning;
+    /// Applies and persists SetLearning; an error is reported back to the console.
+    std::function<Status(bool enabled)> setLearning;
+    /// One-line status messages (connected, refused, unreachable); default: stderr.
+    std::function<void(const std::string&)> log;
+};
+
+class LinkClient {
+public:
+    LinkClient(LinkConfig config, store::Outbox& outbox, LinkHooks hooks);
+    ~LinkClient();
+    LinkClient(const LinkClient&) = delete;
+    LinkClient& operator=(const LinkClient&) = delete;
+
+    void start();
+    /// Cancels the stream and joins the link threads. Unacknowledged records stay in the outbox.
+    void stop();
+    /// Wakes the sender after new records were appended.
+    void notify();
+    /// Blocks until the console has acknowledged every seq <= seq (true) or the timeout passed.
+    bool waitAckedThrough(std::uint64_t seq, std::chrono::milliseconds timeout);
+
+    bool connected() const { return connected_.load(); }
+    std::uint64_t sessions() const { return sessions_.load(); }
+    std::string lastError() const;
+
+private:
+    void run();
+    /// One stream to `endpoint`; true when the console answered Hello with Resume.
+    bool session(const std::string& endpoint);
+    void report(const std::string& line);
+    void setError(const std::string& error);
+
+    LinkConfig config_;
+    store::Outbox& outbox_;
+    LinkHooks hooks_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    bool stopping_ = false;
+    grpc::ClientContext* context_ = nullptr;  // the live stream's context, for stop()
+    std::string lastError_;
+    std::string lastReported_;
+    std::atomic<bool> connected_{false};
+    std::atomic<std::uint64_t> sessions_{0};
+    std::thread thread_;
+};
+
+}  // namespace ironsight::sensor::link

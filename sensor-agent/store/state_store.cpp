@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+// The sensor's state directory: schema, meta, baseline and identity file locations.
+#include "sensor-agent/store/state_store.h"
+
+#include <cstdlib>
+#include <random>
+#include <system_error>
+#include <vector>
+
+namespace ironsight::sensor::store {
+namespace {
+
+const std::vector<std::string>& schema() {
+    static const std::vector<std::string> steps = {
+        R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE baseline(id INTEGER PRIMARY KEY CHECK (id = 1), text TEXT NOT NULL,
+                      updated_ms INTEGER NOT NULL);
+CREATE TABLE outbox(seq INTEGER PRIMARY KEY, class INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL, payload BLOB NOT NULL);
+CREATE INDEX outbox_class_seq ON outbox(class, seq);
+CREATE TABLE evicted(id INTEGER PRIMARY KEY, class INTEGER NOT NULL, first_seq INTEGER NOT NULL,
+                     last_seq INTEGER NOT NULL, count INTEGER NOT NULL, at_ms INTEGER NOT NULL);
+)sql",
+    };
+    return steps;
+}
+
+std::uint64_t randomEpoch() {
+    std::random_device rd;  // getrandom(2) on Linux
+    std::uint64_t value = 0;
+    while (value == 0) {
+        value = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+        value &= 0x7fffffffffffffffULL;  // fits SQLite's signed INTEGER on both sides
+    }
+    return value;
+}
+
+}  // namespace
+
+std::filesystem::path defaultStateDir() {
+    if (const char* env = std::getenv("IRONSIGHT_STATE_DIR"); env && *env) return env;
+    return "/var/lib/ironsight";
+}
+
+Result<sqlite::Db> openStateDb(const std::filesystem::path& stateDir) {
+    std::error_code ec;
+    std::filesystem::create_directories(stateDir, ec);
+    if (ec) {
+        return Error{"cannot create state directory " + stateDir.string() + ": " + ec.message()};
+    }
+    auto db = sqlite::Db::open(stateDir / "state.db");
+    if (!db) return db.error();
+    if (auto st = db->setSynchronousFull(); !st) return st.error();
+    if (auto st = sqlite::migrate(*db, schema()); !st) return st.error();
+    auto stmt = db->prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?1)");
+    if (!stmt) return stmt.error();
+    if (auto st = stmt->bind(1, std::to_string(randomEpoch())).run(); !st) return st.error();
+    return std::move(*db);
+}
+
+Result<StateStore> StateStore::open(const std::filesystem::path& stateDir) {
+    auto db = openStateDb(stateDir);
+    if (!db) return db.error();
+    return StateStore(stateDir, std::move(*db));
+}
+
+Result<std::optional<std::string>> StateStore::get(const std::string& key) {
+    auto stmt = db_.prepare("SELECT value FROM meta WHERE key = ?1");
+    if (!stmt) return stmt.error();
+    auto row = stmt->bind(1, key).step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<std::string>{};
+    return std::optional<std::string>{stmt->columnText(0)};
+}
+
+std::string StateStore::getOr(const std::string& key, const std::string& fallback) {
+    auto value = get(key);
+    if (!value || !value->has_value()) return fallback;
+    return **value;
+}
+
+Status StateStore::set(const std::string& key, const std::string& value) {
+    auto stmt = db_.prepare(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!stmt) return stmt.error();
+    return stmt->bind(1, key).bind(2, value).run();
+}
+
+std::uint64_t StateStore::epoch() {
+    return std::strtoull(getOr(meta::kEpoch, "0").c_str(), nullptr, 10);
+}
+
+bool StateStore::learning() {
+    return getOr(meta::kLearning, "1") == "1";
+}
+
+Status StateStore::setLearning(bool on) {
+    return set(meta::kLearning, on ? "1" : "0");
+}
+
+bool StateStore::activated() {
+    std::error_code ec;
+    return !getOr(meta::kSensorId, "").empty() && std::filesystem::exists(keyPath(), ec) &&
+           std::filesystem::exists(certPath(), ec) && std::filesystem::exists(caPath(), ec);
+}
+
+Result<std::string> StateStore::baseline() {
+    auto stmt = db_.prepare("SELECT text FROM baseline WHERE id = 1");
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    return *row ? stmt->columnText(0) : std::string{};
+}
+
+Status StateStore::saveBaseline(const std::string& text, std::int64_t nowMs) {
+    auto stmt = db_.prepare(
+        "INSERT INTO baseline(id, text, updated_ms) VALUES (1, ?1, ?2) "
+        "ON CONFLICT(id) DO UPDATE SET text = excluded.text, updated_ms = excluded.updated_ms");
+    if (!stmt) return stmt.error();
+    return stmt->bind(1, text).bind(2, nowMs).run();
+}
+
+}  // namespace ironsight::sensor::store

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// The sensor's state directory: state.db (meta, baseline, outbox) and identity/ (key,
+// certificates).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "shared/base/result.h"
+#include "shared/sqlite/sqlite.h"
+
+namespace ironsight::sensor::store {
+
+/// $IRONSIGHT_STATE_DIR, else /var/lib/ironsight.
+std::filesystem::path defaultStateDir();
+
+/// Opens DIR/state.db (creating the directory and file), applies the schema, sets
+/// synchronous=FULL, and makes the epoch on first creation. Every connection to state.db is
+/// opened through here.
+Result<sqlite::Db> openStateDb(const std::filesystem::path& stateDir);
+
+/// Meta keys (text values) kept in the `meta` table.
+namespace meta {
+inline constexpr const char* kEpoch = "epoch";
+inline constexpr const char* kLearning = "learning";  // "1" / "0"
+inline constexpr const char* kSensorId = "sensor_id";
+inline constexpr const char* kSensorName = "sensor_name";
+inline constexpr const char* kSite = "site";
+inline constexpr const char* kZone = "zone";
+inline constexpr const char* kStreamEndpoints = "stream_endpoints";  // comma-separated host:port
+inline constexpr const char* kEnrollEndpoint = "enroll_endpoint";
+inline constexpr const char* kTlsName = "console_tls_name";
+inline constexpr const char* kActivatedMs = "activated_ms";
+inline constexpr const char* kLastSeq = "last_seq";            // highest seq ever assigned
+inline constexpr const char* kAckedThrough = "acked_through";  // highest seq the console acked
+inline constexpr const char* kEvicted = "outbox_evicted";      // rows evicted, total
+}  // namespace meta
+
+/// Meta, baseline and identity paths of one state directory. Not thread-safe: one per thread.
+class StateStore {
+public:
+    static Result<StateStore> open(const std::filesystem::path& stateDir);
+
+    const std::filesystem::path& dir() const { return dir_; }
+    std::filesystem::path identityDir() const { return dir_ / "identity"; }
+    std::filesystem::path keyPath() const { return identityDir() / "sensor.key"; }
+    std::filesystem::path certPath() const { return identityDir() / "sensor.crt"; }
+    std::filesystem::path caPath() const { return identityDir() / "ca.crt"; }
+
+    Result<std::optional<std::string>> get(const std::string& key);
+    /// The value, or `fallback` when unset or unreadable.
+    std::string getOr(const std::string& key, const std::string& fallback);
+    Status set(const std::string& key, const std::string& value);
+
+    /// The random 64-bit epoch made when state.db was created (never 0).
+    std::uint64_t epoch();
+    bool learning();
+    Status setLearning(bool on);
+    /// True when the sensor has an id and identity files (key, certificate, CA).
+    bool activated();
+
+    /// The baseline text last saved (Engine::exportBaseline), empty when none.
+    Result<std::string> baseline();
+    Status saveBaseline(const std::string& text, std::int64_t nowMs);
+
+    sqlite::Db& db() { return db_; }
+
+private:
+    StateStore(std::filesystem::path dir, sqlite::Db db)
+        : dir_(std::move(dir)), db_(std::move(db)) {}
+
+    std::filesystem::path dir_;
+    sqlite::Db db_;
+};
+
+}  // namespace ironsight::sensor::store
