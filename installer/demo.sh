@@ -79,14 +79,22 @@ devices = json.load(open(sys.argv[1]))
 alerts = json.load(open(sys.argv[2]))
 devices = devices.get("devices", devices) if isinstance(devices, dict) else devices
 alerts = alerts.get("alerts", alerts) if isinstance(alerts, dict) else alerts
+import ipaddress
+def ip_key(d):
+    ips = d.get("ips") or []
+    try:
+        return (d.get("zone", ""), int(ipaddress.ip_address(ips[0])))
+    except (IndexError, ValueError):
+        return (d.get("zone", ""), 0)
 print(f"\n{len(devices)} devices")
-print(f"  {'ip':<16} {'mac':<18} {'type':<24} {'vendor':<22} {'zone':<8} sensor")
-for d in sorted(devices, key=lambda d: (d.get("zone", ""), (d.get("ips") or [""])[0])):
+print(f"  {'ip':<13} {'mac':<18} {'hostname':<12} {'type':<24} {'vendor':<20} {'zone':<7} sensor")
+for d in sorted(devices, key=ip_key):
     ips = ",".join(d.get("ips", [])) or "-"
     macs = ",".join(d.get("macs", [])) or "-"
     sensors = d.get("sensors", d.get("sensor", ""))
     sensors = ",".join(sensors) if isinstance(sensors, list) else sensors
-    print(f"  {ips:<16} {macs:<18} {d.get('type',''):<24} {(d.get('vendor') or '-')[:22]:<22} {d.get('zone',''):<8} {sensors}")
+    print(f"  {ips:<13} {macs:<18} {(d.get('hostname') or '-')[:12]:<12} {d.get('type',''):<24} "
+          f"{(d.get('vendor') or '-')[:20]:<20} {d.get('zone',''):<7} {sensors}")
 print(f"\n{len(alerts)} alerts")
 for a in alerts:
     print(f"  [{a.get('severity','')}] {a.get('title','')}: {a.get('src_ip', a.get('src',''))} -> "

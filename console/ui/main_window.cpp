@@ -13,6 +13,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QThreadPool>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -51,8 +52,8 @@ MainWindow::MainWindow(Loader loader, QString title, QWidget* parent)
     } pages[] = {
         {tr("Sites & Zones"), makeTablePage(tr("Sites & Zones"), sitesModel_)},
         {tr("Sensors"), makeTablePage(tr("Sensors"), sensorsModel_)},
-        {tr("Inventory"), makeTablePage(tr("Device inventory"), devicesModel_)},
-        {tr("Alerts"), makeTablePage(tr("Alerts"), alertsModel_, alertCounters_)},
+        {tr("Inventory"), makeTablePage(tr("Device inventory"), devicesModel_, nullptr, true)},
+        {tr("Alerts"), makeTablePage(tr("Alerts"), alertsModel_, alertCounters_, true)},
     };
     for (const auto& p : pages) {
         nav_->addItem(p.name);
@@ -61,9 +62,17 @@ MainWindow::MainWindow(Loader loader, QString title, QWidget* parent)
     connect(nav_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
     nav_->setCurrentRow(0);
 
+    nav_->setStyleSheet(QStringLiteral("QListWidget { font-size: 11pt; border: none; }"
+                                       "QListWidget::item { padding: 8px 6px; }"));
+    auto* brand = new QLabel(QStringLiteral("<b style='font-size:14pt'>Ironsight</b>"));
+    brand->setContentsMargins(6, 4, 6, 8);
+    auto* navColumn = new QVBoxLayout;
+    navColumn->addWidget(brand);
+    navColumn->addWidget(nav_, 1);
+
     auto* central = new QWidget;
     auto* layout = new QHBoxLayout(central);
-    layout->addWidget(nav_);
+    layout->addLayout(navColumn);
     layout->addWidget(pages_, 1);
     setCentralWidget(central);
 
@@ -78,7 +87,8 @@ MainWindow::MainWindow(Loader loader, QString title, QWidget* parent)
     QTimer::singleShot(0, this, &MainWindow::refreshAsync);
 }
 
-QWidget* MainWindow::makeTablePage(const QString& heading, TableModel* model, QLabel* headerLabel) {
+QWidget* MainWindow::makeTablePage(const QString& heading, TableModel* model, QLabel* headerLabel,
+                                   bool withDetail) {
     auto* page = new QWidget;
     auto* layout = new QVBoxLayout(page);
     auto* title = new QLabel(QStringLiteral("<h2>%1</h2>").arg(heading.toHtmlEscaped()));
@@ -97,6 +107,7 @@ QWidget* MainWindow::makeTablePage(const QString& heading, TableModel* model, QL
     proxy->setSourceModel(model);
     proxy->setFilterKeyColumn(-1);
     proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    proxy->setSortRole(SortKeyRole);
     connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
 
     auto* view = new QTableView;
@@ -107,7 +118,31 @@ QWidget* MainWindow::makeTablePage(const QString& heading, TableModel* model, QL
     view->horizontalHeader()->setStretchLastSection(true);
     view->verticalHeader()->hide();
     view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    layout->addWidget(view, 1);
+    view->setWordWrap(false);
+    view->horizontalHeader()->setResizeContentsPrecision(200);  // sample, never scan 100k rows
+    // Alerts: most severe first; everything else alphabetical.
+    view->sortByColumn(0, model == alertsModel_ ? Qt::DescendingOrder : Qt::AscendingOrder);
+    views_ << view;
+    if (!withDetail) {
+        layout->addWidget(view, 1);
+        return page;
+    }
+    // A detail pane under the table shows the selected row (SPEC §5.1).
+    auto* detail = new QTextBrowser;
+    detail->setOpenLinks(false);
+    detail->setPlaceholderText(tr("Select a row to see its details."));
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(view);
+    split->addWidget(detail);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+    auto showDetail = [view, detail] {
+        const QModelIndex current = view->currentIndex();
+        detail->setHtml(current.isValid() ? current.data(DetailRole).toString() : QString());
+    };
+    connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, detail, showDetail);
+    connect(proxy, &QAbstractItemModel::modelReset, detail, showDetail);
     return page;
 }
 
@@ -140,10 +175,19 @@ void MainWindow::apply(const Snapshot& snapshot) {
         statusLabel_->setText(tr("Cannot read the console store: %1").arg(snapshot.error));
         return;
     }
+    const bool firstData = sitesModel_->rowCount() + sensorsModel_->rowCount() +
+                               devicesModel_->rowCount() + alertsModel_->rowCount() == 0;
     sitesModel_->setRows(snapshot.sites);
     sensorsModel_->setRows(snapshot.sensors);
     devicesModel_->setRows(snapshot.devices);
     alertsModel_->setRows(snapshot.alerts);
+    for (auto* view : views_) {
+        if (firstData) view->resizeColumnsToContents();
+        // Keep a row selected so the detail pane is never empty when there is something to show.
+        if (!view->currentIndex().isValid() && view->model()->rowCount() > 0) {
+            view->setCurrentIndex(view->model()->index(0, 0));
+        }
+    }
     alertCounters_->setText(
         tr("<span style='color:#b00020'>▲ Critical %1</span> &nbsp; "
            "<span style='color:#d35400'>■ Major %2</span> &nbsp; "

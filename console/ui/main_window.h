@@ -35,7 +35,8 @@ signals:
 private:
     void refreshAsync();
     void apply(const Snapshot& snapshot);
-    QWidget* makeTablePage(const QString& heading, TableModel* model, QLabel* headerLabel = nullptr);
+    QWidget* makeTablePage(const QString& heading, TableModel* model, QLabel* headerLabel = nullptr,
+                           bool withDetail = false);
 
     Loader loader_;
     bool loading_ = false;
@@ -48,6 +49,7 @@ private:
     QLabel* alertCounters_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QTimer* timer_ = nullptr;
+    QList<QTableView*> views_;
 };
 
 }  // namespace ironsight::console::ui

@@ -11,6 +11,7 @@
 #include <QLineEdit>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTextBrowser>
 
 #include <filesystem>
 
@@ -75,6 +76,9 @@ protected:
         alert->set_src_ip("10.10.1.50");
         alert->set_dst_ip("10.10.1.11");
         alert->set_count(3);
+        alert->set_description("A client that is not in the baseline wrote to a PLC.");
+        alert->set_remediation("Confirm the change with the plant engineer.");
+        alert->set_mitre("T0855");
         auto applied = store.applyBatch(sensorId_, 42, batch, core::nowMs());
         ASSERT_TRUE(applied.ok()) << applied.error().message;
         ASSERT_EQ(*applied, 2u);
@@ -117,6 +121,31 @@ TEST_F(MainWindowTest, PagesListSitesSensorsDevicesAndAlertsFromTheStore) {
 
     window.showPage(2);
     EXPECT_FALSE(window.grab().isNull());  // renders offscreen
+}
+
+TEST_F(MainWindowTest, SelectingAnAlertShowsWhatHappenedAndWhatToDo) {
+    ingestOneDeviceAndAlert();
+    core::ConsoleService& service = *service_;
+    MainWindow window([&service] { return loadSnapshot(service); }, "test");
+    window.refreshNow();
+    window.showPage(3);
+    QTableView* alerts = nullptr;
+    for (auto* view : window.findChildren<QTableView*>()) {
+        if (view->model()->headerData(0, Qt::Horizontal).toString() == "Severity") alerts = view;
+    }
+    ASSERT_NE(alerts, nullptr);
+    alerts->setCurrentIndex(alerts->model()->index(0, 2));
+    bool shown = false;
+    for (auto* browser : window.findChildren<QTextBrowser*>()) {
+        const QString text = browser->toPlainText();
+        if (text.contains("Unauthorized Modbus write")) {
+            shown = true;
+            EXPECT_TRUE(text.contains("Confirm the change with the plant engineer.")) << text.toStdString();
+            EXPECT_TRUE(text.contains("T0855"));
+            EXPECT_TRUE(text.contains("10.10.1.50"));
+        }
+    }
+    EXPECT_TRUE(shown);
 }
 
 TEST_F(MainWindowTest, SnapshotCountsSeverityAndSensorState) {

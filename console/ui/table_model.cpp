@@ -30,6 +30,13 @@ QVariant TableModel::data(const QModelIndex& index, int role) const {
             return {};
         case Qt::ToolTipRole:
             return cell;
+        case SortKeyRole:
+            if (index.column() < row.sortKeys.size() && row.sortKeys[index.column()].isValid()) {
+                return row.sortKeys[index.column()];
+            }
+            return cell;
+        case DetailRole:
+            return row.detailHtml;
         default:
             return {};
     }

@@ -5,6 +5,7 @@
 #include <QAbstractTableModel>
 #include <QColor>
 #include <QStringList>
+#include <QVariantList>
 #include <QVector>
 
 namespace ironsight::console::ui {
@@ -13,7 +14,12 @@ struct TableRow {
     QStringList cells;
     QColor accent;       // optional colour for the first column (severity, status)
     QString accentIcon;  // optional text glyph shown before the first cell (shape, not only colour)
+    QVariantList sortKeys;  // optional per-column sort keys (severity rank, counts, times)
+    QString detailHtml;     // optional detail shown in the page's detail pane
 };
+
+/// Roles beyond Qt's: the sort key of a cell, and the row's detail text.
+enum TableRole { SortKeyRole = Qt::UserRole, DetailRole = Qt::UserRole + 1 };
 
 class TableModel final : public QAbstractTableModel {
     Q_OBJECT
