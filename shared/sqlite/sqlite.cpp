@@ -154,11 +154,16 @@ Status Transaction::commit() {
 }
 
 Status migrate(Db& db, const std::vector<std::string>& steps) {
-    auto stmt = db.prepare("PRAGMA user_version");
-    if (!stmt) return stmt.error();
-    auto row = stmt->step();
-    if (!row) return row.error();
-    const auto current = static_cast<std::size_t>(stmt->columnInt(0));
+    std::size_t current = 0;
+    {
+        // Finalized before the steps run: a live statement would keep the schema locked
+        // (DROP TABLE fails with "database table is locked").
+        auto stmt = db.prepare("PRAGMA user_version");
+        if (!stmt) return stmt.error();
+        auto row = stmt->step();
+        if (!row) return row.error();
+        current = static_cast<std::size_t>(stmt->columnInt(0));
+    }
     if (current > steps.size()) {
         return Error{"database " + db.path().string() + " has schema version " +
                      std::to_string(current) + ", newer than this program understands (" +

@@ -51,6 +51,18 @@ TEST_F(SqliteTest, MigratesOnceAndKeepsDataAcrossReopen) {
     EXPECT_EQ(*db->quickCheck(), "ok");
 }
 
+TEST_F(SqliteTest, MigrationStepsMayRebuildTables) {
+    auto db = Db::open(dir_ / "r.db");
+    ASSERT_TRUE(db.ok());
+    const std::vector<std::string> steps = {
+        "CREATE TABLE users(name TEXT, role TEXT)",
+        "CREATE TABLE users_new(name TEXT, role TEXT CHECK(role IN ('admin','viewer')));"
+        "INSERT INTO users_new SELECT * FROM users; DROP TABLE users;"
+        "ALTER TABLE users_new RENAME TO users"};
+    auto st = migrate(*db, steps);
+    EXPECT_TRUE(st.ok()) << st.error().message;
+}
+
 TEST_F(SqliteTest, RefusesNewerSchema) {
     auto db = Db::open(dir_ / "b.db");
     ASSERT_TRUE(db.ok());
