@@ -18,6 +18,7 @@
 #include "ironsight/v1/link.grpc.pb.h"
 #include "shared/activation/activation.h"
 #include "shared/crypto/crypto.h"
+#include "shared/sqlite/sqlite.h"
 #include "shared/tls/credentials.h"
 
 namespace {
@@ -102,7 +103,7 @@ protected:
         if (!fs::exists(kBinary)) GTEST_SKIP() << kBinary << " not built";
         data_ = tmp_.path / "data";
         ASSERT_TRUE(
-            ironsight::crypto::writeFileAtomic(tmp_.path / "pw", "a good password\n",
+            ironsight::crypto::writeFileAtomic(tmp_.path / "pw", "A good password 1\n",
                                                fs::perms::owner_read | fs::perms::owner_write)
                 .ok());
     }
@@ -168,6 +169,131 @@ TEST_F(ConsoleApp, AdminFlows) {
     r = run({"admin", "--data-dir", (empty.path / "none").string(), "sensor", "list"}, tmp_.path);
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("admin init"), std::string::npos);
+}
+
+TEST_F(ConsoleApp, UserAndAuditCommands) {
+    auto writePw = [this](const std::string& name, const std::string& pw) {
+        fs::path f = tmp_.path / name;
+        EXPECT_TRUE(ironsight::crypto::writeFileAtomic(
+                        f, pw + "\n", fs::perms::owner_read | fs::perms::owner_write)
+                        .ok());
+        return f.string();
+    };
+    RunResult r = admin(
+        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("admin admin must change the password at first sign-in\n"),
+              std::string::npos)
+        << r.out;
+
+    r = admin({"user", "add", "ana", "--role", "analyst", "--password-file",
+               writePw("ana.pw", "Analyst-initial-1")});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out,
+              "user ana added (role analyst); the password must be changed at first "
+              "sign-in\n");
+    r = admin({"user", "add", "weak", "--role", "viewer", "--password-file",
+               writePw("weak.pw", "alllowercase")});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: password must mix at least 3 of: lower-case letters, upper-case "
+              "letters, digits, symbols (it has 1)\n");
+    r = admin({"user", "add", "ana", "--role", "viewer", "--password-file",
+               writePw("dup.pw", "Another-passw0rd")});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: user 'ana' already exists\n");
+    EXPECT_NE(admin({"user", "add", "x", "--role", "root", "--password-file",
+                     writePw("x.pw", "Another-passw0rd")})
+                  .code,
+              0);
+
+    r = admin({"user", "list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto users = nlohmann::json::parse(r.out);
+    ASSERT_EQ(users.size(), 2u);
+    EXPECT_EQ(users[0]["name"], "admin");
+    EXPECT_EQ(users[0]["role"], "admin");
+    EXPECT_EQ(users[0]["must_change_password"], true);
+    EXPECT_EQ(users[1]["name"], "ana");
+    EXPECT_EQ(users[1]["role"], "analyst");
+    EXPECT_EQ(r.out.find("argon2"), std::string::npos);
+
+    r = admin({"user", "reset-password", "ana", "--password-file",
+               writePw("ana2.pw", "Analyst-reset-22")});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "password of ana reset; it must be changed at next sign-in\n");
+    EXPECT_EQ(admin({"user", "reset-password", "nobody", "--password-file",
+                     writePw("n.pw", "Analyst-reset-22")})
+                  .err,
+              "error: no user 'nobody'\n");
+    r = admin({"user", "disable", "ana"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "user ana disabled\n");
+    r = admin({"user", "disable", "admin"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: cannot disable 'admin': it is the last enabled admin\n");
+    r = admin({"user", "list"});
+    ASSERT_EQ(r.code, 0);
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("\nana +analyst +disabled +yes +never\n")))
+        << r.out;
+
+    r = admin({"audit", "list", "--json", "--limit", "3"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto audit = nlohmann::json::parse(r.out)["audit"];
+    ASSERT_EQ(audit.size(), 3u);
+    EXPECT_EQ(audit[2]["action"], "user.disable");
+    EXPECT_EQ(audit[2]["actor"], "local-admin");
+    EXPECT_EQ(audit[2]["source"], "local");
+    EXPECT_EQ(audit[2]["target"], "ana");
+    EXPECT_EQ(audit[2]["outcome"], "ok");
+    EXPECT_EQ(audit[2]["prev_hash"], audit[1]["hash"]);
+    r = admin({"audit", "list"});
+    ASSERT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("user.reset_password"), std::string::npos) << r.out;
+
+    r = admin({"audit", "verify"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.out, m, std::regex("^audit log intact: ([0-9]+) records\n")))
+        << r.out;
+    int records = std::stoi(m[1]);
+    EXPECT_GE(records, 6);
+
+    fs::path csv = tmp_.path / "audit.csv";
+    r = admin({"audit", "export", "--out", csv.string(), "--format", "csv"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::string text = readFile(csv).value();
+    EXPECT_EQ(
+        text.rfind("id,time_utc,time_ms,actor,action,target,source,outcome,prev_hash,hash\n", 0),
+        0u)
+        << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), records + 1);
+    fs::path jsonFile = tmp_.path / "audit.json";
+    ASSERT_EQ(admin({"audit", "export", "--out", jsonFile.string(), "--format", "json"}).code, 0);
+    auto exported = nlohmann::json::parse(readFile(jsonFile).value())["audit"];
+    EXPECT_EQ(static_cast<int>(exported.size()), records + 1);  // + the csv export record
+
+    {
+        auto db = ironsight::sqlite::Db::open(data_ / "console.db");
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(db->exec("UPDATE audit_log SET outcome = 'ok: role admin' WHERE id = 3").ok());
+    }
+    r = admin({"audit", "verify"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.out.rfind("audit log broken at record 3\n", 0), 0u) << r.out;
+
+    for (std::vector<std::string> cmd : {std::vector<std::string>{"user", "add"},
+                                         {"user", "list"},
+                                         {"user", "reset-password"},
+                                         {"user", "disable"},
+                                         {"audit", "list"},
+                                         {"audit", "verify"},
+                                         {"audit", "export"}}) {
+        cmd.push_back("--help");
+        r = admin(cmd);
+        EXPECT_EQ(r.code, 0) << cmd[0] << " " << cmd[1];
+        EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
+    }
 }
 
 TEST_F(ConsoleApp, HeadlessOnEmptyDirPrintsBoundPortsAndStopsCleanly) {

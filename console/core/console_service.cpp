@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <ctime>
 
 #include "shared/activation/activation.h"
 #include "shared/crypto/crypto.h"
@@ -78,13 +79,390 @@ Result<std::unique_ptr<ConsoleService>> ConsoleService::open(
         new ConsoleService(dataDir, std::move(*store), std::move(*pki)));
 }
 
+void ConsoleService::setClock(Clock clock) {
+    clock_ = clock ? clock : Clock(&nowMs);
+    store_->setClock(clock_);
+}
+
+AuthPolicy ConsoleService::authPolicy() {
+    AuthPolicy p;
+    auto read = [this](const char* key, int& value) {
+        if (auto v = store_->setting(key)) {
+            try {
+                int parsed = std::stoi(*v);
+                if (parsed > 0) value = parsed;
+            } catch (const std::exception&) {
+                // keep the default
+            }
+        }
+    };
+    read(kSettingLockoutThreshold, p.lockoutThreshold);
+    read(kSettingLockoutWindowMinutes, p.lockoutWindowMinutes);
+    read(kSettingLockoutMinutes, p.lockoutMinutes);
+    read(kSettingSessionIdleMinutes, p.sessionIdleMinutes);
+    return p;
+}
+
+Status ConsoleService::setAuthPolicy(const Session& session, const AuthPolicy& policy) {
+    auto by = authorize(&session, Action::ChangeAuthPolicy, "auth");
+    if (!by) return by.error();
+    return storeAuthPolicy(*by, policy);
+}
+
+Status ConsoleService::setAuthPolicy(const AuthPolicy& policy) {
+    return storeAuthPolicy(AuditActor{}, policy);
+}
+
+Status ConsoleService::storeAuthPolicy(const AuditActor& by, const AuthPolicy& policy) {
+    if (policy.lockoutThreshold < 1 || policy.lockoutThreshold > 100)
+        return makeError("lockout threshold must be 1-100 failed sign-ins");
+    for (int minutes :
+         {policy.lockoutWindowMinutes, policy.lockoutMinutes, policy.sessionIdleMinutes}) {
+        if (minutes < 1 || minutes > 24 * 60) return makeError("minutes must be 1-1440");
+    }
+    for (auto [key, value] : {std::pair{kSettingLockoutThreshold, policy.lockoutThreshold},
+                              std::pair{kSettingLockoutWindowMinutes, policy.lockoutWindowMinutes},
+                              std::pair{kSettingLockoutMinutes, policy.lockoutMinutes},
+                              std::pair{kSettingSessionIdleMinutes, policy.sessionIdleMinutes}}) {
+        if (auto s = store_->setSetting(key, std::to_string(value)); !s) return s;
+    }
+    return store_->audit(by.actor, "settings.auth", "auth", by.source,
+                         "ok: lockout after " + std::to_string(policy.lockoutThreshold) +
+                             " failures in " + std::to_string(policy.lockoutWindowMinutes) +
+                             " min for " + std::to_string(policy.lockoutMinutes) +
+                             " min, session idle " + std::to_string(policy.sessionIdleMinutes) +
+                             " min");
+}
+
+Result<AuditActor> ConsoleService::authorize(const Session* session, Action action,
+                                             const std::string& target) {
+    if (session == nullptr) return AuditActor{};
+    const ActionRule& rule = ruleFor(action);
+    std::int64_t now = clock_();
+    std::string who = session->user.empty() ? std::string("unknown") : session->user;
+    auto deny = [&](const std::string& message, const std::string& source) -> Error {
+        (void)store_->audit(who, rule.code, target, source, "denied: " + message);
+        return makeError(message);
+    };
+    std::int64_t idleMs = std::int64_t{authPolicy().sessionIdleMinutes} * 60'000;
+    SessionState state;
+    {
+        std::lock_guard lock(sessionsMutex_);
+        auto it = sessions_.find(session->token);
+        if (it == sessions_.end() || session->token.empty()) {
+            return deny(kSessionExpired, session->source);
+        }
+        if (now - it->second.lastActiveMs > idleMs) {
+            sessions_.erase(it);
+            return deny(kSessionExpired, session->source);
+        }
+        state = it->second;
+    }
+    who = state.user;
+    auto user = store_->findUser(state.user);
+    if (!user) return user.error();
+    if (!*user || (*user)->disabled) {
+        std::lock_guard lock(sessionsMutex_);
+        sessions_.erase(session->token);
+        return deny("session ended: the account is disabled", state.source);
+    }
+    {
+        std::lock_guard lock(sessionsMutex_);
+        if (auto it = sessions_.find(session->token); it != sessions_.end()) {
+            it->second.lastActiveMs = now;
+        }
+    }
+    if ((*user)->mustChangePassword && action != Action::ChangeOwnPassword) {
+        return deny(kMustChangePassword, state.source);
+    }
+    if (!allowed((*user)->role, action)) {
+        return deny(permissionDenied((*user)->role, action), state.source);
+    }
+    return AuditActor{state.user, state.source};
+}
+
+Result<Session> ConsoleService::signIn(const std::string& user, const std::string& password,
+                                       const std::string& source) {
+    std::int64_t now = clock_();
+    AuthPolicy policy = authPolicy();
+    auto found = store_->findUser(user);
+    if (!found) return found.error();
+    if (!*found) {
+        // Same work and answer as a wrong password: user names cannot be probed.
+        static const std::string dummy = hashPassword("not a real password, only timing").value();
+        (void)verifyPassword(dummy, password);
+        (void)store_->audit(user, "user.sign_in", user, source, "failure: unknown user");
+        return makeError(kSignInFailed);
+    }
+    const UserRow& u = **found;
+    if (u.lockedUntilMs > now) {
+        std::int64_t minutes = (u.lockedUntilMs - now + 59'999) / 60'000;
+        (void)store_->audit(user, "user.sign_in", user, source, "refused: account locked");
+        return makeError("sign-in failed: account locked, try again in " + std::to_string(minutes) +
+                         " min");
+    }
+    if (!verifyPassword(u.passwordHash, password)) {
+        auto locked = store_->noteSignInFailure(user, policy, source, "wrong password");
+        if (!locked) return locked.error();
+        return makeError(kSignInFailed);
+    }
+    if (u.disabled) {
+        (void)store_->audit(user, "user.sign_in", user, source, "failure: account disabled");
+        return makeError(kSignInFailed);
+    }
+    if (auto s = store_->noteSignInSuccess(user, source); !s) return s.error();
+    crypto::Bytes token = crypto::randomBytes(32);
+    Session session{crypto::toHex(token), u.name, u.role, source, u.mustChangePassword, now};
+    std::lock_guard lock(sessionsMutex_);
+    sessions_[session.token] = SessionState{u.name, source, now};
+    return session;
+}
+
+void ConsoleService::signOut(const Session& session) {
+    bool known = false;
+    {
+        std::lock_guard lock(sessionsMutex_);
+        known = sessions_.erase(session.token) > 0;
+    }
+    if (known)
+        (void)store_->audit(session.user, "user.sign_out", session.user, session.source, "ok");
+}
+
+Status ConsoleService::refreshSession(Session& session) {
+    // ChangeOwnPassword is allowed for every live session, so this only checks liveness.
+    auto by = authorize(&session, Action::ChangeOwnPassword, session.user);
+    if (!by) return by.error();
+    auto user = store_->findUser(session.user);
+    if (!user) return user.error();
+    if (*user) {
+        session.role = (*user)->role;
+        session.mustChangePassword = (*user)->mustChangePassword;
+    }
+    return {};
+}
+
+Status ConsoleService::changePassword(const Session& session, const std::string& oldPassword,
+                                      const std::string& newPassword) {
+    auto by = authorize(&session, Action::ChangeOwnPassword, session.user);
+    if (!by) return by.error();
+    auto user = store_->findUser(by->actor);
+    if (!user) return user.error();
+    if (!*user) return makeError("no user '" + by->actor + "'");
+    if (!verifyPassword((*user)->passwordHash, oldPassword)) {
+        (void)store_->audit(by->actor, "user.change_password", by->actor, by->source,
+                            "failure: wrong current password");
+        return makeError("password not changed: the current password is wrong");
+    }
+    if (oldPassword == newPassword) {
+        return makeError("password not changed: the new password must differ from the current one");
+    }
+    return store_->setPassword(by->actor, newPassword, false, *by, "user.change_password");
+}
+
+Status ConsoleService::addUser(const Session& session, const std::string& name,
+                               const std::string& password, Role role) {
+    auto by = authorize(&session, Action::AddUser, name);
+    if (!by) return by.error();
+    return store_->addUser(name, password, roleName(role), *by, true);
+}
+
+Status ConsoleService::addUser(const std::string& name, const std::string& password, Role role) {
+    return store_->addUser(name, password, roleName(role), AuditActor{}, true);
+}
+
+Result<std::vector<UserRow>> ConsoleService::listUsers(const Session& session) {
+    auto by = authorize(&session, Action::ListUsers, "users");
+    if (!by) return by.error();
+    return store_->listUsers();
+}
+
+Status ConsoleService::checkTargetUser(const Session* session, const std::string& name,
+                                       Action action) {
+    if (session == nullptr || name != session->user) return {};
+    switch (action) {
+        case Action::DisableUser:
+            return makeError("you cannot disable your own account");
+        case Action::ResetPassword:
+            return makeError("use change password for your own account");
+        default:
+            return {};
+    }
+}
+
+Status ConsoleService::disableUser(const Session& session, const std::string& name) {
+    auto by = authorize(&session, Action::DisableUser, name);
+    if (!by) return by.error();
+    if (auto s = checkTargetUser(&session, name, Action::DisableUser); !s) return s;
+    return store_->setUserDisabled(name, true, *by);
+}
+
+Status ConsoleService::disableUser(const std::string& name) {
+    return store_->setUserDisabled(name, true, AuditActor{});
+}
+
+Status ConsoleService::enableUser(const Session& session, const std::string& name) {
+    auto by = authorize(&session, Action::EnableUser, name);
+    if (!by) return by.error();
+    return store_->setUserDisabled(name, false, *by);
+}
+
+Status ConsoleService::enableUser(const std::string& name) {
+    return store_->setUserDisabled(name, false, AuditActor{});
+}
+
+Status ConsoleService::setUserRole(const Session& session, const std::string& name, Role role) {
+    auto by = authorize(&session, Action::SetUserRole, name);
+    if (!by) return by.error();
+    return store_->setUserRole(name, role, *by);
+}
+
+Status ConsoleService::setUserRole(const std::string& name, Role role) {
+    return store_->setUserRole(name, role, AuditActor{});
+}
+
+Status ConsoleService::resetPassword(const Session& session, const std::string& name,
+                                     const std::string& newPassword) {
+    auto by = authorize(&session, Action::ResetPassword, name);
+    if (!by) return by.error();
+    if (auto s = checkTargetUser(&session, name, Action::ResetPassword); !s) return s;
+    return store_->setPassword(name, newPassword, true, *by, "user.reset_password");
+}
+
+Status ConsoleService::resetPassword(const std::string& name, const std::string& newPassword) {
+    return store_->setPassword(name, newPassword, true, AuditActor{}, "user.reset_password");
+}
+
+Result<SiteRow> ConsoleService::addSite(const Session& session, const std::string& name) {
+    auto by = authorize(&session, Action::AddSite, name);
+    if (!by) return by.error();
+    return store_->addSite(name, *by);
+}
+
+Result<ZoneRow> ConsoleService::addZone(const Session& session, const std::string& site,
+                                        const std::string& name) {
+    auto by = authorize(&session, Action::AddZone, site + "/" + name);
+    if (!by) return by.error();
+    return store_->addZone(site, name, *by);
+}
+
+Result<NewSensor> ConsoleService::addSensor(const Session& session, const std::string& site,
+                                            const std::string& zone, const std::string& name,
+                                            std::chrono::milliseconds validity) {
+    auto by = authorize(&session, Action::AddSensor, name);
+    if (!by) return by.error();
+    return addSensorAs(*by, site, zone, name, validity);
+}
+
+Result<NewSensor> ConsoleService::addSensor(const std::string& site, const std::string& zone,
+                                            const std::string& name,
+                                            std::chrono::milliseconds validity) {
+    return addSensorAs(AuditActor{}, site, zone, name, validity);
+}
+
+Status ConsoleService::revokeSensor(const Session& session, const std::string& idOrName) {
+    auto by = authorize(&session, Action::RevokeSensor, idOrName);
+    if (!by) return by.error();
+    return store_->revokeSensor(idOrName, by->actor, by->source);
+}
+
+Result<std::vector<AuditRow>> ConsoleService::listAudit(const Session& session) {
+    auto by = authorize(&session, Action::ViewAudit, "audit");
+    if (!by) return by.error();
+    return store_->listAudit();
+}
+
+Result<std::string> ConsoleService::exportDevices(const Session& session, ExportFormat format) {
+    auto by = authorize(&session, Action::ExportData, "devices");
+    if (!by) return by.error();
+    auto text = exportDevices(format);
+    (void)store_->audit(by->actor, "export.devices", "", by->source,
+                        text ? "ok" : "failed: " + text.error().message);
+    return text;
+}
+
+Result<std::string> ConsoleService::exportAlerts(const Session& session, ExportFormat format) {
+    auto by = authorize(&session, Action::ExportData, "alerts");
+    if (!by) return by.error();
+    auto text = exportAlerts(format);
+    (void)store_->audit(by->actor, "export.alerts", "", by->source,
+                        text ? "ok" : "failed: " + text.error().message);
+    return text;
+}
+
+Result<std::string> ConsoleService::exportAudit(ExportFormat format) {
+    auto rows = store_->listAudit();
+    if (!rows) return rows.error();
+    return auditToText(*rows, format);
+}
+
+Result<std::string> ConsoleService::exportAudit(const Session& session, ExportFormat format) {
+    auto by = authorize(&session, Action::ExportAudit, "audit");
+    if (!by) return by.error();
+    auto text = exportAudit(format);
+    (void)store_->audit(by->actor, "audit.export", "", by->source,
+                        text ? "ok" : "failed: " + text.error().message);
+    return text;
+}
+
+std::string ConsoleService::auditToText(const std::vector<AuditRow>& rows, ExportFormat format) {
+    auto iso = [](std::int64_t ms) {
+        std::time_t t = static_cast<std::time_t>(ms / 1000);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[40];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+        char frac[8];
+        std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms % 1000));
+        return std::string(buf) + frac;
+    };
+    if (format == ExportFormat::Csv) {
+        std::string out = csvLine({"id", "time_utc", "time_ms", "actor", "action", "target",
+                                   "source", "outcome", "prev_hash", "hash"});
+        for (const auto& r : rows) {
+            out += csvLine({std::to_string(r.id), iso(r.timeMs), std::to_string(r.timeMs), r.actor,
+                            r.action, r.target, r.source, r.outcome, r.prevHash, r.hash});
+        }
+        return out;
+    }
+    json arr = json::array();
+    for (const auto& r : rows) {
+        arr.push_back({{"id", r.id},
+                       {"time_utc", iso(r.timeMs)},
+                       {"time_ms", r.timeMs},
+                       {"actor", r.actor},
+                       {"action", r.action},
+                       {"target", r.target},
+                       {"source", r.source},
+                       {"outcome", r.outcome},
+                       {"prev_hash", r.prevHash},
+                       {"hash", r.hash}});
+    }
+    return json{{"audit", arr}}.dump(2) + "\n";
+}
+
+std::string ConsoleService::usersToJson(const std::vector<UserRow>& users) {
+    json out = json::array();
+    for (const auto& u : users) {
+        out.push_back({{"name", u.name},
+                       {"role", roleName(u.role)},
+                       {"disabled", u.disabled},
+                       {"must_change_password", u.mustChangePassword},
+                       {"failed_sign_ins", u.failedSignIns},
+                       {"locked_until_ms", u.lockedUntilMs},
+                       {"last_sign_in_ms", u.lastSignInMs},
+                       {"created_at_ms", u.createdAtMs}});
+    }
+    return out.dump(2) + "\n";
+}
+
 Status ConsoleService::init(const std::string& adminUser, const std::string& adminPassword,
                             const std::string& linkListen, const std::string& enrollListen) {
     if (initialized()) return makeError("console in " + dataDir_.string() + " is already set up");
     if (hostOf(linkListen).empty() || hostOf(enrollListen).empty()) {
         return makeError("listen addresses must be HOST:PORT");
     }
-    if (auto s = store_->addUser(adminUser, adminPassword, "admin"); !s) return s;
+    if (auto s = store_->addUser(adminUser, adminPassword, "admin", AuditActor{}, true); !s)
+        return s;
     if (auto s = store_->setSetting(kSettingLinkListen, linkListen); !s) return s;
     return store_->setSetting(kSettingEnrollListen, enrollListen);
 }
@@ -97,15 +475,15 @@ std::string ConsoleService::enrollListen() {
     return store_->setting(kSettingEnrollListen).value_or(kDefaultEnrollListen);
 }
 
-Result<NewSensor> ConsoleService::addSensor(const std::string& site, const std::string& zone,
-                                            const std::string& name,
-                                            std::chrono::milliseconds validity) {
+Result<NewSensor> ConsoleService::addSensorAs(const AuditActor& by, const std::string& site,
+                                              const std::string& zone, const std::string& name,
+                                              std::chrono::milliseconds validity) {
     crypto::Bytes token = crypto::randomBytes(32);
     std::string tokenHash = crypto::toHex(crypto::sha256(token));
     std::string bundleId = crypto::newUuid();
-    std::int64_t now = nowMs();
+    std::int64_t now = clock_();
     std::int64_t notAfter = now + validity.count();
-    auto sensor = store_->addSensor(site, zone, name, tokenHash, bundleId, notAfter);
+    auto sensor = store_->addSensor(site, zone, name, tokenHash, bundleId, notAfter, by);
     if (!sensor) return sensor.error();
 
     ironsight::v1::ActivationPayload payload;

@@ -4,10 +4,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "console/core/auth.h"
 #include "console/core/console_store.h"
 #include "console/core/pki.h"
 #include "shared/base/result.h"
@@ -27,6 +30,11 @@ struct NewSensor {
 
 enum class ExportFormat { Csv, Json };
 
+/// The core API. Calls taking a Session run on behalf of a signed-in user: the session must be
+/// live (idle timeout), the user enabled, the initial/reset password changed, and the user's
+/// role must allow the action (roleMatrix()); refusals are audited. Calls without a Session are
+/// the local-administrator path (`ironsight-console admin` on the data directory, which needs
+/// file-system access to it): they act as admin and are audited as "local-admin" from "local".
 class ConsoleService {
 public:
     /// $IRONSIGHT_DATA_DIR, else ~/.local/share/ironsight/console.
@@ -42,23 +50,68 @@ public:
     const Pki& pki() const { return pki_; }
     const std::string& caFingerprint() const { return pki_.caFingerprint(); }
 
-    /// First-run setup: the admin account and the listen addresses.
+    /// Replaces the clock used for sessions, lockout and audit times (tests).
+    void setClock(Clock clock);
+
+    /// First-run setup: the admin account (which must change its password at first sign-in)
+    /// and the listen addresses.
     Status init(const std::string& adminUser, const std::string& adminPassword,
                 const std::string& linkListen, const std::string& enrollListen);
     bool initialized() { return store_->userCount() > 0; }
     std::string linkListen();
     std::string enrollListen();
 
+    // Sign-in and sessions.
+    /// Verifies the Argon2id hash. Unknown user, wrong password and disabled account all fail
+    /// with kSignInFailed; a locked account with "sign-in failed: account locked ...".
+    Result<Session> signIn(const std::string& user, const std::string& password,
+                           const std::string& source);
+    void signOut(const Session& session);
+    /// Checks that the session is live and refreshes its idle timer; the current role and
+    /// forced-change flag are written back to `session`.
+    Status refreshSession(Session& session);
+    /// The only call allowed while a password change is required.
+    Status changePassword(const Session& session, const std::string& oldPassword,
+                          const std::string& newPassword);
+    AuthPolicy authPolicy();
+    Status setAuthPolicy(const Session& session, const AuthPolicy& policy);
+    Status setAuthPolicy(const AuthPolicy& policy);
+
+    // Users.
+    Status addUser(const Session& session, const std::string& name, const std::string& password,
+                   Role role);
+    Status addUser(const std::string& name, const std::string& password, Role role);
+    Result<std::vector<UserRow>> listUsers(const Session& session);
+    Result<std::vector<UserRow>> listUsers() { return store_->listUsers(); }
+    Status disableUser(const Session& session, const std::string& name);
+    Status disableUser(const std::string& name);
+    Status enableUser(const Session& session, const std::string& name);
+    Status enableUser(const std::string& name);
+    Status setUserRole(const Session& session, const std::string& name, Role role);
+    Status setUserRole(const std::string& name, Role role);
+    /// Another user's password; that user must change it at next sign-in.
+    Status resetPassword(const Session& session, const std::string& name,
+                         const std::string& newPassword);
+    Status resetPassword(const std::string& name, const std::string& newPassword);
+
+    // Sites, zones, sensors.
+    Result<SiteRow> addSite(const Session& session, const std::string& name);
     Result<SiteRow> addSite(const std::string& name) { return store_->addSite(name); }
+    Result<ZoneRow> addZone(const Session& session, const std::string& site,
+                            const std::string& name);
     Result<ZoneRow> addZone(const std::string& site, const std::string& name) {
         return store_->addZone(site, name);
     }
     /// Adds a pending sensor and builds its signed activation file (token stored hashed only).
+    Result<NewSensor> addSensor(const Session& session, const std::string& site,
+                                const std::string& zone, const std::string& name,
+                                std::chrono::milliseconds validity = std::chrono::hours(24 * 7));
     Result<NewSensor> addSensor(const std::string& site, const std::string& zone,
                                 const std::string& name,
                                 std::chrono::milliseconds validity = std::chrono::hours(24 * 7));
     /// Marks the sensor revoked; a running LinkServer cancels its stream within 2 s.
-    Status revokeSensor(const std::string& idOrName, const std::string& actor = "cli") {
+    Status revokeSensor(const Session& session, const std::string& idOrName);
+    Status revokeSensor(const std::string& idOrName, const std::string& actor = "local-admin") {
         return store_->revokeSensor(idOrName, actor);
     }
 
@@ -68,23 +121,53 @@ public:
     Result<std::vector<DeviceRow>> listDevices() { return store_->listDevices(); }
     Result<std::vector<AlertRow>> listAlerts() { return store_->listAlerts(); }
     Result<std::vector<AuditRow>> listAudit() { return store_->listAudit(); }
+    Result<std::vector<AuditRow>> listAudit(const Session& session);
     /// Differs from the previous value when anything was committed since (any process).
     std::uint64_t changeStamp() { return store_->changeStamp(); }
 
     /// Devices in the `analyze --json` device shape plus site, zone, sensors (JSON), or CSV.
     Result<std::string> exportDevices(ExportFormat format);
+    Result<std::string> exportDevices(const Session& session, ExportFormat format);
     /// Alerts in the `analyze --json` alert shape plus status, site, zone, sensor, or CSV.
     Result<std::string> exportAlerts(ExportFormat format);
+    Result<std::string> exportAlerts(const Session& session, ExportFormat format);
     /// `sensor list --json` text.
     static std::string sensorsToJson(const std::vector<SensorRow>& sensors);
+    /// `user list --json` text (no password hashes).
+    static std::string usersToJson(const std::vector<UserRow>& users);
+
+    // Audit log.
+    Result<AuditVerification> verifyAudit() { return store_->verifyAudit(); }
+    /// The whole log with its chain fields: CSV with a header line, or {"audit": [...]}.
+    Result<std::string> exportAudit(ExportFormat format);
+    Result<std::string> exportAudit(const Session& session, ExportFormat format);
+    static std::string auditToText(const std::vector<AuditRow>& rows, ExportFormat format);
 
 private:
     ConsoleService(std::filesystem::path dataDir, std::unique_ptr<ConsoleStore> store, Pki pki)
         : dataDir_(std::move(dataDir)), store_(std::move(store)), pki_(std::move(pki)) {}
 
+    /// Server-side state of a session.
+    struct SessionState {
+        std::string user;
+        std::string source;
+        std::int64_t lastActiveMs = 0;
+    };
+
+    /// Checks `session` (nullptr = local administrator) for `action`; audits refusals.
+    Result<AuditActor> authorize(const Session* session, Action action, const std::string& target);
+    Result<NewSensor> addSensorAs(const AuditActor& by, const std::string& site,
+                                  const std::string& zone, const std::string& name,
+                                  std::chrono::milliseconds validity);
+    Status storeAuthPolicy(const AuditActor& by, const AuthPolicy& policy);
+    Status checkTargetUser(const Session* session, const std::string& name, Action action);
+
     std::filesystem::path dataDir_;
     std::unique_ptr<ConsoleStore> store_;
     Pki pki_;
+    Clock clock_ = &nowMs;
+    std::mutex sessionsMutex_;
+    std::map<std::string, SessionState> sessions_;  // by token
 };
 
 /// "host:port" -> host (brackets of an IPv6 literal removed); empty when malformed.

@@ -2,7 +2,6 @@
 // ConsoleStore on shared/sqlite: schema, domain writes, idempotent ingest, queries.
 #include "console/core/console_store.h"
 
-#include <argon2.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -13,12 +12,6 @@ namespace ironsight::console::core {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::uint32_t kArgonTime = 3;
-constexpr std::uint32_t kArgonMemoryKiB = 64 * 1024;
-constexpr std::uint32_t kArgonLanes = 1;
-constexpr std::size_t kArgonHashLen = 32;
-constexpr std::size_t kArgonSaltLen = 16;
 
 const char* severityName(int s) {
     switch (s) {
@@ -181,6 +174,23 @@ CREATE TABLE audit_log(
 CREATE INDEX alerts_last_seen ON alerts(last_seen);
 CREATE INDEX devices_last_seen ON devices(last_seen);
 )sql",
+        // v2: lockout window, forced password change, disabled accounts (the Read-only role
+        // keeps its v1 spelling 'readonly' in this table); the audit log becomes a hash chain
+        // (sealAuditChain() hashes the v1 records once). Existing accounts must change their
+        // password at next sign-in.
+        R"sql(
+ALTER TABLE users ADD COLUMN first_failure_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN last_sign_in INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE users SET must_change_password = 1;
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+CREATE TABLE audit_head(
+  id INTEGER PRIMARY KEY CHECK(id = 1), records INTEGER NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX audit_log_time ON audit_log(time);
+)sql",
     };
     return steps;
 }
@@ -192,7 +202,16 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::open(const std::filesystem::
     if (auto s = sqlite::migrate(*db, schemaSteps()); !s) {
         return makeError(dbFile.string() + ": " + s.error().message);
     }
-    return std::unique_ptr<ConsoleStore>(new ConsoleStore(std::move(*db)));
+    std::unique_ptr<ConsoleStore> store(new ConsoleStore(std::move(*db)));
+    if (auto s = store->sealAuditChain(); !s) {
+        return makeError(dbFile.string() + ": cannot seal the audit log: " + s.error().message);
+    }
+    return store;
+}
+
+void ConsoleStore::setClock(Clock clock) {
+    std::lock_guard lock(mutex_);
+    clock_ = clock ? std::move(clock) : Clock(&nowMs);
 }
 
 std::optional<std::string> ConsoleStore::setting(const std::string& key) {
@@ -214,28 +233,259 @@ Status ConsoleStore::setSetting(const std::string& key, const std::string& value
     return st->bind(1, key).bind(2, value).run();
 }
 
+namespace {
+
+constexpr const char* kUserSelect =
+    "SELECT name, role, disabled, must_change_password, failed_logins, first_failure_at, "
+    "locked_until, last_sign_in, created_at, password_hash FROM users";
+
+/// The users.role spelling (schema v1 named the Read-only role 'readonly').
+const char* dbRole(Role role) {
+    return role == Role::Viewer ? "readonly" : roleName(role);
+}
+
+UserRow userFrom(const sqlite::Stmt& st) {
+    UserRow u;
+    u.name = st.columnText(0);
+    u.role = roleFromName(st.columnText(1)).value_or(Role::Viewer);
+    u.disabled = st.columnInt(2) != 0;
+    u.mustChangePassword = st.columnInt(3) != 0;
+    u.failedSignIns = static_cast<int>(st.columnInt(4));
+    u.firstFailureMs = st.columnInt(5);
+    u.lockedUntilMs = st.columnInt(6);
+    u.lastSignInMs = st.columnInt(7);
+    u.createdAtMs = st.columnInt(8);
+    u.passwordHash = st.columnText(9);
+    return u;
+}
+
+}  // namespace
+
 Status ConsoleStore::addUser(const std::string& name, const std::string& password,
-                             const std::string& role) {
+                             const std::string& role, const AuditActor& by,
+                             bool mustChangePassword) {
     if (name.empty()) return makeError("user name must not be empty");
-    if (password.size() < 8) return makeError("password must have at least 8 characters");
-    crypto::Bytes salt = crypto::randomBytes(kArgonSaltLen);
-    std::size_t len = argon2_encodedlen(kArgonTime, kArgonMemoryKiB, kArgonLanes, kArgonSaltLen,
-                                        kArgonHashLen, Argon2_id);
-    std::string encoded(len, '\0');
-    int rc = argon2id_hash_encoded(kArgonTime, kArgonMemoryKiB, kArgonLanes, password.data(),
-                                   password.size(), salt.data(), salt.size(), kArgonHashLen,
-                                   encoded.data(), encoded.size());
-    if (rc != ARGON2_OK)
-        return makeError(std::string("password hashing failed: ") + argon2_error_message(rc));
-    encoded.resize(std::char_traits<char>::length(encoded.c_str()));
-    std::lock_guard lock(mutex_);
-    auto st = db_.prepare(
-        "INSERT INTO users(name, password_hash, role, created_at) VALUES(?1, ?2, ?3, ?4)");
-    if (!st) return st.error();
-    if (auto s = st->bind(1, name).bind(2, encoded).bind(3, role).bind(4, nowMs()).run(); !s) {
-        return makeError("cannot add user '" + name + "' (already exists?)");
+    if (name.size() > 64 || name.find_first_of(" \t\r\n,\"") != std::string::npos)
+        return makeError("user name must be 1-64 characters without spaces, commas or quotes");
+    auto parsed = roleFromName(role);
+    if (!parsed) return makeError("unknown role '" + role + "' (admin, analyst or viewer)");
+    if (auto s = checkPasswordPolicy(name, password); !s) {
+        std::lock_guard lock(mutex_);
+        (void)auditLocked(by.actor, "user.add", name, by.source, "failed: " + s.error().message);
+        return s;
     }
-    return auditLocked("cli", "user.add", name, "local", "ok");
+    auto encoded = hashPassword(password);
+    if (!encoded) return encoded.error();
+    std::lock_guard lock(mutex_);
+    std::int64_t now = clock_();
+    auto st = db_.prepare(
+        "INSERT INTO users(name, password_hash, role, must_change_password, password_changed_at, "
+        "created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?5)");
+    if (!st) return st.error();
+    if (auto s = st->bind(1, name)
+                     .bind(2, *encoded)
+                     .bind(3, dbRole(*parsed))
+                     .bind(4, mustChangePassword)
+                     .bind(5, now)
+                     .run();
+        !s) {
+        (void)auditLocked(by.actor, "user.add", name, by.source, "failed: user exists");
+        return makeError("user '" + name + "' already exists");
+    }
+    return auditLocked(by.actor, "user.add", name, by.source,
+                       std::string("ok: role ") + roleName(*parsed));
+}
+
+Result<std::optional<UserRow>> ConsoleStore::findUser(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string(kUserSelect) + " WHERE name = ?1");
+    if (!st) return st.error();
+    st->bind(1, name);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<UserRow>{};
+    return std::optional<UserRow>{userFrom(*st)};
+}
+
+Result<std::vector<UserRow>> ConsoleStore::listUsers() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string(kUserSelect) + " ORDER BY name");
+    if (!st) return st.error();
+    std::vector<UserRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(userFrom(*st));
+    return out;
+}
+
+Status ConsoleStore::setPassword(const std::string& name, const std::string& password,
+                                 bool mustChangePassword, const AuditActor& by,
+                                 const std::string& auditAction) {
+    if (auto s = checkPasswordPolicy(name, password); !s) {
+        std::lock_guard lock(mutex_);
+        (void)auditLocked(by.actor, auditAction, name, by.source, "failed: " + s.error().message);
+        return s;
+    }
+    auto encoded = hashPassword(password);
+    if (!encoded) return encoded.error();
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto st = db_.prepare(
+        "UPDATE users SET password_hash = ?2, must_change_password = ?3, failed_logins = 0, "
+        "first_failure_at = 0, locked_until = 0, password_changed_at = ?4 WHERE name = ?1");
+    if (!st) return st.error();
+    if (auto s =
+            st->bind(1, name).bind(2, *encoded).bind(3, mustChangePassword).bind(4, clock_()).run();
+        !s) {
+        return s;
+    }
+    if (db_.changes() == 0) return makeError("no user '" + name + "'");
+    if (auto s = auditLocked(by.actor, auditAction, name, by.source,
+                             mustChangePassword ? "ok: must change at next sign-in" : "ok");
+        !s) {
+        return s;
+    }
+    if (auto s = tx.commit(); !s) return s;
+    ++ownWrites_;
+    return {};
+}
+
+namespace {
+
+/// Enabled admins other than `name`.
+std::int64_t otherAdmins(sqlite::Db& db, const std::string& name) {
+    auto st = db.prepare(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND name != ?1");
+    if (!st) return 0;
+    st->bind(1, name);
+    auto row = st->step();
+    return row && *row ? st->columnInt(0) : 0;
+}
+
+}  // namespace
+
+Status ConsoleStore::setUserDisabled(const std::string& name, bool disabled, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    const char* action = disabled ? "user.disable" : "user.enable";
+    auto st = db_.prepare("SELECT role FROM users WHERE name = ?1");
+    if (!st) return st.error();
+    st->bind(1, name);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no user '" + name + "'");
+    bool isAdmin = st->columnText(0) == "admin";
+    st->reset();
+    if (disabled && isAdmin && otherAdmins(db_, name) == 0) {
+        return makeError("cannot disable '" + name + "': it is the last enabled admin");
+    }
+    auto up = db_.prepare("UPDATE users SET disabled = ?2 WHERE name = ?1");
+    if (!up) return up.error();
+    if (auto s = up->bind(1, name).bind(2, disabled).run(); !s) return s;
+    if (auto s = auditLocked(by.actor, action, name, by.source, "ok"); !s) return s;
+    if (auto s = tx.commit(); !s) return s;
+    ++ownWrites_;
+    return {};
+}
+
+Status ConsoleStore::setUserRole(const std::string& name, Role role, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto st = db_.prepare("SELECT role, disabled FROM users WHERE name = ?1");
+    if (!st) return st.error();
+    st->bind(1, name);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no user '" + name + "'");
+    std::string old = st->columnText(0);
+    bool enabledAdmin = old == "admin" && st->columnInt(1) == 0;
+    st->reset();
+    if (enabledAdmin && role != Role::Admin && otherAdmins(db_, name) == 0) {
+        return makeError("cannot change the role of '" + name + "': it is the last enabled admin");
+    }
+    auto up = db_.prepare("UPDATE users SET role = ?2 WHERE name = ?1");
+    if (!up) return up.error();
+    if (auto s = up->bind(1, name).bind(2, dbRole(role)).run(); !s) return s;
+    std::string oldName = roleName(roleFromName(old).value_or(Role::Viewer));
+    if (auto s = auditLocked(by.actor, "user.set_role", name, by.source,
+                             "ok: " + oldName + " -> " + roleName(role));
+        !s) {
+        return s;
+    }
+    if (auto s = tx.commit(); !s) return s;
+    ++ownWrites_;
+    return {};
+}
+
+Result<bool> ConsoleStore::noteSignInFailure(const std::string& name, const AuthPolicy& policy,
+                                             const std::string& source, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    std::int64_t now = clock_();
+    bool locked = false;
+    auto st = db_.prepare("SELECT failed_logins, first_failure_at FROM users WHERE name = ?1");
+    if (!st) return st.error();
+    st->bind(1, name);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (*row) {
+        std::int64_t count = st->columnInt(0);
+        std::int64_t first = st->columnInt(1);
+        st->reset();
+        std::int64_t windowMs = std::int64_t{policy.lockoutWindowMinutes} * 60'000;
+        if (count == 0 || now - first > windowMs) {
+            count = 1;
+            first = now;
+        } else {
+            ++count;
+        }
+        std::int64_t lockedUntil = 0;
+        if (policy.lockoutThreshold > 0 && count >= policy.lockoutThreshold) {
+            locked = true;
+            lockedUntil = now + std::int64_t{policy.lockoutMinutes} * 60'000;
+            count = 0;
+            first = 0;
+        }
+        auto up = db_.prepare(
+            "UPDATE users SET failed_logins = ?2, first_failure_at = ?3, "
+            "locked_until = MAX(locked_until, ?4) WHERE name = ?1");
+        if (!up) return up.error();
+        if (auto s = up->bind(1, name).bind(2, count).bind(3, first).bind(4, lockedUntil).run();
+            !s) {
+            return s.error();
+        }
+    }
+    if (auto s = auditLocked(name, "user.sign_in", name, source, "failure: " + reason); !s)
+        return s.error();
+    if (locked) {
+        if (auto s =
+                auditLocked("console", "user.lockout", name, source,
+                            "locked for " + std::to_string(policy.lockoutMinutes) + " min after " +
+                                std::to_string(policy.lockoutThreshold) + " failed sign-ins");
+            !s) {
+            return s.error();
+        }
+    }
+    if (auto s = tx.commit(); !s) return s.error();
+    ++ownWrites_;
+    return locked;
+}
+
+Status ConsoleStore::noteSignInSuccess(const std::string& name, const std::string& source) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto up = db_.prepare(
+        "UPDATE users SET failed_logins = 0, first_failure_at = 0, locked_until = 0, "
+        "last_sign_in = ?2 WHERE name = ?1");
+    if (!up) return up.error();
+    if (auto s = up->bind(1, name).bind(2, clock_()).run(); !s) return s;
+    if (auto s = auditLocked(name, "user.sign_in", name, source, "ok"); !s) return s;
+    if (auto s = tx.commit(); !s) return s;
+    ++ownWrites_;
+    return {};
 }
 
 Result<bool> ConsoleStore::checkPassword(const std::string& name, const std::string& password) {
@@ -250,7 +500,7 @@ Result<bool> ConsoleStore::checkPassword(const std::string& name, const std::str
         if (!*row) return false;
         hash = st->columnText(0);
     }
-    return argon2id_verify(hash.c_str(), password.data(), password.size()) == ARGON2_OK;
+    return verifyPassword(hash, password);
 }
 
 std::int64_t ConsoleStore::userCount() {
@@ -261,7 +511,7 @@ std::int64_t ConsoleStore::userCount() {
     return row && *row ? st->columnInt(0) : 0;
 }
 
-Result<SiteRow> ConsoleStore::addSite(const std::string& name) {
+Result<SiteRow> ConsoleStore::addSite(const std::string& name, const AuditActor& by) {
     if (name.empty()) return makeError("site name must not be empty");
     std::lock_guard lock(mutex_);
     auto st = db_.prepare("INSERT INTO sites(name) VALUES(?1)");
@@ -270,11 +520,12 @@ Result<SiteRow> ConsoleStore::addSite(const std::string& name) {
         return makeError("site '" + name + "' already exists");
     }
     SiteRow row{db_.lastInsertRowid(), name};
-    (void)auditLocked("cli", "site.add", name, "local", "ok");
+    (void)auditLocked(by.actor, "site.add", name, by.source, "ok");
     return row;
 }
 
-Result<ZoneRow> ConsoleStore::addZone(const std::string& site, const std::string& name) {
+Result<ZoneRow> ConsoleStore::addZone(const std::string& site, const std::string& name,
+                                      const AuditActor& by) {
     if (name.empty()) return makeError("zone name must not be empty");
     std::lock_guard lock(mutex_);
     auto find = db_.prepare("SELECT id FROM sites WHERE name = ?1");
@@ -290,7 +541,7 @@ Result<ZoneRow> ConsoleStore::addZone(const std::string& site, const std::string
         return makeError("zone '" + name + "' already exists in site '" + site + "'");
     }
     ZoneRow z{db_.lastInsertRowid(), site, name};
-    (void)auditLocked("cli", "zone.add", site + "/" + name, "local", "ok");
+    (void)auditLocked(by.actor, "zone.add", site + "/" + name, by.source, "ok");
     return z;
 }
 
@@ -321,7 +572,8 @@ Result<std::vector<ZoneRow>> ConsoleStore::listZones() {
 Result<SensorRow> ConsoleStore::addSensor(const std::string& site, const std::string& zone,
                                           const std::string& name,
                                           const std::string& tokenSha256Hex,
-                                          const std::string& bundleId, std::int64_t notAfterMs) {
+                                          const std::string& bundleId, std::int64_t notAfterMs,
+                                          const AuditActor& by) {
     if (name.empty()) return makeError("sensor name must not be empty");
     std::lock_guard lock(mutex_);
     sqlite::Transaction tx(db_);
@@ -341,7 +593,7 @@ Result<SensorRow> ConsoleStore::addSensor(const std::string& site, const std::st
     sensor.site = site;
     sensor.zone = zone;
     sensor.status = "pending";
-    std::int64_t now = nowMs();
+    std::int64_t now = clock_();
     auto ins = db_.prepare(
         "INSERT INTO sensors(id, name, zone_id, status, created_at) "
         "VALUES(?1, ?2, ?3, 'pending', ?4)");
@@ -362,7 +614,7 @@ Result<SensorRow> ConsoleStore::addSensor(const std::string& site, const std::st
         !s) {
         return dbError("cannot store the activation", s.error());
     }
-    if (auto s = auditLocked("cli", "activation.generate", sensor.id, "local",
+    if (auto s = auditLocked(by.actor, "activation.generate", sensor.id, by.source,
                              "ok: sensor " + name + ", bundle " + bundleId);
         !s) {
         return s.error();
@@ -391,7 +643,8 @@ Result<std::optional<SensorRow>> ConsoleStore::findSensor(const std::string& idO
     return std::optional<SensorRow>{sensorFrom(*st)};
 }
 
-Status ConsoleStore::revokeSensor(const std::string& idOrName, const std::string& actor) {
+Status ConsoleStore::revokeSensor(const std::string& idOrName, const std::string& actor,
+                                  const std::string& source) {
     std::lock_guard lock(mutex_);
     sqlite::Transaction tx(db_);
     if (!tx.began()) return tx.beginStatus().error();
@@ -412,8 +665,8 @@ Status ConsoleStore::revokeSensor(const std::string& idOrName, const std::string
     auto act =
         db_.prepare("UPDATE activations SET used_at = ?2 WHERE sensor_id = ?1 AND used_at IS NULL");
     if (!act) return act.error();
-    if (auto s = act->bind(1, id).bind(2, nowMs()).run(); !s) return s.error();
-    if (auto s = auditLocked(actor, "sensor.revoke", id, "local", "ok"); !s) return s.error();
+    if (auto s = act->bind(1, id).bind(2, clock_()).run(); !s) return s.error();
+    if (auto s = auditLocked(actor, "sensor.revoke", id, source, "ok"); !s) return s.error();
     return tx.commit();
 }
 
@@ -755,17 +1008,134 @@ JOIN sites si ON si.id = z.site_id ORDER BY a.last_seen DESC, a.alert_id)sql");
     return out;
 }
 
+namespace {
+
+constexpr const char* kAuditSelect =
+    "SELECT time, actor, action, target, source, outcome, id, prev_hash, hash FROM audit_log "
+    "ORDER BY id";
+
+AuditRow auditFrom(const sqlite::Stmt& st) {
+    AuditRow r;
+    r.timeMs = st.columnInt(0);
+    r.actor = st.columnText(1);
+    r.action = st.columnText(2);
+    r.target = st.columnText(3);
+    r.source = st.columnText(4);
+    r.outcome = st.columnText(5);
+    r.id = st.columnInt(6);
+    r.prevHash = st.columnText(7);
+    r.hash = st.columnText(8);
+    return r;
+}
+
+}  // namespace
+
 Result<std::vector<AuditRow>> ConsoleStore::listAudit() {
     std::lock_guard lock(mutex_);
-    auto st = db_.prepare(
-        "SELECT time, actor, action, target, source, outcome FROM audit_log ORDER BY id");
+    auto st = db_.prepare(kAuditSelect);
     if (!st) return st.error();
     std::vector<AuditRow> out;
-    for (auto row = st->step(); row && *row; row = st->step()) {
-        out.push_back({st->columnInt(0), st->columnText(1), st->columnText(2), st->columnText(3),
-                       st->columnText(4), st->columnText(5)});
-    }
+    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(auditFrom(*st));
     return out;
+}
+
+Result<AuditVerification> ConsoleStore::verifyAudit() {
+    std::lock_guard lock(mutex_);
+    // One read transaction: the records and the head are from the same snapshot.
+    if (auto s = db_.exec("BEGIN"); !s) return s.error();
+    struct EndRead {
+        sqlite::Db& db;
+        ~EndRead() { (void)db.exec("COMMIT"); }
+    } endRead{db_};
+    AuditVerification v;
+    auto st = db_.prepare(kAuditSelect);
+    if (!st) return st.error();
+    std::string expectedPrev;
+    std::int64_t position = 0;
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        ++position;
+        AuditRow r = auditFrom(*st);
+        if (v.intact()) {
+            if (r.prevHash != expectedPrev) {
+                v.brokenAt = position;
+                v.reason = "record " + std::to_string(position) + " (id " + std::to_string(r.id) +
+                           ") does not follow the record before it (a record was deleted, "
+                           "inserted or altered)";
+            } else if (auditRecordHash(r) != r.hash) {
+                v.brokenAt = position;
+                v.reason = "record " + std::to_string(position) + " (id " + std::to_string(r.id) +
+                           ") was altered (its hash does not match its fields)";
+            }
+        }
+        expectedPrev = r.hash;
+    }
+    v.records = position;
+    v.headHash = expectedPrev;
+    if (!v.intact()) return v;
+    auto head = db_.prepare("SELECT records, hash FROM audit_head WHERE id = 1");
+    if (!head) return head.error();
+    auto row = head->step();
+    if (!row) return row.error();
+    std::int64_t headRecords = *row ? head->columnInt(0) : -1;
+    std::string headHash = *row ? head->columnText(1) : std::string();
+    if (headRecords < 0) {
+        v.brokenAt = 1;
+        v.reason = "the chain head is missing";
+    } else if (headRecords > position) {
+        v.brokenAt = position + 1;
+        v.reason = "the last " + std::to_string(headRecords - position) +
+                   " record(s) were deleted (the chain head counts " + std::to_string(headRecords) +
+                   ")";
+    } else if (headRecords < position) {
+        v.brokenAt = headRecords + 1;
+        v.reason = "records after " + std::to_string(headRecords) +
+                   " were added outside the console (the chain head does not cover them)";
+    } else if (headHash != expectedPrev) {
+        v.brokenAt = position > 0 ? position : 1;
+        v.reason = "the last record was replaced (the chain head hash does not match)";
+    }
+    return v;
+}
+
+Status ConsoleStore::sealAuditChain() {
+    std::lock_guard lock(mutex_);
+    {
+        auto probe = db_.prepare("SELECT COUNT(*) FROM audit_head");
+        if (!probe) return probe.error();
+        auto row = probe->step();
+        if (!row) return row.error();
+        if (*row && probe->columnInt(0) > 0) return {};
+    }
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto probe = db_.prepare("SELECT COUNT(*) FROM audit_head");
+    if (!probe) return probe.error();
+    auto again = probe->step();
+    if (!again) return again.error();
+    if (*again && probe->columnInt(0) > 0) return {};  // another process sealed it meanwhile
+    probe->reset();
+    std::vector<AuditRow> rows;
+    {
+        auto st = db_.prepare(kAuditSelect);
+        if (!st) return st.error();
+        for (auto row = st->step(); row && *row; row = st->step()) rows.push_back(auditFrom(*st));
+    }
+    auto up = db_.prepare("UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE id = ?1");
+    if (!up) return up.error();
+    std::string prev;
+    for (auto& r : rows) {
+        r.prevHash = prev;
+        r.hash = auditRecordHash(r);
+        if (auto s = up->bind(1, r.id).bind(2, r.prevHash).bind(3, r.hash).run(); !s) return s;
+        prev = r.hash;
+    }
+    auto head = db_.prepare("INSERT INTO audit_head(id, records, hash) VALUES(1, ?1, ?2)");
+    if (!head) return head.error();
+    if (auto s = head->bind(1, static_cast<std::int64_t>(rows.size())).bind(2, prev).run(); !s)
+        return s;
+    return tx.commit();
 }
 
 std::uint64_t ConsoleStore::changeStamp() {
@@ -790,18 +1160,55 @@ Status ConsoleStore::audit(const std::string& actor, const std::string& action,
 Status ConsoleStore::auditLocked(const std::string& actor, const std::string& action,
                                  const std::string& target, const std::string& source,
                                  const std::string& outcome) {
-    ++ownWrites_;
+    // Reading the head and appending must be atomic across processes: join the caller's
+    // transaction (BEGIN IMMEDIATE holds the write lock) or open one.
+    std::optional<sqlite::Transaction> own;
+    if (sqlite3_get_autocommit(db_.handle()) != 0) {
+        own.emplace(db_);
+        if (!own->began()) return own->beginStatus().error();
+    }
+    auto head = db_.prepare(
+        "SELECT h.records, h.hash, (SELECT COALESCE(MAX(id), 0) FROM audit_log) "
+        "FROM audit_head h WHERE h.id = 1");
+    if (!head) return head.error();
+    auto row = head->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("the audit chain head is missing");
+    std::int64_t records = head->columnInt(0);
+    AuditRow r;
+    r.prevHash = head->columnText(1);
+    r.id = head->columnInt(2) + 1;
+    head->reset();
+    r.timeMs = clock_();
+    r.actor = actor;
+    r.action = action;
+    r.target = target;
+    r.source = source;
+    r.outcome = outcome;
+    r.hash = auditRecordHash(r);
     auto st = db_.prepare(
-        "INSERT INTO audit_log(time, actor, action, target, source, outcome) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        "INSERT INTO audit_log(id, time, actor, action, target, source, outcome, prev_hash, hash) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!st) return st.error();
-    return st->bind(1, nowMs())
-        .bind(2, actor)
-        .bind(3, action)
-        .bind(4, target)
-        .bind(5, source)
-        .bind(6, outcome)
-        .run();
+    if (auto s = st->bind(1, r.id)
+                     .bind(2, r.timeMs)
+                     .bind(3, r.actor)
+                     .bind(4, r.action)
+                     .bind(5, r.target)
+                     .bind(6, r.source)
+                     .bind(7, r.outcome)
+                     .bind(8, r.prevHash)
+                     .bind(9, r.hash)
+                     .run();
+        !s) {
+        return dbError("cannot append to the audit log", s.error());
+    }
+    auto up = db_.prepare("UPDATE audit_head SET records = ?1, hash = ?2 WHERE id = 1");
+    if (!up) return up.error();
+    if (auto s = up->bind(1, records + 1).bind(2, r.hash).run(); !s) return s;
+    ++ownWrites_;
+    if (own) return own->commit();
+    return {};
 }
 
 }  // namespace ironsight::console::core

@@ -10,11 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "console/core/auth.h"
 #include "ironsight/v1/link.pb.h"
 #include "shared/base/result.h"
 #include "shared/sqlite/sqlite.h"
 
 namespace ironsight::console::core {
+
+/// The system clock: milliseconds since the Unix epoch (UTC).
+std::int64_t nowMs();
 
 /// The schema, one migration step per element (PRAGMA user_version counts them).
 const std::vector<std::string>& schemaSteps();
@@ -76,9 +80,23 @@ struct AlertRow {
     std::int64_t lastSeenMs = 0;
 };
 
-struct AuditRow {
-    std::int64_t timeMs = 0;
-    std::string actor, action, target, source, outcome;
+/// Who a store write is attributed to in the audit log (the local-administrator path by default).
+struct AuditActor {
+    std::string actor = "local-admin";
+    std::string source = "local";
+};
+
+struct UserRow {
+    std::string name;
+    Role role = Role::Viewer;
+    bool disabled = false;
+    bool mustChangePassword = false;
+    int failedSignIns = 0;            ///< consecutive failures in the current window
+    std::int64_t firstFailureMs = 0;  ///< start of the current failure window
+    std::int64_t lockedUntilMs = 0;
+    std::int64_t lastSignInMs = 0;
+    std::int64_t createdAtMs = 0;
+    std::string passwordHash;  ///< Argon2id encoded hash (never printed)
 };
 
 /// What an Enroll request presents; the store checks it against the activations table.
@@ -108,23 +126,45 @@ public:
     std::optional<std::string> setting(const std::string& key);
     Status setSetting(const std::string& key, const std::string& value);
 
-    // Users: Argon2id-hashed passwords.
-    Status addUser(const std::string& name, const std::string& password, const std::string& role);
+    /// Time source for audit records and sign-in bookkeeping (default: the system clock).
+    void setClock(Clock clock);
+    std::int64_t now() const { return clock_(); }
+
+    // Users: Argon2id-hashed passwords that pass checkPasswordPolicy(). Role names: admin,
+    // analyst, viewer. `mustChangePassword`: the user must set a new password at sign-in.
+    Status addUser(const std::string& name, const std::string& password, const std::string& role,
+                   const AuditActor& by = {}, bool mustChangePassword = true);
     Result<bool> checkPassword(const std::string& name, const std::string& password);
     std::int64_t userCount();
+    Result<std::optional<UserRow>> findUser(const std::string& name);
+    Result<std::vector<UserRow>> listUsers();
+    /// Sets a new password (policy checked), clears any lockout; audited as `auditAction`.
+    Status setPassword(const std::string& name, const std::string& password,
+                       bool mustChangePassword, const AuditActor& by,
+                       const std::string& auditAction);
+    /// Refuses to disable or demote the last enabled admin.
+    Status setUserDisabled(const std::string& name, bool disabled, const AuditActor& by);
+    Status setUserRole(const std::string& name, Role role, const AuditActor& by);
+    /// Counts a failed sign-in (audited); returns true when this failure locked the account.
+    Result<bool> noteSignInFailure(const std::string& name, const AuthPolicy& policy,
+                                   const std::string& source, const std::string& reason);
+    Status noteSignInSuccess(const std::string& name, const std::string& source);
 
     // Sites, zones, sensors, activations.
-    Result<SiteRow> addSite(const std::string& name);
-    Result<ZoneRow> addZone(const std::string& site, const std::string& name);
+    Result<SiteRow> addSite(const std::string& name, const AuditActor& by = {});
+    Result<ZoneRow> addZone(const std::string& site, const std::string& name,
+                            const AuditActor& by = {});
     Result<std::vector<SiteRow>> listSites();
     Result<std::vector<ZoneRow>> listZones();
     /// A new pending sensor with a fresh UUID, plus its activation (token hash + expiry).
     Result<SensorRow> addSensor(const std::string& site, const std::string& zone,
                                 const std::string& name, const std::string& tokenSha256Hex,
-                                const std::string& bundleId, std::int64_t notAfterMs);
+                                const std::string& bundleId, std::int64_t notAfterMs,
+                                const AuditActor& by = {});
     Result<std::vector<SensorRow>> listSensors();
     Result<std::optional<SensorRow>> findSensor(const std::string& idOrName);
-    Status revokeSensor(const std::string& idOrName, const std::string& actor);
+    Status revokeSensor(const std::string& idOrName, const std::string& actor,
+                        const std::string& source = "local");
     /// Activations not used and not expired at `nowMs`.
     std::int64_t pendingActivations(std::int64_t nowMs);
 
@@ -151,11 +191,18 @@ public:
     /// (e.g. every 200 ms) to know when to re-query. Not a count, only compare for inequality.
     std::uint64_t changeStamp();
 
+    /// Appends a hash-chained audit record (time = the store clock, UTC ms).
     Status audit(const std::string& actor, const std::string& action, const std::string& target,
                  const std::string& source, const std::string& outcome);
+    /// Walks the chain: each record's prev_hash must equal the previous record's hash, each hash
+    /// must match the record's fields, and the chain head (count, last hash) must match.
+    Result<AuditVerification> verifyAudit();
 
 private:
     explicit ConsoleStore(sqlite::Db db) : db_(std::move(db)) {}
+
+    /// Chains records written before the audit chain existed (schema v1), once.
+    Status sealAuditChain();
 
     // Unlocked helpers (caller holds mutex_).
     Status auditLocked(const std::string& actor, const std::string& action,
@@ -169,9 +216,8 @@ private:
     std::mutex mutex_;
     sqlite::Db db_;
     std::uint64_t ownWrites_ = 0;  // bumped on every commit through this connection
+    Clock clock_ = &nowMs;
 };
-
-std::int64_t nowMs();
 
 template <class Issue>
 Result<std::string> ConsoleStore::enroll(const EnrollAttempt& attempt, std::int64_t now,

@@ -60,18 +60,18 @@ TEST(ConsoleStore, UsersAreArgon2idHashed) {
     TempDir dir;
     auto store = ConsoleStore::open(dir.path / "console.db");
     ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->addUser("admin", "correct horse", "admin").ok());
-    EXPECT_FALSE((*store)->addUser("admin", "another password", "admin").ok());
+    ASSERT_TRUE((*store)->addUser("admin", "Correct horse 1", "admin").ok());
+    EXPECT_FALSE((*store)->addUser("admin", "Another password 1", "admin").ok());
     EXPECT_FALSE((*store)->addUser("bob", "short", "admin").ok());
-    EXPECT_TRUE(*(*store)->checkPassword("admin", "correct horse"));
-    EXPECT_FALSE(*(*store)->checkPassword("admin", "correct horsE"));
-    EXPECT_FALSE(*(*store)->checkPassword("nobody", "correct horse"));
+    EXPECT_TRUE(*(*store)->checkPassword("admin", "Correct horse 1"));
+    EXPECT_FALSE(*(*store)->checkPassword("admin", "Correct horsE 1"));
+    EXPECT_FALSE(*(*store)->checkPassword("nobody", "Correct horse 1"));
     auto db = sqlite::Db::open(dir.path / "console.db");
     auto st = db->prepare("SELECT password_hash FROM users");
     ASSERT_TRUE(*st->step());
     std::string hash = st->columnText(0);
     EXPECT_EQ(hash.rfind("$argon2id$v=19$m=65536,t=3,p=1$", 0), 0u) << hash;
-    EXPECT_EQ(hash.find("correct horse"), std::string::npos);
+    EXPECT_EQ(hash.find("Correct horse 1"), std::string::npos);
 }
 
 TEST(ConsoleStore, SitesZonesSensorsAndErrors) {

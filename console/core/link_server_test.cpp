@@ -35,7 +35,7 @@ protected:
         auto console = ConsoleService::open(dir_.path);
         ASSERT_TRUE(console.ok()) << console.error().message;
         console_ = std::move(*console);
-        ASSERT_TRUE(console_->init("admin", "admin-password", "127.0.0.1:0", "127.0.0.1:0").ok());
+        ASSERT_TRUE(console_->init("admin", "Admin-password-1", "127.0.0.1:0", "127.0.0.1:0").ok());
         ASSERT_TRUE(console_->addSite("Plant").ok());
         ASSERT_TRUE(console_->addZone("Plant", "Line").ok());
         server_ = std::make_unique<LinkServer>(*console_);
