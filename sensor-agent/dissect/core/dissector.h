@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,6 +43,8 @@ struct Identity {
     bool ofServer = true;
     std::map<std::string, std::string> strings;
     std::map<std::string, std::int64_t> numbers;
+    /// Values that accumulate (merged as a set, printed as a JSON array), e.g. DNP3 "addresses".
+    std::map<std::string, std::set<std::int64_t>> numberSets;
     std::string vendor, model, firmware;  // normalised device fields (protocol identity wins)
     std::string mac;  // set when the identity belongs to a MAC, not to an IP (DHCP chaddr)
 };

@@ -8,14 +8,14 @@
 namespace ironsight::sensor::dissect {
 
 Status DissectorRegistry::validate() const {
-    std::set<std::string> names;
+    std::set<std::pair<std::string, int>> names;  // a protocol may register once per transport
     std::set<std::pair<int, std::uint16_t>> ports;
     for (const auto& info : infos_) {
         if (info.name.empty() || !info.create) {
             return makeError("dissector registration incomplete: '" + info.name + "'");
         }
-        if (!names.insert(info.name).second) {
-            return makeError("dissector registered twice: " + info.name);
+        if (!names.insert({info.name, static_cast<int>(info.transport)}).second) {
+            return makeError("dissector registered twice for one transport: " + info.name);
         }
         for (auto port : info.defaultPorts) {
             if (!ports.insert({static_cast<int>(info.transport), port}).second) {

@@ -214,18 +214,20 @@ void Dnp3Dissector::reportAddress(const FlowContext& flow, bool ofServer, std::u
     Identity id;
     id.protocol = std::string(kProtocol);
     id.ofServer = ofServer;
-    id.numbers["address"] = address;
+    id.numberSets["addresses"] = {address};
     sink.onIdentity(flow, id);
 }
 
 void registerDissector(DissectorRegistry& registry) {
-    // DNP3 also runs over UDP 20000 (IEEE 1815-2012 Annex); the parser handles datagrams as they
-    // are, but the registry allows one transport per name (see README "Open points").
-    registry.add({.name = "dnp3",
-                  .transport = Transport::Tcp,
-                  .defaultPorts = {kPort},
-                  .probe = &probe,
-                  .create = &Dnp3Dissector::create});
+    // DNP3 runs over TCP and UDP 20000 (IEEE 1815-2012 Annex); the parser takes datagrams as they
+    // are, one descriptor per transport.
+    for (Transport transport : {Transport::Tcp, Transport::Udp}) {
+        registry.add({.name = "dnp3",
+                      .transport = transport,
+                      .defaultPorts = {kPort},
+                      .probe = &probe,
+                      .create = &Dnp3Dissector::create});
+    }
 }
 
 }  // namespace ironsight::sensor::dissect::dnp3

@@ -116,9 +116,9 @@ TEST(Dnp3DissectorTest, ColdRestartRequestAndResponse) {
     // Identity: each sender's link address, once per flow.
     ASSERT_EQ(sink.identities.size(), 2u);
     EXPECT_FALSE(sink.identities[0].ofServer);
-    EXPECT_EQ(sink.identities[0].numbers.at("address"), 1);
+    EXPECT_EQ(sink.identities[0].numberSets.at("addresses"), (std::set<std::int64_t>{1}));
     EXPECT_TRUE(sink.identities[1].ofServer);
-    EXPECT_EQ(sink.identities[1].numbers.at("address"), 10);
+    EXPECT_EQ(sink.identities[1].numberSets.at("addresses"), (std::set<std::int64_t>{10}));
     feed(d, Direction::ToServer, kColdRestart, sink);
     EXPECT_EQ(sink.identities.size(), 2u);
     EXPECT_TRUE(sink.anomalies.empty());

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+// CIP (Common Industrial Protocol) message parsing: services, request paths, embedded requests.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace ironsight::sensor::dissect::enip {
+
+inline constexpr int kNoClass = -1;
+/// Most messages unpacked from one Multiple_Service_Packet or Unconnected_Send.
+inline constexpr std::size_t kMaxEmbedded = 16;
+
+/// One CIP message: a request (service, class from the request path) or a response.
+struct CipMessage {
+    std::uint8_t service = 0;  // 7 bits, response bit removed
+    bool response = false;
+    int classId = kNoClass;  // request path class, kNoClass when absent or symbolic
+    std::uint8_t generalStatus = 0;
+    bool nested = false;  // unpacked from a Multiple_Service_Packet or an Unconnected_Send
+};
+
+/// Parses one CIP message and, for Unconnected_Send (0x52 to the Connection Manager) and
+/// Multiple_Service_Packet (0x0A), the messages it carries. Returns false when malformed; what
+/// was parsed before the error stays in `out`.
+bool parseCip(std::span<const std::uint8_t> message, std::vector<CipMessage>& out);
+
+struct ServiceInfo {
+    std::string name;
+    std::string opClass;  // read / write / program / control / diagnostic / firmware / other
+};
+
+/// Name and operation class of a CIP service addressed to a class (kNoClass when unknown).
+ServiceInfo serviceInfo(std::uint8_t service, int classId);
+
+}  // namespace ironsight::sensor::dissect::enip
