@@ -195,6 +195,7 @@ void Inventory::observeIdentity(const dissect::FlowContext& flow,
     stored.protocol = identity.protocol;
     for (const auto& [k, v] : identity.strings) stored.strings[k] = v;
     for (const auto& [k, v] : identity.numbers) stored.numbers[k] = v;
+    for (const auto& [k, v] : identity.numberSets) stored.numberSets[k].insert(v.begin(), v.end());
     if (!identity.vendor.empty()) stored.vendor = identity.vendor;
     if (!identity.model.empty()) stored.model = identity.model;
     if (!identity.firmware.empty()) stored.firmware = identity.firmware;
@@ -257,6 +258,7 @@ std::vector<DeviceRecord> Inventory::devices() const {
                 nlohmann::json& j = w.identity[proto];
                 for (const auto& [k, v] : id2.strings) j[k] = v;
                 for (const auto& [k, v] : id2.numbers) j[k] = v;
+                for (const auto& [k, v] : id2.numberSets) j[k] = v;
                 auto host = id2.strings.find("hostname");
                 if (host != id2.strings.end()) w.record.hostname = host->second;
             }
@@ -284,6 +286,7 @@ std::vector<DeviceRecord> Inventory::devices() const {
             nlohmann::json& j = w.identity[proto];
             for (const auto& [k, v] : id2.strings) j[k] = v;
             for (const auto& [k, v] : id2.numbers) j[k] = v;
+            for (const auto& [k, v] : id2.numberSets) j[k] = v;
             if (!id2.vendor.empty()) w.record.vendor = id2.vendor;  // protocol identity wins
             if (!id2.model.empty()) w.record.model = id2.model;
             if (!id2.firmware.empty()) w.record.firmware = id2.firmware;
