@@ -3,19 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "sensor-agent/dissect/core/registry.h"
+#include "sensor-agent/dissect/core/testing.h"
 #include "tests/support/packet_builder.h"
 
 namespace ironsight::sensor::dissect::dhcp {
 void registerDissector(DissectorRegistry& registry);
 namespace {
-
-struct RecordingSink : EventSink {
-    std::vector<Identity> identities;
-    int anomalies = 0;
-    void onOperation(const FlowContext&, const Operation&) override {}
-    void onIdentity(const FlowContext&, const Identity& id) override { identities.push_back(id); }
-    void onAnomaly(const FlowContext&, std::string_view, std::string_view) override { ++anomalies; }
-};
 
 TEST(DhcpDissectorTest, RequestYieldsHostnameAndVendorClassForTheClientMac) {
     DissectorRegistry registry;
@@ -43,7 +36,7 @@ TEST(DhcpDissectorTest, TruncatedMessageIsAnAnomaly) {
     msg.resize(100);
     const FlowContext flow{"0.0.0.0", "255.255.255.255", 68, 67, Transport::Udp, 0};
     d->onData(flow, Direction::ToServer, msg, sink);
-    EXPECT_EQ(sink.anomalies, 1);
+    EXPECT_EQ(sink.anomalies.size(), 1);
     EXPECT_TRUE(sink.identities.empty());
 }
 

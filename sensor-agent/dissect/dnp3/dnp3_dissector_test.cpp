@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sensor-agent/dissect/core/registry.h"
+#include "sensor-agent/dissect/core/testing.h"
 #include "sensor-agent/dissect/dnp3/dnp3_dissector.h"
 #include "sensor-agent/dissect/dnp3/dnp3_wire.h"
 
@@ -15,21 +16,6 @@ namespace ironsight::sensor::dissect::dnp3 {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-struct RecordingSink : EventSink {
-    std::vector<Operation> ops;
-    std::vector<Identity> identities;
-    std::vector<std::string> anomalies;
-    void onOperation(const FlowContext&, const Operation& op) override { ops.push_back(op); }
-    void onIdentity(const FlowContext&, const Identity& id) override { identities.push_back(id); }
-    void onAnomaly(const FlowContext&, std::string_view protocol, std::string_view id) override {
-        EXPECT_EQ(protocol, "dnp3");
-        anomalies.emplace_back(id);
-    }
-    std::size_t count(const std::string& id) const {
-        return static_cast<std::size_t>(std::count(anomalies.begin(), anomalies.end(), id));
-    }
-};
 
 const FlowContext kFlow{"192.168.60.1", "192.168.60.130", 49423, 20000, Transport::Tcp, 0};
 
@@ -95,7 +81,7 @@ TEST(Dnp3WireTest, CrcMatchesCapturedFrames) {
 
 TEST(Dnp3DissectorTest, ColdRestartRequestAndResponse) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     auto r = feed(d, Direction::ToServer, kColdRestart, sink);
     EXPECT_EQ(r.status, ParseResult::Status::Ok);
     EXPECT_EQ(r.consumed, kColdRestart.size());
@@ -141,7 +127,7 @@ TEST(Dnp3DissectorTest, FunctionClasses) {
 
 TEST(Dnp3DissectorTest, IinRestartAndTroubleAreFindings) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     // Unsolicited response: transport FIN FIR; app ctrl FIR FIN UNS; function 130; IIN1 0xc0.
     feed(d, Direction::ToClient, frame(0x44, 1, 10, {0xc0, 0xd0, 0x82, 0xc0, 0x00}), sink);
     ASSERT_EQ(sink.ops.size(), 1u);
@@ -153,7 +139,7 @@ TEST(Dnp3DissectorTest, IinRestartAndTroubleAreFindings) {
 
 TEST(Dnp3DissectorTest, FrameSplitAcrossSegments) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     auto r =
         feed(d, Direction::ToServer, Bytes(kColdRestart.begin(), kColdRestart.begin() + 7), sink);
     EXPECT_EQ(r.status, ParseResult::Status::Incomplete);
@@ -175,7 +161,7 @@ TEST(Dnp3DissectorTest, FrameSplitAcrossSegments) {
 
 TEST(Dnp3DissectorTest, TransportReassemblyAcrossFrames) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     // Application fragment WRITE (ctrl 0xc3, function 2, then 30 object octets) in two segments.
     Bytes apdu = {0xc3, 0x02};
     for (int i = 0; i < 30; ++i) apdu.push_back(static_cast<std::uint8_t>(i));
@@ -198,7 +184,7 @@ TEST(Dnp3DissectorTest, TransportReassemblyAcrossFrames) {
 
 TEST(Dnp3DissectorTest, TransportSequenceErrorDropsFragment) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     feed(d, Direction::ToServer, frame(0xc4, 4, 3, {0x41, 0xc3, 0x02, 0x00}), sink);  // FIR seq 1
     feed(d, Direction::ToServer, frame(0xc4, 4, 3, {0x83, 0x00}), sink);  // FIN seq 3, not 2
     EXPECT_TRUE(sink.ops.empty());
@@ -213,7 +199,7 @@ TEST(Dnp3DissectorTest, TransportSequenceErrorDropsFragment) {
 
 TEST(Dnp3DissectorTest, PendingFragmentsAreBounded) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     for (std::uint16_t dst = 1; dst <= kMaxPendingFragments + 1; ++dst) {
         feed(d, Direction::ToServer, frame(0xc4, dst, 3, {0x40, 0xc0, 0x01}), sink);  // FIR only
     }
@@ -222,7 +208,7 @@ TEST(Dnp3DissectorTest, PendingFragmentsAreBounded) {
 
 TEST(Dnp3DissectorTest, BadBlockCrcDropsUserData) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     Bytes bad = kColdRestart;
     bad.back() ^= 0xff;  // corrupt the block CRC
     auto r = feed(d, Direction::ToServer, bad, sink);
@@ -234,7 +220,7 @@ TEST(Dnp3DissectorTest, BadBlockCrcDropsUserData) {
 
 TEST(Dnp3DissectorTest, BadHeaderCrcResynchronises) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     Bytes stream = kColdRestart;
     stream[8] ^= 0x01;  // corrupt the header CRC: the length cannot be trusted
     stream.insert(stream.end(), kColdRestart.begin(), kColdRestart.end());
@@ -246,7 +232,7 @@ TEST(Dnp3DissectorTest, BadHeaderCrcResynchronises) {
 
 TEST(Dnp3DissectorTest, JunkBeforeFrameAndShortLength) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     Bytes stream = {0x00, 0x05, 0x11, 0x22};  // junk, including a lone 0x05
     Bytes shortHeader = {0x05, 0x64, 0x02, 0xc4, 0x0a, 0x00, 0x01, 0x00};  // length 2 < 5
     appendLe16(shortHeader, crc16(shortHeader));
@@ -261,7 +247,7 @@ TEST(Dnp3DissectorTest, JunkBeforeFrameAndShortLength) {
 
 TEST(Dnp3DissectorTest, UnknownFunctionAndShortApdu) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     feed(d, Direction::ToServer, frame(0xc4, 10, 1, {0xc0, 0xc0, 0x4d}), sink);  // function 77
     ASSERT_EQ(sink.ops.size(), 1u);
     EXPECT_EQ(sink.ops[0].function, "function_77");
@@ -273,7 +259,7 @@ TEST(Dnp3DissectorTest, UnknownFunctionAndShortApdu) {
 
 TEST(Dnp3DissectorTest, LinkServiceFramesCarryNoOperation) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     // Reset link states (PRM function 0) and link status (secondary function 11): header only.
     feed(d, Direction::ToServer, frame(0xc0, 10, 1, {}), sink);
     feed(d, Direction::ToClient, frame(0x0b, 1, 10, {}), sink);
@@ -283,7 +269,7 @@ TEST(Dnp3DissectorTest, LinkServiceFramesCarryNoOperation) {
 
 TEST(Dnp3DissectorTest, UdpDatagramWithTwoFrames) {
     Dnp3Dissector d;
-    RecordingSink sink;
+    RecordingSink sink{"dnp3"};
     Bytes datagram = kColdRestart;
     datagram.insert(datagram.end(), kColdRestart.begin(), kColdRestart.end());
     const FlowContext udp{"10.0.0.2", "10.0.0.1", 20000, 20000, Transport::Udp, 0};

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sensor-agent/dissect/core/testing.h"
+
 #include <string>
 #include <vector>
 
@@ -11,17 +13,6 @@ namespace ironsight::sensor::dissect::enip {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-struct RecordingSink : EventSink {
-    std::vector<Operation> ops;
-    std::vector<Identity> identities;
-    std::vector<std::string> anomalies;
-    void onOperation(const FlowContext&, const Operation& op) override { ops.push_back(op); }
-    void onIdentity(const FlowContext&, const Identity& id) override { identities.push_back(id); }
-    void onAnomaly(const FlowContext&, std::string_view, std::string_view id) override {
-        anomalies.emplace_back(id);
-    }
-};
 
 const FlowContext kTcp{"192.168.1.69", "192.168.1.30", 49271, 44818, Transport::Tcp, 0};
 const FlowContext kUdp{"192.168.10.105", "192.168.10.120", 1136, 44818, Transport::Udp, 0};

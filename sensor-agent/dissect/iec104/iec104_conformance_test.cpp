@@ -1,98 +1,51 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conformance: `ironsight-sensor analyze --json` on ../shared/pcaps/iec104-*.pcap against the
-// tshark truth files, compared as score.py does: the set of ASDU type ids plus the set of common
-// addresses (a truth address of null - an ASDU cut before its address - cannot be matched).
+// tshark truth files, compared as score.py does: the set of ASDU type ids and common addresses.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <utility>
-#include <vector>
+
+#include "tests/support/conformance.h"
 
 namespace ironsight::sensor::dissect::iec104 {
 namespace {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
-using Item = std::pair<std::string, long>;  // ("type", id) or ("asdu", address)
-constexpr long kNull = -1;
-
-std::string runAnalyze(const fs::path& capture, int& exitCode) {
-    const std::string cmd = std::string(IRONSIGHT_BINARY_DIR) +
-                            "/bin/ironsight-sensor analyze --json '" + capture.string() +
-                            "' 2>/dev/null";
-    std::string out;
-    exitCode = -1;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[65536];
-    std::size_t got;
-    while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, got);
-    const int status = ::pclose(p);
-    exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
-}
-
-long asLong(const json& v) {
-    if (v.is_number_integer()) return v.get<long>();
-    if (v.is_string()) return std::stol(v.get<std::string>(), nullptr, 0);
-    return kNull;
-}
+using test::scoreKey;
+using Item = std::pair<std::string, std::string>;
 
 TEST(Iec104ConformanceTest, CapturesMatchTruth) {
-    const fs::path pcaps = fs::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
-    if (!fs::exists(pcaps / "truth")) {
-        GTEST_SKIP() << "../shared/pcaps/truth not present: IEC 104 conformance not checked";
+    const auto captures = test::capturesWithTruth("iec104-");
+    if (captures.empty()) {
+        GTEST_SKIP() << "../shared/pcaps not present: IEC 104 conformance not checked";
     }
-    std::vector<fs::path> captures;
-    for (const auto& entry : fs::directory_iterator(pcaps)) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("iec104-", 0) == 0 && fs::exists(pcaps / "truth" / (name + ".truth.json")))
-            captures.push_back(entry.path());
-    }
-    if (captures.empty()) GTEST_SKIP() << "no iec104-*.pcap with a truth file in " << pcaps;
-    std::sort(captures.begin(), captures.end());
-    std::size_t truthItems = 0, foundItems = 0, matched = 0;
+    test::Agreement total;
     for (const auto& capture : captures) {
-        const std::string name = capture.filename().string();
-        std::ifstream tf(pcaps / "truth" / (name + ".truth.json"));
-        const json truth = json::parse(tf);
-        int exitCode = -1;
-        const std::string out = runAnalyze(capture, exitCode);
-        ASSERT_EQ(exitCode, 0) << name;
-        const json doc = json::parse(out);
+        auto doc = test::analyzeJson(capture.file);
+        ASSERT_TRUE(doc.ok()) << doc.error().message;
         std::set<Item> want, got;
-        for (const auto& t : truth["iec104"]["type_ids"]) want.insert({"type", asLong(t)});
-        for (const auto& a : truth["iec104"]["asdu_addresses"]) want.insert({"asdu", asLong(a)});
-        for (const auto& o : doc["operations"]) {
-            if (o.value("protocol", "") != "iec104") continue;
-            if (o.contains("type_id")) got.insert({"type", asLong(o["type_id"])});
-            if (o.contains("asdu_addr")) got.insert({"asdu", asLong(o["asdu_addr"])});
+        for (const auto& t : capture.truth["iec104"]["type_ids"])
+            want.insert({"type", scoreKey(t)});
+        for (const auto& a : capture.truth["iec104"]["asdu_addresses"]) {
+            want.insert({"asdu", scoreKey(a)});
         }
-        if (want.empty()) continue;  // as score.py: captures without IEC 104 truth are not judged
-        std::size_t m = 0;
-        for (const auto& w : want) m += got.count(w);
-        std::printf("%-44s type ids + common addresses %zu/%zu matched, %zu found\n", name.c_str(),
-                    m, want.size(), got.size());
-        truthItems += want.size();
-        foundItems += got.size();
-        matched += m;
+        for (const auto& o : (*doc)["operations"]) {
+            if (o.value("protocol", "") != "iec104") continue;
+            if (o.contains("type_id")) got.insert({"type", scoreKey(o["type_id"])});
+            if (o.contains("asdu_addr")) got.insert({"asdu", scoreKey(o["asdu_addr"])});
+        }
+        test::Agreement one;
+        one.add(want, got);
+        total.add(want, got);
+        std::printf("%-44s type ids + common addresses %zu/%zu matched, %zu found\n",
+                    capture.name.c_str(), one.matched, one.truth, one.found);
     }
-    ASSERT_GT(truthItems, 0u);
-    const double recall = static_cast<double>(matched) / static_cast<double>(truthItems);
-    const double precision =
-        foundItems ? static_cast<double>(matched) / static_cast<double>(foundItems) : 0.0;
-    const double f1 = recall + precision > 0 ? 2 * recall * precision / (recall + precision) : 0;
+    ASSERT_GT(total.truth, 0u);
     std::printf("iec104 over %zu captures: recall %.3f precision %.3f F1 %.3f\n", captures.size(),
-                recall, precision, f1);
-    EXPECT_GE(f1, 0.95);
+                total.recall(), total.precision(), total.f1());
+    EXPECT_GE(total.f1(), 0.95);
 }
 
 }  // namespace

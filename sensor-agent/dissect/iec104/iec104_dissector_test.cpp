@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sensor-agent/dissect/core/registry.h"
+#include "sensor-agent/dissect/core/testing.h"
 #include "sensor-agent/dissect/iec104/iec104_dissector.h"
 #include "sensor-agent/dissect/iec104/iec104_types.h"
 
@@ -15,18 +16,10 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-struct RecordingSink : EventSink {
-    std::vector<Operation> ops;
-    std::vector<std::string> anomalies;
-    void onOperation(const FlowContext&, const Operation& op) override { ops.push_back(op); }
+/// IEC 104 carries no device identity: reporting one is a bug.
+struct Iec104Sink : RecordingSink {
+    Iec104Sink() : RecordingSink("iec104") {}
     void onIdentity(const FlowContext&, const Identity&) override { ADD_FAILURE(); }
-    void onAnomaly(const FlowContext&, std::string_view protocol, std::string_view id) override {
-        EXPECT_EQ(protocol, "iec104");
-        anomalies.emplace_back(id);
-    }
-    std::size_t count(const std::string& id) const {
-        return static_cast<std::size_t>(std::count(anomalies.begin(), anomalies.end(), id));
-    }
 };
 
 const FlowContext kFlow{"172.27.248.109", "172.27.248.79", 1578, 2404, Transport::Tcp, 0};
@@ -72,7 +65,7 @@ ParseResult feed(Iec104Dissector& d, Direction dir, const Bytes& b, RecordingSin
 
 TEST(Iec104DissectorTest, UFrameAndSFrame) {
     Iec104Dissector d;
-    RecordingSink sink;
+    Iec104Sink sink;
     auto r = feed(d, Direction::ToServer, kStartDtAct, sink);
     EXPECT_EQ(r.status, ParseResult::Status::Ok);
     EXPECT_EQ(r.consumed, kStartDtAct.size());
@@ -87,7 +80,7 @@ TEST(Iec104DissectorTest, UFrameAndSFrame) {
 
 TEST(Iec104DissectorTest, CommandAndNegativeConfirmation) {
     Iec104Dissector d;
-    RecordingSink sink;
+    Iec104Sink sink;
     feed(d, Direction::ToServer, kSingleCommand, sink);
     feed(d, Direction::ToClient, kNegativeConfirm, sink);
     ASSERT_EQ(sink.ops.size(), 2u);
@@ -122,7 +115,7 @@ TEST(Iec104DissectorTest, TypeClasses) {
 
 TEST(Iec104DissectorTest, EndOfInitialisationIsAFinding) {
     Iec104Dissector d;
-    RecordingSink sink;
+    Iec104Sink sink;
     feed(d, Direction::ToClient, kEndOfInit, sink);
     ASSERT_EQ(sink.ops.size(), 1u);
     EXPECT_EQ(sink.ops[0].function, "M_EI_NA_1");
@@ -132,7 +125,7 @@ TEST(Iec104DissectorTest, EndOfInitialisationIsAFinding) {
 
 TEST(Iec104DissectorTest, ApduSplitAcrossSegmentsAndSeveralPerSegment) {
     Iec104Dissector d;
-    RecordingSink sink;
+    Iec104Sink sink;
     auto r = feed(d, Direction::ToServer, Bytes{0x68}, sink);
     EXPECT_EQ(r.status, ParseResult::Status::Incomplete);
     EXPECT_EQ(r.needed, 2u);
@@ -155,7 +148,7 @@ TEST(Iec104DissectorTest, ApduSplitAcrossSegmentsAndSeveralPerSegment) {
 
 TEST(Iec104DissectorTest, JunkAndShortApdu) {
     Iec104Dissector d;
-    RecordingSink sink;
+    Iec104Sink sink;
     // iec104-testdissect.pcap frame 16: three junk octets, then an APDU of length 1 (< 4).
     const Bytes junk = {0x03, 0x03, 0x03, 0x68, 0x01, 0x13, 0x13, 0x13};
     const auto r = feed(d, Direction::ToServer, junk, sink);
@@ -168,7 +161,7 @@ TEST(Iec104DissectorTest, JunkAndShortApdu) {
 
 TEST(Iec104DissectorTest, TruncatedAsduKeepsTheFieldsItHas) {
     Iec104Dissector d;
-    RecordingSink sink;
+    Iec104Sink sink;
     // Frame 83: length 8 = control field 1a 1a 1a 1a (I format) + ASDU 1a 1a 1a 1a: type 26,
     // cause 26, and no common address.
     const Bytes cut = {0x68, 0x08, 0x1a, 0x1a, 0x1a, 0x1a, 0x1a, 0x1a, 0x1a, 0x1a};
@@ -187,7 +180,7 @@ TEST(Iec104DissectorTest, TruncatedAsduKeepsTheFieldsItHas) {
 
 TEST(Iec104DissectorTest, LengthMismatchSequenceErrorAndUnknownType) {
     Iec104Dissector d;
-    RecordingSink sink;
+    Iec104Sink sink;
     // M_SP_NA_1 announcing 2 objects (VSQ 0x02) but carrying one (IOA + SIQ).
     const Bytes mismatch = {0x68, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02,
                             0x03, 0x00, 0x03, 0x00, 0x01, 0x00, 0x00, 0x01};
@@ -215,7 +208,7 @@ TEST(Iec104DissectorTest, LengthMismatchSequenceErrorAndUnknownType) {
 
 TEST(Iec104DissectorTest, BadUFrame) {
     Iec104Dissector d;
-    RecordingSink sink;
+    Iec104Sink sink;
     feed(d, Direction::ToServer, Bytes{0x68, 0x04, 0x0f, 0x00, 0x00, 0x00}, sink);  // two bits
     EXPECT_TRUE(sink.ops.empty());
     EXPECT_EQ(sink.count("malformed_apdu"), 1u);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sensor-agent/dissect/core/registry.h"
+#include "sensor-agent/dissect/core/testing.h"
 #include "sensor-agent/dissect/core/text.h"
 #include "sensor-agent/dissect/modbus/modbus_dissector.h"
 
@@ -12,17 +13,6 @@ namespace ironsight::sensor::dissect::modbus {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-struct RecordingSink : EventSink {
-    std::vector<Operation> ops;
-    std::vector<Identity> identities;
-    std::vector<std::string> anomalies;
-    void onOperation(const FlowContext&, const Operation& op) override { ops.push_back(op); }
-    void onIdentity(const FlowContext&, const Identity& id) override { identities.push_back(id); }
-    void onAnomaly(const FlowContext&, std::string_view, std::string_view id) override {
-        anomalies.emplace_back(id);
-    }
-};
 
 const FlowContext kFlow{"10.0.0.2", "10.0.0.1", 49152, 502, Transport::Tcp, 0};
 

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conformance-test support (see conformance.h).
+#include "tests/support/conformance.h"
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+namespace ironsight::test {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path sharedPcapsDir() {
+    return fs::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
+}
+
+std::vector<TruthCapture> capturesWithTruth(std::string_view prefix) {
+    std::vector<TruthCapture> out;
+    const fs::path dir = sharedPcapsDir();
+    std::error_code ec;
+    if (!fs::is_directory(dir / "truth", ec)) return out;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(prefix, 0) != 0) continue;
+        std::ifstream tf(dir / "truth" / (name + ".truth.json"));
+        if (!tf) continue;
+        out.push_back({entry.path(), name, json::parse(tf, nullptr, false)});
+    }
+    std::sort(out.begin(), out.end(),
+              [](const TruthCapture& a, const TruthCapture& b) { return a.name < b.name; });
+    return out;
+}
+
+Result<json> analyzeJson(const fs::path& capture) {
+    const fs::path err = fs::temp_directory_path() /
+                         ("ironsight-conformance-" + std::to_string(::getpid()) + ".err");
+    const std::string cmd = std::string(IRONSIGHT_BINARY_DIR) +
+                            "/bin/ironsight-sensor analyze --json '" + capture.string() + "' 2>'" +
+                            err.string() + "'";
+    FILE* pipe = ::popen(cmd.c_str(), "r");
+    if (!pipe) return Error{"cannot run " + cmd};
+    std::string out;
+    std::array<char, 65536> buf{};
+    std::size_t got = 0;
+    while ((got = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), got);
+    const int status = ::pclose(pipe);
+    std::string firstErrorLine;
+    {
+        std::ifstream ef(err);
+        std::getline(ef, firstErrorLine);
+    }
+    fs::remove(err);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        return Error{"analyze " + capture.filename().string() + " exited " +
+                     std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ": " +
+                     firstErrorLine};
+    }
+    json doc = json::parse(out, nullptr, false);
+    if (doc.is_discarded()) return Error{"analyze " + capture.filename().string() + ": not JSON"};
+    return doc;
+}
+
+std::string scoreKey(const json& value) {
+    if (value.is_null()) return "None";
+    if (value.is_number_integer()) return std::to_string(value.get<long long>());
+    const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    try {
+        std::size_t used = 0;
+        const bool hex = text.rfind("0x", 0) == 0 || text.rfind("0X", 0) == 0;
+        const long long n = std::stoll(text, &used, hex ? 16 : 10);
+        if (used == text.size()) return std::to_string(n);
+    } catch (const std::exception&) {
+    }
+    return text;
+}
+
+}  // namespace ironsight::test
