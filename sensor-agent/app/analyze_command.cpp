@@ -113,12 +113,15 @@ nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& file
     doc["connections"] = connections;
     json operations = json::array();
     for (const auto& o : engine.operations()) {
+        // No function code (e.g. an S7comm Ack, or an unknown function): null, as in the truth.
+        const json functionCode = o.functionCode < 0 ? json(nullptr) : json(o.functionCode);
         json op = {
-            {"protocol", o.protocol}, {"client_ip", o.clientIp},         {"server_ip", o.serverIp},
-            {"function", o.function}, {"function_code", o.functionCode}, {"class", o.opClass},
+            {"protocol", o.protocol}, {"client_ip", o.clientIp},       {"server_ip", o.serverIp},
+            {"function", o.function}, {"function_code", functionCode}, {"class", o.opClass},
             {"count", o.count},       {"exceptions", o.exceptions}};
         if (!o.ranges.empty()) op["ranges"] = o.ranges;
         for (const auto& [k, v] : o.keys) op[k] = v;
+        for (const auto& [k, v] : o.textKeys) op[k] = v;
         operations.push_back(op);
     }
     doc["operations"] = operations;
@@ -189,7 +192,9 @@ void printTables(const Engine& engine, std::ostream& out) {
         out << std::setw(10) << o.protocol << std::setw(18) << o.clientIp << std::setw(18)
             << o.serverIp << std::setw(6)
             << (unit == o.keys.end() ? std::string("-") : std::to_string(unit->second))
-            << std::setw(36) << (o.function + " (" + std::to_string(o.functionCode) + ")")
+            << std::setw(36)
+            << (o.functionCode < 0 ? o.function
+                                   : o.function + " (" + std::to_string(o.functionCode) + ")")
             << std::setw(12) << o.opClass << o.count
             << (o.exceptions ? " (" + std::to_string(o.exceptions) + " exceptions)" : "") << "\n";
     }
@@ -213,6 +218,7 @@ int runAnalyze(const AnalyzeOptions& options) {
         }
     }
     if (!options.learnFrom.empty()) {
+        engine.finish();  // what the reference captures still buffered belongs to the baseline
         // Learned from the reference captures; only FILE... is analysed and reported. The
         // baseline carries over, the inventory starts fresh.
         const std::string baseline = engine.exportBaseline();
@@ -224,6 +230,7 @@ int runAnalyze(const AnalyzeOptions& options) {
                 return 2;
             }
         }
+        analysed.finish();  // end of the capture: deliver data still buffered behind holes
         if (options.json) {
             std::cout << toJson(analysed, options.files)
                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -239,6 +246,7 @@ int runAnalyze(const AnalyzeOptions& options) {
             return 2;
         }
     }
+    engine.finish();  // end of the capture: deliver data still buffered behind holes
     if (options.json) {
         std::cout << toJson(engine, options.files)
                          .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)

@@ -277,6 +277,7 @@ int run(const RunOptions& options) {
     Runner runner(options, *store, **outbox, link, engine, pendingLearning);
     runner.tick(true);
     const bool replayed = runner.replay();
+    engine.finish();    // end of the replay: deliver data still buffered behind TCP holes
     runner.tick(true);  // everything analysed is now in the outbox
     if (!replayed) {
         link.stop();

@@ -104,14 +104,14 @@ bool IpAddress::isUnicastHost() const {
         const std::uint32_t v = v4Value();
         if (v == 0 || v == 0xffffffffu) return false;
         if ((v >> 28) == 0xe) return false;  // 224/4 multicast
-        if ((v >> 24) == 127) return false;  // loopback
+        // Loopback stays a host: in a capture of a loopback interface it is the capturing machine.
         if ((v >> 28) == 0xf) return false;  // 240/4 reserved
         return true;
     }
     if (bytes[0] == 0xff) return false;  // multicast
     bool zero = true;
     for (int i = 0; i < 15; ++i) zero = zero && bytes[i] == 0;
-    return !(zero && (bytes[15] == 0 || bytes[15] == 1));
+    return !(zero && bytes[15] == 0);  // :: is unspecified; ::1 is the capturing machine
 }
 
 bool IpAddress::isPrivate() const {
@@ -121,7 +121,9 @@ bool IpAddress::isPrivate() const {
                (v >> 16) == 0xa9fe || (v >> 22) == (0x64400000u >> 22) || (v >> 24) == 0 ||
                (v >> 24) == 127;
     }
-    return (bytes[0] & 0xfe) == 0xfc || (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80);
+    bool loopback = bytes[15] == 1;  // ::1
+    for (int i = 0; i < 15; ++i) loopback = loopback && bytes[i] == 0;
+    return loopback || (bytes[0] & 0xfe) == 0xfc || (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80);
 }
 
 const char* toString(Malformed reason) {
@@ -242,12 +244,17 @@ DecodeStatus Decoder::decodeEthernet(std::span<const std::uint8_t> data, Decoded
         if (++tags > kMaxVlanTags) return DecodeStatus::Ok;  // implausible stack: stop at L2
     }
     out.etherType = type;
-    if (type <= 1500) return DecodeStatus::Ok;  // 802.3 length field: LLC frame (STP, CDP...)
+    if (type <= 1500) {  // 802.3 length field: LLC frame (STP, CDP...)
+        const auto llc = r.rest();
+        out.l2Payload = llc.first(type < llc.size() ? type : llc.size());
+        return DecodeStatus::Ok;
+    }
     return decodeEtherPayload(type, r.rest(), out);
 }
 
 DecodeStatus Decoder::decodeEtherPayload(std::uint16_t etherType,
                                          std::span<const std::uint8_t> data, DecodedPacket& out) {
+    out.l2Payload = data;
     switch (etherType) {
         case kEtherIpv4:
             return decodeIpv4(data, out);

@@ -2,6 +2,8 @@
 // Decoder tests on frames from the test packet builder: VLAN, QinQ, ARP, fragments, truncation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "sensor-agent/decode/decoder.h"
 #include "tests/support/packet_builder.h"
 
@@ -70,6 +72,24 @@ TEST(DecoderTest, Arp) {
     EXPECT_FALSE(p.hasIp);
 }
 
+TEST(DecoderTest, NonIpFramesExposeTheirL2Payload) {
+    Decoder d;
+    DecodedPacket p;
+    // LLDP (EtherType 0x88cc) in a VLAN: payload after the tag (Ethernet padding included).
+    const Bytes lldp = {0x02, 0x07, 0x04, 1, 2, 3, 4, 5, 6};
+    const Bytes tagged = ethernet(mac("01:80:c2:00:00:0e"), kClient.mac, 0x88cc, lldp, {10});
+    ASSERT_EQ(d.decode(raw(tagged), p), DecodeStatus::Ok);
+    EXPECT_EQ(p.etherType, 0x88cc);
+    ASSERT_EQ(p.l2Payload.size(), tagged.size() - 18);
+    EXPECT_TRUE(std::equal(lldp.begin(), lldp.end(), p.l2Payload.begin()));
+    // IEEE 802.3 frame (length 10, LLC/SNAP) padded to the minimum size: cut to its length.
+    const Bytes llc = {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00, 0x02, 0xb4};
+    const Bytes frame = ethernet(mac("01:00:0c:cc:cc:cc"), kClient.mac, 10, llc);
+    ASSERT_EQ(d.decode(raw(frame), p), DecodeStatus::Ok);
+    EXPECT_EQ(p.etherType, 10);
+    EXPECT_EQ(Bytes(p.l2Payload.begin(), p.l2Payload.end()), llc);
+}
+
 TEST(DecoderTest, TruncatedFramesAreCountedByReasonNotCrashed) {
     Decoder d;
     DecodedPacket p;
@@ -115,8 +135,9 @@ TEST(DecoderTest, NullLoopbackLinkType) {
 }
 
 TEST(DecoderTest, LinuxCookedSllAndSll2) {
-    const Bytes ip = ipv4Packet(kClient.ip, kServer.ip, 6,
-                                tcpSegment(kClient.ip, kServer.ip, 40000, 502, 1, 0, tcp::kSyn, {}));
+    const Bytes ip =
+        ipv4Packet(kClient.ip, kServer.ip, 6,
+                   tcpSegment(kClient.ip, kServer.ip, 40000, 502, 1, 0, tcp::kSyn, {}));
     // SLL (DLT 113): packet type u16 | ARPHRD u16 | address length u16 | address[8] | protocol u16
     Bytes sll = {0x00, 0x04, 0x00, 0x01, 0x00, 0x06};
     sll.insert(sll.end(), kClient.mac.begin(), kClient.mac.end());
@@ -147,6 +168,27 @@ TEST(DecoderTest, Ipv6AddressFormatting) {
     a.v6 = true;
     a.bytes = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55};
     EXPECT_EQ(a.toString(), "fe80::211:22ff:fe33:4455");
+}
+
+}  // namespace
+}  // namespace ironsight::sensor::decode
+
+namespace ironsight::sensor::decode {
+namespace {
+
+TEST(IpAddressTest, LoopbackIsAPrivateHostGroupsAreNot) {
+    // In a capture of a loopback interface, 127.0.0.1 and ::1 are the capturing machine.
+    EXPECT_TRUE(IpAddress::v4(0x7f000001).isUnicastHost());
+    EXPECT_TRUE(IpAddress::v4(0x7f000001).isPrivate());
+    std::uint8_t v6loop[16] = {};
+    v6loop[15] = 1;
+    EXPECT_TRUE(IpAddress::fromV6Bytes(v6loop).isUnicastHost());
+    EXPECT_TRUE(IpAddress::fromV6Bytes(v6loop).isPrivate());
+    const std::uint8_t unspecified[16] = {};
+    EXPECT_FALSE(IpAddress::fromV6Bytes(unspecified).isUnicastHost());
+    EXPECT_FALSE(IpAddress::v4(0xe0000001).isUnicastHost());  // 224.0.0.1
+    EXPECT_FALSE(IpAddress::v4(0xffffffff).isUnicastHost());
+    EXPECT_FALSE(IpAddress::v4(0x08080808).isPrivate());
 }
 
 }  // namespace

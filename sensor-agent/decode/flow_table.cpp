@@ -72,6 +72,7 @@ std::size_t FlowTable::expire(std::int64_t nowUs) {
     for (auto it = flows_.begin(); it != flows_.end();) {
         const std::int64_t idle = it->first.protocol == 6 ? limits_.tcpIdleUs : limits_.udpIdleUs;
         if (nowUs - it->second->lastUs > idle) {
+            if (onExpire_) onExpire_(*it->second);
             it = flows_.erase(it);
             ++removed;
         } else {
@@ -79,6 +80,10 @@ std::size_t FlowTable::expire(std::int64_t nowUs) {
         }
     }
     return removed;
+}
+
+void FlowTable::forEach(const std::function<void(Flow&)>& fn) {
+    for (auto& [key, flow] : flows_) fn(*flow);
 }
 
 }  // namespace ironsight::sensor::decode

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 
 #include "sensor-agent/decode/packet.h"
 #include "sensor-agent/decode/tcp_reassembler.h"
@@ -60,6 +62,10 @@ public:
     Lookup track(const DecodedPacket& packet);
     /// Drops flows idle for longer than their timeout at time nowUs.
     std::size_t expire(std::int64_t nowUs);
+    /// Calls fn for every live flow (e.g. to flush TCP reassembly at the end of a capture).
+    void forEach(const std::function<void(Flow&)>& fn);
+    /// Called with each flow just before expiry drops it (e.g. to flush its buffered data).
+    void setExpiryHandler(std::function<void(Flow&)> fn) { onExpire_ = std::move(fn); }
     std::size_t size() const { return flows_.size(); }
     std::uint64_t dropped() const { return dropped_; }
 
@@ -68,6 +74,7 @@ private:
     std::unordered_map<FlowKey, std::unique_ptr<Flow>, FlowKeyHash> flows_;
     std::int64_t lastExpiryUs_ = 0;
     std::uint64_t dropped_ = 0;
+    std::function<void(Flow&)> onExpire_;
 };
 
 }  // namespace ironsight::sensor::decode

@@ -25,7 +25,7 @@ struct IpAddress {
     static IpAddress fromV6Bytes(std::span<const std::uint8_t> b);
     std::uint32_t v4Value() const;
     std::string toString() const;
-    bool isUnicastHost() const;  // not multicast, broadcast, unspecified, loopback
+    bool isUnicastHost() const;  // not multicast, broadcast, unspecified or reserved
     bool isPrivate() const;      // RFC 1918 / link-local / ULA / CGN: not "external"
     auto operator<=>(const IpAddress&) const = default;
 };
@@ -65,7 +65,10 @@ struct DecodedPacket {
     bool hasMac = false;
     MacAddress srcMac{}, dstMac{};
     std::vector<std::uint16_t> vlans;  // outermost first
-    std::uint16_t etherType = 0;
+    std::uint16_t etherType = 0;       // or the IEEE 802.3 length (<= 1500) of an LLC frame
+    /// Bytes after the link and VLAN headers (an LLC frame: cut to its 802.3 length): what an
+    /// Ethernet-level dissector (LLDP, CDP, Profinet DCP) reads.
+    std::span<const std::uint8_t> l2Payload;
 
     bool isArp = false;
     ArpInfo arp;

@@ -2,9 +2,26 @@
 // TcpReassembler: sequence arithmetic is done on 64-bit offsets unwrapped around the next byte.
 #include "sensor-agent/decode/tcp_reassembler.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include "sensor-agent/decode/packet.h"
 
 namespace ironsight::sensor::decode {
+
+const char* toString(GapReason reason) {
+    switch (reason) {
+        case GapReason::AckedUnseen:
+            return "acked_unseen";
+        case GapReason::BufferLimit:
+            return "buffer_limit";
+        case GapReason::EndOfStream:
+            return "end_of_stream";
+        case GapReason::Count:
+            break;
+    }
+    return "unknown";
+}
 
 void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
                              std::span<const std::uint8_t> payload, const DataFn& onData,
@@ -18,6 +35,7 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
         initialized_ = true;
         isn_ = seq + 1;
         next_ = 0;
+        ackedHint_ = 0;
         seq += 1;
     }
     if (payload.empty()) return;
@@ -36,26 +54,7 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
         onData(payload.subspan(static_cast<std::size_t>(next_ - rel)));
         next_ = end;
         drain(onData);
-        return;
-    }
-    if (ackedHint_ >= rel) {
-        // The peer already acknowledged everything before this segment: what we miss was lost
-        // by the capture. Deliver what we hold, skip the holes, then this segment.
-        while (next_ < rel) {
-            if (!pending_.empty() && pending_.begin()->first <= next_) {
-                drain(onData);
-                continue;
-            }
-            ++gaps_;
-            onGap();
-            next_ =
-                !pending_.empty() && pending_.begin()->first < rel ? pending_.begin()->first : rel;
-        }
-        if (end > next_) {
-            onData(payload.subspan(static_cast<std::size_t>(next_ - rel)));
-            next_ = end;
-        }
-        drain(onData);
+        skipAckedHoles(onData, onGap);
         return;
     }
     // Out of order: keep it (the longer copy wins) until the hole is filled or given up.
@@ -69,11 +68,12 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
     }
     pending_[rel] = std::vector<std::uint8_t>(payload.begin(), payload.end());
     pendingBytes_ += payload.size();
-    if (pendingBytes_ > limits_.maxBufferedBytes || pending_.size() > limits_.maxBufferedSegments) {
-        ++gaps_;
-        onGap();
-        next_ = pending_.begin()->first;  // resync at the first byte we have
-        drain(onData);
+    // The peer already acknowledged everything before this segment: what we miss was lost by
+    // the capture, so waiting cannot fill the hole.
+    skipAckedHoles(onData, onGap);
+    while (!pending_.empty() && (pendingBytes_ > limits_.maxBufferedBytes ||
+                                 pending_.size() > limits_.maxBufferedSegments)) {
+        skipHole(GapReason::BufferLimit, onData, onGap);  // resync at the first byte we have
     }
 }
 
@@ -87,6 +87,35 @@ void TcpReassembler::acked(std::uint32_t ack) {
     if (!initialized_) return;
     const std::int64_t rel = unwrap(ack);
     if (rel > ackedHint_ && rel - next_ <= kMaxAckJump) ackedHint_ = rel;
+}
+
+void TcpReassembler::acked(std::uint32_t ack, const DataFn& onData, const GapFn& onGap) {
+    acked(ack);
+    skipAckedHoles(onData, onGap);
+}
+
+void TcpReassembler::flush(const DataFn& onData, const GapFn& onGap) {
+    drain(onData);
+    while (!pending_.empty()) skipHole(GapReason::EndOfStream, onData, onGap);
+}
+
+std::uint64_t TcpReassembler::gaps() const {
+    return std::accumulate(gaps_.begin(), gaps_.end(), std::uint64_t{0});
+}
+
+void TcpReassembler::skipAckedHoles(const DataFn& onData, const GapFn& onGap) {
+    // drain() leaves only segments beyond next_: the first one starts after a hole. The peer
+    // acknowledging its first byte means it received the whole hole.
+    while (!pending_.empty() && pending_.begin()->first <= ackedHint_) {
+        skipHole(GapReason::AckedUnseen, onData, onGap);
+    }
+}
+
+void TcpReassembler::skipHole(GapReason reason, const DataFn& onData, const GapFn& onGap) {
+    ++gaps_[static_cast<std::size_t>(reason)];
+    onGap(reason);
+    next_ = std::max(next_, pending_.begin()->first);
+    drain(onData);
 }
 
 void TcpReassembler::drain(const DataFn& onData) {

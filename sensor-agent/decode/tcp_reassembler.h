@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Per-direction TCP payload ordering: in-order delivery, duplicates dropped, out-of-order
-// segments buffered (bounded); when the buffer limit is hit the hole is declared a gap.
+// segments buffered (bounded); holes are declared gaps when the peer acknowledged the missing
+// bytes, when the buffer limit is hit, or at the end of the capture.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -17,15 +19,24 @@ struct ReassemblyLimits {
     std::size_t maxBufferedSegments = 64;
 };
 
+/// Why missing bytes were given up on.
+enum class GapReason {
+    AckedUnseen,  // the peer acknowledged bytes the capture never saw (lost by the capture)
+    BufferLimit,  // too much data waited behind the hole
+    EndOfStream,  // flush(): the capture ended (or the flow expired) with the hole still open
+    Count
+};
+const char* toString(GapReason reason);
+
 class TcpReassembler {
 public:
     using DataFn = std::function<void(std::span<const std::uint8_t>)>;
-    using GapFn = std::function<void()>;
+    using GapFn = std::function<void(GapReason)>;
 
     explicit TcpReassembler(ReassemblyLimits limits = {}) : limits_(limits) {}
 
     /// Feeds one segment of this direction; calls onData with bytes that are now in order
-    /// (possibly several times) and onGap when missing bytes are given up on.
+    /// (possibly several times) and onGap (with the reason) when missing bytes are given up on.
     void segment(std::uint32_t seq, std::uint8_t flags, std::span<const std::uint8_t> payload,
                  const DataFn& onData, const GapFn& onGap);
 
@@ -34,13 +45,24 @@ public:
     /// the capture (not by the network) and is skipped at once instead of waiting for the
     /// buffer limit ("ACKed unseen segment").
     void acked(std::uint32_t ack);
+    /// As acked(ack), and also skips holes in front of data already buffered that the peer has
+    /// now acknowledged: onGap for each such hole, then onData with what follows it.
+    void acked(std::uint32_t ack, const DataFn& onData, const GapFn& onGap);
+
+    /// End of the stream as far as we will see it: declares every remaining hole a gap and
+    /// delivers all buffered data. The reassembler stays usable afterwards.
+    void flush(const DataFn& onData, const GapFn& onGap);
 
     std::uint64_t duplicates() const { return duplicates_; }
-    std::uint64_t gaps() const { return gaps_; }
+    std::uint64_t gaps() const;
+    std::uint64_t gaps(GapReason reason) const { return gaps_[static_cast<std::size_t>(reason)]; }
     std::size_t bufferedBytes() const { return pendingBytes_; }
 
 private:
     void drain(const DataFn& onData);
+    void skipAckedHoles(const DataFn& onData, const GapFn& onGap);
+    /// Declares the hole before the first buffered segment a gap and delivers from there.
+    void skipHole(GapReason reason, const DataFn& onData, const GapFn& onGap);
     std::int64_t unwrap(std::uint32_t seq) const;
 
     ReassemblyLimits limits_;
@@ -50,7 +72,8 @@ private:
     std::int64_t ackedHint_ = 0;  // highest relative offset the peer acknowledged
     std::map<std::int64_t, std::vector<std::uint8_t>> pending_;
     std::size_t pendingBytes_ = 0;
-    std::uint64_t duplicates_ = 0, gaps_ = 0;
+    std::uint64_t duplicates_ = 0;
+    std::array<std::uint64_t, static_cast<std::size_t>(GapReason::Count)> gaps_{};
 };
 
 }  // namespace ironsight::sensor::decode

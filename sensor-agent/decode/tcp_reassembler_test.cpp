@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// TCP payload ordering: in order, retransmission, out of order, overlap, and a gap that resyncs.
+// TCP payload ordering: in order, retransmission, out of order, overlap, gaps (buffer limit,
+// holes the peer acknowledged, end of stream) that resync.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "sensor-agent/decode/packet.h"
 #include "sensor-agent/decode/tcp_reassembler.h"
@@ -13,10 +15,15 @@ namespace {
 struct Collector {
     std::string data;
     int gaps = 0;
+    std::vector<GapReason> reasons;
     TcpReassembler::DataFn onData = [this](std::span<const std::uint8_t> s) {
         data.append(s.begin(), s.end());
     };
-    TcpReassembler::GapFn onGap = [this] { ++gaps; };
+    TcpReassembler::GapFn onGap = [this](GapReason reason) {
+        ++gaps;
+        reasons.push_back(reason);
+        data += '|';  // where the stream resynchronised
+    };
 };
 
 std::span<const std::uint8_t> bytes(const std::string& s) {
@@ -75,9 +82,10 @@ TEST(TcpReassemblerTest, GapResyncsWhenBufferLimitIsHit) {
     EXPECT_EQ(c.gaps, 0);
     r.segment(17, tcpflag::kAck, bytes("e"), c.onData, c.onGap);
     EXPECT_EQ(c.gaps, 1);
-    EXPECT_EQ(c.data, "aaaaccccdddde");
+    EXPECT_EQ(c.data, "aaaa|ccccdddde");
+    EXPECT_EQ(r.gaps(GapReason::BufferLimit), 1u);
     r.segment(18, tcpflag::kAck, bytes("f"), c.onData, c.onGap);
-    EXPECT_EQ(c.data, "aaaaccccddddef");
+    EXPECT_EQ(c.data, "aaaa|ccccddddef");
 }
 
 TEST(TcpReassemblerTest, MidStreamStartUsesFirstSegment) {
@@ -102,7 +110,8 @@ TEST(TcpReassemblerTest, AckedUnseenSegmentSkipsTheHoleAtOnce) {
     r.acked(13);  // the peer received bytes 5..12, which the capture missed
     r.segment(13, tcpflag::kAck, bytes("cccc"), c.onData, c.onGap);
     EXPECT_EQ(c.gaps, 1);
-    EXPECT_EQ(c.data, "aaaacccc");
+    EXPECT_EQ(c.data, "aaaa|cccc");
+    EXPECT_EQ(r.gaps(GapReason::AckedUnseen), 1u);
 }
 
 TEST(TcpReassemblerTest, AckBeforeDataIsNotAGap) {
@@ -113,6 +122,94 @@ TEST(TcpReassemblerTest, AckBeforeDataIsNotAGap) {
     r.segment(1, tcpflag::kAck, bytes("aaaa"), c.onData, c.onGap);
     EXPECT_EQ(c.gaps, 0);
     EXPECT_EQ(c.data, "aaaa");
+}
+
+}  // namespace
+}  // namespace ironsight::sensor::decode
+
+namespace ironsight::sensor::decode {
+namespace {
+
+// The usual order on the wire: the segment after the lost one is captured first, the peer's
+// acknowledgement of both comes after it. The ACK alone must release the buffered data.
+TEST(TcpReassemblerTest, AckArrivingAfterBufferedDataSkipsTheHole) {
+    TcpReassembler r;
+    Collector c;
+    r.segment(0, tcpflag::kSyn, {}, c.onData, c.onGap);
+    r.segment(1, tcpflag::kAck, bytes("aaaa"), c.onData, c.onGap);
+    // bytes 5..12 are lost by the capture
+    r.segment(13, tcpflag::kAck, bytes("cccc"), c.onData, c.onGap);
+    r.acked(5, c.onData, c.onGap);  // acknowledges "aaaa" only: the hole stays open
+    EXPECT_EQ(c.data, "aaaa");
+    EXPECT_EQ(r.bufferedBytes(), 4u);
+    r.acked(17, c.onData, c.onGap);  // the peer received the hole and "cccc"
+    EXPECT_EQ(c.data, "aaaa|cccc");
+    EXPECT_EQ(c.reasons, std::vector<GapReason>{GapReason::AckedUnseen});
+    EXPECT_EQ(r.bufferedBytes(), 0u);
+    r.segment(17, tcpflag::kAck, bytes("dd"), c.onData, c.onGap);  // and the stream goes on
+    EXPECT_EQ(c.data, "aaaa|ccccdd");
+}
+
+TEST(TcpReassemblerTest, AckInsideTheHoleKeepsWaitingForTheRetransmission) {
+    TcpReassembler r;
+    Collector c;
+    r.segment(0, tcpflag::kSyn, {}, c.onData, c.onGap);
+    r.segment(1, tcpflag::kAck, bytes("aaaa"), c.onData, c.onGap);
+    r.segment(13, tcpflag::kAck, bytes("cccc"), c.onData, c.onGap);
+    r.acked(9, c.onData, c.onGap);  // part of the hole: bytes 9..12 may be lost on the network
+    EXPECT_EQ(c.gaps, 0);
+    r.segment(5, tcpflag::kAck, bytes("bbbbbbbb"), c.onData, c.onGap);  // retransmission fills it
+    EXPECT_EQ(c.data, "aaaabbbbbbbbcccc");
+    EXPECT_EQ(r.gaps(), 0u);
+}
+
+TEST(TcpReassemblerTest, AckedHolesAreSkippedOneByOne) {
+    TcpReassembler r;
+    Collector c;
+    r.segment(0, tcpflag::kSyn, {}, c.onData, c.onGap);
+    r.segment(1, tcpflag::kAck, bytes("aa"), c.onData, c.onGap);
+    r.segment(5, tcpflag::kAck, bytes("cc"), c.onData, c.onGap);  // hole 3..4
+    r.segment(9, tcpflag::kAck, bytes("ee"), c.onData, c.onGap);  // hole 7..8
+    r.acked(6, c.onData, c.onGap);                                // covers the first hole only
+    EXPECT_EQ(c.data, "aa|cc");
+    r.acked(11, c.onData, c.onGap);
+    EXPECT_EQ(c.data, "aa|cc|ee");
+    EXPECT_EQ(r.gaps(GapReason::AckedUnseen), 2u);
+}
+
+TEST(TcpReassemblerTest, UnackedHoleStaysBufferedUntilFlush) {
+    TcpReassembler r;
+    Collector c;
+    r.segment(0, tcpflag::kSyn, {}, c.onData, c.onGap);
+    r.segment(1, tcpflag::kAck, bytes("aaaa"), c.onData, c.onGap);
+    r.segment(9, tcpflag::kAck, bytes("cc"), c.onData, c.onGap);   // hole 5..8
+    r.segment(13, tcpflag::kAck, bytes("ee"), c.onData, c.onGap);  // hole 11..12
+    r.segment(11, tcpflag::kAck, bytes("d"), c.onData, c.onGap);   // half of the second hole
+    r.acked(5, c.onData, c.onGap);
+    EXPECT_EQ(c.data, "aaaa");
+    EXPECT_EQ(c.gaps, 0);
+    r.flush(c.onData, c.onGap);
+    EXPECT_EQ(c.data, "aaaa|ccd|ee");
+    EXPECT_EQ(c.reasons, (std::vector<GapReason>{GapReason::EndOfStream, GapReason::EndOfStream}));
+    EXPECT_EQ(r.gaps(GapReason::EndOfStream), 2u);
+    EXPECT_EQ(r.gaps(), 2u);
+    EXPECT_EQ(r.bufferedBytes(), 0u);
+    r.flush(c.onData, c.onGap);  // nothing left: no further gap
+    EXPECT_EQ(c.gaps, 2);
+    r.segment(15, tcpflag::kAck, bytes("f"), c.onData, c.onGap);
+    EXPECT_EQ(c.data, "aaaa|ccd|eef");
+}
+
+TEST(TcpReassemblerTest, NewSynForgetsTheOldAcknowledgements) {
+    TcpReassembler r;
+    Collector c;
+    r.segment(0, tcpflag::kSyn, {}, c.onData, c.onGap);
+    r.segment(1, tcpflag::kAck, bytes("aaaa"), c.onData, c.onGap);
+    r.acked(1000, c.onData, c.onGap);
+    r.segment(0, tcpflag::kSyn, {}, c.onData, c.onGap);  // port reuse: a new stream
+    r.segment(9, tcpflag::kAck, bytes("cc"), c.onData, c.onGap);
+    EXPECT_EQ(c.gaps, 0);
+    EXPECT_EQ(r.bufferedBytes(), 2u);
 }
 
 }  // namespace

@@ -54,7 +54,10 @@ void Detector::importBaseline(const std::string& text) {
 
 void Detector::onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                            const std::string& srcDevice, const std::string& dstDevice) {
-    const std::string item = talkItem(op.protocol, flow.clientIp, flow.serverIp);
+    // Ethernet-level protocols (Profinet DCP) have no IPs: their peers are their MACs.
+    const std::string& client = flow.clientIp.empty() ? flow.clientMac : flow.clientIp;
+    const std::string& server = flow.serverIp.empty() ? flow.serverMac : flow.serverIp;
+    const std::string item = talkItem(op.protocol, client, server);
     if (learning_) {
         baseline_.insert(item);
         return;

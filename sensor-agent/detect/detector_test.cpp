@@ -66,5 +66,29 @@ TEST(DetectorTest, ReadsNeverRaiseUnauthorizedWrite) {
     EXPECT_TRUE(d.alerts().empty());
 }
 
+TEST(DetectorTest, EthernetLevelWritesAreKeyedByMac) {
+    // Profinet DCP Set has no IPs: a learned engineering station's MAC must not cover another's.
+    dissect::Operation set;
+    set.protocol = "profinet_dcp";
+    set.function = "set";
+    set.opClass = "write";
+    auto frame = [](const std::string& clientMac) {
+        dissect::FlowContext f{};
+        f.transport = dissect::Transport::Ethernet;
+        f.clientMac = clientMac;
+        f.serverMac = "00:0e:8c:00:00:01";
+        f.timestampUs = 1000000;
+        return f;
+    };
+    Detector d(true);
+    d.onOperation(frame("00:1b:1b:00:00:01"), set, "pg-1", "plc");
+    d.setLearning(false);
+    d.onOperation(frame("00:1b:1b:00:00:01"), set, "pg-1", "plc");
+    EXPECT_TRUE(d.alerts().empty());
+    d.onOperation(frame("00:1b:1b:00:00:99"), set, "rogue", "plc");
+    ASSERT_EQ(d.alerts().size(), 1u);
+    EXPECT_EQ(d.alerts()[0].src, "rogue");
+}
+
 }  // namespace
 }  // namespace ironsight::sensor::detect

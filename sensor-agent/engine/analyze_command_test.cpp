@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Runs the real ironsight-sensor binary: JSON contract, bad-input exit codes, learn-from, and
-// Modbus conformance against the tshark truth files in ../shared/pcaps.
+// Runs the real ironsight-sensor binary: JSON contract (null function codes), bad-input exit
+// codes, learn-from, end-of-capture flush, and Modbus conformance against ../shared/pcaps truth.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -9,7 +9,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <vector>
 
+#include "tests/support/packet_builder.h"
 #include "tests/support/plant_traffic.h"
 
 namespace ironsight::sensor {
@@ -219,6 +221,103 @@ TEST(AnalyzeConformanceTest, ModbusCapturesMatchTruth) {
                 precision);
     EXPECT_GE(recall, 0.95);
     EXPECT_GE(precision, 0.95);
+}
+
+/// Writes Ethernet frames as a classic pcap file (microsecond timestamps, one second apart).
+void writePcap(const fs::path& file, const std::vector<test::Bytes>& frames) {
+    std::ofstream out(file, std::ios::binary);
+    const auto u32 = [&out](std::uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+    const auto u16 = [&out](std::uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+    u32(0xa1b2c3d4);  // magic (host byte order), version 2.4, zone, sigfigs, snaplen, Ethernet
+    u16(2);
+    u16(4);
+    u32(0);
+    u32(0);
+    u32(65535);
+    u32(1);
+    std::uint32_t seconds = 1767261600;
+    for (const auto& f : frames) {
+        u32(seconds++);
+        u32(0);
+        u32(static_cast<std::uint32_t>(f.size()));
+        u32(static_cast<std::uint32_t>(f.size()));
+        out.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
+    }
+}
+
+// An S7comm Job (setup communication) answered by a plain Ack (ROSCTR 2, no function): the Ack
+// is an operation with "rosctr": 2 and "function_code": null, as in the tshark truth files.
+TEST_F(AnalyzeCommandTest, S7commAckHasNullFunctionCode) {
+    const test::Host client{test::mac("00:1b:21:00:00:02"), test::ipv4("10.0.0.2")};
+    const test::Host plc{test::mac("00:1b:1b:00:00:01"), test::ipv4("10.0.0.1")};
+    const test::Bytes job = {
+        0x03, 0x00, 0x00, 0x19,  // TPKT: version 3, length 25
+        0x02, 0xf0, 0x80,        // COTP: LI 2, DT, EOT
+        0x32, 0x01,              // S7comm, ROSCTR 1 Job
+        0x00, 0x00, 0x00, 0x05,  // redundancy id, PDU reference 5
+        0x00, 0x08, 0x00, 0x00,  // parameter length 8, data length 0
+        0xf0, 0x00,              // function 0xf0 setup communication, reserved
+        0x00, 0x01, 0x00, 0x01,  // max AmQ calling 1, called 1
+        0x01, 0xe0,              // PDU length 480
+    };
+    const test::Bytes ack = {
+        0x03, 0x00, 0x00, 0x13,  // TPKT length 19
+        0x02, 0xf0, 0x80,        // COTP DT, EOT
+        0x32, 0x02,              // S7comm, ROSCTR 2 Ack
+        0x00, 0x00, 0x00, 0x05,  // redundancy id, PDU reference 5
+        0x00, 0x00, 0x00, 0x00,  // parameter length 0, data length 0
+        0x00, 0x00,              // error class 0, error code 0
+    };
+    const fs::path file = dir_ / "s7ack.pcap";
+    writePcap(file,
+              {test::tcpFrame(client, plc, 49200, 102, 100, 900, test::tcp::kAck, job),
+               test::tcpFrame(plc, client, 102, 49200, 900,
+                              100 + static_cast<std::uint32_t>(job.size()), test::tcp::kAck, ack)});
+    const CommandRun r = run("analyze --json " + file.string());
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json doc = json::parse(r.out);
+    bool sawJob = false, sawAck = false;
+    for (const auto& o : doc["operations"]) {
+        if (o["protocol"] != "s7comm") continue;
+        if (o["rosctr"] == 1) {
+            sawJob = true;
+            EXPECT_EQ(o["function_code"], 0xf0);
+        } else if (o["rosctr"] == 2) {
+            sawAck = true;
+            EXPECT_TRUE(o.contains("function_code"));
+            EXPECT_TRUE(o["function_code"].is_null()) << o.dump();
+            EXPECT_EQ(o["function"], "ack");
+            EXPECT_EQ(o["client_ip"], "10.0.0.2");
+            EXPECT_EQ(o["server_ip"], "10.0.0.1");
+            EXPECT_EQ(o["count"], 1);
+            EXPECT_FALSE(o.contains("userdata_group"));
+        }
+    }
+    EXPECT_TRUE(sawJob);
+    EXPECT_TRUE(sawAck);
+}
+
+// The last request sits behind a hole nobody acknowledged (the capture ends first): analyze
+// flushes it at the end of the capture (Engine::finish) instead of dropping it.
+TEST_F(AnalyzeCommandTest, EndOfCaptureFlushesBufferedRequests) {
+    const test::Host client{test::mac("00:1b:21:00:00:02"), test::ipv4("10.0.0.2")};
+    const test::Host plc{test::mac("00:80:f4:00:00:01"), test::ipv4("10.0.0.1")};
+    const test::Bytes a = test::modbusAdu(1, 1, test::modbusReadRequest(3, 0, 2));
+    const test::Bytes lost = test::modbusAdu(2, 1, test::modbusReadRequest(4, 0, 2));
+    const test::Bytes last = test::modbusAdu(3, 1, test::modbusWriteSingleRegister(5, 42));
+    const auto seq = [](std::size_t offset) { return 1000 + static_cast<std::uint32_t>(offset); };
+    const fs::path file = dir_ / "modbus_tail.pcap";
+    writePcap(file, {test::tcpFrame(client, plc, 49201, 502, seq(0), 7000, test::tcp::kAck, a),
+                     test::tcpFrame(client, plc, 49201, 502, seq(a.size() + lost.size()), 7000,
+                                    test::tcp::kAck, last)});
+    const CommandRun r = run("analyze --json " + file.string());
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json doc = json::parse(r.out);
+    std::set<long> codes;
+    for (const auto& o : doc["operations"]) {
+        if (o["protocol"] == "modbus") codes.insert(o["function_code"].get<long>());
+    }
+    EXPECT_EQ(codes, (std::set<long>{3, 6}));
 }
 
 }  // namespace

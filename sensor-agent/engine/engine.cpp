@@ -47,10 +47,16 @@ std::string connectionKey(const ConnectionRecord& c) {
 struct Engine::Impl : dissect::EventSink {
     explicit Impl(EngineOptions o) : detector(o.learning) {
         registryStatus = dissect::registerAllDissectors(registry);
+        flows.setExpiryHandler([this](decode::Flow& flow) { flushFlow(flow); });
+        for (const auto& info : registry.frameDissectors()) frameDissectors[&info] = info.create();
     }
 
     void process(const RawPacket& raw);
     void onTcpOrUdp(const decode::DecodedPacket& p);
+    void onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason);
+    void flushFlow(decode::Flow& flow);
+    void finish();
+    void onFrame(const decode::DecodedPacket& p);
     void deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
                  std::span<const std::uint8_t> data, std::int64_t tsUs);
     dissect::FlowContext context(const decode::Flow& flow, const AppFlow& app,
@@ -59,8 +65,8 @@ struct Engine::Impl : dissect::EventSink {
     // EventSink
     void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op) override {
         inventory.observeOperation(flow, op);
-        detector.onOperation(flow, op, inventory.deviceIdForIp(flow.clientIp),
-                             inventory.deviceIdForIp(flow.serverIp));
+        detector.onOperation(flow, op, inventory.deviceIdFor(flow.clientIp, flow.clientMac),
+                             inventory.deviceIdFor(flow.serverIp, flow.serverMac));
     }
     void onIdentity(const dissect::FlowContext& flow, const dissect::Identity& id) override {
         inventory.observeIdentity(flow, id);
@@ -73,6 +79,7 @@ struct Engine::Impl : dissect::EventSink {
     mutable std::mutex mutex;
     Status registryStatus;
     dissect::DissectorRegistry registry;
+    std::map<const dissect::FrameDissectorInfo*, dissect::FrameDissectorPtr> frameDissectors;
     decode::Decoder decoder;
     decode::FlowTable flows;
     inventory::Inventory inventory;
@@ -97,6 +104,7 @@ void Engine::Impl::process(const RawPacket& raw) {
         return;
     }
     inventory.observePacket(p);
+    if (status == decode::DecodeStatus::Ok && !p.hasIp && !p.l2Payload.empty()) onFrame(p);
     if (status != decode::DecodeStatus::Ok || !p.hasIp) return;
     if (p.l4 == decode::L4::Tcp || p.l4 == decode::L4::Udp) onTcpOrUdp(p);
 }
@@ -135,22 +143,74 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
     if (!app.dissector) return;
     const int senderIsB = lookup.direction;  // 0: sent by a
     if (tcp) {
-        if (p.tcpFlags & decode::tcpflag::kAck) flow.tcp[1 - senderIsB].acked(p.ack);
-        flow.tcp[senderIsB].segment(
-            p.seq, p.tcpFlags, p.payload,
-            [&](std::span<const std::uint8_t> data) {
-                deliver(flow, app, senderIsB, data, p.timestampUs);
-            },
-            [&] {
-                app.pending[senderIsB].clear();
-                const bool fromServer = (senderIsB == 0) == app.serverIsA;
-                app.dissector->onGap(fromServer ? dissect::Direction::ToClient
-                                                : dissect::Direction::ToServer);
-            });
+        const auto onData = [&](int sender) {
+            return [&, sender](std::span<const std::uint8_t> data) {
+                deliver(flow, app, sender, data, p.timestampUs);
+            };
+        };
+        const auto onGap = [&](int sender) {
+            return [&, sender](decode::GapReason reason) { onTcpGap(app, sender, reason); };
+        };
+        if (p.tcpFlags & decode::tcpflag::kAck) {
+            // The peer's buffered data behind a hole this packet acknowledges is delivered now:
+            // the hole was lost by the capture, not by the network.
+            auto& peer = flow.tcp[1 - senderIsB];
+            if (peer.bufferedBytes() > 0) {
+                peer.acked(p.ack, onData(1 - senderIsB), onGap(1 - senderIsB));
+            } else {
+                peer.acked(p.ack);
+            }
+        }
+        flow.tcp[senderIsB].segment(p.seq, p.tcpFlags, p.payload, onData(senderIsB),
+                                    onGap(senderIsB));
     } else if (!p.payload.empty()) {
         app.pending[senderIsB].clear();  // datagrams do not span packets
         deliver(flow, app, senderIsB, p.payload, p.timestampUs);
     }
+}
+
+/// Bytes of one direction were given up on: the dissector drops partial state and resyncs.
+void Engine::Impl::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
+    ++anomalies[std::string("tcp.gap_") + decode::toString(reason)];
+    app.pending[senderIsB].clear();
+    const bool fromServer = (senderIsB == 0) == app.serverIsA;
+    app.dissector->onGap(fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer);
+}
+
+/// Delivers what a TCP flow still buffers behind holes (end of capture, idle expiry).
+void Engine::Impl::flushFlow(decode::Flow& flow) {
+    if (flow.key.protocol != 6 || !flow.extension) return;
+    auto& app = static_cast<AppFlow&>(*flow.extension);
+    if (!app.dissector) return;
+    for (int sender = 0; sender < 2; ++sender) {
+        if (flow.tcp[sender].bufferedBytes() == 0) continue;
+        flow.tcp[sender].flush(
+            [&](std::span<const std::uint8_t> data) {
+                deliver(flow, app, sender, data, flow.lastUs);
+            },
+            [&](decode::GapReason reason) { onTcpGap(app, sender, reason); });
+    }
+}
+
+void Engine::Impl::finish() {
+    flows.forEach([this](decode::Flow& flow) { flushFlow(flow); });
+}
+
+/// Ethernet-level protocols (LLDP, CDP, Profinet DCP): by EtherType or LLC/SNAP id, per frame.
+void Engine::Impl::onFrame(const decode::DecodedPacket& p) {
+    if (p.srcMac == decode::MacAddress{}) return;  // no sender MAC (e.g. a cooked capture)
+    std::span<const std::uint8_t> inner;
+    const auto* info = registry.forFrame(p.etherType, p.l2Payload, inner);
+    if (!info) return;
+    auto it = frameDissectors.find(info);
+    if (it == frameDissectors.end() || !it->second) return;
+    dissect::FrameContext frame;
+    frame.srcMac = decode::toString(p.srcMac);
+    frame.dstMac = decode::toString(p.dstMac);
+    frame.vlan = p.vlan();
+    frame.etherType = p.etherType;
+    frame.timestampUs = p.timestampUs;
+    it->second->onFrame(frame, inner, *this);
 }
 
 dissect::FlowContext Engine::Impl::context(const decode::Flow& flow, const AppFlow& app,
@@ -203,6 +263,11 @@ Engine::~Engine() = default;
 void Engine::process(const RawPacket& packet) {
     std::lock_guard lock(impl_->mutex);
     impl_->process(packet);
+}
+
+void Engine::finish() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->finish();
 }
 
 void Engine::setLearning(bool on) {

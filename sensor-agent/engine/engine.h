@@ -37,9 +37,9 @@ struct DeviceRecord {
 struct ConnectionRecord {
     std::string src, dst;  // device ids (client, server)
     std::string srcIp, dstIp;
-    std::string transport;  // "tcp" / "udp"
+    std::string transport;   // "tcp" / "udp"
     std::uint16_t port = 0;  // server port
-    std::string protocol;   // application protocol, or "" when unknown
+    std::string protocol;    // application protocol, or "" when unknown
     std::uint64_t packets = 0, bytes = 0;
     std::vector<std::string> operations;  // operation classes seen
     std::int64_t firstSeenMs = 0, lastSeenMs = 0;
@@ -49,9 +49,10 @@ struct OperationRecord {  // SPEC §6 "operations" entry
     std::string protocol, clientIp, serverIp, function, opClass;
     int functionCode = -1;
     std::uint64_t count = 0;
-    std::map<std::string, std::int64_t> keys;  // protocol keys, e.g. {"unit_id": 1}
-    std::uint64_t exceptions = 0;              // exception responses (Modbus) / errors
-    std::vector<std::string> ranges;           // addressed ranges, e.g. "holding_registers 0-9"
+    std::map<std::string, std::int64_t> keys;     // protocol keys, e.g. {"unit_id": 1}
+    std::map<std::string, std::string> textKeys;  // string protocol keys (opcua security_policy)
+    std::uint64_t exceptions = 0;                 // exception responses (Modbus) / errors
+    std::vector<std::string> ranges;              // addressed ranges, e.g. "holding_registers 0-9"
 };
 
 enum class Severity { Warning = 1, Minor = 2, Major = 3, Critical = 4 };
@@ -92,6 +93,9 @@ public:
 
     /// Runs one captured frame through the pipeline. Never throws; malformed input is counted.
     void process(const RawPacket& packet);
+    /// End of the capture (or of a replay): delivers every flow's out-of-order TCP data still
+    /// buffered, declaring the holes before it as gaps. Processing may continue afterwards.
+    void finish();
 
     void setLearning(bool on);
     bool learning() const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: arbitrary frames through the whole pipeline (decode, flows, dissectors,
-// inventory, detection). The first byte picks the link type; learning toggles halfway.
+// inventory, detection, end-of-capture flush). The first byte picks the link type; learning
+// toggles halfway.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         pos += len;
         if (++frames == 4) engine.setLearning(false);
     }
+    engine.finish();  // flush TCP data still buffered behind holes
     (void)engine.takeChanges();
     (void)engine.devices();
     (void)engine.operations();

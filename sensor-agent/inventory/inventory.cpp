@@ -34,10 +34,12 @@ struct ServerRule {
     const char* type;
 };
 constexpr ServerRule kServerRules[] = {
-    {"s7comm", "plc"}, {"s7comm_plus", "plc"}, {"enip", "plc"},    {"cip", "plc"},
-    {"modbus", "plc"}, {"dnp3", "rtu"},        {"iec104", "rtu"},  {"bacnet", "plc"},
-    {"opcua", "scada_server"},
+    {"s7comm", "plc"}, {"s7comm_plus", "plc"}, {"enip", "plc"},
+    {"cip", "plc"},    {"modbus", "plc"},      {"dnp3", "rtu"},
+    {"iec104", "rtu"}, {"bacnet", "plc"},      {"opcua", "scada_server"},
 };
+
+std::optional<decode::MacAddress> parseMac(const std::string& text);
 
 /// Protocols whose clients are HMIs, SCADA servers or engineering workstations.
 bool isIndustrial(const std::string& protocol) {
@@ -149,8 +151,25 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         }
     }
     if (server != ipByText_.end()) ips_[server->second].roles.insert({op.protocol, "server"});
+    // Ethernet-level protocols: no IPs, the MACs are the parties (and the operation's addresses).
+    const bool byMac = flow.clientIp.empty() && flow.serverIp.empty();
+    if (byMac) {
+        for (const auto& [text, role] :
+             {std::pair{flow.clientMac, "client"}, std::pair{flow.serverMac, "server"}}) {
+            const auto mac = parseMac(text);
+            if (!mac) continue;
+            auto it = macs_.find(*mac);
+            if (it != macs_.end()) it->second.roles.insert({op.protocol, role});
+        }
+    }
 
-    OpKey key{op.protocol, flow.clientIp, flow.serverIp, op.keys, op.function, op.functionCode};
+    OpKey key{op.protocol,
+              byMac ? flow.clientMac : flow.clientIp,
+              byMac ? flow.serverMac : flow.serverIp,
+              op.keys,
+              op.function,
+              op.functionCode,
+              op.textKeys};
     OpInfo& agg = operations_[key];
     if (agg.opClass.empty()) agg.opClass = op.opClass;
     (op.request ? agg.requests : agg.responses)++;
@@ -199,6 +218,11 @@ void Inventory::observeIdentity(const dissect::FlowContext& flow,
     if (!identity.vendor.empty()) stored.vendor = identity.vendor;
     if (!identity.model.empty()) stored.model = identity.model;
     if (!identity.firmware.empty()) stored.firmware = identity.firmware;
+    if (!identity.hostname.empty()) stored.hostname = identity.hostname;
+    if (!identity.deviceType.empty()) {
+        stored.deviceType = identity.deviceType;
+        stored.typeEvidence = identity.typeEvidence;
+    }
 }
 
 bool Inventory::isRouter(const decode::MacAddress& mac) const {
@@ -227,6 +251,12 @@ std::string Inventory::deviceIdForIp(const std::string& ip) const {
     return deviceIdFor(it->second, ips_.at(it->second));
 }
 
+std::string Inventory::deviceIdFor(const std::string& ip, const std::string& mac) const {
+    if (!ip.empty() || mac.empty()) return deviceIdForIp(ip);
+    const auto parsed = parseMac(mac);
+    return parsed && !decode::isGroupMac(*parsed) ? macDeviceId(*parsed) : std::string();
+}
+
 std::vector<DeviceRecord> Inventory::devices() const {
     struct Work {
         DeviceRecord record;
@@ -236,6 +266,7 @@ std::vector<DeviceRecord> Inventory::devices() const {
         bool ipKeyed = false, router = false;
         std::size_t routedIps = 0;
         std::set<std::uint32_t> vlans;
+        std::string announcedHostname, declaredType, declaredTypeEvidence;
     };
     std::map<std::string, Work> out;
     auto touch = [](Work& w, std::int64_t firstUs, std::int64_t lastUs) {
@@ -252,6 +283,7 @@ std::vector<DeviceRecord> Inventory::devices() const {
         w.routedIps = info.ipv4.size();
         w.vlans.insert(info.vlans.begin(), info.vlans.end());
         touch(w, info.firstUs, info.lastUs);
+        w.roles.insert(info.roles.begin(), info.roles.end());
         auto ids = macIdentities_.find(mac);
         if (ids != macIdentities_.end()) {
             for (const auto& [proto, id2] : ids->second) {
@@ -261,6 +293,14 @@ std::vector<DeviceRecord> Inventory::devices() const {
                 for (const auto& [k, v] : id2.numberSets) j[k] = v;
                 auto host = id2.strings.find("hostname");
                 if (host != id2.strings.end()) w.record.hostname = host->second;
+                if (w.announcedHostname.empty()) w.announcedHostname = id2.hostname;
+                if (!id2.vendor.empty()) w.record.vendor = id2.vendor;  // protocol identity wins
+                if (!id2.model.empty()) w.record.model = id2.model;
+                if (!id2.firmware.empty()) w.record.firmware = id2.firmware;
+                if (w.declaredType.empty() && !id2.deviceType.empty()) {
+                    w.declaredType = id2.deviceType;
+                    w.declaredTypeEvidence = id2.typeEvidence;
+                }
             }
         }
     }
@@ -300,6 +340,8 @@ std::vector<DeviceRecord> Inventory::devices() const {
     result.reserve(out.size());
     for (auto& [id, w] : out) {
         DeviceRecord& d = w.record;
+        // A name the device announces (LLDP system name, CDP device id) when nothing better.
+        if (d.hostname.empty()) d.hostname = w.announcedHostname;
         d.protocols.assign(w.roles.begin(), w.roles.end());
         d.vlans.assign(w.vlans.begin(), w.vlans.end());
         d.identityJson = w.identity.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -340,8 +382,8 @@ std::vector<DeviceRecord> Inventory::devices() const {
             const auto reads = ics.reads, writes = ics.writes;
             if (writes == 0) {
                 d.type = "hmi";
-                ev.push_back(clientProtocols + " client that only reads (" +
-                             std::to_string(reads) + " read requests) → hmi");
+                ev.push_back(clientProtocols + " client that only reads (" + std::to_string(reads) +
+                             " read requests) → hmi");
             } else if (reads >= 20 && reads >= 5 * writes) {
                 // HMIs poll cyclically and write the odd setpoint; a workstation writes without
                 // polling.
@@ -355,6 +397,9 @@ std::vector<DeviceRecord> Inventory::devices() const {
                              " writes, " + std::to_string(reads) +
                              " reads, no cyclic polling) → engineering_workstation");
             }
+        } else if (!w.declaredType.empty()) {
+            d.type = w.declaredType;
+            ev.push_back(w.declaredTypeEvidence);
         } else if (w.router) {
             d.type = "router";
             ev.push_back("one MAC carries " + std::to_string(w.routedIps) +
@@ -405,6 +450,7 @@ std::vector<OperationRecord> Inventory::operations() const {
         o.opClass = info.opClass;
         o.count = info.requests ? info.requests : info.responses;
         o.keys = key.keys;
+        o.textKeys = key.textKeys;
         o.exceptions = info.exceptions;
         o.ranges.assign(info.ranges.begin(), info.ranges.end());
         result.push_back(std::move(o));

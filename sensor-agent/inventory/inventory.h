@@ -38,6 +38,8 @@ public:
 
     /// Device id for an address as things stand now ("" for group addresses).
     std::string deviceIdForIp(const std::string& ip) const;
+    /// The IP's device, or for Ethernet-level protocols (no IP) the MAC's ("" for groups).
+    std::string deviceIdFor(const std::string& ip, const std::string& mac) const;
 
     std::vector<DeviceRecord> devices() const;
     std::vector<ConnectionRecord> connections() const;
@@ -48,6 +50,7 @@ private:
         std::set<decode::IpAddress> ipv4, ipv6, arpIps;
         std::set<std::uint32_t> vlans;
         std::int64_t firstUs = 0, lastUs = 0;
+        std::set<ProtocolRole> roles;  // Ethernet-level protocols (Profinet DCP)
     };
     struct ProtocolStats {
         std::uint64_t reads = 0, writes = 0, program = 0, other = 0;
@@ -77,6 +80,7 @@ private:
         std::map<std::string, std::int64_t> keys;
         std::string function;
         int functionCode = -1;
+        std::map<std::string, std::string> textKeys;
         auto operator<=>(const OpKey&) const = default;
     };
     struct OpInfo {

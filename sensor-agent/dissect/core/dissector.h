@@ -14,15 +14,38 @@
 namespace ironsight::sensor::dissect {
 
 enum class Direction { ToServer, ToClient };
-enum class Transport { Tcp, Udp };
+enum class Transport { Tcp, Udp, Ethernet };
 
 /// Where a payload comes from. Client/server are decided by the engine (the dissector's port is
-/// the server; otherwise the lower port).
+/// the server; otherwise the lower port). For Ethernet-level protocols (Transport::Ethernet) the
+/// IPs are empty and the MACs say who is who: the sender of a request is the client.
 struct FlowContext {
     std::string clientIp, serverIp;
     std::uint16_t clientPort = 0, serverPort = 0;
     Transport transport = Transport::Tcp;
     std::int64_t timestampUs = 0;
+    std::string clientMac{}, serverMac{};  // "aa:bb:cc:dd:ee:ff"; for Ethernet-level protocols
+    std::uint16_t vlan = 0;
+};
+
+/// One Ethernet frame handed to an Ethernet-level dissector (SPEC §3.3: Profinet DCP, LLDP, CDP).
+struct FrameContext {
+    std::string srcMac, dstMac;   // "aa:bb:cc:dd:ee:ff"
+    std::uint16_t vlan = 0;       // innermost 802.1Q VLAN id, 0 when untagged
+    std::uint16_t etherType = 0;  // the EtherType, or the 802.3 length for LLC/SNAP frames
+    std::int64_t timestampUs = 0;
+
+    /// The FlowContext for events about this frame: the sender is the client of a request and
+    /// the server of a response or announcement.
+    FlowContext flow(bool senderIsClient) const {
+        FlowContext f;
+        f.transport = Transport::Ethernet;
+        f.timestampUs = timestampUs;
+        f.clientMac = senderIsClient ? srcMac : dstMac;
+        f.serverMac = senderIsClient ? dstMac : srcMac;
+        f.vlan = vlan;
+        return f;
+    }
 };
 
 /// One protocol operation (a request, or a response whose request was not seen).
@@ -34,7 +57,9 @@ struct Operation {
     bool request = true;
     bool exception = false;
     std::map<std::string, std::int64_t> keys;  // aggregation keys named as in the truth files
-    std::string range;                         // e.g. "holding_registers 0-9", may be empty
+    /// String-valued aggregation keys, e.g. opcua "message_type", "security_policy" (SPEC §6).
+    std::map<std::string, std::string> textKeys;
+    std::string range;  // e.g. "holding_registers 0-9", may be empty
 };
 
 /// Identity a protocol revealed about the server (or client) of the flow.
@@ -46,7 +71,10 @@ struct Identity {
     /// Values that accumulate (merged as a set, printed as a JSON array), e.g. DNP3 "addresses".
     std::map<std::string, std::set<std::int64_t>> numberSets;
     std::string vendor, model, firmware;  // normalised device fields (protocol identity wins)
-    std::string mac;  // set when the identity belongs to a MAC, not to an IP (DHCP chaddr)
+    std::string mac;         // set when the identity belongs to a MAC, not to an IP (DHCP chaddr)
+    std::string hostname;    // a name the device announces (LLDP system name); used when none known
+    std::string deviceType;  // a type the device declares (LLDP/CDP capabilities), e.g. "switch"
+    std::string typeEvidence;  // why, e.g. "lldp capabilities bridge → switch"
 };
 
 class EventSink {
@@ -86,5 +114,17 @@ public:
 };
 
 using DissectorPtr = std::unique_ptr<Dissector>;
+
+/// An Ethernet-level protocol: one call per frame with the payload after the Ethernet, 802.1Q and
+/// (for 802.3 frames) LLC/SNAP headers. Frames are independent; state must stay bounded.
+class FrameDissector {
+public:
+    virtual ~FrameDissector() = default;
+    /// Never throws; malformed input becomes an anomaly.
+    virtual void onFrame(const FrameContext& frame, std::span<const std::uint8_t> payload,
+                         EventSink& sink) noexcept = 0;
+};
+
+using FrameDissectorPtr = std::unique_ptr<FrameDissector>;
 
 }  // namespace ironsight::sensor::dissect

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// DissectorRegistry: validation and port lookup.
+// DissectorRegistry: validation, port lookup and EtherType / LLC-SNAP lookup.
 #include "sensor-agent/dissect/core/registry.h"
 
 #include <set>
 #include <utility>
 
 namespace ironsight::sensor::dissect {
+namespace {
+
+constexpr std::uint16_t kMinEtherType = 0x0600;  // below: an IEEE 802.3 length field
+// Decoded by the decoder itself: IPv4, ARP, IPv6, 802.1Q, 802.1ad, old QinQ.
+constexpr std::uint16_t kDecoderEtherTypes[] = {0x0800, 0x0806, 0x86dd, 0x8100, 0x88a8, 0x9100};
+
+}  // namespace
 
 Status DissectorRegistry::validate() const {
     std::set<std::pair<std::string, int>> names;  // a protocol may register once per transport
@@ -24,6 +31,34 @@ Status DissectorRegistry::validate() const {
             }
         }
     }
+    std::set<std::uint16_t> etherTypes;
+    std::set<SnapId> snaps;
+    for (const auto& info : frameInfos_) {
+        if (info.name.empty() || !info.create ||
+            (info.etherTypes.empty() && info.snapIds.empty())) {
+            return makeError("frame dissector registration incomplete: '" + info.name + "'");
+        }
+        if (!names.insert({info.name, static_cast<int>(Transport::Ethernet)}).second) {
+            return makeError("frame dissector registered twice: " + info.name);
+        }
+        for (auto type : info.etherTypes) {
+            bool decoderOwns = false;
+            for (auto own : kDecoderEtherTypes) decoderOwns = decoderOwns || own == type;
+            if (type < kMinEtherType || decoderOwns) {
+                return makeError("EtherType " + std::to_string(type) + " cannot be claimed (" +
+                                 info.name + ")");
+            }
+            if (!etherTypes.insert(type).second) {
+                return makeError("EtherType " + std::to_string(type) + " claimed twice (" +
+                                 info.name + ")");
+            }
+        }
+        for (const auto& snap : info.snapIds) {
+            if (!snaps.insert(snap).second) {
+                return makeError("SNAP id claimed twice (" + info.name + ")");
+            }
+        }
+    }
     return {};
 }
 
@@ -32,6 +67,39 @@ const DissectorInfo* DissectorRegistry::forPort(Transport transport, std::uint16
         if (info.transport != transport) continue;
         for (auto p : info.defaultPorts) {
             if (p == port) return &info;
+        }
+    }
+    return nullptr;
+}
+
+const FrameDissectorInfo* DissectorRegistry::forFrame(std::uint16_t etherType,
+                                                      std::span<const std::uint8_t> payload,
+                                                      std::span<const std::uint8_t>& inner) const {
+    if (frameInfos_.empty()) return nullptr;
+    if (etherType >= kMinEtherType) {
+        for (const auto& info : frameInfos_) {
+            for (auto type : info.etherTypes) {
+                if (type == etherType) {
+                    inner = payload;
+                    return &info;
+                }
+            }
+        }
+        return nullptr;
+    }
+    // IEEE 802.2 LLC: DSAP 0xAA, SSAP 0xAA, control 0x03 (UI), then SNAP: OUI (3), PID (2).
+    if (payload.size() < 8 || payload[0] != 0xaa || payload[1] != 0xaa || payload[2] != 0x03) {
+        return nullptr;
+    }
+    const SnapId id{
+        (std::uint32_t{payload[3]} << 16) | (std::uint32_t{payload[4]} << 8) | payload[5],
+        static_cast<std::uint16_t>((payload[6] << 8) | payload[7])};
+    for (const auto& info : frameInfos_) {
+        for (const auto& snap : info.snapIds) {
+            if (snap == id) {
+                inner = payload.subspan(8);
+                return &info;
+            }
         }
     }
     return nullptr;

@@ -20,17 +20,44 @@ struct DissectorInfo {
     DissectorPtr (*create)() = nullptr;
 };
 
+/// An IEEE 802.3 LLC/SNAP protocol identifier: organisation code and protocol id
+/// (e.g. CDP: OUI 0x00000c, PID 0x2000).
+struct SnapId {
+    std::uint32_t oui = 0;
+    std::uint16_t pid = 0;
+    auto operator<=>(const SnapId&) const = default;
+};
+
+/// An Ethernet-level protocol (SPEC §3.3): bound to EtherTypes and/or LLC/SNAP ids, no IP.
+struct FrameDissectorInfo {
+    std::string name;                       // lower-case protocol name, SPEC §6
+    std::vector<std::uint16_t> etherTypes;  // Ethernet II types (>= 0x0600)
+    std::vector<SnapId> snapIds;            // 802.3 frames with LLC AA-AA-03 + SNAP header
+    FrameDissectorPtr (*create)() = nullptr;
+};
+
 class DissectorRegistry {
 public:
     void add(DissectorInfo info) { infos_.push_back(std::move(info)); }
-    /// Checks names are unique and non-empty, factories present, and no port is claimed twice.
+    void addFrame(FrameDissectorInfo info) { frameInfos_.push_back(std::move(info)); }
+    /// Checks names are unique and non-empty, factories present, and no port, EtherType or SNAP
+    /// id is claimed twice (nor an EtherType the decoder consumes itself: IP, ARP, VLAN tags).
     Status validate() const;
     /// The dissector bound to a server port, or nullptr.
     const DissectorInfo* forPort(Transport transport, std::uint16_t port) const;
     const std::vector<DissectorInfo>& all() const { return infos_; }
 
+    /// The Ethernet-level dissector for a frame, or nullptr. `etherType` is the frame's type (or
+    /// 802.3 length) and `payload` the bytes after the Ethernet/VLAN headers; for 802.3 frames the
+    /// LLC/SNAP header is matched and skipped. `inner` receives the protocol's own bytes.
+    const FrameDissectorInfo* forFrame(std::uint16_t etherType,
+                                       std::span<const std::uint8_t> payload,
+                                       std::span<const std::uint8_t>& inner) const;
+    const std::vector<FrameDissectorInfo>& frameDissectors() const { return frameInfos_; }
+
 private:
     std::vector<DissectorInfo> infos_;
+    std::vector<FrameDissectorInfo> frameInfos_;
 };
 
 /// Generated (sensor-agent/dissect/all_dissectors.cpp.in): calls every protocol's

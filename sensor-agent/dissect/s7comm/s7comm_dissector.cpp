@@ -190,9 +190,19 @@ void dissectS7(const FlowContext& flow, Direction dir, std::span<const std::uint
             sink.onOperation(flow, op);
             return;
         }
-        case 2:
-            // Ack without data: acknowledges a Job; it names no function, so it is no operation.
+        case 2: {
+            // Ack without data: acknowledges a Job and names no function (tshark lists it as
+            // ROSCTR 2 with no function): an operation without a function code.
+            Operation op;
+            op.protocol = std::string(kProtocol);
+            op.function = "ack";
+            op.opClass = "other";
+            op.request = false;
+            op.exception = errorClass != 0;
+            op.keys["rosctr"] = rosctr;
+            sink.onOperation(flow, op);
             return;
+        }
         case 7:
             dissectUserdata(flow, dir, params, data, sink);
             return;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,34 @@ TEST(S7commDissectorTest, JobAndAckData) {
     EXPECT_TRUE(sink.ops[0].request);
     EXPECT_EQ(sink.ops[1].keys.at("rosctr"), 3);
     EXPECT_FALSE(sink.ops[1].request);
+    EXPECT_TRUE(sink.anomalies.empty());
+}
+
+// Ack (ROSCTR 2) names no function: an operation with key rosctr 2 and no function code.
+TEST(S7commDissectorTest, AckIsAnOperationWithoutFunctionCode) {
+    const Bytes ack = {
+        0x03, 0x00, 0x00, 0x13,  // TPKT length 19
+        0x02, 0xf0, 0x80,        // COTP DT, EOT
+        0x32, 0x02,              // S7comm, ROSCTR 2 Ack
+        0x00, 0x00, 0x00, 0x05,  // redundancy id, PDU reference 5
+        0x00, 0x00, 0x00, 0x00,  // parameter length 0, data length 0
+        0x00, 0x00,              // error class 0, error code 0
+    };
+    Bytes failed = ack;
+    failed[17] = 0x81;  // error class 0x81: application relationship error
+    S7commDissector d;
+    RecordingSink sink;
+    EXPECT_EQ(feed(d, Direction::ToClient, ack, sink).consumed, ack.size());
+    feed(d, Direction::ToClient, failed, sink);
+    ASSERT_EQ(sink.ops.size(), 2u);
+    EXPECT_EQ(sink.ops[0].protocol, "s7comm");
+    EXPECT_EQ(sink.ops[0].function, "ack");
+    EXPECT_EQ(sink.ops[0].functionCode, -1);
+    EXPECT_EQ(sink.ops[0].opClass, "other");
+    EXPECT_EQ(sink.ops[0].keys, (std::map<std::string, std::int64_t>{{"rosctr", 2}}));
+    EXPECT_FALSE(sink.ops[0].request);
+    EXPECT_FALSE(sink.ops[0].exception);
+    EXPECT_TRUE(sink.ops[1].exception);
     EXPECT_TRUE(sink.anomalies.empty());
 }
 

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+// libFuzzer target: arbitrary bytes as the payload of one frame handed to the profinet_dcp
+// dissector.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "sensor-agent/dissect/core/fuzzing.h"
+#include "sensor-agent/dissect/profinet_dcp/profinet_dcp_dissector.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace ironsight::sensor::dissect;
+    FrameContext frame;
+    frame.srcMac = "00:1b:1b:02:9a:c3";
+    frame.dstMac = "01:80:c2:00:00:0e";
+    NullSink sink;
+    profinet_dcp::ProfinetDcpDissector dissector;
+    dissector.onFrame(frame, std::span<const std::uint8_t>(data, size), sink);
+    return 0;
+}
