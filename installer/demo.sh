@@ -8,7 +8,7 @@ set -euo pipefail
 BIN=${1:?usage: demo.sh BIN_DIR [--headless]}
 MODE=${2:-auto}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK="$ROOT/build/demo"
+WORK="${IRONSIGHT_DEMO_DIR:-$ROOT/build/demo}"
 CONSOLE="$BIN/ironsight-console"
 SENSOR="$BIN/ironsight-sensor"
 DATA="$WORK/console"
