@@ -1,41 +1,64 @@
 // SPDX-License-Identifier: Apache-2.0
-// The desktop console's entry point: QApplication, main window, optional page screenshots.
+// The desktop console's entry point: QApplication, sign-in, main window, optional page screenshots.
 #include "console/ui/desktop.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QPixmap>
+#include <QSettings>
 #include <QTimer>
 
 #include <cstring>
 #include <iostream>
 
 #include "console/core/console_service.h"
+#include "console/ui/language.h"
 #include "console/ui/main_window.h"
+#include "console/ui/sign_in_dialog.h"
 #include "shared/base/version.h"
 
 namespace ironsight::console::ui {
 
 namespace {
-/// Writes a PNG of every page into outDir; returns the number written.
-int takeScreenshots(MainWindow& window, const QString& outDir) {
-    QDir().mkpath(outDir);
-    window.refreshNow();
-    int written = 0;
-    const QStringList names = window.pageNames();
-    for (int i = 0; i < names.size(); ++i) {
-        window.showPage(i);
-        QApplication::processEvents();
-        QString file = names[i].toLower();
-        file.replace(QLatin1String(" & "), QLatin1String("-")).replace(QLatin1Char(' '), QLatin1Char('-'));
-        file = QDir(outDir).filePath(QStringLiteral("%1-%2.png").arg(i + 1).arg(file.section(QLatin1Char('('), 0, 0).trimmed()));
-        if (window.grab().save(file)) {
-            std::cout << "screenshot " << file.toStdString() << "\n";
-            ++written;
-        } else {
-            std::cerr << "cannot write " << file.toStdString() << "\n";
-        }
+bool save(QWidget& widget, const QString& file) {
+    if (widget.grab().save(file)) {
+        std::cout << "screenshot " << file.toStdString() << "\n";
+        return true;
     }
+    std::cerr << "cannot write " << file.toStdString() << "\n";
+    return false;
+}
+
+/// Writes a PNG of the sign-in dialog, of every page and of the dark dashboard into outDir;
+/// returns the number written. File names are stable (English page keys), whatever the language.
+int takeScreenshots(core::ConsoleService& service, MainWindow& window, const QString& outDir) {
+    QDir().mkpath(outDir);
+    const QDir out(outDir);
+    int written = 0;
+    {
+        SignInDialog signIn(service);
+        signIn.show();
+        QApplication::processEvents();
+        written += save(signIn, out.filePath(QStringLiteral("0-sign-in.png"))) ? 1 : 0;
+    }
+    window.refreshNow();
+    const QStringList keys = {QStringLiteral("dashboard"), QStringLiteral("sites"),
+                              QStringLiteral("sensors"),   QStringLiteral("inventory"),
+                              QStringLiteral("alerts"),    QStringLiteral("settings")};
+    int n = 0;
+    for (const auto& key : keys) {
+        const int index = window.pageIndex(key);
+        if (index < 0) continue;
+        window.showPage(index);
+        QApplication::processEvents();
+        written +=
+            save(window, out.filePath(QStringLiteral("%1-%2.png").arg(++n).arg(key))) ? 1 : 0;
+    }
+    window.setDark(true);
+    window.showPage(window.pageIndex(QStringLiteral("dashboard")));
+    QApplication::processEvents();
+    written += save(window, out.filePath(QStringLiteral("%1-dashboard-dark.png").arg(++n))) ? 1 : 0;
+    window.setDark(false);
     return written;
 }
 }  // namespace
@@ -43,11 +66,14 @@ int takeScreenshots(MainWindow& window, const QString& outDir) {
 int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
     QString screenshotDir;
     for (int i = 1; i + 1 < argc; ++i) {
-        if (std::strcmp(argv[i], "--screenshots") == 0) screenshotDir = QString::fromLocal8Bit(argv[i + 1]);
+        if (std::strcmp(argv[i], "--screenshots") == 0)
+            screenshotDir = QString::fromLocal8Bit(argv[i + 1]);
     }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Ironsight Console"));
+    QApplication::setOrganizationName(QStringLiteral("Ironsight"));
     QApplication::setApplicationVersion(QString::fromLatin1(ironsight::kVersion));
+    QApplication::setStyle(QStringLiteral("Fusion"));  // the light and dark palettes assume it
 
     if (!std::filesystem::exists(dataDir / "console.db")) {
         std::cerr << "ironsight-console: no console data in " << dataDir.string()
@@ -62,15 +88,45 @@ int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
     }
     // One service shared by the loads; MainWindow runs at most one load at a time.
     std::shared_ptr<core::ConsoleService> service(std::move(*opened));
-    auto lastStamp = std::make_shared<std::uint64_t>(0);
-    MainWindow window([service, lastStamp] { return loadSnapshotIfChanged(*service, lastStamp.get()); },
-                      QStringLiteral("Ironsight — %1").arg(QString::fromStdString(dataDir.string())));
-    window.show();
-    if (!screenshotDir.isEmpty()) {
-        QApplication::processEvents();
-        return takeScreenshots(window, screenshotDir) > 0 ? 0 : 1;
+    const bool screenshots = !screenshotDir.isEmpty();
+
+    // Language: $IRONSIGHT_LANG, else the last choice (not for screenshots: English by default).
+    QSettings settings;
+    QString language = qEnvironmentVariable("IRONSIGHT_LANG");
+    if (language.isEmpty() && !screenshots)
+        language = settings.value(QStringLiteral("language")).toString();
+    if (!language.isEmpty() && !applyLanguage(language)) {
+        std::cerr << "ironsight-console: unknown language '" << language.toStdString()
+                  << "', using English\n";
     }
-    return app.exec();
+
+    UiContext context{service.get(), std::nullopt};
+    if (!screenshots) {
+        // Everyone signs in; --screenshots is the local-administrator path (it needs file-system
+        // access to the data dir, which is already full control; see console/ui/README.md).
+        context.session = signInInteractively(*service);
+        if (!context.session) return 1;
+    }
+    auto lastStamp = std::make_shared<std::uint64_t>(0);
+    MainWindow window(
+        [service, lastStamp] { return loadSnapshotIfChanged(*service, lastStamp.get()); },
+        QStringLiteral("Ironsight — %1").arg(QString::fromStdString(dataDir.string())), context);
+    if (!screenshots) {
+        window.setDark(settings.value(QStringLiteral("dark"), false).toBool());
+        QObject::connect(&window, &MainWindow::darkChanged, &window,
+                         [](bool dark) { QSettings().setValue(QStringLiteral("dark"), dark); });
+        QObject::connect(&window, &MainWindow::languageChanged, &window, [](const QString& code) {
+            QSettings().setValue(QStringLiteral("language"), code);
+        });
+    }
+    window.show();
+    if (screenshots) {
+        QApplication::processEvents();
+        return takeScreenshots(*service, window, screenshotDir) > 0 ? 0 : 1;
+    }
+    const int code = app.exec();
+    if (context.session) service->signOut(*context.session);
+    return code;
 }
 
 }  // namespace ironsight::console::ui

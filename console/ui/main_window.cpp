@@ -1,84 +1,89 @@
 // SPDX-License-Identifier: Apache-2.0
-// The console's main window (SPEC §5.1): pages Sites & Zones, Sensors, Inventory, Alerts.
+// The console's main window (SPEC §5.1): Dashboard, Sites & Zones, Sensors, Inventory, Alerts,
+// Settings.
 #include "console/ui/main_window.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeySequence>
 #include <QLabel>
-#include <QListWidget>
-#include <QPointer>
-#include <QSortFilterProxyModel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPalette>
+#include <QPointer>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QThreadPool>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 
+#include "console/ui/add_sensor_dialog.h"
+#include "console/ui/dashboard_page.h"
+#include "console/ui/language.h"
+#include "console/ui/settings_page.h"
 #include "console/ui/table_model.h"
 
 namespace ironsight::console::ui {
 
-MainWindow::MainWindow(Loader loader, QString title, QWidget* parent)
-    : QMainWindow(parent), loader_(std::move(loader)) {
-    qRegisterMetaType<ironsight::console::ui::Snapshot>();
-    setWindowTitle(title);
-    resize(1280, 800);
+namespace {
+constexpr int kSensorIdColumn = 5;
+constexpr int kSensorNameColumn = 0;
 
-    sitesModel_ = new TableModel({tr("Site / Zone"), tr("Sensors"), tr("Devices"), tr("Open alerts")}, this);
-    sensorsModel_ = new TableModel(
-        {tr("Sensor"), tr("Site"), tr("Zone"), tr("Status"), tr("Last seen"), tr("Sensor id")}, this);
-    devicesModel_ = new TableModel({tr("Device"), tr("IP addresses"), tr("MAC"), tr("Vendor"),
-                                    tr("Type"), tr("Purdue"), tr("Protocols"), tr("Site"),
-                                    tr("Zone"), tr("Sensor"), tr("Last seen")},
-                                   this);
-    alertsModel_ = new TableModel({tr("Severity"), tr("Status"), tr("Title"), tr("Source"),
-                                   tr("Destination"), tr("Protocol"), tr("Count"), tr("Sensor"),
-                                   tr("Last seen")},
-                                  this);
+QString navStyle() {
+    return QStringLiteral(
+        "QListWidget { font-size: 11pt; border: none; background: transparent; }"
+        "QListWidget::item { padding: 8px 6px; }");
+}
 
-    nav_ = new QListWidget;
-    nav_->setFixedWidth(170);
-    pages_ = new QStackedWidget;
-    alertCounters_ = new QLabel;
-    alertCounters_->setTextFormat(Qt::RichText);
-
-    const struct {
-        QString name;
-        QWidget* page;
-    } pages[] = {
-        {tr("Sites & Zones"), makeTablePage(tr("Sites & Zones"), sitesModel_)},
-        {tr("Sensors"), makeTablePage(tr("Sensors"), sensorsModel_)},
-        {tr("Inventory"), makeTablePage(tr("Device inventory"), devicesModel_, nullptr, true)},
-        {tr("Alerts"), makeTablePage(tr("Alerts"), alertsModel_, alertCounters_, true)},
-    };
-    for (const auto& p : pages) {
-        nav_->addItem(p.name);
-        pages_->addWidget(p.page);
+QPalette darkPalette() {
+    QPalette p;
+    const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xe6, 0xe6, 0xe6);
+    const QColor disabled(0x80, 0x80, 0x80), highlight(0x2f, 0x65, 0xca);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
+    p.setColor(QPalette::ToolTipBase, window);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, disabled);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, QColor(0x3c, 0x3f, 0x41));
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::red);
+    p.setColor(QPalette::Link, QColor(0x6c, 0xa8, 0xff));
+    p.setColor(QPalette::Highlight, highlight);
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Mid, QColor(0x45, 0x47, 0x4a));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
+    for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText}) {
+        p.setColor(QPalette::Disabled, role, disabled);
     }
-    connect(nav_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
-    nav_->setCurrentRow(0);
+    return p;
+}
+}  // namespace
 
-    nav_->setStyleSheet(QStringLiteral("QListWidget { font-size: 11pt; border: none; }"
-                                       "QListWidget::item { padding: 8px 6px; }"));
-    auto* brand = new QLabel(QStringLiteral("<b style='font-size:14pt'>Ironsight</b>"));
-    brand->setContentsMargins(6, 4, 6, 8);
-    auto* navColumn = new QVBoxLayout;
-    navColumn->addWidget(brand);
-    navColumn->addWidget(nav_, 1);
+MainWindow::MainWindow(Loader loader, QString title, QWidget* parent)
+    : MainWindow(std::move(loader), std::move(title), UiContext{}, parent) {}
 
-    auto* central = new QWidget;
-    auto* layout = new QHBoxLayout(central);
-    layout->addLayout(navColumn);
-    layout->addWidget(pages_, 1);
-    setCentralWidget(central);
-
-    statusLabel_ = new QLabel(tr("Loading…"));
-    statusBar()->addWidget(statusLabel_, 1);
-
+MainWindow::MainWindow(Loader loader, QString title, UiContext context, QWidget* parent)
+    : QMainWindow(parent),
+      loader_(std::move(loader)),
+      title_(std::move(title)),
+      context_(std::move(context)) {
+    qRegisterMetaType<ironsight::console::ui::Snapshot>();
+    resize(1280, 800);
+    buildUi();
     connect(this, &MainWindow::snapshotLoaded, this, &MainWindow::apply, Qt::QueuedConnection);
     timer_ = new QTimer(this);
     timer_->setInterval(2000);
@@ -87,18 +92,185 @@ MainWindow::MainWindow(Loader loader, QString title, QWidget* parent)
     QTimer::singleShot(0, this, &MainWindow::refreshAsync);
 }
 
-QWidget* MainWindow::makeTablePage(const QString& heading, TableModel* model, QLabel* headerLabel,
-                                   bool withDetail) {
+void MainWindow::buildUi() {
+    const int previousPage = nav_ ? nav_->currentRow() : 0;
+    views_.clear();
+    filters_.clear();
+    keys_.clear();
+    sensorsView_ = nullptr;
+    revokeButton_ = nullptr;
+    if (QWidget* old = takeCentralWidget()) old->deleteLater();
+    for (auto* model : {sitesModel_, sensorsModel_, devicesModel_, alertsModel_}) {
+        if (model) model->deleteLater();
+    }
+    setWindowTitle(title_);
+
+    sitesModel_ =
+        new TableModel({tr("Site / Zone"), tr("Sensors"), tr("Devices"), tr("Open alerts")}, this);
+    sensorsModel_ = new TableModel(
+        {tr("Sensor"), tr("Site"), tr("Zone"), tr("Status"), tr("Last seen"), tr("Sensor id")},
+        this);
+    devicesModel_ = new TableModel(
+        {tr("Device"), tr("IP addresses"), tr("MAC"), tr("Vendor"), tr("Type"), tr("Purdue"),
+         tr("Protocols"), tr("Site"), tr("Zone"), tr("Sensor"), tr("Last seen")},
+        this);
+    alertsModel_ =
+        new TableModel({tr("Severity"), tr("Status"), tr("Title"), tr("Source"), tr("Destination"),
+                        tr("Protocol"), tr("Count"), tr("Sensor"), tr("Last seen")},
+                       this);
+
+    nav_ = new QListWidget;
+    nav_->setObjectName(QStringLiteral("navigation"));
+    nav_->setFixedWidth(180);
+    pages_ = new QStackedWidget;
+    alertCounters_ = new QLabel;
+    alertCounters_->setTextFormat(Qt::RichText);
+    dashboard_ = new DashboardPage;
+    dashboard_->setDark(dark_);
+    connect(dashboard_, &DashboardPage::drillDown, this, &MainWindow::showFiltered);
+
+    struct Page {
+        QString key;
+        QString name;
+        QWidget* page;
+    };
+    QVector<Page> pages = {
+        {QStringLiteral("dashboard"), tr("Dashboard"), dashboard_},
+        {QStringLiteral("sites"), tr("Sites & Zones"),
+         makeTablePage(QStringLiteral("sites"), tr("Sites & Zones"), sitesModel_)},
+        {QStringLiteral("sensors"), tr("Sensors"),
+         makeTablePage(QStringLiteral("sensors"), tr("Sensors"), sensorsModel_, nullptr, false,
+                       context_.service ? makeSensorActions() : nullptr)},
+        {QStringLiteral("inventory"), tr("Inventory"),
+         makeTablePage(QStringLiteral("inventory"), tr("Device inventory"), devicesModel_, nullptr,
+                       true)},
+        {QStringLiteral("alerts"), tr("Alerts"),
+         makeTablePage(QStringLiteral("alerts"), tr("Alerts"), alertsModel_, alertCounters_, true)},
+    };
+    if (context_.service) {
+        auto* settings = new SettingsPage(context_, dark_);
+        connect(settings, &SettingsPage::darkChanged, this, [this](bool dark) {
+            setDark(dark);
+            emit darkChanged(dark);
+        });
+        connect(settings, &SettingsPage::languageChanged, this, [this](const QString& code) {
+            // The page that asked is rebuilt too: switch once its signal has returned.
+            QTimer::singleShot(0, this, [this, code] {
+                if (setLanguage(code)) emit languageChanged(code);
+            });
+        });
+        pages.push_back({QStringLiteral("settings"), tr("Settings"), settings});
+    }
+    for (const auto& p : pages) {
+        keys_ << p.key;
+        nav_->addItem(p.name);
+        pages_->addWidget(p.page);
+    }
+    connect(nav_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+    nav_->setCurrentRow(std::clamp(previousPage, 0, nav_->count() - 1));
+
+    nav_->setStyleSheet(navStyle());
+    auto* brand = new QLabel(QStringLiteral("<b style='font-size:14pt'>Ironsight</b>"));
+    brand->setContentsMargins(6, 4, 6, 8);
+    auto* user = new QLabel(tr("Signed in: %1").arg(QString::fromStdString(context_.userName())));
+    user->setContentsMargins(6, 0, 6, 4);
+    user->setVisible(context_.service != nullptr);
+    auto* navColumn = new QVBoxLayout;
+    navColumn->addWidget(brand);
+    navColumn->addWidget(nav_, 1);
+    navColumn->addWidget(user);
+
+    auto* central = new QWidget;
+    auto* layout = new QHBoxLayout(central);
+    layout->addLayout(navColumn);
+    layout->addWidget(pages_, 1);
+    setCentralWidget(central);
+
+    // Menus and keyboard shortcuts: Ctrl+1..N pages, Ctrl+F filter, Ctrl+Shift+D palette.
+    menuBar()->clear();
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < pages.size(); ++i) {
+        QAction* go = view->addAction(pages[i].name);
+        go->setObjectName(QStringLiteral("go-%1").arg(pages[i].key));
+        go->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
+        connect(go, &QAction::triggered, this, [this, i] { showPage(i); });
+    }
+    view->addSeparator();
+    QAction* find = view->addAction(tr("Find in page"));
+    find->setObjectName(QStringLiteral("find"));
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, this, [this] {
+        if (QLineEdit* filter = filterOf(currentPage())) {
+            filter->setFocus(Qt::ShortcutFocusReason);
+            filter->selectAll();
+        }
+    });
+    QAction* darkAction = view->addAction(tr("Dark palette"));
+    darkAction->setObjectName(QStringLiteral("darkPalette"));
+    darkAction->setCheckable(true);
+    darkAction->setChecked(dark_);
+    darkAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+D")));
+    connect(darkAction, &QAction::toggled, this, [this](bool dark) {
+        setDark(dark);
+        emit darkChanged(dark);
+    });
+    view->addSeparator();
+    QAction* quit = view->addAction(tr("Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    if (statusLabel_) {
+        statusBar()->removeWidget(statusLabel_);
+        statusLabel_->deleteLater();
+    }
+    statusLabel_ = new QLabel(tr("Loading…"));
+    statusBar()->addWidget(statusLabel_, 1);
+    if (last_) {
+        // Same data in the new language; a load in flight stays in flight.
+        const bool loading = loading_;
+        const Snapshot again = *last_;
+        apply(again);
+        loading_ = loading;
+    }
+}
+
+QWidget* MainWindow::makeSensorActions() {
+    auto* box = new QWidget;
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    auto* add = new QPushButton(tr("Add sensor…"));
+    add->setObjectName(QStringLiteral("addSensor"));
+    revokeButton_ = new QPushButton(tr("Revoke…"));
+    revokeButton_->setObjectName(QStringLiteral("revokeSensor"));
+    // The core refuses these for other roles anyway; the buttons say so up front.
+    add->setEnabled(context_.may(core::Action::AddSensor));
+    revokeButton_->setEnabled(context_.may(core::Action::RevokeSensor));
+    if (!add->isEnabled()) add->setToolTip(tr("Only administrators can add sensors."));
+    if (!revokeButton_->isEnabled())
+        revokeButton_->setToolTip(tr("Only administrators can revoke sensors."));
+    connect(add, &QPushButton::clicked, this, &MainWindow::addSensor);
+    connect(revokeButton_, &QPushButton::clicked, this, &MainWindow::revokeSelectedSensor);
+    row->addWidget(add);
+    row->addWidget(revokeButton_);
+    return box;
+}
+
+QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading, TableModel* model,
+                                   QLabel* headerLabel, bool withDetail, QWidget* actions) {
     auto* page = new QWidget;
     auto* layout = new QVBoxLayout(page);
     auto* title = new QLabel(QStringLiteral("<h2>%1</h2>").arg(heading.toHtmlEscaped()));
     auto* filter = new QLineEdit;
-    filter->setPlaceholderText(tr("Filter…"));
+    filter->setObjectName(QStringLiteral("filter-%1").arg(key));
+    filter->setPlaceholderText(tr("Filter… (Ctrl+F)"));
     filter->setClearButtonEnabled(true);
+    filter->setMinimumWidth(220);
+    filters_[key] = filter;
     auto* top = new QHBoxLayout;
     top->addWidget(title);
     if (headerLabel) top->addWidget(headerLabel);
     top->addStretch(1);
+    if (actions) top->addWidget(actions);
     top->addWidget(filter);
     layout->addLayout(top);
 
@@ -111,9 +283,11 @@ QWidget* MainWindow::makeTablePage(const QString& heading, TableModel* model, QL
     connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
 
     auto* view = new QTableView;
+    view->setObjectName(QStringLiteral("table-%1").arg(key));
     view->setModel(proxy);
     view->setSortingEnabled(true);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
     view->setAlternatingRowColors(true);
     view->horizontalHeader()->setStretchLastSection(true);
     view->verticalHeader()->hide();
@@ -123,6 +297,7 @@ QWidget* MainWindow::makeTablePage(const QString& heading, TableModel* model, QL
     // Alerts: most severe first; everything else alphabetical.
     view->sortByColumn(0, model == alertsModel_ ? Qt::DescendingOrder : Qt::AscendingOrder);
     views_ << view;
+    if (model == sensorsModel_) sensorsView_ = view;
     if (!withDetail) {
         layout->addWidget(view, 1);
         return page;
@@ -152,12 +327,104 @@ QStringList MainWindow::pageNames() const {
     return names;
 }
 
-void MainWindow::showPage(int index) { nav_->setCurrentRow(index); }
+void MainWindow::showPage(int index) {
+    nav_->setCurrentRow(index);
+}
 
-void MainWindow::refreshNow() { apply(loader_()); }
+int MainWindow::currentPage() const {
+    return nav_->currentRow();
+}
+
+int MainWindow::pageIndex(const QString& key) const {
+    return static_cast<int>(keys_.indexOf(key));
+}
+
+QLineEdit* MainWindow::filterOf(int page) const {
+    return page >= 0 && page < keys_.size() ? filters_.value(keys_[page]) : nullptr;
+}
+
+void MainWindow::showFiltered(const QString& key, const QString& filter) {
+    const int index = pageIndex(key);
+    if (index < 0) return;
+    showPage(index);
+    if (QLineEdit* edit = filterOf(index)) edit->setText(filter);
+}
+
+void MainWindow::setDark(bool dark) {
+    dark_ = dark;
+    QApplication::setPalette(dark ? darkPalette() : QApplication::style()->standardPalette());
+    if (dashboard_) dashboard_->setDark(dark);
+    if (nav_) {  // a style-sheeted widget keeps its old palette until it is polished again
+        nav_->setStyleSheet(QString());
+        nav_->setStyleSheet(navStyle());
+    }
+    for (auto* action : menuBar()->findChildren<QAction*>(QStringLiteral("darkPalette"))) {
+        const QSignalBlocker block(action);
+        action->setChecked(dark);
+    }
+    for (auto* combo : findChildren<QWidget*>(QStringLiteral("theme"))) {
+        const QSignalBlocker block(combo);
+        combo->setProperty("currentIndex", dark ? 1 : 0);
+    }
+}
+
+bool MainWindow::setLanguage(const QString& code) {
+    if (!applyLanguage(code)) return false;
+    buildUi();
+    return true;
+}
+
+void MainWindow::addSensor() {
+    if (!context_.service) return;
+    AddSensorDialog dialog(context_, this);
+    if (dialog.exec() != QDialog::Accepted || !dialog.sensor()) return;
+    statusBar()->showMessage(
+        tr("Sensor %1 added; activation file saved to %2")
+            .arg(QString::fromStdString(dialog.sensor()->name), dialog.savedPath()),
+        15000);
+    refreshAsync();
+}
+
+void MainWindow::revokeSelectedSensor() {
+    if (!context_.service || !sensorsView_) return;
+    const QModelIndex current = sensorsView_->currentIndex();
+    if (!current.isValid()) {
+        QMessageBox::information(this, tr("Revoke sensor"),
+                                 tr("Select the sensor to revoke first."));
+        return;
+    }
+    const QString id = current.siblingAtColumn(kSensorIdColumn).data().toString();
+    const QString name = current.siblingAtColumn(kSensorNameColumn).data().toString();
+    QMessageBox confirm(QMessageBox::Warning, tr("Revoke sensor"),
+                        tr("Revoke sensor %1?").arg(name), QMessageBox::NoButton, this);
+    confirm.setInformativeText(
+        tr("Its certificate is refused from now on and a live connection is cut "
+           "within 2 seconds. This cannot be undone: to bring the sensor back, "
+           "add it again and activate it with a new file."));
+    QPushButton* revoke = confirm.addButton(tr("Revoke"), QMessageBox::DestructiveRole);
+    confirm.addButton(QMessageBox::Cancel);
+    confirm.setDefaultButton(QMessageBox::Cancel);
+    confirm.exec();
+    if (confirm.clickedButton() != revoke) return;
+    const Status revoked = context_.revokeSensor(id.toStdString());
+    if (!revoked) {
+        QMessageBox::warning(this, tr("Revoke sensor"),
+                             QString::fromStdString(revoked.error().message));
+        return;
+    }
+    statusBar()->showMessage(tr("Sensor %1 revoked").arg(name), 15000);
+    refreshAsync();
+}
+
+void MainWindow::refreshNow() {
+    apply(loader_());
+}
 
 void MainWindow::refreshAsync() {
-    if (loading_) return;  // one query in flight at a time
+    if (loading_) {  // one query in flight at a time; a request meanwhile runs after it
+        refreshAgain_ = true;
+        return;
+    }
     loading_ = true;
     QPointer<MainWindow> self(this);
     Loader loader = loader_;
@@ -170,17 +437,24 @@ void MainWindow::refreshAsync() {
 
 void MainWindow::apply(const Snapshot& snapshot) {
     loading_ = false;
+    if (refreshAgain_) {
+        refreshAgain_ = false;
+        QTimer::singleShot(0, this, &MainWindow::refreshAsync);
+    }
     if (snapshot.unchanged) return;
     if (!snapshot.error.isEmpty()) {
         statusLabel_->setText(tr("Cannot read the console store: %1").arg(snapshot.error));
         return;
     }
+    last_ = snapshot;
     const bool firstData = sitesModel_->rowCount() + sensorsModel_->rowCount() +
-                               devicesModel_->rowCount() + alertsModel_->rowCount() == 0;
+                               devicesModel_->rowCount() + alertsModel_->rowCount() ==
+                           0;
     sitesModel_->setRows(snapshot.sites);
     sensorsModel_->setRows(snapshot.sensors);
     devicesModel_->setRows(snapshot.devices);
     alertsModel_->setRows(snapshot.alerts);
+    dashboard_->setSnapshot(snapshot);
     for (auto* view : views_) {
         if (firstData) view->resizeColumnsToContents();
         // Keep a row selected so the detail pane is never empty when there is something to show.
@@ -188,18 +462,24 @@ void MainWindow::apply(const Snapshot& snapshot) {
             view->setCurrentIndex(view->model()->index(0, 0));
         }
     }
-    alertCounters_->setText(
-        tr("<span style='color:#b00020'>▲ Critical %1</span> &nbsp; "
-           "<span style='color:#d35400'>■ Major %2</span> &nbsp; "
-           "<span style='color:#b7950b'>● Minor %3</span> &nbsp; "
-           "<span style='color:#2471a3'>○ Warning %4</span>")
-            .arg(snapshot.bySeverity[4])
-            .arg(snapshot.bySeverity[3])
-            .arg(snapshot.bySeverity[2])
-            .arg(snapshot.bySeverity[1]));
-    nav_->item(1)->setText(tr("Sensors (%1)").arg(snapshot.sensorsTotal));
-    nav_->item(2)->setText(tr("Inventory (%1)").arg(snapshot.deviceCount));
-    nav_->item(3)->setText(tr("Alerts (%1)").arg(snapshot.openAlerts));
+    alertCounters_->setText(QStringLiteral("<span style='color:#b00020'>▲ %1 %2</span> &nbsp; "
+                                           "<span style='color:#d35400'>■ %3 %4</span> &nbsp; "
+                                           "<span style='color:#b7950b'>● %5 %6</span> &nbsp; "
+                                           "<span style='color:#2471a3'>○ %7 %8</span>")
+                                .arg(tr("Critical"))
+                                .arg(snapshot.bySeverity[4])
+                                .arg(tr("Major"))
+                                .arg(snapshot.bySeverity[3])
+                                .arg(tr("Minor"))
+                                .arg(snapshot.bySeverity[2])
+                                .arg(tr("Warning"))
+                                .arg(snapshot.bySeverity[1]));
+    nav_->item(pageIndex(QStringLiteral("sensors")))
+        ->setText(tr("Sensors (%1)").arg(snapshot.sensorsTotal));
+    nav_->item(pageIndex(QStringLiteral("inventory")))
+        ->setText(tr("Inventory (%1)").arg(snapshot.deviceCount));
+    nav_->item(pageIndex(QStringLiteral("alerts")))
+        ->setText(tr("Alerts (%1)").arg(snapshot.openAlerts));
     statusLabel_->setText(tr("%1 of %2 sensors active · %3 devices · %4 open alerts")
                               .arg(snapshot.sensorsActive)
                               .arg(snapshot.sensorsTotal)

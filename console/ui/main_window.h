@@ -3,53 +3,95 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QMap>
 #include <functional>
+#include <optional>
 
 #include "console/ui/snapshot.h"
+#include "console/ui/ui_context.h"
 
 class QLabel;
+class QLineEdit;
 class QListWidget;
+class QPushButton;
 class QStackedWidget;
 class QTableView;
 class QTimer;
 
 namespace ironsight::console::ui {
 
+class DashboardPage;
 class TableModel;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
     using Loader = std::function<Snapshot()>;
+    /// Read-only window over `loader` (no Settings page, no sensor actions).
     explicit MainWindow(Loader loader, QString title, QWidget* parent = nullptr);
+    /// Window that also acts through `context` (Settings page, add / revoke sensors).
+    MainWindow(Loader loader, QString title, UiContext context, QWidget* parent = nullptr);
 
     /// Loads once, synchronously (used by --screenshots so every page has data).
     void refreshNow();
     /// Names of the pages, in navigation order.
     QStringList pageNames() const;
     void showPage(int index);
+    int currentPage() const;
+    /// Index of a page by key: "dashboard", "sites", "sensors", "inventory", "alerts", "settings";
+    /// -1 when the window has no such page.
+    int pageIndex(const QString& key) const;
+    /// The filter box of a page (nullptr for pages without one).
+    QLineEdit* filterOf(int page) const;
+
+    /// Light or dark palette for the whole application (charts included).
+    void setDark(bool dark);
+    bool isDark() const { return dark_; }
+    /// Switches the UI language at run time ("en", "de", "ja") and rebuilds the pages.
+    bool setLanguage(const QString& code);
+
+    /// Sensors page actions (also behind its buttons); each runs the dialogs it needs.
+    void addSensor();
+    void revokeSelectedSensor();
 
 signals:
     void snapshotLoaded(const ironsight::console::ui::Snapshot& snapshot);
+    /// The palette or language was changed by the user (desktop.cpp remembers it).
+    void darkChanged(bool dark);
+    void languageChanged(const QString& code);
 
 private:
+    void buildUi();
     void refreshAsync();
     void apply(const Snapshot& snapshot);
-    QWidget* makeTablePage(const QString& heading, TableModel* model, QLabel* headerLabel = nullptr,
-                           bool withDetail = false);
+    void showFiltered(const QString& key, const QString& filter);
+    QWidget* makeTablePage(const QString& key, const QString& heading, TableModel* model,
+                           QLabel* headerLabel = nullptr, bool withDetail = false,
+                           QWidget* actions = nullptr);
+    QWidget* makeSensorActions();
 
     Loader loader_;
+    QString title_;
+    UiContext context_;
     bool loading_ = false;
+    bool refreshAgain_ = false;  // a refresh was asked for while one was in flight
+    bool dark_ = false;
+    std::optional<Snapshot> last_;  // the last applied data, re-applied after a language switch
+    QStringList keys_;              // page keys in navigation order
     QListWidget* nav_ = nullptr;
     QStackedWidget* pages_ = nullptr;
+    DashboardPage* dashboard_ = nullptr;
     TableModel* sitesModel_ = nullptr;
     TableModel* sensorsModel_ = nullptr;
     TableModel* devicesModel_ = nullptr;
     TableModel* alertsModel_ = nullptr;
+    QTableView* sensorsView_ = nullptr;
+    QPushButton* revokeButton_ = nullptr;
     QLabel* alertCounters_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QTimer* timer_ = nullptr;
     QList<QTableView*> views_;
+    QMap<QString, QLineEdit*> filters_;  // by page key
 };
 
 }  // namespace ironsight::console::ui

@@ -21,13 +21,16 @@
 namespace ironsight::console::ui {
 namespace {
 
-QApplication& app() {
+QApplication& app() {  // one per process, whichever test file asks first
+    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance()))
+        return *existing;
     static int argc = 1;
     static char name[] = "main_window_test";
     static char* argv[] = {name, nullptr};
     qputenv("QT_QPA_PLATFORM", "offscreen");
-    static QApplication instance(argc, argv);
-    return instance;
+    // Never destroyed: QTest's input devices outlive a static QApplication and crash at exit.
+    static auto* instance = new QApplication(argc, argv);
+    return *instance;
 }
 
 class MainWindowTest : public ::testing::Test {
@@ -41,7 +44,8 @@ protected:
         auto opened = core::ConsoleService::open(dir_);
         ASSERT_TRUE(opened.ok()) << opened.error().message;
         service_ = std::move(*opened);
-        ASSERT_TRUE(service_->init("admin", "a-long-demo-password-1", "127.0.0.1:1", "127.0.0.1:2").ok());
+        ASSERT_TRUE(
+            service_->init("admin", "a-long-demo-password-1", "127.0.0.1:1", "127.0.0.1:2").ok());
         ASSERT_TRUE(service_->addSite("Plant A").ok());
         ASSERT_TRUE(service_->addZone("Plant A", "Line 1").ok());
         auto sensor = service_->addSensor("Plant A", "Line 1", "s1");
@@ -88,7 +92,8 @@ protected:
         for (auto* view : window.findChildren<QTableView*>()) {
             auto* model = view->model();
             for (int c = 0; c < model->columnCount(); ++c) {
-                if (model->headerData(c, Qt::Horizontal).toString() == header) return model->rowCount();
+                if (model->headerData(c, Qt::Horizontal).toString() == header)
+                    return model->rowCount();
             }
         }
         return -1;
@@ -104,7 +109,7 @@ TEST_F(MainWindowTest, PagesListSitesSensorsDevicesAndAlertsFromTheStore) {
     core::ConsoleService& service = *service_;
     MainWindow window([&service] { return loadSnapshot(service); }, "test");
     window.refreshNow();
-    EXPECT_EQ(window.pageNames().size(), 4);
+    EXPECT_EQ(window.pageNames().size(), 5);                  // no Settings without a service
     EXPECT_EQ(rowsOfTableShowing(window, "Site / Zone"), 2);  // the site and its zone
     EXPECT_EQ(rowsOfTableShowing(window, "Sensor id"), 1);
     EXPECT_EQ(rowsOfTableShowing(window, "Vendor"), 1);
@@ -119,7 +124,7 @@ TEST_F(MainWindowTest, PagesListSitesSensorsDevicesAndAlertsFromTheStore) {
     for (auto* edit : window.findChildren<QLineEdit*>()) edit->setText("siemens");
     EXPECT_EQ(rowsOfTableShowing(window, "Vendor"), 0);
 
-    window.showPage(2);
+    window.showPage(window.pageIndex("inventory"));
     EXPECT_FALSE(window.grab().isNull());  // renders offscreen
 }
 
@@ -128,7 +133,7 @@ TEST_F(MainWindowTest, SelectingAnAlertShowsWhatHappenedAndWhatToDo) {
     core::ConsoleService& service = *service_;
     MainWindow window([&service] { return loadSnapshot(service); }, "test");
     window.refreshNow();
-    window.showPage(3);
+    window.showPage(window.pageIndex("alerts"));
     QTableView* alerts = nullptr;
     for (auto* view : window.findChildren<QTableView*>()) {
         if (view->model()->headerData(0, Qt::Horizontal).toString() == "Severity") alerts = view;
@@ -140,7 +145,8 @@ TEST_F(MainWindowTest, SelectingAnAlertShowsWhatHappenedAndWhatToDo) {
         const QString text = browser->toPlainText();
         if (text.contains("Unauthorized Modbus write")) {
             shown = true;
-            EXPECT_TRUE(text.contains("Confirm the change with the plant engineer.")) << text.toStdString();
+            EXPECT_TRUE(text.contains("Confirm the change with the plant engineer."))
+                << text.toStdString();
             EXPECT_TRUE(text.contains("T0855"));
             EXPECT_TRUE(text.contains("10.10.1.50"));
         }

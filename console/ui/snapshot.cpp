@@ -11,7 +11,9 @@ namespace ironsight::console::ui {
 
 namespace {
 
-QString q(const std::string& s) { return QString::fromStdString(s); }
+QString q(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 QString when(std::int64_t ms) {
     if (ms <= 0) return QStringLiteral("—");
@@ -41,9 +43,13 @@ void styleSeverity(TableRow& row, int rank) {
     row.accentIcon = QString::fromUtf8(shapes[rank]);
 }
 
-bool isOpen(const std::string& status) { return status != "closed"; }
+bool isOpen(const std::string& status) {
+    return status != "closed";
+}
 
-QString esc(const std::string& s) { return q(s).toHtmlEscaped(); }
+QString esc(const std::string& s) {
+    return q(s).toHtmlEscaped();
+}
 
 /// Sorts IPv4 addresses numerically ("10.10.1.2" before "10.10.1.12").
 QVariant ipSortKey(const std::vector<std::string>& ips) {
@@ -56,13 +62,14 @@ QVariant ipSortKey(const std::vector<std::string>& ips) {
 }
 
 QString deviceDetail(const core::DeviceRow& d, const QString& name) {
-    QString html = QStringLiteral("<h3>%1</h3><p><b>%2</b> · Purdue level %3 · %4 / %5 · seen by %6</p>")
-                       .arg(name.toHtmlEscaped(), esc(d.type),
-                            d.purdueLevel >= 0 ? QString::number(d.purdueLevel) : QStringLiteral("?"),
-                            esc(d.site), esc(d.zone), esc(d.sensorName));
-    html += QStringLiteral("<p>IP %1 · MAC %2 · vendor %3").arg(esc(join(d.ips).toStdString()),
-                                                               esc(join(d.macs).toStdString()),
-                                                               esc(d.vendor.empty() ? "—" : d.vendor));
+    QString html =
+        QStringLiteral("<h3>%1</h3><p><b>%2</b> · Purdue level %3 · %4 / %5 · seen by %6</p>")
+            .arg(name.toHtmlEscaped(), esc(d.type),
+                 d.purdueLevel >= 0 ? QString::number(d.purdueLevel) : QStringLiteral("?"),
+                 esc(d.site), esc(d.zone), esc(d.sensorName));
+    html += QStringLiteral("<p>IP %1 · MAC %2 · vendor %3")
+                .arg(esc(join(d.ips).toStdString()), esc(join(d.macs).toStdString()),
+                     esc(d.vendor.empty() ? "—" : d.vendor));
     if (!d.model.empty()) html += QStringLiteral(" · model %1").arg(esc(d.model));
     if (!d.firmware.empty()) html += QStringLiteral(" · firmware %1").arg(esc(d.firmware));
     html += QStringLiteral("</p>");
@@ -78,17 +85,19 @@ QString deviceDetail(const core::DeviceRow& d, const QString& name) {
 }
 
 QString alertDetail(const core::AlertRow& a) {
-    QString html = QStringLiteral("<h3>%1</h3><p><b>%2</b> · %3 · %4 · ATT&amp;CK for ICS %5 · %6 / %7 · sensor %8</p>")
-                       .arg(esc(a.title), esc(a.severity), esc(a.engine), esc(a.type),
-                            esc(a.mitre.empty() ? "—" : a.mitre), esc(a.site), esc(a.zone),
-                            esc(a.sensorName));
+    QString html =
+        QStringLiteral(
+            "<h3>%1</h3><p><b>%2</b> · %3 · %4 · ATT&amp;CK for ICS %5 · %6 / %7 · sensor %8</p>")
+            .arg(esc(a.title), esc(a.severity), esc(a.engine), esc(a.type),
+                 esc(a.mitre.empty() ? "—" : a.mitre), esc(a.site), esc(a.zone), esc(a.sensorName));
     html += QStringLiteral("<p>%1 → %2 (%3) · seen %4 times · first %5 · last %6 · status %7</p>")
                 .arg(esc(a.srcIp.empty() ? a.src : a.srcIp), esc(a.dstIp.empty() ? a.dst : a.dstIp),
                      esc(a.protocol))
                 .arg(a.count)
                 .arg(when(a.firstSeenMs), when(a.lastSeenMs), esc(a.status));
     if (!a.description.empty()) {
-        html += QStringLiteral("<p><b>What happened / why it matters</b><br>%1</p>").arg(esc(a.description));
+        html += QStringLiteral("<p><b>What happened / why it matters</b><br>%1</p>")
+                    .arg(esc(a.description));
     }
     if (!a.remediation.empty()) {
         html += QStringLiteral("<p><b>What to do</b><br>%1</p>").arg(esc(a.remediation));
@@ -105,10 +114,10 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
     auto sensors = service.listSensors();
     auto devices = service.listDevices();
     auto alerts = service.listAlerts();
-    for (const Error* e : {sites.ok() ? nullptr : &sites.error(), zones.ok() ? nullptr : &zones.error(),
-                           sensors.ok() ? nullptr : &sensors.error(),
-                           devices.ok() ? nullptr : &devices.error(),
-                           alerts.ok() ? nullptr : &alerts.error()}) {
+    for (const Error* e :
+         {sites.ok() ? nullptr : &sites.error(), zones.ok() ? nullptr : &zones.error(),
+          sensors.ok() ? nullptr : &sensors.error(), devices.ok() ? nullptr : &devices.error(),
+          alerts.ok() ? nullptr : &alerts.error()}) {
         if (e) {
             snap.error = q(e->message);
             return snap;
@@ -126,11 +135,13 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
     for (const auto& s : *sensors) {
         ++snap.sensorsTotal;
         if (s.status == "active") ++snap.sensorsActive;
+        ++snap.sensorsByStatus[q(s.status)];
         ++bySite[q(s.site)].sensors;
         ++byZone[zoneKey(s.site, s.zone)].sensors;
         TableRow row;
         row.cells = {q(s.name), q(s.site), q(s.zone), q(s.status), when(s.lastSeenMs), q(s.id)};
-        row.sortKeys = {QVariant(), QVariant(), QVariant(), QVariant(), QVariant::fromValue(s.lastSeenMs)};
+        row.sortKeys = {QVariant(), QVariant(), QVariant(), QVariant(),
+                        QVariant::fromValue(s.lastSeenMs)};
         if (s.status == "revoked") row.accent = QColor(0xb0, 0x00, 0x20);
         snap.sensors.push_back(std::move(row));
     }
@@ -140,7 +151,13 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
         ++bySite[q(d.site)].devices;
         ++byZone[zoneKey(d.site, d.zone)].devices;
         QStringList protocols;
-        for (const auto& [name, role] : d.protocols) protocols << q(name) + QStringLiteral(" (") + q(role) + QStringLiteral(")");
+        ++snap.devicesByType[d.type.empty() ? QStringLiteral("unknown") : q(d.type)];
+        QStringList distinct;
+        for (const auto& [name, role] : d.protocols) {
+            protocols << q(name) + QStringLiteral(" (") + q(role) + QStringLiteral(")");
+            if (!distinct.contains(q(name))) distinct << q(name);
+        }
+        for (const auto& name : distinct) ++snap.devicesByProtocol[name];
         const QString name = !d.hostname.empty() ? q(d.hostname)
                              : !d.ips.empty()    ? q(d.ips.front())
                              : !d.macs.empty()   ? q(d.macs.front())
@@ -157,8 +174,16 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
                      q(d.zone),
                      q(d.sensorName),
                      when(d.lastSeenMs)};
-        row.sortKeys = {QVariant(), ipSortKey(d.ips), QVariant(), QVariant(), QVariant(), d.purdueLevel,
-                        QVariant(), QVariant(), QVariant(), QVariant(),
+        row.sortKeys = {QVariant(),
+                        ipSortKey(d.ips),
+                        QVariant(),
+                        QVariant(),
+                        QVariant(),
+                        d.purdueLevel,
+                        QVariant(),
+                        QVariant(),
+                        QVariant(),
+                        QVariant(),
                         QVariant::fromValue(d.lastSeenMs)};
         row.detailHtml = deviceDetail(d, name);
         snap.devices.push_back(std::move(row));
@@ -173,11 +198,24 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
             ++byZone[zoneKey(a.site, a.zone)].openAlerts;
         }
         TableRow row;
-        row.cells = {q(a.severity), q(a.status), q(a.title),
-                     q(a.srcIp.empty() ? a.src : a.srcIp), q(a.dstIp.empty() ? a.dst : a.dstIp),
-                     q(a.protocol), QString::number(a.count), q(a.sensorName), when(a.lastSeenMs)};
-        row.sortKeys = {rank, QVariant(), QVariant(), QVariant(), QVariant(), QVariant(),
-                        QVariant::fromValue(a.count), QVariant(), QVariant::fromValue(a.lastSeenMs)};
+        row.cells = {q(a.severity),
+                     q(a.status),
+                     q(a.title),
+                     q(a.srcIp.empty() ? a.src : a.srcIp),
+                     q(a.dstIp.empty() ? a.dst : a.dstIp),
+                     q(a.protocol),
+                     QString::number(a.count),
+                     q(a.sensorName),
+                     when(a.lastSeenMs)};
+        row.sortKeys = {rank,
+                        QVariant(),
+                        QVariant(),
+                        QVariant(),
+                        QVariant(),
+                        QVariant(),
+                        QVariant::fromValue(a.count),
+                        QVariant(),
+                        QVariant::fromValue(a.lastSeenMs)};
         row.detailHtml = alertDetail(a);
         styleSeverity(row, rank);
         snap.alerts.push_back(std::move(row));

@@ -2,6 +2,7 @@
 // What the main window shows, read from the console core in one go (off the GUI thread).
 #pragma once
 
+#include <QMap>
 #include <QString>
 #include <QVector>
 #include <cstdint>
@@ -17,14 +18,19 @@ namespace ironsight::console::ui {
 struct Snapshot {
     QVector<TableRow> sites;    // site / zone, sensors, devices, open alerts
     QVector<TableRow> sensors;  // name, site, zone, status, last seen, id
-    QVector<TableRow> devices;  // name, ips, mac, vendor, type, purdue, protocols, site, zone, sensor, last seen
-    QVector<TableRow> alerts;   // severity, status, title, source, destination, protocol, count, sensor, last seen
+    QVector<TableRow>
+        devices;  // name, ips, mac, vendor, type, purdue, protocols, site, zone, sensor, last seen
+    QVector<TableRow>
+        alerts;  // severity, status, title, source, destination, protocol, count, sensor, last seen
     int sensorsTotal = 0;
     int sensorsActive = 0;
     int deviceCount = 0;
     int openAlerts = 0;
-    int bySeverity[5] = {0, 0, 0, 0, 0};  // index: 1 warning .. 4 critical
-    QString error;           // non-empty when the store could not be read
+    int bySeverity[5] = {0, 0, 0, 0, 0};   // index: 1 warning .. 4 critical
+    QMap<QString, int> devicesByType;      // device type ("unknown" when unset) -> devices
+    QMap<QString, int> devicesByProtocol;  // protocol name -> devices speaking it
+    QMap<QString, int> sensorsByStatus;    // pending | active | revoked -> sensors
+    QString error;                         // non-empty when the store could not be read
     bool unchanged = false;  // nothing committed since the previous snapshot: keep the views
 };
 

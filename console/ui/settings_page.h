@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Settings page: CA fingerprint, listen addresses, users (admin only), appearance, language.
+#pragma once
+
+#include <QWidget>
+
+#include "console/ui/ui_context.h"
+
+class QComboBox;
+class QLabel;
+class QTableWidget;
+
+namespace ironsight::console::ui {
+
+class SettingsPage final : public QWidget {
+    Q_OBJECT
+public:
+    SettingsPage(UiContext context, bool dark, QWidget* parent = nullptr);
+
+    /// Re-reads the listen addresses and the user list.
+    void reload();
+
+signals:
+    void darkChanged(bool dark);
+    void languageChanged(const QString& code);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+
+private:
+    UiContext context_;
+    QLabel* fingerprint_ = nullptr;
+    QLabel* linkListen_ = nullptr;
+    QLabel* enrollListen_ = nullptr;
+    QTableWidget* users_ = nullptr;
+    QLabel* usersNote_ = nullptr;
+    QComboBox* theme_ = nullptr;
+    QComboBox* language_ = nullptr;
+};
+
+}  // namespace ironsight::console::ui

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the pages act through: the console core's service and the signed-in user's session.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "console/core/console_service.h"
+
+namespace ironsight::console::ui {
+
+/// The service the window acts on and the session it acts as. Without a session the calls take
+/// the core's local-administrator path (only `--screenshots` and tests do that; see README.md).
+struct UiContext {
+    core::ConsoleService* service = nullptr;
+    std::optional<core::Session> session;
+
+    /// The role the UI shapes itself for (admin on the local-administrator path).
+    core::Role role() const { return session ? session->role : core::Role::Admin; }
+    /// The name shown in the window ("local-admin" on the local-administrator path).
+    std::string userName() const { return session ? session->user : std::string("local-admin"); }
+    /// True when the role matrix lets this user do `action` (the core checks again).
+    bool may(core::Action action) const { return core::allowed(role(), action); }
+
+    Result<core::NewSensor> addSensor(const std::string& site, const std::string& zone,
+                                      const std::string& name) const {
+        return session ? service->addSensor(*session, site, zone, name)
+                       : service->addSensor(site, zone, name);
+    }
+    Status revokeSensor(const std::string& idOrName) const {
+        return session ? service->revokeSensor(*session, idOrName)
+                       : service->revokeSensor(idOrName);
+    }
+    Result<std::vector<core::UserRow>> listUsers() const {
+        return session ? service->listUsers(*session) : service->listUsers();
+    }
+};
+
+}  // namespace ironsight::console::ui

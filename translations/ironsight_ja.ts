@@ -1,0 +1,542 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>ironsight::console::ui::AddSensorDialog</name>
+    <message>
+        <source>Add sensor — Ironsight</source>
+        <translation>センサーの追加 — Ironsight</translation>
+    </message>
+    <message>
+        <source>The sensor is added as pending. Its activation file (valid 7 days, single use) is what you copy to the sensor and run: ironsight-sensor activate FILE</source>
+        <translation>センサーは保留状態で追加されます。アクティベーションファイル（有効期間 7 日、1 回のみ使用可）をセンサーにコピーし、次を実行してください: ironsight-sensor activate FILE</translation>
+    </message>
+    <message>
+        <source>e.g. line1-sensor</source>
+        <translation>例: line1-sensor</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>サイト</translation>
+    </message>
+    <message>
+        <source>Zone</source>
+        <translation>ゾーン</translation>
+    </message>
+    <message>
+        <source>Sensor name</source>
+        <translation>センサー名</translation>
+    </message>
+    <message>
+        <source>Add and save activation file…</source>
+        <translation>追加してアクティベーションファイルを保存…</translation>
+    </message>
+    <message>
+        <source>There is no site yet: add a site and a zone first.</source>
+        <translation>サイトがまだありません。先にサイトとゾーンを追加してください。</translation>
+    </message>
+    <message>
+        <source>Choose a site and a zone.</source>
+        <translation>サイトとゾーンを選択してください。</translation>
+    </message>
+    <message>
+        <source>Enter a name for the sensor.</source>
+        <translation>センサーの名前を入力してください。</translation>
+    </message>
+    <message>
+        <source>Save activation file</source>
+        <translation>アクティベーションファイルの保存</translation>
+    </message>
+    <message>
+        <source>Activation files (*.activation)</source>
+        <translation>アクティベーションファイル (*.activation)</translation>
+    </message>
+    <message>
+        <source>No file chosen: sensor %1 was withdrawn (revoked). Add it again to get a new file.</source>
+        <translation>ファイルが選択されませんでした。センサー %1 は取り消されました（失効）。新しいファイルを得るには再度追加してください。</translation>
+    </message>
+    <message>
+        <source>%1 (sensor withdrawn)</source>
+        <translation>%1（センサーは取り消されました）</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::ChangePasswordDialog</name>
+    <message>
+        <source>Change password — Ironsight</source>
+        <translation>パスワードの変更 — Ironsight</translation>
+    </message>
+    <message>
+        <source>Your password was set by an administrator. Choose a new password before you continue.</source>
+        <translation>パスワードは管理者によって設定されました。続行する前に新しいパスワードを設定してください。</translation>
+    </message>
+    <message>
+        <source>Choose a new password.</source>
+        <translation>新しいパスワードを設定してください。</translation>
+    </message>
+    <message>
+        <source>At least 12 characters, not your user name, and at least 3 of: lower-case, upper-case, digits, symbols.</source>
+        <translation>12 文字以上、ユーザー名以外、かつ小文字・大文字・数字・記号のうち 3 種類以上。</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>現在のパスワード</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新しいパスワード</translation>
+    </message>
+    <message>
+        <source>Repeat new password</source>
+        <translation>新しいパスワード（確認）</translation>
+    </message>
+    <message>
+        <source>Change password</source>
+        <translation>パスワードを変更</translation>
+    </message>
+    <message>
+        <source>The new passwords do not match.</source>
+        <translation>新しいパスワードが一致しません。</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::DashboardPage</name>
+    <message>
+        <source>Dashboard</source>
+        <translation>ダッシュボード</translation>
+    </message>
+    <message>
+        <source>%1 open alerts · %2 devices · %3 of %4 sensors active</source>
+        <translation>未解決アラート %1 件 · デバイス %2 台 · センサー %4 台中 %3 台が稼働中</translation>
+    </message>
+    <message>
+        <source>Open alerts by severity</source>
+        <translation>重大度別の未解決アラート</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>緊急</translation>
+    </message>
+    <message>
+        <source>Major</source>
+        <translation>重大</translation>
+    </message>
+    <message>
+        <source>Minor</source>
+        <translation>軽度</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Open alerts</source>
+        <translation>未解決アラート</translation>
+    </message>
+    <message>
+        <source>Devices by type</source>
+        <translation>種類別のデバイス</translation>
+    </message>
+    <message>
+        <source>Top protocols (devices)</source>
+        <translation>主なプロトコル（デバイス数）</translation>
+    </message>
+    <message>
+        <source>Sensors by status</source>
+        <translation>状態別のセンサー</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>稼働中</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>保留中</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>失効</translation>
+    </message>
+    <message>
+        <source>Sensors by status (no sensors yet)</source>
+        <translation>状態別のセンサー（センサーなし）</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::MainWindow</name>
+    <message>
+        <source>Site / Zone</source>
+        <translation>サイト / ゾーン</translation>
+    </message>
+    <message>
+        <source>Sensors</source>
+        <translation>センサー</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>デバイス</translation>
+    </message>
+    <message>
+        <source>Open alerts</source>
+        <translation>未解決アラート</translation>
+    </message>
+    <message>
+        <source>Sensor</source>
+        <translation>センサー</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>サイト</translation>
+    </message>
+    <message>
+        <source>Zone</source>
+        <translation>ゾーン</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>最終検出</translation>
+    </message>
+    <message>
+        <source>Sensor id</source>
+        <translation>センサー ID</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>デバイス</translation>
+    </message>
+    <message>
+        <source>IP addresses</source>
+        <translation>IP アドレス</translation>
+    </message>
+    <message>
+        <source>MAC</source>
+        <translation>MAC</translation>
+    </message>
+    <message>
+        <source>Vendor</source>
+        <translation>ベンダー</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>種類</translation>
+    </message>
+    <message>
+        <source>Purdue</source>
+        <translation>Purdue</translation>
+    </message>
+    <message>
+        <source>Protocols</source>
+        <translation>プロトコル</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>重大度</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>タイトル</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>送信元</translation>
+    </message>
+    <message>
+        <source>Destination</source>
+        <translation>宛先</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>プロトコル</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>ダッシュボード</translation>
+    </message>
+    <message>
+        <source>Sites &amp; Zones</source>
+        <translation>サイトとゾーン</translation>
+    </message>
+    <message>
+        <source>Inventory</source>
+        <translation>インベントリ</translation>
+    </message>
+    <message>
+        <source>Device inventory</source>
+        <translation>デバイスインベントリ</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>アラート</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <source>Signed in: %1</source>
+        <translation>サインイン中: %1</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Find in page</source>
+        <translation>ページ内を検索</translation>
+    </message>
+    <message>
+        <source>Dark palette</source>
+        <translation>ダークパレット</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+    <message>
+        <source>Add sensor…</source>
+        <translation>センサーを追加…</translation>
+    </message>
+    <message>
+        <source>Revoke…</source>
+        <translation>失効…</translation>
+    </message>
+    <message>
+        <source>Only administrators can add sensors.</source>
+        <translation>センサーを追加できるのは管理者のみです。</translation>
+    </message>
+    <message>
+        <source>Only administrators can revoke sensors.</source>
+        <translation>センサーを失効できるのは管理者のみです。</translation>
+    </message>
+    <message>
+        <source>Filter… (Ctrl+F)</source>
+        <translation>絞り込み… (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Select a row to see its details.</source>
+        <translation>行を選択すると詳細が表示されます。</translation>
+    </message>
+    <message>
+        <source>Sensor %1 added; activation file saved to %2</source>
+        <translation>センサー %1 を追加しました。アクティベーションファイルの保存先: %2</translation>
+    </message>
+    <message>
+        <source>Revoke sensor</source>
+        <translation>センサーの失効</translation>
+    </message>
+    <message>
+        <source>Select the sensor to revoke first.</source>
+        <translation>先に失効させるセンサーを選択してください。</translation>
+    </message>
+    <message>
+        <source>Revoke sensor %1?</source>
+        <translation>センサー %1 を失効させますか？</translation>
+    </message>
+    <message>
+        <source>Its certificate is refused from now on and a live connection is cut within 2 seconds. This cannot be undone: to bring the sensor back, add it again and activate it with a new file.</source>
+        <translation>以後この証明書は拒否され、接続中の通信は 2 秒以内に切断されます。元に戻すことはできません。センサーを復帰させるには、再度追加して新しいファイルでアクティベートしてください。</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>失効させる</translation>
+    </message>
+    <message>
+        <source>Sensor %1 revoked</source>
+        <translation>センサー %1 を失効させました</translation>
+    </message>
+    <message>
+        <source>Cannot read the console store: %1</source>
+        <translation>コンソールのストアを読み取れません: %1</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>緊急</translation>
+    </message>
+    <message>
+        <source>Major</source>
+        <translation>重大</translation>
+    </message>
+    <message>
+        <source>Minor</source>
+        <translation>軽度</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Sensors (%1)</source>
+        <translation>センサー (%1)</translation>
+    </message>
+    <message>
+        <source>Inventory (%1)</source>
+        <translation>インベントリ (%1)</translation>
+    </message>
+    <message>
+        <source>Alerts (%1)</source>
+        <translation>アラート (%1)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 sensors active · %3 devices · %4 open alerts</source>
+        <translation>センサー %2 台中 %1 台が稼働中 · デバイス %3 台 · 未解決アラート %4 件</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::SettingsPage</name>
+    <message>
+        <source>Admin</source>
+        <translation>管理者</translation>
+    </message>
+    <message>
+        <source>Security analyst</source>
+        <translation>セキュリティアナリスト</translation>
+    </message>
+    <message>
+        <source>Read-only</source>
+        <translation>閲覧のみ</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <source>Signed in as %1 (%2)</source>
+        <translation>%1 としてサインイン中（%2）</translation>
+    </message>
+    <message>
+        <source>Console certificate authority</source>
+        <translation>コンソールの認証局</translation>
+    </message>
+    <message>
+        <source>When a sensor is activated, it prints the fingerprint of the console CA from its activation file. Compare it with this one before you trust the sensor&apos;s connection.</source>
+        <translation>センサーはアクティベーション時に、アクティベーションファイル内のコンソール CA のフィンガープリントを表示します。センサーの接続を信頼する前に、ここに表示された値と照合してください。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>コピー</translation>
+    </message>
+    <message>
+        <source>Sensor connections</source>
+        <translation>センサー接続</translation>
+    </message>
+    <message>
+        <source>Link (sensor data, mutual TLS)</source>
+        <translation>リンク（センサーデータ、相互 TLS）</translation>
+    </message>
+    <message>
+        <source>Enrollment (activation)</source>
+        <translation>登録（アクティベーション）</translation>
+    </message>
+    <message>
+        <source>Activation files carry these addresses. Change them with ironsight-console admin init or --listen / --enroll-listen.</source>
+        <translation>アクティベーションファイルにはこれらのアドレスが含まれます。変更は ironsight-console admin init または --listen / --enroll-listen で行います。</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>ユーザー</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>ユーザー</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>ロール</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Last sign-in</source>
+        <translation>最終サインイン</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>作成日時</translation>
+    </message>
+    <message>
+        <source>Appearance and language</source>
+        <translation>外観と言語</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>ライト</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>ダーク</translation>
+    </message>
+    <message>
+        <source>Palette</source>
+        <translation>パレット</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <source>Only administrators can see and manage users.</source>
+        <translation>ユーザーを表示・管理できるのは管理者のみです。</translation>
+    </message>
+    <message>
+        <source>Users: %1. Add, disable or reset users with ironsight-console admin user.</source>
+        <translation>ユーザー数: %1。ユーザーの追加・無効化・リセットは ironsight-console admin user で行います。</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>無効</translation>
+    </message>
+    <message>
+        <source>locked</source>
+        <translation>ロック中</translation>
+    </message>
+    <message>
+        <source>must change password</source>
+        <translation>パスワード変更が必要</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>有効</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::SignInDialog</name>
+    <message>
+        <source>Sign in — Ironsight</source>
+        <translation>サインイン — Ironsight</translation>
+    </message>
+    <message>
+        <source>Sign in to the console.</source>
+        <translation>コンソールにサインインしてください。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>サインイン</translation>
+    </message>
+    <message>
+        <source>Enter your user name.</source>
+        <translation>ユーザー名を入力してください。</translation>
+    </message>
+</context>
+</TS>
