@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Detector: baseline bookkeeping and the unauthorized_write policy.
+// Detector: baseline bookkeeping and the policy alerts (new_device, unauthorized_connection,
+// new_protocol, unauthorized_write, program_transfer, mode_change, restart_command,
+// firmware_update).
 #include "sensor-agent/detect/detector.h"
 
 #include <cstdio>
 #include <sstream>
+#include <utility>
 
 #include "sensor-agent/detect/alert_catalog.h"
 
@@ -15,6 +18,20 @@ std::string talkItem(const std::string& protocol, const std::string& client,
     return "talk " + protocol + " " + client + " " + server;
 }
 
+std::string connKey(const std::string& transport, const std::string& client,
+                    const std::string& server, std::uint16_t port) {
+    return transport + " " + client + " " + server + " " + std::to_string(port);
+}
+
+std::string pairKey(const std::string& protocol, const std::string& a, const std::string& b) {
+    return protocol + " " + (a < b ? a + " " + b : b + " " + a);
+}
+
+std::string opItem(std::string_view type, const std::string& protocol, const std::string& client,
+                   const std::string& server) {
+    return "op " + std::string(type) + " " + protocol + " " + client + " " + server;
+}
+
 std::string protocolTitle(const std::string& protocol) {
     static const std::map<std::string, std::string> titles = {
         {"modbus", "Modbus"}, {"dnp3", "DNP3"},     {"s7comm", "S7"},     {"enip", "EtherNet/IP"},
@@ -23,7 +40,51 @@ std::string protocolTitle(const std::string& protocol) {
     return it != titles.end() ? it->second : protocol;
 }
 
+std::vector<std::string> words(const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> out;
+    for (std::string w; in >> w;) out.push_back(std::move(w));
+    return out;
+}
+
+struct FunctionType {
+    std::string_view protocol, function, type;
+};
+
+// Control-class functions that change the operating mode or restart a device, by the names the
+// dissectors emit (sensor-agent/dissect/*). Everything of class "program" is a program transfer
+// and everything of class "firmware" a firmware update.
+constexpr FunctionType kControlFunctions[] = {
+    {"s7comm", "plc_stop", "mode_change"},
+    {"s7comm", "plc_start", "mode_change"},
+    {"enip", "start", "mode_change"},
+    {"enip", "stop", "mode_change"},
+    {"cip", "start", "mode_change"},
+    {"cip", "stop", "mode_change"},
+    {"modbus", "umas_start_plc", "mode_change"},
+    {"modbus", "umas_stop_plc", "mode_change"},
+    {"dnp3", "start_application", "mode_change"},
+    {"dnp3", "stop_application", "mode_change"},
+    {"bacnet", "device_communication_control", "mode_change"},
+    {"dnp3", "cold_restart", "restart_command"},
+    {"dnp3", "warm_restart", "restart_command"},
+    {"enip", "reset", "restart_command"},
+    {"cip", "reset", "restart_command"},
+    {"bacnet", "reinitialize_device", "restart_command"},
+    {"iec104", "C_RP_NA_1", "restart_command"},
+};
+
 }  // namespace
+
+std::string_view operationAlertType(const dissect::Operation& op) {
+    if (op.opClass == "program") return "program_transfer";
+    if (op.opClass == "firmware") return "firmware_update";
+    if (op.opClass != "control") return {};
+    for (const auto& f : kControlFunctions) {
+        if (f.protocol == op.protocol && f.function == op.function) return f.type;
+    }
+    return {};
+}
 
 std::string alertId(const std::string& type, const std::string& srcDevice,
                     const std::string& dstDevice) {
@@ -48,7 +109,69 @@ void Detector::importBaseline(const std::string& text) {
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) baseline_.insert(line);
+        if (!line.empty()) learn(line);
+    }
+}
+
+void Detector::learn(const std::string& item) {
+    if (!baseline_.insert(item).second) return;
+    const auto w = words(item);
+    if (w.size() == 4 && w[0] == "talk") {  // talk protocol client server
+        hosts_.insert(w[2]);
+        hosts_.insert(w[3]);
+        pairProtocols_.insert(pairKey(w[1], w[2], w[3]));
+    } else if (w.size() == 2 && w[0] == "device") {
+        hosts_.insert(w[1]);
+    } else if (w.size() == 6 && w[0] == "conn") {  // conn transport client server port protocol
+        hosts_.insert(w[2]);
+        hosts_.insert(w[3]);
+        conns_.insert(w[1] + " " + w[2] + " " + w[3] + " " + w[4]);
+        if (w[5] != "-") pairProtocols_.insert(pairKey(w[5], w[2], w[3]));
+    }
+}
+
+void Detector::onHost(const std::string& ip, std::int64_t timestampUs,
+                      const std::function<std::string()>& deviceOf) {
+    if (ip.empty()) return;
+    if (learning_) {
+        if (!hosts_.count(ip)) learn("device " + ip);
+        return;
+    }
+    if (hosts_.count(ip)) return;
+    const Trigger t{.srcIp = ip, .timestampUs = timestampUs};
+    if (alertNames_.count("new_device " + ip + " ")) {
+        raiseByAddress("new_device", t, "", "");
+    } else {
+        raiseByAddress("new_device", t, deviceOf ? deviceOf() : std::string(), "");
+    }
+}
+
+void Detector::onConnection(const ConnectionEvent& c, const std::string& srcDevice,
+                            const std::string& dstDevice) {
+    if (c.clientIp.empty() || c.serverIp.empty() || !c.unicast) return;
+    const std::string key = connKey(c.transport, c.clientIp, c.serverIp, c.serverPort);
+    if (learning_) {
+        if (!conns_.count(key)) {
+            learn("conn " + key + " " + (c.protocol.empty() ? std::string("-") : c.protocol));
+        }
+        return;
+    }
+    if (conns_.count(key)) return;
+    // Baselines from before "conn" items: a learned talk item covers its protocol's connections.
+    if (!c.protocol.empty() && baseline_.count(talkItem(c.protocol, c.clientIp, c.serverIp))) {
+        return;
+    }
+    const Trigger t{.srcIp = c.clientIp,
+                    .dstIp = c.serverIp,
+                    .protocol = c.protocol,
+                    .transport = c.transport,
+                    .port = c.serverPort,
+                    .timestampUs = c.timestampUs};
+    if (!c.protocol.empty() && hosts_.count(c.clientIp) && hosts_.count(c.serverIp) &&
+        !pairProtocols_.count(pairKey(c.protocol, c.clientIp, c.serverIp))) {
+        raiseByAddress("new_protocol", t, srcDevice, dstDevice);
+    } else {
+        raiseByAddress("unauthorized_connection", t, srcDevice, dstDevice);
     }
 }
 
@@ -58,29 +181,58 @@ void Detector::onOperation(const dissect::FlowContext& flow, const dissect::Oper
     const std::string& client = flow.clientIp.empty() ? flow.clientMac : flow.clientIp;
     const std::string& server = flow.serverIp.empty() ? flow.serverMac : flow.serverIp;
     const std::string item = talkItem(op.protocol, client, server);
+    const std::string_view type = op.request ? operationAlertType(op) : std::string_view();
     if (learning_) {
-        baseline_.insert(item);
+        learn(item);
+        if (!type.empty()) learn(opItem(type, op.protocol, client, server));
         return;
     }
+    const Trigger t{.srcIp = flow.clientIp,
+                    .dstIp = flow.serverIp,
+                    .protocol = op.protocol,
+                    .function = op.function,
+                    .timestampUs = flow.timestampUs};
     if (op.request && op.opClass == "write" && !baseline_.count(item)) {
-        raise("unauthorized_write", flow, op, srcDevice, dstDevice);
+        raise("unauthorized_write", t, srcDevice, dstDevice);
+    }
+    if (!type.empty() && !baseline_.count(opItem(type, op.protocol, client, server))) {
+        raise(std::string(type), t, srcDevice, dstDevice);
     }
 }
 
-void Detector::raise(const std::string& type, const dissect::FlowContext& flow,
-                     const dissect::Operation& op, const std::string& srcDevice,
+void Detector::raiseByAddress(const std::string& type, const Trigger& trigger,
+                              const std::string& srcDevice, const std::string& dstDevice) {
+    const std::string key = type + " " + trigger.srcIp + " " + trigger.dstIp;
+    auto it = alertNames_.find(key);
+    if (it == alertNames_.end()) {
+        it = alertNames_
+                 .try_emplace(key, srcDevice.empty() ? trigger.srcIp : srcDevice,
+                              dstDevice.empty() ? trigger.dstIp : dstDevice)
+                 .first;
+    }
+    raise(type, trigger, it->second.first, it->second.second);
+}
+
+void Detector::raise(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
                      const std::string& dstDevice) {
-    const std::int64_t nowMs = flow.timestampUs / 1000;
+    const std::int64_t nowMs = trigger.timestampUs / 1000;
     const std::string id = alertId(type, srcDevice, dstDevice);
     auto [it, created] = alerts_.try_emplace(id);
     AlertRecord& a = it->second;
     if (created) {
         const AlertType* t = findAlertType(type);
+        const std::string service = trigger.transport.empty()
+                                        ? std::string()
+                                        : trigger.transport + "/" + std::to_string(trigger.port);
         const std::map<std::string, std::string> values = {
-            {"src", srcDevice},        {"dst", dstDevice},
-            {"src_ip", flow.clientIp}, {"dst_ip", flow.serverIp},
-            {"protocol", op.protocol}, {"protocol_title", protocolTitle(op.protocol)},
-            {"function", op.function}};
+            {"src", srcDevice},
+            {"dst", dstDevice},
+            {"src_ip", trigger.srcIp},
+            {"dst_ip", trigger.dstIp},
+            {"protocol", trigger.protocol.empty() ? service : trigger.protocol},
+            {"protocol_title", protocolTitle(trigger.protocol)},
+            {"function", trigger.function},
+            {"service", service}};
         a.id = id;
         a.type = type;
         a.engine = t ? t->engine : "policy";
@@ -91,12 +243,13 @@ void Detector::raise(const std::string& type, const dissect::FlowContext& flow,
         a.mitre = t ? t->mitre : "";
         a.src = srcDevice;
         a.dst = dstDevice;
-        a.srcIp = flow.clientIp;
-        a.dstIp = flow.serverIp;
-        a.protocol = op.protocol;
+        a.srcIp = trigger.srcIp;
+        a.dstIp = trigger.dstIp;
+        a.protocol = trigger.protocol;
         a.firstSeenMs = nowMs;
     }
     ++a.count;
+    a.firstSeenMs = std::min(a.firstSeenMs, nowMs);
     a.lastSeenMs = std::max(a.lastSeenMs, nowMs);
     changed_.insert(id);
 }

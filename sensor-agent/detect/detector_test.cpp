@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Detector tests: learning, unauthorized_write, aggregation, baseline round trip, catalog.
+// Detector tests: learning, every policy type (fires / quiet when learned), aggregation, baseline
+// round trip and backward compatibility, catalog.
 #include <gtest/gtest.h>
 
 #include "sensor-agent/detect/alert_catalog.h"
@@ -88,6 +89,238 @@ TEST(DetectorTest, EthernetLevelWritesAreKeyedByMac) {
     d.onOperation(frame("00:1b:1b:00:00:99"), set, "rogue", "plc");
     ASSERT_EQ(d.alerts().size(), 1u);
     EXPECT_EQ(d.alerts()[0].src, "rogue");
+}
+
+dissect::FlowContext between(const std::string& client, const std::string& server,
+                             std::int64_t tsUs = 1000000) {
+    return {client, server, 40000, 102, dissect::Transport::Tcp, tsUs};
+}
+
+dissect::Operation op(const std::string& protocol, const std::string& function,
+                      const std::string& opClass, bool request = true) {
+    dissect::Operation o;
+    o.protocol = protocol;
+    o.function = function;
+    o.opClass = opClass;
+    o.request = request;
+    return o;
+}
+
+ConnectionEvent conn(const std::string& client, const std::string& server, std::uint16_t port,
+                     const std::string& protocol, std::int64_t tsUs = 1000000) {
+    ConnectionEvent c;
+    c.clientIp = client;
+    c.serverIp = server;
+    c.transport = "tcp";
+    c.serverPort = port;
+    c.protocol = protocol;
+    c.timestampUs = tsUs;
+    return c;
+}
+
+std::vector<std::string> types(const Detector& d) {
+    std::vector<std::string> out;
+    for (const auto& a : d.alerts()) out.push_back(a.type);
+    return out;
+}
+
+TEST(OperationAlertTypeTest, ClassifiesByClassAndFunctionName) {
+    EXPECT_EQ(operationAlertType(op("s7comm", "download_block", "program")), "program_transfer");
+    EXPECT_EQ(operationAlertType(op("dnp3", "open_file", "program")), "program_transfer");
+    EXPECT_EQ(operationAlertType(op("modbus", "umas_initialize_upload", "program")),
+              "program_transfer");
+    EXPECT_EQ(operationAlertType(op("s7comm", "plc_stop", "control")), "mode_change");
+    EXPECT_EQ(operationAlertType(op("s7comm", "plc_start", "control")), "mode_change");
+    EXPECT_EQ(operationAlertType(op("enip", "stop", "control")), "mode_change");
+    EXPECT_EQ(operationAlertType(op("modbus", "umas_stop_plc", "control")), "mode_change");
+    EXPECT_EQ(operationAlertType(op("bacnet", "device_communication_control", "control")),
+              "mode_change");
+    EXPECT_EQ(operationAlertType(op("dnp3", "cold_restart", "control")), "restart_command");
+    EXPECT_EQ(operationAlertType(op("dnp3", "warm_restart", "control")), "restart_command");
+    EXPECT_EQ(operationAlertType(op("enip", "reset", "control")), "restart_command");
+    EXPECT_EQ(operationAlertType(op("bacnet", "reinitialize_device", "control")),
+              "restart_command");
+    EXPECT_EQ(operationAlertType(op("iec104", "C_RP_NA_1", "control")), "restart_command");
+    EXPECT_EQ(operationAlertType(op("enip", "nvs_transfer", "firmware")), "firmware_update");
+    // Ordinary process control is not a mode change or a restart.
+    EXPECT_EQ(operationAlertType(op("dnp3", "direct_operate", "control")), "");
+    EXPECT_EQ(operationAlertType(op("iec104", "C_SC_NA_1", "control")), "");
+    EXPECT_EQ(operationAlertType(op("modbus", "read_holding_registers", "read")), "");
+}
+
+struct OpCase {
+    const char* type;
+    dissect::Operation operation;
+};
+
+class OperationPolicyTest : public ::testing::TestWithParam<OpCase> {};
+
+TEST_P(OperationPolicyTest, FiresWithLearningOffAndAggregates) {
+    const auto& c = GetParam();
+    Detector d(false);
+    d.importBaseline("talk " + c.operation.protocol + " 10.0.0.31 10.0.0.11\n");
+    d.onOperation(between("10.0.0.31", "10.0.0.11", 2000000), c.operation, "ews", "plc");
+    d.onOperation(between("10.0.0.31", "10.0.0.11", 9000000), c.operation, "ews", "plc");
+    // The response carries the same function name but is not a command.
+    auto response = c.operation;
+    response.request = false;
+    d.onOperation(between("10.0.0.31", "10.0.0.11", 9500000), response, "ews", "plc");
+    const auto alerts = d.alerts();
+    ASSERT_EQ(alerts.size(), 1u);
+    const auto& a = alerts[0];
+    EXPECT_EQ(a.type, c.type);
+    EXPECT_EQ(a.id, alertId(c.type, "ews", "plc"));
+    EXPECT_EQ(a.count, 2u);
+    EXPECT_EQ(a.firstSeenMs, 2000);
+    EXPECT_EQ(a.lastSeenMs, 9000);
+    EXPECT_EQ(a.engine, "policy");
+    const AlertType* t = findAlertType(c.type);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(a.severity, t->severity);
+    EXPECT_EQ(a.mitre, t->mitre);
+    EXPECT_NE(a.description.find("10.0.0.31"), std::string::npos) << a.description;
+    EXPECT_NE(a.description.find(c.operation.function), std::string::npos) << a.description;
+    EXPECT_EQ(a.description.find('{'), std::string::npos) << a.description;
+}
+
+TEST_P(OperationPolicyTest, QuietOnLearnedTrafficAndInLearningMode) {
+    const auto& c = GetParam();
+    Detector learner(true);
+    learner.onOperation(between("10.0.0.31", "10.0.0.11"), c.operation, "ews", "plc");
+    EXPECT_TRUE(learner.alerts().empty()) << "learning mode raises no policy alert";
+    EXPECT_NE(learner.exportBaseline().find(std::string("op ") + c.type + " " +
+                                            c.operation.protocol + " 10.0.0.31 10.0.0.11"),
+              std::string::npos)
+        << learner.exportBaseline();
+    Detector d(false);
+    d.importBaseline(learner.exportBaseline());
+    d.onOperation(between("10.0.0.31", "10.0.0.11"), c.operation, "ews", "plc");
+    EXPECT_TRUE(d.alerts().empty());
+    // Learned for that pair only: another client doing the same still alerts.
+    d.onOperation(between("10.0.0.66", "10.0.0.11"), c.operation, "rogue", "plc");
+    EXPECT_EQ(types(d), std::vector<std::string>{c.type});
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryOperationType, OperationPolicyTest,
+    ::testing::Values(OpCase{"program_transfer", op("s7comm", "download_block", "program")},
+                      OpCase{"mode_change", op("s7comm", "plc_stop", "control")},
+                      OpCase{"restart_command", op("dnp3", "cold_restart", "control")},
+                      OpCase{"firmware_update", op("enip", "nvs_update_begin", "firmware")}),
+    [](const auto& info) { return std::string(info.param.type); });
+
+TEST(DetectorTest, NewDeviceFiresOncePerDeviceAndAggregates) {
+    Detector d(true);
+    d.onHost("10.0.0.11", 1000000, [] { return std::string("plc"); });
+    d.setLearning(false);
+    int asked = 0;
+    d.onHost("10.0.0.11", 2000000, [&] { return ++asked, std::string("plc"); });
+    EXPECT_TRUE(d.alerts().empty());
+    EXPECT_EQ(asked, 0) << "known hosts do not look up their device";
+    d.onHost("10.0.0.66", 3000000, [&] { return ++asked, std::string("ip-10.0.0.66"); });
+    // The inventory may later key the same address by its MAC: still one alert.
+    d.onHost("10.0.0.66", 4000000, [&] { return ++asked, std::string("mac-001b1b000066"); });
+    const auto alerts = d.alerts();
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].type, "new_device");
+    EXPECT_EQ(alerts[0].src, "ip-10.0.0.66");
+    EXPECT_EQ(alerts[0].srcIp, "10.0.0.66");
+    EXPECT_EQ(alerts[0].count, 2u);
+    EXPECT_EQ(alerts[0].lastSeenMs, 4000);
+    EXPECT_EQ(alerts[0].severity, Severity::Minor);
+    EXPECT_EQ(alerts[0].mitre, "T0848");
+    EXPECT_NE(alerts[0].description.find("10.0.0.66"), std::string::npos);
+    EXPECT_EQ(asked, 1);
+}
+
+TEST(DetectorTest, UnauthorizedConnectionFiresForAnUnlearnedPathOnly) {
+    Detector learner(true);
+    learner.onConnection(conn("10.0.0.21", "10.0.0.11", 502, "modbus"), "hmi", "plc");
+    EXPECT_TRUE(learner.alerts().empty());
+    Detector d(false);
+    d.importBaseline(learner.exportBaseline());
+    d.onConnection(conn("10.0.0.21", "10.0.0.11", 502, "modbus"), "hmi", "plc");
+    EXPECT_TRUE(d.alerts().empty()) << "learned path";
+    // Same devices, another server port without a dissector.
+    d.onConnection(conn("10.0.0.21", "10.0.0.11", 8080, "", 2000000), "hmi", "plc");
+    // Reverse direction is another path.
+    d.onConnection(conn("10.0.0.11", "10.0.0.21", 502, "modbus", 3000000), "plc", "hmi");
+    // A broadcast is not a connection to a device.
+    auto broadcast = conn("10.0.0.21", "10.0.0.255", 47808, "bacnet");
+    broadcast.unicast = false;
+    d.onConnection(broadcast, "hmi", "");
+    const auto alerts = d.alerts();
+    ASSERT_EQ(alerts.size(), 2u);
+    for (const auto& a : alerts) {
+        EXPECT_EQ(a.type, "unauthorized_connection");
+        EXPECT_EQ(a.severity, Severity::Major);
+        EXPECT_EQ(a.mitre, "T0869");
+        EXPECT_EQ(a.count, 1u);
+    }
+    const auto& port8080 = alerts[0].srcIp == "10.0.0.21" ? alerts[0] : alerts[1];
+    EXPECT_EQ(port8080.dst, "plc");
+    EXPECT_NE(port8080.description.find("tcp/8080"), std::string::npos) << port8080.description;
+}
+
+TEST(DetectorTest, NewProtocolBetweenKnownDevicesOnly) {
+    Detector learner(true);
+    learner.onConnection(conn("10.0.0.21", "10.0.0.11", 502, "modbus"), "hmi", "plc");
+    learner.onHost("10.0.0.31", 1000000, {});
+    Detector d(false);
+    d.importBaseline(learner.exportBaseline());
+    // The learned pair starts talking S7: new protocol, not a plain new connection.
+    d.onConnection(conn("10.0.0.21", "10.0.0.11", 102, "s7comm"), "hmi", "plc");
+    d.onConnection(conn("10.0.0.21", "10.0.0.11", 102, "s7comm", 5000000), "hmi", "plc");
+    // Modbus on another port between the same pair: the protocol is known, the path is not.
+    d.onConnection(conn("10.0.0.21", "10.0.0.11", 503, "modbus"), "hmi", "plc");
+    // A known device to an unknown one: a connection, not a protocol change.
+    d.onConnection(conn("10.0.0.31", "10.0.0.77", 102, "s7comm"), "ews", "");
+    std::map<std::string, AlertRecord> byType;
+    for (const auto& a : d.alerts()) byType[a.type + " " + a.dstIp] = a;
+    ASSERT_EQ(byType.size(), 3u);
+    ASSERT_TRUE(byType.count("new_protocol 10.0.0.11"));
+    EXPECT_EQ(byType["new_protocol 10.0.0.11"].count, 2u);
+    EXPECT_EQ(byType["new_protocol 10.0.0.11"].protocol, "s7comm");
+    EXPECT_EQ(byType["new_protocol 10.0.0.11"].severity, Severity::Major);
+    ASSERT_TRUE(byType.count("unauthorized_connection 10.0.0.11"));
+    EXPECT_EQ(byType["unauthorized_connection 10.0.0.11"].count, 1u);
+    // The server has no device yet: the alert names it by its IP.
+    ASSERT_TRUE(byType.count("unauthorized_connection 10.0.0.77"));
+    EXPECT_EQ(byType["unauthorized_connection 10.0.0.77"].dst, "10.0.0.77");
+    // Learned: quiet.
+    Detector quiet(false);
+    quiet.importBaseline(learner.exportBaseline());
+    quiet.onConnection(conn("10.0.0.21", "10.0.0.11", 502, "modbus"), "hmi", "plc");
+    EXPECT_TRUE(quiet.alerts().empty());
+}
+
+TEST(DetectorTest, BaselineRoundTripKeepsEveryKindAndUnknownLines) {
+    Detector learner(true);
+    learner.onHost("10.0.0.21", 1, {});
+    learner.onConnection(conn("10.0.0.21", "10.0.0.11", 502, "modbus"), "hmi", "plc");
+    learner.onOperation(between("10.0.0.31", "10.0.0.11"), op("s7comm", "plc_stop", "control"),
+                        "ews", "plc");
+    const std::string text = learner.exportBaseline();
+    EXPECT_EQ(text,
+              "conn tcp 10.0.0.21 10.0.0.11 502 modbus\n"
+              "device 10.0.0.21\n"
+              "op mode_change s7comm 10.0.0.31 10.0.0.11\n"
+              "talk s7comm 10.0.0.31 10.0.0.11\n");
+    Detector copy(false);
+    copy.importBaseline(text + "x-future-kind something\r\n");
+    EXPECT_EQ(copy.exportBaseline(), text + "x-future-kind something\n");
+}
+
+TEST(DetectorTest, OldBaselineWithOnlyTalkItemsCoversItsDevicesAndConnections) {
+    // A baseline exported before device/conn/op items existed.
+    Detector d(false);
+    d.importBaseline("talk modbus 10.0.0.21 10.0.0.11\n");
+    d.onHost("10.0.0.21", 1000000, {});
+    d.onHost("10.0.0.11", 1000000, {});
+    d.onConnection(conn("10.0.0.21", "10.0.0.11", 502, "modbus"), "hmi", "plc");
+    EXPECT_TRUE(d.alerts().empty());
+    d.onHost("10.0.0.99", 1000000, {});
+    EXPECT_EQ(types(d), std::vector<std::string>{"new_device"});
 }
 
 }  // namespace

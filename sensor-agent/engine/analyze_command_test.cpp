@@ -112,6 +112,7 @@ TEST_F(AnalyzeCommandTest, JsonContract) {
         EXPECT_TRUE(o["function_code"].is_number_integer());
         EXPECT_TRUE(o["count"].is_number_integer());
         EXPECT_TRUE(o["class"].is_string());
+        if (o["protocol"] != "modbus") continue;  // the plant's DNS lookups are operations too
         EXPECT_TRUE(o["unit_id"].is_number_integer());
         if (o["function"] == "write_multiple_registers") writeOp = o["class"] == "write";
     }
@@ -125,8 +126,12 @@ TEST_F(AnalyzeCommandTest, LearnFromThenUnauthorizedWrite) {
                        (dir_ / "line1.pcap").string());
     ASSERT_EQ(r.exitCode, 0) << r.err;
     json doc = json::parse(r.out);
-    ASSERT_EQ(doc["alerts"].size(), 1u);
-    const auto& a = doc["alerts"][0];
+    json writes = json::array();  // line 1's devices are not in line 2's baseline: new_device...
+    for (const auto& alert : doc["alerts"]) {
+        if (alert["type"] == "unauthorized_write") writes.push_back(alert);
+    }
+    ASSERT_EQ(writes.size(), 1u);
+    const auto& a = writes[0];
     EXPECT_EQ(a["type"], "unauthorized_write");
     EXPECT_EQ(a["engine"], "policy");
     EXPECT_EQ(a["severity"], "major");

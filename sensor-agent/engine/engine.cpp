@@ -57,6 +57,8 @@ struct Engine::Impl : dissect::EventSink {
     void flushFlow(decode::Flow& flow);
     void finish();
     void onFrame(const decode::DecodedPacket& p);
+    void observeHost(const decode::IpAddress& ip, std::int64_t tsUs);
+    void observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp, std::int64_t tsUs);
     void deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
                  std::span<const std::uint8_t> data, std::int64_t tsUs);
     dissect::FlowContext context(const decode::Flow& flow, const AppFlow& app,
@@ -101,12 +103,39 @@ void Engine::Impl::process(const RawPacket& raw) {
     if (status == decode::DecodeStatus::Malformed) return;
     if (p.isArp) {
         inventory.observeArp(p);
+        if (p.arp.senderIp.isUnicastHost()) observeHost(p.arp.senderIp, p.timestampUs);
         return;
     }
     inventory.observePacket(p);
+    if (p.hasIp && p.srcIp.isUnicastHost()) observeHost(p.srcIp, p.timestampUs);
     if (status == decode::DecodeStatus::Ok && !p.hasIp && !p.l2Payload.empty()) onFrame(p);
     if (status != decode::DecodeStatus::Ok || !p.hasIp) return;
     if (p.l4 == decode::L4::Tcp || p.l4 == decode::L4::Udp) onTcpOrUdp(p);
+}
+
+/// Policy input: a host that sends (new_device when it is not in the baseline).
+void Engine::Impl::observeHost(const decode::IpAddress& ip, std::int64_t tsUs) {
+    const std::string text = ip.toString();
+    detector.onHost(text, tsUs, [&] { return inventory.deviceIdForIp(text); });
+}
+
+/// Policy input: a new transport conversation (unauthorized_connection / new_protocol).
+void Engine::Impl::observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp,
+                                  std::int64_t tsUs) {
+    const auto& server = app.serverIsA ? flow.key.ipA : flow.key.ipB;
+    const auto& client = app.serverIsA ? flow.key.ipB : flow.key.ipA;
+    detect::ConnectionEvent c;
+    c.clientIp = client.toString();
+    c.serverIp = server.toString();
+    c.transport = tcp ? "tcp" : "udp";
+    c.serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
+    c.protocol = app.info ? app.info->name : "";
+    // Directed broadcasts (x.x.x.255) of discovery protocols are not connections to a device.
+    c.unicast = client.isUnicastHost() && server.isUnicastHost() &&
+                (server.v6 || tcp || server.bytes[3] != 255);
+    c.timestampUs = tsUs;
+    detector.onConnection(c, inventory.deviceIdForIp(c.clientIp),
+                          inventory.deviceIdForIp(c.serverIp));
 }
 
 void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
@@ -130,6 +159,7 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
             if (tcp && flow.sawSyn) app->serverIsA = !flow.initiatorIsA;
         }
         if (app->info) app->dissector = app->info->create();
+        observeNewFlow(flow, *app, tcp, p.timestampUs);
         flow.extension = std::move(app);
     }
     auto& app = static_cast<AppFlow&>(*flow.extension);

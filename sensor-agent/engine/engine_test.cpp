@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/engine/engine.h"
@@ -85,7 +86,8 @@ TEST_F(EngineTest, InventoryOfLineOne) {
 TEST_F(EngineTest, UnauthorizedWriteFiresWithLearningOffAndIsQuietOnLearnedTraffic) {
     Engine fresh(EngineOptions{.learning = false});
     feed(fresh, "line1.pcap");
-    const auto alerts = fresh.alerts();
+    auto alerts = fresh.alerts();  // empty baseline: every device and path is new as well
+    std::erase_if(alerts, [](const auto& a) { return a.type != "unauthorized_write"; });
     ASSERT_EQ(alerts.size(), 1u);
     EXPECT_EQ(alerts[0].type, "unauthorized_write");
     EXPECT_EQ(alerts[0].srcIp, test::plantLine(1).find("ews").ip());
@@ -98,8 +100,8 @@ TEST_F(EngineTest, UnauthorizedWriteFiresWithLearningOffAndIsQuietOnLearnedTraff
     enforcing.importBaseline(learner.exportBaseline());
     feed(enforcing, "line1.pcap");
     EXPECT_TRUE(enforcing.alerts().empty());
-    feed(enforcing, "line2.pcap");  // line 2 has no writes
-    EXPECT_TRUE(enforcing.alerts().empty());
+    feed(enforcing, "line2.pcap");  // line 2 has no writes (its devices are new: new_device)
+    for (const auto& a : enforcing.alerts()) EXPECT_NE(a.type, "unauthorized_write");
 }
 
 TEST_F(EngineTest, TakeChangesReturnsOnlyWhatChanged) {
@@ -113,8 +115,9 @@ TEST_F(EngineTest, TakeChangesReturnsOnlyWhatChanged) {
     feed(engine, "line1.pcap");
     auto third = engine.takeChanges();
     EXPECT_FALSE(third.devices.empty());
-    ASSERT_EQ(third.alerts.size(), 1u);
-    EXPECT_EQ(third.alerts[0].type, "unauthorized_write");
+    std::set<std::string> changedTypes;
+    for (const auto& a : third.alerts) changedTypes.insert(a.type);
+    EXPECT_TRUE(changedTypes.count("unauthorized_write"));
 }
 
 }  // namespace
