@@ -257,6 +257,19 @@ std::string Inventory::deviceIdFor(const std::string& ip, const std::string& mac
     return parsed && !decode::isGroupMac(*parsed) ? macDeviceId(*parsed) : std::string();
 }
 
+namespace {
+constexpr int kNoAnnouncedName = 1 << 20;
+/// Precedence of host names announced over IP (after DHCP's, and LLDP/CDP/DCP at rank 0): what
+/// the device says of itself (mDNS, NBNS), then its SNMP sysName, then what DNS says of it.
+int hostnameRank(const std::string& protocol) {
+    if (protocol == "mdns") return 1;
+    if (protocol == "nbns") return 2;
+    if (protocol == "snmp") return 3;
+    if (protocol == "dns") return 4;
+    return 5;
+}
+}  // namespace
+
 std::vector<DeviceRecord> Inventory::devices() const {
     struct Work {
         DeviceRecord record;
@@ -267,6 +280,7 @@ std::vector<DeviceRecord> Inventory::devices() const {
         std::size_t routedIps = 0;
         std::set<std::uint32_t> vlans;
         std::string announcedHostname, declaredType, declaredTypeEvidence;
+        int announcedRank = kNoAnnouncedName;  // lower is better (hostnameRank)
     };
     std::map<std::string, Work> out;
     auto touch = [](Work& w, std::int64_t firstUs, std::int64_t lastUs) {
@@ -293,7 +307,10 @@ std::vector<DeviceRecord> Inventory::devices() const {
                 for (const auto& [k, v] : id2.numberSets) j[k] = v;
                 auto host = id2.strings.find("hostname");
                 if (host != id2.strings.end()) w.record.hostname = host->second;
-                if (w.announcedHostname.empty()) w.announcedHostname = id2.hostname;
+                if (w.announcedHostname.empty() && !id2.hostname.empty()) {
+                    w.announcedHostname = id2.hostname;
+                    w.announcedRank = 0;  // LLDP, CDP, Profinet DCP: the device's own setting
+                }
                 if (!id2.vendor.empty()) w.record.vendor = id2.vendor;  // protocol identity wins
                 if (!id2.model.empty()) w.record.model = id2.model;
                 if (!id2.firmware.empty()) w.record.firmware = id2.firmware;
@@ -330,6 +347,10 @@ std::vector<DeviceRecord> Inventory::devices() const {
             if (!id2.vendor.empty()) w.record.vendor = id2.vendor;  // protocol identity wins
             if (!id2.model.empty()) w.record.model = id2.model;
             if (!id2.firmware.empty()) w.record.firmware = id2.firmware;
+            if (!id2.hostname.empty() && hostnameRank(proto) < w.announcedRank) {
+                w.announcedHostname = id2.hostname;  // mDNS, NBNS, SNMP sysName, DNS
+                w.announcedRank = hostnameRank(proto);
+            }
         }
         if (!info.hostname.empty()) w.record.hostname = info.hostname;
         w.vlans.insert(info.vlans.begin(), info.vlans.end());

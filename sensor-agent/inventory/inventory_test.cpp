@@ -85,5 +85,38 @@ TEST(InventoryTest, RouterMacDoesNotMergeRoutedHosts) {
     EXPECT_NE(byIp(devices, "192.168.5.11")->id, routed->id);
 }
 
+TEST(InventoryTest, AnnouncedHostNamesFollowPrecedence) {
+    Inventory inv;
+    const Host ws{mac("00:14:22:01:00:31"), ipv4("10.0.0.31")};
+    const Host dns{mac("00:14:22:01:00:02"), ipv4("10.0.0.2")};
+    feed(inv, udpFrame(ws, dns, 51000, 53, Bytes{1}));
+    dissect::FlowContext flow;
+    flow.clientIp = "10.0.0.2";
+    flow.serverIp = "10.0.0.31";
+    const auto announce = [&](const char* protocol, const char* name) {
+        dissect::Identity id;
+        id.protocol = protocol;
+        id.hostname = name;
+        id.strings["hostname"] = name;
+        inv.observeIdentity(flow, id);
+    };
+    // What DNS says of the host, then its SNMP sysName, then what it says itself over NBNS.
+    announce("dns", "ws31.plant.lan");
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.31")->hostname, "ws31.plant.lan");
+    announce("snmp", "ws31-snmp");
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.31")->hostname, "ws31-snmp");
+    announce("nbns", "WS31");
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.31")->hostname, "WS31");
+    announce("dns", "other.plant.lan");  // a lower-ranked name does not replace it
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.31")->hostname, "WS31");
+    // A DHCP host name (keyed by MAC) wins over every announced one.
+    dissect::Identity dhcp;
+    dhcp.protocol = "dhcp";
+    dhcp.mac = "00:14:22:01:00:31";
+    dhcp.strings["hostname"] = "ws31-dhcp";
+    inv.observeIdentity(flow, dhcp);
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.31")->hostname, "ws31-dhcp");
+}
+
 }  // namespace
 }  // namespace ironsight::sensor::inventory

@@ -22,6 +22,13 @@ status=0
 for name in "${names[@]}"; do
     dir="$ROOT/sensor-agent/dissect/$name"
     sources=$(find "$dir" -maxdepth 1 -name '*.cpp' ! -name '*_test.cpp' ! -name '*_fuzz.cpp')
+    # fuzz_deps.txt (optional): sibling dissector folders whose sources this one links (e.g. dns).
+    if [ -f "$dir/fuzz_deps.txt" ]; then
+        for dep in $(cat "$dir/fuzz_deps.txt"); do
+            sources+=" $(find "$ROOT/sensor-agent/dissect/$dep" -maxdepth 1 -name '*.cpp' \
+                ! -name '*_test.cpp' ! -name '*_fuzz.cpp')"
+        done
+    fi
     echo "==> $name: building"
     "$CXX" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
         -I"$ROOT" $sources "$ROOT"/sensor-agent/dissect/core/text.cpp "$dir/${name}_fuzz.cpp" \

@@ -3,6 +3,8 @@
 // cdp-zeek-v1.pcap, a switch built field by field, malformed variants) and LLC/SNAP matching.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -24,9 +26,13 @@ FrameContext frameFrom(const char* src) {
 
 Bytes tlv(std::uint16_t type, const std::string& text) {
     const auto len = static_cast<std::uint16_t>(text.size() + 4);
-    Bytes b = {static_cast<std::uint8_t>(type >> 8), static_cast<std::uint8_t>(type),
-               static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
-    b.insert(b.end(), text.begin(), text.end());
+    // Sized up front: GCC 12 -O2 misreports insert() into a 4-byte vector (-Warray-bounds).
+    Bytes b(len);
+    b[0] = static_cast<std::uint8_t>(type >> 8);
+    b[1] = static_cast<std::uint8_t>(type);
+    b[2] = static_cast<std::uint8_t>(len >> 8);
+    b[3] = static_cast<std::uint8_t>(len);
+    std::copy(text.begin(), text.end(), b.begin() + 4);
     return b;
 }
 

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// DNS dissector tests on annotated wire bytes: queries, answers (local and public addresses),
+// compression, DNS over TCP split across segments, and malformed messages.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "sensor-agent/dissect/core/testing.h"
+#include "sensor-agent/dissect/dns/dns_dissector.h"
+
+namespace ironsight::sensor::dissect::dns {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+/// Records the flow of each identity too: address records re-target the flow's server side.
+struct FlowSink : RecordingSink {
+    FlowSink() : RecordingSink("dns") {}
+    std::vector<FlowContext> identityFlows;
+    void onIdentity(const FlowContext& f, const Identity& id) override {
+        identityFlows.push_back(f);
+        RecordingSink::onIdentity(f, id);
+    }
+};
+
+FlowContext udpFlow() {
+    FlowContext f;
+    f.clientIp = "10.10.1.21";
+    f.serverIp = "10.10.1.2";
+    f.clientPort = 51000;
+    f.serverPort = kPort;
+    f.transport = Transport::Udp;
+    return f;
+}
+
+// Standard query, id 0x1234, RD: "plc1.plant.lan" A IN.
+const Bytes kQuery = {
+    0x12, 0x34, 0x01, 0x00,                          // id, flags: QR=0 opcode 0 RD
+    0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // qd 1, an 0, ns 0, ar 0
+    0x04, 'p',  'l',  'c',  '1',                     // offset 12: label "plc1"
+    0x05, 'p',  'l',  'a',  'n',  't',               // label "plant"
+    0x03, 'l',  'a',  'n',  0x00,                    // label "lan", root
+    0x00, 0x01, 0x00, 0x01,                          // qtype A, qclass IN
+};
+
+// Its answer: the question again, then "plc1.plant.lan" (pointer to offset 12) A 10.10.1.11.
+const Bytes kAnswerLocal = {
+    0x12, 0x34, 0x81, 0x80,                          // id, flags: QR=1 RD RA, rcode 0
+    0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,  // qd 1, an 1
+    0x04, 'p',  'l',  'c',  '1',  0x05, 'p',  'l',  'a',  'n',
+    't',  0x03, 'l',  'a',  'n',  0x00, 0x00, 0x01, 0x00, 0x01,  // qtype A, qclass IN
+    0xc0, 0x0c,                                                  // name: pointer to offset 12
+    0x00, 0x01, 0x00, 0x01,                                      // type A, class IN
+    0x00, 0x00, 0x0e, 0x10,                                      // ttl 3600
+    0x00, 0x04, 0x0a, 0x0a, 0x01, 0x0b,                          // rdlength 4, 10.10.1.11
+};
+
+// id 0x0bee: "mail.google.com" CNAME "gm.l.google.com" A 74.125.239.117 (a public address).
+const Bytes kAnswerPublic = {
+    0x0b, 0xee, 0x81, 0x80,                          // id, flags response
+    0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,  // qd 1, an 2
+    0x04, 'm',  'a',  'i',  'l',  0x06, 'g',  'o',  'o',  'g',  'l',
+    'e',  0x03, 'c',  'o',  'm',  0x00, 0x00, 0x01, 0x00, 0x01,  // A IN
+    0xc0, 0x0c, 0x00, 0x05, 0x00, 0x01,                          // offset 33: CNAME IN
+    0x00, 0x00, 0x00, 0x3c, 0x00, 0x07,                          // ttl 60, rdlength 7
+    0x02, 'g',  'm',  0x01, 'l',  0xc0, 0x11,  // offset 45: "gm.l" + pointer "google.com"
+    0xc0, 0x2d, 0x00, 0x01, 0x00, 0x01,        // "gm.l.google.com" A IN
+    0x00, 0x00, 0x00, 0x3c, 0x00, 0x04, 74,   125,  239,  117,
+};
+
+TEST(DnsDissectorTest, QueryIsAnOperation) {
+    FlowSink sink;
+    DnsDissector d;
+    const auto r = d.onData(udpFlow(), Direction::ToServer, kQuery, sink);
+    EXPECT_EQ(r.status, ParseResult::Status::Ok);
+    EXPECT_EQ(r.consumed, kQuery.size());
+    ASSERT_EQ(sink.ops.size(), 1u);
+    EXPECT_EQ(sink.ops[0].protocol, "dns");
+    EXPECT_EQ(sink.ops[0].function, "query");
+    EXPECT_EQ(sink.ops[0].functionCode, 0);
+    EXPECT_EQ(sink.ops[0].opClass, "read");
+    EXPECT_TRUE(sink.ops[0].request);
+    EXPECT_EQ(sink.ops[0].keys.at("qtype"), 1);
+    EXPECT_EQ(sink.ops[0].textKeys.at("name"), "plc1.plant.lan");
+    EXPECT_TRUE(sink.identities.empty());
+}
+
+TEST(DnsDissectorTest, LocalAnswerNamesTheAnsweredHost) {
+    FlowSink sink;
+    DnsDissector d;
+    d.onData(udpFlow(), Direction::ToServer, kQuery, sink);
+    d.onData(udpFlow(), Direction::ToClient, kAnswerLocal, sink);
+    EXPECT_EQ(sink.ops.size(), 1u);  // the answer's query was reported already
+    ASSERT_EQ(sink.identities.size(), 1u);
+    EXPECT_EQ(sink.identities[0].protocol, "dns");
+    EXPECT_TRUE(sink.identities[0].ofServer);
+    EXPECT_EQ(sink.identities[0].strings.at("hostname"), "plc1.plant.lan");
+    EXPECT_EQ(sink.identities[0].hostname, "plc1.plant.lan");
+    EXPECT_EQ(sink.identityFlows[0].serverIp, "10.10.1.11");  // the answered address
+    EXPECT_TRUE(sink.anomalies.empty());
+}
+
+TEST(DnsDissectorTest, PublicAnswerGivesNoIdentityAndUnseenQueryIsReported) {
+    FlowSink sink;
+    DnsDissector d;
+    d.onData(udpFlow(), Direction::ToClient, kAnswerPublic, sink);
+    EXPECT_TRUE(sink.identities.empty());
+    ASSERT_EQ(sink.ops.size(), 1u);
+    EXPECT_FALSE(sink.ops[0].request);
+    EXPECT_EQ(sink.ops[0].textKeys.at("name"), "mail.google.com");
+    EXPECT_TRUE(sink.anomalies.empty());
+    // The compressed names parse: the A record's owner is "gm.l.google.com".
+    const auto m = parseMessage(kAnswerPublic);
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->answers.size(), 2u);
+    EXPECT_EQ(m->answers[1].name, "gm.l.google.com");
+    EXPECT_EQ(addressText(m->answers[1].rdata), "74.125.239.117");
+}
+
+TEST(DnsDissectorTest, TcpMessageSplitAcrossSegments) {
+    FlowContext flow = udpFlow();
+    flow.transport = Transport::Tcp;
+    Bytes stream = {0x00, static_cast<std::uint8_t>(kQuery.size())};  // RFC 1035 §4.2.2 length
+    stream.insert(stream.end(), kQuery.begin(), kQuery.end());
+    FlowSink sink;
+    DnsDissector d;
+    const Bytes first(stream.begin(), stream.begin() + 10);
+    const auto r1 = d.onData(flow, Direction::ToServer, first, sink);
+    EXPECT_EQ(r1.status, ParseResult::Status::Incomplete);
+    EXPECT_EQ(r1.consumed, 0u);
+    EXPECT_EQ(r1.needed, stream.size());
+    EXPECT_TRUE(sink.ops.empty());
+    const auto r2 = d.onData(flow, Direction::ToServer, stream, sink);
+    EXPECT_EQ(r2.status, ParseResult::Status::Ok);
+    EXPECT_EQ(r2.consumed, stream.size());
+    ASSERT_EQ(sink.ops.size(), 1u);
+    EXPECT_EQ(sink.ops[0].textKeys.at("name"), "plc1.plant.lan");
+}
+
+TEST(DnsDissectorTest, MalformedMessagesAreAnomalies) {
+    FlowSink sink;
+    DnsDissector d;
+    Bytes truncated(kQuery.begin(), kQuery.begin() + 20);  // name cut short
+    d.onData(udpFlow(), Direction::ToServer, truncated, sink);
+    Bytes loop = {0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+                  0x00, 0x00, 0x00, 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01};  // name pointer to itself
+    d.onData(udpFlow(), Direction::ToServer, loop, sink);
+    Bytes shortHeader = {0x12, 0x34, 0x01};
+    d.onData(udpFlow(), Direction::ToServer, shortHeader, sink);
+    EXPECT_EQ(sink.count("malformed_message"), 3u);
+    EXPECT_TRUE(sink.ops.empty());
+    FlowContext tcp = udpFlow();
+    tcp.transport = Transport::Tcp;
+    const Bytes tiny = {0x00, 0x03, 0x01, 0x02, 0x03};  // length below a header
+    EXPECT_EQ(d.onData(tcp, Direction::ToServer, tiny, sink).status, ParseResult::Status::Error);
+}
+
+TEST(DnsDissectorTest, HostPartDropsLocalSuffix) {
+    EXPECT_EQ(hostPart("printer.local"), "printer");
+    EXPECT_EQ(hostPart("Printer.LOCAL"), "Printer");
+    EXPECT_EQ(hostPart("plc1.plant.lan"), "plc1.plant.lan");
+    EXPECT_EQ(hostPart(".local"), ".local");
+}
+
+}  // namespace
+}  // namespace ironsight::sensor::dissect::dns
