@@ -35,7 +35,8 @@ say "Setting up the console: data dir, CA, site 'Plant A' with zones 'Line 1' an
 LINK_PORT=$(free_port)
 ENROLL_PORT=$(free_port)
 umask 077
-head -c 18 /dev/urandom | base64 > "$WORK/admin-password"
+# Random, and always meets the password policy (12+ characters, 3 of 4 character classes).
+printf '%s-Demo1\n' "$(head -c 18 /dev/urandom | base64 | tr -d "+/")" > "$WORK/admin-password"
 "$CONSOLE" admin --data-dir "$DATA" init --admin-user admin --admin-password-file "$WORK/admin-password" \
     --listen "127.0.0.1:$LINK_PORT" --enroll-listen "127.0.0.1:$ENROLL_PORT"
 "$CONSOLE" admin --data-dir "$DATA" site add "Plant A"
@@ -57,17 +58,27 @@ cat "$WORK/console.log"
 for line in 1 2; do
     say "Activating line$line-sensor (enrolls for its own certificate over TLS pinned to the console CA)"
     "$SENSOR" activate "$WORK/line$line-sensor.activation" --state-dir "$WORK/line$line-sensor"
-    # The demo has no learning period: switch learning off so deviations raise alerts at once.
+done
+
+# A new sensor starts in learning mode: whatever it sees becomes the baseline, without alerts.
+say "Learning: both sensors replay an hour of normal operation of their line (in learning mode)"
+run_both() {  # run_both SUFFIX: both sensors replay lineN$SUFFIX.pcap concurrently
+    "$SENSOR" run --state-dir "$WORK/line1-sensor" --replay "$WORK/pcaps/line1$1.pcap" --top-speed --exit-when-drained &
+    local s1=$!
+    "$SENSOR" run --state-dir "$WORK/line2-sensor" --replay "$WORK/pcaps/line2$1.pcap" --top-speed --exit-when-drained &
+    local s2=$!
+    wait $s1
+    wait $s2
+}
+run_both -baseline
+
+say "Switching learning off: from now on, anything outside the baseline raises an alert"
+for line in 1 2; do
     "$SENSOR" learning off --state-dir "$WORK/line$line-sensor"
 done
 
-say "Both sensors replay their line's capture and stream devices, connections and alerts to the console"
-"$SENSOR" run --state-dir "$WORK/line1-sensor" --replay "$WORK/pcaps/line1.pcap" --top-speed --exit-when-drained &
-S1=$!
-"$SENSOR" run --state-dir "$WORK/line2-sensor" --replay "$WORK/pcaps/line2.pcap" --top-speed --exit-when-drained &
-S2=$!
-wait $S1
-wait $S2
+say "Monitoring: both sensors replay the next hour (line 1 has an engineering workstation writing to a PLC)"
+run_both ""
 
 say "What the console stored (read back through ironsight-console admin)"
 "$CONSOLE" admin --data-dir "$DATA" sensor list
@@ -87,22 +98,25 @@ def ip_key(d):
     except (IndexError, ValueError):
         return (d.get("zone", ""), 0)
 print(f"\n{len(devices)} devices")
-print(f"  {'ip':<13} {'mac':<18} {'hostname':<12} {'type':<24} {'vendor':<20} {'zone':<7} sensor")
+print(f"  {'ip':<13} {'mac':<18} {'hostname':<20} {'type':<24} {'vendor':<20} {'zone':<7} sensor")
 for d in sorted(devices, key=ip_key):
     ips = ",".join(d.get("ips", [])) or "-"
     macs = ",".join(d.get("macs", [])) or "-"
     sensors = d.get("sensors", d.get("sensor", ""))
     sensors = ",".join(sensors) if isinstance(sensors, list) else sensors
-    print(f"  {ips:<13} {macs:<18} {(d.get('hostname') or '-')[:12]:<12} {d.get('type',''):<24} "
+    print(f"  {ips:<13} {macs:<18} {(d.get('hostname') or '-')[:20]:<20} {d.get('type',''):<24} "
           f"{(d.get('vendor') or '-')[:20]:<20} {d.get('zone',''):<7} {sensors}")
 print(f"\n{len(alerts)} alerts")
-for a in alerts:
-    print(f"  [{a.get('severity','')}] {a.get('title','')}: {a.get('src_ip', a.get('src',''))} -> "
-          f"{a.get('dst_ip', a.get('dst',''))} ({a.get('protocol','')}, x{a.get('count',1)}, {a.get('mitre','')})")
+for a in sorted(alerts, key=lambda a: a.get("last_seen_ms", 0)):
+    src = a.get("src_ip") or a.get("src") or "?"
+    dst = a.get("dst_ip") or a.get("dst") or ""
+    where = f"{src} -> {dst}" if dst else src
+    proto = f"{a.get('protocol')}, " if a.get("protocol") else ""
+    print(f"  [{a.get('severity','')}] {a.get('title','')}: {where} ({proto}x{a.get('count',1)}, {a.get('mitre','')})")
 PY
 
 if [ "$MODE" != "--headless" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
-    say "Opening the desktop console on this data dir (close the window to end the demo)"
+    say "Opening the desktop console on this data dir: sign in as admin with the password in $WORK/admin-password (close the window to end the demo)"
     "$CONSOLE" --data-dir "$DATA"
 else
     say "No display: the desktop console can be opened later with: $CONSOLE --data-dir $DATA"

@@ -218,7 +218,7 @@ Result<PlantSummary> writePlantLine(int line, const std::filesystem::path& file,
     s2.close(t0 + duration - kSecond + 5000);
 
     // Line 1: the engineering workstation reads, then writes to PLC 1 late in the capture.
-    if (line == 1) {
+    if (line == 1 && options.engineeringWorkstation) {
         const Host ews = plant.find("ews").host;
         const std::int64_t te = t0 + duration * 7 / 10;
         out.add(te - 3000, arpFrame(1, ews, plc1, true));

@@ -17,6 +17,9 @@ namespace ironsight::test {
 struct PlantOptions {
     int minutes = 5;
     std::int64_t startUs = 1767261600000000;  // 2026-01-01 10:00:00 UTC
+    /// Line 1's engineering workstation session (the unauthorized write). Off for a baseline
+    /// capture of normal operation that a sensor learns from.
+    bool engineeringWorkstation = true;
 };
 
 struct PlantHost {

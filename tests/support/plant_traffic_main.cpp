@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// ironsight-plant-traffic: writes DIR/line1.pcap and DIR/line2.pcap (deterministic plant traffic).
+// ironsight-plant-traffic: writes DIR/lineN-baseline.pcap (normal operation) and DIR/lineN.pcap
+// (the same an hour later; line 1 adds an engineering workstation writing to a PLC).
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -27,14 +28,27 @@ int main(int argc, char** argv) {
     }
     ironsight::test::PlantOptions options;
     options.minutes = minutes;
+    // Normal operation an hour earlier, without the engineering workstation: what a sensor learns.
+    ironsight::test::PlantOptions baseline = options;
+    baseline.startUs -= 3600LL * 1000000;
+    baseline.engineeringWorkstation = false;
     for (int line : {1, 2}) {
-        const auto file = std::filesystem::path(outDir) / ("line" + std::to_string(line) + ".pcap");
+        const auto plant = ironsight::test::plantLine(line);
+        const std::string stem = "line" + std::to_string(line);
+        const auto learnFile = std::filesystem::path(outDir) / (stem + "-baseline.pcap");
+        auto learned = ironsight::test::writePlantLine(line, learnFile, baseline);
+        if (!learned) {
+            std::cerr << learned.error().message << "\n";
+            return 2;
+        }
+        std::cout << "wrote " << learnFile.string() << ": " << learned->packets << " packets, "
+                  << minutes << " min, line " << line << " normal operation (to learn from)\n";
+        const auto file = std::filesystem::path(outDir) / (stem + ".pcap");
         auto summary = ironsight::test::writePlantLine(line, file, options);
         if (!summary) {
             std::cerr << summary.error().message << "\n";
             return 2;
         }
-        const auto plant = ironsight::test::plantLine(line);
         std::cout << "wrote " << file.string() << ": " << summary->packets << " packets, "
                   << minutes << " min, line " << line << " (PLCs " << plant.find("plc1").ip()
                   << ", " << plant.find("plc2").ip() << ", HMI " << plant.find("hmi").ip();
