@@ -138,7 +138,7 @@ int activate(const std::filesystem::path& file, const std::filesystem::path& sta
 void addActivateCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand("activate",
                                    "Enroll this sensor with a console using an "
-                                   "activation file (SPEC §4.1)");
+                                   "activation file (see docs/ACTIVATION.md)");
     auto file = std::make_shared<std::string>();
     auto stateDir = std::make_shared<std::string>(store::defaultStateDir().string());
     cmd->add_option("FILE", *file, "The .activation file the console wrote")->required();

@@ -263,7 +263,7 @@ void addAnalyzeCommand(CLI::App& app) {
         "analyze",
         "Analyse capture files offline: devices, connections, operations and alerts.\n"
         "Without --learn-from the engine stays in learning mode (no policy alerts).");
-    cmd->add_flag("--json", options->json, "Print one JSON document (SPEC §6 contract)");
+    cmd->add_flag("--json", options->json, "Print one JSON document (the contract in docs/ANALYZE.md)");
     cmd->add_option("--learn-from", options->learnFrom,
                     "Learn the baseline from this capture first (repeatable), then analyse PCAP... "
                     "with learning off")

@@ -28,7 +28,7 @@ int setLearning(const std::string& mode, const std::filesystem::path& stateDir) 
 }
 
 void addLearningCommand(CLI::App& app) {
-    auto* cmd = app.add_subcommand("learning", "Switch learning mode on or off (SPEC §3.5)");
+    auto* cmd = app.add_subcommand("learning", "Switch learning mode on or off (while on, traffic becomes the baseline and raises no policy alerts)");
     auto mode = std::make_shared<std::string>();
     auto stateDir = std::make_shared<std::string>(store::defaultStateDir().string());
     cmd->add_option("MODE", *mode, "on or off")->required()->check(CLI::IsMember({"on", "off"}));

@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
     using namespace ironsight::sensor::app;
     CLI::App app{
         "Ironsight sensor agent: passive OT/ICS network monitoring.\n"
-        "Analyses captures offline, or captures live, and streams devices and alerts to an\n"
-        "Ironsight console over mutual TLS.",
+        "Analyses capture files offline (analyze), or replays them as live traffic (run --replay)\n"
+        "and streams devices, connections and alerts to an Ironsight console over mutual TLS.\n"
+        "Live capture from network interfaces is not built yet.",
         "ironsight-sensor"};
     app.set_version_flag("--version", std::string("ironsight-sensor ") + ironsight::kVersion);
     app.require_subcommand(1);
