@@ -203,9 +203,12 @@ TEST(Activation, MalformedInputs) {
         "-----BEGIN IRONSIGHT ACTIVATION-----\n-----END IRONSIGHT ACTIVATION-----\n",
         "-----BEGIN IRONSIGHT ACTIVATION-----\n!!!!\n-----END IRONSIGHT ACTIVATION-----\n",
         "-----BEGIN IRONSIGHT ACTIVATION-----\nQUJD\n-----END IRONSIGHT ACTIVATION-----\n",
-        std::string("-----BEGIN IRONSIGHT ACTIVATION-----\n\0\0\0\n-----END IRONSIGHT "
-                    "ACTIVATION-----\n",
-                    80),
+        [] {  // NUL bytes inside the armor (sized from the literal, not guessed)
+            static const char kNuls[] =
+                "-----BEGIN IRONSIGHT ACTIVATION-----\n\0\0\0\n-----END IRONSIGHT "
+                "ACTIVATION-----\n";
+            return std::string(kNuls, sizeof kNuls - 1);
+        }(),
     };
     for (const std::string& text : bad) {
         auto r = decodeAndVerify(text, kNow);
