@@ -185,18 +185,20 @@ void printTables(const Engine& engine, std::ostream& out) {
     const auto operations = engine.operations();
     out << "\nOperations (" << operations.size() << ")\n";
     out << std::setw(10) << "PROTOCOL" << std::setw(18) << "CLIENT" << std::setw(18) << "SERVER"
-        << std::setw(6) << "UNIT" << std::setw(36) << "FUNCTION" << std::setw(12) << "CLASS"
-        << "COUNT\n";
+        << std::setw(36) << "FUNCTION" << std::setw(12) << "CLASS" << std::setw(8) << "COUNT"
+        << "KEYS\n";
     for (const auto& o : operations) {
-        auto unit = o.keys.find("unit_id");
+        // The protocol keys (unit_id, src_addr, type_id, security_policy, ...) as key=value.
+        std::string keys;
+        for (const auto& [k, v] : o.keys)
+            keys += (keys.empty() ? "" : " ") + k + "=" + std::to_string(v);
+        for (const auto& [k, v] : o.textKeys) keys += (keys.empty() ? "" : " ") + k + "=" + v;
         out << std::setw(10) << o.protocol << std::setw(18) << o.clientIp << std::setw(18)
-            << o.serverIp << std::setw(6)
-            << (unit == o.keys.end() ? std::string("-") : std::to_string(unit->second))
-            << std::setw(36)
+            << o.serverIp << std::setw(36)
             << (o.functionCode < 0 ? o.function
                                    : o.function + " (" + std::to_string(o.functionCode) + ")")
-            << std::setw(12) << o.opClass << o.count
-            << (o.exceptions ? " (" + std::to_string(o.exceptions) + " exceptions)" : "") << "\n";
+            << std::setw(12) << o.opClass << std::setw(8) << o.count << keys
+            << (o.exceptions ? "  (" + std::to_string(o.exceptions) + " exceptions)" : "") << "\n";
     }
     const auto alerts = engine.alerts();
     out << "\nAlerts (" << alerts.size() << ")\n";
@@ -263,7 +265,8 @@ void addAnalyzeCommand(CLI::App& app) {
         "analyze",
         "Analyse capture files offline: devices, connections, operations and alerts.\n"
         "Without --learn-from the engine stays in learning mode (no policy alerts).");
-    cmd->add_flag("--json", options->json, "Print one JSON document (the contract in docs/ANALYZE.md)");
+    cmd->add_flag("--json", options->json,
+                  "Print one JSON document (the contract in docs/ANALYZE.md)");
     cmd->add_option("--learn-from", options->learnFrom,
                     "Learn the baseline from this capture first (repeatable), then analyse PCAP... "
                     "with learning off")

@@ -3,6 +3,8 @@
 // `ironsight-sensor analyze --learn-from` on reference captures with known attacks.
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <algorithm>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -205,6 +207,9 @@ struct KnownAttack {
     const char* client;
     const char* server;
 };
+
+// Short, readable parameter text in test listings (gtest would dump the struct's bytes).
+void PrintTo(const KnownAttack& attack, std::ostream* os) { *os << attack.file; }
 
 class ReferenceCaptureTest : public ::testing::TestWithParam<KnownAttack> {};
 
