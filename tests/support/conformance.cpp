@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 
@@ -76,6 +77,49 @@ std::string scoreKey(const json& value) {
     } catch (const std::exception&) {
     }
     return text;
+}
+
+namespace {
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+}  // namespace
+
+Result<Agreement> macNameAgreement(const std::vector<TruthCapture>& captures,
+                                   const MacNameAspect& aspect) {
+    using Pair = std::pair<std::string, std::string>;
+    Agreement total;
+    const json::json_pointer records(aspect.truthPointer);
+    for (const auto& capture : captures) {
+        std::set<Pair> want, got;
+        if (capture.truth.contains(records) && capture.truth[records].is_array()) {
+            for (const auto& r : capture.truth[records]) {
+                if (r.value(aspect.truthName, json()).is_string()) {
+                    want.insert({lower(r.value(aspect.truthMac, "")),
+                                 r[aspect.truthName].get<std::string>()});
+                }
+            }
+        }
+        if (want.empty()) continue;  // score.py: aspect absent from this capture, not judged
+        auto doc = analyzeJson(capture.file);
+        if (!doc) return doc.error();
+        for (const auto& d : (*doc)["devices"]) {
+            const json identity = d.value("identity", json::object());
+            const json fields = identity.value(aspect.protocol, json::object());
+            if (!fields.value(aspect.identityName, json()).is_string()) continue;
+            for (const auto& mac : d.value("macs", json::array())) {
+                got.insert({lower(mac.get<std::string>()),
+                            fields[aspect.identityName].get<std::string>()});
+            }
+        }
+        Agreement one;
+        one.add(want, got);
+        total.add(want, got);
+        std::printf("%-48s (mac,%s) %zu/%zu matched, %zu found\n", capture.name.c_str(),
+                    aspect.identityName.c_str(), one.matched, one.truth, one.found);
+    }
+    return total;
 }
 
 }  // namespace ironsight::test

@@ -57,4 +57,18 @@ struct Agreement {
     }
 };
 
+/// What a (MAC, name) identity comparison reads: truth records at `truthPointer` (a JSON pointer,
+/// e.g. "/lldp" or "/profinet_dcp/identify_responses") with `truthMac` / `truthName` fields, and
+/// devices[].identity.<protocol>.<identityName> for each of the device's MACs (score.py's lldp,
+/// cdp and profinet_dcp aspects).
+struct MacNameAspect {
+    std::string truthPointer, truthMac, truthName;
+    std::string protocol, identityName;
+};
+
+/// Runs analyze on every capture with truth items for the aspect, prints one line per capture,
+/// and returns the micro-averaged agreement (an Error when analyze fails).
+Result<Agreement> macNameAgreement(const std::vector<TruthCapture>& captures,
+                                   const MacNameAspect& aspect);
+
 }  // namespace ironsight::test
