@@ -61,7 +61,7 @@ for line in 1 2; do
 done
 
 # A new sensor starts in learning mode: whatever it sees becomes the baseline, without alerts.
-say "Learning: both sensors replay an hour of normal operation of their line (in learning mode)"
+say "Learning: both sensors replay five minutes of their line's normal operation (in learning mode)"
 run_both() {  # run_both SUFFIX: both sensors replay lineN$SUFFIX.pcap concurrently
     "$SENSOR" run --state-dir "$WORK/line1-sensor" --replay "$WORK/pcaps/line1$1.pcap" --top-speed --exit-when-drained &
     local s1=$!
@@ -77,7 +77,7 @@ for line in 1 2; do
     "$SENSOR" learning off --state-dir "$WORK/line$line-sensor"
 done
 
-say "Monitoring: both sensors replay the next hour (line 1 has an engineering workstation writing to a PLC)"
+say "Monitoring: both sensors replay the later capture (line 1 has an engineering workstation writing to a PLC)"
 run_both ""
 
 say "What the console stored (read back through ironsight-console admin)"
