@@ -6,6 +6,8 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <tuple>
 
 #include "console/app/app.h"
 #include "console/core/console_service.h"
@@ -52,6 +54,12 @@ Result<std::string> readPasswordFile(const std::string& file) {
 
 void addUserCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
 void addAuditCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
+void addAlertCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
+void addHierarchyCommands(CLI::App& site, CLI::App& zone, const std::function<fs::path()>& dataDir,
+                          int& exitCode);
+void addBackupCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
+void addForwardCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
+void addCveCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
 
 }  // namespace
 
@@ -102,6 +110,10 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
 
     addUserCommands(*admin, dataDir, exitCode);
     addAuditCommands(*admin, dataDir, exitCode);
+    addAlertCommands(*admin, dataDir, exitCode);
+    addBackupCommands(*admin, dataDir, exitCode);
+    addForwardCommands(*admin, dataDir, exitCode);
+    addCveCommands(*admin, dataDir, exitCode);
 
     // site add NAME
     CLI::App* site = admin->add_subcommand("site", "Sites")->require_subcommand(1);
@@ -135,6 +147,7 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
         std::cout << "zone " << *zoneName << " added to site " << *zoneSite << "\n";
         exitCode = 0;
     });
+    addHierarchyCommands(*site, *zone, dataDir, exitCode);
 
     // sensor add|list|revoke
     CLI::App* sensor = admin->add_subcommand("sensor", "Sensors")->require_subcommand(1);
@@ -448,6 +461,538 @@ void addAuditCommands(CLI::App& admin, const std::function<fs::path()>& dataDir,
     });
 }
 
+/// Resolves command-line alert ids (optionally narrowed by --sensor) to keys.
+Result<std::vector<core::AlertKey>> resolveAlerts(core::ConsoleService& console,
+                                                  const std::vector<std::string>& ids,
+                                                  const std::string& sensor) {
+    std::vector<core::AlertKey> keys;
+    for (const auto& id : ids) {
+        auto found = console.findAlerts(id, sensor);
+        if (!found) return found.error();
+        if (found->empty()) {
+            return makeError("no alert '" + id + "'" +
+                             (sensor.empty() ? std::string() : " from sensor '" + sensor + "'"));
+        }
+        if (found->size() > 1) {
+            return makeError("alert id '" + id + "' is reported by " +
+                             std::to_string(found->size()) +
+                             " sensors; name one with --sensor NAME");
+        }
+        keys.push_back(found->front());
+    }
+    return keys;
+}
+
+std::string tallyText(const core::AlertTally& t) {
+    return std::to_string(t.open) + " open / " + std::to_string(t.total);
+}
+
+void addAlertCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode) {
+    CLI::App* alert = admin.add_subcommand("alert", "Alert workflow: list, counts, triage");
+    alert->require_subcommand(1);
+
+    struct AlertArgs {
+        std::vector<std::string> ids;
+        std::string sensor, text, user, status, site, zone, severity;
+        bool json = false, unassign = false;
+    };
+    auto args = std::make_shared<AlertArgs>();
+
+    CLI::App* list = alert->add_subcommand("list", "List alerts, newest first");
+    list->add_option("--status", args->status, "new, acknowledged or closed")
+        ->check(CLI::IsMember({"new", "acknowledged", "closed"}));
+    list->add_option("--severity", args->severity, "warning, minor, major or critical")
+        ->check(CLI::IsMember({"warning", "minor", "major", "critical"}));
+    list->add_option("--site", args->site, "Only this site");
+    list->add_option("--zone", args->zone, "Only this zone");
+    list->add_flag("--json", args->json, "JSON output (the export alerts shape)");
+    list->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto alerts = (*console)->listAlerts();
+        if (!alerts) return void(exitCode = fail(alerts.error().message));
+        nlohmann::json arr = nlohmann::json::array();
+        bool header = false;
+        for (const auto& a : *alerts) {
+            if ((!args->status.empty() && a.status != args->status) ||
+                (!args->severity.empty() && a.severity != args->severity) ||
+                (!args->site.empty() && a.site != args->site) ||
+                (!args->zone.empty() && a.zone != args->zone)) {
+                continue;
+            }
+            if (args->json) {
+                arr.push_back({{"id", a.alertId},
+                               {"sensor", a.sensorName},
+                               {"sensor_id", a.sensorId},
+                               {"severity", a.severity},
+                               {"status", a.status},
+                               {"assignee", a.assignee},
+                               {"comments", a.comments},
+                               {"title", a.title},
+                               {"engine", a.engine},
+                               {"site", a.site},
+                               {"zone", a.zone},
+                               {"count", a.count},
+                               {"last_seen_ms", a.lastSeenMs}});
+                continue;
+            }
+            if (!header) {
+                std::cout << std::left << std::setw(26) << "ID" << std::setw(10) << "SEVERITY"
+                          << std::setw(14) << "STATUS" << std::setw(14) << "ASSIGNEE"
+                          << std::setw(14) << "SENSOR" << std::setw(24) << "SITE/ZONE"
+                          << "TITLE\n";
+                header = true;
+            }
+            std::cout << std::setw(26) << a.alertId << std::setw(10) << a.severity << std::setw(14)
+                      << a.status << std::setw(14) << (a.assignee.empty() ? "-" : a.assignee)
+                      << std::setw(14) << a.sensorName << std::setw(24) << (a.site + "/" + a.zone)
+                      << a.title << "\n";
+        }
+        if (args->json) std::cout << nlohmann::json{{"alerts", arr}}.dump(2) << "\n";
+        exitCode = 0;
+    });
+
+    CLI::App* counts =
+        alert->add_subcommand("counts", "Alert counts by severity, status, site and zone");
+    counts->add_option("--site", args->site, "Only this site");
+    counts->add_option("--zone", args->zone, "Only this zone (with --site)");
+    counts->add_flag("--json", args->json, "JSON output");
+    counts->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto c = (*console)->alertCounts(args->site, args->zone);
+        if (!c) return void(exitCode = fail(c.error().message));
+        if (args->json) {
+            auto group = [](const std::map<std::string, core::AlertTally>& m) {
+                nlohmann::json o = nlohmann::json::object();
+                for (const auto& [k, t] : m) o[k] = {{"total", t.total}, {"open", t.open}};
+                return o;
+            };
+            nlohmann::json out = {{"total", c->all.total},
+                                  {"open", c->all.open},
+                                  {"severity", group(c->bySeverity)},
+                                  {"status", group(c->byStatus)},
+                                  {"site", group(c->bySite)},
+                                  {"zone", group(c->byZone)}};
+            std::cout << out.dump(2) << "\n";
+            return void(exitCode = 0);
+        }
+        std::cout << "all: " << tallyText(c->all) << "\n";
+        for (const auto& [title, m] :
+             {std::pair{"severity", &c->bySeverity}, std::pair{"status", &c->byStatus},
+              std::pair{"site", &c->bySite}, std::pair{"zone", &c->byZone}}) {
+            for (const auto& [k, t] : *m) {
+                std::cout << title << " " << k << ": " << tallyText(t) << "\n";
+            }
+        }
+        exitCode = 0;
+    });
+
+    for (auto [name, status, verb, help] :
+         {std::tuple{"ack", core::AlertStatus::Acknowledged, "acknowledged",
+                     "Acknowledge alerts (New -> Acknowledged)"},
+          std::tuple{"close", core::AlertStatus::Closed, "closed", "Close alerts"},
+          std::tuple{"reopen", core::AlertStatus::New, "reopened",
+                     "Reopen alerts (back to New)"}}) {
+        CLI::App* cmd = alert->add_subcommand(name, help);
+        cmd->add_option("ALERT_ID", args->ids, "One or more alert ids")->required();
+        cmd->add_option("--sensor", args->sensor, "Sensor name or id (when ids are ambiguous)");
+        cmd->callback([args, dataDir, &exitCode, status, verb] {
+            auto console = openExisting(dataDir());
+            if (!console) return void(exitCode = fail(console.error().message));
+            auto keys = resolveAlerts(**console, args->ids, args->sensor);
+            if (!keys) return void(exitCode = fail(keys.error().message));
+            auto changed = (*console)->store().setAlertStatus(*keys, status);
+            if (!changed) return void(exitCode = fail(changed.error().message));
+            std::cout << *changed << " alert(s) " << verb;
+            if (static_cast<std::size_t>(*changed) < keys->size()) {
+                std::cout << " (" << keys->size() - static_cast<std::size_t>(*changed)
+                          << " already " << core::alertStatusName(status) << ")";
+            }
+            std::cout << "\n";
+            exitCode = 0;
+        });
+    }
+
+    CLI::App* comment = alert->add_subcommand("comment", "Add a comment to an alert");
+    comment->add_option("ALERT_ID", args->ids, "Alert id")->required()->expected(1);
+    comment->add_option("--text", args->text, "Comment text")->required();
+    comment->add_option("--sensor", args->sensor, "Sensor name or id (when ids are ambiguous)");
+    comment->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto keys = resolveAlerts(**console, args->ids, args->sensor);
+        if (!keys) return void(exitCode = fail(keys.error().message));
+        if (auto s = (*console)->addAlertComment(keys->front(), args->text); !s) {
+            return void(exitCode = fail(s.error().message));
+        }
+        std::cout << "comment added to alert " << keys->front().alertId << "\n";
+        exitCode = 0;
+    });
+
+    CLI::App* comments = alert->add_subcommand("comments", "Show the comments of an alert");
+    comments->add_option("ALERT_ID", args->ids, "Alert id")->required()->expected(1);
+    comments->add_option("--sensor", args->sensor, "Sensor name or id (when ids are ambiguous)");
+    comments->add_flag("--json", args->json, "JSON output");
+    comments->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto keys = resolveAlerts(**console, args->ids, args->sensor);
+        if (!keys) return void(exitCode = fail(keys.error().message));
+        auto rows = (*console)->alertComments(keys->front());
+        if (!rows) return void(exitCode = fail(rows.error().message));
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& c : *rows) {
+            if (args->json) {
+                arr.push_back(
+                    {{"id", c.id}, {"time_ms", c.timeMs}, {"author", c.author}, {"text", c.text}});
+            } else {
+                std::cout << formatTime(c.timeMs) << "  " << c.author << ": " << c.text << "\n";
+            }
+        }
+        if (args->json) std::cout << nlohmann::json{{"comments", arr}}.dump(2) << "\n";
+        exitCode = 0;
+    });
+
+    CLI::App* assign = alert->add_subcommand("assign", "Assign an alert to an admin or analyst");
+    assign->add_option("ALERT_ID", args->ids, "Alert id")->required()->expected(1);
+    auto* userOpt = assign->add_option("--user", args->user, "User name");
+    auto* noneOpt = assign->add_flag("--none", args->unassign, "Remove the assignment");
+    userOpt->excludes(noneOpt);
+    assign->add_option("--sensor", args->sensor, "Sensor name or id (when ids are ambiguous)");
+    assign->callback([args, dataDir, &exitCode] {
+        if (args->user.empty() && !args->unassign) {
+            return void(exitCode = fail("give --user NAME or --none"));
+        }
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto keys = resolveAlerts(**console, args->ids, args->sensor);
+        if (!keys) return void(exitCode = fail(keys.error().message));
+        if (auto s = (*console)->assignAlert(keys->front(), args->unassign ? "" : args->user); !s) {
+            return void(exitCode = fail(s.error().message));
+        }
+        if (args->unassign) {
+            std::cout << "alert " << keys->front().alertId << " unassigned\n";
+        } else {
+            std::cout << "alert " << keys->front().alertId << " assigned to " << args->user << "\n";
+        }
+        exitCode = 0;
+    });
+}
+
+void addHierarchyCommands(CLI::App& site, CLI::App& zone, const std::function<fs::path()>& dataDir,
+                          int& exitCode) {
+    struct HierArgs {
+        std::string site, zone, name, to;
+    };
+    auto args = std::make_shared<HierArgs>();
+    auto run = [dataDir, &exitCode](const std::function<Status(core::ConsoleService&)>& call,
+                                    const std::function<std::string()>& done) {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        if (auto s = call(**console); !s) return void(exitCode = fail(s.error().message));
+        std::cout << done() << "\n";
+        exitCode = 0;
+    };
+
+    CLI::App* siteRename = site.add_subcommand("rename", "Rename a site");
+    siteRename->add_option("NAME", args->site, "Site")->required();
+    siteRename->add_option("NEW_NAME", args->name, "New name")->required();
+    siteRename->callback([args, run] {
+        run([args](core::ConsoleService& c) { return c.renameSite(args->site, args->name); },
+            [args] { return "site " + args->site + " renamed to " + args->name; });
+    });
+
+    CLI::App* siteDelete =
+        site.add_subcommand("delete", "Delete an empty site (refused while it has zones)");
+    siteDelete->add_option("NAME", args->site, "Site")->required();
+    siteDelete->callback([args, run] {
+        run([args](core::ConsoleService& c) { return c.deleteSite(args->site); },
+            [args] { return "site " + args->site + " deleted"; });
+    });
+
+    CLI::App* zoneRename = zone.add_subcommand("rename", "Rename a zone");
+    zoneRename->add_option("--site", args->site, "Site of the zone")->required();
+    zoneRename->add_option("NAME", args->zone, "Zone")->required();
+    zoneRename->add_option("NEW_NAME", args->name, "New name")->required();
+    zoneRename->callback([args, run] {
+        run(
+            [args](core::ConsoleService& c) {
+                return c.renameZone(args->site, args->zone, args->name);
+            },
+            [args] { return "zone " + args->zone + " renamed to " + args->name; });
+    });
+
+    CLI::App* zoneMove = zone.add_subcommand(
+        "move", "Move a zone, with its sensors, devices and alerts, to another site");
+    zoneMove->add_option("--site", args->site, "Site of the zone")->required();
+    zoneMove->add_option("--to", args->to, "Destination site")->required();
+    zoneMove->add_option("NAME", args->zone, "Zone")->required();
+    zoneMove->callback([args, run] {
+        run([args](
+                core::ConsoleService& c) { return c.moveZone(args->site, args->zone, args->to); },
+            [args] { return "zone " + args->zone + " moved to site " + args->to; });
+    });
+
+    CLI::App* zoneDelete =
+        zone.add_subcommand("delete", "Delete an empty zone (refused while sensors belong to it)");
+    zoneDelete->add_option("--site", args->site, "Site of the zone")->required();
+    zoneDelete->add_option("NAME", args->zone, "Zone")->required();
+    zoneDelete->callback([args, run] {
+        run([args](core::ConsoleService& c) { return c.deleteZone(args->site, args->zone); },
+            [args] { return "zone " + args->zone + " deleted from site " + args->site; });
+    });
+}
+
+void addBackupCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode) {
+    auto file = std::make_shared<std::string>();
+    CLI::App* backup = admin.add_subcommand(
+        "backup", "Online backup of console.db to FILE (integrity-checked; the console may run)");
+    backup->add_option("FILE", *file, "Backup file to create (mode 0600)")->required();
+    backup->callback([file, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto info = (*console)->backup(*file);
+        if (!info) return void(exitCode = fail(info.error().message));
+        std::cout << "backup written to " << *file << ": " << info->bytes << " bytes, schema v"
+                  << info->schemaVersion << ", " << info->devices << " devices, " << info->alerts
+                  << " alerts, " << info->auditRecords << " audit records; integrity check ok\n";
+        exitCode = 0;
+    });
+
+    CLI::App* restore = admin.add_subcommand(
+        "restore", "Replace console.db with a verified backup (the console must be stopped)");
+    restore->add_option("FILE", *file, "Backup file")->required();
+    restore->callback([file, dataDir, &exitCode] {
+        fs::path dir = dataDir();
+        if (!fs::exists(dir / "console.db")) {
+            return void(exitCode = fail("no console in " + dir.string() +
+                                        " (run 'ironsight-console admin init' first)"));
+        }
+        auto info = core::restoreDatabase(dir, *file);
+        if (!info) return void(exitCode = fail(info.error().message));
+        std::cout << "restored " << *file << " (schema v" << info->restored.schemaVersion << ", "
+                  << info->restored.devices << " devices, " << info->restored.alerts
+                  << " alerts) into " << (dir / "console.db").string() << "\n";
+        if (!info->previous.empty()) {
+            std::cout << "previous database kept as " << info->previous.string() << "\n";
+        }
+        exitCode = 0;
+    });
+
+    CLI::App* retention =
+        admin.add_subcommand("retention", "Delete old closed alerts and long-unseen devices");
+    retention->require_subcommand(1);
+    struct RetentionArgs {
+        int alertsDays = -1, devicesDays = -1;
+    };
+    auto args = std::make_shared<RetentionArgs>();
+    CLI::App* set = retention->add_subcommand("set", "Set the retention periods (0 = keep)");
+    set->add_option("--closed-alerts-days", args->alertsDays,
+                    "Delete alerts closed more than N days ago")
+        ->check(CLI::Range(0, 36500));
+    set->add_option("--devices-days", args->devicesDays,
+                    "Delete devices no sensor reported for more than N days")
+        ->check(CLI::Range(0, 36500));
+    set->callback([args, dataDir, &exitCode] {
+        if (args->alertsDays < 0 && args->devicesDays < 0) {
+            return void(exitCode = fail("give --closed-alerts-days N and/or --devices-days N"));
+        }
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        core::RetentionPolicy p = (*console)->retentionPolicy();
+        if (args->alertsDays >= 0) p.closedAlertsDays = args->alertsDays;
+        if (args->devicesDays >= 0) p.devicesDays = args->devicesDays;
+        if (auto s = (*console)->setRetentionPolicy(p); !s) {
+            return void(exitCode = fail(s.error().message));
+        }
+        std::cout << "retention: closed alerts " << p.closedAlertsDays << " days, devices "
+                  << p.devicesDays << " days (0 = keep)\n";
+        exitCode = 0;
+    });
+    retention->add_subcommand("show", "Show the retention periods")->callback([dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        core::RetentionPolicy p = (*console)->retentionPolicy();
+        std::cout << "retention: closed alerts " << p.closedAlertsDays << " days, devices "
+                  << p.devicesDays << " days (0 = keep)\n";
+        exitCode = 0;
+    });
+    retention->add_subcommand("run", "Apply the retention periods now")
+        ->callback([dataDir, &exitCode] {
+            auto console = openExisting(dataDir());
+            if (!console) return void(exitCode = fail(console.error().message));
+            auto r = (*console)->runRetention();
+            if (!r) return void(exitCode = fail(r.error().message));
+            std::cout << "retention: deleted " << r->alertsDeleted << " closed alerts, "
+                      << r->devicesDeleted << " devices\n";
+            exitCode = 0;
+        });
+}
+
+void addForwardCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode) {
+    CLI::App* forward = admin.add_subcommand(
+        "forward", "SIEM forwarding rules (syslog RFC 5424; sent by --headless)");
+    forward->require_subcommand(1);
+    struct ForwardArgs {
+        std::string target, format, minSeverity = "warning", caFile;
+        std::vector<std::string> engines, sites;
+        std::int64_t id = 0;
+        bool json = false;
+    };
+    auto args = std::make_shared<ForwardArgs>();
+
+    CLI::App* add = forward->add_subcommand("add", "Forward new alerts to a SIEM");
+    add->add_option("--target", args->target, "udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT")
+        ->required();
+    add->add_option("--format", args->format, "cef, leef or json")
+        ->required()
+        ->check(CLI::IsMember({"cef", "leef", "json"}));
+    add->add_option("--min-severity", args->minSeverity, "warning, minor, major or critical")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"warning", "minor", "major", "critical"}));
+    add->add_option("--engine", args->engines, "Only alerts of this engine (repeatable)");
+    add->add_option("--site", args->sites, "Only alerts of this site (repeatable)");
+    add->add_option("--ca-file", args->caFile,
+                    "tls://: PEM CA certificate(s) that must have signed the receiver's "
+                    "certificate");
+    add->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        core::ForwardRule rule;
+        rule.target = args->target;
+        rule.format = args->format;
+        rule.minSeverity = core::severityRank(args->minSeverity);
+        rule.engines = args->engines;
+        rule.sites = args->sites;
+        rule.caFile = args->caFile;
+        auto added = (*console)->addForwardRule(rule);
+        if (!added) return void(exitCode = fail(added.error().message));
+        std::cout << "forwarding rule " << added->id << " added: " << added->target << " "
+                  << added->format << ", severity >= " << args->minSeverity << "\n";
+        exitCode = 0;
+    });
+
+    CLI::App* list = forward->add_subcommand("list", "List forwarding rules and their queues");
+    list->add_flag("--json", args->json, "JSON output");
+    list->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto rules = (*console)->listForwardRules();
+        if (!rules) return void(exitCode = fail(rules.error().message));
+        if (args->json) {
+            nlohmann::json arr = nlohmann::json::array();
+            for (const auto& r : *rules) {
+                arr.push_back({{"id", r.id},
+                               {"target", r.target},
+                               {"format", r.format},
+                               {"min_severity", core::severityNameOf(r.minSeverity)},
+                               {"engines", r.engines},
+                               {"sites", r.sites},
+                               {"ca_file", r.caFile},
+                               {"sent", r.sent},
+                               {"queued", r.queued},
+                               {"last_sent_ms", r.lastSentMs},
+                               {"last_error", r.lastError}});
+            }
+            std::cout << arr.dump(2) << "\n";
+            return void(exitCode = 0);
+        }
+        std::cout << std::left << std::setw(5) << "ID" << std::setw(30) << "TARGET" << std::setw(7)
+                  << "FORMAT" << std::setw(10) << "MIN SEV" << std::setw(8) << "SENT"
+                  << std::setw(8) << "QUEUED"
+                  << "LAST ERROR\n";
+        for (const auto& r : *rules) {
+            std::cout << std::setw(5) << r.id << std::setw(30) << r.target << std::setw(7)
+                      << r.format << std::setw(10) << core::severityNameOf(r.minSeverity)
+                      << std::setw(8) << r.sent << std::setw(8) << r.queued
+                      << (r.lastError.empty() ? "-" : r.lastError) << "\n";
+        }
+        exitCode = 0;
+    });
+
+    CLI::App* remove = forward->add_subcommand("remove", "Remove a rule and its queue");
+    remove->add_option("ID", args->id, "Rule id (see forward list)")->required();
+    remove->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        if (auto s = (*console)->removeForwardRule(args->id); !s) {
+            return void(exitCode = fail(s.error().message));
+        }
+        std::cout << "forwarding rule " << args->id << " removed\n";
+        exitCode = 0;
+    });
+}
+
+void addCveCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode) {
+    CLI::App* cve =
+        admin.add_subcommand("cve", "Offline vulnerability data (NVD CVE JSON 2.0 feed files)");
+    cve->require_subcommand(1);
+    auto file = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    CLI::App* import = cve->add_subcommand("import", "Import an NVD CVE JSON 2.0 feed file");
+    import->add_option("FILE", *file, "Feed file (decompressed .json)")->required();
+    import->callback([file, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+    if (!console) return void(exitCode = fail(console.error().message));
+    auto n = (*console)->importCveFeed(*file);
+    if (!n) return void(exitCode = fail(n.error().message));
+    std::cout << "imported " << *n << " CVE records from " << *file << " ("
+              << (*console)->store().cveCount() << " in the console)\n";
+    exitCode = 0;
+});
+CLI::App* devices =
+    cve->add_subcommand("devices", "Devices with matching CVEs, highest risk first");
+devices->add_flag("--json", *json, "JSON output");
+devices->callback([json, dataDir, &exitCode] {
+    auto console = openExisting(dataDir());
+    if (!console) return void(exitCode = fail(console.error().message));
+    auto found = (*console)->deviceVulnerabilities();
+    if (!found) return void(exitCode = fail(found.error().message));
+    if (*json) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& d : *found) {
+            nlohmann::json cves = nlohmann::json::array();
+            for (const auto& c : d.cves) {
+                cves.push_back({{"id", c.cveId},
+                                {"cvss", c.cvss},
+                                {"severity", c.severity},
+                                {"confirmed", c.confirmed},
+                                {"criteria", c.criteria},
+                                {"description", c.description}});
+            }
+            arr.push_back({{"device", d.device.deviceId},
+                           {"sensor", d.device.sensorName},
+                           {"site", d.device.site},
+                           {"zone", d.device.zone},
+                           {"vendor", d.device.vendor},
+                           {"model", d.device.model},
+                           {"firmware", d.device.firmware},
+                           {"risk", d.risk},
+                           {"cves", cves}});
+        }
+        std::cout << nlohmann::json{{"devices", arr}}.dump(2) << "\n";
+        return void(exitCode = 0);
+    }
+    std::cout << std::left << std::setw(24) << "DEVICE" << std::setw(6) << "RISK" << std::setw(40)
+              << "VENDOR / MODEL / FIRMWARE"
+              << "CVES (? = firmware unknown)\n";
+    for (const auto& d : *found) {
+        std::string cves;
+        for (const auto& c : d.cves) {
+            cves += (cves.empty() ? "" : " ") + c.cveId + (c.confirmed ? "" : "?");
+        }
+        char risk[16];
+        std::snprintf(risk, sizeof risk, "%.1f", d.risk);
+        std::cout << std::setw(24) << d.device.deviceId << std::setw(6) << risk << std::setw(40)
+                  << (d.device.vendor + " / " + d.device.model + " / " +
+                      (d.device.firmware.empty() ? "?" : d.device.firmware))
+                  << cves << "\n";
+    }
+    exitCode = 0;
+});
 }  // namespace
+
+}  // namespace ironsight::console::app
 
 }  // namespace ironsight::console::app

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -380,6 +381,326 @@ TEST_F(ConsoleApp, ActivateEnrollStreamAndRevokeAgainstHeadless) {
 
     kill(server.pid, SIGINT);
     EXPECT_EQ(waitExit(server), 0);
+}
+
+/// Streams alerts from sensor `name` straight into the data dir's store (as the ingest server
+/// would); returns the sensor id.
+std::string ingestAlerts(const fs::path& dataDir, const std::string& name,
+                         const std::vector<std::pair<std::string, int>>& alerts) {
+    using ironsight::console::core::ConsoleStore;
+    auto store = ConsoleStore::open(dataDir / "console.db");
+    EXPECT_TRUE(store.ok());
+    auto sensor = (*store)->findSensor(name);
+    EXPECT_TRUE(sensor.ok() && sensor->has_value());
+    std::string id = (*sensor)->id;
+    auto p = (*store)->beginStream(id, 1, 1000);
+    EXPECT_TRUE(p.ok());
+    ironsight::v1::Batch b;
+    std::uint64_t seq = p->appliedThroughSeq;
+    for (const auto& [alertId, severity] : alerts) {
+        auto* env = b.add_envelopes();
+        env->set_seq(++seq);
+        env->mutable_alert()->set_id(alertId);
+        env->mutable_alert()->set_title("Title " + alertId);
+        env->mutable_alert()->set_severity(static_cast<ironsight::v1::Severity>(severity));
+        env->mutable_alert()->set_last_seen_ms(static_cast<std::int64_t>(seq));
+    }
+    EXPECT_TRUE((*store)->applyBatch(id, 1, b, 2000).ok());
+    return id;
+}
+
+TEST_F(ConsoleApp, AlertWorkflowAndHierarchyCommands) {
+    RunResult r = admin(
+        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(admin({"site", "add", "Plant A"}).code, 0);
+    ASSERT_EQ(admin({"zone", "add", "--site", "Plant A", "Line 1"}).code, 0);
+    ASSERT_EQ(admin({"zone", "add", "--site", "Plant A", "Line 2"}).code, 0);
+    for (const char* s : {"s1", "s2"}) {
+        std::string zone = s == std::string("s1") ? "Line 1" : "Line 2";
+        r = admin({"sensor", "add", "--site", "Plant A", "--zone", zone, s, "--out",
+                   (tmp_.path / (std::string(s) + ".act")).string()});
+        ASSERT_EQ(r.code, 0) << r.err;
+    }
+    ingestAlerts(data_, "s1", {{"a1", 4}, {"a2", 3}, {"dup", 1}});
+    ingestAlerts(data_, "s2", {{"dup", 2}});
+
+    r = admin({"alert", "ack", "a1", "a2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "2 alert(s) acknowledged\n");
+    r = admin({"alert", "close", "a1", "a2", "nope"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: no alert 'nope'\n");
+    r = admin({"alert", "close", "dup"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: alert id 'dup' is reported by 2 sensors; name one with --sensor NAME\n");
+    r = admin({"alert", "close", "a1", "dup", "--sensor", "s1"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "2 alert(s) closed\n");
+    r = admin({"alert", "close", "a1"});
+    EXPECT_EQ(r.out, "0 alert(s) closed (1 already closed)\n");
+    r = admin({"alert", "comment", "a2", "--text", "called the integrator"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "comment added to alert a2\n");
+    r = admin({"alert", "comments", "a2", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto comments = nlohmann::json::parse(r.out)["comments"];
+    ASSERT_EQ(comments.size(), 1u);
+    EXPECT_EQ(comments[0]["author"], "local-admin");
+    EXPECT_EQ(comments[0]["text"], "called the integrator");
+    r = admin({"alert", "assign", "a2", "--user", "admin"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "alert a2 assigned to admin\n");
+
+    r = admin({"alert", "list", "--json", "--status", "acknowledged"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto listed = nlohmann::json::parse(r.out)["alerts"];
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0]["id"], "a2");
+    EXPECT_EQ(listed[0]["assignee"], "admin");
+    EXPECT_EQ(listed[0]["comments"], 1);
+    r = admin({"alert", "counts", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto counts = nlohmann::json::parse(r.out);
+    EXPECT_EQ(counts["total"], 4);
+    EXPECT_EQ(counts["open"], 2);
+    EXPECT_EQ(counts["status"]["closed"]["total"], 2);
+    EXPECT_EQ(counts["severity"]["critical"]["open"], 0);
+    EXPECT_EQ(counts["zone"]["Plant A/Line 2"]["open"], 1);
+    r = admin({"alert", "reopen", "a1"});
+    EXPECT_EQ(r.out, "1 alert(s) reopened\n");
+
+    // Site -> zone hierarchy.
+    r = admin({"zone", "delete", "--site", "Plant A", "Line 2"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: cannot delete zone 'Line 2' of site 'Plant A': 1 sensor(s) (1 not revoked) "
+              "belong to it; move or remove them first\n");
+    ASSERT_EQ(admin({"site", "add", "Plant B"}).code, 0);
+    r = admin({"zone", "move", "--site", "Plant A", "--to", "Plant B", "Line 2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "zone Line 2 moved to site Plant B\n");
+    r = admin({"zone", "rename", "--site", "Plant B", "Line 2", "Boiler"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = admin({"site", "rename", "Plant B", "Plant Beta"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "site Plant B renamed to Plant Beta\n");
+    auto sensors = nlohmann::json::parse(admin({"sensor", "list", "--json"}).out);
+    EXPECT_EQ(sensors[1]["site"], "Plant Beta");
+    EXPECT_EQ(sensors[1]["zone"], "Boiler");
+    r = admin({"site", "delete", "Plant Beta"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: cannot delete site 'Plant Beta': it still has 1 zone(s); delete or move "
+              "them first\n");
+    ASSERT_EQ(admin({"zone", "add", "--site", "Plant A", "Spare"}).code, 0);
+    EXPECT_EQ(admin({"zone", "delete", "--site", "Plant A", "Spare"}).out,
+              "zone Spare deleted from site Plant A\n");
+
+    r = admin({"audit", "verify"});
+    EXPECT_EQ(r.code, 0) << r.out;
+    r = admin({"audit", "list", "--json", "--limit", "0"});
+    std::vector<std::string> actions;
+    auto audit = nlohmann::json::parse(r.out);
+    for (const auto& row : audit["audit"]) {
+        actions.push_back(row["action"].get<std::string>());
+    }
+    for (const char* want :
+         {"alert.acknowledge", "alert.close", "alert.comment", "alert.assign", "alert.reopen",
+          "zone.move", "zone.rename", "site.rename", "zone.delete"}) {
+        EXPECT_NE(std::find(actions.begin(), actions.end(), want), actions.end()) << want;
+    }
+}
+
+TEST_F(ConsoleApp, BackupRestoreAndRetentionCommands) {
+    RunResult r = admin(
+        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(admin({"site", "add", "Plant A"}).code, 0);
+    fs::path file = tmp_.path / "backup.db";
+    r = admin({"backup", file.string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(std::regex_search(
+        r.out, std::regex("^backup written to .*backup\\.db: [0-9]+ bytes, schema v[0-9]+, 0 "
+                          "devices, 0 alerts, [0-9]+ audit records; integrity check ok\n$")))
+        << r.out;
+    r = admin({"backup", file.string()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: " + file.string() + " already exists; choose another file\n");
+    ASSERT_EQ(admin({"site", "add", "Plant B"}).code, 0);
+
+    // A running console holds the data directory: restore is refused and changes nothing.
+    Child server = spawn({"--headless", "--data-dir", data_.string(), "--listen", "127.0.0.1:0",
+                          "--enroll-listen", "127.0.0.1:0"},
+                         tmp_.path);
+    std::string out;
+    for (int i = 0; i < 100 && std::count(out.begin(), out.end(), '\n') < 3; ++i) {
+        std::this_thread::sleep_for(100ms);
+        out = readFile(server.out).value();
+    }
+    ASSERT_EQ(std::count(out.begin(), out.end(), '\n'), 3) << out;
+    r = admin({"restore", file.string()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: restore refused: the console data directory " + data_.string() +
+                         " is in use by a running console (desktop, --headless or another admin "
+                         "command); stop it first\n");
+    kill(server.pid, SIGTERM);
+    ASSERT_EQ(waitExit(server), 0);
+
+    r = admin({"restore", file.string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("previous database kept as " + (data_ / "console.db.bak").string()),
+              std::string::npos)
+        << r.out;
+    r = admin({"audit", "verify"});
+    EXPECT_EQ(r.code, 0) << r.out;
+    auto sites = admin({"audit", "list", "--json", "--limit", "1"});
+    EXPECT_EQ(nlohmann::json::parse(sites.out)["audit"][0]["action"], "backup.restore");
+    {
+        auto db = ironsight::sqlite::Db::open(data_ / "console.db", true);
+        auto st = db->prepare("SELECT group_concat(name) FROM sites");
+        ASSERT_TRUE(*st->step());
+        EXPECT_EQ(st->columnText(0), "Plant A");
+    }
+    fs::path text = tmp_.path / "text.db";
+    ASSERT_TRUE(ironsight::crypto::writeFileAtomic(text, "not a database at all\n",
+                                                   fs::perms::owner_read | fs::perms::owner_write)
+                    .ok());
+    r = admin({"restore", text.string()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: " + text.string() + ": not an SQLite database (not a console backup)\n");
+
+    r = admin({"retention", "show"});
+    EXPECT_EQ(r.out, "retention: closed alerts 0 days, devices 0 days (0 = keep)\n");
+    r = admin({"retention", "set", "--closed-alerts-days", "90"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "retention: closed alerts 90 days, devices 0 days (0 = keep)\n");
+    r = admin({"retention", "set", "--devices-days", "400"});
+    EXPECT_EQ(r.out, "retention: closed alerts 90 days, devices 400 days (0 = keep)\n");
+    EXPECT_NE(admin({"retention", "set", "--devices-days", "-3"}).code, 0);
+    r = admin({"retention", "run"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "retention: deleted 0 closed alerts, 0 devices\n");
+}
+
+TEST_F(ConsoleApp, ForwardCommandsAndTheHeadlessForwarder) {
+    RunResult r = admin(
+        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(admin({"site", "add", "Plant A"}).code, 0);
+    ASSERT_EQ(admin({"zone", "add", "--site", "Plant A", "Line 1"}).code, 0);
+    ASSERT_EQ(admin({"sensor", "add", "--site", "Plant A", "--zone", "Line 1", "s1", "--out",
+                     (tmp_.path / "s1.act").string()})
+                  .code,
+              0);
+
+    int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(udp, reinterpret_cast<sockaddr*>(&a), &len);
+    std::string target = "udp://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+
+    r = admin({"forward", "add", "--target", "smtp://x:25", "--format", "cef"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: bad forwarding target 'smtp://x:25' (udp://HOST:PORT, tcp://HOST:PORT or "
+              "tls://HOST:PORT)\n");
+    r = admin({"forward", "add", "--target", "tls://127.0.0.1:6514", "--format", "cef"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: a tls:// target needs --ca-file (the CA that signed the receiver's "
+              "certificate)\n");
+    r = admin({"forward", "add", "--target", target, "--format", "cef", "--min-severity", "major"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "forwarding rule 1 added: " + target + " cef, severity >= major\n");
+    ASSERT_EQ(admin({"forward", "add", "--target", "tcp://127.0.0.1:9", "--format", "json"}).code,
+              0);
+    EXPECT_EQ(admin({"forward", "remove", "2"}).out, "forwarding rule 2 removed\n");
+    r = admin({"forward", "remove", "2"});
+    EXPECT_EQ(r.err, "error: no forwarding rule 2\n");
+
+    Child server = spawn({"--headless", "--data-dir", data_.string(), "--listen", "127.0.0.1:0",
+                          "--enroll-listen", "127.0.0.1:0"},
+                         tmp_.path);
+    std::string out;
+    for (int i = 0; i < 100 && std::count(out.begin(), out.end(), '\n') < 3; ++i) {
+        std::this_thread::sleep_for(100ms);
+        out = readFile(server.out).value();
+    }
+    ASSERT_EQ(std::count(out.begin(), out.end(), '\n'), 3) << out;
+    // Alerts stored by the ingest path (here: another connection to the same database).
+    ingestAlerts(data_, "s1", {{"fw-minor", 2}, {"fw-critical", 4}});
+    pollfd p{udp, POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, 5000), 1) << "no syslog datagram from the headless console";
+    char buf[65536];
+    ssize_t n = recv(udp, buf, sizeof buf, 0);
+    std::string msg(buf, static_cast<std::size_t>(n));
+    EXPECT_EQ(msg.substr(0, 7), "<130>1 ");
+    EXPECT_NE(msg.find(" ironsight - alert - CEF:0|Ironsight|Ironsight Console|"),
+              std::string::npos)
+        << msg;
+    EXPECT_NE(msg.find("externalId=fw-critical"), std::string::npos) << msg;
+    EXPECT_EQ(poll(&p, 1, 500), 0) << "the minor alert passed the major filter";
+    close(udp);
+    kill(server.pid, SIGTERM);
+    EXPECT_EQ(waitExit(server), 0);
+
+    r = admin({"forward", "list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto rules = nlohmann::json::parse(r.out);
+    ASSERT_EQ(rules.size(), 1u);
+    EXPECT_EQ(rules[0]["sent"], 1);
+    EXPECT_EQ(rules[0]["queued"], 0);
+    EXPECT_EQ(rules[0]["min_severity"], "major");
+}
+
+TEST_F(ConsoleApp, CveImportAndDeviceMatches) {
+    RunResult r = admin(
+        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(admin({"site", "add", "P"}).code, 0);
+    ASSERT_EQ(admin({"zone", "add", "--site", "P", "Z"}).code, 0);
+    ASSERT_EQ(admin({"sensor", "add", "--site", "P", "--zone", "Z", "s1", "--out",
+                     (tmp_.path / "s1.act").string()})
+                  .code,
+              0);
+    {
+        auto store = ironsight::console::core::ConsoleStore::open(data_ / "console.db");
+        ASSERT_TRUE(store.ok());
+        std::string id = (*(*store)->findSensor("s1"))->id;
+        ASSERT_TRUE((*store)->beginStream(id, 1, 1).ok());
+        ironsight::v1::Batch b;
+        auto* env = b.add_envelopes();
+        env->set_seq(1);
+        env->mutable_device()->set_id("plc-1");
+        env->mutable_device()->set_vendor("Siemens");
+        env->mutable_device()->set_model("SIMATIC S7-1200");
+        env->mutable_device()->set_firmware("V4.1.0");
+        ASSERT_TRUE((*store)->applyBatch(id, 1, b, 1).ok());
+    }
+    fs::path feed =
+        fs::path(IRONSIGHT_SOURCE_DIR) / "console/core/testdata/nvd-cve-2.0-sample.json";
+    r = admin({"cve", "import", feed.string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "imported 5 CVE records from " + feed.string() + " (5 in the console)\n");
+    r = admin({"cve", "devices", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out)["devices"];
+    ASSERT_EQ(j.size(), 1u);
+    EXPECT_EQ(j[0]["device"], "plc-1");
+    EXPECT_EQ(j[0]["risk"], 9.8);
+    ASSERT_EQ(j[0]["cves"].size(), 2u);  // < 4.5 and 3.0..4.2
+    EXPECT_EQ(j[0]["cves"][0]["id"], "CVE-2099-0001");
+    EXPECT_EQ(j[0]["cves"][1]["id"], "CVE-2099-0003");
+    r = admin({"cve", "import", (tmp_.path / "pw").string()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: " + (tmp_.path / "pw").string() +
+                         ": not JSON (an NVD CVE 2.0 feed is JSON)\n");
 }
 
 }  // namespace

@@ -4,7 +4,12 @@
 #include <csignal>
 #include <iostream>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "console/app/app.h"
+#include "console/core/forwarding.h"
 #include "console/core/link_server.h"
 
 namespace ironsight::console::app {
@@ -48,9 +53,41 @@ int runHeadless(const std::filesystem::path& dataDir, const HeadlessOptions& opt
               << "CA fingerprint: " << (*console)->caFingerprint() << std::endl;
     (void)(*console)->store().audit("console", "server.start", dataDir.string(), "local", "ok");
 
+    // SIEM forwarding: its own thread and queue, so ingest never waits for a SIEM.
+    core::Forwarder forwarder((*console)->store());
+    forwarder.start();
+    // Retention: at start, then hourly (short transactions, interleaved with ingest).
+    std::mutex maintenanceMutex;
+    std::condition_variable maintenanceWake;
+    bool stopping = false;
+    std::thread maintenance([&] {
+        std::unique_lock lock(maintenanceMutex);
+        do {
+            lock.unlock();
+            core::RetentionPolicy p = (*console)->retentionPolicy();
+            if (p.closedAlertsDays > 0 || p.devicesDays > 0) {
+                auto r = (*console)->runRetention();
+                if (!r) {
+                    std::cerr << "retention failed: " << r.error().message << "\n";
+                } else if (r->alertsDeleted + r->devicesDeleted > 0) {
+                    std::cerr << "retention: deleted " << r->alertsDeleted << " closed alerts, "
+                              << r->devicesDeleted << " devices\n";
+                }
+            }
+            lock.lock();
+        } while (!maintenanceWake.wait_for(lock, std::chrono::hours(1), [&] { return stopping; }));
+    });
+
     int signal = 0;
     sigwait(&stopSignals, &signal);
     std::cerr << "stopping (" << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ")\n";
+    {
+        std::lock_guard lock(maintenanceMutex);
+        stopping = true;
+    }
+    maintenanceWake.notify_all();
+    maintenance.join();
+    forwarder.stop();
     server.stop();
     (void)(*console)->store().audit("console", "server.stop", dataDir.string(), "local", "ok");
     return 0;

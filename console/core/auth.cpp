@@ -54,6 +54,21 @@ const std::vector<ActionRule>& roleMatrix() {
         {Action::ViewAudit,        "audit.view",          "view the audit log", true, true,  false},
         {Action::ExportAudit,      "audit.export",        "export the audit log",
                                                                                true,  false, false},
+        {Action::TriageAlert,      "alert.triage",        "triage alerts",     true,  true,  false},
+        {Action::CommentAlert,     "alert.comment",       "comment on alerts", true,  true,  false},
+        {Action::RenameSite,       "site.rename",         "rename sites",      true,  false, false},
+        {Action::DeleteSite,       "site.delete",         "delete sites",      true,  false, false},
+        {Action::RenameZone,       "zone.rename",         "rename zones",      true,  false, false},
+        {Action::MoveZone,         "zone.move",           "move zones",        true,  false, false},
+        {Action::DeleteZone,       "zone.delete",         "delete zones",      true,  false, false},
+        {Action::BackupData,       "backup.create",       "back up the console database",
+                                                                               true,  false, false},
+        {Action::ChangeRetention,  "retention.change",    "change or run data retention",
+                                                                               true,  false, false},
+        {Action::ManageForwarding, "forward.change",      "manage SIEM forwarding rules",
+                                                                               true,  false, false},
+        {Action::ImportVulnerabilities, "cve.import",     "import vulnerability feeds",
+                                                                               true,  true,  false},
     };
     // clang-format on
     return matrix;

@@ -37,7 +37,21 @@ enum class Action {
     ExportData,
     ViewAudit,
     ExportAudit,
+    TriageAlert,  ///< acknowledge, close, reopen, assign (also in bulk)
+    CommentAlert,
+    RenameSite,
+    DeleteSite,
+    RenameZone,
+    MoveZone,
+    DeleteZone,
+    BackupData,
+    ChangeRetention,
+    ManageForwarding,
+    ImportVulnerabilities,
 };
+
+/// The last Action (tests iterate 0..kLastAction).
+inline constexpr Action kLastAction = Action::ImportVulnerabilities;
 
 /// One row of the role matrix: the audit code, the phrase used in refusals, who may do it.
 struct ActionRule {

@@ -38,10 +38,10 @@ std::string messageOf(const Status& s) {
 TEST(RoleMatrix, HasExactlyOneRowPerAction) {
     std::map<int, int> rows;
     for (const auto& rule : roleMatrix()) ++rows[static_cast<int>(rule.action)];
-    for (int a = 0; a <= static_cast<int>(Action::ExportAudit); ++a) {
+    for (int a = 0; a <= static_cast<int>(kLastAction); ++a) {
         EXPECT_EQ(rows[a], 1) << "action " << a;
     }
-    EXPECT_EQ(roleMatrix().size(), static_cast<std::size_t>(Action::ExportAudit) + 1);
+    EXPECT_EQ(roleMatrix().size(), static_cast<std::size_t>(kLastAction) + 1);
     EXPECT_EQ(permissionDenied(Role::Viewer, Action::AddSite),
               "permission denied: viewer may not add sites");
 }
@@ -125,10 +125,25 @@ TEST_F(Auth, EveryActionTimesEveryRole) {
     // Fixtures through the local-administrator path, one per role so allowed calls succeed.
     ASSERT_TRUE(svc_->addSite("P").ok());
     ASSERT_TRUE(svc_->addZone("P", "Z").ok());
+    ASSERT_TRUE(svc_->addSite("Q").ok());
     for (const char* tag : {"admin", "analyst", "viewer"}) {
         std::string t = tag;
         ASSERT_TRUE(svc_->addSensor("P", "Z", "s-" + t).ok());
         ASSERT_TRUE(svc_->addUser("t-" + t, "Target-password-1", Role::Viewer).ok());
+        ASSERT_TRUE(svc_->addSite("rs-" + t).ok());
+        ASSERT_TRUE(svc_->addSite("ds-" + t).ok());
+        for (const char* z : {"rz-", "mz-", "dz-"}) ASSERT_TRUE(svc_->addZone("P", z + t).ok());
+    }
+    // One alert from sensor s-admin to triage and comment on.
+    AlertKey alert{(*svc_->store().findSensor("s-admin"))->id, "alert-1"};
+    {
+        ASSERT_TRUE(svc_->store().beginStream(alert.sensorId, 1, now_).ok());
+        v1::Batch b;
+        auto* env = b.add_envelopes();
+        env->set_seq(1);
+        env->mutable_alert()->set_id(alert.alertId);
+        env->mutable_alert()->set_severity(v1::SEVERITY_MAJOR);
+        ASSERT_TRUE(svc_->store().applyBatch(alert.sensorId, 1, b, now_).ok());
     }
 
     using Call = std::function<Status(const Session&, const std::string& tag, Role role)>;
@@ -180,6 +195,53 @@ TEST_F(Auth, EveryActionTimesEveryRole) {
         {Action::ExportAudit,
          [&](const Session& s, const std::string&, Role) {
              return statusOf(svc_->exportAudit(s, ExportFormat::Csv));
+         }},
+        {Action::TriageAlert,
+         [&](const Session& s, const std::string&, Role) {
+             if (auto c = svc_->setAlertStatus(s, {alert}, AlertStatus::Acknowledged); !c) return c;
+             if (auto c = svc_->setAlertStatus(s, {alert}, AlertStatus::New); !c) return c;
+             return svc_->assignAlert(s, alert, "ana");
+         }},
+        {Action::CommentAlert,
+         [&](const Session& s, const std::string& tag, Role) {
+             return svc_->addAlertComment(s, alert, "seen by " + tag);
+         }},
+        {Action::RenameSite, [&](const Session& s, const std::string& tag,
+                                 Role) { return svc_->renameSite(s, "rs-" + tag, "rs2-" + tag); }},
+        {Action::DeleteSite, [&](const Session& s, const std::string& tag,
+                                 Role) { return svc_->deleteSite(s, "ds-" + tag); }},
+        {Action::RenameZone,
+         [&](const Session& s, const std::string& tag, Role) {
+             return svc_->renameZone(s, "P", "rz-" + tag, "rz2-" + tag);
+         }},
+        {Action::MoveZone, [&](const Session& s, const std::string& tag,
+                               Role) { return svc_->moveZone(s, "P", "mz-" + tag, "Q"); }},
+        {Action::DeleteZone, [&](const Session& s, const std::string& tag,
+                                 Role) { return svc_->deleteZone(s, "P", "dz-" + tag); }},
+        {Action::BackupData,
+         [&](const Session& s, const std::string& tag, Role) {
+             return statusOf(svc_->backup(s, dir_.path / ("backup-" + tag + ".db")));
+         }},
+        {Action::ChangeRetention,
+         [&](const Session& s, const std::string&, Role) {
+             if (auto c = svc_->setRetentionPolicy(s, RetentionPolicy{365, 0}); !c) return c;
+             return statusOf(svc_->runRetention(s));
+         }},
+        {Action::ManageForwarding,
+         [&](const Session& s, const std::string&, Role) {
+             ForwardRule rule;
+             rule.target = "udp://127.0.0.1:514";
+             rule.format = "cef";
+             auto added = svc_->addForwardRule(s, rule);
+             if (!added) return statusOf(added);
+             if (auto l = svc_->listForwardRules(s); !l) return statusOf(l);
+             return svc_->removeForwardRule(s, added->id);
+         }},
+        {Action::ImportVulnerabilities,
+         [&](const Session& s, const std::string&, Role) {
+             return statusOf(svc_->importCveFeed(
+                 s,
+                 fs::path(IRONSIGHT_SOURCE_DIR) / "console/core/testdata/nvd-cve-2.0-sample.json"));
          }},
     };
 

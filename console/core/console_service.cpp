@@ -4,9 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 
+#include "console/core/forwarding.h"
 #include "shared/activation/activation.h"
 #include "shared/crypto/crypto.h"
 
@@ -32,6 +34,12 @@ std::string csvLine(const std::vector<std::string>& fields) {
         line += csvField(fields[i]);
     }
     return line + "\n";
+}
+
+template <class T>
+Status statusOf(const Result<T>& r) {
+    if (r) return {};
+    return r.error();
 }
 
 std::string joined(const std::vector<std::string>& v, const char* sep = ";") {
@@ -67,6 +75,8 @@ Result<std::unique_ptr<ConsoleService>> ConsoleService::open(
     if (created) fs::permissions(dataDir, fs::perms::owner_all, fs::perm_options::replace, ec);
     if (ec)
         return makeError("cannot create data directory " + dataDir.string() + ": " + ec.message());
+    auto lock = DataDirLock::acquire(dataDir, DataDirLock::Mode::Shared);
+    if (!lock) return lock.error();
     auto store = ConsoleStore::open(dataDir / "console.db");
     if (!store) return store.error();
     std::vector<std::string> allHosts = hosts;
@@ -76,7 +86,7 @@ Result<std::unique_ptr<ConsoleService>> ConsoleService::open(
     auto pki = Pki::loadOrCreate(dataDir / "pki", allHosts);
     if (!pki) return pki.error();
     return std::unique_ptr<ConsoleService>(
-        new ConsoleService(dataDir, std::move(*store), std::move(*pki)));
+        new ConsoleService(dataDir, std::move(*store), std::move(*pki), std::move(*lock)));
 }
 
 void ConsoleService::setClock(Clock clock) {
@@ -345,6 +355,82 @@ Result<ZoneRow> ConsoleService::addZone(const Session& session, const std::strin
     return store_->addZone(site, name, *by);
 }
 
+Status ConsoleService::renameSite(const Session& session, const std::string& site,
+                                  const std::string& newName) {
+    auto by = authorize(&session, Action::RenameSite, site);
+    if (!by) return by.error();
+    return store_->renameSite(site, newName, *by);
+}
+
+Status ConsoleService::deleteSite(const Session& session, const std::string& site) {
+    auto by = authorize(&session, Action::DeleteSite, site);
+    if (!by) return by.error();
+    return store_->deleteSite(site, *by);
+}
+
+Status ConsoleService::renameZone(const Session& session, const std::string& site,
+                                  const std::string& zone, const std::string& newName) {
+    auto by = authorize(&session, Action::RenameZone, site + "/" + zone);
+    if (!by) return by.error();
+    return store_->renameZone(site, zone, newName, *by);
+}
+
+Status ConsoleService::moveZone(const Session& session, const std::string& site,
+                                const std::string& zone, const std::string& toSite) {
+    auto by = authorize(&session, Action::MoveZone, site + "/" + zone);
+    if (!by) return by.error();
+    return store_->moveZone(site, zone, toSite, *by);
+}
+
+Status ConsoleService::deleteZone(const Session& session, const std::string& site,
+                                  const std::string& zone) {
+    auto by = authorize(&session, Action::DeleteZone, site + "/" + zone);
+    if (!by) return by.error();
+    return store_->deleteZone(site, zone, *by);
+}
+
+namespace {
+
+std::string alertsTarget(const std::vector<AlertKey>& alerts) {
+    if (alerts.size() == 1) return alerts[0].sensorId + "/" + alerts[0].alertId;
+    return std::to_string(alerts.size()) + " alerts";
+}
+
+}  // namespace
+
+Status ConsoleService::setAlertStatus(const Session& session, const std::vector<AlertKey>& alerts,
+                                      AlertStatus status) {
+    auto by = authorize(&session, Action::TriageAlert, alertsTarget(alerts));
+    if (!by) return by.error();
+    return statusOf(store_->setAlertStatus(alerts, status, *by));
+}
+
+Status ConsoleService::setAlertStatus(const std::vector<AlertKey>& alerts, AlertStatus status) {
+    return statusOf(store_->setAlertStatus(alerts, status));
+}
+
+Status ConsoleService::assignAlert(const Session& session, const AlertKey& alert,
+                                   const std::string& user) {
+    auto by = authorize(&session, Action::TriageAlert, alertsTarget({alert}));
+    if (!by) return by.error();
+    return store_->assignAlert(alert, user, *by);
+}
+
+Status ConsoleService::assignAlert(const AlertKey& alert, const std::string& user) {
+    return store_->assignAlert(alert, user);
+}
+
+Status ConsoleService::addAlertComment(const Session& session, const AlertKey& alert,
+                                       const std::string& text) {
+    auto by = authorize(&session, Action::CommentAlert, alertsTarget({alert}));
+    if (!by) return by.error();
+    return statusOf(store_->addAlertComment(alert, text, *by));
+}
+
+Status ConsoleService::addAlertComment(const AlertKey& alert, const std::string& text) {
+    return statusOf(store_->addAlertComment(alert, text));
+}
+
 Result<NewSensor> ConsoleService::addSensor(const Session& session, const std::string& site,
                                             const std::string& zone, const std::string& name,
                                             std::chrono::milliseconds validity) {
@@ -600,6 +686,113 @@ Result<std::string> ConsoleService::exportAlerts(ExportFormat format) {
                        {"last_seen_ms", a.lastSeenMs}});
     }
     return json{{"alerts", arr}}.dump(2) + "\n";
+}
+
+Result<BackupInfo> ConsoleService::backupAs(const AuditActor& by, const fs::path& dest) {
+    auto info = backupDatabase(dataDir_ / "console.db", dest);
+    (void)store_->audit(by.actor, "backup.create", dest.string(), by.source,
+                        info ? "ok: " + std::to_string(info->bytes) + " bytes, schema v" +
+                                   std::to_string(info->schemaVersion)
+                             : "failed: " + info.error().message);
+    return info;
+}
+
+Result<BackupInfo> ConsoleService::backup(const Session& session, const fs::path& dest) {
+    auto by = authorize(&session, Action::BackupData, dest.string());
+    if (!by) return by.error();
+    return backupAs(*by, dest);
+}
+
+Result<BackupInfo> ConsoleService::backup(const fs::path& dest) {
+    return backupAs(AuditActor{}, dest);
+}
+
+RetentionPolicy ConsoleService::retentionPolicy() {
+    RetentionPolicy p;
+    auto read = [this](const char* key, int& value) {
+        if (auto v = store_->setting(key)) {
+            try {
+                value = std::max(0, std::stoi(*v));
+            } catch (const std::exception&) {
+                // keep the default
+            }
+        }
+    };
+    read(kSettingRetentionClosedAlertsDays, p.closedAlertsDays);
+    read(kSettingRetentionDevicesDays, p.devicesDays);
+    return p;
+}
+
+Status ConsoleService::storeRetentionPolicy(const AuditActor& by, const RetentionPolicy& policy) {
+    for (int days : {policy.closedAlertsDays, policy.devicesDays}) {
+        if (days < 0 || days > 36500) return makeError("retention days must be 0-36500 (0 = keep)");
+    }
+    if (auto s = store_->setSetting(kSettingRetentionClosedAlertsDays,
+                                    std::to_string(policy.closedAlertsDays));
+        !s) {
+        return s;
+    }
+    if (auto s =
+            store_->setSetting(kSettingRetentionDevicesDays, std::to_string(policy.devicesDays));
+        !s) {
+        return s;
+    }
+    return store_->audit(by.actor, "retention.set", "store", by.source,
+                         "ok: closed alerts " + std::to_string(policy.closedAlertsDays) +
+                             " d, devices " + std::to_string(policy.devicesDays) + " d");
+}
+
+Status ConsoleService::setRetentionPolicy(const Session& session, const RetentionPolicy& policy) {
+    auto by = authorize(&session, Action::ChangeRetention, "retention");
+    if (!by) return by.error();
+    return storeRetentionPolicy(*by, policy);
+}
+
+Status ConsoleService::setRetentionPolicy(const RetentionPolicy& policy) {
+    return storeRetentionPolicy(AuditActor{}, policy);
+}
+
+Result<RetentionResult> ConsoleService::runRetention(const Session& session) {
+    auto by = authorize(&session, Action::ChangeRetention, "retention");
+    if (!by) return by.error();
+    return store_->applyRetention(retentionPolicy(), *by);
+}
+
+Result<RetentionResult> ConsoleService::runRetention() {
+    return store_->applyRetention(retentionPolicy());
+}
+
+Result<ForwardRule> ConsoleService::addForwardRule(const Session& session,
+                                                   const ForwardRule& rule) {
+    auto by = authorize(&session, Action::ManageForwarding, rule.target);
+    if (!by) return by.error();
+    auto checked = checkForwardRule(rule);
+    if (!checked) return checked.error();
+    return store_->addForwardRule(*checked, *by);
+}
+
+Result<ForwardRule> ConsoleService::addForwardRule(const ForwardRule& rule) {
+    auto checked = checkForwardRule(rule);
+    if (!checked) return checked.error();
+    return store_->addForwardRule(*checked);
+}
+
+Result<std::vector<ForwardRule>> ConsoleService::listForwardRules(const Session& session) {
+    auto by = authorize(&session, Action::ManageForwarding, "forwarding");
+    if (!by) return by.error();
+    return store_->listForwardRules();
+}
+
+Status ConsoleService::removeForwardRule(const Session& session, std::int64_t id) {
+    auto by = authorize(&session, Action::ManageForwarding, std::to_string(id));
+    if (!by) return by.error();
+    return store_->removeForwardRule(id, *by);
+}
+
+Result<std::size_t> ConsoleService::importCveFeed(const Session& session, const fs::path& file) {
+    auto by = authorize(&session, Action::ImportVulnerabilities, file.string());
+    if (!by) return by.error();
+    return importNvdFeedFile(*store_, file, *by);
 }
 
 }  // namespace ironsight::console::core

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "console/core/auth.h"
+#include "console/core/backup.h"
 #include "console/core/console_store.h"
+#include "console/core/cve.h"
 #include "console/core/pki.h"
 #include "shared/base/result.h"
 
@@ -115,11 +117,60 @@ public:
         return store_->revokeSensor(idOrName, actor);
     }
 
+    // Site -> zone hierarchy. Deleting refuses a site with zones or a zone with sensors.
+    Status renameSite(const Session& session, const std::string& site, const std::string& newName);
+    Status renameSite(const std::string& site, const std::string& newName) {
+        return store_->renameSite(site, newName);
+    }
+    Status deleteSite(const Session& session, const std::string& site);
+    Status deleteSite(const std::string& site) { return store_->deleteSite(site); }
+    Status renameZone(const Session& session, const std::string& site, const std::string& zone,
+                      const std::string& newName);
+    Status renameZone(const std::string& site, const std::string& zone,
+                      const std::string& newName) {
+        return store_->renameZone(site, zone, newName);
+    }
+    Status moveZone(const Session& session, const std::string& site, const std::string& zone,
+                    const std::string& toSite);
+    Status moveZone(const std::string& site, const std::string& zone, const std::string& toSite) {
+        return store_->moveZone(site, zone, toSite);
+    }
+    Status deleteZone(const Session& session, const std::string& site, const std::string& zone);
+    Status deleteZone(const std::string& site, const std::string& zone) {
+        return store_->deleteZone(site, zone);
+    }
+
+    // Alert workflow (Action::TriageAlert / Action::CommentAlert: admin and analyst).
+    /// Bulk status change, all-or-nothing; alerts already in `status` are left alone. Every
+    /// changed alert is audited (alert.acknowledge | alert.close | alert.reopen).
+    Status setAlertStatus(const Session& session, const std::vector<AlertKey>& alerts,
+                          AlertStatus status);
+    Status setAlertStatus(const std::vector<AlertKey>& alerts, AlertStatus status);
+    /// Assigns to an enabled admin or analyst; "" unassigns.
+    Status assignAlert(const Session& session, const AlertKey& alert, const std::string& user);
+    Status assignAlert(const AlertKey& alert, const std::string& user);
+    Status addAlertComment(const Session& session, const AlertKey& alert, const std::string& text);
+    Status addAlertComment(const AlertKey& alert, const std::string& text);
+    /// Comments of one alert, oldest first (readable by every role).
+    Result<std::vector<AlertComment>> alertComments(const AlertKey& alert) {
+        return store_->alertComments(alert);
+    }
+    /// Counts by severity, status, site and "site/zone" (total and open = not closed).
+    Result<AlertCounts> alertCounts(const std::string& site = "", const std::string& zone = "") {
+        return store_->alertCounts(site, zone);
+    }
+    /// Resolves an alert id (and optional sensor name or id) to keys.
+    Result<std::vector<AlertKey>> findAlerts(const std::string& alertId,
+                                             const std::string& sensor = "") {
+        return store_->findAlerts(alertId, sensor);
+    }
+
     Result<std::vector<SiteRow>> listSites() { return store_->listSites(); }
     Result<std::vector<ZoneRow>> listZones() { return store_->listZones(); }
     Result<std::vector<SensorRow>> listSensors() { return store_->listSensors(); }
     Result<std::vector<DeviceRow>> listDevices() { return store_->listDevices(); }
     Result<std::vector<AlertRow>> listAlerts() { return store_->listAlerts(); }
+    Result<std::vector<ConnectionRow>> listConnections() { return store_->listConnections(); }
     Result<std::vector<AuditRow>> listAudit() { return store_->listAudit(); }
     Result<std::vector<AuditRow>> listAudit(const Session& session);
     /// Differs from the previous value when anything was committed since (any process).
@@ -136,6 +187,39 @@ public:
     /// `user list --json` text (no password hashes).
     static std::string usersToJson(const std::vector<UserRow>& users);
 
+    // Backup and retention (restoreDatabase() in backup.h restores: no console may be open).
+    /// Online backup of console.db to `dest` (refuses an existing file), integrity-checked.
+    Result<BackupInfo> backup(const Session& session, const std::filesystem::path& dest);
+    Result<BackupInfo> backup(const std::filesystem::path& dest);
+    /// The stored retention policy (settings retention.*; 0 = keep forever).
+    RetentionPolicy retentionPolicy();
+    Status setRetentionPolicy(const Session& session, const RetentionPolicy& policy);
+    Status setRetentionPolicy(const RetentionPolicy& policy);
+    /// Applies the stored policy now.
+    Result<RetentionResult> runRetention(const Session& session);
+    Result<RetentionResult> runRetention();
+
+    // SIEM forwarding rules (sent by the Forwarder in forwarding.h, run by --headless).
+    /// Checks the rule (checkForwardRule) and stores it; alerts first seen from now on that
+    /// match it are forwarded.
+    Result<ForwardRule> addForwardRule(const Session& session, const ForwardRule& rule);
+    Result<ForwardRule> addForwardRule(const ForwardRule& rule);
+    Result<std::vector<ForwardRule>> listForwardRules(const Session& session);
+    Result<std::vector<ForwardRule>> listForwardRules() { return store_->listForwardRules(); }
+    Status removeForwardRule(const Session& session, std::int64_t id);
+    Status removeForwardRule(std::int64_t id) { return store_->removeForwardRule(id); }
+
+    // Offline vulnerability data (cve.h).
+    /// Imports an NVD CVE JSON 2.0 feed file; returns how many CVE records it held.
+    Result<std::size_t> importCveFeed(const Session& session, const std::filesystem::path& file);
+    Result<std::size_t> importCveFeed(const std::filesystem::path& file) {
+        return importNvdFeedFile(*store_, file);
+    }
+    /// Devices with matching CVEs and their risk score, highest risk first (every role).
+    Result<std::vector<DeviceVulnerabilities>> deviceVulnerabilities() {
+        return matchDevices(*store_);
+    }
+
     // Audit log.
     Result<AuditVerification> verifyAudit() { return store_->verifyAudit(); }
     /// The whole log with its chain fields: CSV with a header line, or {"audit": [...]}.
@@ -144,8 +228,12 @@ public:
     static std::string auditToText(const std::vector<AuditRow>& rows, ExportFormat format);
 
 private:
-    ConsoleService(std::filesystem::path dataDir, std::unique_ptr<ConsoleStore> store, Pki pki)
-        : dataDir_(std::move(dataDir)), store_(std::move(store)), pki_(std::move(pki)) {}
+    ConsoleService(std::filesystem::path dataDir, std::unique_ptr<ConsoleStore> store, Pki pki,
+                   DataDirLock lock)
+        : dataDir_(std::move(dataDir)),
+          store_(std::move(store)),
+          pki_(std::move(pki)),
+          lock_(std::move(lock)) {}
 
     /// Server-side state of a session.
     struct SessionState {
@@ -161,6 +249,8 @@ private:
                                   std::chrono::milliseconds validity);
     Status storeAuthPolicy(const AuditActor& by, const AuthPolicy& policy);
     Status checkTargetUser(const Session* session, const std::string& name, Action action);
+    Result<BackupInfo> backupAs(const AuditActor& by, const std::filesystem::path& dest);
+    Status storeRetentionPolicy(const AuditActor& by, const RetentionPolicy& policy);
 
     std::filesystem::path dataDir_;
     std::unique_ptr<ConsoleStore> store_;
@@ -168,6 +258,7 @@ private:
     Clock clock_ = &nowMs;
     std::mutex sessionsMutex_;
     std::map<std::string, SessionState> sessions_;  // by token
+    DataDirLock lock_;  // shared: a restore refuses while any console has the directory open
 };
 
 /// "host:port" -> host (brackets of an IPv6 literal removed); empty when malformed.

@@ -4,7 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <set>
 
 #include "shared/crypto/crypto.h"
 
@@ -53,15 +56,15 @@ Error dbError(const std::string& what, const Error& e) {
 constexpr const char* kUpsertDevice = R"sql(
 INSERT INTO devices(sensor_id, device_id, macs, ips, vlans, vendor, model, firmware, serial,
                     hostname, type, purdue_level, protocols, identity_json, evidence,
-                    first_seen, last_seen, last_seq)
-VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                    first_seen, last_seen, last_seq, received_at)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
 ON CONFLICT(sensor_id, device_id) DO UPDATE SET
   macs=excluded.macs, ips=excluded.ips, vlans=excluded.vlans, vendor=excluded.vendor,
   model=excluded.model, firmware=excluded.firmware, serial=excluded.serial,
   hostname=excluded.hostname, type=excluded.type, purdue_level=excluded.purdue_level,
   protocols=excluded.protocols, identity_json=excluded.identity_json, evidence=excluded.evidence,
   first_seen=MIN(devices.first_seen, excluded.first_seen), last_seen=excluded.last_seen,
-  last_seq=excluded.last_seq)sql";
+  last_seq=excluded.last_seq, received_at=excluded.received_at)sql";
 
 constexpr const char* kUpsertConnection = R"sql(
 INSERT INTO connections(sensor_id, src, dst, transport, port, protocol, src_ip, dst_ip, packets,
@@ -190,6 +193,62 @@ ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 CREATE TABLE audit_head(
   id INTEGER PRIMARY KEY CHECK(id = 1), records INTEGER NOT NULL, hash TEXT NOT NULL);
 CREATE INDEX audit_log_time ON audit_log(time);
+)sql",
+        // v3: the alert workflow (assignment, status change time, comments) and the indexes of
+        // the alert list filters and counts. Statuses other than the three workflow states
+        // (none were written before v3) become 'new'.
+        R"sql(
+ALTER TABLE alerts ADD COLUMN assignee TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN status_changed_at INTEGER NOT NULL DEFAULT 0;
+UPDATE alerts SET status = 'new' WHERE status NOT IN ('new', 'acknowledged', 'closed');
+CREATE TABLE alert_comments(
+  id INTEGER PRIMARY KEY, sensor_id TEXT NOT NULL, alert_id TEXT NOT NULL,
+  time INTEGER NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL,
+  FOREIGN KEY(sensor_id, alert_id) REFERENCES alerts(sensor_id, alert_id) ON DELETE CASCADE);
+CREATE INDEX alert_comments_alert ON alert_comments(sensor_id, alert_id, id);
+CREATE INDEX alerts_status_severity ON alerts(status, severity, last_seen);
+CREATE INDEX alerts_severity ON alerts(severity, last_seen);
+CREATE INDEX alerts_sensor_status ON alerts(sensor_id, status);
+CREATE INDEX alerts_alert_id ON alerts(alert_id);
+CREATE INDEX sensors_zone ON sensors(zone_id);
+)sql",
+        // v4: retention needs the console time a device was last reported (sensor times can be
+        // capture times from long ago); SIEM forwarding rules and their persistent queue.
+        R"sql(
+ALTER TABLE devices ADD COLUMN received_at INTEGER NOT NULL DEFAULT 0;
+UPDATE devices SET received_at = COALESCE(last_seen, 0);
+CREATE INDEX devices_received_at ON devices(received_at);
+CREATE INDEX alerts_closed ON alerts(status, status_changed_at);
+CREATE TABLE forward_rules(
+  id INTEGER PRIMARY KEY, target TEXT NOT NULL, format TEXT NOT NULL
+    CHECK(format IN ('cef', 'leef', 'json')),
+  min_severity INTEGER NOT NULL DEFAULT 0, engines TEXT NOT NULL DEFAULT '[]',
+  sites TEXT NOT NULL DEFAULT '[]', ca_file TEXT NOT NULL DEFAULT '',
+  sent INTEGER NOT NULL DEFAULT 0, last_sent_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
+CREATE TABLE forward_queue(
+  id INTEGER PRIMARY KEY,
+  rule_id INTEGER NOT NULL REFERENCES forward_rules(id) ON DELETE CASCADE,
+  message TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+CREATE INDEX forward_queue_rule ON forward_queue(rule_id, id);
+)sql",
+        // v5: offline vulnerability data imported from NVD JSON 2.0 feed files.
+        R"sql(
+CREATE TABLE cves(
+  cve_id TEXT PRIMARY KEY, description TEXT NOT NULL DEFAULT '', cvss REAL NOT NULL DEFAULT 0,
+  severity TEXT NOT NULL DEFAULT '', published TEXT NOT NULL DEFAULT '',
+  imported_at INTEGER NOT NULL);
+CREATE TABLE cve_cpes(
+  cve_id TEXT NOT NULL REFERENCES cves(cve_id) ON DELETE CASCADE, criteria TEXT NOT NULL,
+  part TEXT NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL, version TEXT NOT NULL,
+  start_incl TEXT NOT NULL DEFAULT '', start_excl TEXT NOT NULL DEFAULT '',
+  end_incl TEXT NOT NULL DEFAULT '', end_excl TEXT NOT NULL DEFAULT '');
+CREATE INDEX cve_cpes_vendor ON cve_cpes(vendor, product);
+CREATE INDEX cve_cpes_cve ON cve_cpes(cve_id);
+)sql",
+        // v6: alert counts aggregate per sensor over a covering index.
+        R"sql(
+CREATE INDEX alerts_sensor_severity_status ON alerts(sensor_id, severity, status);
 )sql",
     };
     return steps;
@@ -835,6 +894,7 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
                         .bind(16, d.first_seen_ms())
                         .bind(17, d.last_seen_ms())
                         .bind(18, static_cast<std::int64_t>(env.seq()))
+                        .bind(19, now)
                         .run();
                 break;
             }
@@ -917,6 +977,33 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
     return applied;
 }
 
+Result<std::vector<ConnectionRow>> ConsoleStore::listConnections() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT sensor_id, src, dst, COALESCE(src_ip, ''), COALESCE(dst_ip, ''), transport, port, "
+        "protocol, packets, bytes FROM connections ORDER BY sensor_id, src, dst, protocol");
+    if (!st) return st.error();
+    std::vector<ConnectionRow> out;
+    while (true) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        ConnectionRow c;
+        c.sensorId = st->columnText(0);
+        c.src = st->columnText(1);
+        c.dst = st->columnText(2);
+        c.srcIp = st->columnText(3);
+        c.dstIp = st->columnText(4);
+        c.transport = st->columnText(5);
+        c.port = static_cast<std::uint32_t>(st->columnInt(6));
+        c.protocol = st->columnText(7);
+        c.packets = static_cast<std::uint64_t>(st->columnInt(8));
+        c.bytes = static_cast<std::uint64_t>(st->columnInt(9));
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
 Result<std::vector<DeviceRow>> ConsoleStore::listDevices() {
     std::lock_guard lock(mutex_);
     auto st = db_.prepare(R"sql(
@@ -968,43 +1055,58 @@ JOIN sites si ON si.id = z.site_id ORDER BY si.name, z.name, d.device_id)sql");
     return out;
 }
 
-Result<std::vector<AlertRow>> ConsoleStore::listAlerts() {
-    std::lock_guard lock(mutex_);
-    auto st = db_.prepare(R"sql(
+namespace {
+
+/// The AlertRow columns (alertFrom() reads them); a.rowid is column 24.
+constexpr const char* kAlertSelect = R"sql(
 SELECT a.sensor_id, s.name, si.name, z.name, a.alert_id, COALESCE(a.engine, ''),
        COALESCE(a.type, ''), a.severity, COALESCE(a.title, ''), COALESCE(a.description, ''),
        COALESCE(a.remediation, ''), COALESCE(a.src, ''), COALESCE(a.dst, ''),
        COALESCE(a.src_ip, ''), COALESCE(a.dst_ip, ''), COALESCE(a.protocol, ''), a.count,
-       COALESCE(a.mitre, ''), a.status, COALESCE(a.first_seen, 0), COALESCE(a.last_seen, 0)
+       COALESCE(a.mitre, ''), a.status, COALESCE(a.first_seen, 0), COALESCE(a.last_seen, 0),
+       a.assignee, a.status_changed_at,
+       (SELECT COUNT(*) FROM alert_comments c
+        WHERE c.sensor_id = a.sensor_id AND c.alert_id = a.alert_id), a.rowid
 FROM alerts a JOIN sensors s ON s.id = a.sensor_id JOIN zones z ON z.id = s.zone_id
-JOIN sites si ON si.id = z.site_id ORDER BY a.last_seen DESC, a.alert_id)sql");
+JOIN sites si ON si.id = z.site_id )sql";
+
+AlertRow alertFrom(const sqlite::Stmt& st) {
+    AlertRow a;
+    a.sensorId = st.columnText(0);
+    a.sensorName = st.columnText(1);
+    a.site = st.columnText(2);
+    a.zone = st.columnText(3);
+    a.alertId = st.columnText(4);
+    a.engine = st.columnText(5);
+    a.type = st.columnText(6);
+    a.severity = severityName(static_cast<int>(st.columnInt(7)));
+    a.title = st.columnText(8);
+    a.description = st.columnText(9);
+    a.remediation = st.columnText(10);
+    a.src = st.columnText(11);
+    a.dst = st.columnText(12);
+    a.srcIp = st.columnText(13);
+    a.dstIp = st.columnText(14);
+    a.protocol = st.columnText(15);
+    a.count = static_cast<std::uint64_t>(st.columnInt(16));
+    a.mitre = st.columnText(17);
+    a.status = st.columnText(18);
+    a.firstSeenMs = st.columnInt(19);
+    a.lastSeenMs = st.columnInt(20);
+    a.assignee = st.columnText(21);
+    a.statusChangedMs = st.columnInt(22);
+    a.comments = st.columnInt(23);
+    return a;
+}
+
+}  // namespace
+
+Result<std::vector<AlertRow>> ConsoleStore::listAlerts() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string(kAlertSelect) + "ORDER BY a.last_seen DESC, a.alert_id");
     if (!st) return st.error();
     std::vector<AlertRow> out;
-    for (auto row = st->step(); row && *row; row = st->step()) {
-        AlertRow a;
-        a.sensorId = st->columnText(0);
-        a.sensorName = st->columnText(1);
-        a.site = st->columnText(2);
-        a.zone = st->columnText(3);
-        a.alertId = st->columnText(4);
-        a.engine = st->columnText(5);
-        a.type = st->columnText(6);
-        a.severity = severityName(static_cast<int>(st->columnInt(7)));
-        a.title = st->columnText(8);
-        a.description = st->columnText(9);
-        a.remediation = st->columnText(10);
-        a.src = st->columnText(11);
-        a.dst = st->columnText(12);
-        a.srcIp = st->columnText(13);
-        a.dstIp = st->columnText(14);
-        a.protocol = st->columnText(15);
-        a.count = static_cast<std::uint64_t>(st->columnInt(16));
-        a.mitre = st->columnText(17);
-        a.status = st->columnText(18);
-        a.firstSeenMs = st->columnInt(19);
-        a.lastSeenMs = st->columnInt(20);
-        out.push_back(std::move(a));
-    }
+    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(alertFrom(*st));
     return out;
 }
 
@@ -1209,6 +1311,752 @@ Status ConsoleStore::auditLocked(const std::string& actor, const std::string& ac
     ++ownWrites_;
     if (own) return own->commit();
     return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alert workflow and the site/zone hierarchy.
+
+template <class Body>
+Status ConsoleStore::writeLocked(Body&& body) {
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return makeError("console store busy: " + tx.beginStatus().error().message);
+    if (Status s = body(); !s) return s;
+    if (auto s = tx.commit(); !s) return s;
+    ++ownWrites_;
+    return {};
+}
+
+const char* alertStatusName(AlertStatus status) {
+    switch (status) {
+        case AlertStatus::New:
+            return "new";
+        case AlertStatus::Acknowledged:
+            return "acknowledged";
+        case AlertStatus::Closed:
+            return "closed";
+    }
+    return "new";
+}
+
+std::optional<AlertStatus> alertStatusFromName(std::string_view name) {
+    if (name == "new" || name == "open") return AlertStatus::New;
+    if (name == "acknowledged" || name == "ack") return AlertStatus::Acknowledged;
+    if (name == "closed") return AlertStatus::Closed;
+    return std::nullopt;
+}
+
+namespace {
+
+std::string alertTarget(const AlertKey& k) {
+    return k.sensorId + "/" + k.alertId;
+}
+
+/// The audit "what" of a status change.
+std::string statusAction(const std::string& from, AlertStatus to) {
+    switch (to) {
+        case AlertStatus::Acknowledged:
+            return "alert.acknowledge";
+        case AlertStatus::Closed:
+            return "alert.close";
+        case AlertStatus::New:
+            return from == "new" ? "alert.set_status" : "alert.reopen";
+    }
+    return "alert.set_status";
+}
+
+}  // namespace
+
+Result<std::string> ConsoleStore::alertStatusLocked(const AlertKey& alert) {
+    auto st = db_.prepare("SELECT status FROM alerts WHERE sensor_id = ?1 AND alert_id = ?2");
+    if (!st) return st.error();
+    st->bind(1, alert.sensorId).bind(2, alert.alertId);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) {
+        return makeError("no alert '" + alert.alertId + "' from sensor '" + alert.sensorId + "'");
+    }
+    return st->columnText(0);
+}
+
+Result<std::vector<AlertKey>> ConsoleStore::findAlerts(const std::string& alertId,
+                                                       const std::string& sensor) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT a.sensor_id, a.alert_id FROM alerts a JOIN sensors s ON s.id = a.sensor_id "
+        "WHERE a.alert_id = ?1 AND (?2 = '' OR s.id = ?2 OR s.name = ?2) ORDER BY s.name");
+    if (!st) return st.error();
+    st->bind(1, alertId).bind(2, sensor);
+    std::vector<AlertKey> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        out.push_back({st->columnText(0), st->columnText(1)});
+    }
+    return out;
+}
+
+Result<int> ConsoleStore::setAlertStatus(const std::vector<AlertKey>& alerts, AlertStatus status,
+                                         const AuditActor& by) {
+    if (alerts.empty()) return makeError("no alerts selected");
+    std::lock_guard lock(mutex_);
+    int changed = 0;
+    Status s = writeLocked([&]() -> Status {
+        auto up = db_.prepare(
+            "UPDATE alerts SET status = ?3, status_changed_at = ?4 "
+            "WHERE sensor_id = ?1 AND alert_id = ?2");
+        if (!up) return up.error();
+        std::int64_t now = clock_();
+        std::set<AlertKey> seen;
+        for (const AlertKey& key : alerts) {
+            if (!seen.insert(key).second) continue;
+            auto from = alertStatusLocked(key);
+            if (!from) return from.error();
+            if (*from == alertStatusName(status)) continue;
+            if (auto r = up->bind(1, key.sensorId)
+                             .bind(2, key.alertId)
+                             .bind(3, alertStatusName(status))
+                             .bind(4, now)
+                             .run();
+                !r) {
+                return r;
+            }
+            if (auto a = auditLocked(by.actor, statusAction(*from, status), alertTarget(key),
+                                     by.source, "ok: " + *from + " -> " + alertStatusName(status));
+                !a) {
+                return a;
+            }
+            ++changed;
+        }
+        return {};
+    });
+    if (!s) return s.error();
+    return changed;
+}
+
+Status ConsoleStore::assignAlert(const AlertKey& alert, const std::string& user,
+                                 const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        if (auto from = alertStatusLocked(alert); !from) return from.error();
+        if (!user.empty()) {
+            auto u = db_.prepare("SELECT role, disabled FROM users WHERE name = ?1");
+            if (!u) return u.error();
+            u->bind(1, user);
+            auto row = u->step();
+            if (!row) return row.error();
+            if (!*row) return makeError("no user '" + user + "'");
+            if (u->columnInt(1) != 0) return makeError("user '" + user + "' is disabled");
+            if (roleFromName(u->columnText(0)).value_or(Role::Viewer) == Role::Viewer) {
+                return makeError("cannot assign alerts to '" + user +
+                                 "': read-only users cannot triage alerts");
+            }
+        }
+        auto up =
+            db_.prepare("UPDATE alerts SET assignee = ?3 WHERE sensor_id = ?1 AND alert_id = ?2");
+        if (!up) return up.error();
+        if (auto r = up->bind(1, alert.sensorId).bind(2, alert.alertId).bind(3, user).run(); !r)
+            return r;
+        return auditLocked(by.actor, "alert.assign", alertTarget(alert), by.source,
+                           user.empty() ? std::string("ok: unassigned") : "ok: to " + user);
+    });
+}
+
+Result<AlertComment> ConsoleStore::addAlertComment(const AlertKey& alert, const std::string& text,
+                                                   const AuditActor& by) {
+    std::string trimmed = text;
+    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back())))
+        trimmed.pop_back();
+    trimmed.erase(0, std::min(trimmed.size(), trimmed.find_first_not_of(" \t\r\n")));
+    if (trimmed.empty()) return makeError("comment must not be empty");
+    if (trimmed.size() > 4000) return makeError("comment too long (at most 4000 characters)");
+    std::lock_guard lock(mutex_);
+    AlertComment c;
+    c.alert = alert;
+    c.author = by.actor;
+    c.text = trimmed;
+    Status s = writeLocked([&]() -> Status {
+        if (auto from = alertStatusLocked(alert); !from) return from.error();
+        c.timeMs = clock_();
+        auto ins = db_.prepare(
+            "INSERT INTO alert_comments(sensor_id, alert_id, time, author, text) "
+            "VALUES(?1, ?2, ?3, ?4, ?5)");
+        if (!ins) return ins.error();
+        if (auto r = ins->bind(1, alert.sensorId)
+                         .bind(2, alert.alertId)
+                         .bind(3, c.timeMs)
+                         .bind(4, c.author)
+                         .bind(5, c.text)
+                         .run();
+            !r) {
+            return r;
+        }
+        c.id = db_.lastInsertRowid();
+        return auditLocked(by.actor, "alert.comment", alertTarget(alert), by.source,
+                           "ok: comment " + std::to_string(c.id));
+    });
+    if (!s) return s.error();
+    return c;
+}
+
+Result<std::vector<AlertComment>> ConsoleStore::alertComments(const AlertKey& alert) {
+    std::lock_guard lock(mutex_);
+    if (auto from = alertStatusLocked(alert); !from) return from.error();
+    auto st = db_.prepare(
+        "SELECT id, time, author, text FROM alert_comments WHERE sensor_id = ?1 AND "
+        "alert_id = ?2 ORDER BY id");
+    if (!st) return st.error();
+    st->bind(1, alert.sensorId).bind(2, alert.alertId);
+    std::vector<AlertComment> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        out.push_back(
+            {st->columnInt(0), alert, st->columnInt(1), st->columnText(2), st->columnText(3)});
+    }
+    return out;
+}
+
+Result<AlertCounts> ConsoleStore::alertCounts(const std::string& site, const std::string& zone) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(R"sql(
+WITH per AS (SELECT sensor_id, severity, status, COUNT(*) AS n FROM alerts
+             GROUP BY sensor_id, severity, status)
+SELECT per.severity, per.status, si.name, z.name, SUM(per.n)
+FROM per JOIN sensors s ON s.id = per.sensor_id JOIN zones z ON z.id = s.zone_id
+JOIN sites si ON si.id = z.site_id
+WHERE (?1 = '' OR si.name = ?1) AND (?2 = '' OR z.name = ?2)
+GROUP BY per.severity, per.status, z.id)sql");
+    if (!st) return st.error();
+    st->bind(1, site).bind(2, zone);
+    AlertCounts c;
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        std::string severity = severityName(static_cast<int>(st->columnInt(0)));
+        std::string status = st->columnText(1);
+        std::string siteName = st->columnText(2);
+        std::string zoneName = siteName + "/" + st->columnText(3);
+        std::int64_t n = st->columnInt(4);
+        std::int64_t open = status == "closed" ? 0 : n;
+        for (AlertTally* t : {&c.all, &c.bySeverity[severity], &c.byStatus[status],
+                              &c.bySite[siteName], &c.byZone[zoneName]}) {
+            t->total += n;
+            t->open += open;
+        }
+    }
+    return c;
+}
+
+Result<std::int64_t> ConsoleStore::zoneIdLocked(const std::string& site, const std::string& zone) {
+    auto find = db_.prepare(
+        "SELECT z.id FROM zones z JOIN sites s ON s.id = z.site_id "
+        "WHERE s.name = ?1 AND z.name = ?2");
+    if (!find) return find.error();
+    find->bind(1, site).bind(2, zone);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no zone '" + zone + "' in site '" + site + "'");
+    return find->columnInt(0);
+}
+
+Status ConsoleStore::renameSite(const std::string& site, const std::string& newName,
+                                const AuditActor& by) {
+    if (newName.empty()) return makeError("site name must not be empty");
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        auto exists = db_.prepare("SELECT 1 FROM sites WHERE name = ?1");
+        if (!exists) return exists.error();
+        exists->bind(1, newName);
+        auto taken = exists->step();
+        if (!taken) return taken.error();
+        if (*taken && newName != site) return makeError("site '" + newName + "' already exists");
+        auto up = db_.prepare("UPDATE sites SET name = ?2 WHERE name = ?1");
+        if (!up) return up.error();
+        if (auto r = up->bind(1, site).bind(2, newName).run(); !r) return r;
+        if (db_.changes() == 0) return makeError("no site named '" + site + "'");
+        return auditLocked(by.actor, "site.rename", site, by.source, "ok: now " + newName);
+    });
+}
+
+Status ConsoleStore::deleteSite(const std::string& site, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        auto st = db_.prepare(
+            "SELECT s.id, (SELECT COUNT(*) FROM zones z WHERE z.site_id = s.id) FROM sites s "
+            "WHERE s.name = ?1");
+        if (!st) return st.error();
+        st->bind(1, site);
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return makeError("no site named '" + site + "'");
+        std::int64_t id = st->columnInt(0);
+        std::int64_t zones = st->columnInt(1);
+        st->reset();
+        if (zones > 0) {
+            return makeError("cannot delete site '" + site + "': it still has " +
+                             std::to_string(zones) + " zone(s); delete or move them first");
+        }
+        auto del = db_.prepare("DELETE FROM sites WHERE id = ?1");
+        if (!del) return del.error();
+        if (auto r = del->bind(1, id).run(); !r) return r;
+        return auditLocked(by.actor, "site.delete", site, by.source, "ok");
+    });
+}
+
+Status ConsoleStore::renameZone(const std::string& site, const std::string& zone,
+                                const std::string& newName, const AuditActor& by) {
+    if (newName.empty()) return makeError("zone name must not be empty");
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        auto id = zoneIdLocked(site, zone);
+        if (!id) return id.error();
+        if (newName == zone) return {};
+        if (zoneIdLocked(site, newName)) {
+            return makeError("zone '" + newName + "' already exists in site '" + site + "'");
+        }
+        auto up = db_.prepare("UPDATE zones SET name = ?2 WHERE id = ?1");
+        if (!up) return up.error();
+        if (auto r = up->bind(1, *id).bind(2, newName).run(); !r) return r;
+        return auditLocked(by.actor, "zone.rename", site + "/" + zone, by.source,
+                           "ok: now " + site + "/" + newName);
+    });
+}
+
+Status ConsoleStore::moveZone(const std::string& site, const std::string& zone,
+                              const std::string& toSite, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        auto id = zoneIdLocked(site, zone);
+        if (!id) return id.error();
+        auto find = db_.prepare("SELECT id FROM sites WHERE name = ?1");
+        if (!find) return find.error();
+        find->bind(1, toSite);
+        auto row = find->step();
+        if (!row) return row.error();
+        if (!*row) return makeError("no site named '" + toSite + "'");
+        std::int64_t siteId = find->columnInt(0);
+        find->reset();
+        if (toSite == site) return {};
+        if (zoneIdLocked(toSite, zone)) {
+            return makeError("cannot move zone '" + zone + "': site '" + toSite +
+                             "' already has a zone of that name");
+        }
+        auto up = db_.prepare("UPDATE zones SET site_id = ?2 WHERE id = ?1");
+        if (!up) return up.error();
+        if (auto r = up->bind(1, *id).bind(2, siteId).run(); !r) return r;
+        return auditLocked(by.actor, "zone.move", site + "/" + zone, by.source,
+                           "ok: now " + toSite + "/" + zone);
+    });
+}
+
+Status ConsoleStore::deleteZone(const std::string& site, const std::string& zone,
+                                const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        auto id = zoneIdLocked(site, zone);
+        if (!id) return id.error();
+        auto count = db_.prepare(
+            "SELECT COUNT(*), COALESCE(SUM(status != 'revoked'), 0) FROM sensors "
+            "WHERE zone_id = ?1");
+        if (!count) return count.error();
+        count->bind(1, *id);
+        auto row = count->step();
+        if (!row) return row.error();
+        std::int64_t sensors = *row ? count->columnInt(0) : 0;
+        std::int64_t live = *row ? count->columnInt(1) : 0;
+        count->reset();
+        if (sensors > 0) {
+            return makeError("cannot delete zone '" + zone + "' of site '" + site + "': " +
+                             std::to_string(sensors) + " sensor(s) (" + std::to_string(live) +
+                             " not revoked) belong to it; move or remove them first");
+        }
+        auto del = db_.prepare("DELETE FROM zones WHERE id = ?1");
+        if (!del) return del.error();
+        if (auto r = del->bind(1, *id).run(); !r) return r;
+        return auditLocked(by.actor, "zone.delete", site + "/" + zone, by.source, "ok");
+    });
+}
+
+Result<RetentionResult> ConsoleStore::applyRetention(const RetentionPolicy& policy,
+                                                     const AuditActor& by) {
+    constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+    constexpr int kBatch = 2000;
+    RetentionResult result;
+    std::int64_t now = clock_();
+    auto sweep = [&](const char* sql, std::int64_t cutoff, std::int64_t& deleted) -> Status {
+        for (;;) {
+            std::lock_guard lock(mutex_);  // released between batches: ingest interleaves
+            int changed = 0;
+            Status s = writeLocked([&]() -> Status {
+                auto st = db_.prepare(sql);
+                if (!st) return st.error();
+                if (auto r = st->bind(1, cutoff).bind(2, kBatch).run(); !r) return r;
+                changed = db_.changes();
+                return {};
+            });
+            if (!s) return s;
+            deleted += changed;
+            if (changed < kBatch) return {};
+        }
+    };
+    if (policy.closedAlertsDays > 0) {
+        if (auto s = sweep("DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts WHERE "
+                           "status = 'closed' AND status_changed_at < ?1 LIMIT ?2)",
+                           now - policy.closedAlertsDays * kDayMs, result.alertsDeleted);
+            !s) {
+            return s.error();
+        }
+    }
+    if (policy.devicesDays > 0) {
+        if (auto s = sweep("DELETE FROM devices WHERE rowid IN (SELECT rowid FROM devices WHERE "
+                           "received_at < ?1 AND COALESCE(last_seen, 0) < ?1 LIMIT ?2)",
+                           now - policy.devicesDays * kDayMs, result.devicesDeleted);
+            !s) {
+            return s.error();
+        }
+    }
+    std::lock_guard lock(mutex_);
+    auto days = [](int d) { return d > 0 ? std::to_string(d) + " d" : std::string("keep"); };
+    if (auto s = auditLocked(by.actor, "retention.run", "store", by.source,
+                             "ok: closed alerts " + days(policy.closedAlertsDays) + ", devices " +
+                                 days(policy.devicesDays) + ": deleted " +
+                                 std::to_string(result.alertsDeleted) + " alerts, " +
+                                 std::to_string(result.devicesDeleted) + " devices");
+        !s) {
+        return s.error();
+    }
+    return result;
+}
+
+int severityRank(std::string_view name) {
+    if (name == "warning") return ironsight::v1::SEVERITY_WARNING;
+    if (name == "minor") return ironsight::v1::SEVERITY_MINOR;
+    if (name == "major") return ironsight::v1::SEVERITY_MAJOR;
+    if (name == "critical") return ironsight::v1::SEVERITY_CRITICAL;
+    return 0;
+}
+
+const char* severityNameOf(int rank) {
+    return severityName(rank);
+}
+
+namespace {
+
+constexpr const char* kSettingForwardCursor = "forward.alert_cursor";
+
+ForwardRule ruleFrom(const sqlite::Stmt& st) {
+    ForwardRule r;
+    r.id = st.columnInt(0);
+    r.target = st.columnText(1);
+    r.format = st.columnText(2);
+    r.minSeverity = static_cast<int>(st.columnInt(3));
+    r.engines = stringsFromJson(st.columnText(4));
+    r.sites = stringsFromJson(st.columnText(5));
+    r.caFile = st.columnText(6);
+    r.sent = st.columnInt(7);
+    r.lastSentMs = st.columnInt(8);
+    r.lastError = st.columnText(9);
+    r.queued = st.columnInt(10);
+    return r;
+}
+
+constexpr const char* kRuleSelect =
+    "SELECT r.id, r.target, r.format, r.min_severity, r.engines, r.sites, r.ca_file, r.sent, "
+    "r.last_sent_at, r.last_error, (SELECT COUNT(*) FROM forward_queue q WHERE q.rule_id = r.id) "
+    "FROM forward_rules r";
+
+std::string ruleText(const ForwardRule& r) {
+    std::string t = r.target + " " + r.format + " min " + severityName(r.minSeverity);
+    if (!r.engines.empty()) t += " engines " + jsonArray(r.engines);
+    if (!r.sites.empty()) t += " sites " + jsonArray(r.sites);
+    return t;
+}
+
+}  // namespace
+
+Result<ForwardRule> ConsoleStore::addForwardRule(const ForwardRule& rule, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    ForwardRule out = rule;
+    Status s = writeLocked([&]() -> Status {
+        // A first rule starts the cursor at the newest alert: history is not replayed.
+        auto cursor = db_.prepare(
+            "INSERT INTO settings(key, value) SELECT ?1, CAST(COALESCE(MAX(rowid), 0) AS TEXT) "
+            "FROM alerts WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+            "WHERE NOT EXISTS (SELECT 1 FROM forward_rules)");
+        if (!cursor) return cursor.error();
+        if (auto r = cursor->bind(1, kSettingForwardCursor).run(); !r) return r;
+        auto ins = db_.prepare(
+            "INSERT INTO forward_rules(target, format, min_severity, engines, sites, ca_file, "
+            "created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        if (!ins) return ins.error();
+        if (auto r = ins->bind(1, rule.target)
+                         .bind(2, rule.format)
+                         .bind(3, rule.minSeverity)
+                         .bind(4, jsonArray(rule.engines))
+                         .bind(5, jsonArray(rule.sites))
+                         .bind(6, rule.caFile)
+                         .bind(7, clock_())
+                         .run();
+            !r) {
+            return dbError("cannot add the forwarding rule", r.error());
+        }
+        out.id = db_.lastInsertRowid();
+        return auditLocked(by.actor, "forward.add", std::to_string(out.id), by.source,
+                           "ok: " + ruleText(out));
+    });
+    if (!s) return s.error();
+    return out;
+}
+
+Result<std::vector<ForwardRule>> ConsoleStore::listForwardRules() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string(kRuleSelect) + " ORDER BY r.id");
+    if (!st) return st.error();
+    std::vector<ForwardRule> out;
+    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(ruleFrom(*st));
+    return out;
+}
+
+Status ConsoleStore::removeForwardRule(std::int64_t id, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        auto del = db_.prepare("DELETE FROM forward_rules WHERE id = ?1");
+        if (!del) return del.error();
+        if (auto r = del->bind(1, id).run(); !r) return r;
+        if (db_.changes() == 0) return makeError("no forwarding rule " + std::to_string(id));
+        return auditLocked(by.actor, "forward.remove", std::to_string(id), by.source, "ok");
+    });
+}
+
+Result<int> ConsoleStore::enqueueNewAlerts(
+    const std::function<std::optional<std::string>(const ForwardRule&, const AlertRow&)>& render,
+    int limit, std::int64_t maxQueued) {
+    std::lock_guard lock(mutex_);
+    {
+        // Cheap read first: no write transaction (and no change stamp) when nothing is new.
+        auto probe = db_.prepare(
+            "SELECT 1 FROM alerts WHERE rowid > (SELECT CAST(COALESCE(MAX(value), '0') AS "
+            "INTEGER) FROM settings WHERE key = ?1) LIMIT 1");
+        if (!probe) return probe.error();
+        probe->bind(1, kSettingForwardCursor);
+        auto row = probe->step();
+        if (!row) return row.error();
+        if (!*row) return 0;
+    }
+    int looked = 0;
+    Status s = writeLocked([&]() -> Status {
+        std::vector<ForwardRule> rules;
+        {
+            auto st = db_.prepare(std::string(kRuleSelect) + " ORDER BY r.id");
+            if (!st) return st.error();
+            for (auto row = st->step(); row && *row; row = st->step())
+                rules.push_back(ruleFrom(*st));
+        }
+        std::int64_t cursor = 0;
+        {
+            auto st = db_.prepare("SELECT value FROM settings WHERE key = ?1");
+            if (!st) return st.error();
+            st->bind(1, kSettingForwardCursor);
+            auto row = st->step();
+            if (!row) return row.error();
+            if (*row) cursor = std::stoll("0" + st->columnText(0));
+        }
+        auto alerts =
+            db_.prepare(std::string(kAlertSelect) + "WHERE a.rowid > ?1 ORDER BY a.rowid LIMIT ?2");
+        if (!alerts) return alerts.error();
+        alerts->bind(1, cursor).bind(2, limit);
+        auto ins = db_.prepare(
+            "INSERT INTO forward_queue(rule_id, message, created_at) VALUES(?1, ?2, ?3)");
+        if (!ins) return ins.error();
+        std::int64_t now = clock_();
+        std::int64_t last = cursor;
+        for (auto row = alerts->step();; row = alerts->step()) {
+            if (!row) return row.error();
+            if (!*row) break;
+            ++looked;
+            AlertRow a = alertFrom(*alerts);
+            last = alerts->columnInt(24);
+            for (const ForwardRule& rule : rules) {
+                auto message = render(rule, a);
+                if (!message) continue;
+                if (auto r = ins->bind(1, rule.id).bind(2, *message).bind(3, now).run(); !r)
+                    return r;
+            }
+        }
+        alerts->reset();
+        if (looked == 0) return {};
+        auto up = db_.prepare(
+            "INSERT INTO settings(key, value) VALUES(?1, ?2) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        if (!up) return up.error();
+        if (auto r = up->bind(1, kSettingForwardCursor).bind(2, std::to_string(last)).run(); !r)
+            return r;
+        // Cap each queue: a SIEM that is away for days must not fill the disk.
+        for (const ForwardRule& rule : rules) {
+            auto drop = db_.prepare(
+                "DELETE FROM forward_queue WHERE rule_id = ?1 AND id <= (SELECT id FROM "
+                "forward_queue WHERE rule_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)");
+            if (!drop) return drop.error();
+            if (auto r = drop->bind(1, rule.id).bind(2, maxQueued).run(); !r) return r;
+            if (int dropped = db_.changes(); dropped > 0) {
+                auto note = db_.prepare("UPDATE forward_rules SET last_error = ?2 WHERE id = ?1");
+                if (!note) return note.error();
+                if (auto r = note->bind(1, rule.id)
+                                 .bind(2, "queue full: dropped " + std::to_string(dropped) +
+                                              " oldest message(s)")
+                                 .run();
+                    !r) {
+                    return r;
+                }
+            }
+        }
+        return {};
+    });
+    if (!s) return s.error();
+    return looked;
+}
+
+Result<std::vector<QueuedMessage>> ConsoleStore::forwardQueue(std::int64_t ruleId, int limit) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT id, message, attempts FROM forward_queue WHERE rule_id = ?1 ORDER BY id LIMIT ?2");
+    if (!st) return st.error();
+    st->bind(1, ruleId).bind(2, limit);
+    std::vector<QueuedMessage> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        out.push_back({st->columnInt(0), st->columnText(1), st->columnInt(2)});
+    }
+    return out;
+}
+
+Status ConsoleStore::forwardDone(std::int64_t ruleId, const std::vector<std::int64_t>& sentIds,
+                                 const std::string& error) {
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        auto del = db_.prepare("DELETE FROM forward_queue WHERE id = ?1 AND rule_id = ?2");
+        if (!del) return del.error();
+        for (std::int64_t id : sentIds) {
+            if (auto r = del->bind(1, id).bind(2, ruleId).run(); !r) return r;
+        }
+        auto up = db_.prepare(
+            "UPDATE forward_rules SET sent = sent + ?2, last_sent_at = CASE WHEN ?2 > 0 THEN ?3 "
+            "ELSE last_sent_at END, last_error = ?4 WHERE id = ?1");
+        if (!up) return up.error();
+        if (auto r = up->bind(1, ruleId)
+                         .bind(2, static_cast<std::int64_t>(sentIds.size()))
+                         .bind(3, clock_())
+                         .bind(4, error)
+                         .run();
+            !r) {
+            return r;
+        }
+        if (!error.empty()) {
+            auto att = db_.prepare(
+                "UPDATE forward_queue SET attempts = attempts + 1 WHERE id = (SELECT MIN(id) "
+                "FROM forward_queue WHERE rule_id = ?1)");
+            if (!att) return att.error();
+            if (auto r = att->bind(1, ruleId).run(); !r) return r;
+        }
+        return {};
+    });
+}
+
+Status ConsoleStore::storeCves(const std::vector<CveEntry>& entries, const std::string& source,
+                               const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    std::int64_t cpes = 0;
+    return writeLocked([&]() -> Status {
+        auto cve = db_.prepare(
+            "INSERT INTO cves(cve_id, description, cvss, severity, published, imported_at) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(cve_id) DO UPDATE SET "
+            "description = excluded.description, cvss = excluded.cvss, "
+            "severity = excluded.severity, published = excluded.published, "
+            "imported_at = excluded.imported_at");
+        auto clear = db_.prepare("DELETE FROM cve_cpes WHERE cve_id = ?1");
+        auto cpe = db_.prepare(
+            "INSERT INTO cve_cpes(cve_id, criteria, part, vendor, product, version, start_incl, "
+            "start_excl, end_incl, end_excl) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        if (!cve || !clear || !cpe) return makeError("cannot prepare the CVE statements");
+        std::int64_t now = clock_();
+        for (const CveEntry& e : entries) {
+            if (auto r = cve->bind(1, e.id)
+                             .bind(2, e.description)
+                             .bind(3, e.cvss)
+                             .bind(4, e.severity)
+                             .bind(5, e.published)
+                             .bind(6, now)
+                             .run();
+                !r) {
+                return r;
+            }
+            if (auto r = clear->bind(1, e.id).run(); !r) return r;
+            for (const CpeMatch& m : e.cpes) {
+                if (auto r = cpe->bind(1, e.id)
+                                 .bind(2, m.criteria)
+                                 .bind(3, m.part)
+                                 .bind(4, m.vendor)
+                                 .bind(5, m.product)
+                                 .bind(6, m.version)
+                                 .bind(7, m.startIncl)
+                                 .bind(8, m.startExcl)
+                                 .bind(9, m.endIncl)
+                                 .bind(10, m.endExcl)
+                                 .run();
+                    !r) {
+                    return r;
+                }
+                ++cpes;
+            }
+        }
+        return auditLocked(by.actor, "cve.import", source, by.source,
+                           "ok: " + std::to_string(entries.size()) + " CVEs, " +
+                               std::to_string(cpes) + " CPE criteria");
+    });
+}
+
+Result<std::vector<std::string>> ConsoleStore::cveVendors() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT DISTINCT vendor FROM cve_cpes ORDER BY vendor");
+    if (!st) return st.error();
+    std::vector<std::string> out;
+    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(st->columnText(0));
+    return out;
+}
+
+std::int64_t ConsoleStore::cveCount() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT COUNT(*) FROM cves");
+    if (!st) return 0;
+    auto row = st->step();
+    return row && *row ? st->columnInt(0) : 0;
+}
+
+Result<std::vector<CveEntry>> ConsoleStore::cvesForVendors(
+    const std::vector<std::string>& vendors) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT c.cve_id, c.description, c.cvss, c.severity, c.published, p.criteria, p.part, "
+        "p.vendor, p.product, p.version, p.start_incl, p.start_excl, p.end_incl, p.end_excl "
+        "FROM cves c JOIN cve_cpes p ON p.cve_id = c.cve_id "
+        "WHERE ?1 = '[]' OR p.vendor IN (SELECT value FROM json_each(?1)) "
+        "ORDER BY c.cve_id, p.rowid");
+    if (!st) return st.error();
+    st->bind(1, jsonArray(vendors));
+    std::vector<CveEntry> out;
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        std::string id = st->columnText(0);
+        if (out.empty() || out.back().id != id) {
+            CveEntry e;
+            e.id = id;
+            e.description = st->columnText(1);
+            e.cvss = st->columnDouble(2);
+            e.severity = st->columnText(3);
+            e.published = st->columnText(4);
+            out.push_back(std::move(e));
+        }
+        out.back().cpes.push_back({st->columnText(5), st->columnText(6), st->columnText(7),
+                                   st->columnText(8), st->columnText(9), st->columnText(10),
+                                   st->columnText(11), st->columnText(12), st->columnText(13)});
+    }
+    return out;
 }
 
 }  // namespace ironsight::console::core

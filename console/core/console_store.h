@@ -2,8 +2,11 @@
 // The console's SQLite store: schema, sites/zones/sensors, activations, ingest apply, queries.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,6 +66,18 @@ struct DeviceRow {
     std::int64_t lastSeenMs = 0;
 };
 
+/// One connection a sensor reported: client device -> server device.
+struct ConnectionRow {
+    std::string sensorId;
+    std::string src, dst;  ///< device ids (of that sensor)
+    std::string srcIp, dstIp;
+    std::string transport;
+    std::uint32_t port = 0;
+    std::string protocol;
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;
+};
+
 struct AlertRow {
     std::string sensorId;
     std::string sensorName;
@@ -75,9 +90,109 @@ struct AlertRow {
     std::string src, dst, srcIp, dstIp, protocol;
     std::uint64_t count = 0;
     std::string mitre;
-    std::string status;  ///< new | acknowledged | closed ...
+    std::string status;  ///< new | acknowledged | closed (alertStatusName)
     std::int64_t firstSeenMs = 0;
     std::int64_t lastSeenMs = 0;
+    std::string assignee;              ///< user name, "" when unassigned
+    std::int64_t statusChangedMs = 0;  ///< last workflow change (0: never changed)
+    std::int64_t comments = 0;         ///< number of comments
+};
+
+/// The alert workflow: New -> Acknowledged -> Closed; Closed (or Acknowledged) -> New reopens.
+enum class AlertStatus { New, Acknowledged, Closed };
+/// "new" | "acknowledged" | "closed" (the alerts.status spelling).
+const char* alertStatusName(AlertStatus status);
+/// Also accepts "ack" and "open" (= new).
+std::optional<AlertStatus> alertStatusFromName(std::string_view name);
+
+/// Alerts are keyed by the reporting sensor and the sensor's alert id.
+struct AlertKey {
+    std::string sensorId;
+    std::string alertId;
+    auto operator<=>(const AlertKey&) const = default;
+};
+
+struct AlertComment {
+    std::int64_t id = 0;
+    AlertKey alert;
+    std::int64_t timeMs = 0;
+    std::string author;
+    std::string text;
+};
+
+/// All alerts and the open ones (status != closed) of one group.
+struct AlertTally {
+    std::int64_t total = 0;
+    std::int64_t open = 0;
+    bool operator==(const AlertTally&) const = default;
+};
+
+/// Alert counts. Keys: severity names, status names, site names, "site/zone".
+struct AlertCounts {
+    AlertTally all;
+    std::map<std::string, AlertTally> bySeverity;
+    std::map<std::string, AlertTally> byStatus;
+    std::map<std::string, AlertTally> bySite;
+    std::map<std::string, AlertTally> byZone;
+};
+
+/// Data retention: closed alerts closed more than `closedAlertsDays` ago and devices no sensor
+/// reported for more than `devicesDays` are deleted. 0 keeps them forever.
+struct RetentionPolicy {
+    int closedAlertsDays = 0;
+    int devicesDays = 0;
+};
+
+struct RetentionResult {
+    std::int64_t alertsDeleted = 0;
+    std::int64_t devicesDeleted = 0;
+};
+
+inline constexpr const char* kSettingRetentionClosedAlertsDays = "retention.closed_alerts_days";
+inline constexpr const char* kSettingRetentionDevicesDays = "retention.devices_days";
+
+/// A SIEM forwarding rule (forward_rules). Alerts first seen after the rule exists and matching
+/// it (severity >= minSeverity, engine in `engines` and site in `sites` when those are not empty)
+/// are queued for `target`.
+struct ForwardRule {
+    std::int64_t id = 0;
+    std::string target;   ///< udp://HOST:PORT | tcp://HOST:PORT | tls://HOST:PORT
+    std::string format;   ///< cef | leef | json
+    int minSeverity = 0;  ///< 0 unspecified .. 4 critical (the ironsight.v1 Severity values)
+    std::vector<std::string> engines;
+    std::vector<std::string> sites;
+    std::string caFile;  ///< tls: CA certificate(s) (PEM) that verify the receiver
+    std::int64_t sent = 0;
+    std::int64_t lastSentMs = 0;
+    std::string lastError;    ///< "" after a successful send
+    std::int64_t queued = 0;  ///< messages waiting (listForwardRules only)
+};
+
+struct QueuedMessage {
+    std::int64_t id = 0;
+    std::string message;
+    std::int64_t attempts = 0;
+};
+
+/// The ironsight.v1 Severity value of "warning" | "minor" | "major" | "critical" (0 otherwise).
+int severityRank(std::string_view name);
+/// The store's severity names ("warning", ...; "unspecified" for 0).
+const char* severityNameOf(int rank);
+
+/// One cpeMatch criterion of an NVD CVE record (CPE 2.3 fields unescaped, lower case).
+struct CpeMatch {
+    std::string criteria;  ///< the CPE 2.3 string as in the feed
+    std::string part, vendor, product, version;
+    std::string startIncl, startExcl, endIncl, endExcl;  ///< version range ("" = open)
+};
+
+struct CveEntry {
+    std::string id;
+    std::string description;
+    double cvss = 0;       ///< CVSS base score (v3.1, else v3.0, else v2), 0 when none
+    std::string severity;  ///< the base severity word of that score ("CRITICAL", ...)
+    std::string published;
+    std::vector<CpeMatch> cpes;  ///< only the vulnerable ones
 };
 
 /// Who a store write is attributed to in the audit log (the local-administrator path by default).
@@ -156,6 +271,18 @@ public:
                             const AuditActor& by = {});
     Result<std::vector<SiteRow>> listSites();
     Result<std::vector<ZoneRow>> listZones();
+    /// Renames a site (names stay unique).
+    Status renameSite(const std::string& site, const std::string& newName,
+                      const AuditActor& by = {});
+    /// Refused while the site has zones.
+    Status deleteSite(const std::string& site, const AuditActor& by = {});
+    Status renameZone(const std::string& site, const std::string& zone, const std::string& newName,
+                      const AuditActor& by = {});
+    /// Moves a zone (with its sensors, and so their devices and alerts) to another site.
+    Status moveZone(const std::string& site, const std::string& zone, const std::string& toSite,
+                    const AuditActor& by = {});
+    /// Refused while sensors belong to the zone.
+    Status deleteZone(const std::string& site, const std::string& zone, const AuditActor& by = {});
     /// A new pending sensor with a fresh UUID, plus its activation (token hash + expiry).
     Result<SensorRow> addSensor(const std::string& site, const std::string& zone,
                                 const std::string& name, const std::string& tokenSha256Hex,
@@ -186,6 +313,61 @@ public:
     // Queries for the UI and exports.
     Result<std::vector<DeviceRow>> listDevices();
     Result<std::vector<AlertRow>> listAlerts();
+    Result<std::vector<ConnectionRow>> listConnections();
+
+    /// Deletes what `policy` no longer keeps, in batches of 2,000 rows per short transaction so
+    /// ingest interleaves; audited as retention.run (also when nothing was deleted).
+    Result<RetentionResult> applyRetention(const RetentionPolicy& policy,
+                                           const AuditActor& by = {});
+
+    // SIEM forwarding (the Forwarder in forwarding.h drives the queue).
+    Result<ForwardRule> addForwardRule(const ForwardRule& rule, const AuditActor& by = {});
+    Result<std::vector<ForwardRule>> listForwardRules();
+    /// Deletes the rule and its queued messages.
+    Status removeForwardRule(std::int64_t id, const AuditActor& by = {});
+    /// Queues, for every rule, the alerts first stored since the last call (a cursor over alert
+    /// rowids kept in settings). `render` returns the message for a rule, or nullopt when the
+    /// alert does not match it. At most `limit` alerts per call; returns how many were looked
+    /// at. Each rule's queue is capped at `maxQueued` (the oldest are dropped and counted in
+    /// last_error).
+    Result<int> enqueueNewAlerts(
+        const std::function<std::optional<std::string>(const ForwardRule&, const AlertRow&)>&
+            render,
+        int limit = 500, std::int64_t maxQueued = 100'000);
+    /// The oldest `limit` queued messages of a rule.
+    Result<std::vector<QueuedMessage>> forwardQueue(std::int64_t ruleId, int limit);
+    /// Removes the messages that were sent; records `error` ("" = the last attempt succeeded)
+    /// and counts an attempt on the first unsent message.
+    Status forwardDone(std::int64_t ruleId, const std::vector<std::int64_t>& sentIds,
+                       const std::string& error);
+
+    // Offline vulnerability data (cve.h parses feeds and matches devices).
+    /// Inserts or replaces the CVEs (and their CPE criteria) in one transaction; audited as
+    /// cve.import with `source`.
+    Status storeCves(const std::vector<CveEntry>& entries, const std::string& source,
+                     const AuditActor& by = {});
+    /// CVEs with at least one CPE criterion whose vendor is in `vendors` (all when empty).
+    Result<std::vector<CveEntry>> cvesForVendors(const std::vector<std::string>& vendors);
+    /// Distinct CPE vendors in the store.
+    Result<std::vector<std::string>> cveVendors();
+    std::int64_t cveCount();
+
+    // Alert workflow. Every change is audited per alert; bulk calls are all-or-nothing (an
+    // unknown key changes nothing).
+    /// Alerts whose alert id is `alertId`, optionally only from sensor `sensor` (id or name).
+    Result<std::vector<AlertKey>> findAlerts(const std::string& alertId,
+                                             const std::string& sensor = "");
+    /// Sets the status; alerts already in `status` are left alone. Returns how many changed.
+    Result<int> setAlertStatus(const std::vector<AlertKey>& alerts, AlertStatus status,
+                               const AuditActor& by = {});
+    /// `user` must be an enabled admin or analyst; "" removes the assignment.
+    Status assignAlert(const AlertKey& alert, const std::string& user, const AuditActor& by = {});
+    Result<AlertComment> addAlertComment(const AlertKey& alert, const std::string& text,
+                                         const AuditActor& by = {});
+    /// Oldest first.
+    Result<std::vector<AlertComment>> alertComments(const AlertKey& alert);
+    /// Counts over every alert; `site`/`zone` ("" = all) narrow them.
+    Result<AlertCounts> alertCounts(const std::string& site = "", const std::string& zone = "");
     Result<std::vector<AuditRow>> listAudit();
     /// Changes whenever this store or another connection/process committed a write; poll it
     /// (e.g. every 200 ms) to know when to re-query. Not a count, only compare for inequality.
@@ -212,6 +394,12 @@ private:
                                                                std::int64_t nowMs);
     Status markEnrolledLocked(const EnrollAttempt& attempt, const std::string& serial,
                               std::int64_t nowMs);
+    /// The current status of an alert, or an error naming the unknown alert.
+    Result<std::string> alertStatusLocked(const AlertKey& alert);
+    Result<std::int64_t> zoneIdLocked(const std::string& site, const std::string& zone);
+    /// Runs `body` in a write transaction that also audits; bumps ownWrites_ on commit.
+    template <class Body>
+    Status writeLocked(Body&& body);
 
     std::mutex mutex_;
     sqlite::Db db_;

@@ -232,6 +232,43 @@ TEST(ConsoleStore, IngestIsIdempotentPerEpoch) {
 namespace ironsight::console::core {
 namespace {
 
+TEST(ConsoleStore, ConnectionsAreListedOncePerPairWithLatestCounters) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(s.beginStream(a->id, 1, 1000).ok());
+    v1::Batch b;
+    for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+        auto* env = b.add_envelopes();
+        env->set_seq(seq);
+        auto* c = env->mutable_connection();
+        c->set_src("hmi");
+        c->set_dst(seq == 3 ? "plc-2" : "plc-1");
+        c->set_src_ip("10.0.0.5");
+        c->set_dst_ip(seq == 3 ? "10.0.0.9" : "10.0.0.7");
+        c->set_transport("tcp");
+        c->set_port(502);
+        c->set_protocol("modbus");
+        c->set_packets(10 * seq);
+        c->set_bytes(1000 * seq);
+    }
+    ASSERT_EQ(*s.applyBatch(a->id, 1, b, 0), 3u);
+    auto rows = s.listConnections();
+    ASSERT_TRUE(rows.ok()) << rows.error().message;
+    ASSERT_EQ(rows->size(), 2u);  // hmi->plc-1 updated in place, hmi->plc-2
+    EXPECT_EQ((*rows)[0].dst, "plc-1");
+    EXPECT_EQ((*rows)[0].packets, 20u);
+    EXPECT_EQ((*rows)[0].bytes, 2000u);
+    EXPECT_EQ((*rows)[0].port, 502u);
+    EXPECT_EQ((*rows)[0].sensorId, a->id);
+    EXPECT_EQ((*rows)[1].dst, "plc-2");
+    EXPECT_EQ((*rows)[1].dstIp, "10.0.0.9");
+}
+
 TEST(ConsoleStore, ChangeStampMovesOnOwnAndForeignCommits) {
     TempDir dir;
     auto store = ConsoleStore::open(dir.path / "console.db");

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: Apache-2.0
+// Alert workflow and site/zone hierarchy on a real console data directory: transitions, bulk
+// all-or-nothing, comments, assignment, counts, role checks, audit records, schema v2 -> v3.
+#include <gtest/gtest.h>
+
+#include "console/core/console_service.h"
+#include "shared/crypto/crypto.h"
+
+namespace ironsight::console::core {
+namespace {
+namespace fs = std::filesystem;
+
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("ironsight-workflow-" + crypto::newUuid());
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+std::string messageOf(const Status& s) {
+    return s ? std::string("ok") : s.error().message;
+}
+
+/// Streams `alerts` (id, severity) from `sensorId` as one batch of a fresh epoch.
+void ingestAlerts(ConsoleStore& store, const std::string& sensorId,
+                  const std::vector<std::pair<std::string, v1::Severity>>& alerts,
+                  std::uint64_t epoch = 1, std::uint64_t count = 1) {
+    auto p = store.beginStream(sensorId, epoch, 1000);
+    ASSERT_TRUE(p.ok());
+    v1::Batch b;
+    std::uint64_t seq = p->appliedThroughSeq;
+    for (const auto& [id, severity] : alerts) {
+        auto* env = b.add_envelopes();
+        env->set_seq(++seq);
+        auto* a = env->mutable_alert();
+        a->set_id(id);
+        a->set_engine("policy");
+        a->set_severity(severity);
+        a->set_title("Title of " + id);
+        a->set_count(count);
+        a->set_last_seen_ms(static_cast<std::int64_t>(seq));
+    }
+    auto applied = store.applyBatch(sensorId, epoch, b, 2000);
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+}
+
+class Workflow : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto opened = ConsoleService::open(dir_.path);
+        ASSERT_TRUE(opened.ok()) << opened.error().message;
+        svc_ = std::move(*opened);
+        svc_->setClock([this] { return now_; });
+        ASSERT_TRUE(svc_->init("admin", "Admin-initial-1", "127.0.0.1:1", "127.0.0.1:2").ok());
+        ASSERT_TRUE(svc_->addSite("Plant A").ok());
+        ASSERT_TRUE(svc_->addZone("Plant A", "Line 1").ok());
+        ASSERT_TRUE(svc_->addZone("Plant A", "Line 2").ok());
+        ASSERT_TRUE(svc_->addSite("Plant B").ok());
+        ASSERT_TRUE(svc_->addZone("Plant B", "Boiler").ok());
+        s1_ = svc_->addSensor("Plant A", "Line 1", "s1")->sensor.id;
+        s2_ = svc_->addSensor("Plant A", "Line 2", "s2")->sensor.id;
+        s3_ = svc_->addSensor("Plant B", "Boiler", "s3")->sensor.id;
+        ingestAlerts(svc_->store(), s1_,
+                     {{"a1", v1::SEVERITY_CRITICAL},
+                      {"a2", v1::SEVERITY_MAJOR},
+                      {"shared", v1::SEVERITY_MINOR}});
+        ingestAlerts(svc_->store(), s2_, {{"b1", v1::SEVERITY_MAJOR}});
+        ingestAlerts(svc_->store(), s3_,
+                     {{"c1", v1::SEVERITY_WARNING}, {"shared", v1::SEVERITY_CRITICAL}});
+    }
+
+    Session signIn(const std::string& user, Role role) {
+        const std::string initial = "Initial-pass-" + user + "1";
+        const std::string changed = "Changed-pass-" + user + "2";
+        if (user != "admin") {
+            EXPECT_TRUE(svc_->addUser(user, initial, role).ok());
+        }
+        auto s = svc_->signIn(user, user == "admin" ? "Admin-initial-1" : initial, "test");
+        EXPECT_TRUE(s.ok());
+        if (!s) return {};
+        EXPECT_TRUE(
+            svc_->changePassword(*s, user == "admin" ? "Admin-initial-1" : initial, changed).ok());
+        return *s;
+    }
+
+    AlertRow alert(const AlertKey& key) {
+        auto alerts = svc_->listAlerts();
+        for (const auto& a : *alerts) {
+            if (a.sensorId == key.sensorId && a.alertId == key.alertId) return a;
+        }
+        ADD_FAILURE() << "no alert " << key.alertId;
+        return {};
+    }
+
+    std::vector<AuditRow> auditSince(std::size_t from) {
+        auto rows = *svc_->listAudit();
+        return {rows.begin() + static_cast<std::ptrdiff_t>(std::min(from, rows.size())),
+                rows.end()};
+    }
+
+    TempDir dir_;
+    std::unique_ptr<ConsoleService> svc_;
+    std::int64_t now_ = 1'700'000'000'000;
+    std::string s1_, s2_, s3_;
+};
+
+TEST_F(Workflow, NewAcknowledgedClosedReopenIsAuditedAndPersists) {
+    Session ana = signIn("ana", Role::Analyst);
+    AlertKey a1{s1_, "a1"};
+    EXPECT_EQ(alert(a1).status, "new");
+    std::size_t before = svc_->listAudit()->size();
+    now_ += 1000;
+    ASSERT_EQ(messageOf(svc_->setAlertStatus(ana, {a1}, AlertStatus::Acknowledged)), "ok");
+    EXPECT_EQ(alert(a1).status, "acknowledged");
+    EXPECT_EQ(alert(a1).statusChangedMs, now_);
+    now_ += 1000;
+    ASSERT_TRUE(svc_->setAlertStatus(ana, {a1}, AlertStatus::Closed).ok());
+    // Setting the same status again changes (and audits) nothing.
+    ASSERT_TRUE(svc_->setAlertStatus(ana, {a1}, AlertStatus::Closed).ok());
+    now_ += 1000;
+    ASSERT_TRUE(svc_->setAlertStatus(ana, {a1}, AlertStatus::New).ok());
+    EXPECT_EQ(alert(a1).status, "new");
+    auto rows = auditSince(before);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].action, "alert.acknowledge");
+    EXPECT_EQ(rows[0].outcome, "ok: new -> acknowledged");
+    EXPECT_EQ(rows[1].action, "alert.close");
+    EXPECT_EQ(rows[1].outcome, "ok: acknowledged -> closed");
+    EXPECT_EQ(rows[2].action, "alert.reopen");
+    EXPECT_EQ(rows[2].outcome, "ok: closed -> new");
+    for (const auto& r : rows) {
+        EXPECT_EQ(r.actor, "ana");
+        EXPECT_EQ(r.source, "test");
+        EXPECT_EQ(r.target, s1_ + "/a1");
+    }
+    ASSERT_TRUE(svc_->setAlertStatus(ana, {a1}, AlertStatus::Closed).ok());
+    svc_.reset();
+    // A new connection (a restarted console) sees the workflow state.
+    auto again = ConsoleService::open(dir_.path);
+    ASSERT_TRUE(again.ok());
+    svc_ = std::move(*again);
+    EXPECT_EQ(alert(a1).status, "closed");
+    EXPECT_TRUE(svc_->verifyAudit()->intact());
+}
+
+TEST_F(Workflow, IngestUpdatesKeepStatusAssigneeAndComments) {
+    AlertKey a2{s1_, "a2"};
+    ASSERT_TRUE(svc_->setAlertStatus({a2}, AlertStatus::Closed).ok());
+    ASSERT_TRUE(svc_->addUser("ana", "Initial-pass-ana1", Role::Analyst).ok());
+    ASSERT_TRUE(svc_->assignAlert(a2, "ana").ok());
+    ASSERT_TRUE(svc_->addAlertComment(a2, "false positive: maintenance window").ok());
+    // The sensor reports the same alert again (higher count): workflow fields survive.
+    ingestAlerts(svc_->store(), s1_, {{"a2", v1::SEVERITY_MAJOR}}, 1, 42);
+    AlertRow row = alert(a2);
+    EXPECT_EQ(row.count, 42u);
+    EXPECT_EQ(row.status, "closed");
+    EXPECT_EQ(row.assignee, "ana");
+    EXPECT_EQ(row.comments, 1);
+}
+
+TEST_F(Workflow, BulkChangesAllOrNothing) {
+    Session ana = signIn("ana", Role::Analyst);
+    std::vector<AlertKey> keys = {{s1_, "a1"}, {s2_, "b1"}, {s3_, "c1"}};
+    std::vector<AlertKey> withUnknown = keys;
+    withUnknown.push_back({s2_, "nope"});
+    std::size_t before = svc_->listAudit()->size();
+    EXPECT_EQ(messageOf(svc_->setAlertStatus(ana, withUnknown, AlertStatus::Closed)),
+              "no alert 'nope' from sensor '" + s2_ + "'");
+    for (const auto& k : keys) EXPECT_EQ(alert(k).status, "new") << k.alertId;
+    EXPECT_EQ(svc_->listAudit()->size(), before);  // nothing changed, nothing recorded
+    ASSERT_TRUE(svc_->setAlertStatus(ana, keys, AlertStatus::Acknowledged).ok());
+    for (const auto& k : keys) EXPECT_EQ(alert(k).status, "acknowledged") << k.alertId;
+    auto rows = auditSince(before);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[2].target, s3_ + "/c1");
+    EXPECT_EQ(messageOf(svc_->setAlertStatus(ana, {}, AlertStatus::Closed)), "no alerts selected");
+}
+
+TEST_F(Workflow, CommentsAndAssignment) {
+    Session ana = signIn("ana", Role::Analyst);
+    ASSERT_TRUE(svc_->addUser("vic", "Initial-pass-vic1", Role::Viewer).ok());
+    AlertKey b1{s2_, "b1"};
+    now_ += 5;
+    ASSERT_TRUE(svc_->addAlertComment(ana, b1, "  checking with the line engineer \n").ok());
+    now_ += 5;
+    ASSERT_TRUE(svc_->addAlertComment(ana, b1, "confirmed | planned = change \\ ok").ok());
+    EXPECT_EQ(messageOf(svc_->addAlertComment(ana, b1, " \n\t")), "comment must not be empty");
+    EXPECT_EQ(messageOf(svc_->addAlertComment(ana, b1, std::string(4001, 'x'))),
+              "comment too long (at most 4000 characters)");
+    EXPECT_EQ(messageOf(svc_->addAlertComment(ana, {s2_, "zz"}, "x")),
+              "no alert 'zz' from sensor '" + s2_ + "'");
+    auto comments = svc_->alertComments(b1);
+    ASSERT_TRUE(comments.ok());
+    ASSERT_EQ(comments->size(), 2u);
+    EXPECT_EQ((*comments)[0].text, "checking with the line engineer");
+    EXPECT_EQ((*comments)[0].author, "ana");
+    EXPECT_EQ((*comments)[0].timeMs, 1'700'000'000'005);
+    EXPECT_EQ((*comments)[1].text, "confirmed | planned = change \\ ok");
+    EXPECT_LT((*comments)[0].id, (*comments)[1].id);
+    EXPECT_TRUE(svc_->alertComments({s1_, "a1"})->empty());
+    EXPECT_FALSE(svc_->alertComments({s1_, "zz"}).ok());
+
+    ASSERT_TRUE(svc_->assignAlert(ana, b1, "ana").ok());
+    EXPECT_EQ(alert(b1).assignee, "ana");
+    EXPECT_EQ(svc_->listAudit()->back().outcome, "ok: to ana");
+    EXPECT_EQ(messageOf(svc_->assignAlert(ana, b1, "vic")),
+              "cannot assign alerts to 'vic': read-only users cannot triage alerts");
+    EXPECT_EQ(messageOf(svc_->assignAlert(ana, b1, "ghost")), "no user 'ghost'");
+    ASSERT_TRUE(svc_->assignAlert(ana, b1, "").ok());
+    EXPECT_EQ(alert(b1).assignee, "");
+    EXPECT_EQ(svc_->listAudit()->back().outcome, "ok: unassigned");
+}
+
+TEST_F(Workflow, ReadOnlyCannotMutateAndIsAudited) {
+    Session vic = signIn("vic", Role::Viewer);
+    AlertKey a1{s1_, "a1"};
+    for (AlertStatus st : {AlertStatus::Acknowledged, AlertStatus::Closed}) {
+        EXPECT_EQ(messageOf(svc_->setAlertStatus(vic, {a1}, st)),
+                  "permission denied: viewer may not triage alerts");
+    }
+    EXPECT_EQ(messageOf(svc_->assignAlert(vic, a1, "admin")),
+              "permission denied: viewer may not triage alerts");
+    EXPECT_EQ(messageOf(svc_->addAlertComment(vic, a1, "hi")),
+              "permission denied: viewer may not comment on alerts");
+    AuditRow last = svc_->listAudit()->back();
+    EXPECT_EQ(last.actor, "vic");
+    EXPECT_EQ(last.action, "alert.comment");
+    EXPECT_EQ(last.outcome, "denied: permission denied: viewer may not comment on alerts");
+    EXPECT_EQ(alert(a1).status, "new");
+    EXPECT_TRUE(svc_->alertComments(a1)->empty());
+    // Reading is allowed.
+    EXPECT_TRUE(svc_->alertCounts().ok());
+}
+
+TEST_F(Workflow, CountsBySeverityStatusSiteAndZone) {
+    ASSERT_TRUE(svc_->setAlertStatus({{s1_, "a1"}, {s3_, "shared"}}, AlertStatus::Closed).ok());
+    ASSERT_TRUE(svc_->setAlertStatus({{s2_, "b1"}}, AlertStatus::Acknowledged).ok());
+    auto c = svc_->alertCounts();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->all, (AlertTally{6, 4}));
+    EXPECT_EQ(c->bySeverity["critical"], (AlertTally{2, 0}));
+    EXPECT_EQ(c->bySeverity["major"], (AlertTally{2, 2}));
+    EXPECT_EQ(c->bySeverity["minor"], (AlertTally{1, 1}));
+    EXPECT_EQ(c->bySeverity["warning"], (AlertTally{1, 1}));
+    EXPECT_EQ(c->byStatus["new"], (AlertTally{3, 3}));
+    EXPECT_EQ(c->byStatus["acknowledged"], (AlertTally{1, 1}));
+    EXPECT_EQ(c->byStatus["closed"], (AlertTally{2, 0}));
+    EXPECT_EQ(c->bySite["Plant A"], (AlertTally{4, 3}));
+    EXPECT_EQ(c->bySite["Plant B"], (AlertTally{2, 1}));
+    EXPECT_EQ(c->byZone["Plant A/Line 1"], (AlertTally{3, 2}));
+    EXPECT_EQ(c->byZone["Plant A/Line 2"], (AlertTally{1, 1}));
+    auto a = svc_->alertCounts("Plant A", "Line 2");
+    EXPECT_EQ(a->all, (AlertTally{1, 1}));
+    EXPECT_EQ(a->bySite.size(), 1u);
+    EXPECT_EQ(svc_->alertCounts("Nowhere")->all, (AlertTally{0, 0}));
+}
+
+TEST_F(Workflow, FindAlertsDisambiguatesBySensor) {
+    auto both = svc_->findAlerts("shared");
+    ASSERT_EQ(both->size(), 2u);
+    auto one = svc_->findAlerts("shared", "s3");
+    ASSERT_EQ(one->size(), 1u);
+    EXPECT_EQ((*one)[0].sensorId, s3_);
+    EXPECT_EQ(svc_->findAlerts("shared", s1_)->at(0).sensorId, s1_);
+    EXPECT_TRUE(svc_->findAlerts("none")->empty());
+}
+
+TEST_F(Workflow, SiteZoneHierarchyRenameMoveDelete) {
+    Session admin = signIn("admin", Role::Admin);
+    ASSERT_TRUE(svc_->renameSite(admin, "Plant B", "Plant Beta").ok());
+    EXPECT_EQ(messageOf(svc_->renameSite(admin, "Plant A", "Plant Beta")),
+              "site 'Plant Beta' already exists");
+    EXPECT_EQ(messageOf(svc_->renameSite(admin, "Nowhere", "X")), "no site named 'Nowhere'");
+    EXPECT_EQ((*svc_->store().findSensor("s3"))->site, "Plant Beta");
+
+    ASSERT_TRUE(svc_->renameZone(admin, "Plant A", "Line 2", "Packaging").ok());
+    EXPECT_EQ(messageOf(svc_->renameZone(admin, "Plant A", "Packaging", "Line 1")),
+              "zone 'Line 1' already exists in site 'Plant A'");
+    EXPECT_EQ((*svc_->store().findSensor("s2"))->zone, "Packaging");
+
+    // Moving a zone takes its sensors, their alerts and devices along.
+    ASSERT_TRUE(svc_->addZone("Plant Beta", "Line 1").ok());
+    EXPECT_EQ(messageOf(svc_->moveZone(admin, "Plant A", "Line 1", "Plant Beta")),
+              "cannot move zone 'Line 1': site 'Plant Beta' already has a zone of that name");
+    EXPECT_EQ(messageOf(svc_->moveZone(admin, "Plant A", "Packaging", "Nowhere")),
+              "no site named 'Nowhere'");
+    ASSERT_TRUE(svc_->moveZone(admin, "Plant A", "Packaging", "Plant Beta").ok());
+    EXPECT_EQ((*svc_->store().findSensor("s2"))->site, "Plant Beta");
+    EXPECT_EQ(svc_->alertCounts()->byZone["Plant Beta/Packaging"], (AlertTally{1, 1}));
+
+    EXPECT_EQ(messageOf(svc_->deleteZone(admin, "Plant Beta", "Packaging")),
+              "cannot delete zone 'Packaging' of site 'Plant Beta': 1 sensor(s) (1 not revoked) "
+              "belong to it; move or remove them first");
+    EXPECT_EQ(messageOf(svc_->deleteSite(admin, "Plant Beta")),
+              "cannot delete site 'Plant Beta': it still has 3 zone(s); delete or move them "
+              "first");
+    ASSERT_TRUE(svc_->deleteZone(admin, "Plant Beta", "Line 1").ok());
+    ASSERT_TRUE(svc_->addSite("Empty").ok());
+    ASSERT_TRUE(svc_->deleteSite(admin, "Empty").ok());
+    EXPECT_EQ(messageOf(svc_->deleteSite(admin, "Empty")), "no site named 'Empty'");
+    std::vector<std::string> actions;
+    auto audit = svc_->listAudit();
+    for (const auto& r : *audit) {
+        if (r.actor == "admin" && r.outcome.rfind("ok", 0) == 0) actions.push_back(r.action);
+    }
+    std::vector<std::string> want = {
+        "user.sign_in", "user.change_password", "site.rename", "zone.rename",
+        "zone.move",    "zone.delete",          "site.delete"};
+    EXPECT_EQ(actions, want);
+    EXPECT_TRUE(svc_->verifyAudit()->intact());
+
+    Session ana = signIn("ana", Role::Analyst);
+    EXPECT_EQ(messageOf(svc_->deleteZone(ana, "Plant A", "Line 1")),
+              "permission denied: analyst may not delete zones");
+    EXPECT_EQ(messageOf(svc_->renameSite(ana, "Plant A", "X")),
+              "permission denied: analyst may not rename sites");
+}
+
+TEST(WorkflowMigration, UpgradesASchemaV2DataDirWithAlertsInPlace) {
+    TempDir dir;
+    fs::path dbFile = dir.path / "console.db";
+    {
+        // Exactly what the v2 code wrote: schema steps 1-2, a sensor and its alerts.
+        auto db = sqlite::Db::open(dbFile);
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(sqlite::migrate(*db, {schemaSteps()[0], schemaSteps()[1]}).ok());
+        ASSERT_TRUE(db->exec(R"sql(
+INSERT INTO sites(name) VALUES('P');
+INSERT INTO zones(site_id, name) VALUES(1, 'Z');
+INSERT INTO sensors(id, name, zone_id, status, created_at) VALUES('sid', 's', 1, 'active', 1);
+INSERT INTO alerts(sensor_id, alert_id, severity, title, count, last_seen, status)
+  VALUES('sid', 'x1', 4, 'PLC stop', 3, 10, 'new'), ('sid', 'x2', 2, 'Scan', 1, 11, 'new');
+INSERT INTO audit_head(id, records, hash) VALUES(1, 0, '');
+)sql")
+                        .ok());
+        auto v = db->prepare("PRAGMA user_version");
+        ASSERT_TRUE(*v->step());
+        ASSERT_EQ(v->columnInt(0), 2);
+    }
+    auto opened = ConsoleService::open(dir.path);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    ConsoleService& svc = **opened;
+    auto alerts = *svc.listAlerts();
+    ASSERT_EQ(alerts.size(), 2u);
+    EXPECT_EQ(alerts[0].alertId, "x2");
+    EXPECT_EQ(alerts[0].status, "new");
+    EXPECT_EQ(alerts[0].assignee, "");
+    EXPECT_EQ(alerts[1].severity, "critical");
+    ASSERT_TRUE(svc.setAlertStatus({{"sid", "x1"}}, AlertStatus::Closed).ok());
+    ASSERT_TRUE(svc.addAlertComment({"sid", "x1"}, "upgraded").ok());
+    EXPECT_EQ(svc.alertCounts()->byStatus["closed"], (AlertTally{1, 0}));
+    EXPECT_TRUE(svc.verifyAudit()->intact());
+    auto db = sqlite::Db::open(dbFile);
+    auto st = db->prepare("PRAGMA user_version");
+    ASSERT_TRUE(*st->step());
+    EXPECT_EQ(st->columnInt(0), static_cast<std::int64_t>(schemaSteps().size()));
+}
+
+}  // namespace
+}  // namespace ironsight::console::core
