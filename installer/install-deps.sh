@@ -17,6 +17,8 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools qt6-svg-dev libqt6sql6-sqlite libqt6opengl6-dev libxkbcommon-dev libgl-dev
     libargon2-dev
+    # console device map: Graphviz layout (libgvc); Qt SVG (icons, SVG export) is qt6-svg-dev above
+    libgraphviz-dev
     # reference data (MAC vendors)
     ieee-data
     # tests and benchmarks

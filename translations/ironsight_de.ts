@@ -2,6 +2,92 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>Alerts</name>
+    <message>
+        <source>ATT&amp;amp;CK for ICS</source>
+        <translation>ATT&amp;amp;CK for ICS</translation>
+    </message>
+    <message>
+        <source>sensor</source>
+        <translation>Sensor</translation>
+    </message>
+    <message>
+        <source>Source:</source>
+        <translation>Quelle:</translation>
+    </message>
+    <message>
+        <source>Destination:</source>
+        <translation>Ziel:</translation>
+    </message>
+    <message>
+        <source>Protocol:</source>
+        <translation>Protokoll:</translation>
+    </message>
+    <message>
+        <source>seen %1 times</source>
+        <translation>%1-mal gesehen</translation>
+    </message>
+    <message>
+        <source>first %1</source>
+        <translation>zuerst %1</translation>
+    </message>
+    <message>
+        <source>last %1</source>
+        <translation>zuletzt %1</translation>
+    </message>
+    <message>
+        <source>status %1</source>
+        <translation>Status %1</translation>
+    </message>
+    <message>
+        <source>assigned to %1</source>
+        <translation>zugewiesen an %1</translation>
+    </message>
+    <message>
+        <source>What happened / why it matters</source>
+        <translation>Was geschah / warum es wichtig ist</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Was zu tun ist</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceMap</name>
+    <message>
+        <source>unknown type</source>
+        <translation>unbekannter Typ</translation>
+    </message>
+    <message>
+        <source>Purdue level</source>
+        <translation>Purdue-Ebene</translation>
+    </message>
+    <message>
+        <source>IP:</source>
+        <translation>IP:</translation>
+    </message>
+    <message>
+        <source>MAC:</source>
+        <translation>MAC:</translation>
+    </message>
+    <message>
+        <source>Vendor:</source>
+        <translation>Hersteller:</translation>
+    </message>
+    <message>
+        <source>Protocols:</source>
+        <translation>Protokolle:</translation>
+    </message>
+    <message>
+        <source>Open alerts: %1</source>
+        <translation>Offene Alarme: %1</translation>
+    </message>
+    <message>
+        <source>Connections: %1</source>
+        <translation>Verbindungen: %1</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::AddSensorDialog</name>
     <message>
         <source>Add sensor — Ironsight</source>
@@ -58,6 +144,104 @@
     <message>
         <source>%1 (sensor withdrawn)</source>
         <translation>%1 (Sensor zurückgezogen)</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::AlertsPage</name>
+    <message>
+        <source>Alerts</source>
+        <translation>Alarme</translation>
+    </message>
+    <message>
+        <source>Filter… (Ctrl+F)</source>
+        <translation>Filter… (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Select a row to see its details.</source>
+        <translation>Zeile auswählen, um Details zu sehen.</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>Bestätigen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>Wieder öffnen</translation>
+    </message>
+    <message>
+        <source>Comment on the selected alert…</source>
+        <translation>Kommentar zum ausgewählten Alarm…</translation>
+    </message>
+    <message>
+        <source>Add comment</source>
+        <translation>Kommentar hinzufügen</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Kommentar</translation>
+    </message>
+    <message>
+        <source>%1 alerts selected</source>
+        <translation>%1 Alarme ausgewählt</translation>
+    </message>
+    <message>
+        <source>Applies to all %1 selected alerts</source>
+        <translation>Gilt für alle %1 ausgewählten Alarme</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot change the status of alerts.</source>
+        <translation>Benutzer mit Lesezugriff können den Status von Alarmen nicht ändern.</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot comment on alerts.</source>
+        <translation>Benutzer mit Lesezugriff können Alarme nicht kommentieren.</translation>
+    </message>
+    <message>
+        <source>Comments unavailable: %1</source>
+        <translation>Kommentare nicht verfügbar: %1</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>Kommentare</translation>
+    </message>
+    <message>
+        <source>this window is read-only</source>
+        <translation>dieses Fenster ist schreibgeschützt</translation>
+    </message>
+    <message>
+        <source>select one or more alerts first</source>
+        <translation>zuerst einen oder mehrere Alarme auswählen</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>bestätigt</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>geschlossen</translation>
+    </message>
+    <message>
+        <source>reopened</source>
+        <translation>wieder geöffnet</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) %1</source>
+        <translation>
+            <numerusform>%n Alarm %1</numerusform>
+            <numerusform>%n Alarme %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>select an alert first</source>
+        <translation>zuerst einen Alarm auswählen</translation>
+    </message>
+    <message>
+        <source>the comment is empty</source>
+        <translation>der Kommentar ist leer</translation>
     </message>
 </context>
 <context>
@@ -160,6 +344,229 @@
     <message>
         <source>Sensors by status (no sensors yet)</source>
         <translation>Sensoren nach Status (noch keine Sensoren)</translation>
+    </message>
+    <message>
+        <source>Alerts over time (none yet)</source>
+        <translation>Alarme im Zeitverlauf (noch keine)</translation>
+    </message>
+    <message>
+        <source>Alerts over time by severity (last seen, %1 – %2)</source>
+        <translation>Alarme im Zeitverlauf nach Schweregrad (zuletzt gesehen, %1 – %2)</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::DeviceMapPage</name>
+    <message>
+        <source>External hosts</source>
+        <translation>Externe Hosts</translation>
+    </message>
+    <message>
+        <source>Level 5 · Enterprise</source>
+        <translation>Ebene 5 · Unternehmen</translation>
+    </message>
+    <message>
+        <source>Level 4 · Business IT</source>
+        <translation>Ebene 4 · Geschäfts-IT</translation>
+    </message>
+    <message>
+        <source>Level 3 · Operations</source>
+        <translation>Ebene 3 · Betrieb</translation>
+    </message>
+    <message>
+        <source>Level 2 · Supervisory</source>
+        <translation>Ebene 2 · Leitebene</translation>
+    </message>
+    <message>
+        <source>Level 1 · Control</source>
+        <translation>Ebene 1 · Steuerung</translation>
+    </message>
+    <message>
+        <source>Level 0 · Process</source>
+        <translation>Ebene 0 · Prozess</translation>
+    </message>
+    <message>
+        <source>Level unknown</source>
+        <translation>Ebene unbekannt</translation>
+    </message>
+    <message>
+        <source>PLC</source>
+        <translation>SPS</translation>
+    </message>
+    <message>
+        <source>RTU</source>
+        <translation>RTU</translation>
+    </message>
+    <message>
+        <source>HMI</source>
+        <translation>HMI</translation>
+    </message>
+    <message>
+        <source>Engineering workstation</source>
+        <translation>Engineering-Station</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>Switch / router</source>
+        <translation>Switch / Router</translation>
+    </message>
+    <message>
+        <source>Workstation</source>
+        <translation>Arbeitsplatz</translation>
+    </message>
+    <message>
+        <source>External</source>
+        <translation>Extern</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Unbekannt</translation>
+    </message>
+    <message>
+        <source>%1 %2/%3 · %4 packets · %5 bytes</source>
+        <translation>%1 %2/%3 · %4 Pakete · %5 Bytes</translation>
+    </message>
+    <message>
+        <source>Device map</source>
+        <translation>Gerätekarte</translation>
+    </message>
+    <message>
+        <source>Find device, IP, MAC… (Enter: next)</source>
+        <translation>Gerät, IP, MAC suchen… (Enter: nächstes)</translation>
+    </message>
+    <message>
+        <source>All device types</source>
+        <translation>Alle Gerätetypen</translation>
+    </message>
+    <message>
+        <source>Only devices with open alerts</source>
+        <translation>Nur Geräte mit offenen Alarmen</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Show the whole map (wheel: zoom, drag: pan)</source>
+        <translation>Ganze Karte zeigen (Mausrad: Zoom, Ziehen: Verschieben)</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>PNG exportieren…</translation>
+    </message>
+    <message>
+        <source>Export SVG…</source>
+        <translation>SVG exportieren…</translation>
+    </message>
+    <message>
+        <source>Protocol:</source>
+        <translation>Protokoll:</translation>
+    </message>
+    <message>
+        <source>Zone:</source>
+        <translation>Zone:</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>Typ:</translation>
+    </message>
+    <message>
+        <source>Click a device to see its details.</source>
+        <translation>Gerät anklicken, um Details zu sehen.</translation>
+    </message>
+    <message>
+        <source>No device matches “%1”</source>
+        <translation>Kein Gerät passt zu „%1“</translation>
+    </message>
+    <message>
+        <source>No devices yet</source>
+        <translation>Noch keine Geräte</translation>
+    </message>
+    <message>
+        <source>Laying out %1 devices…</source>
+        <translation>Ordne %1 Geräte an…</translation>
+    </message>
+    <message>
+        <source>Cannot lay out the map: %1</source>
+        <translation>Karte kann nicht angeordnet werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 devices · %2 connections · laid out in %3 ms (%4 zones, %5 from cache)</source>
+        <translation>%1 Geräte · %2 Verbindungen · angeordnet in %3 ms (%4 Zonen, %5 aus dem Cache)</translation>
+    </message>
+    <message>
+        <source>Connections by protocol</source>
+        <translation>Verbindungen nach Protokoll</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>noch keine</translation>
+    </message>
+    <message>
+        <source>Line width: traffic (bytes, log scale)</source>
+        <translation>Linienbreite: Verkehr (Bytes, logarithmisch)</translation>
+    </message>
+    <message>
+        <source>Ring and badge: open alerts (▲ critical ■ major ● minor ○ warning)</source>
+        <translation>Ring und Marke: offene Alarme (▲ kritisch ■ hoch ● mittel ○ Warnung)</translation>
+    </message>
+    <message>
+        <source>Device types</source>
+        <translation>Gerätetypen</translation>
+    </message>
+    <message>
+        <source>All protocols</source>
+        <translation>Alle Protokolle</translation>
+    </message>
+    <message>
+        <source>All zones</source>
+        <translation>Alle Zonen</translation>
+    </message>
+    <message>
+        <source>the map is empty</source>
+        <translation>die Karte ist leer</translation>
+    </message>
+    <message>
+        <source>not enough memory for a %1 × %2 image</source>
+        <translation>nicht genug Speicher für ein Bild mit %1 × %2</translation>
+    </message>
+    <message>
+        <source>cannot write %1</source>
+        <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>Ironsight device map</source>
+        <translation>Ironsight-Gerätekarte</translation>
+    </message>
+    <message>
+        <source>%1 devices, %2 connections</source>
+        <translation>%1 Geräte, %2 Verbindungen</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG-Bild (*.svg)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG-Bild (*.png)</translation>
+    </message>
+    <message>
+        <source>Export map as SVG</source>
+        <translation>Karte als SVG exportieren</translation>
+    </message>
+    <message>
+        <source>Export map as PNG</source>
+        <translation>Karte als PNG exportieren</translation>
+    </message>
+    <message>
+        <source>Export map</source>
+        <translation>Karte exportieren</translation>
+    </message>
+    <message>
+        <source>Map exported to %1</source>
+        <translation>Karte exportiert nach %1</translation>
     </message>
 </context>
 <context>
@@ -391,6 +798,10 @@
     <message>
         <source>%1 of %2 sensors active · %3 devices · %4 open alerts</source>
         <translation>%1 von %2 Sensoren aktiv · %3 Geräte · %4 offene Alarme</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>Karte</translation>
     </message>
 </context>
 <context>

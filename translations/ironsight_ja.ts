@@ -2,6 +2,92 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>Alerts</name>
+    <message>
+        <source>ATT&amp;amp;CK for ICS</source>
+        <translation>ATT&amp;amp;CK for ICS</translation>
+    </message>
+    <message>
+        <source>sensor</source>
+        <translation>センサー</translation>
+    </message>
+    <message>
+        <source>Source:</source>
+        <translation>送信元:</translation>
+    </message>
+    <message>
+        <source>Destination:</source>
+        <translation>宛先:</translation>
+    </message>
+    <message>
+        <source>Protocol:</source>
+        <translation>プロトコル:</translation>
+    </message>
+    <message>
+        <source>seen %1 times</source>
+        <translation>%1 回検知</translation>
+    </message>
+    <message>
+        <source>first %1</source>
+        <translation>初回 %1</translation>
+    </message>
+    <message>
+        <source>last %1</source>
+        <translation>最終 %1</translation>
+    </message>
+    <message>
+        <source>status %1</source>
+        <translation>状態 %1</translation>
+    </message>
+    <message>
+        <source>assigned to %1</source>
+        <translation>担当 %1</translation>
+    </message>
+    <message>
+        <source>What happened / why it matters</source>
+        <translation>何が起きたか / なぜ重要か</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>対処方法</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceMap</name>
+    <message>
+        <source>unknown type</source>
+        <translation>種別不明</translation>
+    </message>
+    <message>
+        <source>Purdue level</source>
+        <translation>Purdue レベル</translation>
+    </message>
+    <message>
+        <source>IP:</source>
+        <translation>IP:</translation>
+    </message>
+    <message>
+        <source>MAC:</source>
+        <translation>MAC:</translation>
+    </message>
+    <message>
+        <source>Vendor:</source>
+        <translation>ベンダー:</translation>
+    </message>
+    <message>
+        <source>Protocols:</source>
+        <translation>プロトコル:</translation>
+    </message>
+    <message>
+        <source>Open alerts: %1</source>
+        <translation>未解決アラート: %1</translation>
+    </message>
+    <message>
+        <source>Connections: %1</source>
+        <translation>接続: %1</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::AddSensorDialog</name>
     <message>
         <source>Add sensor — Ironsight</source>
@@ -58,6 +144,103 @@
     <message>
         <source>%1 (sensor withdrawn)</source>
         <translation>%1（センサーは取り消されました）</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::AlertsPage</name>
+    <message>
+        <source>Alerts</source>
+        <translation>アラート</translation>
+    </message>
+    <message>
+        <source>Filter… (Ctrl+F)</source>
+        <translation>フィルター… (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Select a row to see its details.</source>
+        <translation>行を選択すると詳細が表示されます。</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>確認</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>クローズ</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>再オープン</translation>
+    </message>
+    <message>
+        <source>Comment on the selected alert…</source>
+        <translation>選択したアラートへのコメント…</translation>
+    </message>
+    <message>
+        <source>Add comment</source>
+        <translation>コメント追加</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>コメント</translation>
+    </message>
+    <message>
+        <source>%1 alerts selected</source>
+        <translation>%1 件のアラートを選択</translation>
+    </message>
+    <message>
+        <source>Applies to all %1 selected alerts</source>
+        <translation>選択した %1 件すべてに適用</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot change the status of alerts.</source>
+        <translation>読み取り専用ユーザーはアラートの状態を変更できません。</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot comment on alerts.</source>
+        <translation>読み取り専用ユーザーはアラートにコメントできません。</translation>
+    </message>
+    <message>
+        <source>Comments unavailable: %1</source>
+        <translation>コメントを取得できません: %1</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>コメント</translation>
+    </message>
+    <message>
+        <source>this window is read-only</source>
+        <translation>このウィンドウは読み取り専用です</translation>
+    </message>
+    <message>
+        <source>select one or more alerts first</source>
+        <translation>先にアラートを選択してください</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>確認済み</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>クローズ済み</translation>
+    </message>
+    <message>
+        <source>reopened</source>
+        <translation>再オープン済み</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) %1</source>
+        <translation>
+            <numerusform>%n 件のアラートを%1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>select an alert first</source>
+        <translation>先にアラートを選択してください</translation>
+    </message>
+    <message>
+        <source>the comment is empty</source>
+        <translation>コメントが空です</translation>
     </message>
 </context>
 <context>
@@ -160,6 +343,229 @@
     <message>
         <source>Sensors by status (no sensors yet)</source>
         <translation>状態別のセンサー（センサーなし）</translation>
+    </message>
+    <message>
+        <source>Alerts over time (none yet)</source>
+        <translation>アラートの推移 (まだありません)</translation>
+    </message>
+    <message>
+        <source>Alerts over time by severity (last seen, %1 – %2)</source>
+        <translation>重大度別アラートの推移 (最終検知, %1 – %2)</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::DeviceMapPage</name>
+    <message>
+        <source>External hosts</source>
+        <translation>外部ホスト</translation>
+    </message>
+    <message>
+        <source>Level 5 · Enterprise</source>
+        <translation>レベル 5 · エンタープライズ</translation>
+    </message>
+    <message>
+        <source>Level 4 · Business IT</source>
+        <translation>レベル 4 · 業務 IT</translation>
+    </message>
+    <message>
+        <source>Level 3 · Operations</source>
+        <translation>レベル 3 · 運用</translation>
+    </message>
+    <message>
+        <source>Level 2 · Supervisory</source>
+        <translation>レベル 2 · 監視</translation>
+    </message>
+    <message>
+        <source>Level 1 · Control</source>
+        <translation>レベル 1 · 制御</translation>
+    </message>
+    <message>
+        <source>Level 0 · Process</source>
+        <translation>レベル 0 · プロセス</translation>
+    </message>
+    <message>
+        <source>Level unknown</source>
+        <translation>レベル不明</translation>
+    </message>
+    <message>
+        <source>PLC</source>
+        <translation>PLC</translation>
+    </message>
+    <message>
+        <source>RTU</source>
+        <translation>RTU</translation>
+    </message>
+    <message>
+        <source>HMI</source>
+        <translation>HMI</translation>
+    </message>
+    <message>
+        <source>Engineering workstation</source>
+        <translation>エンジニアリング端末</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>サーバー</translation>
+    </message>
+    <message>
+        <source>Switch / router</source>
+        <translation>スイッチ / ルーター</translation>
+    </message>
+    <message>
+        <source>Workstation</source>
+        <translation>ワークステーション</translation>
+    </message>
+    <message>
+        <source>External</source>
+        <translation>外部</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>不明</translation>
+    </message>
+    <message>
+        <source>%1 %2/%3 · %4 packets · %5 bytes</source>
+        <translation>%1 %2/%3 · %4 パケット · %5 バイト</translation>
+    </message>
+    <message>
+        <source>Device map</source>
+        <translation>デバイスマップ</translation>
+    </message>
+    <message>
+        <source>Find device, IP, MAC… (Enter: next)</source>
+        <translation>デバイス・IP・MAC を検索… (Enter: 次へ)</translation>
+    </message>
+    <message>
+        <source>All device types</source>
+        <translation>すべてのデバイス種別</translation>
+    </message>
+    <message>
+        <source>Only devices with open alerts</source>
+        <translation>未解決アラートのあるデバイスのみ</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>全体表示</translation>
+    </message>
+    <message>
+        <source>Show the whole map (wheel: zoom, drag: pan)</source>
+        <translation>マップ全体を表示 (ホイール: ズーム, ドラッグ: 移動)</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>PNG 出力…</translation>
+    </message>
+    <message>
+        <source>Export SVG…</source>
+        <translation>SVG 出力…</translation>
+    </message>
+    <message>
+        <source>Protocol:</source>
+        <translation>プロトコル:</translation>
+    </message>
+    <message>
+        <source>Zone:</source>
+        <translation>ゾーン:</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>種別:</translation>
+    </message>
+    <message>
+        <source>Click a device to see its details.</source>
+        <translation>デバイスをクリックすると詳細が表示されます。</translation>
+    </message>
+    <message>
+        <source>No device matches “%1”</source>
+        <translation>「%1」に一致するデバイスはありません</translation>
+    </message>
+    <message>
+        <source>No devices yet</source>
+        <translation>デバイスはまだありません</translation>
+    </message>
+    <message>
+        <source>Laying out %1 devices…</source>
+        <translation>%1 台のデバイスを配置中…</translation>
+    </message>
+    <message>
+        <source>Cannot lay out the map: %1</source>
+        <translation>マップを配置できません: %1</translation>
+    </message>
+    <message>
+        <source>%1 devices · %2 connections · laid out in %3 ms (%4 zones, %5 from cache)</source>
+        <translation>%1 台 · %2 接続 · 配置 %3 ms (%4 ゾーン, キャッシュ %5)</translation>
+    </message>
+    <message>
+        <source>Connections by protocol</source>
+        <translation>プロトコル別の接続</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>まだありません</translation>
+    </message>
+    <message>
+        <source>Line width: traffic (bytes, log scale)</source>
+        <translation>線の太さ: 通信量 (バイト, 対数)</translation>
+    </message>
+    <message>
+        <source>Ring and badge: open alerts (▲ critical ■ major ● minor ○ warning)</source>
+        <translation>リングとバッジ: 未解決アラート (▲ 重大 ■ 高 ● 中 ○ 警告)</translation>
+    </message>
+    <message>
+        <source>Device types</source>
+        <translation>デバイス種別</translation>
+    </message>
+    <message>
+        <source>All protocols</source>
+        <translation>すべてのプロトコル</translation>
+    </message>
+    <message>
+        <source>All zones</source>
+        <translation>すべてのゾーン</translation>
+    </message>
+    <message>
+        <source>the map is empty</source>
+        <translation>マップが空です</translation>
+    </message>
+    <message>
+        <source>not enough memory for a %1 × %2 image</source>
+        <translation>%1 × %2 の画像を作るメモリが足りません</translation>
+    </message>
+    <message>
+        <source>cannot write %1</source>
+        <translation>%1 に書き込めません</translation>
+    </message>
+    <message>
+        <source>Ironsight device map</source>
+        <translation>Ironsight デバイスマップ</translation>
+    </message>
+    <message>
+        <source>%1 devices, %2 connections</source>
+        <translation>%1 台, %2 接続</translation>
+    </message>
+    <message>
+        <source>SVG image (*.svg)</source>
+        <translation>SVG 画像 (*.svg)</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 画像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export map as SVG</source>
+        <translation>マップを SVG で出力</translation>
+    </message>
+    <message>
+        <source>Export map as PNG</source>
+        <translation>マップを PNG で出力</translation>
+    </message>
+    <message>
+        <source>Export map</source>
+        <translation>マップ出力</translation>
+    </message>
+    <message>
+        <source>Map exported to %1</source>
+        <translation>マップを %1 に出力しました</translation>
     </message>
 </context>
 <context>
@@ -391,6 +797,10 @@
     <message>
         <source>%1 of %2 sensors active · %3 devices · %4 open alerts</source>
         <translation>センサー %2 台中 %1 台が稼働中 · デバイス %3 台 · 未解決アラート %4 件</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>マップ</translation>
     </message>
 </context>
 <context>

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QPieSeries>
 #include <QPieSlice>
+#include <QStackedBarSeries>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -84,6 +85,22 @@ void fillHorizontalBars(QChart* chart, const QVector<QPair<QString, int>>& items
     });
 }
 
+/// Axis text of a time bucket: "10:03", "10:00", "01-31", "2026-01" (the title has the dates).
+QString bucketLabel(const QString& bucket) {
+    switch (bucket.size()) {
+        case 16:
+            return bucket.mid(11);
+        case 15:
+            return bucket.mid(11) + QLatin1Char('0');
+        case 13:
+            return bucket.mid(11) + QStringLiteral(":00");
+        case 10:
+            return bucket.mid(5);
+        default:
+            return bucket;
+    }
+}
+
 }  // namespace
 
 DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
@@ -97,14 +114,16 @@ DashboardPage::DashboardPage(QWidget* parent) : QWidget(parent) {
     top->addWidget(summary_);
     layout->addLayout(top);
     auto* grid = new QGridLayout;
+    timeline_ = makeView(QStringLiteral("alertsOverTime"));
     severity_ = makeView(QStringLiteral("alertsBySeverity"));
     types_ = makeView(QStringLiteral("devicesByType"));
     protocols_ = makeView(QStringLiteral("devicesByProtocol"));
     sensors_ = makeView(QStringLiteral("sensorsByStatus"));
-    grid->addWidget(severity_, 0, 0);
-    grid->addWidget(types_, 0, 1);
-    grid->addWidget(protocols_, 1, 0);
-    grid->addWidget(sensors_, 1, 1);
+    grid->addWidget(timeline_, 0, 0, 1, 2);
+    grid->addWidget(severity_, 0, 2);
+    grid->addWidget(types_, 1, 0);
+    grid->addWidget(protocols_, 1, 1);
+    grid->addWidget(sensors_, 1, 2);
     layout->addLayout(grid, 1);
     rebuild();
 }
@@ -134,7 +153,8 @@ void DashboardPage::setDark(bool dark) {
 
 void DashboardPage::rebuild() {
     const auto theme = dark_ ? QChart::ChartThemeDark : QChart::ChartThemeLight;
-    for (auto* view : {severity_, types_, protocols_, sensors_}) view->chart()->setTheme(theme);
+    for (auto* view : {timeline_, severity_, types_, protocols_, sensors_})
+        view->chart()->setTheme(theme);
     summary_->setText(tr("%1 open alerts · %2 devices · %3 of %4 sensors active")
                           .arg(snapshot_.openAlerts)
                           .arg(snapshot_.deviceCount)
@@ -173,6 +193,43 @@ void DashboardPage::rebuild() {
     }
     bars->setLabelsVisible(true);
     chart->addSeries(bars);
+    // Alerts over time: stacked by severity; a click opens the alerts of that time bucket.
+    {
+        QChart* time = timeline_->chart();
+        resetChart(time,
+                   snapshot_.timeBuckets.isEmpty()
+                       ? tr("Alerts over time (none yet)")
+                       : tr("Alerts over time by severity (last seen, %1 – %2)")
+                             .arg(snapshot_.timeBuckets.front(), snapshot_.timeBuckets.back()));
+        auto* stacked = new QStackedBarSeries;
+        int highest = 0;
+        QVector<int> totals(snapshot_.timeBuckets.size(), 0);
+        for (const auto& s : severities) {
+            auto* set = new QBarSet(QStringLiteral("%1 %2").arg(s.shape, s.name));
+            set->setColor(s.colour);
+            for (int i = 0; i < snapshot_.timeBuckets.size(); ++i) {
+                const int count = snapshot_.timeCounts[i][s.rank];
+                *set << count;
+                totals[i] += count;
+            }
+            stacked->append(set);
+            connect(set, &QBarSet::clicked, this, [this](int index) {
+                if (index >= 0 && index < snapshot_.timeBuckets.size())
+                    emit drillDown(QStringLiteral("alerts"), snapshot_.timeBuckets[index]);
+            });
+        }
+        for (int t : totals) highest = std::max(highest, t);
+        time->addSeries(stacked);
+        auto* when = new QBarCategoryAxis;
+        for (const auto& bucket : snapshot_.timeBuckets) when->append(bucketLabel(bucket));
+        time->addAxis(when, Qt::AlignBottom);
+        stacked->attachAxis(when);
+        auto* howMany = countAxis(highest);
+        time->addAxis(howMany, Qt::AlignLeft);
+        stacked->attachAxis(howMany);
+        time->legend()->setVisible(true);
+        time->legend()->setAlignment(Qt::AlignRight);
+    }
     auto* categories = new QBarCategoryAxis;
     categories->append(tr("Open alerts"));
     chart->addAxis(categories, Qt::AlignBottom);
@@ -181,7 +238,7 @@ void DashboardPage::rebuild() {
     chart->addAxis(counts, Qt::AlignLeft);
     bars->attachAxis(counts);
     chart->legend()->setVisible(true);
-    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->setAlignment(Qt::AlignRight);
 
     auto toInventory = [this](const QString& filter) {
         emit drillDown(QStringLiteral("inventory"), filter);

@@ -25,7 +25,8 @@ public:
 
 signals:
     /// A bar or slice was clicked: show `page` ("alerts", "inventory", "sensors") filtered by
-    /// `filter`.
+    /// `filter` (a severity, a type, a protocol, a status, or a time bucket such as
+    /// "2026-01-01 10" from the alerts-over-time chart).
     void drillDown(const QString& page, const QString& filter);
 
 private:
@@ -35,6 +36,7 @@ private:
     Snapshot snapshot_;
     bool dark_ = false;
     QLabel* summary_ = nullptr;
+    QChartView* timeline_ = nullptr;
     QChartView* severity_ = nullptr;
     QChartView* types_ = nullptr;
     QChartView* protocols_ = nullptr;

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "console/core/console_service.h"
+#include "console/ui/device_map_page.h"
 #include "console/ui/language.h"
 #include "console/ui/main_window.h"
 #include "console/ui/sign_in_dialog.h"
@@ -44,12 +45,25 @@ int takeScreenshots(core::ConsoleService& service, MainWindow& window, const QSt
     window.refreshNow();
     const QStringList keys = {QStringLiteral("dashboard"), QStringLiteral("sites"),
                               QStringLiteral("sensors"),   QStringLiteral("inventory"),
-                              QStringLiteral("alerts"),    QStringLiteral("settings")};
+                              QStringLiteral("map"),       QStringLiteral("alerts"),
+                              QStringLiteral("settings")};
     int n = 0;
     for (const auto& key : keys) {
         const int index = window.pageIndex(key);
         if (index < 0) continue;
         window.showPage(index);
+        QApplication::processEvents();
+        if (key == QLatin1String("map")) {
+            if (!window.mapPage()->waitForLayout(300000))
+                std::cerr << "the device map layout did not finish in 5 minutes\n";
+            // Show a detail: the device named by the most open alerts, if any.
+            const MapNode* worst = nullptr;
+            for (const auto& node : window.mapPage()->graph().nodes) {
+                if (node.openAlerts > 0 && (!worst || node.openAlerts > worst->openAlerts))
+                    worst = &node;
+            }
+            if (worst) window.mapPage()->selectDevice(worst->key);
+        }
         QApplication::processEvents();
         written +=
             save(window, out.filePath(QStringLiteral("%1-%2.png").arg(++n).arg(key))) ? 1 : 0;

@@ -29,7 +29,9 @@
 #include <algorithm>
 
 #include "console/ui/add_sensor_dialog.h"
+#include "console/ui/alerts_page.h"
 #include "console/ui/dashboard_page.h"
+#include "console/ui/device_map_page.h"
 #include "console/ui/language.h"
 #include "console/ui/settings_page.h"
 #include "console/ui/table_model.h"
@@ -123,8 +125,14 @@ void MainWindow::buildUi() {
     nav_->setObjectName(QStringLiteral("navigation"));
     nav_->setFixedWidth(180);
     pages_ = new QStackedWidget;
-    alertCounters_ = new QLabel;
-    alertCounters_->setTextFormat(Qt::RichText);
+    if (!mapCache_) mapCache_ = std::make_shared<MapLayoutCache>();
+    map_ = new DeviceMapPage(mapCache_);
+    filters_[QStringLiteral("map")] = map_->searchBox();
+    alertsPage_ = new AlertsPage(context_, alertsModel_);
+    alertCounters_ = alertsPage_->counters();
+    filters_[QStringLiteral("alerts")] = alertsPage_->filter();
+    views_ << alertsPage_->table();
+    connect(alertsPage_, &AlertsPage::changed, this, &MainWindow::refreshAsync);
     dashboard_ = new DashboardPage;
     dashboard_->setDark(dark_);
     connect(dashboard_, &DashboardPage::drillDown, this, &MainWindow::showFiltered);
@@ -144,8 +152,8 @@ void MainWindow::buildUi() {
         {QStringLiteral("inventory"), tr("Inventory"),
          makeTablePage(QStringLiteral("inventory"), tr("Device inventory"), devicesModel_, nullptr,
                        true)},
-        {QStringLiteral("alerts"), tr("Alerts"),
-         makeTablePage(QStringLiteral("alerts"), tr("Alerts"), alertsModel_, alertCounters_, true)},
+        {QStringLiteral("map"), tr("Map"), map_},
+        {QStringLiteral("alerts"), tr("Alerts"), alertsPage_},
     };
     if (context_.service) {
         auto* settings = new SettingsPage(context_, dark_);
@@ -455,6 +463,7 @@ void MainWindow::apply(const Snapshot& snapshot) {
     devicesModel_->setRows(snapshot.devices);
     alertsModel_->setRows(snapshot.alerts);
     dashboard_->setSnapshot(snapshot);
+    map_->setGraph(snapshot.map);  // lays out off the GUI thread when the graph changed
     for (auto* view : views_) {
         if (firstData) view->resizeColumnsToContents();
         // Keep a row selected so the detail pane is never empty when there is something to show.

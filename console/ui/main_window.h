@@ -5,6 +5,7 @@
 #include <QMainWindow>
 #include <QMap>
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "console/ui/snapshot.h"
@@ -20,7 +21,10 @@ class QTimer;
 
 namespace ironsight::console::ui {
 
+class AlertsPage;
 class DashboardPage;
+class DeviceMapPage;
+class MapLayoutCache;
 class TableModel;
 
 class MainWindow final : public QMainWindow {
@@ -38,11 +42,14 @@ public:
     QStringList pageNames() const;
     void showPage(int index);
     int currentPage() const;
-    /// Index of a page by key: "dashboard", "sites", "sensors", "inventory", "alerts", "settings";
+    /// Index of a page by key: "dashboard", "sites", "sensors", "inventory", "map", "alerts",
+    /// "settings";
     /// -1 when the window has no such page.
     int pageIndex(const QString& key) const;
-    /// The filter box of a page (nullptr for pages without one).
+    /// The filter box of a page (nullptr for pages without one; the map's search box).
     QLineEdit* filterOf(int page) const;
+    DeviceMapPage* mapPage() const { return map_; }
+    AlertsPage* alertsPage() const { return alertsPage_; }
 
     /// Light or dark palette for the whole application (charts included).
     void setDark(bool dark);
@@ -81,6 +88,9 @@ private:
     QListWidget* nav_ = nullptr;
     QStackedWidget* pages_ = nullptr;
     DashboardPage* dashboard_ = nullptr;
+    DeviceMapPage* map_ = nullptr;
+    AlertsPage* alertsPage_ = nullptr;
+    std::shared_ptr<MapLayoutCache> mapCache_;  // survives page rebuilds (language switch)
     TableModel* sitesModel_ = nullptr;
     TableModel* sensorsModel_ = nullptr;
     TableModel* devicesModel_ = nullptr;

@@ -109,7 +109,7 @@ TEST_F(MainWindowTest, PagesListSitesSensorsDevicesAndAlertsFromTheStore) {
     core::ConsoleService& service = *service_;
     MainWindow window([&service] { return loadSnapshot(service); }, "test");
     window.refreshNow();
-    EXPECT_EQ(window.pageNames().size(), 5);                  // no Settings without a service
+    EXPECT_EQ(window.pageNames().size(), 6);                  // no Settings without a service
     EXPECT_EQ(rowsOfTableShowing(window, "Site / Zone"), 2);  // the site and its zone
     EXPECT_EQ(rowsOfTableShowing(window, "Sensor id"), 1);
     EXPECT_EQ(rowsOfTableShowing(window, "Vendor"), 1);

@@ -2,10 +2,13 @@
 // Reads the main window's snapshot through the console core's service interface.
 #include "console/ui/snapshot.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
+#include <QHash>
 #include <QMap>
 
 #include "console/core/console_service.h"
+#include "console/ui/map_data.h"
 
 namespace ironsight::console::ui {
 
@@ -84,25 +87,90 @@ QString deviceDetail(const core::DeviceRow& d, const QString& name) {
     return html;
 }
 
-QString alertDetail(const core::AlertRow& a) {
+/// "EWS-03 (engineering_workstation, 10.10.1.50)" for a device the store knows, else the address.
+using DeviceNames = QHash<QString, QString>;  // "sensor/device id" -> description
+
+QString deviceOf(const DeviceNames& names, const core::AlertRow& a, const std::string& id,
+                 const std::string& ip) {
+    const QString known = names.value(q(a.sensorId) + QLatin1Char('/') + q(id));
+    if (!known.isEmpty()) return known;
+    return q(ip.empty() ? id : ip);
+}
+
+QString alertDetail(const core::AlertRow& a, const DeviceNames& names) {
     QString html =
-        QStringLiteral(
-            "<h3>%1</h3><p><b>%2</b> · %3 · %4 · ATT&amp;CK for ICS %5 · %6 / %7 · sensor %8</p>")
+        QStringLiteral("<h3>%1</h3><p><b>%2</b> · %3 · %4 · %5 %6 · %7 / %8 · %9 %10</p>")
             .arg(esc(a.title), esc(a.severity), esc(a.engine), esc(a.type),
-                 esc(a.mitre.empty() ? "—" : a.mitre), esc(a.site), esc(a.zone), esc(a.sensorName));
-    html += QStringLiteral("<p>%1 → %2 (%3) · seen %4 times · first %5 · last %6 · status %7</p>")
-                .arg(esc(a.srcIp.empty() ? a.src : a.srcIp), esc(a.dstIp.empty() ? a.dst : a.dstIp),
-                     esc(a.protocol))
-                .arg(a.count)
-                .arg(when(a.firstSeenMs), when(a.lastSeenMs), esc(a.status));
+                 QCoreApplication::translate("Alerts", "ATT&amp;CK for ICS"),
+                 esc(a.mitre.empty() ? "—" : a.mitre), esc(a.site), esc(a.zone),
+                 QCoreApplication::translate("Alerts", "sensor"), esc(a.sensorName));
+    html += QStringLiteral("<p><b>%1</b> %2<br><b>%3</b> %4<br><b>%5</b> %6</p>")
+                .arg(QCoreApplication::translate("Alerts", "Source:"),
+                     deviceOf(names, a, a.src, a.srcIp).toHtmlEscaped(),
+                     QCoreApplication::translate("Alerts", "Destination:"),
+                     deviceOf(names, a, a.dst, a.dstIp).toHtmlEscaped(),
+                     QCoreApplication::translate("Alerts", "Protocol:"),
+                     esc(a.protocol.empty() ? "—" : a.protocol));
+    html += QStringLiteral("<p>%1 · %2 · %3 · %4%5</p>")
+                .arg(QCoreApplication::translate("Alerts", "seen %1 times").arg(a.count),
+                     QCoreApplication::translate("Alerts", "first %1").arg(when(a.firstSeenMs)),
+                     QCoreApplication::translate("Alerts", "last %1").arg(when(a.lastSeenMs)),
+                     QCoreApplication::translate("Alerts", "status %1").arg(esc(a.status)),
+                     a.assignee.empty() ? QString()
+                                        : QStringLiteral(" · ") + QCoreApplication::translate(
+                                                                      "Alerts", "assigned to %1")
+                                                                      .arg(esc(a.assignee)));
     if (!a.description.empty()) {
-        html += QStringLiteral("<p><b>What happened / why it matters</b><br>%1</p>")
-                    .arg(esc(a.description));
+        html += QStringLiteral("<p><b>%1</b><br>%2</p>")
+                    .arg(QCoreApplication::translate("Alerts", "What happened / why it matters"),
+                         esc(a.description));
     }
     if (!a.remediation.empty()) {
-        html += QStringLiteral("<p><b>What to do</b><br>%1</p>").arg(esc(a.remediation));
+        html += QStringLiteral("<p><b>%1</b><br>%2</p>")
+                    .arg(QCoreApplication::translate("Alerts", "What to do"), esc(a.remediation));
     }
     return html;
+}
+
+/// Fills the alerts-over-time buckets: the finest of month, day, hour, 10 minutes, minute that
+/// needs at most 36 continuous buckets between the oldest and newest "Last seen".
+void fillTimeline(Snapshot& snap, const std::vector<core::AlertRow>& alerts) {
+    std::int64_t first = 0, last = 0;
+    for (const auto& a : alerts) {
+        if (a.lastSeenMs <= 0) continue;
+        first = first == 0 ? a.lastSeenMs : std::min(first, a.lastSeenMs);
+        last = std::max(last, a.lastSeenMs);
+    }
+    if (first == 0) return;
+    struct Grain {
+        int prefix;           // characters of "yyyy-MM-dd HH:mm:ss"
+        std::int64_t stepMs;  // 0: calendar month / day
+    };
+    const Grain grains[] = {{16, 60'000}, {15, 600'000}, {13, 3'600'000}, {10, 0}, {7, 0}};
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(first);
+    const QDateTime to = QDateTime::fromMSecsSinceEpoch(last);
+    for (const Grain& g : grains) {
+        QStringList buckets;
+        const QString end = when(last).left(g.prefix);
+        QDateTime t = from;
+        while (buckets.size() <= 36) {
+            const QString key = t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")).left(g.prefix);
+            if (buckets.isEmpty() || buckets.back() != key) buckets << key;
+            if (key == end || t > to) break;
+            t = g.stepMs ? t.addMSecs(g.stepMs) : g.prefix == 10 ? t.addDays(1) : t.addMonths(1);
+        }
+        if (buckets.size() > 36 && g.prefix != 7) continue;
+        QHash<QString, int> index;
+        for (int i = 0; i < buckets.size(); ++i) index.insert(buckets[i], i);
+        snap.timeBuckets = buckets;
+        snap.timeCounts = QVector<QVector<int>>(buckets.size(), QVector<int>(5, 0));
+        for (const auto& a : alerts) {
+            if (a.lastSeenMs <= 0) continue;
+            const int i = index.value(when(a.lastSeenMs).left(g.prefix), -1);
+            if (i >= 0) ++snap.timeCounts[i][severityRank(a.severity)];
+        }
+        return;
+    }
 }
 
 }  // namespace
@@ -189,6 +257,22 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
         snap.devices.push_back(std::move(row));
     }
 
+    DeviceNames deviceNames;
+    for (const auto& d : *devices) {
+        const QString name = !d.hostname.empty() ? q(d.hostname)
+                             : !d.ips.empty()    ? q(d.ips.front())
+                                                 : q(d.deviceId);
+        QStringList about;
+        if (!d.type.empty()) about << q(d.type);
+        for (const auto& ip : d.ips) {
+            if (q(ip) != name) about << q(ip);
+        }
+        deviceNames.insert(q(d.sensorId) + QLatin1Char('/') + q(d.deviceId),
+                           about.isEmpty()
+                               ? name
+                               : name + QStringLiteral(" (") + about.join(QStringLiteral(", ")) +
+                                     QLatin1Char(')'));
+    }
     for (const auto& a : *alerts) {
         const int rank = severityRank(a.severity);
         if (isOpen(a.status)) {
@@ -216,10 +300,17 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
                         QVariant::fromValue(a.count),
                         QVariant(),
                         QVariant::fromValue(a.lastSeenMs)};
-        row.detailHtml = alertDetail(a);
+        row.detailHtml = alertDetail(a, deviceNames);
+        row.key = q(a.sensorId) + QLatin1Char('\n') + q(a.alertId);
         styleSeverity(row, rank);
         snap.alerts.push_back(std::move(row));
     }
+
+    fillTimeline(snap, *alerts);
+    auto connections = service.listConnections();
+    if (!connections) snap.mapError = q(connections.error().message);
+    snap.map = buildMapGraph(*devices, connections ? *connections : std::vector<ConnectionRecord>{},
+                             *alerts);
 
     for (const auto& site : *sites) {
         const Counts c = bySite.value(q(site.name));

@@ -7,6 +7,7 @@
 #include <QVector>
 #include <cstdint>
 
+#include "console/ui/map_layout.h"
 #include "console/ui/table_model.h"
 
 namespace ironsight::console::core {
@@ -30,7 +31,14 @@ struct Snapshot {
     QMap<QString, int> devicesByType;      // device type ("unknown" when unset) -> devices
     QMap<QString, int> devicesByProtocol;  // protocol name -> devices speaking it
     QMap<QString, int> sensorsByStatus;    // pending | active | revoked -> sensors
-    QString error;                         // non-empty when the store could not be read
+    // Alerts over time by severity: continuous buckets of the "Last seen" column's local time,
+    // each named by the text prefix its alerts' "Last seen" starts with ("2026-01-01 10" = that
+    // hour), so a bucket is also the Alerts page filter that shows its alerts.
+    QStringList timeBuckets;
+    QVector<QVector<int>> timeCounts;  // [bucket][severity rank 0..4]
+    MapGraph map;                      // the device map: devices, connections, open alerts
+    QString mapError;                  // non-empty when the connections could not be read
+    QString error;                     // non-empty when the store could not be read
     bool unchanged = false;  // nothing committed since the previous snapshot: keep the views
 };
 

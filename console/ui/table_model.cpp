@@ -37,6 +37,8 @@ QVariant TableModel::data(const QModelIndex& index, int role) const {
             return cell;
         case DetailRole:
             return row.detailHtml;
+        case KeyRole:
+            return row.key;
         default:
             return {};
     }

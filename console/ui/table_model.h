@@ -16,10 +16,15 @@ struct TableRow {
     QString accentIcon;  // optional text glyph shown before the first cell (shape, not only colour)
     QVariantList sortKeys;  // optional per-column sort keys (severity rank, counts, times)
     QString detailHtml;     // optional detail shown in the page's detail pane
+    QString key;            // optional identity of the row (alerts: sensor id + "\n" + alert id)
 };
 
 /// Roles beyond Qt's: the sort key of a cell, and the row's detail text.
-enum TableRole { SortKeyRole = Qt::UserRole, DetailRole = Qt::UserRole + 1 };
+enum TableRole {
+    SortKeyRole = Qt::UserRole,
+    DetailRole = Qt::UserRole + 1,
+    KeyRole = Qt::UserRole + 2
+};
 
 class TableModel final : public QAbstractTableModel {
     Q_OBJECT

@@ -31,6 +31,19 @@ struct UiContext {
         return session ? service->revokeSensor(*session, idOrName)
                        : service->revokeSensor(idOrName);
     }
+    /// Alert workflow (bulk): the core checks the role (Action::TriageAlert) and audits.
+    Status setAlertStatus(const std::vector<core::AlertKey>& alerts,
+                          core::AlertStatus status) const {
+        return session ? service->setAlertStatus(*session, alerts, status)
+                       : service->setAlertStatus(alerts, status);
+    }
+    Status addAlertComment(const core::AlertKey& alert, const std::string& text) const {
+        return session ? service->addAlertComment(*session, alert, text)
+                       : service->addAlertComment(alert, text);
+    }
+    Result<std::vector<core::AlertComment>> alertComments(const core::AlertKey& alert) const {
+        return service->alertComments(alert);
+    }
     Result<std::vector<core::UserRow>> listUsers() const {
         return session ? service->listUsers(*session) : service->listUsers();
     }

@@ -366,7 +366,8 @@ TEST_F(UiPagesTest, ShortcutsSwitchPagesAndFocusTheFilter) {
     window->show();
     window->activateWindow();
     ASSERT_TRUE(QTest::qWaitForWindowActive(window.get()));
-    const QStringList keys = {"dashboard", "sites", "sensors", "inventory", "alerts", "settings"};
+    const QStringList keys = {"dashboard", "sites",  "sensors", "inventory",
+                              "map",       "alerts", "settings"};
     ASSERT_EQ(window->pageNames().size(), keys.size());
     for (int i = static_cast<int>(keys.size()) - 1; i >= 0; --i) {
         QTest::keyClick(window.get(), static_cast<Qt::Key>(Qt::Key_1 + i), Qt::ControlModifier);

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Alerts page (SPEC §5.1): table over the snapshot's alert rows, detail pane, workflow.
+#include "console/ui/alerts_page.h"
+
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSet>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+#include "console/ui/table_model.h"
+
+namespace ironsight::console::ui {
+
+core::AlertKey alertKeyOf(const QString& rowKey) {
+    const qsizetype cut = rowKey.indexOf(QLatin1Char('\n'));
+    if (cut <= 0) return {};
+    return {rowKey.left(cut).toStdString(), rowKey.mid(cut + 1).toStdString()};
+}
+
+AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* parent)
+    : QWidget(parent), context_(std::move(context)), model_(model) {
+    auto* layout = new QVBoxLayout(this);
+    auto* title = new QLabel(QStringLiteral("<h2>%1</h2>").arg(tr("Alerts").toHtmlEscaped()));
+    counters_ = new QLabel;
+    counters_->setTextFormat(Qt::RichText);
+    filter_ = new QLineEdit;
+    filter_->setObjectName(QStringLiteral("filter-alerts"));
+    filter_->setPlaceholderText(tr("Filter… (Ctrl+F)"));
+    filter_->setClearButtonEnabled(true);
+    filter_->setMinimumWidth(220);
+    auto* top = new QHBoxLayout;
+    top->addWidget(title);
+    top->addWidget(counters_);
+    top->addStretch(1);
+    top->addWidget(filter_);
+    layout->addLayout(top);
+
+    proxy_ = new QSortFilterProxyModel(this);
+    proxy_->setSourceModel(model_);
+    proxy_->setFilterKeyColumn(-1);
+    proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    proxy_->setSortRole(SortKeyRole);
+    connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
+
+    view_ = new QTableView;
+    view_->setObjectName(QStringLiteral("table-alerts"));
+    view_->setModel(proxy_);
+    view_->setSortingEnabled(true);
+    view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view_->setSelectionMode(QAbstractItemView::ExtendedSelection);  // bulk actions
+    view_->setAlternatingRowColors(true);
+    view_->horizontalHeader()->setStretchLastSection(true);
+    view_->horizontalHeader()->setResizeContentsPrecision(200);
+    view_->verticalHeader()->hide();
+    view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view_->setWordWrap(false);
+    view_->sortByColumn(0, Qt::DescendingOrder);  // most severe first
+
+    detail_ = new QTextBrowser;
+    detail_->setObjectName(QStringLiteral("alertDetail"));
+    detail_->setOpenLinks(false);
+    detail_->setPlaceholderText(tr("Select a row to see its details."));
+
+    auto* lower = new QWidget;
+    auto* lowerLayout = new QVBoxLayout(lower);
+    lowerLayout->setContentsMargins(0, 0, 0, 0);
+    lowerLayout->addWidget(detail_, 1);
+    auto* actions = new QHBoxLayout;
+    selection_ = new QLabel;
+    selection_->setObjectName(QStringLiteral("alertSelection"));
+    acknowledge_ = new QPushButton(tr("Acknowledge"));
+    acknowledge_->setObjectName(QStringLiteral("alertAcknowledge"));
+    close_ = new QPushButton(tr("Close"));
+    close_->setObjectName(QStringLiteral("alertClose"));
+    reopen_ = new QPushButton(tr("Reopen"));
+    reopen_->setObjectName(QStringLiteral("alertReopen"));
+    commentText_ = new QLineEdit;
+    commentText_->setObjectName(QStringLiteral("alertCommentText"));
+    commentText_->setPlaceholderText(tr("Comment on the selected alert…"));
+    comment_ = new QPushButton(tr("Add comment"));
+    comment_->setObjectName(QStringLiteral("alertComment"));
+    actions->addWidget(selection_);
+    actions->addStretch(1);
+    actions->addWidget(acknowledge_);
+    actions->addWidget(close_);
+    actions->addWidget(reopen_);
+    actions->addSpacing(16);
+    actions->addWidget(commentText_, 2);
+    actions->addWidget(comment_);
+    lowerLayout->addLayout(actions);
+    if (!context_.service) {  // a read-only window over a loader: nothing to act through
+        for (QWidget* w :
+             std::initializer_list<QWidget*>{acknowledge_, close_, reopen_, commentText_, comment_})
+            w->hide();
+    }
+
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(view_);
+    split->addWidget(lower);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &AlertsPage::showCurrent);
+    connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &AlertsPage::updateButtons);
+    // A refresh resets the model: keep the selected alerts selected.
+    auto remembered = std::make_shared<QPair<QSet<QString>, QString>>();
+    connect(proxy_, &QAbstractItemModel::modelAboutToBeReset, this, [this, remembered] {
+        remembered->first.clear();
+        for (const auto& row : view_->selectionModel()->selectedRows())
+            remembered->first.insert(row.data(KeyRole).toString());
+        remembered->second = view_->currentIndex().data(KeyRole).toString();
+    });
+    connect(proxy_, &QAbstractItemModel::modelReset, this, [this, remembered] {
+        QItemSelection keep;
+        QModelIndex current;
+        for (int r = 0; r < proxy_->rowCount(); ++r) {
+            const QModelIndex index = proxy_->index(r, 0);
+            const QString key = index.data(KeyRole).toString();
+            if (remembered->first.contains(key)) keep.select(index, index);
+            if (key == remembered->second) current = index;
+        }
+        if (current.isValid())
+            view_->selectionModel()->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
+        view_->selectionModel()->select(
+            keep, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        showCurrent();
+        updateButtons();
+    });
+
+    connect(acknowledge_, &QPushButton::clicked, this,
+            [this] { act(core::AlertStatus::Acknowledged); });
+    connect(close_, &QPushButton::clicked, this, [this] { act(core::AlertStatus::Closed); });
+    connect(reopen_, &QPushButton::clicked, this, [this] { act(core::AlertStatus::New); });
+    auto addComment = [this] {
+        QString error;
+        if (!commentOnCurrent(commentText_->text(), &error)) {
+            QMessageBox::warning(this, tr("Comment"), error);
+            return;
+        }
+        commentText_->clear();
+    };
+    connect(comment_, &QPushButton::clicked, this, addComment);
+    connect(commentText_, &QLineEdit::returnPressed, this, addComment);
+    connect(commentText_, &QLineEdit::textChanged, this, &AlertsPage::updateButtons);
+    updateButtons();
+}
+
+std::vector<core::AlertKey> AlertsPage::selectedAlerts() const {
+    std::vector<core::AlertKey> keys;
+    for (const auto& row : view_->selectionModel()->selectedRows()) {
+        core::AlertKey key = alertKeyOf(row.data(KeyRole).toString());
+        if (!key.alertId.empty()) keys.push_back(std::move(key));
+    }
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
+
+void AlertsPage::updateButtons() {
+    const int selected = static_cast<int>(selectedAlerts().size());
+    selection_->setText(selected > 1 ? tr("%1 alerts selected").arg(selected) : QString());
+    const bool triage = context_.may(core::Action::TriageAlert);
+    const bool comment = context_.may(core::Action::CommentAlert);
+    for (QPushButton* button : {acknowledge_, close_, reopen_}) {
+        button->setEnabled(triage && selected > 0);
+        button->setToolTip(
+            triage
+                ? (selected > 1 ? tr("Applies to all %1 selected alerts").arg(selected) : QString())
+                : tr("Read-only users cannot change the status of alerts."));
+    }
+    const bool oneAlert = view_->currentIndex().isValid();
+    commentText_->setEnabled(comment);
+    comment_->setEnabled(comment && oneAlert && !commentText_->text().trimmed().isEmpty());
+    comment_->setToolTip(comment ? QString() : tr("Read-only users cannot comment on alerts."));
+    if (!comment) commentText_->setToolTip(comment_->toolTip());
+}
+
+void AlertsPage::showCurrent() {
+    const QModelIndex current = view_->currentIndex();
+    if (!current.isValid()) {
+        detail_->clear();
+        return;
+    }
+    QString html = current.data(DetailRole).toString();
+    const core::AlertKey key = alertKeyOf(current.data(KeyRole).toString());
+    if (context_.service && !key.alertId.empty()) {
+        auto comments = context_.alertComments(key);  // one indexed query for one alert
+        if (!comments) {
+            html += QStringLiteral("<p><i>%1</i></p>")
+                        .arg(tr("Comments unavailable: %1")
+                                 .arg(QString::fromStdString(comments.error().message))
+                                 .toHtmlEscaped());
+        } else if (!comments->empty()) {
+            html += QStringLiteral("<p><b>%1</b></p><ul>").arg(tr("Comments"));
+            for (const auto& c : *comments) {
+                html += QStringLiteral("<li><b>%1</b> · %2<br>%3</li>")
+                            .arg(QString::fromStdString(c.author).toHtmlEscaped(),
+                                 QDateTime::fromMSecsSinceEpoch(c.timeMs).toString(
+                                     QStringLiteral("yyyy-MM-dd HH:mm")),
+                                 QString::fromStdString(c.text).toHtmlEscaped());
+            }
+            html += QStringLiteral("</ul>");
+        }
+    }
+    detail_->setHtml(html);
+}
+
+bool AlertsPage::setSelectedStatus(core::AlertStatus status, QString* error) {
+    if (!context_.service) {
+        *error = tr("this window is read-only");
+        return false;
+    }
+    const auto keys = selectedAlerts();
+    if (keys.empty()) {
+        *error = tr("select one or more alerts first");
+        return false;
+    }
+    const Status done = context_.setAlertStatus(keys, status);
+    if (!done) {
+        *error = QString::fromStdString(done.error().message);
+        return false;
+    }
+    const QString what = status == core::AlertStatus::Acknowledged ? tr("acknowledged")
+                         : status == core::AlertStatus::Closed     ? tr("closed")
+                                                                   : tr("reopened");
+    selection_->setText(tr("%n alert(s) %1", nullptr, static_cast<int>(keys.size())).arg(what));
+    emit changed();
+    return true;
+}
+
+bool AlertsPage::commentOnCurrent(const QString& text, QString* error) {
+    const core::AlertKey key = alertKeyOf(view_->currentIndex().data(KeyRole).toString());
+    if (!context_.service || key.alertId.empty()) {
+        *error = tr("select an alert first");
+        return false;
+    }
+    if (text.trimmed().isEmpty()) {
+        *error = tr("the comment is empty");
+        return false;
+    }
+    const Status done = context_.addAlertComment(key, text.trimmed().toStdString());
+    if (!done) {
+        *error = QString::fromStdString(done.error().message);
+        return false;
+    }
+    showCurrent();
+    emit changed();
+    return true;
+}
+
+void AlertsPage::act(core::AlertStatus status) {
+    QString error;
+    if (!setSelectedStatus(status, &error)) QMessageBox::warning(this, tr("Alerts"), error);
+}
+
+}  // namespace ironsight::console::ui
