@@ -5,14 +5,17 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "sensor-agent/app/commands.h"
+#include "sensor-agent/app/progress_bar.h"
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/engine/engine.h"
 
@@ -24,6 +27,8 @@ constexpr std::int64_t kProgressMinBytes = 20LL * 1024 * 1024;
 struct AnalyzeOptions {
     bool json = false;
     std::vector<std::string> learnFrom;
+    std::vector<std::string> iocFiles;
+    std::int64_t silentAfter = 300;
     std::string plugins;
     std::vector<std::string> files;
 };
@@ -43,26 +48,26 @@ const char* severityName(Severity s) {
 }
 
 /// Feeds one file through the engine. Any read error (even after good packets) fails the run.
+/// `progress`: a progress bar on stderr (a terminal) for files over kProgressMinBytes.
 Status feed(Engine& engine, const std::string& file, bool progress) {
     auto source = PcapFileSource::open(file);
     if (!source) return source.error();
-    const bool show = progress && source->fileSize() > kProgressMinBytes;
+    std::optional<ProgressBar> bar;
+    if (progress && source->fileSize() > kProgressMinBytes) bar.emplace(file, source->fileSize());
     RawPacket packet;
-    int lastPercent = -1;
     while (true) {
         auto more = source->next(packet);
-        if (!more) return more.error();
+        if (!more) {
+            if (bar) std::fputs("\r\033[K", stderr);  // the error line replaces the bar
+            return more.error();
+        }
         if (!*more) break;
         engine.process(packet);
-        if (show && (source->packetsRead() & 0xfff) == 0) {
-            const int percent = static_cast<int>(100 * source->position() / source->fileSize());
-            if (percent != lastPercent) {
-                std::cerr << "\ranalysing " << file << ": " << percent << "%" << std::flush;
-                lastPercent = percent;
-            }
+        if (bar && (source->packetsRead() & 0x3ff) == 0) {
+            bar->update(source->position(), source->packetsRead());
         }
     }
-    if (show) std::cerr << "\ranalysing " << file << ": 100%\n";
+    if (bar) bar->finish(source->fileSize(), source->packetsRead());
     return {};
 }
 
@@ -210,8 +215,29 @@ void printTables(const Engine& engine, std::ostream& out) {
     if (alerts.empty()) out << "  none\n";
 }
 
+/// Reads and checks the indicator lists (--ioc): their concatenated text, or one error line.
+Result<std::string> readIndicators(const std::vector<std::string>& files) {
+    std::string all;
+    for (const auto& file : files) {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) return makeError("cannot read indicator list " + file);
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (auto n = checkIndicators(text.str(), file); !n) return n.error();
+        all += text.str() + "\n";
+    }
+    return all;
+}
+
 int runAnalyze(const AnalyzeOptions& options) {
-    Engine engine(EngineOptions{.learning = true});
+    auto indicators = readIndicators(options.iocFiles);
+    if (!indicators) {
+        std::cerr << "ironsight-sensor analyze: " << indicators.error().message << "\n";
+        return 2;
+    }
+    const EngineOptions learnOptions{
+        .learning = true, .indicators = *indicators, .silentAfterSeconds = options.silentAfter};
+    Engine engine(learnOptions);
     const bool progress = !options.json && ::isatty(STDERR_FILENO) == 1;
     for (const auto& file : options.learnFrom) {
         if (auto st = feed(engine, file, progress); !st) {
@@ -224,7 +250,9 @@ int runAnalyze(const AnalyzeOptions& options) {
         // Learned from the reference captures; only FILE... is analysed and reported. The
         // baseline carries over, the inventory starts fresh.
         const std::string baseline = engine.exportBaseline();
-        Engine analysed(EngineOptions{.learning = false});
+        EngineOptions detectOptions = learnOptions;
+        detectOptions.learning = false;
+        Engine analysed(detectOptions);
         analysed.importBaseline(baseline);
         for (const auto& file : options.files) {
             if (auto st = feed(analysed, file, progress); !st) {
@@ -271,6 +299,13 @@ void addAnalyzeCommand(CLI::App& app) {
                     "Learn the baseline from this capture first (repeatable), then analyse PCAP... "
                     "with learning off")
         ->allow_extra_args(false);
+    cmd->add_option("--ioc", options->iocFiles,
+                    "Indicator list for the IOC engine (repeatable): one IP, CIDR or domain a "
+                    "line, # comments (docs/ALERTS.md, \"Indicator lists\")")
+        ->allow_extra_args(false);
+    cmd->add_option("--silent-after", options->silentAfter,
+                    "device_silent: seconds a regular sender may stay quiet (packet time)")
+        ->check(CLI::Range(1, 86400 * 365));
     cmd->add_option("--plugins", options->plugins,
                     "Plugin folder (reserved: plugins arrive later)");
     cmd->add_option("PCAP", options->files, "Capture files (pcap or pcapng)")->required();

@@ -31,9 +31,9 @@ int main(int argc, char** argv) {
     using namespace ironsight::sensor::app;
     CLI::App app{
         "Ironsight sensor agent: passive OT/ICS network monitoring.\n"
-        "Analyses capture files offline (analyze), or replays them as live traffic (run --replay)\n"
-        "and streams devices, connections and alerts to an Ironsight console over mutual TLS.\n"
-        "Live capture from network interfaces is not built yet.",
+        "Analyses capture files offline (analyze), or captures live on network interfaces\n"
+        "(run --interface, see `interfaces`) or replays captures (run --replay), and streams\n"
+        "devices, connections and alerts to an Ironsight console over mutual TLS.",
         "ironsight-sensor"};
     app.set_version_flag("--version", std::string("ironsight-sensor ") + ironsight::kVersion);
     app.require_subcommand(1);

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// `ironsight-sensor run`: analyse traffic (replayed from a capture for now), queue the changes in
-// the outbox and stream them to the console; the capture side never waits on the network.
+// `ironsight-sensor run`: analyse traffic (live from interfaces, or replayed from a capture), queue
+// the changes in the outbox and stream them to the console; the capture side never waits on the
+// network. Live: one capture thread per interface copies frames into a bounded PacketQueue; this
+// (main) thread is the only one that touches the engine. The capture handles are opened first,
+// then every capability is dropped (and the user switched with --user) before anything else.
 #include <signal.h>
 
+#include <toml++/toml.h>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -16,7 +20,10 @@
 
 #include "ironsight/v1/link.pb.h"
 #include "sensor-agent/app/commands.h"
+#include "sensor-agent/capture/live_source.h"
+#include "sensor-agent/capture/packet_queue.h"
 #include "sensor-agent/capture/pcap_file_source.h"
+#include "sensor-agent/capture/privileges.h"
 #include "sensor-agent/engine/engine.h"
 #include "sensor-agent/link/envelopes.h"
 #include "sensor-agent/link/link_client.h"
@@ -50,7 +57,52 @@ struct RunOptions {
     bool topSpeed = false;
     bool loop = false;
     bool exitWhenDrained = false;
+    std::vector<std::string> interfaces;
+    std::string filter;
+    int bufferMb = 64;
+    int snaplen = 65535;
+    std::string user;
+    // Given on the command line (they win over the config file).
+    bool filterGiven = false, bufferGiven = false, snaplenGiven = false, userGiven = false;
 };
+
+/// What one capture thread reports to the analysis thread (pcap_stats, read every second).
+struct CaptureCounters {
+    std::atomic<std::uint64_t> received{0}, kernelDrops{0}, interfaceDrops{0};
+    std::atomic<bool> failed{false};
+};
+
+/// One interface's capture loop: frames into the queue until `stop`, counters every second.
+void captureLoop(LiveSource& source, PacketQueue& queue, CaptureCounters& counters,
+                 const std::atomic<bool>& stop) {
+    auto lastStats = Clock::now() - std::chrono::seconds(1);
+    const auto readStats = [&] {
+        if (auto s = source.stats(); s) {
+            counters.received = s->received;
+            counters.kernelDrops = s->kernelDrops;
+            counters.interfaceDrops = s->interfaceDrops;
+        }
+    };
+    while (!stop.load() && !gStop.load()) {
+        auto n = source.dispatch([&queue](const RawPacket& p) { queue.push(p); });
+        if (!n) {
+            std::cerr << "error: " << n.error().message << "\n";
+            counters.failed = true;
+            break;
+        }
+        if (Clock::now() - lastStats >= std::chrono::seconds(1)) {
+            readStats();
+            lastStats = Clock::now();
+        }
+    }
+    readStats();
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+    return out;
+}
 
 std::vector<std::string> splitComma(const std::string& text) {
     std::vector<std::string> out;
@@ -109,6 +161,48 @@ public:
         return true;
     }
 
+    /// Live capture until SIGINT/SIGTERM (or a capture fails: false). `sources` stay open.
+    bool live(std::vector<LiveSource>& sources) {
+        PacketQueue queue(kQueueBytes, kQueuePackets);
+        std::vector<CaptureCounters> counters(sources.size());
+        std::atomic<bool> stopCapture{false};
+        std::vector<std::thread> threads;
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            threads.emplace_back(
+                [&, i] { captureLoop(sources[i], queue, counters[i], stopCapture); });
+        }
+        const auto updateDrops = [&] {
+            std::uint64_t drops = queue.dropped();
+            for (const auto& c : counters) drops += c.kernelDrops + c.interfaceDrops;
+            captureDrops_ = drops;
+        };
+        bool failed = false;
+        PacketBatch batch;
+        while (!gStop.load() && !failed) {
+            queue.pop(batch, std::chrono::milliseconds(100));
+            for (std::size_t i = 0; i < batch.size(); ++i) engine_.process(batch.at(i));
+            packets_ += batch.size();
+            for (const auto& c : counters) failed = failed || c.failed.load();
+            updateDrops();
+            tick();
+        }
+        stopCapture = true;
+        for (auto& source : sources) source.breakLoop();
+        for (auto& t : threads) t.join();
+        queue.pop(batch, std::chrono::milliseconds(0));  // what was captured before stopping
+        for (std::size_t i = 0; i < batch.size(); ++i) engine_.process(batch.at(i));
+        packets_ += batch.size();
+        updateDrops();
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            std::cerr << "capture " << sources[i].interface() << ": " << counters[i].received
+                      << " received, " << counters[i].kernelDrops << " kernel drops, "
+                      << counters[i].interfaceDrops << " interface drops\n";
+        }
+        std::cerr << "capture queue: " << queue.pushed() << " queued, " << queue.dropped()
+                  << " dropped (analysis too slow)\n";
+        return !failed;
+    }
+
     /// Periodic work: changes every ~200 ms, health and baseline every 10 s.
     void tick(bool force = false) {
         const auto now = Clock::now();
@@ -141,11 +235,14 @@ public:
         h->set_packets(stats.packets);
         h->set_bytes(stats.bytes);
         h->set_malformed(stats.malformed);
+        // Live: every packet lost before analysis (kernel ring, interface, the sensor's queue).
+        h->set_kernel_drops(captureDrops_);
         h->set_outbox_depth(outbox_.depth());
         h->set_outbox_evicted(outbox_.evicted());
         h->set_learning(engine_.learning());
         h->set_version(ironsight::kVersion);
-        h->set_capture_source(options_.replay);
+        h->set_capture_source(options_.replay.empty() ? joinNames(options_.interfaces)
+                                                      : options_.replay);
         append({link::toRecord(env)});
     }
 
@@ -159,6 +256,8 @@ public:
     std::uint64_t packets() const { return packets_; }
 
 private:
+    static constexpr std::size_t kQueueBytes = 64 * 1024 * 1024, kQueuePackets = 262144;
+
     void append(const std::vector<store::NewRecord>& records) {
         if (auto seqs = outbox_.append(records, nowMs()); !seqs) {
             std::cerr << "warning: " << seqs.error().message << "\n";
@@ -186,17 +285,110 @@ private:
     Clock::time_point lastHealth_ = Clock::now();
     std::uint64_t packets_ = 0;
     std::uint64_t devicesSent_ = 0, connectionsSent_ = 0, alertsSent_ = 0;
+    std::uint64_t captureDrops_ = 0;
 };
 
-int run(const RunOptions& options) {
-    namespace fs = std::filesystem;
-    if (!options.config.empty()) {
-        std::ifstream config(options.config);
-        if (!config) {
-            std::cerr << "error: cannot read config file " << options.config << "\n";
-            return 1;
+/// Opens every --interface (privileged), then gives up the privileges: called before anything
+/// else reads or writes state. Errors are printed; false means exit 1.
+bool openCaptures(const RunOptions& options, std::vector<LiveSource>& sources) {
+    if (options.bufferMb <= 0 || options.bufferMb > 4096) {
+        std::cerr << "error: --buffer-mb must be between 1 and 4096\n";
+        return false;
+    }
+    if (options.snaplen < 64 || options.snaplen > 262144) {
+        std::cerr << "error: --snaplen must be between 64 and 262144\n";
+        return false;
+    }
+    for (const auto& name : options.interfaces) {
+        LiveOptions live;
+        live.interface = name;
+        live.filter = options.filter;
+        live.snaplen = options.snaplen;
+        live.bufferBytes = options.bufferMb * 1024 * 1024;
+        auto source = LiveSource::open(live);
+        if (!source) {
+            std::cerr << "error: " << source.error().message << "\n";
+            return false;
+        }
+        if (!source->warning().empty()) std::cerr << "warning: " << source->warning() << "\n";
+        sources.push_back(std::move(*source));
+    }
+    if (auto st = dropPrivileges(options.user); !st) {
+        std::cerr << "error: " << st.error().message << "\n";
+        return false;
+    }
+    return true;
+}
+
+/// The [capture] section of the TOML config file (SPEC §3.6): interfaces, filter, buffer_mb,
+/// snaplen, user. The command line wins; other sections are left to their own features. Errors:
+/// one line with the file, line and column.
+bool applyConfig(RunOptions& options) {
+    if (options.config.empty()) return true;
+    if (!std::ifstream(options.config)) {
+        std::cerr << "error: cannot read config file " << options.config << "\n";
+        return false;
+    }
+    toml::table config;
+    try {
+        config = toml::parse_file(options.config);
+    } catch (const toml::parse_error& e) {
+        std::cerr << "error: " << options.config << ":" << e.source().begin.line << ":"
+                  << e.source().begin.column << ": " << e.description() << "\n";
+        return false;
+    }
+    const toml::node* section = config.get("capture");
+    if (!section) return true;
+    const auto bad = [&](const std::string& key, const char* what) {
+        std::cerr << "error: " << options.config << ": capture." << key << " must be " << what
+                  << "\n";
+        return false;
+    };
+    if (!section->is_table()) return bad("", "a table");
+    for (const auto& [k, v] : *section->as_table()) {
+        const std::string key(k.str());
+        if (key == "interfaces") {
+            const auto* list = v.as_array();
+            if (!list) return bad(key, "an array of interface names");
+            std::vector<std::string> names;
+            for (const auto& item : *list) {
+                const auto name = item.value<std::string>();
+                if (!name || name->empty()) return bad(key, "an array of interface names");
+                names.push_back(*name);
+            }
+            if (options.interfaces.empty() && options.replay.empty()) options.interfaces = names;
+        } else if (key == "filter" || key == "user") {
+            const auto text = v.value<std::string>();
+            if (!text) return bad(key, "a string");
+            if (key == "filter" && !options.filterGiven) options.filter = *text;
+            if (key == "user" && !options.userGiven) options.user = *text;
+        } else if (key == "buffer_mb" || key == "snaplen") {
+            const auto number = v.value<std::int64_t>();
+            if (!number || *number <= 0 || *number > 1'000'000) {
+                return bad(key, "a positive integer");
+            }
+            const int value = static_cast<int>(*number);
+            if (key == "buffer_mb" && !options.bufferGiven) options.bufferMb = value;
+            if (key == "snaplen" && !options.snaplenGiven) options.snaplen = value;
+        } else {
+            std::cerr << "error: " << options.config << ": unknown setting capture." << key
+                      << " (known: interfaces, filter, buffer_mb, snaplen, user)\n";
+            return false;
         }
     }
+    return true;
+}
+
+int run(RunOptions options) {
+    namespace fs = std::filesystem;
+    if (!applyConfig(options)) return 1;
+    if (options.replay.empty() && options.interfaces.empty()) {
+        std::cerr << "error: nothing to analyse: give --interface IF (see `ironsight-sensor "
+                     "interfaces`) or --replay PCAP\n";
+        return 2;
+    }
+    std::vector<LiveSource> sources;
+    if (!openCaptures(options, sources)) return 1;
     std::error_code ec;
     if (!fs::exists(fs::path(options.stateDir) / "state.db", ec)) {
         std::cerr << "error: not activated: run ironsight-sensor activate FILE first (state dir "
@@ -212,10 +404,6 @@ int run(const RunOptions& options) {
         std::cerr << "error: not activated: run ironsight-sensor activate FILE first (state dir "
                   << options.stateDir << ")\n";
         return 1;
-    }
-    if (options.replay.empty()) {
-        std::cerr << "live capture arrives with the engine issue; use --replay\n";
-        return 2;
     }
     if (!options.topSpeed && !(options.speed > 0)) {
         std::cerr << "error: --speed must be greater than 0\n";
@@ -276,7 +464,12 @@ int run(const RunOptions& options) {
     link.start();
     Runner runner(options, *store, **outbox, link, engine, pendingLearning);
     runner.tick(true);
-    const bool replayed = runner.replay();
+    if (!sources.empty()) {
+        std::cerr << "capturing on " << joinNames(options.interfaces)
+                  << (options.filter.empty() ? "" : " (filter: " + options.filter + ")")
+                  << "; SIGINT or SIGTERM stops\n";
+    }
+    const bool replayed = sources.empty() ? runner.replay() : runner.live(sources);
     engine.finish();    // end of the replay: deliver data still buffered behind TCP holes
     runner.tick(true);  // everything analysed is now in the outbox
     if (!replayed) {
@@ -319,6 +512,21 @@ void addRunCommand(CLI::App& app) {
     auto* replay = cmd->add_option("--replay", opts->replay,
                                    "Replay a pcap/pcapng file instead "
                                    "of capturing live");
+    auto* iface = cmd->add_option("--interface,-i", opts->interfaces,
+                                  "Capture live on this interface (repeatable; see "
+                                  "`ironsight-sensor interfaces`)")
+                      ->allow_extra_args(false);
+    iface->excludes(replay);
+    // Live settings; also read from the config file's [capture] section (the command line wins).
+    auto* filter =
+        cmd->add_option("--filter", opts->filter, "BPF filter for live capture (tcpdump syntax)");
+    auto* buffer =
+        cmd->add_option("--buffer-mb", opts->bufferMb, "Kernel capture ring per interface, MiB")
+            ->capture_default_str();
+    auto* snaplen = cmd->add_option("--snaplen", opts->snaplen, "Bytes captured per packet")
+                        ->capture_default_str();
+    auto* user = cmd->add_option("--user", opts->user,
+                                 "Started as root: switch to this user once the capture is open");
     auto* speed = cmd->add_option("--speed", opts->speed, "Replay at N times the recorded speed")
                       ->needs(replay);
     auto* top =
@@ -328,7 +536,13 @@ void addRunCommand(CLI::App& app) {
     cmd->add_flag("--exit-when-drained", opts->exitWhenDrained,
                   "Exit 0 once the capture is analysed and the console acknowledged everything")
         ->needs(replay);
-    cmd->callback([opts] { exitCode() = run(*opts); });
+    cmd->callback([opts, filter, buffer, snaplen, user] {
+        opts->filterGiven = filter->count() > 0;
+        opts->bufferGiven = buffer->count() > 0;
+        opts->snaplenGiven = snaplen->count() > 0;
+        opts->userGiven = user->count() > 0;
+        exitCode() = run(*opts);
+    });
 }
 
 const CommandRegistration registration{30, &addRunCommand};

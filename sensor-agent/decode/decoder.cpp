@@ -27,10 +27,14 @@ std::uint32_t swap32(std::uint32_t v) {
 }  // namespace
 
 std::string toString(const MacAddress& mac) {
-    char buf[18];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-                  mac[4], mac[5]);
-    return buf;
+    // Hot path (device ids, frame contexts): no printf.
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(17, ':');
+    for (int i = 0; i < 6; ++i) {
+        out[static_cast<std::size_t>(3 * i)] = kHex[mac[static_cast<std::size_t>(i)] >> 4];
+        out[static_cast<std::size_t>(3 * i + 1)] = kHex[mac[static_cast<std::size_t>(i)] & 0x0f];
+    }
+    return out;
 }
 
 bool isGroupMac(const MacAddress& mac) {
@@ -66,9 +70,16 @@ std::uint32_t IpAddress::v4Value() const {
 
 std::string IpAddress::toString() const {
     char buf[48];
-    if (!v6) {
-        std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", bytes[0], bytes[1], bytes[2], bytes[3]);
-        return buf;
+    if (!v6) {  // hot path (flow contexts, inventory keys): no printf
+        char* p = buf;
+        for (int i = 0; i < 4; ++i) {
+            const unsigned v = bytes[static_cast<std::size_t>(i)];
+            if (i > 0) *p++ = '.';
+            if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+            if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+            *p++ = static_cast<char>('0' + v % 10);
+        }
+        return std::string(buf, static_cast<std::size_t>(p - buf));
     }
     // RFC 5952: lower-case hex, longest run (>= 2) of zero groups compressed.
     std::uint16_t g[8];
@@ -305,7 +316,17 @@ DecodeStatus Decoder::decodeIpv4(std::span<const std::uint8_t> data, DecodedPack
     out.dstIp = IpAddress::fromV4Bytes(data.subspan(16, 4));
     // Ethernet pads short frames; a snaplen may cut long ones: keep what is both real and captured.
     const std::size_t end = totalLength < data.size() ? totalLength : data.size();
-    if ((fragField & 0x1fff) != 0) {  // non-first fragment: no L4 header in it
+    if ((fragField & 0x3fff) != 0) {  // a fragment (MF set or an offset): reassemble first
+        if (end < totalLength) {
+            reassembler_.truncated();  // the capture cut it: it cannot complete a datagram
+        } else if (const auto whole = reassembler_.add(
+                       FragmentKey{out.srcIp.v4Value(), out.dstIp.v4Value(),
+                                   static_cast<std::uint16_t>((data[4] << 8) | data[5]), out.vlan(),
+                                   out.ipProtocol},
+                       std::size_t{fragField & 0x1fffu} * 8, (fragField & 0x2000) != 0,
+                       data.subspan(ihl, end - ihl), out.timestampUs)) {
+            return decodeL4(out.ipProtocol, *whole, out);  // the reassembled datagram
+        }
         ++counters_.fragmentsSkipped;
         return DecodeStatus::Skipped;
     }

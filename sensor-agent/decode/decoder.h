@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "sensor-agent/capture/raw_packet.h"
+#include "sensor-agent/decode/ipv4_reassembler.h"
 #include "sensor-agent/decode/packet.h"
 
 namespace ironsight::sensor::decode {
@@ -26,6 +27,9 @@ public:
     /// Decodes `raw` into `out` (whose payload span points into raw.data). Never throws.
     DecodeStatus decode(const RawPacket& raw, DecodedPacket& out) noexcept;
     const DecodeCounters& counters() const { return counters_; }
+    /// IPv4 fragments are held here until their datagram is complete; decode() then returns the
+    /// whole datagram's L4 (payload valid until the next decode()). Until then: Skipped.
+    const Ipv4Reassembler& ipv4Reassembler() const { return reassembler_; }
 
 private:
     DecodeStatus malformed(Malformed reason);
@@ -39,6 +43,7 @@ private:
                           DecodedPacket& out);
 
     DecodeCounters counters_;
+    Ipv4Reassembler reassembler_;
 };
 
 }  // namespace ironsight::sensor::decode
