@@ -13,10 +13,12 @@ string(APPEND md "     Regenerate: cmake --build <build-dir> --target ironsight-
 string(APPEND md "# Alert catalog\n\n")
 string(APPEND md "Every alert type of SPEC §3.5 with the text the sensor puts in its alerts (the same\n")
 string(APPEND md "`resources/alerts/catalog.json` is embedded in the sensor at build time). Placeholders such\n")
-string(APPEND md "as `{src_ip}` are filled per alert. Policy alerts fire only with learning off; an alert is\n")
-string(APPEND md "aggregated per type and devices (one alert, count and last seen updated). How the policy\n")
-string(APPEND md "engine decides, the baseline format and what the reference captures show:\n")
-string(APPEND md "[sensor-agent/detect/README.md](../sensor-agent/detect/README.md).\n\n")
+string(APPEND md "as `{src_ip}` are filled per alert. Policy alerts fire only with learning off; the protocol,\n")
+string(APPEND md "anomaly, operational and IOC engines run in both modes (`traffic_anomaly` and `polling_change`\n")
+string(APPEND md "compare with the profile learned while learning, so they fire once learning is off). An alert\n")
+string(APPEND md "is aggregated per type and devices (one alert, count and last seen updated). How the engines\n")
+string(APPEND md "decide and the baseline format: [sensor-agent/detect/README.md](../sensor-agent/detect/README.md);\n")
+string(APPEND md "false positives on the reference captures: [DETECTION.md](DETECTION.md).\n\n")
 string(APPEND md "| id | engine | severity | ATT&CK for ICS | fires today |\n|---|---|---|---|---|\n")
 set(sections "")
 foreach(i RANGE ${last})
@@ -45,6 +47,32 @@ foreach(i RANGE ${last})
     string(APPEND sections "**What to do.** ${remediation}\n")
 endforeach()
 string(APPEND md "${sections}")
+# The IOC engine's input format (hand-written; referenced from the ioc_match trigger text).
+string(APPEND md "
+## Indicator lists
+
+The IOC engine (`ioc_match`) reads plain-text indicator lists, for air-gapped sites that receive
+threat intelligence on removable media: `ironsight-sensor analyze --ioc FILE` (repeatable; the
+lists are merged) or `EngineOptions::indicators` in code. Format:
+
+- one indicator per line; blank lines are ignored; `#` starts a comment (whole line or after an
+  indicator);
+- an IPv4 or IPv6 address (`203.0.113.7`, `2001:db8::7`): matches packets to or from it;
+- an IPv4 or IPv6 CIDR (`198.51.100.0/24`, `2001:db8:1::/48`): matches any address inside;
+- a domain name (`evil.example`, also written `*.evil.example` or with a trailing dot): matches
+  the name and every subdomain (case-insensitive) in DNS/mDNS queries, TLS server names (SNI) and
+  HTTP `Host` headers.
+
+```
+# campaign X, feed of 2026-11-20
+203.0.113.7
+198.51.100.0/24      # hosting range
+evil.example
+```
+
+A line that is none of these stops the import with one error naming the file and line, e.g.
+`ironsight-sensor analyze: feed.txt:2: not an IP address, CIDR or domain: 10.0.0.0/33`.
+")
 file(WRITE "${OUT}" "${md}")
 if(CHECK)
     file(READ "${CHECK}" committed)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Detector: baseline bookkeeping and the policy alerts (new_device, unauthorized_connection,
-// new_protocol, unauthorized_write, program_transfer, mode_change, restart_command,
-// firmware_update).
+// Detector: baseline bookkeeping, the shared aggregation (raise) and the policy alerts
+// (new_device, unauthorized_connection, new_protocol, unauthorized_write, program_transfer,
+// mode_change, restart_command, firmware_update; internet_access, remote_access and rogue_dhcp
+// are in policy_engine.cpp).
 #include "sensor-agent/detect/detector.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <utility>
@@ -99,8 +101,11 @@ std::string alertId(const std::string& type, const std::string& srcDevice,
 }
 
 std::string Detector::exportBaseline() const {
+    std::set<std::string> items = baseline_;
+    std::istringstream profiles(exportProfiles());
+    for (std::string line; std::getline(profiles, line);) items.insert(line);
     std::string out;
-    for (const auto& item : baseline_) out += item + "\n";
+    for (const auto& item : items) out += item + "\n";
     return out;
 }
 
@@ -109,17 +114,32 @@ void Detector::importBaseline(const std::string& text) {
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) learn(line);
+        if (line.empty()) continue;
+        if (!importProfile(words(line))) learn(line);
     }
 }
 
 void Detector::learn(const std::string& item) {
-    if (!baseline_.insert(item).second) return;
+    if (baseline_.count(item)) return;  // the common case: cheap
     const auto w = words(item);
+    if (w.empty()) return;
+    if (w[0] == "mute" || w[0] == "allow" || w[0] == "exclude") {
+        if (indexHandling(w)) baseline_.insert(item);  // an invalid rule is dropped
+        return;
+    }
+    baseline_.insert(item);
+    if (!privateSite_ && w.size() >= 2 && (w[0] == "device" || w[0] == "conn" || w[0] == "talk")) {
+        for (std::size_t i = w[0] == "device" ? 1 : 2; i < w.size() && i < 4; ++i) {
+            decode::IpAddress addr;
+            privateSite_ = privateSite_ || (parseIpAddress(w[i], addr) && addr.isPrivate() &&
+                                            addr.isUnicastHost() && !addr.v6);
+        }
+    }
     if (w.size() == 4 && w[0] == "talk") {  // talk protocol client server
         hosts_.insert(w[2]);
         hosts_.insert(w[3]);
         pairProtocols_.insert(pairKey(w[1], w[2], w[3]));
+        if (isIcsProtocol(w[1])) icsHosts_.insert({w[2], w[3]});
     } else if (w.size() == 2 && w[0] == "device") {
         hosts_.insert(w[1]);
     } else if (w.size() == 6 && w[0] == "conn") {  // conn transport client server port protocol
@@ -127,6 +147,7 @@ void Detector::learn(const std::string& item) {
         hosts_.insert(w[3]);
         conns_.insert(w[1] + " " + w[2] + " " + w[3] + " " + w[4]);
         if (w[5] != "-") pairProtocols_.insert(pairKey(w[5], w[2], w[3]));
+        if (isIcsProtocol(w[5])) icsHosts_.insert({w[2], w[3]});
     }
 }
 
@@ -138,6 +159,11 @@ void Detector::onHost(const std::string& ip, std::int64_t timestampUs,
         return;
     }
     if (hosts_.count(ip)) return;
+    // On a privately addressed site a public address is a remote host, not a device of this
+    // network (its connections raise unauthorized_connection / internet_access instead).
+    if (decode::IpAddress addr; privateSite_ && parseIpAddress(ip, addr) && isPublicAddress(addr)) {
+        return;
+    }
     const Trigger t{.srcIp = ip, .timestampUs = timestampUs};
     if (alertNames_.count("new_device " + ip + " ")) {
         raiseByAddress("new_device", t, "", "");
@@ -149,7 +175,13 @@ void Detector::onHost(const std::string& ip, std::int64_t timestampUs,
 void Detector::onConnection(const ConnectionEvent& c, const std::string& srcDevice,
                             const std::string& dstDevice) {
     if (c.clientIp.empty() || c.serverIp.empty() || !c.unicast) return;
-    const std::string key = connKey(c.transport, c.clientIp, c.serverIp, c.serverPort);
+    if (c.clientIp == c.serverIp) return;  // a host talking to itself is no path between devices
+    if (policyConnection(c)) return;
+    // A dynamic port (IANA 49152-65535) with no recognised protocol is no service: such
+    // connections between two hosts are one path, port 0 in the baseline.
+    const bool dynamic = c.protocol.empty() && c.serverPort >= 49152;
+    const std::string key =
+        connKey(c.transport, c.clientIp, c.serverIp, dynamic ? 0 : c.serverPort);
     if (learning_) {
         if (!conns_.count(key)) {
             learn("conn " + key + " " + (c.protocol.empty() ? std::string("-") : c.protocol));
@@ -157,6 +189,11 @@ void Detector::onConnection(const ConnectionEvent& c, const std::string& srcDevi
         return;
     }
     if (conns_.count(key)) return;
+    // A client renewing its lease directly (unicast) with a learned DHCP server.
+    if (c.transport == "udp" && c.serverPort == 67 &&
+        baseline_.count("dhcp_server " + c.serverIp)) {
+        return;
+    }
     // Baselines from before "conn" items: a learned talk item covers its protocol's connections.
     if (!c.protocol.empty() && baseline_.count(talkItem(c.protocol, c.clientIp, c.serverIp))) {
         return;
@@ -177,6 +214,32 @@ void Detector::onConnection(const ConnectionEvent& c, const std::string& srcDevi
 
 void Detector::onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                            const std::string& srcDevice, const std::string& dstDevice) {
+    if (isIcsProtocol(op.protocol) && !flow.clientIp.empty()) {
+        icsHosts_.insert({flow.clientIp, flow.serverIp});
+    }
+    protocolOperation(flow, op);
+    anomalyOperation(flow, op);
+    operationalOperation(flow, op);
+    iocOperation(flow, op);
+    policyOperation(flow, op, srcDevice, dstDevice);
+}
+
+void Detector::onPacket(const decode::DecodedPacket& p) {
+    if (firstUs_ < 0) firstUs_ = p.timestampUs;
+    anomalyPacket(p);
+    operationalPacket(p);
+    policyPacket(p);  // learns DHCP servers while learning, raises only when off
+    iocPacket(p);
+    if (p.timestampUs >= nextSweepUs_) {
+        sweep(p.timestampUs);
+        // device_silent needs no finer resolution than a thirtieth of its timeout (10 s default).
+        nextSweepUs_ =
+            p.timestampUs + std::max<std::int64_t>(1'000'000, options_.silentAfterUs / 30);
+    }
+}
+
+void Detector::policyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                               const std::string& srcDevice, const std::string& dstDevice) {
     // Ethernet-level protocols (Profinet DCP) have no IPs: their peers are their MACs.
     const std::string& client = flow.clientIp.empty() ? flow.clientMac : flow.clientIp;
     const std::string& server = flow.serverIp.empty() ? flow.serverMac : flow.serverIp;
@@ -213,8 +276,20 @@ void Detector::raiseByAddress(const std::string& type, const Trigger& trigger,
     raise(type, trigger, it->second.first, it->second.second);
 }
 
+void Detector::raiseAt(const std::string& type, const Trigger& trigger) {
+    const auto name = [&](const std::string& ip) {
+        return ip.empty() || !deviceNamer_ ? std::string() : deviceNamer_(ip);
+    };
+    if (alertNames_.count(type + " " + trigger.srcIp + " " + trigger.dstIp)) {
+        raiseByAddress(type, trigger, "", "");
+    } else {
+        raiseByAddress(type, trigger, name(trigger.srcIp), name(trigger.dstIp));
+    }
+}
+
 void Detector::raise(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
                      const std::string& dstDevice) {
+    if (suppressed(type, trigger, srcDevice, dstDevice)) return;
     const std::int64_t nowMs = trigger.timestampUs / 1000;
     const std::string id = alertId(type, srcDevice, dstDevice);
     auto [it, created] = alerts_.try_emplace(id);
@@ -232,7 +307,8 @@ void Detector::raise(const std::string& type, const Trigger& trigger, const std:
             {"protocol", trigger.protocol.empty() ? service : trigger.protocol},
             {"protocol_title", protocolTitle(trigger.protocol)},
             {"function", trigger.function},
-            {"service", service}};
+            {"service", service},
+            {"detail", trigger.detail}};
         a.id = id;
         a.type = type;
         a.engine = t ? t->engine : "policy";

@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// Detector: the baseline (learning mode) and policy alerts with aggregation (SPEC §3.5).
+// Detector: the baseline (learning mode) and the alert engines of SPEC §3.5 (policy, protocol,
+// anomaly, operational, IOC) sharing one aggregation (raise()). One file per engine:
+// detector.cpp (baseline, aggregation, policy), protocol_engine.cpp, anomaly_engine.cpp,
+// operational_engine.cpp, ioc.cpp (indicator lists) + ioc_engine.cpp.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
+#include "sensor-agent/decode/packet.h"
+#include "sensor-agent/detect/ioc.h"
 #include "sensor-agent/dissect/core/dissector.h"
 #include "sensor-agent/engine/engine.h"
 
@@ -29,9 +37,47 @@ struct ConnectionEvent {
 /// "restart_command", "firmware_update"), or "" (see docs/ALERTS.md for the table).
 std::string_view operationAlertType(const dissect::Operation& op);
 
+/// Hashes for the per-packet state (unordered: no string or address comparisons on the hot path).
+struct IpHash {
+    std::size_t operator()(const decode::IpAddress& ip) const noexcept {
+        std::uint64_t h = ip.v6 ? 0x9e3779b97f4a7c15ULL : 1469598103934665603ULL;
+        const std::size_t n = ip.v6 ? 16 : 4;
+        for (std::size_t i = 0; i < n; ++i) h = (h ^ ip.bytes[i]) * 1099511628211ULL;
+        return static_cast<std::size_t>(h);
+    }
+};
+struct IpPairHash {
+    std::size_t operator()(
+        const std::pair<decode::IpAddress, decode::IpAddress>& p) const noexcept {
+        return IpHash{}(p.first) * 31 + IpHash{}(p.second);
+    }
+};
+
+/// Thresholds of the protocol, anomaly and operational engines (docs/ALERTS.md explains each).
+struct DetectorOptions {
+    std::int64_t silentAfterUs = 300'000'000;  // device_silent: a regular sender quiet this long
+    std::size_t exceptionStormCount = 10;      // exception_storm: this many exceptions ...
+    std::int64_t exceptionStormWindowUs = 10'000'000;  // ... within this window
+    std::size_t scanPorts = 15;                  // port_scan: distinct ports probed on one host
+    std::size_t scanHosts = 20;                  // port_scan: distinct hosts probed on one port
+    std::int64_t scanWindowUs = 60'000'000;      // ... within this window
+    std::int64_t arpFlipWindowUs = 600'000'000;  // arp_spoofing: old binding seen this recently
+    std::size_t unansweredRequests = 5;          // device_restarted: Modbus requests unanswered
+    std::int64_t unansweredUs = 10'000'000;      // ... and no answer for this long
+    std::int64_t rateBucketUs = 10'000'000;      // traffic_anomaly: rate measured per bucket
+};
+
 class Detector {
 public:
-    explicit Detector(bool learning = true) : learning_(learning) {}
+    explicit Detector(bool learning = true, DetectorOptions options = {})
+        : learning_(learning), options_(options) {}
+
+    /// Names the device of an address for alerts of the non-policy engines (the inventory).
+    void setDeviceNamer(std::function<std::string(const std::string& ip)> namer) {
+        deviceNamer_ = std::move(namer);
+    }
+    /// The IOC engine's indicators (replaces the current list).
+    void setIndicators(IndicatorList list) { indicators_ = std::move(list); }
 
     void setLearning(bool on) { learning_ = on; }
     bool learning() const { return learning_; }
@@ -62,6 +108,27 @@ public:
     void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                      const std::string& srcDevice, const std::string& dstDevice);
 
+    /// Every decoded packet (IP or ARP): anomaly (port_scan, arp_spoofing, traffic_anomaly),
+    /// operational (device_silent, evaluated on packet time), policy (internet_access is per
+    /// flow; remote_access, rogue_dhcp here) and IOC (addresses, HTTP Host) engines.
+    void onPacket(const decode::DecodedPacket& p);
+    /// A dissector's anomaly: malformed_pdu, device_restarted (DNP3 IIN restart).
+    void onAnomaly(const dissect::FlowContext& flow, std::string_view protocol,
+                   std::string_view anomalyId);
+
+    // Alert handling (SPEC §3.5 workflow), persisted as baseline items (handling.cpp):
+    /// Learn: the alert's pattern (type, source and destination address) joins the baseline as
+    /// "allow <type> <src_ip|-> <dst_ip|->"; it stops firing. False for an unknown id.
+    bool learnAlert(const std::string& alertId);
+    /// Mute: this type for these devices is suppressed ("mute <type> <src|-> <dst|->"); reversible.
+    /// False for an unknown id.
+    bool muteAlert(const std::string& alertId, bool muted = true);
+    /// Exclusion rule "<type|*> <device|*> <subnet|*> <HH:MM-HH:MM|*>": alerts matching every
+    /// given field are not raised (device: a device id or address at either end; subnet: a CIDR
+    /// containing either address; window: UTC time of day of the packet, may wrap midnight).
+    Status addExclusion(const std::string& rule);
+    bool removeExclusion(const std::string& rule);
+
     std::vector<AlertRecord> alerts() const;
     /// Ids of alerts raised or updated since the last call.
     std::set<std::string> takeChangedAlertIds();
@@ -71,8 +138,63 @@ private:
         std::string srcIp{}, dstIp{}, protocol{}, function{}, transport{};
         std::uint16_t port = 0;
         std::int64_t timestampUs = 0;
+        std::string detail{};  // the {detail} placeholder (indicator, scan size, intervals ...)
     };
+    // Per-engine state.
+    struct PollProfile {  // polling_change: request intervals of (protocol, client, server, fc)
+        std::int64_t lastUs = -1;
+        std::deque<std::int64_t> recent;    // last intervals (detection window)
+        std::vector<std::int64_t> learned;  // intervals seen while learning (a bounded ring)
+        std::uint64_t learnedNext = 0;      // ring position
+        std::int64_t baselineUs = 0;        // learned median interval (0: none)
+        std::uint64_t baselineSamples = 0;
+        bool alarmed = false;
+    };
+    struct RateProfile {  // traffic_anomaly: packets per bucket between two addresses
+        std::int64_t bucketStartUs = -1;
+        std::uint64_t bucketPackets = 0;
+        std::uint64_t learnedMax = 0, learnedBuckets = 0;  // while learning / imported
+        bool alarmed = false;
+    };
+    struct HostActivity {  // device_silent
+        std::int64_t firstUs = -1, lastUs = -1, maxGapUs = 0;
+        std::uint64_t packets = 0;
+        bool regular = false;  // learned (imported) or qualified as a regular sender
+        bool silent = false;   // device_silent raised, re-armed when it sends again
+    };
+    struct ScanState {  // port_scan: probes of one source within the window
+        std::deque<std::tuple<std::int64_t, decode::IpAddress, std::uint16_t>> probes;
+        std::map<std::pair<decode::IpAddress, std::uint16_t>, std::uint32_t> distinct;
+        std::map<decode::IpAddress, std::uint32_t> portsPerHost;
+        std::map<std::uint16_t, std::uint32_t> hostsPerPort;
+    };
+    struct ModbusPeer {  // device_restarted: requests since the server last answered
+        std::size_t unanswered = 0;
+        std::int64_t lastAnswerUs = -1;  // -1: never answered (a one-way capture: no alert)
+        bool alarmed = false;
+    };
+
     void learn(const std::string& item);
+    bool indexHandling(const std::vector<std::string>& w);  // mute/allow/exclude items
+    bool suppressed(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
+                    const std::string& dstDevice) const;
+    void policyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                         const std::string& srcDevice, const std::string& dstDevice);
+    void policyPacket(const decode::DecodedPacket& p);
+    bool policyConnection(const ConnectionEvent& c);  // true: handled (remote access port)
+    void protocolOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
+    void anomalyPacket(const decode::DecodedPacket& p);
+    void anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
+    void operationalPacket(const decode::DecodedPacket& p);
+    void operationalOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
+    void sweep(std::int64_t nowUs);
+    void iocPacket(const decode::DecodedPacket& p);
+    void iocOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
+    std::string exportProfiles() const;
+    bool importProfile(const std::vector<std::string>& w);
+    bool regularSender(const HostActivity& h) const;
+    /// raise() for the non-policy engines: devices named by the inventory (or the address).
+    void raiseAt(const std::string& type, const Trigger& trigger);
     void raise(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
                const std::string& dstDevice);
     /// raise() with device names pinned by address (falling back to the addresses).
@@ -80,6 +202,9 @@ private:
                         const std::string& srcDevice, const std::string& dstDevice);
 
     bool learning_;
+    DetectorOptions options_;
+    std::function<std::string(const std::string&)> deviceNamer_;
+    IndicatorList indicators_;
     std::set<std::string> baseline_;
     // Indexes over baseline_ (kept in step by learn()).
     std::set<std::string> hosts_;          // every address a baseline item names
@@ -90,7 +215,39 @@ private:
     // keeps one id when the inventory later learns a better device id for the same addresses.
     std::map<std::string, std::pair<std::string, std::string>> alertNames_;
     std::set<std::string> changed_;
+    struct Exclusion {
+        std::string rule, type, device;
+        IndicatorList subnet;                // empty: any
+        int fromMinute = -1, toMinute = -1;  // -1: any time
+    };
+    std::set<std::string> mutes_, allows_;  // "type src dst" (devices / addresses, "-" empty)
+    std::vector<Exclusion> exclusions_;
+    std::set<std::string> icsHosts_;
+    bool privateSite_ = false;  // the baseline has RFC 1918 / CGNAT / link-local IPv4 devices  //
+                                // addresses that spoke an ICS protocol (internet_access)
+    // Engine state (bounded; see each engine's file).
+    std::int64_t firstUs_ = -1, nextSweepUs_ = 0;
+    std::unordered_map<std::string, std::deque<std::int64_t>> exceptions_;  // exception_storm
+    std::set<std::string> storming_;
+    std::unordered_map<std::string, PollProfile> polls_;
+    std::unordered_map<std::pair<decode::IpAddress, decode::IpAddress>, RateProfile, IpPairHash>
+        rates_;
+    std::unordered_map<decode::IpAddress, HostActivity, IpHash> activity_;
+    std::unordered_map<decode::IpAddress, ScanState, IpHash> scans_;
+    std::unordered_map<decode::IpAddress, std::pair<decode::MacAddress, std::int64_t>, IpHash> arp_;
+    std::unordered_map<std::string, ModbusPeer> modbusPeers_;
+    // DNP3 outstations whose responses carry IIN1.7 now; restartPending_: the anomaly arrived,
+    // the response's operation is next (dissectors report anomalies first).
+    std::set<std::string> restartSet_, restartPending_;
+    std::set<std::string> remoteSessions_;  // remote_access: sessions already counted
 };
+
+/// True for an address that is routed on the internet: not RFC 1918, loopback, link-local,
+/// CGNAT (100.64/10), documentation/benchmark ranges, multicast, reserved, IPv6 ULA/link-local
+/// or documentation (2001:db8::/32).
+bool isPublicAddress(const decode::IpAddress& ip);
+/// The protocols whose talkers count as ICS devices (internet_access, polling_change).
+bool isIcsProtocol(std::string_view protocol);
 
 /// Stable alert id: same type + same devices -> same id.
 std::string alertId(const std::string& type, const std::string& srcDevice,

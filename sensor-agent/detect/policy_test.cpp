@@ -5,9 +5,9 @@
 
 #include <ostream>
 
-#include <algorithm>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cctype>
 #include <cstdio>
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "sensor-agent/capture/pcap_file_writer.h"
 #include "sensor-agent/detect/alert_catalog.h"
 #include "sensor-agent/engine/engine.h"
 #include "tests/support/conformance.h"
@@ -209,7 +210,9 @@ struct KnownAttack {
 };
 
 // Short, readable parameter text in test listings (gtest would dump the struct's bytes).
-void PrintTo(const KnownAttack& attack, std::ostream* os) { *os << attack.file; }
+void PrintTo(const KnownAttack& attack, std::ostream* os) {
+    *os << attack.file;
+}
 
 class ReferenceCaptureTest : public ::testing::TestWithParam<KnownAttack> {};
 
@@ -279,6 +282,62 @@ INSTANTIATE_TEST_SUITE_P(
         }
         return name;
     });
+
+// ---- `analyze --ioc FILE`: the indicator list reaches the IOC engine ----------------------------
+
+TEST(AnalyzeIocTest, IndicatorFileRaisesIocMatchAndBadFileIsOneLineError) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("ironsight-ioc-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const fs::path capture = dir / "plant.pcap";
+    {
+        auto writer = PcapFileWriter::create(capture);
+        ASSERT_TRUE(writer) << writer.error().message;
+        const Host resolver{test::mac("00:0c:29:00:00:53"), test::ipv4("10.0.0.53")};
+        const Host remote{test::mac("00:0c:29:00:00:fe"), test::ipv4("203.0.113.7")};
+        std::int64_t ts = 1700000000000000;
+        for (const Bytes& frame :
+             {test::udpFrame(kHmi, resolver, 53001, 53, test::dnsQuery(1, "update.evil.example")),
+              test::udpFrame(kHmi, resolver, 53002, 53, test::dnsQuery(2, "good.example")),
+              test::tcpFrame(kPlc, remote, 50000, 443, 1, 0, test::tcp::kSyn, {})}) {
+            ASSERT_TRUE(writer->write(ts += 1000, frame));
+        }
+        ASSERT_TRUE(writer->flush());
+    }
+    const fs::path good = dir / "feed.txt", bad = dir / "bad.txt";
+    {
+        std::FILE* f = std::fopen(good.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs("# test feed\n203.0.113.0/24  # hosting\nevil.example\n", f);
+        std::fclose(f);
+        f = std::fopen(bad.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs("evil.example\nnot an indicator\n", f);
+        std::fclose(f);
+    }
+    const CommandRun r = analyze("--ioc " + good.string() + " " + capture.string());
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    std::map<std::string, std::string> matches;  // src_ip -> dst_ip
+    const auto doc = nlohmann::json::parse(r.out);
+    for (const auto& a : doc["alerts"]) {
+        if (a["type"] == "ioc_match") {
+            matches[a["src_ip"].get<std::string>()] = a["dst_ip"].get<std::string>();
+        }
+    }
+    EXPECT_EQ(matches, (std::map<std::string, std::string>{{"10.0.0.21", "update.evil.example"},
+                                                           {"10.0.0.11", "203.0.113.7"}}))
+        << r.out;
+    // Without the list the same capture raises nothing of the kind.
+    const CommandRun plain = analyze(capture.string());
+    ASSERT_EQ(plain.exitCode, 0);
+    EXPECT_EQ(plain.out.find("ioc_match"), std::string::npos);
+
+    const CommandRun failed = analyze("--ioc " + bad.string() + " " + capture.string() + " 2>&1");
+    EXPECT_EQ(failed.exitCode, 2);
+    EXPECT_EQ(failed.out, "ironsight-sensor analyze: " + bad.string() +
+                              ":2: not an IP address, CIDR or domain: not an indicator\n");
+    if (!HasFailure()) fs::remove_all(dir);  // kept for a look when the test fails
+}
 
 }  // namespace
 }  // namespace ironsight::sensor::detect

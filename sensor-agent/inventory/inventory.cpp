@@ -63,10 +63,33 @@ std::string_view ouiVendor(const std::array<std::uint8_t, 6>& mac) {
                                              : std::string_view{};
 }
 
+std::size_t MacHash::operator()(const decode::MacAddress& mac) const noexcept {
+    std::uint64_t v = 0;
+    for (auto b : mac) v = (v << 8) | b;
+    v *= 0x9e3779b97f4a7c15ULL;
+    return static_cast<std::size_t>(v ^ (v >> 32));
+}
+
+std::size_t IpHash::operator()(const decode::IpAddress& ip) const noexcept {
+    std::uint64_t h = ip.v6 ? 0x6a09e667f3bcc909ULL : 0;
+    for (std::size_t i = 0; i < (ip.v6 ? 16u : 4u); i += 4) {
+        const std::uint64_t w = (std::uint64_t{ip.bytes[i]} << 24) |
+                                (std::uint64_t{ip.bytes[i + 1]} << 16) |
+                                (std::uint64_t{ip.bytes[i + 2]} << 8) | ip.bytes[i + 3];
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
+    return static_cast<std::size_t>(h);
+}
+
 std::string macDeviceId(const decode::MacAddress& mac) {
-    std::string s = decode::toString(mac);
-    s.erase(std::remove(s.begin(), s.end(), ':'), s.end());
-    return "mac-" + s;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id = "mac-000000000000";
+    for (std::size_t i = 0; i < 6; ++i) {
+        id[4 + 2 * i] = kHex[mac[i] >> 4];
+        id[5 + 2 * i] = kHex[mac[i] & 0x0f];
+    }
+    return id;
 }
 
 std::string ipDeviceId(const decode::IpAddress& ip) {
@@ -85,21 +108,46 @@ Inventory::IpInfo& Inventory::ipInfo(const decode::IpAddress& ip, std::int64_t t
 
 void Inventory::observePacket(const decode::DecodedPacket& p) {
     const bool unicastSrcMac = p.hasMac && !decode::isGroupMac(p.srcMac);
+    const bool unicastSrcIp = p.hasIp && p.srcIp.isUnicastHost();
+    const bool tagged = !p.vlans.empty();
+    // Fast path: the same sender (MAC, IP, VLAN) seen recently only moves its timestamps (the set
+    // insertions below are idempotent; entries are never removed, so the pointers stay valid).
+    const std::uint8_t flags = static_cast<std::uint8_t>(1 | (unicastSrcMac ? 2 : 0) |
+                                                         (unicastSrcIp ? 4 : 0) | (tagged ? 8 : 0));
+    const std::uint16_t vlan = p.vlan();
+    const std::size_t slot =
+        (MacHash{}(p.srcMac) ^ (unicastSrcIp ? IpHash{}(p.srcIp) : 0) ^ vlan) % kSenderCacheSize;
+    SenderCacheEntry& cached = senderCache_[slot];
+    if (cached.flags == flags && cached.vlan == vlan && cached.mac == p.srcMac &&
+        (!unicastSrcIp || cached.ip == p.srcIp)) {
+        if (cached.macInfo)
+            cached.macInfo->lastUs = std::max(cached.macInfo->lastUs, p.timestampUs);
+        if (cached.ipInfo) {
+            if (p.timestampUs > cached.ipInfo->lastUs) cached.ipInfo->lastUs = p.timestampUs;
+            if (unicastSrcMac) cached.ipInfo->mac = p.srcMac;
+        }
+        return;
+    }
+    MacInfo* macInfo = nullptr;
+    IpInfo* ipInfoPtr = nullptr;
     if (unicastSrcMac) {
         auto [it, created] = macs_.try_emplace(p.srcMac);
         if (created) it->second.firstUs = p.timestampUs;
         it->second.lastUs = std::max(it->second.lastUs, p.timestampUs);
-        if (!p.vlans.empty()) it->second.vlans.insert(p.vlan());
-        if (p.hasIp && p.srcIp.isUnicastHost()) {
+        if (tagged) it->second.vlans.insert(vlan);
+        if (unicastSrcIp) {
             (p.srcIp.v6 ? it->second.ipv6 : it->second.ipv4).insert(p.srcIp);
         }
+        macInfo = &it->second;
     }
-    if (!p.hasIp) return;
-    if (p.srcIp.isUnicastHost()) {
+    if (unicastSrcIp) {
         IpInfo& info = ipInfo(p.srcIp, p.timestampUs);
         if (unicastSrcMac) info.mac = p.srcMac;
-        if (!p.vlans.empty()) info.vlans.insert(p.vlan());
+        if (tagged) info.vlans.insert(vlan);
+        ipInfoPtr = &info;
     }
+    cached = SenderCacheEntry{
+        p.srcMac, unicastSrcIp ? p.srcIp : decode::IpAddress{}, vlan, flags, macInfo, ipInfoPtr};
     // Destinations only become devices once they send something themselves (or answer ARP):
     // an address that is only ever talked to (a scan target, a dead host) is not proven to exist.
 }
@@ -121,13 +169,55 @@ void Inventory::observeConnection(const decode::IpAddress& client, const decode:
                                   const std::string& transport, std::uint16_t serverPort,
                                   const std::string& protocol, std::uint64_t bytes,
                                   std::int64_t tsUs) {
-    if (!client.isUnicastHost()) return;
-    ConnKey key{client.toString(), server.toString(), transport, serverPort, protocol};
-    auto [it, created] = connections_.try_emplace(std::move(key));
-    if (created) it->second.firstUs = tsUs;
-    it->second.lastUs = std::max(it->second.lastUs, tsUs);
-    ++it->second.packets;
-    it->second.bytes += bytes;
+    if (auto* c = connection(client, server, transport, serverPort, protocol, tsUs)) {
+        count(*c, bytes, tsUs);
+    }
+}
+
+Inventory::ConnInfo* Inventory::connection(const decode::IpAddress& client,
+                                           const decode::IpAddress& server,
+                                           const std::string& transport, std::uint16_t serverPort,
+                                           const std::string& protocol, std::int64_t tsUs) {
+    if (!client.isUnicastHost()) return nullptr;
+    const std::string clientText = client.toString(), serverText = server.toString();
+    auto it =
+        connections_.find(ConnKeyView{clientText, serverText, transport, serverPort, protocol});
+    if (it == connections_.end()) {
+        it = connections_
+                 .try_emplace(ConnKey{clientText, serverText, transport, serverPort, protocol})
+                 .first;
+        it->second.firstUs = tsUs;
+    }
+    return &it->second;
+}
+
+namespace {
+std::size_t hashText(std::size_t h, std::string_view s) {
+    return (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ULL;
+}
+std::size_t hashNumber(std::size_t h, std::uint64_t v) {
+    return (h ^ (v * 0x9e3779b97f4a7c15ULL)) * 0x100000001b3ULL;
+}
+}  // namespace
+
+std::size_t Inventory::ConnKeyOps::hash(const ConnKeyView& v) noexcept {
+    std::size_t h = hashText(0xcbf29ce484222325ULL, v.clientIp);
+    h = hashText(h, v.serverIp);
+    h = hashText(h, v.transport);
+    h = hashNumber(h, v.port);
+    return hashText(h, v.protocol);
+}
+
+std::size_t Inventory::OpKeyOps::hash(const OpKeyView& v) noexcept {
+    std::size_t h = hashText(0xcbf29ce484222325ULL, v.protocol);
+    h = hashText(h, v.clientIp);
+    h = hashText(h, v.serverIp);
+    for (const auto& [k, n] : *v.keys)
+        h = hashNumber(hashText(h, k), static_cast<std::uint64_t>(n));
+    h = hashText(h, v.function);
+    h = hashNumber(h, static_cast<std::uint64_t>(v.functionCode));
+    for (const auto& [k, t] : *v.textKeys) h = hashText(hashText(h, k), t);
+    return h;
 }
 
 void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
@@ -163,14 +253,17 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         }
     }
 
-    OpKey key{op.protocol,
-              byMac ? flow.clientMac : flow.clientIp,
-              byMac ? flow.serverMac : flow.serverIp,
-              op.keys,
-              op.function,
-              op.functionCode,
-              op.textKeys};
-    OpInfo& agg = operations_[key];
+    const std::string& clientKey = byMac ? flow.clientMac : flow.clientIp;
+    const std::string& serverKey = byMac ? flow.serverMac : flow.serverIp;
+    auto found = operations_.find(OpKeyView{op.protocol, clientKey, serverKey, &op.keys,
+                                            op.function, op.functionCode, &op.textKeys});
+    if (found == operations_.end()) {
+        found = operations_
+                    .try_emplace(OpKey{op.protocol, clientKey, serverKey, op.keys, op.function,
+                                       op.functionCode, op.textKeys})
+                    .first;
+    }
+    OpInfo& agg = found->second;
     if (agg.opClass.empty()) agg.opClass = op.opClass;
     (op.request ? agg.requests : agg.responses)++;
     if (op.exception) ++agg.exceptions;
@@ -179,7 +272,7 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
 
     const char* transport = flow.transport == dissect::Transport::Tcp ? "tcp" : "udp";
     auto conn = connections_.find(
-        ConnKey{flow.clientIp, flow.serverIp, transport, flow.serverPort, op.protocol});
+        ConnKeyView{flow.clientIp, flow.serverIp, transport, flow.serverPort, op.protocol});
     if (conn != connections_.end()) conn->second.opClasses.insert(op.opClass);
 }
 
@@ -259,6 +352,19 @@ std::string Inventory::deviceIdFor(const std::string& ip, const std::string& mac
 
 namespace {
 constexpr int kNoAnnouncedName = 1 << 20;
+
+/// A hashed table's entries in key order (what the ordered maps gave before: the merge order of
+/// devices() stays the same).
+template <class Map>
+std::vector<const typename Map::value_type*> sortedByKey(const Map& map) {
+    std::vector<const typename Map::value_type*> entries;
+    entries.reserve(map.size());
+    for (const auto& entry : map) entries.push_back(&entry);
+    std::sort(entries.begin(), entries.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    return entries;
+}
+
 /// Precedence of host names announced over IP (after DHCP's, and LLDP/CDP/DCP at rank 0): what
 /// the device says of itself (mDNS, NBNS), then its SNMP sysName, then what DNS says of it.
 int hostnameRank(const std::string& protocol) {
@@ -288,7 +394,8 @@ std::vector<DeviceRecord> Inventory::devices() const {
             w.record.firstSeenMs = ms(firstUs);
         w.record.lastSeenMs = std::max(w.record.lastSeenMs, ms(lastUs));
     };
-    for (const auto& [mac, info] : macs_) {
+    for (const auto* entry : sortedByKey(macs_)) {
+        const auto& [mac, info] = *entry;
         Work& w = out[macDeviceId(mac)];
         w.record.id = macDeviceId(mac);
         w.record.macs.push_back(decode::toString(mac));
@@ -321,7 +428,8 @@ std::vector<DeviceRecord> Inventory::devices() const {
             }
         }
     }
-    for (const auto& [ip, info] : ips_) {
+    for (const auto* entry : sortedByKey(ips_)) {
+        const auto& [ip, info] = *entry;
         const auto mac = ownerMac(ip, info);
         const std::string id = mac ? macDeviceId(*mac) : ipDeviceId(ip);
         Work& w = out[id];
@@ -439,7 +547,8 @@ std::vector<DeviceRecord> Inventory::devices() const {
 std::vector<ConnectionRecord> Inventory::connections() const {
     std::vector<ConnectionRecord> result;
     result.reserve(connections_.size());
-    for (const auto& [key, info] : connections_) {
+    for (const auto* entry : sortedByKey(connections_)) {
+        const auto& [key, info] = *entry;
         ConnectionRecord c;
         c.src = deviceIdForIp(key.clientIp);
         c.dst = deviceIdForIp(key.serverIp);  // "" for a multicast/broadcast group destination
@@ -461,7 +570,8 @@ std::vector<ConnectionRecord> Inventory::connections() const {
 std::vector<OperationRecord> Inventory::operations() const {
     std::vector<OperationRecord> result;
     result.reserve(operations_.size());
-    for (const auto& [key, info] : operations_) {
+    for (const auto* entry : sortedByKey(operations_)) {
+        const auto& [key, info] = *entry;
         OperationRecord o;
         o.protocol = key.protocol;
         o.clientIp = key.clientIp;

@@ -9,7 +9,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "sensor-agent/decode/packet.h"
@@ -23,9 +25,25 @@ struct InventoryLimits {
     std::size_t maxRangesPerOperation = 16;
 };
 
+struct MacHash {
+    std::size_t operator()(const decode::MacAddress& mac) const noexcept;
+};
+struct IpHash {
+    std::size_t operator()(const decode::IpAddress& ip) const noexcept;
+};
+
 class Inventory {
 public:
+    /// One connection's counters (see connection()).
+    struct ConnInfo {
+        std::uint64_t packets = 0, bytes = 0;
+        std::int64_t firstUs = 0, lastUs = 0;
+        std::set<std::string> opClasses;
+    };
+
     explicit Inventory(InventoryLimits limits = {}) : limits_(limits) {}
+    Inventory(const Inventory&) = delete;  // holds pointers into its own tables
+    Inventory& operator=(const Inventory&) = delete;
 
     void observePacket(const decode::DecodedPacket& packet);
     void observeArp(const decode::DecodedPacket& packet);
@@ -33,6 +51,18 @@ public:
     void observeConnection(const decode::IpAddress& client, const decode::IpAddress& server,
                            const std::string& transport, std::uint16_t serverPort,
                            const std::string& protocol, std::uint64_t bytes, std::int64_t tsUs);
+    /// The per-packet fast path of observeConnection(): the connection's counters, created when
+    /// missing (nullptr when the client is not a unicast host, which is never counted). The
+    /// pointer stays valid for the inventory's lifetime (connections are never removed), so a
+    /// flow looks it up once and then counts each packet with count().
+    ConnInfo* connection(const decode::IpAddress& client, const decode::IpAddress& server,
+                         const std::string& transport, std::uint16_t serverPort,
+                         const std::string& protocol, std::int64_t tsUs);
+    static void count(ConnInfo& connection, std::uint64_t bytes, std::int64_t tsUs) {
+        if (tsUs > connection.lastUs) connection.lastUs = tsUs;
+        ++connection.packets;
+        connection.bytes += bytes;
+    }
     void observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
     void observeIdentity(const dissect::FlowContext& flow, const dissect::Identity& identity);
 
@@ -70,11 +100,6 @@ private:
         std::string protocol;
         auto operator<=>(const ConnKey&) const = default;
     };
-    struct ConnInfo {
-        std::uint64_t packets = 0, bytes = 0;
-        std::int64_t firstUs = 0, lastUs = 0;
-        std::set<std::string> opClasses;
-    };
     struct OpKey {
         std::string protocol, clientIp, serverIp;
         std::map<std::string, std::int64_t> keys;
@@ -82,6 +107,59 @@ private:
         int functionCode = -1;
         std::map<std::string, std::string> textKeys;
         auto operator<=>(const OpKey&) const = default;
+    };
+    // Hashed lookups without building a key (views on the caller's strings); the snapshots
+    // (connections(), operations()) sort by key, so their order is the ordered maps' order.
+    struct ConnKeyView {
+        std::string_view clientIp, serverIp, transport;
+        std::uint16_t port = 0;
+        std::string_view protocol;
+        bool operator==(const ConnKeyView&) const = default;
+    };
+    struct ConnKeyOps {
+        using is_transparent = void;
+        static ConnKeyView view(const ConnKey& k) {
+            return {k.clientIp, k.serverIp, k.transport, k.port, k.protocol};
+        }
+        static ConnKeyView view(const ConnKeyView& v) { return v; }
+        template <class A>
+        std::size_t operator()(const A& a) const noexcept {
+            return hash(view(a));
+        }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return view(a) == view(b);
+        }
+        static std::size_t hash(const ConnKeyView& v) noexcept;
+    };
+    struct OpKeyView {
+        std::string_view protocol, clientIp, serverIp;
+        const std::map<std::string, std::int64_t>* keys = nullptr;
+        std::string_view function;
+        int functionCode = -1;
+        const std::map<std::string, std::string>* textKeys = nullptr;
+        bool operator==(const OpKeyView& o) const {
+            return protocol == o.protocol && clientIp == o.clientIp && serverIp == o.serverIp &&
+                   functionCode == o.functionCode && function == o.function && *keys == *o.keys &&
+                   *textKeys == *o.textKeys;
+        }
+    };
+    struct OpKeyOps {
+        using is_transparent = void;
+        static OpKeyView view(const OpKey& k) {
+            return {k.protocol, k.clientIp,     k.serverIp, &k.keys,
+                    k.function, k.functionCode, &k.textKeys};
+        }
+        static OpKeyView view(const OpKeyView& v) { return v; }
+        template <class A>
+        std::size_t operator()(const A& a) const noexcept {
+            return hash(view(a));
+        }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return view(a) == view(b);
+        }
+        static std::size_t hash(const OpKeyView& v) noexcept;
     };
     struct OpInfo {
         std::string opClass;
@@ -95,12 +173,25 @@ private:
                                                const IpInfo& info) const;
     std::string deviceIdFor(const decode::IpAddress& ip, const IpInfo& info) const;
 
+    struct SenderCacheEntry {
+        decode::MacAddress mac{};
+        decode::IpAddress ip{};
+        std::uint16_t vlan = 0;
+        std::uint8_t flags = 0;  // 0: empty
+        MacInfo* macInfo = nullptr;
+        IpInfo* ipInfo = nullptr;
+    };
+    static constexpr std::size_t kSenderCacheSize = 1024;
+
     InventoryLimits limits_;
-    std::map<decode::MacAddress, MacInfo> macs_;
-    std::map<decode::IpAddress, IpInfo> ips_;
-    std::map<std::string, decode::IpAddress> ipByText_;
-    std::map<ConnKey, ConnInfo> connections_;
-    std::map<OpKey, OpInfo> operations_;
+    /// observePacket()'s recently seen senders (direct-mapped).
+    std::vector<SenderCacheEntry> senderCache_ = std::vector<SenderCacheEntry>(kSenderCacheSize);
+    // Hashed for the per-packet lookups; devices() walks them in key order.
+    std::unordered_map<decode::MacAddress, MacInfo, MacHash> macs_;
+    std::unordered_map<decode::IpAddress, IpInfo, IpHash> ips_;
+    std::unordered_map<std::string, decode::IpAddress> ipByText_;
+    std::unordered_map<ConnKey, ConnInfo, ConnKeyOps, ConnKeyOps> connections_;
+    std::unordered_map<OpKey, OpInfo, OpKeyOps, OpKeyOps> operations_;
     std::map<decode::MacAddress, std::map<std::string, dissect::Identity>> macIdentities_;
 };
 

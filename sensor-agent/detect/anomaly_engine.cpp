@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: Apache-2.0
+// Anomaly engine: port_scan and arp_spoofing (both modes), traffic_anomaly and polling_change
+// (against the profile learned while learning; compared once learning is off).
+#include <algorithm>
+#include <cstdlib>
+
+#include "sensor-agent/detect/detector.h"
+
+namespace ironsight::sensor::detect {
+namespace {
+
+constexpr std::size_t kMaxProbesPerSource = 4096;
+constexpr std::size_t kMaxTracked = 100000;  // rate profiles / ARP bindings kept (bounded state)
+constexpr std::size_t kMaxScanSources = 10000;
+constexpr std::size_t kMaxPolls = 20000;
+constexpr std::size_t kPollWindow = 16;            // intervals compared (and learned at least)
+constexpr std::size_t kMaxLearnedIntervals = 256;  // a ring: the most recent intervals
+constexpr std::uint64_t kMinRateBuckets = 6;       // a rate profile needs a minute of traffic
+
+std::int64_t median(std::vector<std::int64_t> v) {
+    if (v.empty()) return 0;
+    auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    return *mid;
+}
+
+std::string ms(std::int64_t us) {
+    return std::to_string(us / 1000) + " ms";
+}
+
+}  // namespace
+
+void Detector::anomalyPacket(const decode::DecodedPacket& p) {
+    const std::int64_t now = p.timestampUs;
+    if (p.isArp) {
+        // arp_spoofing: the sender's IP was bound to another MAC recently, or (learning off) to
+        // other MACs only in the baseline.
+        const auto& a = p.arp;
+        if (decode::isGroupMac(a.senderMac) || !a.senderIp.isUnicastHost()) return;
+        const std::string ip = a.senderIp.toString(), mac = decode::toString(a.senderMac);
+        const std::string item = "arp " + ip + " " + mac;
+        if (learning_) learn(item);
+        if (arp_.size() >= kMaxTracked && !arp_.count(a.senderIp)) return;  // bounded state
+        bool spoof = false;
+        std::string detail;
+        auto [it, created] = arp_.try_emplace(a.senderIp, a.senderMac, now);
+        if (!created && it->second.first != a.senderMac) {
+            if (now - it->second.second <= options_.arpFlipWindowUs) {
+                spoof = true;
+                detail = decode::toString(it->second.first) + " -> " + mac;
+            }
+            it->second.first = a.senderMac;
+        }
+        it->second.second = now;
+        if (!spoof && !learning_ && !baseline_.count(item)) {
+            const std::string prefix = "arp " + ip + " ";
+            auto learned = baseline_.lower_bound(prefix);
+            if (learned != baseline_.end() && learned->starts_with(prefix)) {
+                spoof = true;
+                detail = learned->substr(prefix.size()) + " (baseline) -> " + mac;
+            }
+        }
+        if (spoof) {
+            raiseAt("arp_spoofing", Trigger{.srcIp = "",
+                                            .dstIp = ip,
+                                            .protocol = "arp",
+                                            .timestampUs = now,
+                                            .detail = detail});
+        }
+        return;
+    }
+    if (!p.hasIp || !p.srcIp.isUnicastHost() || !p.dstIp.isUnicastHost()) return;
+
+    // port_scan: TCP SYN (a connect or SYN scan; closed ports answer RST) and ICMP echo probes.
+    int port = -1;
+    if (p.l4 == decode::L4::Tcp &&
+        (p.tcpFlags & (decode::tcpflag::kSyn | decode::tcpflag::kAck)) == decode::tcpflag::kSyn) {
+        port = p.dstPort;
+    } else if (p.l4 == decode::L4::Icmp && !p.payload.empty() &&
+               p.payload[0] == (p.srcIp.v6 ? 128 : 8)) {
+        port = 0;  // echo request: host discovery
+    }
+    if (port >= 0 && (scans_.count(p.srcIp) || scans_.size() < kMaxScanSources)) {
+        ScanState& s = scans_[p.srcIp];
+        const auto forget = [&s] {
+            const auto& [t, host, prt] = s.probes.front();
+            const auto key = std::make_pair(host, prt);
+            if (--s.distinct[key] == 0) {
+                s.distinct.erase(key);
+                if (--s.portsPerHost[host] == 0) s.portsPerHost.erase(host);
+                if (--s.hostsPerPort[prt] == 0) s.hostsPerPort.erase(prt);
+            }
+            s.probes.pop_front();
+        };
+        while (!s.probes.empty() && (now - std::get<0>(s.probes.front()) > options_.scanWindowUs ||
+                                     s.probes.size() >= kMaxProbesPerSource)) {
+            forget();
+        }
+        const auto prt = static_cast<std::uint16_t>(port);
+        s.probes.emplace_back(now, p.dstIp, prt);
+        if (s.distinct[{p.dstIp, prt}]++ == 0) {
+            const std::uint32_t ports = ++s.portsPerHost[p.dstIp];
+            const std::uint32_t hosts = ++s.hostsPerPort[prt];
+            const std::string window = std::to_string(options_.scanWindowUs / 1'000'000) + " s";
+            if (ports >= options_.scanPorts) {
+                raiseAt("port_scan", Trigger{.srcIp = p.srcIp.toString(),
+                                             .dstIp = p.dstIp.toString(),
+                                             .timestampUs = now,
+                                             .detail = std::to_string(ports) + " ports of " +
+                                                       p.dstIp.toString() + " within " + window});
+            }
+            if (hosts >= options_.scanHosts) {
+                raiseAt("port_scan",
+                        Trigger{.srcIp = p.srcIp.toString(),
+                                .timestampUs = now,
+                                .detail = std::to_string(hosts) + " hosts on " +
+                                          (prt ? "port " + std::to_string(prt) : "ICMP echo") +
+                                          " within " + window});
+            }
+        }
+    }
+
+    // traffic_anomaly: packets per bucket between the two addresses vs the learned maximum.
+    const auto key =
+        p.srcIp < p.dstIp ? std::make_pair(p.srcIp, p.dstIp) : std::make_pair(p.dstIp, p.srcIp);
+    auto it = rates_.find(key);
+    if (it == rates_.end()) {
+        if (rates_.size() >= kMaxTracked) return;
+        it = rates_.try_emplace(key).first;
+    }
+    RateProfile& r = it->second;
+    const std::int64_t bucket = options_.rateBucketUs;
+    if (r.bucketStartUs < 0) r.bucketStartUs = now;
+    if (now >= r.bucketStartUs + bucket) {
+        const std::int64_t elapsed = (now - r.bucketStartUs) / bucket;
+        if (learning_) {
+            r.learnedMax = std::max(r.learnedMax, r.bucketPackets);
+            r.learnedBuckets += static_cast<std::uint64_t>(elapsed);
+        } else if (r.alarmed && r.bucketPackets <= 2 * r.learnedMax) {
+            r.alarmed = false;  // back near the profile: re-armed
+        }
+        r.bucketStartUs += elapsed * bucket;
+        r.bucketPackets = 0;
+    }
+    ++r.bucketPackets;
+    if (!learning_ && !r.alarmed && r.learnedBuckets >= kMinRateBuckets &&
+        r.bucketPackets > std::max<std::uint64_t>(5 * r.learnedMax, r.learnedMax + 500)) {
+        r.alarmed = true;
+        raiseAt("traffic_anomaly",
+                Trigger{.srcIp = key.first.toString(),
+                        .dstIp = key.second.toString(),
+                        .timestampUs = now,
+                        .detail = std::to_string(r.bucketPackets) + " packets within " +
+                                  std::to_string(bucket / 1'000'000) + " s, learned at most " +
+                                  std::to_string(r.learnedMax)});
+    }
+}
+
+void Detector::anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
+    // polling_change: the interval between requests of one kind (protocol, client, server,
+    // function, addressed range) against its learned median.
+    if (!op.request || !isIcsProtocol(op.protocol) || flow.clientIp.empty()) return;
+    std::string range = op.range;
+    std::replace(range.begin(), range.end(), ' ', '_');
+    const std::string key = op.protocol + "|" + flow.clientIp + "|" + flow.serverIp + "|" +
+                            op.function + "|" + (range.empty() ? "-" : range);
+    auto it = polls_.find(key);
+    if (it == polls_.end()) {
+        if (polls_.size() >= kMaxPolls) return;
+        it = polls_.try_emplace(key).first;
+    }
+    PollProfile& pp = it->second;
+    const std::int64_t now = flow.timestampUs;
+    const std::int64_t last = pp.lastUs;
+    pp.lastUs = now;
+    if (last < 0 || now < last) return;
+    const std::int64_t interval = now - last;
+    if (learning_) {
+        if (pp.learned.size() < kMaxLearnedIntervals) {
+            pp.learned.push_back(interval);
+        } else {
+            pp.learned[pp.learnedNext % kMaxLearnedIntervals] = interval;
+        }
+        ++pp.learnedNext;
+        return;
+    }
+    if (pp.baselineSamples < kPollWindow) return;  // no learned profile
+    pp.recent.push_back(interval);
+    if (pp.recent.size() > kPollWindow) pp.recent.pop_front();
+    if (pp.recent.size() < kPollWindow) return;
+    const std::int64_t now16 = median({pp.recent.begin(), pp.recent.end()});
+    const std::int64_t base = pp.baselineUs;
+    const bool far = (now16 > 3 * base || 3 * now16 < base) && std::llabs(now16 - base) >= 100'000;
+    const bool near = 2 * now16 <= 3 * base && 3 * now16 >= 2 * base;
+    if (!pp.alarmed && far) {
+        pp.alarmed = true;
+        raiseAt("polling_change", Trigger{.srcIp = flow.clientIp,
+                                          .dstIp = flow.serverIp,
+                                          .protocol = op.protocol,
+                                          .function = op.function,
+                                          .timestampUs = now,
+                                          .detail = op.function + " every " + ms(now16) +
+                                                    " (learned " + ms(base) + ")"});
+    } else if (pp.alarmed && near) {
+        pp.alarmed = false;
+    }
+}
+
+}  // namespace ironsight::sensor::detect
