@@ -1,28 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
-// FlowTable: canonical 5-tuple + VLAN keys; expiry runs at most once per capture second.
+// FlowTable: canonical 5-tuple + VLAN keys; flows sit in one of two intrusive least-recently-used
+// lists (TCP, other) so that expiry and eviction only touch the flows they drop; expiry runs at
+// most once per capture second.
 #include "sensor-agent/decode/flow_table.h"
 
+#include <cstring>
 #include <tuple>
 
 namespace ironsight::sensor::decode {
+namespace {
 
-std::size_t FlowKeyHash::operator()(const FlowKey& k) const noexcept {
-    std::uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 1099511628211ULL; };
-    for (auto b : k.ipA.bytes) mix(b);
-    for (auto b : k.ipB.bytes) mix(b);
-    mix(static_cast<std::uint8_t>(k.portA >> 8));
-    mix(static_cast<std::uint8_t>(k.portA));
-    mix(static_cast<std::uint8_t>(k.portB >> 8));
-    mix(static_cast<std::uint8_t>(k.portB));
-    mix(k.protocol);
-    mix(static_cast<std::uint8_t>(k.vlan >> 8));
-    mix(static_cast<std::uint8_t>(k.vlan));
-    return static_cast<std::size_t>(h);
+std::uint64_t load64(const std::uint8_t* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
 }
 
-FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
-    Lookup result;
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+    h ^= v * 0x9e3779b97f4a7c15ULL;
+    h = (h << 27) | (h >> 37);
+    return h * 0xff51afd7ed558ccdULL;
+}
+
+}  // namespace
+
+std::size_t FlowKeyHash::operator()(const FlowKey& k) const noexcept {
+    std::uint64_t h = 0x243f6a8885a308d3ULL;
+    h = mix(h, load64(k.ipA.bytes.data()));
+    h = mix(h, load64(k.ipB.bytes.data()));
+    if (k.ipA.v6 || k.ipB.v6) {
+        h = mix(h, load64(k.ipA.bytes.data() + 8));
+        h = mix(h, load64(k.ipB.bytes.data() + 8));
+    }
+    h = mix(h, (std::uint64_t{k.portA} << 48) | (std::uint64_t{k.portB} << 32) |
+                   (std::uint64_t{k.protocol} << 24) | (std::uint64_t{k.vlan} << 8) |
+                   (k.ipA.v6 ? 2u : 0u) | (k.ipB.v6 ? 1u : 0u));
+    return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
+FlowKey flowKeyOf(const DecodedPacket& p, int& direction) {
     FlowKey key;
     const bool srcIsA = std::tie(p.srcIp, p.srcPort) <= std::tie(p.dstIp, p.dstPort);
     key.ipA = srcIsA ? p.srcIp : p.dstIp;
@@ -31,28 +47,73 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
     key.portB = srcIsA ? p.dstPort : p.srcPort;
     key.protocol = p.ipProtocol;
     key.vlan = p.vlan();
-    result.direction = srcIsA ? 0 : 1;
+    direction = srcIsA ? 0 : 1;
+    return key;
+}
 
-    if (p.timestampUs - lastExpiryUs_ > 1000000 || flows_.size() >= limits_.maxFlows) {
+FlowTable::FlowTable(FlowLimits limits) : limits_(limits) {
+    if (limits_.maxFlows == 0) limits_.maxFlows = 1;
+    flows_.reserve(std::min<std::size_t>(limits_.maxFlows, 65536));
+}
+
+FlowTable::~FlowTable() = default;
+
+void FlowTable::unlink(Flow& flow) {
+    Lru& lru = lruOf(flow);
+    (flow.older_ ? flow.older_->newer_ : lru.oldest) = flow.newer_;
+    (flow.newer_ ? flow.newer_->older_ : lru.newest) = flow.older_;
+    flow.older_ = flow.newer_ = nullptr;
+}
+
+void FlowTable::pushNewest(Flow& flow) {
+    Lru& lru = lruOf(flow);
+    flow.older_ = lru.newest;
+    flow.newer_ = nullptr;
+    (lru.newest ? lru.newest->newer_ : lru.oldest) = &flow;
+    lru.newest = &flow;
+}
+
+void FlowTable::remove(Flow& flow) {
+    if (onExpire_) onExpire_(flow);
+    unlink(flow);
+    flows_.erase(flow.key);
+}
+
+FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
+    Lookup result;
+    const FlowKey key = flowKeyOf(p, result.direction);
+    const bool srcIsA = result.direction == 0;
+
+    if (p.timestampUs - lastExpiryUs_ > 1000000) {
         expire(p.timestampUs);
         lastExpiryUs_ = p.timestampUs;
     }
     auto it = flows_.find(key);
     if (it == flows_.end()) {
         if (flows_.size() >= limits_.maxFlows) {
-            ++dropped_;
-            return result;  // flow == nullptr: table full even after expiry
+            // Full: evict the least recently used flow of either list.
+            Flow* a = lru_[0].oldest;
+            Flow* b = lru_[1].oldest;
+            Flow* victim = !a ? b : !b ? a : (a->lastUs <= b->lastUs ? a : b);
+            if (victim) {
+                remove(*victim);
+                ++evicted_;
+            }
         }
-        auto flow = std::make_unique<Flow>();
-        flow->key = key;
-        flow->firstUs = p.timestampUs;
+        it = flows_.try_emplace(key).first;
+        Flow& flow = it->second;
+        flow.key = key;
+        flow.firstUs = p.timestampUs;
         const bool synAck =
             (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
-        flow->initiatorIsA = synAck ? !srcIsA : srcIsA;
-        it = flows_.emplace(key, std::move(flow)).first;
+        flow.initiatorIsA = synAck ? !srcIsA : srcIsA;
+        pushNewest(flow);
         result.created = true;
+    } else if (lruOf(it->second).newest != &it->second) {
+        unlink(it->second);
+        pushNewest(it->second);
     }
-    Flow& flow = *it->second;
+    Flow& flow = it->second;
     if (p.l4 == L4::Tcp && (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn) {
         flow.initiatorIsA = srcIsA;
         flow.sawSyn = true;
@@ -62,28 +123,28 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
     }
     ++flow.packets;
     flow.bytes += p.wireLength;
-    flow.lastUs = p.timestampUs;
+    // A capture's timestamps can step back a little (merged interfaces): the list order stays
+    // "last touched", and lastUs never goes backwards.
+    if (p.timestampUs > flow.lastUs) flow.lastUs = p.timestampUs;
     result.flow = &flow;
     return result;
 }
 
 std::size_t FlowTable::expire(std::int64_t nowUs) {
     std::size_t removed = 0;
-    for (auto it = flows_.begin(); it != flows_.end();) {
-        const std::int64_t idle = it->first.protocol == 6 ? limits_.tcpIdleUs : limits_.udpIdleUs;
-        if (nowUs - it->second->lastUs > idle) {
-            if (onExpire_) onExpire_(*it->second);
-            it = flows_.erase(it);
+    for (int c = 0; c < 2; ++c) {
+        const std::int64_t idle = c == 0 ? limits_.tcpIdleUs : limits_.udpIdleUs;
+        while (lru_[c].oldest && nowUs - lru_[c].oldest->lastUs > idle) {
+            remove(*lru_[c].oldest);
             ++removed;
-        } else {
-            ++it;
         }
     }
+    expired_ += removed;
     return removed;
 }
 
 void FlowTable::forEach(const std::function<void(Flow&)>& fn) {
-    for (auto& [key, flow] : flows_) fn(*flow);
+    for (auto& [key, flow] : flows_) fn(flow);
 }
 
 }  // namespace ironsight::sensor::decode

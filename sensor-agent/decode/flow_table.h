@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Flow table keyed by 5-tuple + VLAN, with per-direction TCP reassembly and idle expiry.
+// Flow table keyed by 5-tuple + VLAN, with per-direction TCP reassembly, idle expiry and a hard
+// bound on the number of flows (least recently used evicted first, counted).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,9 @@ struct FlowKeyHash {
     std::size_t operator()(const FlowKey& k) const noexcept;
 };
 
+/// The canonical key of a TCP/UDP packet; direction is 0 when the packet was sent by endpoint a.
+FlowKey flowKeyOf(const DecodedPacket& p, int& direction);
+
 /// Per-flow state owned by later stages (the engine's dissector binding, counters...).
 struct FlowExtension {
     virtual ~FlowExtension() = default;
@@ -40,9 +44,16 @@ struct Flow {
     std::int64_t firstUs = 0, lastUs = 0;
     TcpReassembler tcp[2];  // [0]: bytes sent by a, [1]: bytes sent by b
     std::unique_ptr<FlowExtension> extension;
+
+private:
+    friend class FlowTable;
+    Flow* older_ = nullptr;  // least-recently-used list of the flow's idle-timeout class
+    Flow* newer_ = nullptr;
 };
 
 struct FlowLimits {
+    /// Hard bound: a new flow arriving while the table is full evicts the least recently used
+    /// one (counted in evicted()), so a flood of new flows (a scan) cannot exhaust memory.
     std::size_t maxFlows = 262144;
     std::int64_t tcpIdleUs = 600LL * 1000000;
     std::int64_t udpIdleUs = 120LL * 1000000;
@@ -56,24 +67,41 @@ public:
         bool created = false;
     };
 
-    explicit FlowTable(FlowLimits limits = {}) : limits_(limits) {}
+    explicit FlowTable(FlowLimits limits = {});
+    ~FlowTable();
+    FlowTable(const FlowTable&) = delete;
+    FlowTable& operator=(const FlowTable&) = delete;
 
-    /// Finds or creates the flow of a TCP or UDP packet and updates its counters.
+    /// Finds or creates the flow of a TCP or UDP packet and updates its counters. Never fails:
+    /// when the table is full the least recently used flow is evicted first.
     Lookup track(const DecodedPacket& packet);
-    /// Drops flows idle for longer than their timeout at time nowUs.
+    /// Drops flows idle for longer than their timeout at time nowUs (cost: the flows dropped).
     std::size_t expire(std::int64_t nowUs);
     /// Calls fn for every live flow (e.g. to flush TCP reassembly at the end of a capture).
     void forEach(const std::function<void(Flow&)>& fn);
-    /// Called with each flow just before expiry drops it (e.g. to flush its buffered data).
+    /// Called with each flow just before expiry or eviction drops it (e.g. to flush its data).
     void setExpiryHandler(std::function<void(Flow&)> fn) { onExpire_ = std::move(fn); }
     std::size_t size() const { return flows_.size(); }
-    std::uint64_t dropped() const { return dropped_; }
+    /// Flows dropped early to stay within maxFlows.
+    std::uint64_t evicted() const { return evicted_; }
+    /// Flows dropped after their idle timeout.
+    std::uint64_t expired() const { return expired_; }
 
 private:
+    struct Lru {
+        Flow* oldest = nullptr;
+        Flow* newest = nullptr;
+    };
+    Lru& lruOf(const Flow& flow) { return lru_[flow.key.protocol == 6 ? 0 : 1]; }
+    void unlink(Flow& flow);
+    void pushNewest(Flow& flow);
+    void remove(Flow& flow);
+
     FlowLimits limits_;
-    std::unordered_map<FlowKey, std::unique_ptr<Flow>, FlowKeyHash> flows_;
+    std::unordered_map<FlowKey, Flow, FlowKeyHash> flows_;
+    Lru lru_[2];  // [0]: TCP (tcpIdleUs), [1]: everything else (udpIdleUs)
     std::int64_t lastExpiryUs_ = 0;
-    std::uint64_t dropped_ = 0;
+    std::uint64_t evicted_ = 0, expired_ = 0;
     std::function<void(Flow&)> onExpire_;
 };
 

@@ -24,8 +24,7 @@ const char* toString(GapReason reason) {
 }
 
 void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
-                             std::span<const std::uint8_t> payload, const DataFn& onData,
-                             const GapFn& onGap) {
+                             std::span<const std::uint8_t> payload, DataRef onData, GapRef onGap) {
     if (flags & tcpflag::kSyn) {
         // Data follows the SYN's own sequence number. A new SYN (port reuse) restarts the stream.
         if (!initialized_ || next_ != 0 || !pending_.empty()) {
@@ -64,15 +63,14 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
             ++duplicates_;
             return;
         }
-        pendingBytes_ -= it->second.size();
+        pendingBytes_ -= static_cast<std::uint32_t>(it->second.size());
     }
     pending_[rel] = std::vector<std::uint8_t>(payload.begin(), payload.end());
-    pendingBytes_ += payload.size();
+    pendingBytes_ += static_cast<std::uint32_t>(payload.size());
     // The peer already acknowledged everything before this segment: what we miss was lost by
     // the capture, so waiting cannot fill the hole.
     skipAckedHoles(onData, onGap);
-    while (!pending_.empty() && (pendingBytes_ > limits_.maxBufferedBytes ||
-                                 pending_.size() > limits_.maxBufferedSegments)) {
+    while (!pending_.empty() && (pendingBytes_ > maxBytes_ || pending_.size() > maxSegments_)) {
         skipHole(GapReason::BufferLimit, onData, onGap);  // resync at the first byte we have
     }
 }
@@ -89,12 +87,12 @@ void TcpReassembler::acked(std::uint32_t ack) {
     if (rel > ackedHint_ && rel - next_ <= kMaxAckJump) ackedHint_ = rel;
 }
 
-void TcpReassembler::acked(std::uint32_t ack, const DataFn& onData, const GapFn& onGap) {
+void TcpReassembler::acked(std::uint32_t ack, DataRef onData, GapRef onGap) {
     acked(ack);
     skipAckedHoles(onData, onGap);
 }
 
-void TcpReassembler::flush(const DataFn& onData, const GapFn& onGap) {
+void TcpReassembler::flush(DataRef onData, GapRef onGap) {
     drain(onData);
     while (!pending_.empty()) skipHole(GapReason::EndOfStream, onData, onGap);
 }
@@ -103,7 +101,7 @@ std::uint64_t TcpReassembler::gaps() const {
     return std::accumulate(gaps_.begin(), gaps_.end(), std::uint64_t{0});
 }
 
-void TcpReassembler::skipAckedHoles(const DataFn& onData, const GapFn& onGap) {
+void TcpReassembler::skipAckedHoles(DataRef onData, GapRef onGap) {
     // drain() leaves only segments beyond next_: the first one starts after a hole. The peer
     // acknowledging its first byte means it received the whole hole.
     while (!pending_.empty() && pending_.begin()->first <= ackedHint_) {
@@ -111,17 +109,17 @@ void TcpReassembler::skipAckedHoles(const DataFn& onData, const GapFn& onGap) {
     }
 }
 
-void TcpReassembler::skipHole(GapReason reason, const DataFn& onData, const GapFn& onGap) {
+void TcpReassembler::skipHole(GapReason reason, DataRef onData, GapRef onGap) {
     ++gaps_[static_cast<std::size_t>(reason)];
     onGap(reason);
     next_ = std::max(next_, pending_.begin()->first);
     drain(onData);
 }
 
-void TcpReassembler::drain(const DataFn& onData) {
+void TcpReassembler::drain(DataRef onData) {
     while (!pending_.empty() && pending_.begin()->first <= next_) {
         auto node = pending_.extract(pending_.begin());
-        pendingBytes_ -= node.mapped().size();
+        pendingBytes_ -= static_cast<std::uint32_t>(node.mapped().size());
         const std::int64_t rel = node.key();
         const std::int64_t end = rel + static_cast<std::int64_t>(node.mapped().size());
         if (end > next_) {

@@ -4,12 +4,17 @@
 // bytes, when the buffer limit is hit, or at the end of the capture.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <span>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace ironsight::sensor::decode {
@@ -28,17 +33,48 @@ enum class GapReason {
 };
 const char* toString(GapReason reason);
 
+/// A non-owning reference to a callable, valid while the referenced callable lives (for the
+/// duration of a call taking it): unlike std::function it never allocates, so per-packet
+/// callbacks cost nothing to pass.
+template <class Signature>
+class FunctionRef;
+template <class R, class... Args>
+class FunctionRef<R(Args...)> {
+public:
+    template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef> &&
+             std::is_invocable_r_v<R, F&, Args...>) FunctionRef(F&& f)
+    noexcept  // NOLINT(google-explicit-constructor): used like std::function
+        : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+          call_([](void* object, Args... args) -> R {
+              return (*static_cast<std::remove_reference_t<F>*>(object))(
+                  std::forward<Args>(args)...);
+          }) {}
+    R operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }
+
+private:
+    void* object_;
+    R (*call_)(void*, Args...);
+};
+
 class TcpReassembler {
 public:
     using DataFn = std::function<void(std::span<const std::uint8_t>)>;
     using GapFn = std::function<void(GapReason)>;
+    /// What the methods take: any callable (a lambda, a DataFn/GapFn), referenced, not copied.
+    using DataRef = FunctionRef<void(std::span<const std::uint8_t>)>;
+    using GapRef = FunctionRef<void(GapReason)>;
 
-    explicit TcpReassembler(ReassemblyLimits limits = {}) : limits_(limits) {}
+    explicit TcpReassembler(ReassemblyLimits limits = {})
+        : maxBytes_(static_cast<std::uint32_t>(
+              std::min<std::size_t>(limits.maxBufferedBytes, UINT32_MAX / 2))),
+          maxSegments_(static_cast<std::uint32_t>(
+              std::min<std::size_t>(limits.maxBufferedSegments, UINT32_MAX))) {}
 
     /// Feeds one segment of this direction; calls onData with bytes that are now in order
     /// (possibly several times) and onGap (with the reason) when missing bytes are given up on.
     void segment(std::uint32_t seq, std::uint8_t flags, std::span<const std::uint8_t> payload,
-                 const DataFn& onData, const GapFn& onGap);
+                 DataRef onData, GapRef onGap);
 
     /// The peer acknowledged bytes of this direction up to `ack`. Remembered as a hint: when a
     /// later segment lies beyond a hole the peer has already acknowledged, the hole was lost by
@@ -47,11 +83,11 @@ public:
     void acked(std::uint32_t ack);
     /// As acked(ack), and also skips holes in front of data already buffered that the peer has
     /// now acknowledged: onGap for each such hole, then onData with what follows it.
-    void acked(std::uint32_t ack, const DataFn& onData, const GapFn& onGap);
+    void acked(std::uint32_t ack, DataRef onData, GapRef onGap);
 
     /// End of the stream as far as we will see it: declares every remaining hole a gap and
     /// delivers all buffered data. The reassembler stays usable afterwards.
-    void flush(const DataFn& onData, const GapFn& onGap);
+    void flush(DataRef onData, GapRef onGap);
 
     std::uint64_t duplicates() const { return duplicates_; }
     std::uint64_t gaps() const;
@@ -59,21 +95,47 @@ public:
     std::size_t bufferedBytes() const { return pendingBytes_; }
 
 private:
-    void drain(const DataFn& onData);
-    void skipAckedHoles(const DataFn& onData, const GapFn& onGap);
+    void drain(DataRef onData);
+    void skipAckedHoles(DataRef onData, GapRef onGap);
     /// Declares the hole before the first buffered segment a gap and delivers from there.
-    void skipHole(GapReason reason, const DataFn& onData, const GapFn& onGap);
+    void skipHole(GapReason reason, DataRef onData, GapRef onGap);
     std::int64_t unwrap(std::uint32_t seq) const;
 
-    ReassemblyLimits limits_;
+    /// The out-of-order segments by relative offset; the map is only allocated while something
+    /// is buffered, so an in-order flow direction costs 8 bytes here (per-flow memory).
+    class Pending {
+    public:
+        using Map = std::map<std::int64_t, std::vector<std::uint8_t>>;
+        bool empty() const { return !map_ || map_->empty(); }
+        std::size_t size() const { return map_ ? map_->size() : 0; }
+        void clear() { map_.reset(); }
+        Map::iterator begin() { return map().begin(); }
+        Map::iterator end() { return map().end(); }
+        Map::iterator find(std::int64_t key) { return map().find(key); }
+        std::vector<std::uint8_t>& operator[](std::int64_t key) { return map()[key]; }
+        Map::node_type extract(Map::iterator it) {
+            auto node = map_->extract(it);
+            if (map_->empty()) map_.reset();
+            return node;
+        }
+
+    private:
+        Map& map() {
+            if (!map_) map_ = std::make_unique<Map>();
+            return *map_;
+        }
+        std::unique_ptr<Map> map_;
+    };
+
+    std::uint32_t maxBytes_, maxSegments_;
     bool initialized_ = false;
     std::uint32_t isn_ = 0;       // sequence number of relative offset 0
     std::int64_t next_ = 0;       // next expected relative offset
     std::int64_t ackedHint_ = 0;  // highest relative offset the peer acknowledged
-    std::map<std::int64_t, std::vector<std::uint8_t>> pending_;
-    std::size_t pendingBytes_ = 0;
-    std::uint64_t duplicates_ = 0;
-    std::array<std::uint64_t, static_cast<std::size_t>(GapReason::Count)> gaps_{};
+    Pending pending_;
+    std::uint32_t pendingBytes_ = 0;  // bounded by maxBytes_ plus one segment
+    std::uint32_t duplicates_ = 0;
+    std::array<std::uint32_t, static_cast<std::size_t>(GapReason::Count)> gaps_{};
 };
 
 }  // namespace ironsight::sensor::decode

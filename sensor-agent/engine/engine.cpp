@@ -4,6 +4,7 @@
 
 #include <mutex>
 #include <set>
+#include <unordered_set>
 
 #include "sensor-agent/decode/decoder.h"
 #include "sensor-agent/decode/flow_table.h"
@@ -22,6 +23,9 @@ struct AppFlow : decode::FlowExtension {
     dissect::DissectorPtr dissector;
     bool serverIsA = false;
     std::vector<std::uint8_t> pending[2];
+    // The inventory connection counted into (looked up once per flow; again if serverIsA flips).
+    inventory::Inventory::ConnInfo* connection = nullptr;
+    bool connectionResolved = false, connectionServerIsA = false;
 };
 
 bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
@@ -45,9 +49,20 @@ std::string connectionKey(const ConnectionRecord& c) {
 }  // namespace
 
 struct Engine::Impl : dissect::EventSink {
-    explicit Impl(EngineOptions o) : detector(o.learning) {
+    explicit Impl(EngineOptions o)
+        : flows(decode::FlowLimits{.maxFlows = o.maxFlows}),
+          detector(o.learning,
+                   detect::DetectorOptions{.silentAfterUs = o.silentAfterSeconds * 1'000'000}) {
+        // Alert engines: devices named by the inventory; indicators checked by analyze/run.
+        detector.setDeviceNamer([this](const std::string& ip) {
+            return inventory.deviceIdForIp(ip);
+        });
+        if (auto list = detect::IndicatorList::parse(o.indicators)) detector.setIndicators(*list);
         registryStatus = dissect::registerAllDissectors(registry);
-        flows.setExpiryHandler([this](decode::Flow& flow) { flushFlow(flow); });
+        flows.setExpiryHandler([this](decode::Flow& flow) {
+            flushFlow(flow);
+            if (&flow == scratchFlow) scratchFlow = nullptr;  // its memory may be reused
+        });
         for (const auto& info : registry.frameDissectors()) frameDissectors[&info] = info.create();
     }
 
@@ -61,8 +76,8 @@ struct Engine::Impl : dissect::EventSink {
     void observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp, std::int64_t tsUs);
     void deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
                  std::span<const std::uint8_t> data, std::int64_t tsUs);
-    dissect::FlowContext context(const decode::Flow& flow, const AppFlow& app,
-                                 std::int64_t tsUs) const;
+    const dissect::FlowContext& context(const decode::Flow& flow, const AppFlow& app,
+                                        std::int64_t tsUs);
 
     // EventSink
     void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op) override {
@@ -73,9 +88,10 @@ struct Engine::Impl : dissect::EventSink {
     void onIdentity(const dissect::FlowContext& flow, const dissect::Identity& id) override {
         inventory.observeIdentity(flow, id);
     }
-    void onAnomaly(const dissect::FlowContext&, std::string_view protocol,
+    void onAnomaly(const dissect::FlowContext& flow, std::string_view protocol,
                    std::string_view anomalyId) override {
         ++anomalies[std::string(protocol) + "." + std::string(anomalyId)];
+        detector.onAnomaly(flow, protocol, anomalyId);
     }
 
     mutable std::mutex mutex;
@@ -89,6 +105,13 @@ struct Engine::Impl : dissect::EventSink {
     std::map<std::string, std::uint64_t> anomalies;
     CaptureStats stats;
     std::int64_t firstUs = -1, lastUs = 0;
+    // Hosts the detector already knows (it keeps them for good): its onHost() is a no-op for
+    // them, so the per-packet text conversion and lookup are skipped.
+    std::unordered_set<decode::IpAddress, inventory::IpHash> knownHosts;
+    // context()'s buffer and the flow it describes (reset when a flow is dropped).
+    dissect::FlowContext scratchContext;
+    const decode::Flow* scratchFlow = nullptr;
+    bool scratchServerIsA = false;
     std::map<std::string, DeviceRecord> sentDevices;
     std::map<std::string, ConnectionRecord> sentConnections;
 };
@@ -101,6 +124,7 @@ void Engine::Impl::process(const RawPacket& raw) {
     decode::DecodedPacket p;
     const auto status = decoder.decode(raw, p);
     if (status == decode::DecodeStatus::Malformed) return;
+    detector.onPacket(p);  // anomaly / operational / IOC engines (packet time)
     if (p.isArp) {
         inventory.observeArp(p);
         if (p.arp.senderIp.isUnicastHost()) observeHost(p.arp.senderIp, p.timestampUs);
@@ -115,7 +139,10 @@ void Engine::Impl::process(const RawPacket& raw) {
 
 /// Policy input: a host that sends (new_device when it is not in the baseline).
 void Engine::Impl::observeHost(const decode::IpAddress& ip, std::int64_t tsUs) {
+    if (knownHosts.count(ip)) return;
     const std::string text = ip.toString();
+    // Learning: after this call the host is in the baseline for good (later calls are no-ops).
+    if (detector.learning()) knownHosts.insert(ip);
     detector.onHost(text, tsUs, [&] { return inventory.deviceIdForIp(text); });
 }
 
@@ -168,8 +195,14 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
     const auto& serverIp = app.serverIsA ? flow.key.ipA : flow.key.ipB;
     const auto& clientIp = app.serverIsA ? flow.key.ipB : flow.key.ipA;
     const std::uint16_t serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
-    inventory.observeConnection(clientIp, serverIp, tcp ? "tcp" : "udp", serverPort,
-                                app.info ? app.info->name : "", p.wireLength, p.timestampUs);
+    if (!app.connectionResolved || app.connectionServerIsA != app.serverIsA) {
+        static const std::string kNone;
+        app.connection = inventory.connection(clientIp, serverIp, tcp ? "tcp" : "udp", serverPort,
+                                              app.info ? app.info->name : kNone, p.timestampUs);
+        app.connectionResolved = true;
+        app.connectionServerIsA = app.serverIsA;
+    }
+    if (app.connection) inventory::Inventory::count(*app.connection, p.wireLength, p.timestampUs);
     if (!app.dissector) return;
     const int senderIsB = lookup.direction;  // 0: sent by a
     if (tcp) {
@@ -243,14 +276,20 @@ void Engine::Impl::onFrame(const decode::DecodedPacket& p) {
     it->second->onFrame(frame, inner, *this);
 }
 
-dissect::FlowContext Engine::Impl::context(const decode::Flow& flow, const AppFlow& app,
-                                           std::int64_t tsUs) const {
-    dissect::FlowContext ctx;
-    ctx.serverIp = (app.serverIsA ? flow.key.ipA : flow.key.ipB).toString();
-    ctx.clientIp = (app.serverIsA ? flow.key.ipB : flow.key.ipA).toString();
-    ctx.serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
-    ctx.clientPort = app.serverIsA ? flow.key.portB : flow.key.portA;
-    ctx.transport = flow.key.protocol == 6 ? dissect::Transport::Tcp : dissect::Transport::Udp;
+/// The dissectors' view of a flow, rebuilt in a reused buffer (no allocation: IP texts fit the
+/// strings' inline storage) rather than kept per flow (memory per concurrent flow matters more).
+const dissect::FlowContext& Engine::Impl::context(const decode::Flow& flow, const AppFlow& app,
+                                                  std::int64_t tsUs) {
+    dissect::FlowContext& ctx = scratchContext;
+    if (&flow != scratchFlow || app.serverIsA != scratchServerIsA) {
+        ctx.serverIp = (app.serverIsA ? flow.key.ipA : flow.key.ipB).toString();
+        ctx.clientIp = (app.serverIsA ? flow.key.ipB : flow.key.ipA).toString();
+        ctx.serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
+        ctx.clientPort = app.serverIsA ? flow.key.portB : flow.key.portA;
+        ctx.transport = flow.key.protocol == 6 ? dissect::Transport::Tcp : dissect::Transport::Udp;
+        scratchFlow = &flow;
+        scratchServerIsA = app.serverIsA;
+    }
     ctx.timestampUs = tsUs;
     return ctx;
 }
@@ -259,7 +298,7 @@ void Engine::Impl::deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
                            std::span<const std::uint8_t> data, std::int64_t tsUs) {
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     const auto dir = fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer;
-    const auto ctx = context(flow, app, tsUs);
+    const auto& ctx = context(flow, app, tsUs);
     auto& pending = app.pending[senderIsB];
     std::span<const std::uint8_t> input = data;
     if (!pending.empty()) {
@@ -276,15 +315,18 @@ void Engine::Impl::deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
         pending.clear();
         return;
     }
-    std::vector<std::uint8_t> rest(input.begin() + static_cast<std::ptrdiff_t>(consumed),
-                                   input.end());
-    if (rest.size() > kMaxAppBuffer) {
+    if (input.size() - consumed > kMaxAppBuffer) {
         ++anomalies[app.info->name + ".buffer_overflow"];
         pending.clear();
         app.dissector->onGap(dir);
         return;
     }
-    pending = std::move(rest);
+    // Keep the unconsumed tail in place (no new buffer per call).
+    if (pending.empty()) {
+        pending.assign(input.begin() + static_cast<std::ptrdiff_t>(consumed), input.end());
+    } else {
+        pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(consumed));
+    }
 }
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(options)) {}
@@ -318,6 +360,21 @@ std::string Engine::exportBaseline() const {
 void Engine::importBaseline(const std::string& text) {
     std::lock_guard lock(impl_->mutex);
     impl_->detector.importBaseline(text);
+}
+
+bool Engine::learnAlert(const std::string& alertId) {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->detector.learnAlert(alertId);
+}
+
+bool Engine::muteAlert(const std::string& alertId, bool muted) {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->detector.muteAlert(alertId, muted);
+}
+
+Status Engine::addExclusion(const std::string& rule) {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->detector.addExclusion(rule);
 }
 
 ChangeSet Engine::takeChanges() {
@@ -363,10 +420,18 @@ std::vector<AlertRecord> Engine::alerts() const {
     return impl_->detector.alerts();
 }
 
+Result<std::size_t> checkIndicators(const std::string& text, const std::string& source) {
+    auto list = detect::IndicatorList::parse(text, source);
+    if (!list) return list.error();
+    return list->size();
+}
+
 CaptureStats Engine::stats() const {
     std::lock_guard lock(impl_->mutex);
     CaptureStats s = impl_->stats;
     s.malformed = impl_->decoder.counters().malformed;
+    s.flowsActive = impl_->flows.size();
+    s.flowsEvicted = impl_->flows.evicted();
     s.seconds =
         impl_->firstUs < 0 ? 0.0 : static_cast<double>(impl_->lastUs - impl_->firstUs) / 1e6;
     return s;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sensor-agent/capture/raw_packet.h"
+#include "shared/base/result.h"
 
 namespace ironsight::sensor {
 
@@ -70,6 +71,9 @@ struct AlertRecord {
 struct CaptureStats {
     std::uint64_t packets = 0, bytes = 0, malformed = 0;
     double seconds = 0;  // capture time span (last - first packet)
+    /// Flow table: flows tracked now, and flows evicted to stay within its memory bound (the
+    /// oldest idle first) because new flows arrived while it was full (a scan, a flood).
+    std::uint64_t flowsActive = 0, flowsEvicted = 0;
 };
 
 /// What changed since the last takeChanges(): consumers stream these (outbox) in batches.
@@ -82,7 +86,15 @@ struct ChangeSet {
 
 struct EngineOptions {
     bool learning = true;  // learning mode: observations join the baseline, no policy alerts
+    /// IOC engine indicators (docs/ALERTS.md "Indicator lists"); validate with checkIndicators().
+    std::string indicators{};
+    std::int64_t silentAfterSeconds = 300;  // device_silent: a regular sender quiet this long
+    /// Flow table bound: beyond it the least recently used flow is evicted (stats().flowsEvicted).
+    std::size_t maxFlows = 262144;
 };
+
+/// Parses indicator list text (`source` names it in the error); the number of indicators.
+Result<std::size_t> checkIndicators(const std::string& text, const std::string& source);
 
 class Engine {
 public:
@@ -102,6 +114,12 @@ public:
     /// Baseline as opaque text (one item per line) so a store can persist and restore it.
     std::string exportBaseline() const;
     void importBaseline(const std::string& text);
+    /// Alert handling, kept in the baseline text (sensor-agent/detect/README.md): Learn (the
+    /// alert's pattern joins the baseline, it stops firing), Mute / unmute (type + devices
+    /// suppressed), exclusion rules "TYPE|* DEVICE|* SUBNET|* HH:MM-HH:MM|*".
+    bool learnAlert(const std::string& alertId);
+    bool muteAlert(const std::string& alertId, bool muted = true);
+    Status addExclusion(const std::string& rule);
 
     ChangeSet takeChanges();
     std::vector<DeviceRecord> devices() const;
