@@ -23,6 +23,8 @@ PACKAGES=(
     ieee-data
     # tests and benchmarks
     libgtest-dev libgmock-dev googletest libbenchmark-dev
+    # .deb packages (cpack, dpkg-shlibdeps for their Depends)
+    dpkg-dev
     # demo window and screenshots where no display exists
     xvfb xauth
 )

@@ -22,6 +22,13 @@ CREATE INDEX outbox_class_seq ON outbox(class, seq);
 CREATE TABLE evicted(id INTEGER PRIMARY KEY, class INTEGER NOT NULL, first_seq INTEGER NOT NULL,
                      last_seq INTEGER NOT NULL, count INTEGER NOT NULL, at_ms INTEGER NOT NULL);
 )sql",
+        // Alert evidence (evidence_store.h): one row per capture, its pcap records.
+        R"sql(
+CREATE TABLE evidence(id INTEGER PRIMARY KEY, alert_id TEXT NOT NULL, created_ms INTEGER NOT NULL,
+                      trigger_us INTEGER NOT NULL, link_type INTEGER NOT NULL,
+                      packets INTEGER NOT NULL, records BLOB NOT NULL);
+CREATE INDEX evidence_alert ON evidence(alert_id, id);
+)sql",
     };
     return steps;
 }
@@ -40,7 +47,7 @@ std::uint64_t randomEpoch() {
 
 std::filesystem::path defaultStateDir() {
     if (const char* env = std::getenv("IRONSIGHT_STATE_DIR"); env && *env) return env;
-    return "/var/lib/ironsight";
+    return "/var/lib/ironsight/sensor";  // the packaged layout (docs/OPERATIONS.md)
 }
 
 Result<sqlite::Db> openStateDb(const std::filesystem::path& stateDir) {

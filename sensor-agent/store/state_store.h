@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The sensor's state directory: state.db (meta, baseline, outbox) and identity/ (key,
+// The sensor's state directory: state.db (meta, baseline, outbox, evidence) and identity/ (key,
 // certificates).
 #pragma once
 
@@ -13,7 +13,7 @@
 
 namespace ironsight::sensor::store {
 
-/// $IRONSIGHT_STATE_DIR, else /var/lib/ironsight.
+/// $IRONSIGHT_STATE_DIR, else /var/lib/ironsight/sensor.
 std::filesystem::path defaultStateDir();
 
 /// Opens DIR/state.db (creating the directory and file), applies the schema, sets
