@@ -77,9 +77,21 @@ struct Identity {
     std::string typeEvidence;  // why, e.g. "lldp capabilities bridge → switch"
 };
 
+/// A finding a plugin dissector raises as an alert (SPEC §3.3, docs/PLUGINS.md): the alert type
+/// and its text come from the plugin, not from the alert catalog.
+struct Finding {
+    std::string protocol;
+    std::string type;  // alert type, "<plugin>.<id>"
+    int severity = 2;  // 1 warning, 2 minor, 3 major, 4 critical (engine.h Severity values)
+    std::string title, description, remediation;  // may hold {src}, {dst}, {detail} ...
+    std::string function, detail, mitre;
+};
+
 class EventSink {
 public:
     virtual ~EventSink() = default;
+    /// A plugin's finding; built-in dissectors report anomalies instead.
+    virtual void onFinding(const FlowContext&, const Finding&) {}
     virtual void onOperation(const FlowContext& flow, const Operation& op) = 0;
     virtual void onIdentity(const FlowContext& flow, const Identity& identity) = 0;
     /// A counted anomaly with a stable id, e.g. ("modbus", "malformed_pdu").

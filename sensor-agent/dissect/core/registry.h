@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,8 +17,9 @@ struct DissectorInfo {
     std::string name;  // lower-case protocol name, SPEC §6
     Transport transport = Transport::Tcp;
     std::vector<std::uint16_t> defaultPorts;
-    Probe (*probe)(std::span<const std::uint8_t> payload) = nullptr;  // optional heuristic
-    DissectorPtr (*create)() = nullptr;
+    // Callables rather than function pointers so a loaded plugin can bind its own state.
+    std::function<Probe(std::span<const std::uint8_t> payload)> probe{};  // optional heuristic
+    std::function<DissectorPtr()> create{};
 };
 
 /// An IEEE 802.3 LLC/SNAP protocol identifier: organisation code and protocol id
