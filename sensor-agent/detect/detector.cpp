@@ -296,6 +296,10 @@ void Detector::raise(const std::string& type, const Trigger& trigger, const std:
     AlertRecord& a = it->second;
     if (created) {
         const AlertType* t = findAlertType(type);
+        if (!t) {  // a plugin's type (onFinding)
+            auto plugin = pluginTypes_.find(type);
+            if (plugin != pluginTypes_.end()) t = &plugin->second;
+        }
         const std::string service = trigger.transport.empty()
                                         ? std::string()
                                         : trigger.transport + "/" + std::to_string(trigger.port);
@@ -328,6 +332,12 @@ void Detector::raise(const std::string& type, const Trigger& trigger, const std:
     a.firstSeenMs = std::min(a.firstSeenMs, nowMs);
     a.lastSeenMs = std::max(a.lastSeenMs, nowMs);
     changed_.insert(id);
+    if (raiseHook_) raiseHook_(id, created);
+}
+
+void Detector::raiseSensor(const std::string& type, const std::string& detail,
+                           std::int64_t timestampUs) {
+    raise(type, Trigger{.timestampUs = timestampUs, .detail = detail}, "", "");
 }
 
 std::vector<AlertRecord> Detector::alerts() const {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sensor-agent/decode/packet.h"
+#include "sensor-agent/detect/alert_catalog.h"
 #include "sensor-agent/detect/ioc.h"
 #include "sensor-agent/dissect/core/dissector.h"
 #include "sensor-agent/engine/engine.h"
@@ -115,6 +116,9 @@ public:
     /// A dissector's anomaly: malformed_pdu, device_restarted (DNP3 IIN restart).
     void onAnomaly(const dissect::FlowContext& flow, std::string_view protocol,
                    std::string_view anomalyId);
+    /// A plugin's finding (docs/PLUGINS.md): an alert of the plugin's own type, text and
+    /// severity, protocol engine, in both modes.
+    void onFinding(const dissect::FlowContext& flow, const dissect::Finding& finding);
 
     // Alert handling (SPEC §3.5 workflow), persisted as baseline items (handling.cpp):
     /// Learn: the alert's pattern (type, source and destination address) joins the baseline as
@@ -132,6 +136,15 @@ public:
     std::vector<AlertRecord> alerts() const;
     /// Ids of alerts raised or updated since the last call.
     std::set<std::string> takeChangedAlertIds();
+    /// Called by every raise that is not suppressed (created: the alert is new): the engine
+    /// captures its evidence packets then.
+    void setRaiseHook(std::function<void(const std::string& alertId, bool created)> hook) {
+        raiseHook_ = std::move(hook);
+    }
+    /// An operational alert about the sensor itself, not about traffic (sensor_capture,
+    /// sensor_eviction): one alert per type, its {detail} from the first report.
+    void raiseSensor(const std::string& type, const std::string& detail,
+                     std::int64_t timestampUs);
 
 private:
     struct Trigger {
@@ -204,6 +217,7 @@ private:
     bool learning_;
     DetectorOptions options_;
     std::function<std::string(const std::string&)> deviceNamer_;
+    std::function<void(const std::string&, bool)> raiseHook_;
     IndicatorList indicators_;
     std::set<std::string> baseline_;
     // Indexes over baseline_ (kept in step by learn()).
@@ -211,6 +225,7 @@ private:
     std::set<std::string> conns_;          // "transport client server port"
     std::set<std::string> pairProtocols_;  // "protocol low high": the pair talked it (any side)
     std::map<std::string, AlertRecord> alerts_;
+    std::map<std::string, AlertType> pluginTypes_;  // plugin alert types, as first reported
     // "type addrA addrB" -> the device names its alert was first raised with, so that an alert
     // keeps one id when the inventory later learns a better device id for the same addresses.
     std::map<std::string, std::pair<std::string, std::string>> alertNames_;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Protocol engine (both modes): malformed_pdu from dissector anomalies, exception_storm from
-// Modbus exception responses / DNP3 error IINs, insecure_opcua from OpenSecureChannel requests.
+// Modbus exception responses / DNP3 error IINs, insecure_opcua from OpenSecureChannel requests,
+// and the findings of dissector plugins (onFinding).
 #include "sensor-agent/detect/detector.h"
+
+#include <algorithm>
 
 namespace ironsight::sensor::detect {
 namespace {
@@ -75,6 +78,28 @@ void Detector::protocolOperation(const dissect::FlowContext& flow, const dissect
                         .detail = std::to_string(times.size()) + " exceptions within " +
                                   seconds(options_.exceptionStormWindowUs)});
     }
+}
+
+void Detector::onFinding(const dissect::FlowContext& flow, const dissect::Finding& finding) {
+    if (!pluginTypes_.count(finding.type)) {
+        if (pluginTypes_.size() >= 4096) return;  // bounded: a misbehaving plugin
+        AlertType& t = pluginTypes_[finding.type];
+        t.id = finding.type;
+        t.engine = "protocol";
+        t.title = finding.title;
+        t.description = finding.description;
+        t.remediation = finding.remediation;
+        t.mitre = finding.mitre;
+        t.severity = static_cast<Severity>(std::clamp(finding.severity, 1, 4));
+    }
+    const std::string& client = flow.clientIp.empty() ? flow.clientMac : flow.clientIp;
+    const std::string& server = flow.serverIp.empty() ? flow.serverMac : flow.serverIp;
+    raiseAt(finding.type, Trigger{.srcIp = client,
+                                  .dstIp = server,
+                                  .protocol = finding.protocol,
+                                  .function = finding.function,
+                                  .timestampUs = flow.timestampUs,
+                                  .detail = finding.detail});
 }
 
 }  // namespace ironsight::sensor::detect

@@ -10,12 +10,16 @@
 #include "sensor-agent/decode/flow_table.h"
 #include "sensor-agent/detect/detector.h"
 #include "sensor-agent/dissect/core/registry.h"
+#include "sensor-agent/engine/evidence_recorder.h"
 #include "sensor-agent/inventory/inventory.h"
+#include "sensor-agent/plugins/plugin_loader.h"
 
 namespace ironsight::sensor {
 namespace {
 
 constexpr std::size_t kMaxAppBuffer = 64 * 1024;  // unparsed bytes kept per flow direction
+constexpr std::uint8_t kPluginProbes = 4;  // payload packets offered to plugin heuristics
+constexpr std::uint32_t kMaxDeferred = 16;  // packets a flow waits for the heuristics at most
 
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
 struct AppFlow : decode::FlowExtension {
@@ -26,6 +30,12 @@ struct AppFlow : decode::FlowExtension {
     // The inventory connection counted into (looked up once per flow; again if serverIsA flips).
     inventory::Inventory::ConnInfo* connection = nullptr;
     bool connectionResolved = false, connectionServerIsA = false;
+    std::uint8_t probesLeft = kPluginProbes;  // plugin heuristics, for flows no port binds
+    // Packets held back from the inventory while plugin heuristics may still claim the flow.
+    std::uint32_t deferredPackets = 0;
+    std::uint64_t deferredBytes = 0;
+    std::int64_t deferredFirstUs = 0;
+    PacketRing recent;                        // alert evidence: this flow's recent packets
 };
 
 bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
@@ -50,17 +60,29 @@ std::string connectionKey(const ConnectionRecord& c) {
 
 struct Engine::Impl : dissect::EventSink {
     explicit Impl(EngineOptions o)
-        : flows(decode::FlowLimits{.maxFlows = o.maxFlows}),
+        : plugins(o.plugins),
+          flows(decode::FlowLimits{.maxFlows = o.maxFlows}),
           detector(o.learning,
-                   detect::DetectorOptions{.silentAfterUs = o.silentAfterSeconds * 1'000'000}) {
+                   detect::DetectorOptions{.silentAfterUs = o.silentAfterSeconds * 1'000'000}),
+          evidence(o.evidence) {
         // Alert engines: devices named by the inventory; indicators checked by analyze/run.
         detector.setDeviceNamer([this](const std::string& ip) {
             return inventory.deviceIdForIp(ip);
         });
         if (auto list = detect::IndicatorList::parse(o.indicators)) detector.setIndicators(*list);
         registryStatus = dissect::registerAllDissectors(registry);
+        if (plugins) {
+            plugins->registerInto(registry);  // their ports were checked free when loaded
+            pluginHeuristics = plugins->hasHeuristics();
+        }
+        detector.setRaiseHook(
+            [this](const std::string& id, bool created) { evidence.raised(id, created); });
         flows.setExpiryHandler([this](decode::Flow& flow) {
+            evidence.hold(true);  // alerts from its buffered data: not the current packet's
+            settleDeferred(flow);
             flushFlow(flow);
+            evidence.hold(false);
+            if (flow.extension) evidence.flowEnded(static_cast<AppFlow&>(*flow.extension).recent);
             if (&flow == scratchFlow) scratchFlow = nullptr;  // its memory may be reused
         });
         for (const auto& info : registry.frameDissectors()) frameDissectors[&info] = info.create();
@@ -93,7 +115,16 @@ struct Engine::Impl : dissect::EventSink {
         ++anomalies[std::string(protocol) + "." + std::string(anomalyId)];
         detector.onAnomaly(flow, protocol, anomalyId);
     }
+    void onFinding(const dissect::FlowContext& flow, const dissect::Finding& finding) override {
+        detector.onFinding(flow, finding);
+    }
+    void probePlugins(decode::Flow& flow, AppFlow& app, const decode::DecodedPacket& p);
+    void resolveConnection(const decode::Flow& flow, AppFlow& app, std::int64_t tsUs);
+    void settleDeferred(decode::Flow& flow);
 
+    // First member, destroyed last: plugin libraries outlive every flow's plugin dissector.
+    std::shared_ptr<const plugins::PluginSet> plugins;
+    bool pluginHeuristics = false;
     mutable std::mutex mutex;
     Status registryStatus;
     dissect::DissectorRegistry registry;
@@ -102,6 +133,7 @@ struct Engine::Impl : dissect::EventSink {
     decode::FlowTable flows;
     inventory::Inventory inventory;
     detect::Detector detector;
+    EvidenceRecorder evidence;  // after detector and flows: destroyed before them
     std::map<std::string, std::uint64_t> anomalies;
     CaptureStats stats;
     std::int64_t firstUs = -1, lastUs = 0;
@@ -121,6 +153,7 @@ void Engine::Impl::process(const RawPacket& raw) {
     stats.bytes += raw.wireLength;
     if (firstUs < 0) firstUs = raw.timestampUs;
     lastUs = std::max(lastUs, raw.timestampUs);
+    evidence.packet(raw);
     decode::DecodedPacket p;
     const auto status = decoder.decode(raw, p);
     if (status == decode::DecodeStatus::Malformed) return;
@@ -190,17 +223,22 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
         flow.extension = std::move(app);
     }
     auto& app = static_cast<AppFlow&>(*flow.extension);
+    evidence.inFlow(app.recent);
     if (!app.info && tcp && flow.sawSyn) app.serverIsA = !flow.initiatorIsA;  // SYN seen late
+    if (!app.info && pluginHeuristics && app.probesLeft > 0) {
+        if (!p.payload.empty()) probePlugins(flow, app, p);
+        // Undecided: the packet waits in the flow instead of landing on a connection without a
+        // protocol, so a flow a heuristic claims is one connection under the plugin's name.
+        if (!app.info && app.probesLeft > 0 && app.deferredPackets < kMaxDeferred) {
+            if (app.deferredPackets++ == 0) app.deferredFirstUs = p.timestampUs;
+            app.deferredBytes += p.wireLength;
+            return;  // no dissector yet either
+        }
+        app.probesLeft = 0;
+    }
 
-    const auto& serverIp = app.serverIsA ? flow.key.ipA : flow.key.ipB;
-    const auto& clientIp = app.serverIsA ? flow.key.ipB : flow.key.ipA;
-    const std::uint16_t serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
     if (!app.connectionResolved || app.connectionServerIsA != app.serverIsA) {
-        static const std::string kNone;
-        app.connection = inventory.connection(clientIp, serverIp, tcp ? "tcp" : "udp", serverPort,
-                                              app.info ? app.info->name : kNone, p.timestampUs);
-        app.connectionResolved = true;
-        app.connectionServerIsA = app.serverIsA;
+        resolveConnection(flow, app, p.timestampUs);
     }
     if (app.connection) inventory::Inventory::count(*app.connection, p.wireLength, p.timestampUs);
     if (!app.dissector) return;
@@ -232,6 +270,54 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
     }
 }
 
+void Engine::Impl::resolveConnection(const decode::Flow& flow, AppFlow& app, std::int64_t tsUs) {
+    static const std::string kNone;
+    const auto& serverIp = app.serverIsA ? flow.key.ipA : flow.key.ipB;
+    const auto& clientIp = app.serverIsA ? flow.key.ipB : flow.key.ipA;
+    const std::uint16_t serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
+    const bool tcp = flow.key.protocol == 6;
+    app.connection = inventory.connection(clientIp, serverIp, tcp ? "tcp" : "udp", serverPort,
+                                          app.info ? app.info->name : kNone, tsUs);
+    app.connectionResolved = true;
+    app.connectionServerIsA = app.serverIsA;
+    if (app.deferredPackets > 0) {  // what waited for the plugin heuristics
+        if (app.connection) {
+            auto& c = *app.connection;
+            c.packets += app.deferredPackets;
+            c.bytes += app.deferredBytes;
+            c.firstUs = std::min(c.firstUs, app.deferredFirstUs);
+            c.lastUs = std::max(c.lastUs, tsUs);
+        }
+        app.deferredPackets = 0;
+        app.deferredBytes = 0;
+    }
+}
+
+/// A flow that ends (expiry, end of capture) while the heuristics were still undecided: its
+/// packets go to a connection without a protocol after all.
+void Engine::Impl::settleDeferred(decode::Flow& flow) {
+    if (!flow.extension) return;
+    auto& app = static_cast<AppFlow&>(*flow.extension);
+    if (app.deferredPackets == 0) return;
+    app.probesLeft = 0;
+    resolveConnection(flow, app, flow.lastUs);
+}
+
+/// A flow no port binds: its first payload packets are offered to the plugins' heuristics. On a
+/// match the flow's connection is resolved under the plugin's protocol (the packets before,
+/// such as the handshake, waited in AppFlow and join it).
+void Engine::Impl::probePlugins(decode::Flow& flow, AppFlow& app, const decode::DecodedPacket& p) {
+    --app.probesLeft;
+    const dissect::DissectorInfo* match = nullptr;
+    const auto answer = plugins->probe(context(flow, app, p.timestampUs), p.payload, match);
+    if (answer == dissect::Probe::NoMatch) app.probesLeft = 0;
+    if (answer != dissect::Probe::Match || !match) return;
+    app.probesLeft = 0;
+    app.info = match;
+    app.dissector = match->create();
+    app.connectionResolved = false;  // resolved again, under the protocol's name
+}
+
 /// Bytes of one direction were given up on: the dissector drops partial state and resyncs.
 void Engine::Impl::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
     ++anomalies[std::string("tcp.gap_") + decode::toString(reason)];
@@ -256,7 +342,11 @@ void Engine::Impl::flushFlow(decode::Flow& flow) {
 }
 
 void Engine::Impl::finish() {
-    flows.forEach([this](decode::Flow& flow) { flushFlow(flow); });
+    flows.forEach([this](decode::Flow& flow) {
+        settleDeferred(flow);
+        flushFlow(flow);
+    });
+    evidence.finish();
 }
 
 /// Ethernet-level protocols (LLDP, CDP, Profinet DCP): by EtherType or LLC/SNAP id, per frame.
@@ -335,6 +425,7 @@ Engine::~Engine() = default;
 void Engine::process(const RawPacket& packet) {
     std::lock_guard lock(impl_->mutex);
     impl_->process(packet);
+    impl_->evidence.endPacket();
 }
 
 void Engine::finish() {
@@ -375,6 +466,17 @@ bool Engine::muteAlert(const std::string& alertId, bool muted) {
 Status Engine::addExclusion(const std::string& rule) {
     std::lock_guard lock(impl_->mutex);
     return impl_->detector.addExclusion(rule);
+}
+
+std::vector<AlertEvidence> Engine::takeEvidence() {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->evidence.take();
+}
+
+void Engine::raiseSensorAlert(const std::string& type, const std::string& detail,
+                              std::int64_t timestampMs) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->detector.raiseSensor(type, detail, timestampMs * 1000);
 }
 
 ChangeSet Engine::takeChanges() {
@@ -432,6 +534,8 @@ CaptureStats Engine::stats() const {
     s.malformed = impl_->decoder.counters().malformed;
     s.flowsActive = impl_->flows.size();
     s.flowsEvicted = impl_->flows.evicted();
+    s.evidenceCaptures = impl_->evidence.captures();
+    s.evidenceDropped = impl_->evidence.dropped();
     s.seconds =
         impl_->firstUs < 0 ? 0.0 : static_cast<double>(impl_->lastUs - impl_->firstUs) / 1e6;
     return s;

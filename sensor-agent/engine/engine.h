@@ -16,6 +16,10 @@
 
 namespace ironsight::sensor {
 
+namespace plugins {
+class PluginSet;  // sensor-agent/plugins/plugin_loader.h
+}
+
 struct ProtocolRole {
     std::string name;  // lower-case protocol name, SPEC §6
     std::string role;  // "client" or "server"
@@ -74,6 +78,35 @@ struct CaptureStats {
     /// Flow table: flows tracked now, and flows evicted to stay within its memory bound (the
     /// oldest idle first) because new flows arrived while it was full (a scan, a flood).
     std::uint64_t flowsActive = 0, flowsEvicted = 0;
+    /// Alert evidence: captures made, and captures dropped because the consumer fell behind.
+    std::uint64_t evidenceCaptures = 0, evidenceDropped = 0;
+};
+
+/// Alert evidence (SPEC §3.5): the packets around an alert's trigger, as captured (at most
+/// EvidenceOptions::packetBytes of each), for a pcap export.
+struct EvidencePacket {
+    std::int64_t timestampUs = 0;
+    std::uint32_t wireLength = 0;
+    std::vector<std::uint8_t> data;
+};
+
+struct AlertEvidence {
+    std::string alertId;
+    int linkType = 1;  // libpcap DLT_* of the trigger packet
+    std::int64_t triggerUs = 0;
+    std::size_t triggerIndex = 0;  // packets[triggerIndex] raised the alert
+    std::vector<EvidencePacket> packets;
+};
+
+/// Evidence settings: a ring of recent packets per flow (one more for packets outside TCP/UDP
+/// flows) whose bytes live in one round-robin buffer of memoryBytes: the hard memory bound.
+struct EvidenceOptions {
+    std::size_t ringPackets = 16;   // recent packets remembered per flow; 0 turns evidence off
+    std::size_t alertPackets = 32;  // packets kept per capture: the ring, then following ones
+    std::size_t packetBytes = 2048;            // bytes kept of each packet
+    std::size_t memoryBytes = 32ULL << 20;     // all rings' packet bytes together
+    std::size_t repeatCaptures = 2;            // repeats of an alert captured after the first ...
+    std::int64_t repeatIntervalUs = 60'000'000;  // ... at most one per interval
 };
 
 /// What changed since the last takeChanges(): consumers stream these (outbox) in batches.
@@ -91,6 +124,9 @@ struct EngineOptions {
     std::int64_t silentAfterSeconds = 300;  // device_silent: a regular sender quiet this long
     /// Flow table bound: beyond it the least recently used flow is evicted (stats().flowsEvicted).
     std::size_t maxFlows = 262144;
+    /// Dissector plugins (docs/PLUGINS.md), loaded once by the caller and shared by engines.
+    std::shared_ptr<const plugins::PluginSet> plugins{};
+    EvidenceOptions evidence{};
 };
 
 /// Parses indicator list text (`source` names it in the error); the number of indicators.
@@ -122,6 +158,13 @@ public:
     Status addExclusion(const std::string& rule);
 
     ChangeSet takeChanges();
+    /// Evidence captures completed since the last call (a capture completes once it holds
+    /// alertPackets, its flow ends, 10 s of capture time passed, or at finish()).
+    std::vector<AlertEvidence> takeEvidence();
+    /// Operational alerts about the sensor itself (sensor_capture, sensor_eviction), raised by
+    /// the process that runs the engine; `detail` fills the alert text's {detail}.
+    void raiseSensorAlert(const std::string& type, const std::string& detail,
+                          std::int64_t timestampMs);
     std::vector<DeviceRecord> devices() const;
     std::vector<ConnectionRecord> connections() const;
     std::vector<OperationRecord> operations() const;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <string>
 
@@ -162,6 +163,60 @@ TEST_F(OutboxTest, EvictsOldestLowestClassFirstUnderCap) {
     ASSERT_TRUE(stmt.ok());
     ASSERT_TRUE(stmt->step().ok());
     EXPECT_EQ(stmt->columnInt(0), 5);
+}
+
+TEST_F(OutboxTest, DevicesAndConnectionsAreEvictedBeforeAlertsAndCountedPerClass) {
+    // Room for 8 rows of 10 bytes: a console outage fills it with inventory and alerts.
+    const std::uint64_t perRow = 10 + kRowOverhead;
+    auto outbox = Outbox::open(dir_, OutboxLimits{8 * perRow, 0});
+    ASSERT_TRUE(outbox.ok());
+    auto& box = **outbox;
+    for (int i = 0; i < 4; ++i) {
+        const std::string n = std::to_string(i);
+        ASSERT_TRUE(box.append({record(RecordClass::Device, "device-00" + n),
+                                record(RecordClass::Connection, "conn-0000" + n),
+                                record(RecordClass::Alert, "alert-000" + n)},
+                               i)
+                        .ok());
+    }
+    // 12 rows offered, 8 kept: connections went first (oldest first), then the oldest device;
+    // every alert stays.
+    EXPECT_EQ(box.evicted(), 4u);
+    auto rows = box.read(0, 100, 1 << 20);
+    ASSERT_TRUE(rows.ok());
+    std::vector<std::string> texts;
+    for (const auto& r : *rows) texts.push_back(text(r));
+    EXPECT_EQ(texts, (std::vector<std::string>{"alert-0000", "device-001", "alert-0001",
+                                               "device-002", "alert-0002", "device-003",
+                                               "conn-00003", "alert-0003"}));
+    // More alerts: the last connection, then the oldest device go; still no alert.
+    ASSERT_TRUE(box.append({record(RecordClass::Alert, "alert-0004"),
+                            record(RecordClass::Alert, "alert-0005")},
+                           9)
+                    .ok());
+    EXPECT_EQ(box.evicted(), 6u);
+    rows = box.read(0, 100, 1 << 20);
+    ASSERT_TRUE(rows.ok());
+    texts.clear();
+    for (const auto& r : *rows) texts.push_back(text(r));
+    EXPECT_EQ(texts, (std::vector<std::string>{"alert-0000", "alert-0001", "device-002",
+                                               "alert-0002", "device-003", "alert-0003",
+                                               "alert-0004", "alert-0005"}));
+    // The evicted table counts per class (what the console is told was lost).
+    auto store = StateStore::open(dir_);
+    ASSERT_TRUE(store.ok());
+    auto stmt = store->db().prepare("SELECT class, SUM(count) FROM evicted GROUP BY class");
+    ASSERT_TRUE(stmt.ok());
+    std::map<std::int64_t, std::int64_t> perClass;
+    while (true) {
+        auto row = stmt->step();
+        ASSERT_TRUE(row.ok());
+        if (!*row) break;
+        perClass[stmt->columnInt(0)] = stmt->columnInt(1);
+    }
+    EXPECT_EQ(perClass, (std::map<std::int64_t, std::int64_t>{
+                            {static_cast<int>(RecordClass::Connection), 4},
+                            {static_cast<int>(RecordClass::Device), 2}}));
 }
 
 TEST_F(OutboxTest, RowCapEvictsToo) {

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -91,7 +92,12 @@ int childAnalyze(const fs::path& file) {
     LoopResult r;
     const auto start = Clock::now();
     {
-        ironsight::sensor::Engine engine;
+        ironsight::sensor::EngineOptions options;
+        // --evidence-ring, passed to the child through the environment (0: evidence off).
+        if (const char* ring = std::getenv("IRONSIGHT_BENCH_EVIDENCE_RING")) {
+            options.evidence.ringPackets = std::strtoul(ring, nullptr, 10);
+        }
+        ironsight::sensor::Engine engine(options);
         ironsight::sensor::RawPacket packet;
         for (;;) {
             auto more = source->next(packet);
@@ -180,6 +186,7 @@ int main(int argc, char** argv) {
     std::string pcap;
     ironsight::test::OtTraceOptions gen;
     int repeat = 3, cpu = 0;
+    int evidenceRing = -1;
     app.add_option("--pcap", pcap, "Capture to measure (default: generate the OT trace)");
     app.add_option("--devices", gen.devices, "Generated trace: sending hosts");
     app.add_option("--flows", gen.longLivedFlows, "Generated trace: long-lived flows");
@@ -188,7 +195,13 @@ int main(int argc, char** argv) {
     app.add_option("--seed", gen.seed, "Generated trace: seed");
     app.add_option("--repeat", repeat, "Runs of each measurement")->check(CLI::Range(1, 20));
     app.add_option("--cpu", cpu, "CPU to pin both measurements to")->check(CLI::Range(0, 1023));
+    app.add_option("--evidence-ring", evidenceRing,
+                   "Alert evidence: packets remembered per flow (0: off; default: the engine's)")
+        ->check(CLI::Range(0, 4096));
     CLI11_PARSE(app, argc, argv);
+    if (evidenceRing >= 0) {
+        ::setenv("IRONSIGHT_BENCH_EVIDENCE_RING", std::to_string(evidenceRing).c_str(), 1);
+    }
 
     fs::path file = pcap;
     if (pcap.empty()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sensor-agent/dissect/core/testing.h"
+#include "sensor-agent/dissect/opcua/opcua_services.h"
 
 namespace ironsight::sensor::dissect::opcua {
 namespace {
@@ -289,6 +290,69 @@ TEST(OpcuaDissectorTest, MalformedInputBecomesAnomalies) {
                   ParseResult::Status::Ok);
     }
     EXPECT_EQ(sink.count("malformed_pdu"), 4u);
+}
+
+/// Bytes of a hex string (test vectors copied from captures).
+Bytes fromHex(const std::string& hex) {
+    Bytes out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+    return out;
+}
+
+// The four discovery messages of opcua-open62541-discover-getendpoints.pcap (../shared/pcaps),
+// byte for byte: MSG chunks on a SecurityPolicy#None channel whose encoding ids (12208/12209
+// FindServersOnNetwork, 12211/12212 RegisterServer2) are not request id + 3 apart.
+const char* const kFindServersOnNetworkRequest =
+    "4d53474645000000020000000200000002000000020000000100b02f000006a4c63f3aaad701010000000000"
+    "0000ffffffff000000000000000000000000000000ffffffff";
+const char* const kFindServersOnNetworkResponse =
+    "4d534746c6000000020000000200000002000000020000000100b12fdea8c63f3aaad7010100000000000000"
+    "00ffffffff00000036e69d373aaad70102000000000000000e0000004c44532d4d6175692d31363731341900"
+    "00006f70632e7463703a2f2f4d6175692d31363731343a3438343001000000030000004c4453010000001800"
+    "000053616d706c65205365727665722d4d6175692d31363731341a0000006f70632e7463703a2f2f4d617569"
+    "2d31363731343a353139343401000000020000004e41";
+const char* const kRegisterServer2Request =
+    "4d5347461c010000010000000100000002000000020000000100b32f0000701b763b3aaad701010000000000"
+    "0000ffffffff102700000000002500000075726e3a6f70656e36323534312e6578616d706c652e7365727665"
+    "725f726567697374657214000000687474703a2f2f6f70656e36323534312e6f726701000000030200000065"
+    "6e220000006f70656e36323534312d6261736564204f5043205541204170706c69636174696f6e00000000ff"
+    "ffffff020000001b0000006f70632e7463703a2f2f4d6175692d31363731343a35313934342f1b0000006f70"
+    "632e7463703a2f2f4d6175692d31363731343a35313934342fffffffff01010000000100653201150000000d"
+    "00000053616d706c6520536572766572ffffffff";
+const char* const kRegisterServer2Response =
+    "4d53474640000000010000000100000002000000020000000100b42ff027763b3aaad7010100000000000000"
+    "00ffffffff0000000100000000000000ffffffff";
+
+TEST(OpcuaDissectorTest, DiscoveryServicesFromOpen62541AreKnownNotMalformed) {
+    OpcuaDissector d;
+    RecordingSink sink("opcua");
+    for (const char* hex : {kRegisterServer2Request, kRegisterServer2Response,
+                            kFindServersOnNetworkRequest, kFindServersOnNetworkResponse}) {
+        const Bytes msg = fromHex(hex);
+        const auto r = d.onData(kFlow, Direction::ToServer, msg, sink);
+        EXPECT_EQ(r.status, ParseResult::Status::Ok);
+        EXPECT_EQ(r.consumed, msg.size());
+    }
+    ASSERT_EQ(sink.ops.size(), 4u);
+    EXPECT_EQ(sink.ops[0].function, "register_server2");
+    EXPECT_EQ(sink.ops[0].functionCode, 12211);
+    EXPECT_TRUE(sink.ops[0].request);
+    EXPECT_EQ(sink.ops[1].function, "register_server2");
+    EXPECT_EQ(sink.ops[1].functionCode, 12212);
+    EXPECT_FALSE(sink.ops[1].request);
+    EXPECT_FALSE(sink.ops[1].exception);
+    EXPECT_EQ(sink.ops[2].function, "find_servers_on_network");
+    EXPECT_EQ(sink.ops[2].opClass, "diagnostic");
+    EXPECT_TRUE(sink.ops[2].request);
+    EXPECT_EQ(sink.ops[3].function, "find_servers_on_network");
+    EXPECT_FALSE(sink.ops[3].request);
+    EXPECT_EQ(sink.count("malformed_pdu"), 0u);
+    EXPECT_TRUE(sink.anomalies.empty());
+    // The table's other direction: these ids are no longer "unknown".
+    EXPECT_TRUE(serviceInfo(12209).known);
+    EXPECT_FALSE(serviceInfo(12210).known);
 }
 
 TEST(OpcuaDissectorTest, ProbeForOtherPorts) {

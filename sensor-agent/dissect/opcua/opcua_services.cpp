@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // OPC UA service table (OPC 10000-4 §5 services; ids from the NodeIds.csv of OPC 10000-6 for the
-// DefaultBinary encodings: the response id is the request id + 3).
+// DefaultBinary encodings). The services of the original specification have the response id =
+// request id + 3; those added later (1.03: FindServersOnNetwork, RegisterServer2) do not, so the
+// table lists both ids.
 #include "sensor-agent/dissect/opcua/opcua_services.h"
 
 #include <array>
@@ -12,9 +14,10 @@ struct Entry {
     std::uint32_t requestId;
     const char* name;
     const char* opClass;
+    std::uint32_t responseId = 0;  // 0: requestId + 3
 };
 
-constexpr std::array<Entry, 37> kServices = {{
+constexpr std::array<Entry, 39> kServices = {{
     {422, "find_servers", "diagnostic"},
     {428, "get_endpoints", "diagnostic"},
     {437, "register_server", "other"},
@@ -52,6 +55,9 @@ constexpr std::array<Entry, 37> kServices = {{
     {832, "republish", "read"},
     {841, "transfer_subscriptions", "read"},
     {847, "delete_subscriptions", "read"},
+    // Discovery services of OPC 10000-12 (LDS-ME; open62541's discovery example uses both).
+    {12208, "find_servers_on_network", "diagnostic", 12209},
+    {12211, "register_server2", "other", 12212},
 }};
 
 }  // namespace
@@ -60,7 +66,8 @@ ServiceInfo serviceInfo(std::uint32_t encodingId) {
     if (encodingId == kServiceFault) return {"service_fault", "other", false, true};
     for (const auto& e : kServices) {
         if (e.requestId == encodingId) return {e.name, e.opClass, true, true};
-        if (e.requestId + 3 == encodingId) return {e.name, e.opClass, false, true};
+        const std::uint32_t response = e.responseId ? e.responseId : e.requestId + 3;
+        if (response == encodingId) return {e.name, e.opClass, false, true};
     }
     return {"service_" + std::to_string(encodingId), "other", true, false};
 }
