@@ -4,7 +4,10 @@
 
 #include <grpc/grpc_security_constants.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
+#include <set>
 
 #include "ironsight/v1/link.grpc.pb.h"
 #include "shared/activation/activation.h"
@@ -16,6 +19,8 @@ namespace v1 = ironsight::v1;
 namespace {
 
 constexpr auto kRevocationPoll = std::chrono::milliseconds(500);
+// Commands issued by another process (`admin alert learn`) are picked up this often.
+constexpr auto kCommandPoll = std::chrono::milliseconds(500);
 constexpr std::int64_t kMaxEnrollSkewMs = 5 * 60 * 1000;
 
 /// Serial (lower-case hex, as stored) of the peer's leaf certificate, or empty.
@@ -41,11 +46,51 @@ void addServerArguments(grpc::ServerBuilder& builder) {
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 3'600'000);
 }
 
+/// The wire form of a stored command; an error for a row this console cannot express.
+Result<v1::ConsoleMessage> commandMessage(const CommandRow& row) {
+    v1::ConsoleMessage msg;
+    auto* cmd = msg.mutable_command();
+    cmd->set_command_id(row.id);
+    auto args = nlohmann::json::parse(row.arguments, nullptr, false);
+    if (!args.is_object()) return makeError("command " + row.id + ": arguments are not JSON");
+    auto text = [&](const char* key) {
+        return args.contains(key) && args[key].is_string() ? args[key].get<std::string>()
+                                                           : std::string();
+    };
+    auto flag = [&](const char* key) {
+        return args.contains(key) && args[key].is_boolean() && args[key].get<bool>();
+    };
+    if (row.kind == "set_learning") {
+        cmd->mutable_set_learning()->set_enabled(flag("enabled"));
+    } else if (row.kind == "learn_alert") {
+        cmd->mutable_learn_alert()->set_alert_id(text("alert_id"));
+    } else if (row.kind == "mute_alert") {
+        cmd->mutable_mute_alert()->set_alert_id(text("alert_id"));
+        cmd->mutable_mute_alert()->set_muted(flag("muted"));
+    } else if (row.kind == "add_exclusion") {
+        auto toml = exclusionToml(
+            ExclusionRule{text("type"), text("device"), text("subnet"), text("from"), text("to")});
+        if (!toml) return toml.error();
+        cmd->mutable_config_push()->set_toml(*toml);
+    } else {
+        return makeError("command " + row.id + ": unknown kind '" + row.kind + "'");
+    }
+    return msg;
+}
+
+/// "HOST:PORT" with the port replaced (IPv6 literals keep their brackets).
+std::string withPort(const std::string& listen, int port) {
+    auto colon = listen.rfind(':');
+    return (colon == std::string::npos ? listen : listen.substr(0, colon)) + ":" +
+           std::to_string(port);
+}
+
 }  // namespace
 
 class LinkServer::EnrollmentImpl final : public v1::Enrollment::Service {
 public:
-    explicit EnrollmentImpl(ConsoleService& console) : console_(console) {}
+    EnrollmentImpl(ConsoleService& console, LinkServer& server)
+        : console_(console), server_(server) {}
 
     grpc::Status Enroll(grpc::ServerContext* context, const v1::EnrollRequest* request,
                         v1::EnrollResponse* response) override {
@@ -72,6 +117,13 @@ public:
             return issued->serialHex;
         });
         if (!serial) return {grpc::StatusCode::PERMISSION_DENIED, serial.error().message};
+        // The activation is used: the watcher closes the listener if it was the last one (not
+        // here: shutting the server down waits for this very call).
+        {
+            std::lock_guard lock(server_.mutex_);
+            server_.recheckEnrollment_ = true;
+        }
+        server_.wake_.notify_all();
         response->set_certificate_pem(certPem);
         response->set_ca_certificate_pem(console_.pki().caCertPem());
         response->set_sensor_id(attempt.sensorId);
@@ -80,6 +132,7 @@ public:
 
 private:
     ConsoleService& console_;
+    LinkServer& server_;
 };
 
 class LinkServer::SensorLinkImpl final : public v1::SensorLink::Service {
@@ -137,6 +190,29 @@ private:
         reply.mutable_resume()->set_applied_through_seq(progress->appliedThroughSeq);
         if (!stream->Write(reply)) return {grpc::StatusCode::CANCELLED, "stream closed"};
 
+        // Commands go down the same stream from their own thread while this one reads batches;
+        // gRPC allows one writer at a time, hence the write mutex.
+        std::mutex writeMutex;
+        auto write = [&](const v1::ConsoleMessage& m) {
+            std::lock_guard lock(writeMutex);
+            return stream->Write(m);
+        };
+        bool done = false;  // guarded by server_.commandMutex_
+        std::thread sender([&] { server_.sendCommands(sensorId, write, done); });
+        struct StopSender {
+            LinkServer& server;
+            bool& done;
+            std::thread& sender;
+            ~StopSender() {
+                {
+                    std::lock_guard lock(server.commandMutex_);
+                    done = true;
+                }
+                server.commandWake_.notify_all();
+                sender.join();
+            }
+        } stopSender{server_, done, sender};
+
         while (!context->IsCancelled() && stream->Read(&message)) {
             if (!message.has_batch()) {
                 return {grpc::StatusCode::INVALID_ARGUMENT, "expected a Batch after Hello"};
@@ -147,7 +223,7 @@ private:
             v1::ConsoleMessage ack;
             ack.mutable_ack()->set_epoch(epoch);
             ack.mutable_ack()->set_applied_through_seq(*applied);
-            if (!stream->Write(ack)) break;
+            if (!write(ack)) break;
         }
         return context->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")
                                       : grpc::Status::OK;
@@ -159,7 +235,7 @@ private:
 
 LinkServer::LinkServer(ConsoleService& console)
     : console_(console),
-      enrollment_(std::make_unique<EnrollmentImpl>(console)),
+      enrollment_(std::make_unique<EnrollmentImpl>(console, *this)),
       link_(std::make_unique<SensorLinkImpl>(console, *this)) {}
 
 LinkServer::~LinkServer() {
@@ -182,7 +258,9 @@ Status LinkServer::start(const std::string& linkListen, const std::string& enrol
         }
     }
     {
-        // TODO(console): open the enrollment listener only while activations are pending.
+        // Bound once here so the port is known (and taken) even when port 0 was asked for;
+        // refreshEnrollment() closes it at once when no activation is pending.
+        std::lock_guard lock(enrollMutex_);
         grpc::ServerBuilder builder;
         builder.AddListeningPort(enrollListen, tls::enrollServerCredentials(identity),
                                  &enrollPort_);
@@ -195,10 +273,107 @@ Status LinkServer::start(const std::string& linkListen, const std::string& enrol
             linkServer_.reset();
             return makeError("cannot listen on " + enrollListen + " (address in use or invalid)");
         }
+        enrollAddress_ = withPort(enrollListen, enrollPort_);
+        enrollStopped_ = false;
     }
-    stopping_ = false;
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = false;
+    }
+    refreshEnrollment();
+    console_.setLinkListener([this] {
+        refreshEnrollment();
+        notifyCommands();
+    });
     watcher_ = std::thread([this] { watchRevocations(); });
     return {};
+}
+
+bool LinkServer::enrollmentOpen() const {
+    std::lock_guard lock(enrollMutex_);
+    return enrollServer_ != nullptr;
+}
+
+void LinkServer::refreshEnrollment() {
+    // Counted under the lock: a stale count from a racing caller must not close the listener
+    // right after an activation was added.
+    std::lock_guard lock(enrollMutex_);
+    if (enrollStopped_) return;
+    const bool wanted = console_.store().pendingActivations(nowMs()) > 0;
+    if (wanted == (enrollServer_ != nullptr)) return;
+    if (!wanted) {
+        enrollServer_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+        enrollServer_.reset();
+        return;
+    }
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(enrollAddress_,
+                             tls::enrollServerCredentials(console_.pki().serverIdentity()), &port);
+    builder.RegisterService(enrollment_.get());
+    addServerArguments(builder);
+    enrollServer_ = builder.BuildAndStart();
+    if (!enrollServer_ || port != enrollPort_) {
+        if (enrollServer_) enrollServer_->Shutdown();
+        enrollServer_.reset();
+        std::string error = "cannot reopen the enrollment listener on " + enrollAddress_ +
+                            " (address in use?); retrying";
+        if (error != enrollError_) {
+            (void)console_.store().audit("console", "enroll.listen", enrollAddress_, "local",
+                                         "failed: " + error);
+            enrollError_ = error;
+        }
+        return;
+    }
+    enrollError_.clear();
+}
+
+void LinkServer::notifyCommands() {
+    {
+        std::lock_guard lock(commandMutex_);
+        ++commandGeneration_;
+    }
+    commandWake_.notify_all();
+}
+
+void LinkServer::sendCommands(const std::string& sensorId,
+                              const std::function<bool(const v1::ConsoleMessage&)>& write,
+                              const bool& done) {
+    // A new stream also resends commands sent on an earlier one that never answered: the
+    // sensor may not have received them, and applying one twice does no harm.
+    bool includeSent = true;
+    std::set<std::string> sentHere;
+    std::unique_lock lock(commandMutex_);
+    std::uint64_t seen = commandGeneration_ - 1;  // look at once
+    while (!done) {
+        if (seen == commandGeneration_) {
+            commandWake_.wait_for(lock, kCommandPoll,
+                                  [&] { return done || seen != commandGeneration_; });
+            if (done) break;
+        }
+        seen = commandGeneration_;
+        lock.unlock();
+        auto rows = console_.store().commandsToSend(sensorId, includeSent);
+        std::vector<std::string> sent;
+        bool ok = true;
+        if (rows) {
+            includeSent = false;
+            for (const auto& row : *rows) {
+                if (sentHere.count(row.id)) continue;
+                auto msg = commandMessage(row);
+                if (!msg) continue;  // left pending and visible in `command list`
+                if (!write(*msg)) {
+                    ok = false;
+                    break;
+                }
+                sentHere.insert(row.id);
+                sent.push_back(row.id);
+            }
+            (void)console_.store().markCommandsSent(sent);
+        }
+        lock.lock();
+        if (!ok) break;  // the stream is gone; the reader ends it
+    }
 }
 
 void LinkServer::stop() {
@@ -209,11 +384,14 @@ void LinkServer::stop() {
         for (auto& [id, ctx] : streams_) ctx->TryCancel();
     }
     wake_.notify_all();
+    console_.setLinkListener({});
     if (watcher_.joinable()) watcher_.join();
     auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
     if (linkServer_) linkServer_->Shutdown(deadline);
-    if (enrollServer_) enrollServer_->Shutdown(deadline);
     linkServer_.reset();
+    std::lock_guard lock(enrollMutex_);
+    enrollStopped_ = true;
+    if (enrollServer_) enrollServer_->Shutdown(deadline);
     enrollServer_.reset();
 }
 
@@ -248,8 +426,9 @@ void LinkServer::watchRevocations() {
     // another process also cancels the live stream within the 2 s budget.
     std::unique_lock lock(mutex_);
     while (!stopping_) {
-        wake_.wait_for(lock, kRevocationPoll, [this] { return stopping_; });
+        wake_.wait_for(lock, kRevocationPoll, [this] { return stopping_ || recheckEnrollment_; });
         if (stopping_) break;
+        recheckEnrollment_ = false;
         std::vector<std::string> ids;
         for (const auto& [id, ctx] : streams_) ids.push_back(id);
         lock.unlock();
@@ -260,6 +439,7 @@ void LinkServer::watchRevocations() {
                 revoked.push_back(id);
             }
         }
+        refreshEnrollment();  // activations added or used by any process
         lock.lock();
         for (const auto& id : revoked) {
             auto [first, last] = streams_.equal_range(id);

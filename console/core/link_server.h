@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "console/core/console_service.h"
+#include "ironsight/v1/link.pb.h"
 #include "shared/base/result.h"
 
 namespace ironsight::console::core {
@@ -25,11 +28,17 @@ public:
     LinkServer(const LinkServer&) = delete;
     LinkServer& operator=(const LinkServer&) = delete;
 
-    /// Binds both listeners ("HOST:PORT"; port 0 picks a free port) and starts serving.
+    /// Binds both listeners ("HOST:PORT"; port 0 picks a free port) and starts serving. The
+    /// enrollment listener stays open only while an activation is pending (unused, unexpired):
+    /// it is re-checked when one is created or withdrawn in this process, after each
+    /// enrollment, and every 0.5 s (for `admin sensor add` from another process); it reopens on
+    /// the port bound here.
     Status start(const std::string& linkListen, const std::string& enrollListen);
     /// The bound ports (valid after start()).
     int linkPort() const { return linkPort_; }
     int enrollPort() const { return enrollPort_; }
+    /// Whether the enrollment listener is open now.
+    bool enrollmentOpen() const;
     /// Cancels live streams and shuts both servers down. Idempotent.
     void stop();
 
@@ -44,6 +53,14 @@ private:
     void registerStream(const std::string& sensorId, grpc::ServerContext* context);
     void unregisterStream(const std::string& sensorId, grpc::ServerContext* context);
     void watchRevocations();
+    /// Opens or closes the enrollment listener to match the pending activations.
+    void refreshEnrollment();
+    /// Wakes every stream's command sender (a command was issued in this process).
+    void notifyCommands();
+    /// Sends `sensorId`'s undelivered commands on its stream until `done` (stream ended).
+    void sendCommands(const std::string& sensorId,
+                      const std::function<bool(const ironsight::v1::ConsoleMessage&)>& write,
+                      const bool& done);
 
     ConsoleService& console_;
     std::unique_ptr<EnrollmentImpl> enrollment_;
@@ -56,8 +73,18 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    bool recheckEnrollment_ = false;  // an activation was used: the watcher re-checks at once
     std::multimap<std::string, grpc::ServerContext*> streams_;
     std::thread watcher_;
+
+    mutable std::mutex enrollMutex_;  // guards enrollServer_, enrollAddress_, enrollStopped_
+    std::string enrollAddress_;       // "HOST:PORT" with the port first bound
+    bool enrollStopped_ = false;
+    std::string enrollError_;  // the last reopen failure, reported once
+
+    std::mutex commandMutex_;  // guards commandGeneration_ and the senders' `done` flags
+    std::condition_variable commandWake_;
+    std::uint64_t commandGeneration_ = 0;
 };
 
 }  // namespace ironsight::console::core

@@ -26,6 +26,15 @@ std::int64_t nowMs() {
 
 }  // namespace
 
+store::NewRecord commandResultRecord(const std::string& commandId, const CommandReply& reply) {
+    v1::Envelope env;
+    auto* result = env.mutable_command_result();
+    result->set_command_id(commandId);
+    result->set_ok(reply.ok);
+    result->set_message(reply.message);
+    return toRecord(env);
+}
+
 LinkClient::LinkClient(LinkConfig config, store::Outbox& outbox, LinkHooks hooks)
     : config_(std::move(config)), outbox_(outbox), hooks_(std::move(hooks)) {}
 
@@ -180,22 +189,29 @@ bool LinkClient::session(const std::string& endpoint) {
                 }
             } else if (msg.has_command()) {
                 const auto& cmd = msg.command();
-                v1::Envelope env;
-                auto* result = env.mutable_command_result();
-                result->set_command_id(cmd.command_id());
+                std::optional<CommandReply> reply;
                 if (cmd.has_set_learning() && hooks_.setLearning) {
                     const Status st = hooks_.setLearning(cmd.set_learning().enabled());
-                    result->set_ok(st.ok());
-                    result->set_message(st.ok() ? std::string(cmd.set_learning().enabled()
-                                                                  ? "learning on"
-                                                                  : "learning off")
-                                                : st.error().message);
+                    reply = CommandReply{st.ok(), st.ok() ? std::string(cmd.set_learning().enabled()
+                                                                            ? "learning on"
+                                                                            : "learning off")
+                                                          : st.error().message};
+                } else if ((cmd.has_learn_alert() || cmd.has_mute_alert() ||
+                            cmd.has_config_push()) &&
+                           hooks_.command) {
+                    reply = hooks_.command(cmd);  // nullopt: answered by the analysis thread
+                } else if (cmd.has_evidence_request()) {
+                    reply =
+                        CommandReply{false, "evidence export is not available over the link yet"};
                 } else {
-                    result->set_ok(false);
-                    result->set_message("not supported yet");
+                    reply = CommandReply{false, "not supported yet"};
                 }
-                if (auto seqs = outbox_.append({toRecord(env)}, nowMs()); !seqs) {
-                    report("link: cannot queue command result: " + seqs.error().message);
+                if (reply) {
+                    if (auto seqs = outbox_.append({commandResultRecord(cmd.command_id(), *reply)},
+                                                   nowMs());
+                        !seqs) {
+                        report("link: cannot queue command result: " + seqs.error().message);
+                    }
                 }
             }
             cv_.notify_all();

@@ -10,10 +10,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "ironsight/v1/link.pb.h"
 #include "sensor-agent/store/outbox.h"
 #include "shared/base/result.h"
 
@@ -34,14 +36,28 @@ struct LinkConfig {
     std::chrono::milliseconds backoffMax{10000};
 };
 
+/// The sensor's answer to a console command (sent back as a CommandResult envelope).
+struct CommandReply {
+    bool ok = false;
+    std::string message;
+};
+
 struct LinkHooks {
     /// The learning flag reported in Hello.
     std::function<bool()> learning;
     /// Applies and persists SetLearning; an error is reported back to the console.
     std::function<Status(bool enabled)> setLearning;
+    /// Learn, Mute and ConfigPush (exclusions), called on the link thread. Returns the reply
+    /// now, or nullopt when the handler answers later itself: the engine belongs to the
+    /// analysis thread, which applies the command and appends the CommandResult
+    /// (commandResultRecord) to the outbox.
+    std::function<std::optional<CommandReply>(const v1::Command&)> command;
     /// One-line status messages (connected, refused, unreachable); default: stderr.
     std::function<void(const std::string&)> log;
 };
+
+/// The outbox record carrying a CommandResult.
+store::NewRecord commandResultRecord(const std::string& commandId, const CommandReply& reply);
 
 class LinkClient {
 public:
