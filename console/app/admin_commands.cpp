@@ -10,6 +10,8 @@
 #include <tuple>
 
 #include "console/app/app.h"
+#include "console/app/doctor.h"
+#include "console/app/report_command.h"
 #include "console/core/console_service.h"
 #include "shared/crypto/crypto.h"
 
@@ -60,6 +62,8 @@ void addHierarchyCommands(CLI::App& site, CLI::App& zone, const std::function<fs
 void addBackupCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
 void addForwardCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
 void addCveCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode);
+void addSensorCommandCommands(CLI::App& admin, CLI::App& sensor,
+                              const std::function<fs::path()>& dataDir, int& exitCode);
 
 }  // namespace
 
@@ -114,6 +118,8 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
     addBackupCommands(*admin, dataDir, exitCode);
     addForwardCommands(*admin, dataDir, exitCode);
     addCveCommands(*admin, dataDir, exitCode);
+    addDoctorCommand(*admin, dataDir, exitCode);
+    addReportCommand(*admin, dataDir, exitCode);
 
     // site add NAME
     CLI::App* site = admin->add_subcommand("site", "Sites")->require_subcommand(1);
@@ -198,13 +204,15 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
         if (*listJson) {
             std::cout << core::ConsoleService::sensorsToJson(*sensors);
         } else {
+            // STATE: connected, or disconnected after 3 missed health reports (30 s).
             std::cout << std::left << std::setw(20) << "NAME" << std::setw(16) << "SITE"
-                      << std::setw(16) << "ZONE" << std::setw(9) << "STATUS" << std::setw(25)
+                      << std::setw(16) << "ZONE" << std::setw(16) << "STATE" << std::setw(25)
                       << "LAST SEEN"
                       << "ID\n";
+            const std::int64_t now = core::nowMs();
             for (const auto& s : *sensors) {
                 std::cout << std::setw(20) << s.name << std::setw(16) << s.site << std::setw(16)
-                          << s.zone << std::setw(9) << s.status << std::setw(25)
+                          << s.zone << std::setw(16) << core::sensorState(s, now) << std::setw(25)
                           << formatTime(s.lastSeenMs) << s.id << "\n";
             }
         }
@@ -224,6 +232,8 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
         std::cout << "sensor " << *revokeName << " revoked\n";
         exitCode = 0;
     });
+
+    addSensorCommandCommands(*admin, *sensor, dataDir, exitCode);
 
     // export devices|alerts --format csv|json [--out FILE]
     struct ExportArgs {
@@ -675,6 +685,125 @@ void addAlertCommands(CLI::App& admin, const std::function<fs::path()>& dataDir,
             std::cout << "alert " << keys->front().alertId << " unassigned\n";
         } else {
             std::cout << "alert " << keys->front().alertId << " assigned to " << args->user << "\n";
+        }
+        exitCode = 0;
+    });
+}
+
+/// "queued" line for a command just issued.
+void printQueued(const core::CommandRow& c) {
+    std::cout << "command " << c.id << " (" << c.kind << ") queued for sensor " << c.sensorName
+              << "; it is sent when the sensor is connected (see 'admin command list')\n";
+}
+
+void addSensorCommandCommands(CLI::App& admin, CLI::App& sensor,
+                              const std::function<fs::path()>& dataDir, int& exitCode) {
+    struct CommandArgs {
+        std::string sensor, state, alert;
+        core::ExclusionRule rule;
+        bool off = false, json = false;
+    };
+    auto args = std::make_shared<CommandArgs>();
+
+    // sensor learning NAME on|off
+    CLI::App* learning =
+        sensor.add_subcommand("learning", "Turn a sensor's learning mode on or off (a command)");
+    learning->add_option("NAME", args->sensor, "Sensor name or id")->required();
+    learning->add_option("STATE", args->state, "on or off")
+        ->required()
+        ->check(CLI::IsMember({"on", "off"}));
+    learning->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto c = (*console)->setSensorLearning(args->sensor, args->state == "on");
+        if (!c) return void(exitCode = fail(c.error().message));
+        printQueued(*c);
+        exitCode = 0;
+    });
+
+    // alert learn|mute ALERT_ID [--sensor NAME] [--off]
+    CLI::App* alert = admin.get_subcommand("alert");
+    CLI::App* learn = alert->add_subcommand(
+        "learn",
+        "Learn an alert on the sensor that raised it: its pattern joins the baseline "
+        "and the alert is closed once the sensor confirms");
+    CLI::App* mute = alert->add_subcommand(
+        "mute", "Mute an alert's type for its devices on the sensor that raised it");
+    mute->add_flag("--off", args->off, "Unmute");
+    for (CLI::App* cmd : {learn, mute}) {
+        cmd->add_option("ALERT_ID", args->alert, "Alert id")->required();
+        cmd->add_option("--sensor", args->sensor, "Sensor name or id (when ids are ambiguous)");
+        const bool isLearn = cmd == learn;
+        cmd->callback([args, dataDir, &exitCode, isLearn] {
+            auto console = openExisting(dataDir());
+            if (!console) return void(exitCode = fail(console.error().message));
+            auto keys = resolveAlerts(**console, {args->alert}, args->sensor);
+            if (!keys) return void(exitCode = fail(keys.error().message));
+            auto c = isLearn ? (*console)->learnAlert(keys->front())
+                             : (*console)->muteAlert(keys->front(), !args->off);
+            if (!c) return void(exitCode = fail(c.error().message));
+            printQueued(*c);
+            exitCode = 0;
+        });
+    }
+
+    // exclusion add --sensor NAME [--type T] [--device D] [--subnet CIDR] [--from HH:MM --to HH:MM]
+    CLI::App* exclusion =
+        admin.add_subcommand("exclusion", "Exclusion rules on a sensor's detector");
+    exclusion->require_subcommand(1);
+    CLI::App* add = exclusion->add_subcommand(
+        "add", "Do not raise alerts matching every given field (a command to the sensor)");
+    add->add_option("--sensor", args->sensor, "Sensor name or id")->required();
+    add->add_option("--type", args->rule.type, "Alert type, e.g. port_scan");
+    add->add_option("--device", args->rule.device, "Device id or address at either end");
+    add->add_option("--subnet", args->rule.subnet, "CIDR containing either address");
+    add->add_option("--from", args->rule.from, "Window start, HH:MM UTC");
+    add->add_option("--to", args->rule.to, "Window end, HH:MM UTC (may wrap midnight)");
+    add->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto c = (*console)->addExclusion(args->sensor, args->rule);
+        if (!c) return void(exitCode = fail(c.error().message));
+        printQueued(*c);
+        exitCode = 0;
+    });
+
+    // command list [--sensor NAME] [--json]
+    CLI::App* command = admin.add_subcommand("command", "Commands sent to sensors");
+    command->require_subcommand(1);
+    CLI::App* list = command->add_subcommand("list", "List commands, newest first");
+    list->add_option("--sensor", args->sensor, "Only this sensor (name or id)");
+    list->add_flag("--json", args->json, "JSON output");
+    list->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto rows = (*console)->listCommands(args->sensor);
+        if (!rows) return void(exitCode = fail(rows.error().message));
+        if (args->json) {
+            nlohmann::json arr = nlohmann::json::array();
+            for (const auto& c : *rows) {
+                arr.push_back({{"id", c.id},
+                               {"sensor", c.sensorName},
+                               {"sensor_id", c.sensorId},
+                               {"kind", c.kind},
+                               {"arguments", nlohmann::json::parse(c.arguments, nullptr, false)},
+                               {"issued_by", c.issuedBy},
+                               {"issued_at_ms", c.issuedAtMs},
+                               {"state", c.state},
+                               {"result", c.result},
+                               {"completed_at_ms", c.completedAtMs}});
+            }
+            std::cout << nlohmann::json{{"commands", arr}}.dump(2) << "\n";
+            return void(exitCode = 0);
+        }
+        std::cout << std::left << std::setw(25) << "ISSUED" << std::setw(16) << "SENSOR"
+                  << std::setw(15) << "KIND" << std::setw(9) << "STATE" << std::setw(14) << "BY"
+                  << "ARGUMENTS -> RESULT\n";
+        for (const auto& c : *rows) {
+            std::cout << std::setw(25) << formatTime(c.issuedAtMs) << std::setw(16) << c.sensorName
+                      << std::setw(15) << c.kind << std::setw(9) << c.state << std::setw(14)
+                      << c.issuedBy << c.arguments << (c.result.empty() ? "" : " -> " + c.result)
+                      << "\n";
         }
         exitCode = 0;
     });

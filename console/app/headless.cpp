@@ -11,6 +11,7 @@
 #include "console/app/app.h"
 #include "console/core/forwarding.h"
 #include "console/core/link_server.h"
+#include "shared/base/sd_notify.h"
 
 namespace ironsight::console::app {
 
@@ -51,6 +52,7 @@ int runHeadless(const std::filesystem::path& dataDir, const HeadlessOptions& opt
     std::cout << "link listening on " << shown(link, server.linkPort()) << "\n"
               << "enrollment listening on " << shown(enroll, server.enrollPort()) << "\n"
               << "CA fingerprint: " << (*console)->caFingerprint() << std::endl;
+    systemd::notify("READY=1");  // Type=notify: both listeners are up
     (void)(*console)->store().audit("console", "server.start", dataDir.string(), "local", "ok");
 
     // SIEM forwarding: its own thread and queue, so ingest never waits for a SIEM.

@@ -69,6 +69,8 @@ const std::vector<ActionRule>& roleMatrix() {
                                                                                true,  false, false},
         {Action::ImportVulnerabilities, "cve.import",     "import vulnerability feeds",
                                                                                true,  true,  false},
+        {Action::CommandSensor,    "command.issue",       "send commands to sensors (learning, "
+                                   "Learn, Mute, exclusions)",                 true,  true,  false},
     };
     // clang-format on
     return matrix;

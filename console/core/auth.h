@@ -48,10 +48,11 @@ enum class Action {
     ChangeRetention,
     ManageForwarding,
     ImportVulnerabilities,
+    CommandSensor,  ///< learning mode, Learn / Mute an alert, exclusions (commands to a sensor)
 };
 
 /// The last Action (tests iterate 0..kLastAction).
-inline constexpr Action kLastAction = Action::ImportVulnerabilities;
+inline constexpr Action kLastAction = Action::CommandSensor;
 
 /// One row of the role matrix: the audit code, the phrase used in refusals, who may do it.
 struct ActionRule {

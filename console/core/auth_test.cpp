@@ -134,6 +134,7 @@ TEST_F(Auth, EveryActionTimesEveryRole) {
         ASSERT_TRUE(svc_->addSite("ds-" + t).ok());
         for (const char* z : {"rz-", "mz-", "dz-"}) ASSERT_TRUE(svc_->addZone("P", z + t).ok());
     }
+    ASSERT_TRUE(svc_->addSensor("P", "Z", "cmd").ok());  // takes commands (never revoked)
     // One alert from sensor s-admin to triage and comment on.
     AlertKey alert{(*svc_->store().findSensor("s-admin"))->id, "alert-1"};
     {
@@ -242,6 +243,10 @@ TEST_F(Auth, EveryActionTimesEveryRole) {
              return statusOf(svc_->importCveFeed(
                  s,
                  fs::path(IRONSIGHT_SOURCE_DIR) / "console/core/testdata/nvd-cve-2.0-sample.json"));
+         }},
+        {Action::CommandSensor,
+         [&](const Session& s, const std::string&, Role) {
+             return statusOf(svc_->setSensorLearning(s, "cmd", false));
          }},
     };
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 
@@ -448,7 +449,153 @@ Result<NewSensor> ConsoleService::addSensor(const std::string& site, const std::
 Status ConsoleService::revokeSensor(const Session& session, const std::string& idOrName) {
     auto by = authorize(&session, Action::RevokeSensor, idOrName);
     if (!by) return by.error();
-    return store_->revokeSensor(idOrName, by->actor, by->source);
+    Status s = store_->revokeSensor(idOrName, by->actor, by->source);
+    notifyLink();
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands to sensors.
+
+namespace {
+
+bool isHhMm(const std::string& t) {
+    return t.size() == 5 && std::isdigit(static_cast<unsigned char>(t[0])) &&
+           std::isdigit(static_cast<unsigned char>(t[1])) && t[2] == ':' &&
+           std::isdigit(static_cast<unsigned char>(t[3])) &&
+           std::isdigit(static_cast<unsigned char>(t[4])) && std::stoi(t.substr(0, 2)) < 24 &&
+           std::stoi(t.substr(3, 2)) < 60;
+}
+
+/// A field the sensor reads as one word of its rule: no blanks, quotes, backslashes, controls.
+bool isWord(const std::string& v) {
+    return std::none_of(v.begin(), v.end(), [](char c) {
+        return std::isspace(static_cast<unsigned char>(c)) ||
+               std::iscntrl(static_cast<unsigned char>(c)) || c == '"' || c == '\\' || c == '*';
+    });
+}
+
+}  // namespace
+
+Result<std::string> exclusionToml(const ExclusionRule& rule) {
+    if (rule.type.empty() && rule.device.empty() && rule.subnet.empty() && rule.from.empty() &&
+        rule.to.empty()) {
+        return makeError(
+            "an exclusion needs at least one of type, device, subnet or a time window");
+    }
+    if (rule.from.empty() != rule.to.empty()) {
+        return makeError("an exclusion time window needs both from and to (HH:MM, UTC)");
+    }
+    if (!rule.from.empty() && (!isHhMm(rule.from) || !isHhMm(rule.to))) {
+        return makeError("exclusion window times must be HH:MM (UTC), e.g. 22:00");
+    }
+    std::string toml = "[[exclusion]]\n";
+    for (const auto& [key, value] : {std::pair{"type", &rule.type},
+                                     {"device", &rule.device},
+                                     {"subnet", &rule.subnet},
+                                     {"from", &rule.from},
+                                     {"to", &rule.to}}) {
+        if (value->empty()) continue;
+        if (!isWord(*value)) {
+            return makeError(std::string("exclusion ") + key + " '" + *value +
+                             "' must be one word (no blanks, quotes or '*')");
+        }
+        toml += std::string(key) + " = \"" + *value + "\"\n";
+    }
+    return toml;
+}
+
+void ConsoleService::setLinkListener(std::function<void()> listener) {
+    std::lock_guard lock(listenerMutex_);
+    linkListener_ = std::move(listener);
+}
+
+void ConsoleService::notifyLink() {
+    // Called under the lock so setLinkListener({}) in LinkServer::stop() waits for a running call.
+    std::lock_guard lock(listenerMutex_);
+    if (linkListener_) linkListener_();
+}
+
+Result<CommandRow> ConsoleService::issueCommand(const AuditActor& by, const std::string& sensor,
+                                                const std::string& kind,
+                                                const std::string& arguments) {
+    auto found = store_->findSensor(sensor);
+    if (!found) return found.error();
+    if (!found->has_value()) return makeError("no sensor '" + sensor + "'");
+    auto row = store_->addCommand((*found)->id, kind, arguments, by);
+    if (row) notifyLink();
+    return row;
+}
+
+Result<CommandRow> ConsoleService::setSensorLearning(const Session& session,
+                                                     const std::string& sensor, bool on) {
+    auto by = authorize(&session, Action::CommandSensor, sensor);
+    if (!by) return by.error();
+    return issueCommand(*by, sensor, "set_learning", json{{"enabled", on}}.dump());
+}
+
+Result<CommandRow> ConsoleService::setSensorLearning(const std::string& sensor, bool on) {
+    return issueCommand(AuditActor{}, sensor, "set_learning", json{{"enabled", on}}.dump());
+}
+
+Result<CommandRow> ConsoleService::alertCommand(const Session* session, const AlertKey& alert,
+                                                const std::string& kind,
+                                                const std::string& arguments) {
+    auto by = authorize(session, Action::CommandSensor, alert.sensorId + "/" + alert.alertId);
+    if (!by) return by.error();
+    // Routed to the sensor that raised the alert (the key's sensor), never to another.
+    auto found = store_->findAlerts(alert.alertId, alert.sensorId);
+    if (!found) return found.error();
+    if (found->empty()) {
+        return makeError("no alert '" + alert.alertId + "' from sensor '" + alert.sensorId + "'");
+    }
+    return issueCommand(*by, alert.sensorId, kind, arguments);
+}
+
+Result<CommandRow> ConsoleService::learnAlert(const Session& session, const AlertKey& alert) {
+    return alertCommand(&session, alert, "learn_alert", json{{"alert_id", alert.alertId}}.dump());
+}
+
+Result<CommandRow> ConsoleService::learnAlert(const AlertKey& alert) {
+    return alertCommand(nullptr, alert, "learn_alert", json{{"alert_id", alert.alertId}}.dump());
+}
+
+Result<CommandRow> ConsoleService::muteAlert(const Session& session, const AlertKey& alert,
+                                             bool muted) {
+    return alertCommand(&session, alert, "mute_alert",
+                        json{{"alert_id", alert.alertId}, {"muted", muted}}.dump());
+}
+
+Result<CommandRow> ConsoleService::muteAlert(const AlertKey& alert, bool muted) {
+    return alertCommand(nullptr, alert, "mute_alert",
+                        json{{"alert_id", alert.alertId}, {"muted", muted}}.dump());
+}
+
+namespace {
+
+std::string exclusionJson(const ExclusionRule& r) {
+    return json{{"type", r.type},
+                {"device", r.device},
+                {"subnet", r.subnet},
+                {"from", r.from},
+                {"to", r.to}}
+        .dump();
+}
+
+}  // namespace
+
+Result<CommandRow> ConsoleService::addExclusion(const Session& session, const std::string& sensor,
+                                                const ExclusionRule& rule) {
+    auto by = authorize(&session, Action::CommandSensor, sensor);
+    if (!by) return by.error();
+    if (auto toml = exclusionToml(rule); !toml) return toml.error();
+    return issueCommand(*by, sensor, "add_exclusion", exclusionJson(rule));
+}
+
+Result<CommandRow> ConsoleService::addExclusion(const std::string& sensor,
+                                                const ExclusionRule& rule) {
+    if (auto toml = exclusionToml(rule); !toml) return toml.error();
+    return issueCommand(AuditActor{}, sensor, "add_exclusion", exclusionJson(rule));
 }
 
 Result<std::vector<AuditRow>> ConsoleService::listAudit(const Session& session) {
@@ -571,6 +718,7 @@ Result<NewSensor> ConsoleService::addSensorAs(const AuditActor& by, const std::s
     std::int64_t notAfter = now + validity.count();
     auto sensor = store_->addSensor(site, zone, name, tokenHash, bundleId, notAfter, by);
     if (!sensor) return sensor.error();
+    notifyLink();  // a pending activation: the enrollment listener opens
 
     ironsight::v1::ActivationPayload payload;
     payload.set_format_version(1);
@@ -599,6 +747,7 @@ std::string ConsoleService::sensorsToJson(const std::vector<SensorRow>& sensors)
                        {"site", s.site},
                        {"zone", s.zone},
                        {"status", s.status},
+                       {"state", sensorState(s, nowMs())},
                        {"cert_serial", s.certSerial},
                        {"enrolled_at_ms", s.enrolledAtMs},
                        {"last_seen_ms", s.lastSeenMs}});

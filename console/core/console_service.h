@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include "console/core/auth.h"
 #include "console/core/backup.h"
 #include "console/core/console_store.h"
+#include "console/core/report.h"
 #include "console/core/cve.h"
 #include "console/core/pki.h"
 #include "shared/base/result.h"
@@ -31,6 +33,23 @@ struct NewSensor {
 };
 
 enum class ExportFormat { Csv, Json };
+
+/// An exclusion rule for a sensor's detector: alerts matching every given field are not raised.
+/// "" = any. `device`: a device id or address at either end; `subnet`: a CIDR containing either
+/// address; `from`/`to`: a UTC time-of-day window "HH:MM" (both or neither; may wrap midnight).
+struct ExclusionRule {
+    std::string type, device, subnet, from, to;
+};
+
+/// Checks `rule` and renders the ConfigPush TOML that carries it to the sensor:
+///   [[exclusion]]
+///   type = "modbus_write"   # keys given only when set
+///   device = "10.0.0.5"
+///   subnet = "10.0.0.0/24"
+///   from = "22:00"
+///   to = "06:00"
+Result<std::string> exclusionToml(const ExclusionRule& rule);
+
 
 /// The core API. Calls taking a Session run on behalf of a signed-in user: the session must be
 /// live (idle timeout), the user enabled, the initial/reset password changed, and the user's
@@ -114,7 +133,9 @@ public:
     /// Marks the sensor revoked; a running LinkServer cancels its stream within 2 s.
     Status revokeSensor(const Session& session, const std::string& idOrName);
     Status revokeSensor(const std::string& idOrName, const std::string& actor = "local-admin") {
-        return store_->revokeSensor(idOrName, actor);
+        Status s = store_->revokeSensor(idOrName, actor);
+        notifyLink();  // its unused activation is withdrawn
+        return s;
     }
 
     // Site -> zone hierarchy. Deleting refuses a site with zones or a zone with sensors.
@@ -164,6 +185,31 @@ public:
                                              const std::string& sensor = "") {
         return store_->findAlerts(alertId, sensor);
     }
+
+    // Commands to sensors (Action::CommandSensor: admin and analyst). Each is stored in the
+    // commands table and audited (command.issue); a running LinkServer sends it on the sensor's
+    // stream (within ~1 s when connected, else when it connects) and records the sensor's
+    // answer (command.result). `sensor` is a name or id.
+    Result<CommandRow> setSensorLearning(const Session& session, const std::string& sensor,
+                                         bool on);
+    Result<CommandRow> setSensorLearning(const std::string& sensor, bool on);
+    /// Learn, routed to the sensor that raised the alert: its pattern joins that sensor's
+    /// baseline and stops firing; when the sensor confirms, the alert is closed.
+    Result<CommandRow> learnAlert(const Session& session, const AlertKey& alert);
+    Result<CommandRow> learnAlert(const AlertKey& alert);
+    /// Mute (or unmute) the alert's type for its devices on the sensor that raised it.
+    Result<CommandRow> muteAlert(const Session& session, const AlertKey& alert, bool muted = true);
+    Result<CommandRow> muteAlert(const AlertKey& alert, bool muted = true);
+    Result<CommandRow> addExclusion(const Session& session, const std::string& sensor,
+                                    const ExclusionRule& rule);
+    Result<CommandRow> addExclusion(const std::string& sensor, const ExclusionRule& rule);
+    /// Newest first (every role may read them).
+    Result<std::vector<CommandRow>> listCommands(const std::string& sensor = "") {
+        return store_->listCommands(sensor);
+    }
+    /// Called after a command is issued or an activation is created or withdrawn in this
+    /// process, so a LinkServer reacts at once (it also polls for other processes' changes).
+    void setLinkListener(std::function<void()> listener);
 
     Result<std::vector<SiteRow>> listSites() { return store_->listSites(); }
     Result<std::vector<ZoneRow>> listZones() { return store_->listZones(); }
@@ -227,6 +273,10 @@ public:
     Result<std::string> exportAudit(const Session& session, ExportFormat format);
     static std::string auditToText(const std::vector<AuditRow>& rows, ExportFormat format);
 
+    /// Inventory or alert report for CSV/PDF (report.h); needs ExportData, audited with the
+    /// filter. `session` nullptr = local administrator. Defined in report.cpp.
+    Result<ReportTable> report(const Session* session, ReportKind kind, const ReportFilter& filter);
+
 private:
     ConsoleService(std::filesystem::path dataDir, std::unique_ptr<ConsoleStore> store, Pki pki,
                    DataDirLock lock)
@@ -251,6 +301,11 @@ private:
     Status checkTargetUser(const Session* session, const std::string& name, Action action);
     Result<BackupInfo> backupAs(const AuditActor& by, const std::filesystem::path& dest);
     Status storeRetentionPolicy(const AuditActor& by, const RetentionPolicy& policy);
+    Result<CommandRow> issueCommand(const AuditActor& by, const std::string& sensor,
+                                    const std::string& kind, const std::string& arguments);
+    Result<CommandRow> alertCommand(const Session* session, const AlertKey& alert,
+                                    const std::string& kind, const std::string& arguments);
+    void notifyLink();
 
     std::filesystem::path dataDir_;
     std::unique_ptr<ConsoleStore> store_;
@@ -258,6 +313,8 @@ private:
     Clock clock_ = &nowMs;
     std::mutex sessionsMutex_;
     std::map<std::string, SessionState> sessions_;  // by token
+    std::mutex listenerMutex_;
+    std::function<void()> linkListener_;
     DataDirLock lock_;  // shared: a restore refuses while any console has the directory open
 };
 

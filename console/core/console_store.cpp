@@ -122,6 +122,13 @@ std::int64_t nowMs() {
         .count();
 }
 
+std::string sensorState(const SensorRow& sensor, std::int64_t now) {
+    if (sensor.status != "active") return sensor.status;
+    if (sensor.lastSeenMs <= 0) return "never connected";
+    return now - sensor.lastSeenMs > kMissedHealthIntervals * kHealthIntervalMs ? "disconnected"
+                                                                                : "connected";
+}
+
 const std::vector<std::string>& schemaSteps() {
     static const std::vector<std::string> steps = {
         R"sql(
@@ -249,6 +256,16 @@ CREATE INDEX cve_cpes_cve ON cve_cpes(cve_id);
         // v6: alert counts aggregate per sensor over a covering index.
         R"sql(
 CREATE INDEX alerts_sensor_severity_status ON alerts(sensor_id, severity, status);
+)sql",
+        // v7: durable console -> sensor commands (learning, Learn, Mute, exclusions); LinkServer
+        // sends a sensor's pending ones on its stream, the sensor's CommandResult completes them.
+        R"sql(
+CREATE TABLE commands(
+  id TEXT PRIMARY KEY, sensor_id TEXT NOT NULL REFERENCES sensors(id), kind TEXT NOT NULL,
+  arguments TEXT NOT NULL DEFAULT '{}', issued_by TEXT NOT NULL, issued_at INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'sent', 'done', 'failed')),
+  result TEXT NOT NULL DEFAULT '', completed_at INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX commands_sensor_state ON commands(sensor_id, state, issued_at);
 )sql",
     };
     return steps;
@@ -954,8 +971,11 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
                         .run();
                 break;
             }
+            case ironsight::v1::Envelope::kCommandResult:
+                s = applyCommandResultLocked(sensorId, env.command_result());
+                break;
             default:
-                break;  // command results and unknown kinds: nothing stored yet
+                break;  // unknown kinds: nothing stored
         }
         if (!s) return dbError("cannot apply envelope " + std::to_string(env.seq()), s.error());
         applied = env.seq();
@@ -2057,6 +2077,167 @@ Result<std::vector<CveEntry>> ConsoleStore::cvesForVendors(
                                    st->columnText(11), st->columnText(12), st->columnText(13)});
     }
     return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands to sensors.
+
+namespace {
+
+constexpr const char* kCommandSelect = R"sql(
+SELECT c.id, c.sensor_id, COALESCE(s.name, ''), c.kind, c.arguments, c.issued_by, c.issued_at,
+       c.state, c.result, c.completed_at
+FROM commands c LEFT JOIN sensors s ON s.id = c.sensor_id)sql";
+
+CommandRow commandFrom(const sqlite::Stmt& st) {
+    CommandRow r;
+    r.id = st.columnText(0);
+    r.sensorId = st.columnText(1);
+    r.sensorName = st.columnText(2);
+    r.kind = st.columnText(3);
+    r.arguments = st.columnText(4);
+    r.issuedBy = st.columnText(5);
+    r.issuedAtMs = st.columnInt(6);
+    r.state = st.columnText(7);
+    r.result = st.columnText(8);
+    r.completedAtMs = st.columnInt(9);
+    return r;
+}
+
+}  // namespace
+
+Result<CommandRow> ConsoleStore::addCommand(const std::string& sensorId, const std::string& kind,
+                                            const std::string& arguments, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    CommandRow row;
+    Status s = writeLocked([&]() -> Status {
+        auto sensor = db_.prepare("SELECT name, status FROM sensors WHERE id = ?1");
+        if (!sensor) return sensor.error();
+        sensor->bind(1, sensorId);
+        auto found = sensor->step();
+        if (!found) return found.error();
+        if (!*found) return makeError("no sensor '" + sensorId + "'");
+        row.sensorName = sensor->columnText(0);
+        if (sensor->columnText(1) == "revoked") {
+            return makeError("sensor '" + row.sensorName + "' is revoked; it takes no commands");
+        }
+        sensor->reset();
+        row.id = crypto::newUuid();
+        row.sensorId = sensorId;
+        row.kind = kind;
+        row.arguments = arguments;
+        row.issuedBy = by.actor;
+        row.issuedAtMs = clock_();
+        row.state = "pending";
+        auto ins = db_.prepare(
+            "INSERT INTO commands(id, sensor_id, kind, arguments, issued_by, issued_at) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        if (!ins) return ins.error();
+        if (auto r = ins->bind(1, row.id)
+                         .bind(2, sensorId)
+                         .bind(3, kind)
+                         .bind(4, arguments)
+                         .bind(5, by.actor)
+                         .bind(6, row.issuedAtMs)
+                         .run();
+            !r) {
+            return dbError("cannot store the command", r.error());
+        }
+        return auditLocked(by.actor, "command.issue", sensorId, by.source,
+                           "ok: " + kind + " " + arguments + " (command " + row.id + ")");
+    });
+    if (!s) return s.error();
+    return row;
+}
+
+Result<std::vector<CommandRow>> ConsoleStore::listCommands(const std::string& sensor) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string(kCommandSelect) +
+                          " WHERE ?1 = '' OR c.sensor_id = ?1 OR s.name = ?1"
+                          " ORDER BY c.issued_at DESC, c.rowid DESC");
+    if (!st) return st.error();
+    st->bind(1, sensor);
+    std::vector<CommandRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(commandFrom(*st));
+    return out;
+}
+
+Result<std::vector<CommandRow>> ConsoleStore::commandsToSend(const std::string& sensorId,
+                                                             bool includeSent) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string(kCommandSelect) +
+                          " WHERE c.sensor_id = ?1 AND (c.state = 'pending' OR"
+                          " (?2 AND c.state = 'sent')) ORDER BY c.issued_at, c.rowid");
+    if (!st) return st.error();
+    st->bind(1, sensorId).bind(2, includeSent);
+    std::vector<CommandRow> out;
+    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(commandFrom(*st));
+    return out;
+}
+
+Status ConsoleStore::markCommandsSent(const std::vector<std::string>& ids) {
+    if (ids.empty()) return {};
+    std::lock_guard lock(mutex_);
+    return writeLocked([&]() -> Status {
+        auto up =
+            db_.prepare("UPDATE commands SET state = 'sent' WHERE id = ?1 AND state = 'pending'");
+        if (!up) return up.error();
+        for (const auto& id : ids) {
+            if (auto r = up->bind(1, id).run(); !r) return r;
+        }
+        return {};
+    });
+}
+
+Status ConsoleStore::applyCommandResultLocked(const std::string& sensorId,
+                                              const ironsight::v1::CommandResult& result) {
+    // Only the sensor the command was issued to can complete it, and only once (a replayed
+    // result after a lost ack changes nothing).
+    auto up = db_.prepare(
+        "UPDATE commands SET state = ?3, result = ?4, completed_at = ?5 "
+        "WHERE id = ?1 AND sensor_id = ?2 AND state IN ('pending', 'sent') "
+        "RETURNING kind, arguments");
+    if (!up) return up.error();
+    up->bind(1, result.command_id())
+        .bind(2, sensorId)
+        .bind(3, result.ok() ? "done" : "failed")
+        .bind(4, result.message())
+        .bind(5, clock_());
+    auto row = up->step();
+    if (!row) return row.error();
+    if (!*row) {
+        return auditLocked("sensor:" + sensorId, "command.result", sensorId, "link",
+                           "ignored: no open command " + result.command_id() + " for this sensor");
+    }
+    const std::string kind = up->columnText(0);
+    const std::string arguments = up->columnText(1);
+    while (true) {  // finish the statement before the next one
+        auto more = up->step();
+        if (!more || !*more) break;
+    }
+    if (auto a =
+            auditLocked("sensor:" + sensorId, "command.result", sensorId, "link",
+                        std::string(result.ok() ? "ok: " : "failed: ") + kind + " " + arguments +
+                            " (command " + result.command_id() + "): " + result.message());
+        !a) {
+        return a;
+    }
+    if (kind != "learn_alert" || !result.ok()) return {};
+    // A learned alert is part of the baseline now: close it in the workflow (SPEC §3.5).
+    json args = json::parse(arguments, nullptr, false);
+    if (!args.is_object() || !args.contains("alert_id") || !args["alert_id"].is_string()) return {};
+    AlertKey key{sensorId, args["alert_id"].get<std::string>()};
+    auto from = alertStatusLocked(key);
+    if (!from || *from == alertStatusName(AlertStatus::Closed)) return {};
+    auto close = db_.prepare(
+        "UPDATE alerts SET status = 'closed', status_changed_at = ?3 "
+        "WHERE sensor_id = ?1 AND alert_id = ?2");
+    if (!close) return close.error();
+    if (auto r = close->bind(1, key.sensorId).bind(2, key.alertId).bind(3, clock_()).run(); !r) {
+        return r;
+    }
+    return auditLocked("sensor:" + sensorId, "alert.close", alertTarget(key), "link",
+                       "ok: " + *from + " -> closed (learned on the sensor)");
 }
 
 }  // namespace ironsight::console::core

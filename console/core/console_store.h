@@ -48,6 +48,15 @@ struct SensorRow {
     std::int64_t lastSeenMs = 0;
 };
 
+/// A sensor reports health every 10 s; missing 3 in a row shows it disconnected.
+inline constexpr std::int64_t kHealthIntervalMs = 10'000;
+inline constexpr int kMissedHealthIntervals = 3;
+
+/// What to show for a sensor at `nowMs`: "pending" or "revoked" as stored; an active sensor is
+/// "connected" when it reported within the last 3 health intervals, "disconnected" after that,
+/// "never connected" before its first stream.
+std::string sensorState(const SensorRow& sensor, std::int64_t nowMs);
+
 struct DeviceRow {
     std::string sensorId;
     std::string sensorName;
@@ -195,6 +204,24 @@ struct CveEntry {
     std::vector<CpeMatch> cpes;  ///< only the vulnerable ones
 };
 
+/// A console -> sensor command (the commands table, SPEC §4.3). `kind` and `arguments` (JSON):
+/// set_learning {"enabled": bool}; learn_alert {"alert_id": ID}; mute_alert {"alert_id": ID,
+/// "muted": bool}; add_exclusion {"type", "device", "subnet", "from", "to"} (sent as ConfigPush
+/// TOML, docs/CONSOLE.md). `state`: pending (waiting for the sensor's stream) -> sent -> done |
+/// failed (the sensor's CommandResult; `result` holds its message).
+struct CommandRow {
+    std::string id;  ///< UUID, the Command.command_id on the wire
+    std::string sensorId;
+    std::string sensorName;
+    std::string kind;
+    std::string arguments;
+    std::string issuedBy;
+    std::int64_t issuedAtMs = 0;
+    std::string state;
+    std::string result;
+    std::int64_t completedAtMs = 0;
+};
+
 /// Who a store write is attributed to in the audit log (the local-administrator path by default).
 struct AuditActor {
     std::string actor = "local-admin";
@@ -310,6 +337,19 @@ public:
     Result<std::uint64_t> applyBatch(const std::string& sensorId, std::uint64_t epoch,
                                      const ironsight::v1::Batch& batch, std::int64_t nowMs);
 
+    // Commands to sensors (delivered by LinkServer on the sensor's stream).
+    /// Queues a command for an enrolled or pending sensor (refused for a revoked one); audited
+    /// as command.issue. `kind`/`arguments` as documented at CommandRow.
+    Result<CommandRow> addCommand(const std::string& sensorId, const std::string& kind,
+                                  const std::string& arguments, const AuditActor& by = {});
+    /// Newest first; `sensor` (id or name, "" = all) narrows them.
+    Result<std::vector<CommandRow>> listCommands(const std::string& sensor = "");
+    /// A sensor's undelivered commands, oldest first: pending ones, and with `includeSent` also
+    /// those sent on an earlier stream that never answered (the sensor applies them idempotently).
+    Result<std::vector<CommandRow>> commandsToSend(const std::string& sensorId, bool includeSent);
+    /// pending -> sent.
+    Status markCommandsSent(const std::vector<std::string>& ids);
+
     // Queries for the UI and exports.
     Result<std::vector<DeviceRow>> listDevices();
     Result<std::vector<AlertRow>> listAlerts();
@@ -397,6 +437,9 @@ private:
     /// The current status of an alert, or an error naming the unknown alert.
     Result<std::string> alertStatusLocked(const AlertKey& alert);
     Result<std::int64_t> zoneIdLocked(const std::string& site, const std::string& zone);
+    /// A sensor's CommandResult (inside applyBatch's transaction): completes the command once.
+    Status applyCommandResultLocked(const std::string& sensorId,
+                                    const ironsight::v1::CommandResult& result);
     /// Runs `body` in a write transaction that also audits; bumps ownWrites_ on commit.
     template <class Body>
     Status writeLocked(Body&& body);

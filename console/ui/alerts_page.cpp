@@ -27,7 +27,8 @@ core::AlertKey alertKeyOf(const QString& rowKey) {
     return {rowKey.left(cut).toStdString(), rowKey.mid(cut + 1).toStdString()};
 }
 
-AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* parent)
+AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraAction,
+                       QWidget* parent)
     : QWidget(parent), context_(std::move(context)), model_(model) {
     auto* layout = new QVBoxLayout(this);
     auto* title = new QLabel(QStringLiteral("<h2>%1</h2>").arg(tr("Alerts").toHtmlEscaped()));
@@ -42,6 +43,7 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* parent)
     top->addWidget(title);
     top->addWidget(counters_);
     top->addStretch(1);
+    if (extraAction) top->addWidget(extraAction);
     top->addWidget(filter_);
     layout->addLayout(top);
 
@@ -84,6 +86,10 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* parent)
     close_->setObjectName(QStringLiteral("alertClose"));
     reopen_ = new QPushButton(tr("Reopen"));
     reopen_->setObjectName(QStringLiteral("alertReopen"));
+    learn_ = new QPushButton(tr("Learn"));
+    learn_->setObjectName(QStringLiteral("alertLearn"));
+    mute_ = new QPushButton(tr("Mute"));
+    mute_->setObjectName(QStringLiteral("alertMute"));
     commentText_ = new QLineEdit;
     commentText_->setObjectName(QStringLiteral("alertCommentText"));
     commentText_->setPlaceholderText(tr("Comment on the selected alert…"));
@@ -94,13 +100,15 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* parent)
     actions->addWidget(acknowledge_);
     actions->addWidget(close_);
     actions->addWidget(reopen_);
+    actions->addWidget(learn_);
+    actions->addWidget(mute_);
     actions->addSpacing(16);
     actions->addWidget(commentText_, 2);
     actions->addWidget(comment_);
     lowerLayout->addLayout(actions);
     if (!context_.service) {  // a read-only window over a loader: nothing to act through
-        for (QWidget* w :
-             std::initializer_list<QWidget*>{acknowledge_, close_, reopen_, commentText_, comment_})
+        for (QWidget* w : std::initializer_list<QWidget*>{acknowledge_, close_, reopen_, learn_,
+                                                          mute_, commentText_, comment_})
             w->hide();
     }
 
@@ -144,6 +152,13 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* parent)
             [this] { act(core::AlertStatus::Acknowledged); });
     connect(close_, &QPushButton::clicked, this, [this] { act(core::AlertStatus::Closed); });
     connect(reopen_, &QPushButton::clicked, this, [this] { act(core::AlertStatus::New); });
+    for (QPushButton* button : {learn_, mute_}) {
+        const bool learn = button == learn_;
+        connect(button, &QPushButton::clicked, this, [this, learn] {
+            QString error;
+            if (!commandCurrent(learn, &error)) QMessageBox::warning(this, tr("Alerts"), error);
+        });
+    }
     auto addComment = [this] {
         QString error;
         if (!commentOnCurrent(commentText_->text(), &error)) {
@@ -181,6 +196,16 @@ void AlertsPage::updateButtons() {
                 : tr("Read-only users cannot change the status of alerts."));
     }
     const bool oneAlert = view_->currentIndex().isValid();
+    const bool command = context_.may(core::Action::CommandSensor);
+    for (QPushButton* button : {learn_, mute_}) {
+        button->setEnabled(command && oneAlert);
+        button->setToolTip(command ? (button == learn_
+                                          ? tr("Learn on the sensor that raised it: the pattern "
+                                               "joins its baseline; closed once it confirms")
+                                          : tr("Mute this alert type for these devices on the "
+                                               "sensor that raised it"))
+                                   : tr("Read-only users cannot send commands to sensors."));
+    }
     commentText_->setEnabled(comment);
     comment_->setEnabled(comment && oneAlert && !commentText_->text().trimmed().isEmpty());
     comment_->setToolTip(comment ? QString() : tr("Read-only users cannot comment on alerts."));
@@ -256,6 +281,24 @@ bool AlertsPage::commentOnCurrent(const QString& text, QString* error) {
         return false;
     }
     showCurrent();
+    emit changed();
+    return true;
+}
+
+bool AlertsPage::commandCurrent(bool learn, QString* error) {
+    const core::AlertKey key = alertKeyOf(view_->currentIndex().data(KeyRole).toString());
+    if (!context_.service || key.alertId.empty()) {
+        *error = tr("select an alert first");
+        return false;
+    }
+    auto sent = learn ? context_.learnAlert(key) : context_.muteAlert(key, true);
+    if (!sent) {
+        *error = QString::fromStdString(sent.error().message);
+        return false;
+    }
+    const QString sensor = QString::fromStdString(sent->sensorName);
+    selection_->setText(learn ? tr("Learn sent to sensor %1").arg(sensor)
+                              : tr("Mute sent to sensor %1").arg(sensor));
     emit changed();
     return true;
 }

@@ -24,7 +24,9 @@ class AlertsPage final : public QWidget {
 public:
     /// Shows `model` (rows with KeyRole = sensor id + "\n" + alert id). Without a service in
     /// `context` the page is read-only (no workflow buttons).
-    AlertsPage(UiContext context, TableModel* model, QWidget* parent = nullptr);
+    /// `extraAction` (may be null) sits left of the filter, e.g. the report button.
+    AlertsPage(UiContext context, TableModel* model, QWidget* extraAction = nullptr,
+               QWidget* parent = nullptr);
 
     QTableView* table() const { return view_; }
     QLineEdit* filter() const { return filter_; }
@@ -34,6 +36,8 @@ public:
     QPushButton* closeButton() const { return close_; }
     QPushButton* reopenButton() const { return reopen_; }
     QPushButton* commentButton() const { return comment_; }
+    QPushButton* learnButton() const { return learn_; }
+    QPushButton* muteButton() const { return mute_; }
     QLineEdit* commentBox() const { return commentText_; }
 
     /// Keys of the selected rows (all of them: the workflow acts on the whole selection).
@@ -42,6 +46,9 @@ public:
     /// the core refused.
     bool setSelectedStatus(core::AlertStatus status, QString* error);
     bool commentOnCurrent(const QString& text, QString* error);
+    /// Sends Learn (or Mute) for the current alert to the sensor that raised it (a command the
+    /// link delivers); false with the core's message in `error` when refused.
+    bool commandCurrent(bool learn, QString* error);
 
 signals:
     /// Something was written: the window reloads its data.
@@ -64,6 +71,8 @@ private:
     QPushButton* close_ = nullptr;
     QPushButton* reopen_ = nullptr;
     QPushButton* comment_ = nullptr;
+    QPushButton* learn_ = nullptr;
+    QPushButton* mute_ = nullptr;
     QLineEdit* commentText_ = nullptr;
 };
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
@@ -153,6 +155,43 @@ TEST_F(AlertsPageTest, AnalystsMayTriage) {
     EXPECT_TRUE(page.setSelectedStatus(core::AlertStatus::Acknowledged, &error))
         << error.toStdString();
     EXPECT_EQ(statuses()["new_function_code"], "acknowledged");
+}
+
+TEST_F(AlertsPageTest, LearnAndMuteQueueCommandsForTheAlertsSensor) {
+    ingestPlant();
+    const core::Session analyst = sessionFor("ana", core::Role::Analyst);
+    auto w = window(UiContext{service_.get(), analyst});
+    AlertsPage& page = *w->alertsPage();
+    select(page, "New Modbus");
+    ASSERT_TRUE(page.learnButton()->isEnabled());
+    ASSERT_TRUE(page.muteButton()->isEnabled());
+    QTest::mouseClick(page.learnButton(), Qt::LeftButton);
+    QTest::mouseClick(page.muteButton(), Qt::LeftButton);
+    auto commands = service_->listCommands();
+    ASSERT_TRUE(commands.ok());
+    ASSERT_EQ(commands->size(), 2u);
+    std::set<std::string> kinds;
+    for (const auto& c : *commands) {
+        kinds.insert(c.kind);
+        EXPECT_EQ(c.state, "pending");  // no sensor connected in this test
+        EXPECT_EQ(c.issuedBy, "ana");
+        EXPECT_NE(c.arguments.find("new_function_code"), std::string::npos) << c.arguments;
+    }
+    EXPECT_EQ(kinds, (std::set<std::string>{"learn_alert", "mute_alert"}));
+
+    const core::Session viewer = sessionFor("vera", core::Role::Viewer);
+    auto v = window(UiContext{service_.get(), viewer});
+    AlertsPage& readOnly = *v->alertsPage();
+    select(readOnly, "New Modbus");
+    for (QPushButton* b : {readOnly.learnButton(), readOnly.muteButton()}) {
+        EXPECT_FALSE(b->isEnabled());
+        EXPECT_TRUE(b->toolTip().contains("Read-only")) << b->toolTip().toStdString();
+    }
+    QString error;
+    EXPECT_FALSE(readOnly.commandCurrent(true, &error));
+    EXPECT_EQ(error.toStdString(),
+              core::permissionDenied(core::Role::Viewer, core::Action::CommandSensor));
+    EXPECT_EQ(service_->listCommands()->size(), 2u);
 }
 
 TEST_F(AlertsPageTest, DashboardAlertsOverTimeDrillsIntoThatTime) {

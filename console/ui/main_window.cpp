@@ -33,6 +33,7 @@
 #include "console/ui/dashboard_page.h"
 #include "console/ui/device_map_page.h"
 #include "console/ui/language.h"
+#include "console/ui/report_export.h"
 #include "console/ui/settings_page.h"
 #include "console/ui/table_model.h"
 
@@ -128,7 +129,9 @@ void MainWindow::buildUi() {
     if (!mapCache_) mapCache_ = std::make_shared<MapLayoutCache>();
     map_ = new DeviceMapPage(mapCache_);
     filters_[QStringLiteral("map")] = map_->searchBox();
-    alertsPage_ = new AlertsPage(context_, alertsModel_);
+    alertsPage_ = new AlertsPage(context_, alertsModel_,
+                                 context_.service ? makeReportButton(QStringLiteral("alerts"))
+                                                  : nullptr);
     alertCounters_ = alertsPage_->counters();
     filters_[QStringLiteral("alerts")] = alertsPage_->filter();
     views_ << alertsPage_->table();
@@ -151,7 +154,8 @@ void MainWindow::buildUi() {
                        context_.service ? makeSensorActions() : nullptr)},
         {QStringLiteral("inventory"), tr("Inventory"),
          makeTablePage(QStringLiteral("inventory"), tr("Device inventory"), devicesModel_, nullptr,
-                       true)},
+                       true,
+                       context_.service ? makeReportButton(QStringLiteral("inventory")) : nullptr)},
         {QStringLiteral("map"), tr("Map"), map_},
         {QStringLiteral("alerts"), tr("Alerts"), alertsPage_},
     };
@@ -260,7 +264,55 @@ QWidget* MainWindow::makeSensorActions() {
     connect(revokeButton_, &QPushButton::clicked, this, &MainWindow::revokeSelectedSensor);
     row->addWidget(add);
     row->addWidget(revokeButton_);
+    // Learning mode is a command to the sensor (Admin and Security Analyst).
+    for (const bool on : {true, false}) {
+        auto* learning = new QPushButton(on ? tr("Learning on") : tr("Learning off"));
+        learning->setObjectName(on ? QStringLiteral("learningOn") : QStringLiteral("learningOff"));
+        learning->setEnabled(context_.may(core::Action::CommandSensor));
+        learning->setToolTip(learning->isEnabled()
+                                 ? tr("Switch the selected sensor's learning mode (sent when it "
+                                      "is connected)")
+                                 : tr("Read-only users cannot send commands to sensors."));
+        connect(learning, &QPushButton::clicked, this,
+                [this, on] { setSelectedSensorLearning(on); });
+        row->addWidget(learning);
+    }
     return box;
+}
+
+void MainWindow::setSelectedSensorLearning(bool on) {
+    if (!context_.service || !sensorsView_) return;
+    const QModelIndex current = sensorsView_->currentIndex();
+    if (!current.isValid()) {
+        QMessageBox::information(this, tr("Learning mode"), tr("Select a sensor first."));
+        return;
+    }
+    const QString id = current.siblingAtColumn(kSensorIdColumn).data().toString();
+    const QString name = current.siblingAtColumn(kSensorNameColumn).data().toString();
+    auto sent = context_.setSensorLearning(id.toStdString(), on);
+    if (!sent) {
+        QMessageBox::warning(this, tr("Learning mode"),
+                             QString::fromStdString(sent.error().message));
+        return;
+    }
+    statusBar()->showMessage(on ? tr("Learning on sent to sensor %1").arg(name)
+                                : tr("Learning off sent to sensor %1").arg(name),
+                             15000);
+}
+
+QWidget* MainWindow::makeReportButton(const QString& key) {
+    auto* button = new QPushButton(tr("Export report…"));
+    button->setObjectName(QStringLiteral("report-%1").arg(key));
+    button->setToolTip(tr("Write the rows that match the filter as a PDF or CSV report"));
+    button->setEnabled(context_.may(core::Action::ExportData));
+    connect(button, &QPushButton::clicked, this, [this, key] {
+        QLineEdit* filter = filters_.value(key);
+        ReportExport::askAndStart(this, context_,
+                                  key == QStringLiteral("alerts") ? core::ReportKind::Alerts
+                                                                  : core::ReportKind::Devices,
+                                  filter ? filter->text() : QString());
+    });
+    return button;
 }
 
 QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading, TableModel* model,

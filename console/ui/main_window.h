@@ -60,6 +60,8 @@ public:
     /// Sensors page actions (also behind its buttons); each runs the dialogs it needs.
     void addSensor();
     void revokeSelectedSensor();
+    /// Sends learning mode on/off to the selected sensor (a command; see docs/CONSOLE.md).
+    void setSelectedSensorLearning(bool on);
 
 signals:
     void snapshotLoaded(const ironsight::console::ui::Snapshot& snapshot);
@@ -72,6 +74,8 @@ private:
     void refreshAsync();
     void apply(const Snapshot& snapshot);
     void showFiltered(const QString& key, const QString& filter);
+    /// "Export report…" for the page `key` (inventory or alerts), using that page's filter.
+    QWidget* makeReportButton(const QString& key);
     QWidget* makeTablePage(const QString& key, const QString& heading, TableModel* model,
                            QLabel* headerLabel = nullptr, bool withDetail = false,
                            QWidget* actions = nullptr);

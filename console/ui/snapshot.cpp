@@ -207,7 +207,9 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
         ++bySite[q(s.site)].sensors;
         ++byZone[zoneKey(s.site, s.zone)].sensors;
         TableRow row;
-        row.cells = {q(s.name), q(s.site), q(s.zone), q(s.status), when(s.lastSeenMs), q(s.id)};
+        // connected / disconnected (3 missed health reports) for active sensors.
+        const std::string state = core::sensorState(s, core::nowMs());
+        row.cells = {q(s.name), q(s.site), q(s.zone), q(state), when(s.lastSeenMs), q(s.id)};
         row.sortKeys = {QVariant(), QVariant(), QVariant(), QVariant(),
                         QVariant::fromValue(s.lastSeenMs)};
         if (s.status == "revoked") row.accent = QColor(0xb0, 0x00, 0x20);

@@ -41,6 +41,19 @@ struct UiContext {
         return session ? service->addAlertComment(*session, alert, text)
                        : service->addAlertComment(alert, text);
     }
+    /// Commands to sensors (Action::CommandSensor), delivered by the link when connected.
+    Result<core::CommandRow> setSensorLearning(const std::string& sensor, bool on) const {
+        return session ? service->setSensorLearning(*session, sensor, on)
+                       : service->setSensorLearning(sensor, on);
+    }
+    /// Learn / Mute: commands to the sensor that raised the alert (Action::CommandSensor).
+    Result<core::CommandRow> learnAlert(const core::AlertKey& alert) const {
+        return session ? service->learnAlert(*session, alert) : service->learnAlert(alert);
+    }
+    Result<core::CommandRow> muteAlert(const core::AlertKey& alert, bool muted) const {
+        return session ? service->muteAlert(*session, alert, muted)
+                       : service->muteAlert(alert, muted);
+    }
     Result<std::vector<core::AlertComment>> alertComments(const core::AlertKey& alert) const {
         return service->alertComments(alert);
     }

@@ -284,6 +284,37 @@ TEST_F(UiPagesTest, AddSensorSavesTheActivationFileAndRevokeAsksFirst) {
     EXPECT_EQ((*service_->listSensors())[0].status, "revoked");
 }
 
+TEST_F(UiPagesTest, LearningButtonsQueueACommandForTheSelectedSensor) {
+    ASSERT_TRUE(service_->addSensor("Plant A", "Line 1", "line1").ok());
+    const core::Session analyst = sessionFor("ana", core::Role::Analyst);
+    std::unique_ptr<MainWindow> window(makeWindow(UiContext{service_.get(), analyst}));
+    window->showPage(window->pageIndex("sensors"));
+    window->refreshNow();
+    QTableView* table = tableOf(*window, "sensors");
+    ASSERT_EQ(table->model()->rowCount(), 1);
+    table->setCurrentIndex(table->model()->index(0, 0));
+    auto* off = window->findChild<QPushButton*>("learningOff");
+    ASSERT_NE(off, nullptr);
+    ASSERT_TRUE(off->isEnabled());
+    QTest::mouseClick(off, Qt::LeftButton);
+    auto commands = service_->listCommands("line1");
+    ASSERT_TRUE(commands.ok());
+    ASSERT_EQ(commands->size(), 1u);
+    EXPECT_EQ((*commands)[0].kind, "set_learning");
+    EXPECT_EQ((*commands)[0].arguments, R"({"enabled":false})");
+    EXPECT_EQ((*commands)[0].issuedBy, "ana");
+    EXPECT_EQ((*commands)[0].state, "pending");  // no link in this test
+
+    const core::Session viewer = sessionFor("vera", core::Role::Viewer);
+    std::unique_ptr<MainWindow> readOnly(makeWindow(UiContext{service_.get(), viewer}));
+    for (const char* name : {"learningOn", "learningOff"}) {
+        auto* b = readOnly->findChild<QPushButton*>(name);
+        ASSERT_NE(b, nullptr);
+        EXPECT_FALSE(b->isEnabled());
+        EXPECT_TRUE(b->toolTip().contains("Read-only")) << b->toolTip().toStdString();
+    }
+}
+
 TEST_F(UiPagesTest, ViewersCannotAddSensorsTheCoreRefusesAndTheButtonsSaySo) {
     const core::Session viewer = sessionFor("vera", core::Role::Viewer);
     std::unique_ptr<MainWindow> window(makeWindow(UiContext{service_.get(), viewer}));

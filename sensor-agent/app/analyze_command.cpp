@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -18,6 +20,8 @@
 #include "sensor-agent/app/progress_bar.h"
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/engine/engine.h"
+#include "sensor-agent/plugins/plugin_loader.h"
+#include "sensor-agent/store/evidence_convert.h"
 
 namespace ironsight::sensor::app {
 namespace {
@@ -30,8 +34,32 @@ struct AnalyzeOptions {
     std::vector<std::string> iocFiles;
     std::int64_t silentAfter = 300;
     std::string plugins;
+    std::string evidenceDir;  // --evidence-dir: one pcap per alert
     std::vector<std::string> files;
 };
+
+/// --evidence-dir: the packets kept around each alert's trigger, DIR/<alert id>.pcap (every
+/// capture of the alert, first raise and repeats, in one file).
+Status writeEvidence(Engine& engine, const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Error{"cannot create " + dir + ": " + ec.message()};
+    std::map<std::string, std::string> files;
+    for (const auto& e : engine.takeEvidence()) {
+        auto [it, created] = files.try_emplace(e.alertId);
+        if (created) it->second = store::pcapFileHeader(e.linkType);
+        const auto records = store::toEvidenceCapture(e).records;
+        it->second.append(records.begin(), records.end());
+    }
+    for (const auto& [id, bytes] : files) {
+        const auto path = std::filesystem::path(dir) / (id + ".pcap");
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out) return Error{"cannot write " + path.string()};
+    }
+    std::cerr << "evidence: " << files.size() << " pcap file(s) in " << dir << "\n";
+    return {};
+}
 
 const char* severityName(Severity s) {
     switch (s) {
@@ -71,7 +99,25 @@ Status feed(Engine& engine, const std::string& file, bool progress) {
     return {};
 }
 
-nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& files) {
+/// The loaded plugins and their display strings (key -> language -> text), so a consumer can
+/// show a plugin's protocol, functions and alerts translated (docs/PLUGINS.md).
+nlohmann::json pluginsJson(const plugins::PluginSet& set) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& p : set.summaries()) {
+        out.push_back({{"name", p.name},
+                       {"version", p.version},
+                       {"description", p.description},
+                       {"file", p.file},
+                       {"tcp_ports", p.tcpPorts},
+                       {"udp_ports", p.udpPorts},
+                       {"heuristic", p.heuristic},
+                       {"strings", p.strings}});
+    }
+    return out;
+}
+
+nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& files,
+                      const plugins::PluginSet* plugins) {
     using nlohmann::json;
     const CaptureStats stats = engine.stats();
     json doc;
@@ -148,6 +194,7 @@ nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& file
                           {"mitre", a.mitre}});
     }
     doc["alerts"] = alerts;
+    if (plugins) doc["plugins"] = pluginsJson(*plugins);  // only when --plugins was given
     return doc;
 }
 
@@ -235,9 +282,28 @@ int runAnalyze(const AnalyzeOptions& options) {
         std::cerr << "ironsight-sensor analyze: " << indicators.error().message << "\n";
         return 2;
     }
-    const EngineOptions learnOptions{
-        .learning = true, .indicators = *indicators, .silentAfterSeconds = options.silentAfter};
-    Engine engine(learnOptions);
+    std::shared_ptr<const plugins::PluginSet> pluginSet;
+    if (!options.plugins.empty()) {
+        // One line per plugin on stderr (loaded, or skipped and why); --json output stays clean.
+        auto loaded = plugins::PluginSet::load(options.plugins, std::cerr);
+        if (!loaded) {
+            std::cerr << "ironsight-sensor analyze: " << loaded.error().message << "\n";
+            return 2;
+        }
+        pluginSet = *loaded;
+    }
+    EngineOptions learnOptions{.learning = true,
+                               .indicators = *indicators,
+                               .silentAfterSeconds = options.silentAfter,
+                               .plugins = pluginSet};
+    // Evidence only when asked for (it copies every packet).
+    if (options.evidenceDir.empty()) learnOptions.evidence.ringPackets = 0;
+    // The engine that only learns (--learn-from) raises no alerts: no evidence copies there.
+    Engine engine([&] {
+        EngineOptions o = learnOptions;
+        if (!options.learnFrom.empty()) o.evidence.ringPackets = 0;
+        return o;
+    }());
     const bool progress = !options.json && ::isatty(STDERR_FILENO) == 1;
     for (const auto& file : options.learnFrom) {
         if (auto st = feed(engine, file, progress); !st) {
@@ -261,8 +327,14 @@ int runAnalyze(const AnalyzeOptions& options) {
             }
         }
         analysed.finish();  // end of the capture: deliver data still buffered behind holes
+        if (!options.evidenceDir.empty()) {
+            if (auto st = writeEvidence(analysed, options.evidenceDir); !st) {
+                std::cerr << "ironsight-sensor analyze: " << st.error().message << "\n";
+                return 2;
+            }
+        }
         if (options.json) {
-            std::cout << toJson(analysed, options.files)
+            std::cout << toJson(analysed, options.files, pluginSet.get())
                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                       << "\n";
         } else {
@@ -277,8 +349,14 @@ int runAnalyze(const AnalyzeOptions& options) {
         }
     }
     engine.finish();  // end of the capture: deliver data still buffered behind holes
+    if (!options.evidenceDir.empty()) {
+        if (auto st = writeEvidence(engine, options.evidenceDir); !st) {
+            std::cerr << "ironsight-sensor analyze: " << st.error().message << "\n";
+            return 2;
+        }
+    }
     if (options.json) {
-        std::cout << toJson(engine, options.files)
+        std::cout << toJson(engine, options.files, pluginSet.get())
                          .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                   << "\n";
     } else {
@@ -306,8 +384,11 @@ void addAnalyzeCommand(CLI::App& app) {
     cmd->add_option("--silent-after", options->silentAfter,
                     "device_silent: seconds a regular sender may stay quiet (packet time)")
         ->check(CLI::Range(1, 86400 * 365));
-    cmd->add_option("--plugins", options->plugins,
-                    "Plugin folder (reserved: plugins arrive later)");
+    cmd->add_option("--plugins,--plugin-dir", options->plugins,
+                    "Load the dissector plugins (*.so) of this folder (docs/PLUGINS.md; plugins "
+                    "are trusted code)");
+    cmd->add_option("--evidence-dir", options->evidenceDir,
+                    "Write the packets around each alert's trigger to DIR/<alert id>.pcap");
     cmd->add_option("PCAP", options->files, "Capture files (pcap or pcapng)")->required();
     cmd->callback([options] { exitCode() = runAnalyze(*options); });
 }

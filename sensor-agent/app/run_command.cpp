@@ -13,6 +13,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -20,15 +22,21 @@
 
 #include "ironsight/v1/link.pb.h"
 #include "sensor-agent/app/commands.h"
+#include "sensor-agent/capture/capture_watch.h"
 #include "sensor-agent/capture/live_source.h"
 #include "sensor-agent/capture/packet_queue.h"
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/capture/privileges.h"
 #include "sensor-agent/engine/engine.h"
+#include "sensor-agent/link/commands.h"
 #include "sensor-agent/link/envelopes.h"
 #include "sensor-agent/link/link_client.h"
+#include "sensor-agent/plugins/plugin_loader.h"
+#include "sensor-agent/store/evidence_convert.h"
+#include "sensor-agent/store/evidence_store.h"
 #include "sensor-agent/store/outbox.h"
 #include "sensor-agent/store/state_store.h"
+#include "shared/base/sd_notify.h"
 #include "shared/base/version.h"
 #include "shared/crypto/crypto.h"
 
@@ -62,6 +70,11 @@ struct RunOptions {
     int bufferMb = 64;
     int snaplen = 65535;
     std::string user;
+    std::string pluginDir;       // --plugins, else [plugins] dir of the config file
+    double outboxMaxMb = 1024;    // --outbox-max-mb, else [outbox] max_mb
+    double evidenceMaxMb = 256;   // [evidence] max_mb: stored evidence, all alerts
+    int evidencePackets = 32;     // [evidence] packets: kept per alert capture
+    bool outboxMaxGiven = false;
     // Given on the command line (they win over the config file).
     bool filterGiven = false, bufferGiven = false, snaplenGiven = false, userGiven = false;
 };
@@ -113,17 +126,25 @@ std::vector<std::string> splitComma(const std::string& text) {
     return out;
 }
 
+/// Learn / Mute / exclusion commands handed from the link thread to the analysis thread.
+struct PendingCommands {
+    std::mutex mutex;
+    std::vector<v1::Command> queue;
+};
+
 /// The analysis side of `run`: engine, outbox appends, health, baseline persistence.
 class Runner {
 public:
     Runner(RunOptions options, store::StateStore& store, store::Outbox& outbox,
-           link::LinkClient& link, Engine& engine, std::atomic<int>& pendingLearning)
+           link::LinkClient& link, Engine& engine, std::atomic<int>& pendingLearning,
+           PendingCommands& pendingCommands)
         : options_(std::move(options)),
           store_(store),
           outbox_(outbox),
           link_(link),
           engine_(engine),
-          pendingLearning_(pendingLearning) {}
+          pendingLearning_(pendingLearning),
+          pendingCommands_(pendingCommands) {}
 
     /// Replays the capture once or in a loop; false (with a message) on an unreadable file.
     bool replay() {
@@ -178,12 +199,24 @@ public:
         };
         bool failed = false;
         PacketBatch batch;
+        CaptureWatch watch;  // sensor_capture: drops or a silent interface, per health interval
+        auto lastWatch = Clock::now();
         while (!gStop.load() && !failed) {
             queue.pop(batch, std::chrono::milliseconds(100));
             for (std::size_t i = 0; i < batch.size(); ++i) engine_.process(batch.at(i));
             packets_ += batch.size();
             for (const auto& c : counters) failed = failed || c.failed.load();
             updateDrops();
+            if (Clock::now() - lastWatch >= std::chrono::seconds(kWatchSeconds)) {
+                lastWatch = Clock::now();
+                for (std::size_t i = 0; i < sources.size(); ++i) {
+                    raiseCapture(watch.update(sources[i].interface(), counters[i].received,
+                                              counters[i].kernelDrops + counters[i].interfaceDrops,
+                                              kWatchSeconds, true));
+                }
+                raiseCapture(watch.update("the sensor's capture queue", queue.pushed(),
+                                          queue.dropped(), kWatchSeconds, false));
+            }
             tick();
         }
         stopCapture = true;
@@ -206,7 +239,9 @@ public:
     /// Periodic work: changes every ~200 ms, health and baseline every 10 s.
     void tick(bool force = false) {
         const auto now = Clock::now();
+        watchdog_.ping();  // systemd WatchdogSec: this loop is alive
         applyPendingLearning();
+        applyPendingCommands();
         if (force || now - lastFlush_ >= std::chrono::milliseconds(200)) {
             flush();
             lastFlush_ = now;
@@ -218,7 +253,21 @@ public:
         }
     }
 
+    /// Alert evidence goes to the evidence store in the flush's batch (off the packet path).
+    void attachEvidence(store::EvidenceStore* evidence) {
+        evidence_ = evidence;
+        outboxEvicted_ = outbox_.evicted();
+    }
+
     void flush() {
+        if (evidence_) {
+            const auto captured = engine_.takeEvidence();
+            std::vector<store::EvidenceCapture> batch;
+            for (const auto& e : captured) batch.push_back(store::toEvidenceCapture(e));
+            if (auto st = evidence_->append(batch, nowMs()); !st) {
+                std::cerr << "warning: " << st.error().message << "\n";
+            }
+        }
         const ChangeSet changes = engine_.takeChanges();
         if (changes.empty()) return;
         devicesSent_ += changes.devices.size();
@@ -246,8 +295,10 @@ public:
         append({link::toRecord(env)});
     }
 
-    void saveBaseline() {
-        if (!engine_.learning()) return;
+    /// While learning (the baseline grows); `force`: after Learn / Mute / exclusions, which
+    /// change it in any mode and must survive a restart.
+    void saveBaseline(bool force = false) {
+        if (!engine_.learning() && !force) return;
         if (auto st = store_.saveBaseline(engine_.exportBaseline(), nowMs()); !st) {
             std::cerr << "warning: cannot save the baseline: " << st.error().message << "\n";
         }
@@ -257,13 +308,30 @@ public:
 
 private:
     static constexpr std::size_t kQueueBytes = 64 * 1024 * 1024, kQueuePackets = 262144;
+    static constexpr int kWatchSeconds = 10;  // sensor_capture checks, as often as health
 
     void append(const std::vector<store::NewRecord>& records) {
         if (auto seqs = outbox_.append(records, nowMs()); !seqs) {
             std::cerr << "warning: " << seqs.error().message << "\n";
             return;
         }
+        // The outbox made room by evicting (oldest non-alert data first): sensor_eviction, sent
+        // with the next flush (an alert record, the last class evicted).
+        if (const auto evicted = outbox_.evicted(); evicted > outboxEvicted_) {
+            engine_.raiseSensorAlert("sensor_eviction",
+                                     std::to_string(evicted - outboxEvicted_) +
+                                         " records evicted, " + std::to_string(evicted) +
+                                         " in total",
+                                     nowMs());
+            outboxEvicted_ = evicted;
+        }
         link_.notify();
+    }
+
+    void raiseCapture(const std::string& detail) {
+        if (detail.empty()) return;
+        std::cerr << "warning: capture: " << detail << "\n";
+        engine_.raiseSensorAlert("sensor_capture", detail, nowMs());
     }
 
     void applyPendingLearning() {
@@ -275,17 +343,43 @@ private:
         engine_.setLearning(on);
     }
 
+    /// Applies the commands the link thread queued, persists the baseline once, and answers
+    /// each with a CommandResult in the outbox.
+    void applyPendingCommands() {
+        std::vector<v1::Command> commands;
+        {
+            std::lock_guard lock(pendingCommands_.mutex);
+            commands.swap(pendingCommands_.queue);
+        }
+        if (commands.empty()) return;
+        std::vector<store::NewRecord> results;
+        bool changed = false;
+        for (const auto& command : commands) {
+            bool c = false;
+            const link::CommandReply reply = link::applyToEngine(engine_, command, c);
+            changed = changed || c;
+            std::cerr << "command from the console: " << reply.message << "\n";
+            results.push_back(link::commandResultRecord(command.command_id(), reply));
+        }
+        if (changed) saveBaseline(true);  // before answering: "done" means persisted
+        append(results);
+    }
+
     RunOptions options_;
     store::StateStore& store_;
     store::Outbox& outbox_;
     link::LinkClient& link_;
     Engine& engine_;
     std::atomic<int>& pendingLearning_;
+    PendingCommands& pendingCommands_;
     Clock::time_point lastFlush_ = Clock::now();
     Clock::time_point lastHealth_ = Clock::now();
     std::uint64_t packets_ = 0;
     std::uint64_t devicesSent_ = 0, connectionsSent_ = 0, alertsSent_ = 0;
     std::uint64_t captureDrops_ = 0;
+    store::EvidenceStore* evidence_ = nullptr;
+    std::uint64_t outboxEvicted_ = 0;  // outbox evictions already raised as sensor_eviction
+    systemd::Watchdog watchdog_;
 };
 
 /// Opens every --interface (privileged), then gives up the privileges: called before anything
@@ -336,6 +430,49 @@ bool applyConfig(RunOptions& options) {
         std::cerr << "error: " << options.config << ":" << e.source().begin.line << ":"
                   << e.source().begin.column << ": " << e.description() << "\n";
         return false;
+    }
+    // [plugins] dir = "/usr/lib/ironsight/plugins" (docs/PLUGINS.md); --plugins wins.
+    if (const toml::node* plugins = config.get("plugins")) {
+        const toml::node* dir = plugins->is_table() ? plugins->as_table()->get("dir") : nullptr;
+        const auto text = dir ? dir->value<std::string>() : std::nullopt;
+        if (!text || text->empty() || plugins->as_table()->size() != 1) {
+            std::cerr << "error: " << options.config
+                      << ": [plugins] must hold exactly dir = \"FOLDER\"\n";
+            return false;
+        }
+        if (options.pluginDir.empty()) options.pluginDir = *text;
+    }
+    // [outbox] max_mb and [evidence] max_mb / packets (docs/SENSOR.md); the command line wins.
+    for (const char* name : {"outbox", "evidence"}) {
+        const toml::node* node = config.get(name);
+        if (!node) continue;
+        if (!node->is_table()) {
+            std::cerr << "error: " << options.config << ": [" << name << "] must be a table\n";
+            return false;
+        }
+        for (const auto& [k, v] : *node->as_table()) {
+            const std::string key(k.str());
+            const auto number = v.is_integer() ? std::optional<double>(*v.value<std::int64_t>())
+                                               : v.value<double>();
+            const bool packets = std::string(name) == "evidence" && key == "packets";
+            if ((key != "max_mb" && !packets) || !number || !(*number > 0) ||
+                *number > 1'000'000 || (packets && *number != static_cast<int>(*number))) {
+                std::cerr << "error: " << options.config << ": " << name << "." << key
+                          << (key == "max_mb" ? " must be a positive number"
+                              : packets       ? " must be a positive integer"
+                                              : std::string(" is unknown (known: max_mb") +
+                                        (std::string(name) == "evidence" ? ", packets)" : ")"))
+                          << "\n";
+                return false;
+            }
+            if (packets) {
+                options.evidencePackets = static_cast<int>(*number);
+            } else if (std::string(name) == "evidence") {
+                options.evidenceMaxMb = *number;
+            } else if (!options.outboxMaxGiven) {
+                options.outboxMaxMb = *number;
+            }
+        }
     }
     const toml::node* section = config.get("capture");
     if (!section) return true;
@@ -418,7 +555,13 @@ int run(RunOptions options) {
             return 1;
         }
     }
-    auto outbox = store::Outbox::open(options.stateDir);
+    if (!(options.outboxMaxMb > 0)) {
+        std::cerr << "error: --outbox-max-mb must be greater than 0\n";
+        return 1;
+    }
+    auto outbox = store::Outbox::open(
+        options.stateDir,
+        store::OutboxLimits{.maxBytes = static_cast<std::uint64_t>(options.outboxMaxMb * 1048576)});
     if (!outbox) {
         std::cerr << "error: " << outbox.error().message << "\n";
         return 1;
@@ -429,8 +572,27 @@ int run(RunOptions options) {
         return 1;
     }
 
-    Engine engine(EngineOptions{store->learning()});
+    // Loaded after the capability drop: plugins never run with capture privileges.
+    std::shared_ptr<const plugins::PluginSet> pluginSet;
+    if (!options.pluginDir.empty()) {
+        auto loaded = plugins::PluginSet::load(options.pluginDir, std::cerr);
+        if (!loaded) {
+            std::cerr << "error: " << loaded.error().message << "\n";
+            return 1;
+        }
+        pluginSet = *loaded;
+    }
+    EngineOptions engineOptions{.learning = store->learning(), .plugins = pluginSet};
+    engineOptions.evidence.alertPackets = static_cast<std::size_t>(options.evidencePackets);
+    Engine engine(engineOptions);
     if (!baseline->empty()) engine.importBaseline(*baseline);
+    const auto evidenceBytes = static_cast<std::uint64_t>(options.evidenceMaxMb * 1048576);
+    auto evidenceStore =
+        store::EvidenceStore::open(options.stateDir, store::EvidenceLimits{.maxBytes = evidenceBytes});
+    if (!evidenceStore) {
+        std::cerr << "error: " << evidenceStore.error().message << "\n";
+        return 1;
+    }
 
     // Learning changes from the console arrive on the link thread; the engine applies them.
     std::atomic<int> pendingLearning{-1};
@@ -453,6 +615,15 @@ int run(RunOptions options) {
         std::cerr << "learning mode " << (on ? "on" : "off") << " (from the console)\n";
         return {};
     };
+    // Learn / Mute / exclusions need the engine, which the analysis thread owns: queue them;
+    // Runner::tick applies them and answers through the outbox.
+    PendingCommands pendingCommands;
+    hooks.command =
+        [&pendingCommands](const v1::Command& command) -> std::optional<link::CommandReply> {
+        std::lock_guard lock(pendingCommands.mutex);
+        pendingCommands.queue.push_back(command);
+        return std::nullopt;
+    };
     link::LinkClient link(linkConfig, **outbox, hooks);
 
     struct sigaction action {};
@@ -462,13 +633,15 @@ int run(RunOptions options) {
     sigaction(SIGTERM, &action, nullptr);
 
     link.start();
-    Runner runner(options, *store, **outbox, link, engine, pendingLearning);
+    Runner runner(options, *store, **outbox, link, engine, pendingLearning, pendingCommands);
+    runner.attachEvidence(evidenceStore->get());
     runner.tick(true);
     if (!sources.empty()) {
         std::cerr << "capturing on " << joinNames(options.interfaces)
                   << (options.filter.empty() ? "" : " (filter: " + options.filter + ")")
                   << "; SIGINT or SIGTERM stops\n";
     }
+    systemd::notify("READY=1");  // Type=notify: capture open, state loaded, link started
     const bool replayed = sources.empty() ? runner.replay() : runner.live(sources);
     engine.finish();    // end of the replay: deliver data still buffered behind TCP holes
     runner.tick(true);  // everything analysed is now in the outbox
@@ -509,6 +682,13 @@ void addRunCommand(CLI::App& app) {
     auto opts = std::make_shared<RunOptions>();
     cmd->add_option("--config", opts->config, "Sensor configuration file (TOML)");
     cmd->add_option("--state-dir", opts->stateDir, "Sensor state directory")->capture_default_str();
+    auto* outboxMax = cmd->add_option("--outbox-max-mb", opts->outboxMaxMb,
+                                      "Outbox size cap in MiB (oldest non-alert data evicted first "
+                                      "when full); also [outbox] max_mb")
+                          ->capture_default_str();
+    cmd->add_option("--plugins,--plugin-dir", opts->pluginDir,
+                    "Load the dissector plugins (*.so) of this folder (docs/PLUGINS.md; plugins "
+                    "are trusted code); also [plugins] dir in the config file");
     auto* replay = cmd->add_option("--replay", opts->replay,
                                    "Replay a pcap/pcapng file instead "
                                    "of capturing live");
@@ -536,8 +716,9 @@ void addRunCommand(CLI::App& app) {
     cmd->add_flag("--exit-when-drained", opts->exitWhenDrained,
                   "Exit 0 once the capture is analysed and the console acknowledged everything")
         ->needs(replay);
-    cmd->callback([opts, filter, buffer, snaplen, user] {
+    cmd->callback([opts, filter, buffer, snaplen, user, outboxMax] {
         opts->filterGiven = filter->count() > 0;
+        opts->outboxMaxGiven = outboxMax->count() > 0;
         opts->bufferGiven = buffer->count() > 0;
         opts->snaplenGiven = snaplen->count() > 0;
         opts->userGiven = user->count() > 0;

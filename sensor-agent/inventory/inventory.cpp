@@ -459,6 +459,11 @@ std::vector<DeviceRecord> Inventory::devices() const {
                 w.announcedHostname = id2.hostname;  // mDNS, NBNS, SNMP sysName, DNS
                 w.announcedRank = hostnameRank(proto);
             }
+            // A type the device declares over IP (dissector plugins; LLDP/CDP declare by MAC).
+            if (w.declaredType.empty() && !id2.deviceType.empty()) {
+                w.declaredType = id2.deviceType;
+                w.declaredTypeEvidence = id2.typeEvidence;
+            }
         }
         if (!info.hostname.empty()) w.record.hostname = info.hostname;
         w.vlans.insert(info.vlans.begin(), info.vlans.end());
