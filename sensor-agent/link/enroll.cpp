@@ -92,8 +92,9 @@ Result<v1::EnrollResponse> enroll(const v1::ActivationPayload& payload, const st
         case grpc::StatusCode::UNAVAILABLE:
         case grpc::StatusCode::DEADLINE_EXCEEDED:
             return Error{"console unreachable at " + endpoint +
-                         " (is it running, is enrollment open, does its certificate match the "
-                         "activation file?): " +
+                         " (is it running? it opens enrollment only while an activation is "
+                         "pending, so an already-used or expired file finds it closed; does its "
+                         "certificate match the activation file?): " +
                          describeStatus(status.error_code(), status.error_message())};
         default:
             return Error{"activation refused by console: " +
