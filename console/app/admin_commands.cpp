@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <ctime>
 #include <iomanip>
+#include <chrono>
 #include <iostream>
 #include <map>
+#include <thread>
 #include <tuple>
 
 #include "console/app/app.h"
@@ -746,6 +748,77 @@ void addSensorCommandCommands(CLI::App& admin, CLI::App& sensor,
             exitCode = 0;
         });
     }
+
+    // alert evidence ALERT_ID -o FILE [--sensor NAME] [--wait SECONDS]
+    struct EvidenceArgs {
+        std::string alert, sensor, out;
+        int waitSeconds = 30;
+    };
+    auto ev = std::make_shared<EvidenceArgs>();
+    CLI::App* evidence = alert->add_subcommand(
+        "evidence", "Fetch the packets the alert's sensor kept around it, as a pcap file");
+    evidence->add_option("ALERT_ID", ev->alert, "Alert id")->required();
+    evidence->add_option("-o,--out", ev->out, "Output pcap file")->required();
+    evidence->add_option("--sensor", ev->sensor, "Sensor name or id (when ids are ambiguous)");
+    evidence->add_option("--wait", ev->waitSeconds, "Seconds to wait for the sensor's answer")
+        ->default_val(30)
+        ->check(CLI::Range(0, 3600));
+    evidence->callback([ev, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto keys = resolveAlerts(**console, {ev->alert}, ev->sensor);
+        if (!keys) return void(exitCode = fail(keys.error().message));
+        const core::AlertKey key = keys->front();
+        // Reuse an answered or still open request for this alert instead of asking again.
+        auto findRequest = [&]() -> std::optional<core::CommandRow> {
+            auto rows = (*console)->listCommands(key.sensorId);
+            if (!rows) return std::nullopt;
+            for (const auto& c : *rows) {  // newest first
+                if (c.kind != "evidence_request" || c.state == "failed") continue;
+                auto args = nlohmann::json::parse(c.arguments, nullptr, false);
+                if (args.is_object() && args.value("alert_id", "") == key.alertId) return c;
+            }
+            return std::nullopt;
+        };
+        std::optional<core::CommandRow> request = findRequest();
+        if (!request) {
+            auto issued = (*console)->requestEvidence(key);
+            if (!issued) return void(exitCode = fail(issued.error().message));
+            request = *issued;
+            std::cerr << "asked sensor " << request->sensorName << " for the evidence of alert "
+                      << key.alertId << " (command " << request->id << ")\n";
+        }
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::seconds(ev->waitSeconds);
+        while (request->state != "done" && request->state != "failed" &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            auto rows = (*console)->listCommands(key.sensorId);
+            if (!rows) return void(exitCode = fail(rows.error().message));
+            for (const auto& c : *rows) {
+                if (c.id == request->id) request = c;
+            }
+        }
+        if (request->state == "failed") {
+            return void(exitCode = fail("sensor " + request->sensorName + ": " + request->result));
+        }
+        if (request->state != "done") {
+            return void(exitCode = fail(
+                            "no answer from sensor " + request->sensorName + " within " +
+                            std::to_string(ev->waitSeconds) +
+                            " s; the request stays queued: run the same command again later"));
+        }
+        auto pcap = (*console)->commandPayload(request->id);
+        if (!pcap) return void(exitCode = fail(pcap.error().message));
+        auto perms = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read;
+        if (auto w = crypto::writeFileAtomic(ev->out, *pcap, perms); !w) {
+            return void(exitCode = fail(w.error().message));
+        }
+        std::cout << "wrote " << ev->out << ": " << pcap->size() << " bytes of packets around alert "
+                  << key.alertId << " from sensor " << request->sensorName
+                  << " (a pcap file; tshark and Wireshark open it)\n";
+        exitCode = 0;
+    });
 
     // exclusion add --sensor NAME [--type T] [--device D] [--subnet CIDR] [--from HH:MM --to HH:MM]
     CLI::App* exclusion =

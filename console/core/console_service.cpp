@@ -560,6 +560,15 @@ Result<CommandRow> ConsoleService::learnAlert(const AlertKey& alert) {
     return alertCommand(nullptr, alert, "learn_alert", json{{"alert_id", alert.alertId}}.dump());
 }
 
+Result<CommandRow> ConsoleService::requestEvidence(const Session& session, const AlertKey& alert) {
+    return alertCommand(&session, alert, "evidence_request",
+                        json{{"alert_id", alert.alertId}}.dump());
+}
+
+Result<CommandRow> ConsoleService::requestEvidence(const AlertKey& alert) {
+    return alertCommand(nullptr, alert, "evidence_request", json{{"alert_id", alert.alertId}}.dump());
+}
+
 Result<CommandRow> ConsoleService::muteAlert(const Session& session, const AlertKey& alert,
                                              bool muted) {
     return alertCommand(&session, alert, "mute_alert",

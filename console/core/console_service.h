@@ -197,6 +197,13 @@ public:
     /// baseline and stops firing; when the sensor confirms, the alert is closed.
     Result<CommandRow> learnAlert(const Session& session, const AlertKey& alert);
     Result<CommandRow> learnAlert(const AlertKey& alert);
+    /// Asks the alert's sensor for the packets it kept around the alert (a pcap); the answer's
+    /// payload is read with commandPayload(). Needs CommandSensor.
+    Result<CommandRow> requestEvidence(const Session& session, const AlertKey& alert);
+    Result<CommandRow> requestEvidence(const AlertKey& alert);
+    Result<std::string> commandPayload(const std::string& commandId) {
+        return store_->commandPayload(commandId);
+    }
     /// Mute (or unmute) the alert's type for its devices on the sensor that raised it.
     Result<CommandRow> muteAlert(const Session& session, const AlertKey& alert, bool muted = true);
     Result<CommandRow> muteAlert(const AlertKey& alert, bool muted = true);

@@ -267,6 +267,13 @@ CREATE TABLE commands(
   result TEXT NOT NULL DEFAULT '', completed_at INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX commands_sensor_state ON commands(sensor_id, state, issued_at);
 )sql",
+        // v8: what a command's result carries besides its message (an evidence pcap), apart
+        // from the commands table so listing commands never reads blobs.
+        R"sql(
+CREATE TABLE command_payloads(
+  command_id TEXT PRIMARY KEY REFERENCES commands(id) ON DELETE CASCADE,
+  payload BLOB NOT NULL);
+)sql",
     };
     return steps;
 }
@@ -2162,6 +2169,18 @@ Result<std::vector<CommandRow>> ConsoleStore::listCommands(const std::string& se
     return out;
 }
 
+Result<std::string> ConsoleStore::commandPayload(const std::string& commandId) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT payload FROM command_payloads WHERE command_id = ?1");
+    if (!st) return st.error();
+    st->bind(1, commandId);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("command " + commandId + " returned no data");
+    const sqlite::Bytes bytes = st->columnBlob(0);
+    return std::string(bytes.begin(), bytes.end());
+}
+
 Result<std::vector<CommandRow>> ConsoleStore::commandsToSend(const std::string& sensorId,
                                                              bool includeSent) {
     std::lock_guard lock(mutex_);
@@ -2214,6 +2233,13 @@ Status ConsoleStore::applyCommandResultLocked(const std::string& sensorId,
     while (true) {  // finish the statement before the next one
         auto more = up->step();
         if (!more || !*more) break;
+    }
+    if (result.ok() && !result.payload().empty()) {
+        auto put = db_.prepare(
+            "INSERT OR REPLACE INTO command_payloads(command_id, payload) VALUES(?1, ?2)");
+        if (!put) return put.error();
+        const sqlite::Bytes bytes(result.payload().begin(), result.payload().end());
+        if (auto r = put->bind(1, result.command_id()).bind(2, bytes).run(); !r) return r;
     }
     if (auto a =
             auditLocked("sensor:" + sensorId, "command.result", sensorId, "link",

@@ -207,7 +207,8 @@ struct CveEntry {
 /// A console -> sensor command (the commands table, SPEC §4.3). `kind` and `arguments` (JSON):
 /// set_learning {"enabled": bool}; learn_alert {"alert_id": ID}; mute_alert {"alert_id": ID,
 /// "muted": bool}; add_exclusion {"type", "device", "subnet", "from", "to"} (sent as ConfigPush
-/// TOML, docs/CONSOLE.md). `state`: pending (waiting for the sensor's stream) -> sent -> done |
+/// TOML, docs/CONSOLE.md); evidence_request {"alert_id": ID} (the pcap lands in
+/// command_payloads). `state`: pending (waiting for the sensor's stream) -> sent -> done |
 /// failed (the sensor's CommandResult; `result` holds its message).
 struct CommandRow {
     std::string id;  ///< UUID, the Command.command_id on the wire
@@ -344,6 +345,8 @@ public:
                                   const std::string& arguments, const AuditActor& by = {});
     /// Newest first; `sensor` (id or name, "" = all) narrows them.
     Result<std::vector<CommandRow>> listCommands(const std::string& sensor = "");
+    /// The payload a command's result carried (an evidence pcap); error when none.
+    Result<std::string> commandPayload(const std::string& commandId);
     /// A sensor's undelivered commands, oldest first: pending ones, and with `includeSent` also
     /// those sent on an earlier stream that never answered (the sensor applies them idempotently).
     Result<std::vector<CommandRow>> commandsToSend(const std::string& sensorId, bool includeSent);

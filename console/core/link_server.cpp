@@ -67,6 +67,8 @@ Result<v1::ConsoleMessage> commandMessage(const CommandRow& row) {
     } else if (row.kind == "mute_alert") {
         cmd->mutable_mute_alert()->set_alert_id(text("alert_id"));
         cmd->mutable_mute_alert()->set_muted(flag("muted"));
+    } else if (row.kind == "evidence_request") {
+        cmd->mutable_evidence_request()->set_alert_id(text("alert_id"));
     } else if (row.kind == "add_exclusion") {
         auto toml = exclusionToml(
             ExclusionRule{text("type"), text("device"), text("subnet"), text("from"), text("to")});

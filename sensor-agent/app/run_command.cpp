@@ -624,6 +624,12 @@ int run(RunOptions options) {
         pendingCommands.queue.push_back(command);
         return std::nullopt;
     };
+    // Evidence requests are answered on the link thread from the (thread-safe) evidence store.
+    store::EvidenceStore* evidence = evidenceStore->get();
+    hooks.evidence = [evidence](const std::string& alertId) -> Result<std::string> {
+        if (!evidence) return makeError("evidence is not kept on this sensor");
+        return evidence->evidencePcap(alertId);
+    };
     link::LinkClient link(linkConfig, **outbox, hooks);
 
     struct sigaction action {};

@@ -32,6 +32,7 @@ store::NewRecord commandResultRecord(const std::string& commandId, const Command
     result->set_command_id(commandId);
     result->set_ok(reply.ok);
     result->set_message(reply.message);
+    if (!reply.payload.empty()) result->set_payload(reply.payload);
     return toRecord(env);
 }
 
@@ -200,9 +201,13 @@ bool LinkClient::session(const std::string& endpoint) {
                             cmd.has_config_push()) &&
                            hooks_.command) {
                     reply = hooks_.command(cmd);  // nullopt: answered by the analysis thread
-                } else if (cmd.has_evidence_request()) {
-                    reply =
-                        CommandReply{false, "evidence export is not available over the link yet"};
+                } else if (cmd.has_evidence_request() && hooks_.evidence) {
+                    auto pcap = hooks_.evidence(cmd.evidence_request().alert_id());
+                    reply = pcap ? CommandReply{true,
+                                                "evidence pcap of " + std::to_string(pcap->size()) +
+                                                    " bytes",
+                                                std::move(*pcap)}
+                                 : CommandReply{false, pcap.error().message};
                 } else {
                     reply = CommandReply{false, "not supported yet"};
                 }

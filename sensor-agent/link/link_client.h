@@ -38,8 +38,12 @@ struct LinkConfig {
 
 /// The sensor's answer to a console command (sent back as a CommandResult envelope).
 struct CommandReply {
+    CommandReply() = default;
+    CommandReply(bool isOk, std::string text, std::string data = {})
+        : ok(isOk), message(std::move(text)), payload(std::move(data)) {}
     bool ok = false;
     std::string message;
+    std::string payload;  ///< e.g. an evidence pcap
 };
 
 struct LinkHooks {
@@ -52,6 +56,9 @@ struct LinkHooks {
     /// analysis thread, which applies the command and appends the CommandResult
     /// (commandResultRecord) to the outbox.
     std::function<std::optional<CommandReply>(const v1::Command&)> command;
+    /// EvidenceRequest: the stored packets of an alert as pcap file bytes (link thread; the
+    /// evidence store is thread-safe).
+    std::function<Result<std::string>(const std::string& alertId)> evidence;
     /// One-line status messages (connected, refused, unreachable); default: stderr.
     std::function<void(const std::string&)> log;
 };

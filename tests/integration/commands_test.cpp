@@ -4,6 +4,8 @@
 // sensor restart a replay of the same traffic no longer raises that alert.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "tests/integration/process_harness.h"
 
 namespace ironsight::test {
@@ -27,52 +29,70 @@ protected:
         }
         return got;
     }
+
+    RunResult admin(std::vector<std::string> args) {
+        args.insert(args.begin(), {"ironsight-console", "admin", "--data-dir", data_.string()});
+        return run(args);
+    }
+
+    /// A console with site Plant / zone Line, sensor s1 activated with learning off and running
+    /// (looping line 1 of the plant traffic), and the id of its unauthorized_write alert.
+    void startPlant() {
+        data_ = dir_ / "console";
+        state_ = dir_ / "sensor";
+        traffic_ = dir_ / "traffic";
+        db_ = data_ / "console.db";
+        const fs::path activation = dir_ / "s1.activation";
+        const fs::path passwordFile = dir_ / "admin.password";
+        { std::ofstream(passwordFile) << "Correct-Horse-Battery-Staple-42\n"; }
+        const std::string listen = "127.0.0.1:" + std::to_string(freePort());
+        const std::string enroll = "127.0.0.1:" + std::to_string(freePort());
+        auto r = admin({"init", "--admin-user", "admin", "--admin-password-file",
+                        passwordFile.string(), "--listen", listen, "--enroll-listen", enroll});
+        ASSERT_EQ(r.code, 0) << r.out << r.err;
+        ASSERT_EQ(admin({"site", "add", "Plant"}).code, 0);
+        ASSERT_EQ(admin({"zone", "add", "--site", "Plant", "Line"}).code, 0);
+        r = admin({"sensor", "add", "--site", "Plant", "--zone", "Line", "s1", "--out",
+                   activation.string()});
+        ASSERT_EQ(r.code, 0) << r.out << r.err;
+        ASSERT_TRUE(startConsole(data_, {listen}));
+        r = run({"ironsight-plant-traffic", "--out", traffic_.string()});
+        ASSERT_EQ(r.code, 0) << r.out << r.err;
+        r = run({"ironsight-sensor", "activate", activation.string(), "--state-dir",
+                 state_.string()},
+                30s);
+        ASSERT_EQ(r.code, 0) << r.out << r.err;
+        ASSERT_EQ(run({"ironsight-sensor", "learning", "off", "--state-dir", state_.string()}).code,
+                  0);
+        // A running sensor (looping the capture) that knows the alert when a command arrives.
+        sensor_ = std::make_unique<Child>(
+            std::vector<std::string>{(kBin / "ironsight-sensor").string(), "run", "--state-dir",
+                                     state_.string(), "--replay",
+                                     (traffic_ / "line1.pcap").string(), "--top-speed", "--loop"},
+            dir_ / "sensor.out", dir_ / "sensor.err");
+        ASSERT_EQ(waitForText(db_, "SELECT COUNT(*) > 0 FROM alerts WHERE type = 'unauthorized_write'",
+                              "1"),
+                  "1")
+            << sensor_->err();
+        auto conn = sqlite::Db::open(db_, true);
+        ASSERT_TRUE(conn.ok());
+        alertId_ = text(*conn, "SELECT alert_id FROM alerts WHERE type = 'unauthorized_write'");
+    }
+
+    fs::path data_, state_, traffic_, db_;  // under dir_, set by startPlant()
+    std::unique_ptr<Child> sensor_;
+    std::string alertId_;
 };
 
 TEST_F(CommandsTest, AdminAlertLearnReachesTheSensorAndTheAlertStaysQuietAfterRestart) {
-    const fs::path data = dir_ / "console";
-    const fs::path state = dir_ / "sensor";
-    const fs::path traffic = dir_ / "traffic";
-    const fs::path activation = dir_ / "s1.activation";
-    const fs::path passwordFile = dir_ / "admin.password";
-    { std::ofstream(passwordFile) << "Correct-Horse-Battery-Staple-42\n"; }
-    const std::string listen = "127.0.0.1:" + std::to_string(freePort());
-    const std::string enroll = "127.0.0.1:" + std::to_string(freePort());
-    auto admin = [&](std::vector<std::string> args) {
-        args.insert(args.begin(), {"ironsight-console", "admin", "--data-dir", data.string()});
-        return run(args);
-    };
-    auto r = admin({"init", "--admin-user", "admin", "--admin-password-file", passwordFile.string(),
-                    "--listen", listen, "--enroll-listen", enroll});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    ASSERT_EQ(admin({"site", "add", "Plant"}).code, 0);
-    ASSERT_EQ(admin({"zone", "add", "--site", "Plant", "Line"}).code, 0);
-    r = admin(
-        {"sensor", "add", "--site", "Plant", "--zone", "Line", "s1", "--out", activation.string()});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    ASSERT_TRUE(startConsole(data, {listen}));
-    r = run({"ironsight-plant-traffic", "--out", traffic.string()});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    r = run({"ironsight-sensor", "activate", activation.string(), "--state-dir", state.string()},
-            30s);
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    ASSERT_EQ(run({"ironsight-sensor", "learning", "off", "--state-dir", state.string()}).code, 0);
-
-    // A running sensor (looping the capture) that knows the alert when the command arrives.
-    Child sensor({(kBin / "ironsight-sensor").string(), "run", "--state-dir", state.string(),
-                  "--replay", (traffic / "line1.pcap").string(), "--top-speed", "--loop"},
-                 dir_ / "sensor.out", dir_ / "sensor.err");
-    const fs::path db = data / "console.db";
-    ASSERT_EQ(
-        waitForText(db, "SELECT COUNT(*) > 0 FROM alerts WHERE type = 'unauthorized_write'", "1"),
-        "1")
-        << sensor.err();
-    std::string alertId;
-    {
-        auto conn = sqlite::Db::open(db, true);
-        ASSERT_TRUE(conn.ok());
-        alertId = text(*conn, "SELECT alert_id FROM alerts WHERE type = 'unauthorized_write'");
-    }
+    startPlant();
+    ASSERT_FALSE(HasFatalFailure());
+    Child& sensor = *sensor_;
+    const fs::path& db = db_;
+    const fs::path& state = state_;
+    const fs::path& traffic = traffic_;
+    const std::string alertId = alertId_;
+    RunResult r;
     r = admin({"alert", "learn", alertId});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("queued for sensor s1"), std::string::npos) << r.out;
@@ -109,6 +129,53 @@ TEST_F(CommandsTest, AdminAlertLearnReachesTheSensorAndTheAlertStaysQuietAfterRe
                      "SELECT COUNT(*) FROM audit_log WHERE action = 'command.result' AND "
                      "outcome LIKE 'ok: learn_alert%'"),
               0);
+}
+
+TEST_F(CommandsTest, AlertEvidenceIsFetchedFromTheSensorAsAPcap) {
+    startPlant();
+    ASSERT_FALSE(HasFatalFailure());
+    const fs::path out = dir_ / "evidence.pcap";
+    auto r = admin({"alert", "evidence", alertId_, "-o", out.string(), "--wait", "60"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err << sensor_->err();
+    EXPECT_NE(r.out.find("from sensor s1"), std::string::npos) << r.out;
+    // A classic pcap file: the magic, then records; one of them is the Modbus/TCP write.
+    const std::string pcap = readText(out);
+    ASSERT_GT(pcap.size(), 24u);
+    std::uint32_t magic = 0;
+    std::memcpy(&magic, pcap.data(), 4);
+    EXPECT_TRUE(magic == 0xa1b2c3d4u || magic == 0xa1b23c4du) << std::hex << magic;
+    std::size_t at = 24, records = 0;
+    bool modbus = false;
+    while (at + 16 <= pcap.size()) {
+        std::uint32_t caplen = 0;
+        std::memcpy(&caplen, pcap.data() + at + 8, 4);
+        ASSERT_LE(at + 16 + caplen, pcap.size()) << "record " << records << " runs past the end";
+        const auto* frame = reinterpret_cast<const unsigned char*>(pcap.data() + at + 16);
+        // Ethernet + IPv4 (20-byte header) + TCP ports at 34..37: 502 either way.
+        if (caplen > 38 && ((frame[34] == 0x01 && frame[35] == 0xf6) ||
+                            (frame[36] == 0x01 && frame[37] == 0xf6))) {
+            modbus = true;
+        }
+        at += 16 + caplen;
+        ++records;
+    }
+    EXPECT_EQ(at, pcap.size());
+    EXPECT_GT(records, 0u);
+    EXPECT_TRUE(modbus);
+    // Asked once, answered once, recorded and audited; asking again reuses the answer.
+    r = admin({"alert", "evidence", alertId_, "-o", (dir_ / "again.pcap").string()});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_EQ(readText(dir_ / "again.pcap"), pcap);
+    auto conn = sqlite::Db::open(db_, true);
+    ASSERT_TRUE(conn.ok());
+    EXPECT_EQ(scalar(*conn, "SELECT COUNT(*) FROM commands WHERE kind = 'evidence_request' AND "
+                            "state = 'done'"),
+              1);
+    // An unknown alert is refused before anything is sent.
+    r = admin({"alert", "evidence", "no-such-alert", "-o", (dir_ / "x.pcap").string()});
+    EXPECT_NE(r.code, 0);
+    EXPECT_FALSE(fs::exists(dir_ / "x.pcap"));
+    ASSERT_EQ(sensor_->terminate(30s), 0) << sensor_->out() << sensor_->err();
 }
 
 }  // namespace
