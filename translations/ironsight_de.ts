@@ -290,8 +290,8 @@
         <translation>Übersicht</translation>
     </message>
     <message>
-        <source>%1 open alerts · %2 devices · %3 of %4 sensors active</source>
-        <translation>%1 offene Alarme · %2 Geräte · %3 von %4 Sensoren aktiv</translation>
+        <source>%1 open alerts · %2 devices · %3 of %4 sensors connected</source>
+        <translation>%1 offene Alarme · %2 Geräte · %3 von %4 Sensoren verbunden</translation>
     </message>
     <message>
         <source>Open alerts by severity</source>
@@ -796,8 +796,8 @@
         <translation>Alarme (%1)</translation>
     </message>
     <message>
-        <source>%1 of %2 sensors active · %3 devices · %4 open alerts</source>
-        <translation>%1 von %2 Sensoren aktiv · %3 Geräte · %4 offene Alarme</translation>
+        <source>%1 of %2 sensors connected · %3 devices · %4 open alerts</source>
+        <translation>%1 von %2 Sensoren verbunden · %3 Geräte · %4 offene Alarme</translation>
     </message>
     <message>
         <source>Map</source>

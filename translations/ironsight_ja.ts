@@ -289,8 +289,8 @@
         <translation>ダッシュボード</translation>
     </message>
     <message>
-        <source>%1 open alerts · %2 devices · %3 of %4 sensors active</source>
-        <translation>未解決アラート %1 件 · デバイス %2 台 · センサー %4 台中 %3 台が稼働中</translation>
+        <source>%1 open alerts · %2 devices · %3 of %4 sensors connected</source>
+        <translation>未解決アラート %1 件 · デバイス %2 台 · センサー %4 台中 %3 台が接続中</translation>
     </message>
     <message>
         <source>Open alerts by severity</source>
@@ -795,8 +795,8 @@
         <translation>アラート (%1)</translation>
     </message>
     <message>
-        <source>%1 of %2 sensors active · %3 devices · %4 open alerts</source>
-        <translation>センサー %2 台中 %1 台が稼働中 · デバイス %3 台 · 未解決アラート %4 件</translation>
+        <source>%1 of %2 sensors connected · %3 devices · %4 open alerts</source>
+        <translation>センサー %2 台中 %1 台が接続中 · デバイス %3 台 · 未解決アラート %4 件</translation>
     </message>
     <message>
         <source>Map</source>

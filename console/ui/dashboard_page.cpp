@@ -155,10 +155,10 @@ void DashboardPage::rebuild() {
     const auto theme = dark_ ? QChart::ChartThemeDark : QChart::ChartThemeLight;
     for (auto* view : {timeline_, severity_, types_, protocols_, sensors_})
         view->chart()->setTheme(theme);
-    summary_->setText(tr("%1 open alerts · %2 devices · %3 of %4 sensors active")
+    summary_->setText(tr("%1 open alerts · %2 devices · %3 of %4 sensors connected")
                           .arg(snapshot_.openAlerts)
                           .arg(snapshot_.deviceCount)
-                          .arg(snapshot_.sensorsActive)
+                          .arg(snapshot_.sensorsConnected)
                           .arg(snapshot_.sensorsTotal));
 
     // Open alerts by severity: one coloured bar per severity, the legend carries shape and count.

@@ -541,8 +541,8 @@ void MainWindow::apply(const Snapshot& snapshot) {
         ->setText(tr("Inventory (%1)").arg(snapshot.deviceCount));
     nav_->item(pageIndex(QStringLiteral("alerts")))
         ->setText(tr("Alerts (%1)").arg(snapshot.openAlerts));
-    statusLabel_->setText(tr("%1 of %2 sensors active · %3 devices · %4 open alerts")
-                              .arg(snapshot.sensorsActive)
+    statusLabel_->setText(tr("%1 of %2 sensors connected · %3 devices · %4 open alerts")
+                              .arg(snapshot.sensorsConnected)
                               .arg(snapshot.sensorsTotal)
                               .arg(snapshot.deviceCount)
                               .arg(snapshot.openAlerts));

@@ -159,7 +159,8 @@ TEST_F(MainWindowTest, SnapshotCountsSeverityAndSensorState) {
     const Snapshot snap = loadSnapshot(*service_);
     ASSERT_TRUE(snap.error.isEmpty()) << snap.error.toStdString();
     EXPECT_EQ(snap.sensorsTotal, 1);
-    EXPECT_EQ(snap.sensorsActive, 0);  // pending until it enrolls
+    EXPECT_EQ(snap.sensorsActive, 0);     // pending until it enrolls
+    EXPECT_EQ(snap.sensorsConnected, 0);  // and so not streaming
     EXPECT_EQ(snap.deviceCount, 1);
     EXPECT_EQ(snap.openAlerts, 1);
     EXPECT_EQ(snap.bySeverity[3], 1);  // major

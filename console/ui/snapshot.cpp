@@ -209,6 +209,7 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
         TableRow row;
         // connected / disconnected (3 missed health reports) for active sensors.
         const std::string state = core::sensorState(s, core::nowMs());
+        if (state == "connected") ++snap.sensorsConnected;
         row.cells = {q(s.name), q(s.site), q(s.zone), q(state), when(s.lastSeenMs), q(s.id)};
         row.sortKeys = {QVariant(), QVariant(), QVariant(), QVariant(),
                         QVariant::fromValue(s.lastSeenMs)};

@@ -25,6 +25,7 @@ struct Snapshot {
         alerts;  // severity, status, title, source, destination, protocol, count, sensor, last seen
     int sensorsTotal = 0;
     int sensorsActive = 0;
+    int sensorsConnected = 0;  ///< streaming now (not 3 missed health reports)
     int deviceCount = 0;
     int openAlerts = 0;
     int bySeverity[5] = {0, 0, 0, 0, 0};   // index: 1 warning .. 4 critical
