@@ -19,14 +19,7 @@
 
 namespace ironsight::console::app {
 namespace fs = std::filesystem;
-namespace {
 
-int fail(const std::string& message) {
-    std::cerr << "error: " << message << "\n";
-    return 1;
-}
-
-/// Opens an existing console; refuses a data dir that `admin init` or `--headless` never set up.
 Result<std::unique_ptr<core::ConsoleService>> openExisting(const fs::path& dataDir) {
     if (!core::Pki::exists(dataDir / "pki") || !fs::exists(dataDir / "console.db")) {
         return makeError("no console in " + dataDir.string() +
@@ -34,6 +27,14 @@ Result<std::unique_ptr<core::ConsoleService>> openExisting(const fs::path& dataD
     }
     return core::ConsoleService::open(dataDir);
 }
+
+namespace {
+
+int fail(const std::string& message) {
+    std::cerr << "error: " << message << "\n";
+    return 1;
+}
+
 
 std::string formatTime(std::int64_t ms) {
     if (ms <= 0) return "never";

@@ -6,7 +6,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
+
+#include "console/core/console_service.h"
+#include "shared/base/result.h"
 
 namespace ironsight::console::app {
 
@@ -18,6 +22,10 @@ struct HeadlessOptions {
 
 /// Runs the ingest server until SIGINT/SIGTERM; returns the exit code.
 int runHeadless(const std::filesystem::path& dataDir, const HeadlessOptions& options);
+
+/// Opens an existing console; refuses a data dir that `admin init` or `--headless` never set up
+/// ("no console in DIR (run 'ironsight-console admin init' first)").
+Result<std::unique_ptr<core::ConsoleService>> openExisting(const std::filesystem::path& dataDir);
 
 /// Adds `admin` and its subcommands to `app`. `dataDir` resolves the data directory once the
 /// command line is parsed; `exitCode` receives the result of the command that ran.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "console/app/report_command.h"
 
+#include "console/app/app.h"
+
 #include <QGuiApplication>
 #include <iostream>
 #include <memory>
@@ -41,10 +43,6 @@ std::unique_ptr<QGuiApplication> offscreenGuiApplication() {
 }
 
 int runReport(const ReportArgs& args, const fs::path& dataDir) {
-    if (!core::Pki::exists(dataDir / "pki") || !fs::exists(dataDir / "console.db")) {
-        return reportFailed("no console in " + dataDir.string() +
-                            " (run 'ironsight-console admin init' first)");
-    }
     core::ReportFilter filter = args.filter;
     if (!args.from.empty()) {
         auto ms = core::parseIsoUtc(args.from);
@@ -59,7 +57,7 @@ int runReport(const ReportArgs& args, const fs::path& dataDir) {
     if (filter.fromMs && filter.toMs && filter.toMs <= filter.fromMs) {
         return reportFailed("--to must be after --from");
     }
-    auto console = core::ConsoleService::open(dataDir);
+    auto console = openExisting(dataDir);
     if (!console) return reportFailed(console.error().message);
     const auto kind = args.what == "devices" ? core::ReportKind::Devices : core::ReportKind::Alerts;
     auto table = (*console)->report(nullptr, kind, filter);
