@@ -11,6 +11,12 @@
 
 #include "sensor-agent/decode/byte_reader.h"
 #include "sensor-agent/dissect/bacnet/bacnet_services.h"
+#include "sensor-agent/dissect/core/vendor_table.h"
+
+namespace ironsight::sensor::dissect {
+extern const VendorEntry kBacnetVendors[];  // resources/vendors/bacnet_vendors.tsv, generated
+extern const std::size_t kBacnetVendorsCount;
+}  // namespace ironsight::sensor::dissect
 
 namespace ironsight::sensor::dissect::bacnet {
 namespace {
@@ -307,6 +313,13 @@ bool BacnetDissector::onIAm(const FlowContext& flow, Direction dir,
     if (seen.size() < kMaxInstancesPerSender) seen.insert(instance);
     if (seen.size() > 1) {
         id.numberSets["device_instances"] = std::set<std::int64_t>(seen.begin(), seen.end());
+    }
+    const char* vendorName =
+        restOk ? findVendor({kBacnetVendors, kBacnetVendorsCount}, vendor) : nullptr;
+    if (vendorName != nullptr) {
+        id.strings["vendor"] = vendorName;
+        // A router answering for several devices behind it is not their vendor.
+        if (seen.size() <= 1) id.vendor = vendorName;
     }
     sink.onIdentity(flow, id);
     return restOk;

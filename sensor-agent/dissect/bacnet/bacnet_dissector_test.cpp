@@ -129,6 +129,9 @@ TEST(BacnetDissectorTest, WhoIsAndIAm) {
     EXPECT_TRUE(id.ofServer);  // sent by the flow's server side
     EXPECT_EQ(id.numbers.at("device_instance"), 101);
     EXPECT_EQ(id.numbers.at("vendor_id"), 1337);
+    // Name from the ASHRAE registry (resources/vendors/bacnet_vendors.tsv, compiled in).
+    EXPECT_EQ(id.strings.at("vendor"), "Xxter bv");
+    EXPECT_EQ(id.vendor, "Xxter bv");
     EXPECT_TRUE(id.numberSets.empty());
     EXPECT_TRUE(sink.anomalies.empty());
 }
@@ -150,6 +153,10 @@ TEST(BacnetDissectorTest, RouterAnsweringForSeveralInstancesListsThemAll) {
     EXPECT_EQ(sink.identities[1].numbers.at("device_instance"), 3);
     EXPECT_EQ(sink.identities[1].numbers.at("vendor_id"), 42);
     EXPECT_EQ(sink.identities[1].numberSets.at("device_instances"), (std::set<std::int64_t>{2, 3}));
+    // The registry name is reported, but the router itself is not given its devices' vendor.
+    EXPECT_EQ(sink.identities[1].strings.at("vendor"), "Acuity Brands Lighting, Inc.");
+    EXPECT_EQ(sink.identities[0].vendor, "Acuity Brands Lighting, Inc.");
+    EXPECT_TRUE(sink.identities[1].vendor.empty());
     EXPECT_TRUE(sink.anomalies.empty());
 }
 

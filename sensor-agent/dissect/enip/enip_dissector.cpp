@@ -19,6 +19,12 @@
 
 #include "sensor-agent/decode/byte_reader.h"
 #include "sensor-agent/dissect/core/text.h"
+#include "sensor-agent/dissect/core/vendor_table.h"
+
+namespace ironsight::sensor::dissect {
+extern const VendorEntry kCipVendors[];  // resources/vendors/cip_vendors.tsv, generated
+extern const std::size_t kCipVendorsCount;
+}  // namespace ironsight::sensor::dissect
 
 namespace ironsight::sensor::dissect::enip {
 namespace {
@@ -67,15 +73,8 @@ const CommandInfo* commandInfo(std::uint16_t command) {
     }
 }
 
-/// CIP vendor ids (ODVA registry) for the vendors seen most; the full table belongs in
-/// resources/ (see README).
 const char* vendorName(std::uint16_t vendorId) {
-    switch (vendorId) {
-        case 1:
-            return "Rockwell Automation/Allen-Bradley";
-        default:
-            return nullptr;
-    }
+    return findVendor({kCipVendors, kCipVendorsCount}, vendorId);
 }
 
 void listIdentity(const FlowContext& flow, Direction dir, std::span<const std::uint8_t> body,

@@ -7,6 +7,7 @@
 #include "sensor-agent/dissect/core/testing.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ironsight::sensor::dissect::enip {
@@ -125,6 +126,24 @@ TEST(EnipDissectorTest, ListIdentityResponseIsTheResponderIdentity) {
     EXPECT_EQ(id.strings.at("serial_number"), "0x0051aec3");
     EXPECT_EQ(id.strings.at("product_name"), "1756-ENBT/A");
     EXPECT_EQ(id.vendor, "Rockwell Automation/Allen-Bradley");
+}
+
+TEST(EnipDissectorTest, VendorNamesComeFromTheOdvaRegistryTable) {
+    // resources/vendors/cip_vendors.tsv is compiled in; ids it lacks keep only the number.
+    const std::size_t vendorOffset = 24 + 2 + 4 + 2 + 16;
+    for (const auto& [vendorId, name] : std::vector<std::pair<std::uint16_t, std::string>>{
+             {283, "Hilscher GmbH"}, {50, "Real Time Automation (C&ID)"}, {0xfffe, ""}}) {
+        Bytes response = kListIdentityResponse;
+        response[vendorOffset] = static_cast<std::uint8_t>(vendorId & 0xff);
+        response[vendorOffset + 1] = static_cast<std::uint8_t>(vendorId >> 8);
+        EnipDissector d;
+        RecordingSink sink;
+        feed(d, kUdp, Direction::ToClient, response, sink);
+        ASSERT_EQ(sink.identities.size(), 1u);
+        EXPECT_EQ(sink.identities[0].numbers.at("vendor_id"), vendorId);
+        EXPECT_EQ(sink.identities[0].vendor, name);
+        EXPECT_EQ(sink.identities[0].strings.count("vendor"), name.empty() ? 0u : 1u);
+    }
 }
 
 TEST(EnipDissectorTest, UnconnectedSendUnwrapsEmbeddedRequest) {
