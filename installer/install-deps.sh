@@ -23,6 +23,8 @@ PACKAGES=(
     ieee-data
     # tests and benchmarks
     libgtest-dev libgmock-dev googletest libbenchmark-dev
+    # libFuzzer targets (tests/fuzz/run.sh; .ci/run runs a short smoke of each)
+    clang libclang-rt-14-dev
     # .deb packages (cpack, dpkg-shlibdeps for their Depends)
     dpkg-dev
     # demo window and screenshots where no display exists

@@ -11,7 +11,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static constexpr int kLinkTypes[] = {1, 0, 108, 12, 101, 113, 276, 228, 229};
     if (size < 2) return 0;
-    ironsight::sensor::Engine engine;
+    // Small bounds keep the per-input set-up cheap (the defaults reserve 64k flow buckets and a
+    // 32 MB evidence buffer that ASan poisons on every run) and let short inputs reach eviction
+    // and evidence ring wrap-around.
+    ironsight::sensor::EngineOptions options;
+    options.maxFlows = 64;
+    options.evidence.packetBytes = 256;
+    options.evidence.memoryBytes = 64 << 10;
+    ironsight::sensor::Engine engine(options);
     const int linkType = kLinkTypes[data[0] % (sizeof kLinkTypes / sizeof kLinkTypes[0])];
     std::size_t pos = 1;
     std::int64_t ts = 1000000;

@@ -39,3 +39,26 @@ function(ironsight_add_test)
     include(GoogleTest)
     gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()
+
+# A libFuzzer target and its regression replay.
+#   ironsight_add_fuzz_target(NAME <name> SOURCE <x_fuzz.cpp> DEPS <libs> CORPUS <dir>)
+# With IRONSIGHT_BUILD_FUZZERS (clang, `cmake --preset fuzz`): builds <name>_fuzz linked with
+# libFuzzer. Otherwise, with tests on: builds <name>_fuzz_replay (the same entry point behind a plain
+# main) and registers the ctest FuzzRegression.<name>, which runs every file of CORPUS (seeds and
+# every crasher ever found) through the target, so a fixed crash stays fixed in the normal build.
+function(ironsight_add_fuzz_target)
+    cmake_parse_arguments(ARG "" "NAME;SOURCE;CORPUS" "DEPS" ${ARGN})
+    if(IRONSIGHT_BUILD_FUZZERS)
+        add_executable(${ARG_NAME}_fuzz ${ARG_SOURCE})
+        target_include_directories(${ARG_NAME}_fuzz PRIVATE ${PROJECT_SOURCE_DIR})
+        target_link_libraries(${ARG_NAME}_fuzz PRIVATE ${ARG_DEPS})
+        target_link_options(${ARG_NAME}_fuzz PRIVATE -fsanitize=fuzzer)
+        set_property(GLOBAL APPEND PROPERTY IRONSIGHT_FUZZ_TARGETS "${ARG_NAME}=${ARG_CORPUS}")
+    elseif(IRONSIGHT_BUILD_TESTS)
+        add_executable(${ARG_NAME}_fuzz_replay ${ARG_SOURCE} ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cpp)
+        target_include_directories(${ARG_NAME}_fuzz_replay PRIVATE ${PROJECT_SOURCE_DIR})
+        target_link_libraries(${ARG_NAME}_fuzz_replay PRIVATE ${ARG_DEPS})
+        ironsight_set_warnings(${ARG_NAME}_fuzz_replay)
+        add_test(NAME FuzzRegression.${ARG_NAME} COMMAND ${ARG_NAME}_fuzz_replay ${ARG_CORPUS})
+    endif()
+endfunction()
