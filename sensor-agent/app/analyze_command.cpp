@@ -35,6 +35,7 @@ struct AnalyzeOptions {
     std::int64_t silentAfter = 300;
     std::string plugins;
     std::string evidenceDir;  // --evidence-dir: one pcap per alert
+    std::vector<std::string> portAliases;  // --port-alias PROTOCOL=tcp/PORT
     std::vector<std::string> files;
 };
 
@@ -292,12 +293,22 @@ int runAnalyze(const AnalyzeOptions& options) {
         }
         pluginSet = *loaded;
     }
+    std::vector<PortAlias> portAliases;
+    for (const auto& spec : options.portAliases) {
+        auto alias = parsePortAlias(spec, pluginSet.get());
+        if (!alias) {
+            std::cerr << "ironsight-sensor analyze: " << alias.error().message << "\n";
+            return 2;
+        }
+        portAliases.push_back(*alias);
+    }
     EngineOptions learnOptions{.learning = true,
                                .indicators = *indicators,
                                .silentAfterSeconds = options.silentAfter,
                                .plugins = pluginSet};
     // Evidence only when asked for (it copies every packet).
     if (options.evidenceDir.empty()) learnOptions.evidence.ringPackets = 0;
+    learnOptions.portAliases = portAliases;
     // The engine that only learns (--learn-from) raises no alerts: no evidence copies there.
     Engine engine([&] {
         EngineOptions o = learnOptions;
@@ -387,6 +398,10 @@ void addAnalyzeCommand(CLI::App& app) {
     cmd->add_option("--plugins,--plugin-dir", options->plugins,
                     "Load the dissector plugins (*.so) of this folder (docs/PLUGINS.md; plugins "
                     "are trusted code)");
+    cmd->add_option("--port-alias", options->portAliases,
+                    "PROTOCOL=tcp/PORT or PROTOCOL=udp/PORT: this site runs PROTOCOL on a "
+                    "non-standard port (repeatable; e.g. modbus=tcp/5020)")
+        ->allow_extra_args(false);
     cmd->add_option("--evidence-dir", options->evidenceDir,
                     "Write the packets around each alert's trigger to DIR/<alert id>.pcap");
     cmd->add_option("PCAP", options->files, "Capture files (pcap or pcapng)")->required();

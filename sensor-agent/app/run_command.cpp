@@ -71,6 +71,7 @@ struct RunOptions {
     int snaplen = 65535;
     std::string user;
     std::string pluginDir;       // --plugins, else [plugins] dir of the config file
+    std::vector<std::string> portAliases;  // --port-alias and [protocols] port_aliases
     double outboxMaxMb = 1024;    // --outbox-max-mb, else [outbox] max_mb
     double evidenceMaxMb = 256;   // [evidence] max_mb: stored evidence, all alerts
     int evidencePackets = 32;     // [evidence] packets: kept per alert capture
@@ -270,6 +271,16 @@ public:
         }
         const ChangeSet changes = engine_.takeChanges();
         if (changes.empty()) return;
+        if (!changes.alerts.empty()) {
+            std::vector<store::StoredAlert> kept;
+            for (const auto& alert : changes.alerts) {
+                kept.push_back({alert.id, alert.lastSeenMs, encodeAlert(alert)});
+            }
+            if (auto st = store_.saveAlerts(kept); !st) {
+                std::cerr << "warning: cannot keep alerts for Learn / Mute after a restart: "
+                          << st.error().message << "\n";
+            }
+        }
         devicesSent_ += changes.devices.size();
         connectionsSent_ += changes.connections.size();
         alertsSent_ += changes.alerts.size();
@@ -442,6 +453,26 @@ bool applyConfig(RunOptions& options) {
         }
         if (options.pluginDir.empty()) options.pluginDir = *text;
     }
+    // [protocols] port_aliases = ["modbus=tcp/5020", ...] (docs/SENSOR.md); added to --port-alias.
+    if (const toml::node* protocols = config.get("protocols")) {
+        const toml::table* table = protocols->as_table();
+        const toml::node* list = table ? table->get("port_aliases") : nullptr;
+        const toml::array* aliases = list ? list->as_array() : nullptr;
+        if (!aliases || table->size() != 1) {
+            std::cerr << "error: " << options.config
+                      << ": [protocols] must hold port_aliases = [\"PROTOCOL=tcp/PORT\", ...]\n";
+            return false;
+        }
+        for (const auto& item : *aliases) {
+            const auto text = item.value<std::string>();
+            if (!text) {
+                std::cerr << "error: " << options.config
+                          << ": protocols.port_aliases must be a list of strings\n";
+                return false;
+            }
+            options.portAliases.push_back(*text);
+        }
+    }
     // [outbox] max_mb and [evidence] max_mb / packets (docs/SENSOR.md); the command line wins.
     for (const char* name : {"outbox", "evidence"}) {
         const toml::node* node = config.get(name);
@@ -583,9 +614,35 @@ int run(RunOptions options) {
         pluginSet = *loaded;
     }
     EngineOptions engineOptions{.learning = store->learning(), .plugins = pluginSet};
+    for (const auto& spec : options.portAliases) {
+        auto alias = parsePortAlias(spec, pluginSet.get());
+        if (!alias) {
+            std::cerr << "error: " << alias.error().message << "\n";
+            return 1;
+        }
+        engineOptions.portAliases.push_back(*alias);
+    }
     engineOptions.evidence.alertPackets = static_cast<std::size_t>(options.evidencePackets);
     Engine engine(engineOptions);
     if (!baseline->empty()) engine.importBaseline(*baseline);
+    // The alerts raised before this start: a console's Learn / Mute of them still applies.
+    if (auto stored = store->storedAlerts(); !stored) {
+        std::cerr << "warning: cannot read the kept alerts: " << stored.error().message << "\n";
+    } else {
+        std::vector<AlertRecord> restored;
+        std::size_t unreadable = 0;
+        for (const auto& text : *stored) {
+            if (auto alert = decodeAlert(text)) {
+                restored.push_back(std::move(*alert));
+            } else {
+                ++unreadable;
+            }
+        }
+        if (unreadable > 0) {
+            std::cerr << "warning: " << unreadable << " kept alerts are unreadable and skipped\n";
+        }
+        engine.restoreAlerts(restored);
+    }
     const auto evidenceBytes = static_cast<std::uint64_t>(options.evidenceMaxMb * 1048576);
     auto evidenceStore =
         store::EvidenceStore::open(options.stateDir, store::EvidenceLimits{.maxBytes = evidenceBytes});
@@ -695,6 +752,11 @@ void addRunCommand(CLI::App& app) {
     cmd->add_option("--plugins,--plugin-dir", opts->pluginDir,
                     "Load the dissector plugins (*.so) of this folder (docs/PLUGINS.md; plugins "
                     "are trusted code); also [plugins] dir in the config file");
+    cmd->add_option("--port-alias", opts->portAliases,
+                    "PROTOCOL=tcp/PORT or PROTOCOL=udp/PORT: this site runs PROTOCOL on a "
+                    "non-standard port (repeatable; e.g. modbus=tcp/5020); also [protocols] "
+                    "port_aliases")
+        ->allow_extra_args(false);
     auto* replay = cmd->add_option("--replay", opts->replay,
                                    "Replay a pcap/pcapng file instead "
                                    "of capturing live");

@@ -346,6 +346,12 @@ std::vector<AlertRecord> Detector::alerts() const {
     return out;
 }
 
+void Detector::restoreAlerts(const std::vector<AlertRecord>& alerts) {
+    for (const auto& a : alerts) {
+        if (!a.id.empty()) alerts_.try_emplace(a.id, a);
+    }
+}
+
 std::set<std::string> Detector::takeChangedAlertIds() {
     std::set<std::string> out;
     out.swap(changed_);

@@ -134,6 +134,10 @@ public:
     bool removeExclusion(const std::string& rule);
 
     std::vector<AlertRecord> alerts() const;
+    /// Alerts kept by a store from before a restart: Learn, Mute and aggregation (count, first
+    /// seen) work on them as on alerts raised since. Not reported as changes; an id already
+    /// known is left as it is.
+    void restoreAlerts(const std::vector<AlertRecord>& alerts);
     /// Ids of alerts raised or updated since the last call.
     std::set<std::string> takeChangedAlertIds();
     /// Called by every raise that is not suppressed (created: the alert is new): the engine

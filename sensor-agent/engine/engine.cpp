@@ -2,9 +2,12 @@
 // Engine: decode -> flow table / TCP ordering -> dissectors -> inventory + detection.
 #include "sensor-agent/engine/engine.h"
 
+#include <charconv>
 #include <mutex>
 #include <set>
 #include <unordered_set>
+
+#include <nlohmann/json.hpp>
 
 #include "sensor-agent/decode/decoder.h"
 #include "sensor-agent/decode/flow_table.h"
@@ -18,7 +21,7 @@ namespace ironsight::sensor {
 namespace {
 
 constexpr std::size_t kMaxAppBuffer = 64 * 1024;  // unparsed bytes kept per flow direction
-constexpr std::uint8_t kPluginProbes = 4;  // payload packets offered to plugin heuristics
+constexpr std::uint8_t kHeuristicProbes = 4;  // payload packets offered to the heuristics
 constexpr std::uint32_t kMaxDeferred = 16;  // packets a flow waits for the heuristics at most
 
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
@@ -30,8 +33,8 @@ struct AppFlow : decode::FlowExtension {
     // The inventory connection counted into (looked up once per flow; again if serverIsA flips).
     inventory::Inventory::ConnInfo* connection = nullptr;
     bool connectionResolved = false, connectionServerIsA = false;
-    std::uint8_t probesLeft = kPluginProbes;  // plugin heuristics, for flows no port binds
-    // Packets held back from the inventory while plugin heuristics may still claim the flow.
+    std::uint8_t probesLeft = kHeuristicProbes;  // heuristics, for flows no port binds
+    // Packets held back from the inventory while heuristics may still claim the flow.
     std::uint32_t deferredPackets = 0;
     std::uint64_t deferredBytes = 0;
     std::int64_t deferredFirstUs = 0;
@@ -74,6 +77,16 @@ struct Engine::Impl : dissect::EventSink {
         if (plugins) {
             plugins->registerInto(registry);  // their ports were checked free when loaded
             pluginHeuristics = plugins->hasHeuristics();
+        }
+        for (const auto& info : registry.all()) {
+            if (info.heuristic && info.probe) heuristicDissectors.push_back(&info);
+        }
+        heuristics = pluginHeuristics || !heuristicDissectors.empty();
+        for (const auto& alias : o.portAliases) {
+            const auto transport = alias.tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
+            if (const auto* info = registry.byName(transport, alias.protocol)) {
+                portAliases[{alias.tcp, alias.port}] = info;
+            }
         }
         detector.setRaiseHook(
             [this](const std::string& id, bool created) { evidence.raised(id, created); });
@@ -118,13 +131,24 @@ struct Engine::Impl : dissect::EventSink {
     void onFinding(const dissect::FlowContext& flow, const dissect::Finding& finding) override {
         detector.onFinding(flow, finding);
     }
-    void probePlugins(decode::Flow& flow, AppFlow& app, const decode::DecodedPacket& p);
+    void probeHeuristics(decode::Flow& flow, AppFlow& app, const decode::DecodedPacket& p);
+    /// The dissector a server port binds: the site's port aliases first, then the defaults.
+    const dissect::DissectorInfo* boundTo(dissect::Transport transport, std::uint16_t port) const {
+        if (!portAliases.empty()) {
+            const auto it = portAliases.find({transport == dissect::Transport::Tcp, port});
+            if (it != portAliases.end()) return it->second;
+        }
+        return registry.forPort(transport, port);
+    }
     void resolveConnection(const decode::Flow& flow, AppFlow& app, std::int64_t tsUs);
     void settleDeferred(decode::Flow& flow);
 
     // First member, destroyed last: plugin libraries outlive every flow's plugin dissector.
     std::shared_ptr<const plugins::PluginSet> plugins;
     bool pluginHeuristics = false;
+    bool heuristics = false;  // built-in or plugin probes for flows no port binds
+    std::vector<const dissect::DissectorInfo*> heuristicDissectors;  // built in, into registry
+    std::map<std::pair<bool, std::uint16_t>, const dissect::DissectorInfo*> portAliases;
     mutable std::mutex mutex;
     Status registryStatus;
     dissect::DissectorRegistry registry;
@@ -207,10 +231,10 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
     if (!flow.extension) {
         auto app = std::make_unique<AppFlow>();
         // Server side: the dissector's registered port; else the lower port (SPEC / truth files).
-        if (const auto* info = registry.forPort(transport, flow.key.portB)) {
+        if (const auto* info = boundTo(transport, flow.key.portB)) {
             app->info = info;
             app->serverIsA = false;
-        } else if (const auto* infoA = registry.forPort(transport, flow.key.portA)) {
+        } else if (const auto* infoA = boundTo(transport, flow.key.portA)) {
             app->info = infoA;
             app->serverIsA = true;
         } else {
@@ -225,8 +249,8 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
     auto& app = static_cast<AppFlow&>(*flow.extension);
     evidence.inFlow(app.recent);
     if (!app.info && tcp && flow.sawSyn) app.serverIsA = !flow.initiatorIsA;  // SYN seen late
-    if (!app.info && pluginHeuristics && app.probesLeft > 0) {
-        if (!p.payload.empty()) probePlugins(flow, app, p);
+    if (!app.info && heuristics && app.probesLeft > 0) {
+        if (!p.payload.empty()) probeHeuristics(flow, app, p);
         // Undecided: the packet waits in the flow instead of landing on a connection without a
         // protocol, so a flow a heuristic claims is one connection under the plugin's name.
         if (!app.info && app.probesLeft > 0 && app.deferredPackets < kMaxDeferred) {
@@ -303,13 +327,31 @@ void Engine::Impl::settleDeferred(decode::Flow& flow) {
     resolveConnection(flow, app, flow.lastUs);
 }
 
-/// A flow no port binds: its first payload packets are offered to the plugins' heuristics. On a
-/// match the flow's connection is resolved under the plugin's protocol (the packets before,
-/// such as the handshake, waited in AppFlow and join it).
-void Engine::Impl::probePlugins(decode::Flow& flow, AppFlow& app, const decode::DecodedPacket& p) {
+/// A flow no port binds: its first payload packets are offered to the heuristics, the built-in
+/// dissectors' specific probes first, then the plugins'. On a match the flow's connection is
+/// resolved under the protocol's name (the packets before, such as the handshake, waited in
+/// AppFlow and join it).
+void Engine::Impl::probeHeuristics(decode::Flow& flow, AppFlow& app,
+                                   const decode::DecodedPacket& p) {
     --app.probesLeft;
+    const auto transport =
+        p.l4 == decode::L4::Tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
     const dissect::DissectorInfo* match = nullptr;
-    const auto answer = plugins->probe(context(flow, app, p.timestampUs), p.payload, match);
+    auto answer = dissect::Probe::NoMatch;
+    for (const auto* info : heuristicDissectors) {
+        if (info->transport != transport) continue;
+        const auto r = info->probe(p.payload);
+        if (r == dissect::Probe::Match) {
+            match = info;
+            answer = r;
+            break;
+        }
+        if (r == dissect::Probe::NeedMore) answer = r;
+    }
+    if (!match && pluginHeuristics) {
+        const auto r = plugins->probe(context(flow, app, p.timestampUs), p.payload, match);
+        if (r != dissect::Probe::NoMatch) answer = r;
+    }
     if (answer == dissect::Probe::NoMatch) app.probesLeft = 0;
     if (answer != dissect::Probe::Match || !match) return;
     app.probesLeft = 0;
@@ -453,6 +495,55 @@ void Engine::importBaseline(const std::string& text) {
     impl_->detector.importBaseline(text);
 }
 
+void Engine::restoreAlerts(const std::vector<AlertRecord>& alerts) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->detector.restoreAlerts(alerts);
+}
+
+std::string encodeAlert(const AlertRecord& a) {
+    const nlohmann::json j = {
+        {"id", a.id},         {"engine", a.engine},
+        {"type", a.type},     {"severity", static_cast<int>(a.severity)},
+        {"title", a.title},   {"description", a.description},
+        {"remediation", a.remediation},
+        {"src", a.src},       {"dst", a.dst},
+        {"src_ip", a.srcIp},  {"dst_ip", a.dstIp},
+        {"protocol", a.protocol}, {"mitre", a.mitre},
+        {"count", a.count},   {"first_seen_ms", a.firstSeenMs},
+        {"last_seen_ms", a.lastSeenMs}};
+    // Replace invalid UTF-8 (texts carry protocol strings) rather than throw.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<AlertRecord> decodeAlert(std::string_view text) {
+    try {
+        const auto j = nlohmann::json::parse(text);
+        AlertRecord a;
+        a.id = j.at("id").get<std::string>();
+        a.engine = j.at("engine").get<std::string>();
+        a.type = j.at("type").get<std::string>();
+        const int severity = j.at("severity").get<int>();
+        if (severity < 1 || severity > 4) return makeError("stored alert: bad severity");
+        a.severity = static_cast<Severity>(severity);
+        a.title = j.at("title").get<std::string>();
+        a.description = j.at("description").get<std::string>();
+        a.remediation = j.at("remediation").get<std::string>();
+        a.src = j.at("src").get<std::string>();
+        a.dst = j.at("dst").get<std::string>();
+        a.srcIp = j.at("src_ip").get<std::string>();
+        a.dstIp = j.at("dst_ip").get<std::string>();
+        a.protocol = j.at("protocol").get<std::string>();
+        a.mitre = j.at("mitre").get<std::string>();
+        a.count = j.at("count").get<std::uint64_t>();
+        a.firstSeenMs = j.at("first_seen_ms").get<std::int64_t>();
+        a.lastSeenMs = j.at("last_seen_ms").get<std::int64_t>();
+        if (a.id.empty() || a.type.empty()) return makeError("stored alert: no id or type");
+        return a;
+    } catch (const nlohmann::json::exception& e) {
+        return makeError(std::string("stored alert: ") + e.what());
+    }
+}
+
 bool Engine::learnAlert(const std::string& alertId) {
     std::lock_guard lock(impl_->mutex);
     return impl_->detector.learnAlert(alertId);
@@ -520,6 +611,45 @@ std::vector<OperationRecord> Engine::operations() const {
 std::vector<AlertRecord> Engine::alerts() const {
     std::lock_guard lock(impl_->mutex);
     return impl_->detector.alerts();
+}
+
+Result<PortAlias> parsePortAlias(std::string_view spec, const plugins::PluginSet* plugins) {
+    const std::string text(spec);
+    const auto fail = [&](const std::string& why) {
+        return makeError("port alias '" + text + "': " + why +
+                         " (expected PROTOCOL=tcp/PORT or PROTOCOL=udp/PORT, e.g. modbus=tcp/5020)");
+    };
+    const auto eq = spec.find('=');
+    const auto slash = spec.find('/');
+    if (eq == std::string_view::npos || slash == std::string_view::npos || slash < eq) {
+        return fail("malformed");
+    }
+    PortAlias alias;
+    alias.protocol = std::string(spec.substr(0, eq));
+    const auto transport = spec.substr(eq + 1, slash - eq - 1);
+    const auto port = spec.substr(slash + 1);
+    if (transport != "tcp" && transport != "udp") return fail("transport must be tcp or udp");
+    alias.tcp = transport == "tcp";
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535) {
+        return fail("port must be 1-65535");
+    }
+    alias.port = static_cast<std::uint16_t>(value);
+    dissect::DissectorRegistry registry;
+    if (auto st = dissect::registerAllDissectors(registry); !st) return st.error();
+    if (plugins) plugins->registerInto(registry);
+    const auto t = alias.tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
+    if (!registry.byName(t, alias.protocol)) {
+        std::string known;
+        for (const auto& info : registry.all()) {
+            if (info.transport != t) continue;
+            known += (known.empty() ? "" : ", ") + info.name;
+        }
+        return fail("no " + std::string(transport) + " dissector named '" + alias.protocol +
+                    "' (known: " + known + ")");
+    }
+    return alias;
 }
 
 Result<std::size_t> checkIndicators(const std::string& text, const std::string& source) {

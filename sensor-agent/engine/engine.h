@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sensor-agent/capture/raw_packet.h"
@@ -117,6 +118,19 @@ struct ChangeSet {
     bool empty() const { return devices.empty() && connections.empty() && alerts.empty(); }
 };
 
+/// A site's declaration that a protocol runs on a non-standard server port (docs/SENSOR.md,
+/// "Port aliases"): flows to that port are dissected as that protocol, whatever the port's
+/// default binding.
+struct PortAlias {
+    std::string protocol;  // a dissector's name (modbus, opcua, ...) or a loaded plugin's
+    bool tcp = true;
+    std::uint16_t port = 0;
+};
+
+/// Parses "PROTOCOL=tcp/PORT" or "PROTOCOL=udp/PORT" and checks that a dissector of that name
+/// exists for the transport (built in, or one of `plugins`). Errors are one line naming `spec`.
+Result<PortAlias> parsePortAlias(std::string_view spec, const plugins::PluginSet* plugins = nullptr);
+
 struct EngineOptions {
     bool learning = true;  // learning mode: observations join the baseline, no policy alerts
     /// IOC engine indicators (docs/ALERTS.md "Indicator lists"); validate with checkIndicators().
@@ -127,7 +141,12 @@ struct EngineOptions {
     /// Dissector plugins (docs/PLUGINS.md), loaded once by the caller and shared by engines.
     std::shared_ptr<const plugins::PluginSet> plugins{};
     EvidenceOptions evidence{};
+    std::vector<PortAlias> portAliases{};  // checked by parsePortAlias; unknown names are ignored
 };
+
+/// An alert as one line of JSON for the sensor store (every AlertRecord field), and back.
+std::string encodeAlert(const AlertRecord& alert);
+Result<AlertRecord> decodeAlert(std::string_view text);
 
 /// Parses indicator list text (`source` names it in the error); the number of indicators.
 Result<std::size_t> checkIndicators(const std::string& text, const std::string& source);
@@ -169,6 +188,9 @@ public:
     std::vector<ConnectionRecord> connections() const;
     std::vector<OperationRecord> operations() const;
     std::vector<AlertRecord> alerts() const;
+    /// Alerts a store kept from before a restart (encodeAlert / decodeAlert): Learn and Mute
+    /// by id, and aggregation, keep working on them. Not reported by takeChanges().
+    void restoreAlerts(const std::vector<AlertRecord>& alerts);
     CaptureStats stats() const;
 
 private:

@@ -74,8 +74,8 @@ CommandReply applyToEngine(Engine& engine, const v1::Command& command, bool& cha
             const std::string& id = command.learn_alert().alert_id();
             if (!engine.learnAlert(id)) {
                 return {false, "alert " + id +
-                                   " is not known to this sensor (raised before its "
-                                   "last restart?)"};
+                                   " is not known to this sensor (not raised here, or older than "
+                                   "the 50,000 alerts it keeps)"};
             }
             changed = true;
             return {true, "learned alert " + id + ": its pattern joined the baseline"};
@@ -85,8 +85,8 @@ CommandReply applyToEngine(Engine& engine, const v1::Command& command, bool& cha
             const bool muted = command.mute_alert().muted();
             if (!engine.muteAlert(id, muted)) {
                 return {false, "alert " + id +
-                                   " is not known to this sensor (raised before its "
-                                   "last restart?)"};
+                                   " is not known to this sensor (not raised here, or older than "
+                                   "the 50,000 alerts it keeps)"};
             }
             changed = true;
             return {true, std::string(muted ? "muted" : "unmuted") + " alert " + id};

@@ -29,6 +29,11 @@ CREATE TABLE evidence(id INTEGER PRIMARY KEY, alert_id TEXT NOT NULL, created_ms
                       packets INTEGER NOT NULL, records BLOB NOT NULL);
 CREATE INDEX evidence_alert ON evidence(alert_id, id);
 )sql",
+        // Alerts raised (engine encodeAlert text): Learn / Mute by id after a restart.
+        R"sql(
+CREATE TABLE alerts(id TEXT PRIMARY KEY, last_seen_ms INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE INDEX alerts_last_seen ON alerts(last_seen_ms);
+)sql",
     };
     return steps;
 }
@@ -127,6 +132,45 @@ Status StateStore::saveBaseline(const std::string& text, std::int64_t nowMs) {
         "ON CONFLICT(id) DO UPDATE SET text = excluded.text, updated_ms = excluded.updated_ms");
     if (!stmt) return stmt.error();
     return stmt->bind(1, text).bind(2, nowMs).run();
+}
+
+Status StateStore::saveAlerts(const std::vector<StoredAlert>& alerts) {
+    if (alerts.empty()) return {};
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus();
+    auto upsert = db_.prepare(
+        "INSERT INTO alerts(id, last_seen_ms, record) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT(id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, "
+        "record = excluded.record");
+    if (!upsert) return upsert.error();
+    for (const auto& a : alerts) {
+        upsert->reset();
+        if (auto st = upsert->bind(1, a.id).bind(2, a.lastSeenMs).bind(3, a.record).run(); !st) {
+            return st.error();
+        }
+    }
+    // Bounded: the alerts seen longest ago go first (their Learn / Mute then needs a repeat).
+    auto prune = db_.prepare(
+        "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts ORDER BY last_seen_ms DESC "
+        "LIMIT -1 OFFSET ?1)");
+    if (!prune) return prune.error();
+    if (auto st = prune->bind(1, static_cast<std::int64_t>(kMaxStoredAlerts)).run(); !st) {
+        return st.error();
+    }
+    return tx.commit();
+}
+
+Result<std::vector<std::string>> StateStore::storedAlerts() {
+    auto stmt = db_.prepare("SELECT record FROM alerts ORDER BY last_seen_ms");
+    if (!stmt) return stmt.error();
+    std::vector<std::string> out;
+    while (true) {
+        auto row = stmt->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(stmt->columnText(0));
+    }
+    return out;
 }
 
 }  // namespace ironsight::sensor::store

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "shared/base/result.h"
 #include "shared/sqlite/sqlite.h"
@@ -39,6 +40,13 @@ inline constexpr const char* kEvicted = "outbox_evicted";      // rows evicted, 
 }  // namespace meta
 
 /// Meta, baseline and identity paths of one state directory. Not thread-safe: one per thread.
+/// An alert as the engine raised it (encodeAlert text), kept across restarts.
+struct StoredAlert {
+    std::string id;
+    std::int64_t lastSeenMs = 0;
+    std::string record;
+};
+
 class StateStore {
 public:
     static Result<StateStore> open(const std::filesystem::path& stateDir);
@@ -64,6 +72,14 @@ public:
     /// The baseline text last saved (Engine::exportBaseline), empty when none.
     Result<std::string> baseline();
     Status saveBaseline(const std::string& text, std::int64_t nowMs);
+
+    /// Alerts raised (upserted by id, in one transaction), so a console's Learn / Mute of an
+    /// alert raised before a restart still finds it. At most kMaxStoredAlerts are kept, the
+    /// least recently seen dropped first.
+    static constexpr std::size_t kMaxStoredAlerts = 50000;
+    Status saveAlerts(const std::vector<StoredAlert>& alerts);
+    /// Every kept alert's record, least recently seen first.
+    Result<std::vector<std::string>> storedAlerts();
 
     sqlite::Db& db() { return db_; }
 

@@ -330,7 +330,8 @@ void registerDissector(DissectorRegistry& registry) {
                   .transport = Transport::Udp,
                   .defaultPorts = {kPort},
                   .probe = &probe,
-                  .create = &BacnetDissector::create});
+                  .create = &BacnetDissector::create,
+                  .heuristic = true});
 }
 
 }  // namespace ironsight::sensor::dissect::bacnet

@@ -72,6 +72,13 @@ const DissectorInfo* DissectorRegistry::forPort(Transport transport, std::uint16
     return nullptr;
 }
 
+const DissectorInfo* DissectorRegistry::byName(Transport transport, std::string_view name) const {
+    for (const auto& info : infos_) {
+        if (info.transport == transport && info.name == name) return &info;
+    }
+    return nullptr;
+}
+
 const FrameDissectorInfo* DissectorRegistry::forFrame(std::uint16_t etherType,
                                                       std::span<const std::uint8_t> payload,
                                                       std::span<const std::uint8_t>& inner) const {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sensor-agent/dissect/core/dissector.h"
@@ -20,6 +21,10 @@ struct DissectorInfo {
     // Callables rather than function pointers so a loaded plugin can bind its own state.
     std::function<Probe(std::span<const std::uint8_t> payload)> probe{};  // optional heuristic
     std::function<DissectorPtr()> create{};
+    // The probe is specific enough to claim a flow on any port (OPC UA's "HEL" + size, DNP3's
+    // start octets + header CRC...): the engine offers it flows no port binds. Weak probes
+    // (Modbus: a zero protocol id) only confirm a port.
+    bool heuristic = false;
 };
 
 /// An IEEE 802.3 LLC/SNAP protocol identifier: organisation code and protocol id
@@ -47,6 +52,8 @@ public:
     Status validate() const;
     /// The dissector bound to a server port, or nullptr.
     const DissectorInfo* forPort(Transport transport, std::uint16_t port) const;
+    /// The dissector registered under `name` for `transport`, or nullptr.
+    const DissectorInfo* byName(Transport transport, std::string_view name) const;
     const std::vector<DissectorInfo>& all() const { return infos_; }
 
     /// The Ethernet-level dissector for a frame, or nullptr. `etherType` is the frame's type (or

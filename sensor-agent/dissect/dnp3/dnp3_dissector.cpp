@@ -226,7 +226,8 @@ void registerDissector(DissectorRegistry& registry) {
                       .transport = transport,
                       .defaultPorts = {kPort},
                       .probe = &probe,
-                      .create = &Dnp3Dissector::create});
+                      .create = &Dnp3Dissector::create,
+                      .heuristic = true});
     }
 }
 

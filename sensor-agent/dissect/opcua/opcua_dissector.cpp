@@ -415,7 +415,8 @@ void registerDissector(DissectorRegistry& registry) {
                   .transport = Transport::Tcp,
                   .defaultPorts = {kPort},
                   .probe = &probe,
-                  .create = &OpcuaDissector::create});
+                  .create = &OpcuaDissector::create,
+                  .heuristic = true});
 }
 
 }  // namespace ironsight::sensor::dissect::opcua

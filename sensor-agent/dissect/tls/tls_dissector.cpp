@@ -128,7 +128,8 @@ void registerDissector(DissectorRegistry& registry) {
                   .transport = Transport::Tcp,
                   .defaultPorts = {kPort},
                   .probe = &probe,
-                  .create = &TlsDissector::create});
+                  .create = &TlsDissector::create,
+                  .heuristic = true});
 }
 
 }  // namespace ironsight::sensor::dissect::tls
