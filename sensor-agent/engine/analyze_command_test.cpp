@@ -178,6 +178,41 @@ TEST_F(AnalyzeCommandTest, BadInputIsOneLineAndExitCode2) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
 }
 
+TEST_F(AnalyzeCommandTest, PortAliasesAreCheckedBeforeAnything) {
+    const std::string capture = (dir_ / "line1.pcap").string();
+    CommandRun r = run("analyze --json --port-alias modbuz=tcp/5020 " + capture);
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_EQ(r.err.rfind("ironsight-sensor analyze: port alias 'modbuz=tcp/5020': no tcp "
+                          "dissector named 'modbuz' (known: ",
+                          0),
+              0u)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+    r = run("analyze --json --port-alias modbus=tcp/5020 --port-alias bacnet=udp/47809 " + capture);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_FALSE(json::parse(r.out)["devices"].empty());
+}
+
+TEST_F(AnalyzeCommandTest, RunChecksTheProtocolsSectionOfItsConfigFile) {
+    const fs::path config = dir_ / "protocols.toml";
+    for (const std::string& bad : {std::string("[protocols]\nport_aliases = 5\n"),
+                                   std::string("[protocols]\naliases = [\"modbus=tcp/5020\"]\n")}) {
+        std::ofstream(config) << bad;
+        const CommandRun r = run("run --config " + config.string() + " --state-dir " +
+                                 (dir_ / "state").string() + " --replay " +
+                                 (dir_ / "line1.pcap").string());
+        EXPECT_EQ(r.exitCode, 1);
+        EXPECT_EQ(r.err, "error: " + config.string() +
+                             ": [protocols] must hold port_aliases = [\"PROTOCOL=tcp/PORT\", ...]\n");
+    }
+    std::ofstream(config) << "[protocols]\nport_aliases = [502]\n";
+    const CommandRun r = run("run --config " + config.string() + " --replay " +
+                             (dir_ / "line1.pcap").string());
+    EXPECT_EQ(r.err, "error: " + config.string() +
+                         ": protocols.port_aliases must be a list of strings\n");
+}
+
 // Conformance: (unit_id, function_code) pairs and client/server IPs against tshark truth.
 TEST(AnalyzeConformanceTest, ModbusCapturesMatchTruth) {
     const fs::path pcaps = fs::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
