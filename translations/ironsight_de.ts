@@ -924,6 +924,181 @@
     </message>
 </context>
 <context>
+    <name>ironsight::console::ui::SetupWizard</name>
+    <message>
+        <source>Set up the Ironsight console</source>
+        <translation>Ironsight-Konsole einrichten</translation>
+    </message>
+    <message>
+        <source>Administrator account</source>
+        <translation>Administratorkonto</translation>
+    </message>
+    <message>
+        <source>This account manages users, sites, sensors and certificates.</source>
+        <translation>Dieses Konto verwaltet Benutzer, Standorte, Sensoren und Zertifikate.</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Benutzername</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Confirm password</source>
+        <translation>Passwort bestätigen</translation>
+    </message>
+    <message>
+        <source>At least 12 characters, not the user name, and at least three of: lower-case letters, upper-case letters, digits, other characters.</source>
+        <translation>Mindestens 12 Zeichen, nicht der Benutzername, und mindestens drei von: Kleinbuchstaben, Großbuchstaben, Ziffern, andere Zeichen.</translation>
+    </message>
+    <message>
+        <source>Enter a user name.</source>
+        <translation>Geben Sie einen Benutzernamen ein.</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>Die beiden Passwörter stimmen nicht überein.</translation>
+    </message>
+    <message>
+        <source>Sensor connections</source>
+        <translation>Sensorverbindungen</translation>
+    </message>
+    <message>
+        <source>Where the console listens for its sensors.</source>
+        <translation>Wo die Konsole auf ihre Sensoren wartet.</translation>
+    </message>
+    <message>
+        <source>Link (sensor data, mutual TLS)</source>
+        <translation>Link (Sensordaten, gegenseitiges TLS)</translation>
+    </message>
+    <message>
+        <source>Enrollment (activation)</source>
+        <translation>Registrierung (Aktivierung)</translation>
+    </message>
+    <message>
+        <source>HOST:PORT. Use an address your sensors can reach (0.0.0.0 listens on every interface). Activation files carry these addresses; the enrollment port is open only while an activation is pending.</source>
+        <translation>HOST:PORT. Verwenden Sie eine Adresse, die Ihre Sensoren erreichen (0.0.0.0 lauscht auf allen Schnittstellen). Aktivierungsdateien enthalten diese Adressen; der Registrierungsport ist nur offen, solange eine Aktivierung aussteht.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not HOST:PORT with a port from 1 to 65535.</source>
+        <translation>„%1“ ist nicht HOST:PORT mit einem Port von 1 bis 65535.</translation>
+    </message>
+    <message>
+        <source>The link and enrollment listeners need different ports.</source>
+        <translation>Link und Registrierung brauchen verschiedene Ports.</translation>
+    </message>
+    <message>
+        <source>Console certificate</source>
+        <translation>Konsolenzertifikat</translation>
+    </message>
+    <message>
+        <source>The certificate sensors check when they connect to the console.</source>
+        <translation>Das Zertifikat, das Sensoren beim Verbinden mit der Konsole prüfen.</translation>
+    </message>
+    <message>
+        <source>Generate a certificate authority and certificate (recommended)</source>
+        <translation>Zertifizierungsstelle und Zertifikat erzeugen (empfohlen)</translation>
+    </message>
+    <message>
+        <source>Import a certificate signed by your certificate authority</source>
+        <translation>Ein von Ihrer Zertifizierungsstelle signiertes Zertifikat importieren</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Private key (PEM)</source>
+        <translation>Privater Schlüssel (PEM)</translation>
+    </message>
+    <message>
+        <source>Certificate (PEM)</source>
+        <translation>Zertifikat (PEM)</translation>
+    </message>
+    <message>
+        <source>CA chain up to the root (PEM)</source>
+        <translation>CA-Kette bis zur Wurzel (PEM)</translation>
+    </message>
+    <message>
+        <source>Key passphrase (if encrypted)</source>
+        <translation>Passphrase des Schlüssels (falls verschlüsselt)</translation>
+    </message>
+    <message>
+        <source>The console creates its own certificate authority. Sensors trust it through their activation files.</source>
+        <translation>Die Konsole erzeugt ihre eigene Zertifizierungsstelle. Sensoren vertrauen ihr über ihre Aktivierungsdateien.</translation>
+    </message>
+    <message>
+        <source>The certificate must name console.ironsight (the name sensors check). Sensors activated from now on also trust your root CA; the console&apos;s own certificate authority still issues every sensor certificate.</source>
+        <translation>Das Zertifikat muss den Namen console.ironsight enthalten (den Namen, den Sensoren prüfen). Ab jetzt aktivierte Sensoren vertrauen zusätzlich Ihrer Wurzel-CA; die eigene Zertifizierungsstelle der Konsole stellt weiterhin alle Sensorzertifikate aus.</translation>
+    </message>
+    <message>
+        <source>Choose the %1 file.</source>
+        <translation>Wählen Sie die Datei: %1.</translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation>%1 kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>private key</source>
+        <translation>privater Schlüssel</translation>
+    </message>
+    <message>
+        <source>certificate</source>
+        <translation>Zertifikat</translation>
+    </message>
+    <message>
+        <source>chain</source>
+        <translation>CA-Kette</translation>
+    </message>
+    <message>
+        <source>Console ready</source>
+        <translation>Konsole bereit</translation>
+    </message>
+    <message>
+        <source>Fingerprint (SHA-256) of the console certificate authority. When a sensor is activated it prints this fingerprint: compare the two.</source>
+        <translation>Fingerabdruck (SHA-256) der Zertifizierungsstelle der Konsole. Ein Sensor gibt diesen Fingerabdruck bei der Aktivierung aus: Vergleichen Sie beide.</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Setting up the console in %1…</source>
+        <translation>Konsole wird in %1 eingerichtet…</translation>
+    </message>
+    <message>
+        <source>Setup failed: %1. Go back to change your choices.</source>
+        <translation>Einrichtung fehlgeschlagen: %1. Gehen Sie zurück, um Ihre Angaben zu ändern.</translation>
+    </message>
+    <message>
+        <source>Link certificate: imported, %1, valid until %2.</source>
+        <translation>Link-Zertifikat: importiert, %1, gültig bis %2.</translation>
+    </message>
+    <message>
+        <source>Link certificate: issued by the console certificate authority, valid until %1.</source>
+        <translation>Link-Zertifikat: von der Zertifizierungsstelle der Konsole ausgestellt, gültig bis %1.</translation>
+    </message>
+    <message>
+        <source>What to do next</source>
+        <translation>Nächste Schritte</translation>
+    </message>
+    <message>
+        <source>Start the ingest server so sensors can connect: ironsight-console --headless --data-dir %1 (or the ironsight-console-headless service).</source>
+        <translation>Starten Sie den Empfangsserver, damit sich Sensoren verbinden können: ironsight-console --headless --data-dir %1 (oder den Dienst ironsight-console-headless).</translation>
+    </message>
+    <message>
+        <source>Add a sensor: Sensors page, Add sensor…, then save its activation file.</source>
+        <translation>Fügen Sie einen Sensor hinzu: Seite Sensoren, Sensor hinzufügen…, dann seine Aktivierungsdatei speichern.</translation>
+    </message>
+    <message>
+        <source>Copy the file to the sensor and run ironsight-sensor activate FILE there; check that the fingerprint it prints is the one above.</source>
+        <translation>Kopieren Sie die Datei auf den Sensor und führen Sie dort ironsight-sensor activate DATEI aus; prüfen Sie, dass der ausgegebene Fingerabdruck dem obigen entspricht.</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::SignInDialog</name>
     <message>
         <source>Sign in — Ironsight</source>

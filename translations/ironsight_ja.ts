@@ -923,6 +923,181 @@
     </message>
 </context>
 <context>
+    <name>ironsight::console::ui::SetupWizard</name>
+    <message>
+        <source>Set up the Ironsight console</source>
+        <translation>Ironsight コンソールのセットアップ</translation>
+    </message>
+    <message>
+        <source>Administrator account</source>
+        <translation>管理者アカウント</translation>
+    </message>
+    <message>
+        <source>This account manages users, sites, sensors and certificates.</source>
+        <translation>このアカウントでユーザー、サイト、センサー、証明書を管理します。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Confirm password</source>
+        <translation>パスワードの確認</translation>
+    </message>
+    <message>
+        <source>At least 12 characters, not the user name, and at least three of: lower-case letters, upper-case letters, digits, other characters.</source>
+        <translation>12 文字以上、ユーザー名とは異なり、小文字・大文字・数字・その他の文字のうち 3 種類以上を含めてください。</translation>
+    </message>
+    <message>
+        <source>Enter a user name.</source>
+        <translation>ユーザー名を入力してください。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>2 つのパスワードが一致しません。</translation>
+    </message>
+    <message>
+        <source>Sensor connections</source>
+        <translation>センサー接続</translation>
+    </message>
+    <message>
+        <source>Where the console listens for its sensors.</source>
+        <translation>コンソールがセンサーからの接続を待ち受けるアドレスです。</translation>
+    </message>
+    <message>
+        <source>Link (sensor data, mutual TLS)</source>
+        <translation>リンク（センサーデータ、相互 TLS）</translation>
+    </message>
+    <message>
+        <source>Enrollment (activation)</source>
+        <translation>登録（アクティベーション）</translation>
+    </message>
+    <message>
+        <source>HOST:PORT. Use an address your sensors can reach (0.0.0.0 listens on every interface). Activation files carry these addresses; the enrollment port is open only while an activation is pending.</source>
+        <translation>HOST:PORT 形式。センサーから到達できるアドレスを指定してください（0.0.0.0 はすべてのインターフェースで待ち受けます）。アクティベーションファイルにはこれらのアドレスが含まれます。登録ポートは保留中のアクティベーションがある間だけ開きます。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not HOST:PORT with a port from 1 to 65535.</source>
+        <translation>「%1」は 1〜65535 のポートを持つ HOST:PORT ではありません。</translation>
+    </message>
+    <message>
+        <source>The link and enrollment listeners need different ports.</source>
+        <translation>リンクと登録には異なるポートが必要です。</translation>
+    </message>
+    <message>
+        <source>Console certificate</source>
+        <translation>コンソール証明書</translation>
+    </message>
+    <message>
+        <source>The certificate sensors check when they connect to the console.</source>
+        <translation>センサーがコンソールに接続するときに確認する証明書です。</translation>
+    </message>
+    <message>
+        <source>Generate a certificate authority and certificate (recommended)</source>
+        <translation>認証局と証明書を生成する（推奨）</translation>
+    </message>
+    <message>
+        <source>Import a certificate signed by your certificate authority</source>
+        <translation>自組織の認証局が署名した証明書をインポートする</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>参照…</translation>
+    </message>
+    <message>
+        <source>Private key (PEM)</source>
+        <translation>秘密鍵（PEM）</translation>
+    </message>
+    <message>
+        <source>Certificate (PEM)</source>
+        <translation>証明書（PEM）</translation>
+    </message>
+    <message>
+        <source>CA chain up to the root (PEM)</source>
+        <translation>ルートまでの CA チェーン（PEM）</translation>
+    </message>
+    <message>
+        <source>Key passphrase (if encrypted)</source>
+        <translation>鍵のパスフレーズ（暗号化されている場合）</translation>
+    </message>
+    <message>
+        <source>The console creates its own certificate authority. Sensors trust it through their activation files.</source>
+        <translation>コンソールが独自の認証局を作成します。センサーはアクティベーションファイルを通じてこれを信頼します。</translation>
+    </message>
+    <message>
+        <source>The certificate must name console.ironsight (the name sensors check). Sensors activated from now on also trust your root CA; the console&apos;s own certificate authority still issues every sensor certificate.</source>
+        <translation>証明書には console.ironsight（センサーが確認する名前）が含まれている必要があります。今後アクティベートされるセンサーは自組織のルート CA も信頼します。センサー証明書は引き続きコンソール独自の認証局が発行します。</translation>
+    </message>
+    <message>
+        <source>Choose the %1 file.</source>
+        <translation>%1 のファイルを選択してください。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation>%1 を読み取れません。</translation>
+    </message>
+    <message>
+        <source>private key</source>
+        <translation>秘密鍵</translation>
+    </message>
+    <message>
+        <source>certificate</source>
+        <translation>証明書</translation>
+    </message>
+    <message>
+        <source>chain</source>
+        <translation>CA チェーン</translation>
+    </message>
+    <message>
+        <source>Console ready</source>
+        <translation>コンソールの準備完了</translation>
+    </message>
+    <message>
+        <source>Fingerprint (SHA-256) of the console certificate authority. When a sensor is activated it prints this fingerprint: compare the two.</source>
+        <translation>コンソール認証局のフィンガープリント（SHA-256）です。センサーはアクティベーション時にこのフィンガープリントを表示します。両者を比較してください。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>コピー</translation>
+    </message>
+    <message>
+        <source>Setting up the console in %1…</source>
+        <translation>%1 にコンソールをセットアップしています…</translation>
+    </message>
+    <message>
+        <source>Setup failed: %1. Go back to change your choices.</source>
+        <translation>セットアップに失敗しました: %1。戻って設定を変更してください。</translation>
+    </message>
+    <message>
+        <source>Link certificate: imported, %1, valid until %2.</source>
+        <translation>リンク証明書: インポート済み、%1、有効期限 %2。</translation>
+    </message>
+    <message>
+        <source>Link certificate: issued by the console certificate authority, valid until %1.</source>
+        <translation>リンク証明書: コンソール認証局が発行、有効期限 %1。</translation>
+    </message>
+    <message>
+        <source>What to do next</source>
+        <translation>次の手順</translation>
+    </message>
+    <message>
+        <source>Start the ingest server so sensors can connect: ironsight-console --headless --data-dir %1 (or the ironsight-console-headless service).</source>
+        <translation>センサーが接続できるよう取り込みサーバーを起動します: ironsight-console --headless --data-dir %1（または ironsight-console-headless サービス）。</translation>
+    </message>
+    <message>
+        <source>Add a sensor: Sensors page, Add sensor…, then save its activation file.</source>
+        <translation>センサーを追加します: センサーページの「センサーを追加…」から、アクティベーションファイルを保存します。</translation>
+    </message>
+    <message>
+        <source>Copy the file to the sensor and run ironsight-sensor activate FILE there; check that the fingerprint it prints is the one above.</source>
+        <translation>ファイルをセンサーにコピーし、そこで ironsight-sensor activate FILE を実行します。表示されるフィンガープリントが上記と一致することを確認してください。</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::SignInDialog</name>
     <message>
         <source>Sign in — Ironsight</source>

@@ -121,6 +121,7 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
     addBackupCommands(*admin, dataDir, exitCode);
     addForwardCommands(*admin, dataDir, exitCode);
     addCveCommands(*admin, dataDir, exitCode);
+    addCertCommands(*admin, dataDir, exitCode);
     addDoctorCommand(*admin, dataDir, exitCode);
     addReportCommand(*admin, dataDir, exitCode);
 

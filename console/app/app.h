@@ -31,4 +31,8 @@ Result<std::unique_ptr<core::ConsoleService>> openExisting(const std::filesystem
 /// command line is parsed; `exitCode` receives the result of the command that ran.
 void addAdminCommands(CLI::App& app, std::function<std::filesystem::path()> dataDir, int& exitCode);
 
+/// `admin cert import|show|use-generated` (cert_commands.cpp).
+void addCertCommands(CLI::App& admin, const std::function<std::filesystem::path()>& dataDir,
+                     int& exitCode);
+
 }  // namespace ironsight::console::app

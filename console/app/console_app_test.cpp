@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs the real ironsight-console binary: admin flows, headless lines, and a full
 // activate -> enroll -> stream -> revoke cycle against the headless server.
+#include <grpcpp/security/auth_context.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -15,7 +16,9 @@
 #include <regex>
 #include <thread>
 
+#include "console/core/cert_test_util.h"
 #include "console/core/console_store.h"
+#include "console/core/pki.h"
 #include "ironsight/v1/link.grpc.pb.h"
 #include "shared/activation/activation.h"
 #include "shared/crypto/crypto.h"
@@ -701,6 +704,117 @@ TEST_F(ConsoleApp, CveImportAndDeviceMatches) {
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.err, "error: " + (tmp_.path / "pw").string() +
                          ": not JSON (an NVD CVE 2.0 feed is JSON)\n");
+}
+
+/// The server certificate a client sees on `address` (empty when no TLS handshake completed).
+/// The client presents a certificate of the data dir's console CA for an unknown sensor: the
+/// handshake succeeds, the stream is then refused, which is all this needs.
+std::string seenServerFingerprint(const fs::path& dataDir, const std::string& address,
+                                  const std::string& trustPem) {
+    auto caKey = ironsight::crypto::privateKeyFromPem(readFile(dataDir / "pki" / "ca.key").value());
+    auto ca = ironsight::crypto::certificateFromPem(readFile(dataDir / "pki" / "ca.crt").value());
+    auto key = ironsight::crypto::generateP256Key();
+    auto client = ironsight::console::core::Pki::makeClientCertificate(
+        key->get(), ironsight::crypto::newUuid(), ca->get(), caKey->get(), 1);
+    auto channel = grpc::CreateCustomChannel(
+        address,
+        ironsight::tls::channelCredentials(
+            trustPem, *ironsight::crypto::privateKeyToPem(key->get()), client->pem),
+        ironsight::tls::channelArguments(ironsight::console::core::kConsoleTlsName));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+    auto stream = ironsight::v1::SensorLink::NewStub(channel)->Stream(&ctx);
+    ironsight::v1::SensorMessage hello;
+    hello.mutable_hello()->set_epoch(1);
+    stream->Write(hello);
+    ironsight::v1::ConsoleMessage reply;
+    while (stream->Read(&reply)) {
+    }
+    (void)stream->Finish();
+    auto auth = ctx.auth_context();
+    if (!auth) return {};
+    auto pem = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+    if (pem.empty()) return {};
+    auto cert = ironsight::crypto::certificateFromPem(std::string(pem[0].data(), pem[0].size()));
+    return cert ? ironsight::crypto::certificateFingerprint(cert->get()) : std::string();
+}
+
+TEST_F(ConsoleApp, CertImportReachesTheRunningHeadlessConsole) {
+    std::string link = "127.0.0.1:" + std::to_string(freePort());
+    std::string enroll = "127.0.0.1:" + std::to_string(freePort());
+    ASSERT_EQ(admin({"init", "--admin-user", "admin", "--admin-password-file",
+                     (tmp_.path / "pw").string(), "--listen", link, "--enroll-listen", enroll})
+                  .code,
+              0);
+    RunResult r = admin({"cert", "show", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto shown = nlohmann::json::parse(r.out);
+    EXPECT_EQ(shown["source"], "generated");
+    EXPECT_EQ(shown["console_ca"]["sha256"], caFingerprint(data_));
+    const std::string generated = shown["link_certificate"]["sha256"];
+
+    // What an administrator brings: an encrypted key, the certificate, the CA chain.
+    ironsight::console::core::testing::EnterprisePki pki;
+    const auto rw = fs::perms::owner_read | fs::perms::owner_write;
+    const fs::path key = tmp_.path / "server.key", cert = tmp_.path / "server.crt",
+                   chain = tmp_.path / "chain.pem", pass = tmp_.path / "pass",
+                   wrong = tmp_.path / "wrong";
+    ASSERT_TRUE(ironsight::crypto::writeFileAtomic(
+                    key, ironsight::console::core::testing::encryptedKeyPem(pki.server.key.get(),
+                                                                            "open sesame"),
+                    rw)
+                    .ok());
+    ASSERT_TRUE(ironsight::crypto::writeFileAtomic(cert, pki.server.certPem, rw).ok());
+    ASSERT_TRUE(ironsight::crypto::writeFileAtomic(chain, pki.chainPem(), rw).ok());
+    ASSERT_TRUE(ironsight::crypto::writeFileAtomic(pass, "open sesame\n", rw).ok());
+    ASSERT_TRUE(ironsight::crypto::writeFileAtomic(wrong, "open barley\n", rw).ok());
+
+    Child server = spawn({"--headless", "--data-dir", data_.string()}, tmp_.path);
+    std::string out;
+    for (int i = 0; i < 100 && std::count(out.begin(), out.end(), '\n') < 3; ++i) {
+        std::this_thread::sleep_for(100ms);
+        out = readFile(server.out).value();
+    }
+    ASSERT_NE(out.find("link listening on " + link + "\n"), std::string::npos) << out;
+    const std::string trust = readFile(data_ / "pki" / "ca.crt").value() + pki.root.certPem;
+    EXPECT_EQ(seenServerFingerprint(data_, link, trust), generated);
+
+    r = admin({"cert", "import", "--key", key.string(), "--cert", cert.string(), "--chain",
+               chain.string(), "--passphrase-file", wrong.string()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: cannot decrypt the key: wrong passphrase\n");
+    r = admin({"cert", "import", "--key", key.string(), "--cert", cert.string()});
+    EXPECT_EQ(r.err, "error: the key is encrypted: give its passphrase (--passphrase-file)\n");
+    r = admin({"cert", "import", "--key", key.string(), "--cert", cert.string(),
+               "--passphrase-file", pass.string()});
+    EXPECT_EQ(r.err.rfind("error: no chain: ", 0), 0u) << r.err;
+
+    r = admin({"cert", "import", "--key", key.string(), "--cert", cert.string(), "--chain",
+               chain.string(), "--passphrase-file", pass.string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string imported = ironsight::crypto::certificateFingerprint(pki.server.cert.get());
+    EXPECT_NE(r.out.find("SHA-256:  " + imported + "\n"), std::string::npos) << r.out;
+    EXPECT_EQ(fs::status(data_ / "pki" / "link" / "server.key").permissions() & fs::perms::all,
+              rw);
+
+    // The headless console, another process, serves it without a restart.
+    std::string seen;
+    for (int i = 0; i < 150 && seen != imported; ++i) {
+        std::this_thread::sleep_for(200ms);
+        seen = seenServerFingerprint(data_, link, trust);
+    }
+    EXPECT_EQ(seen, imported);
+
+    shown = nlohmann::json::parse(admin({"cert", "show", "--json"}).out);
+    EXPECT_EQ(shown["source"], "imported");
+    EXPECT_EQ(shown["link_certificate"]["sha256"], imported);
+    EXPECT_EQ(shown["imported_root_ca"]["sha256"],
+              ironsight::crypto::certificateFingerprint(pki.root.cert.get()));
+    r = admin({"audit", "list"});
+    EXPECT_NE(r.out.find("cert.import"), std::string::npos) << r.out;
+
+    kill(server.pid, SIGTERM);
+    EXPECT_EQ(waitExit(server), 0);
 }
 
 }  // namespace

@@ -205,6 +205,12 @@ int doctorMain(const fs::path& dir, const DoctorOptions& o) {
             "\"Certificates\")"));
         report.add(doctor::privateKeyMode("ca-key", pki / "ca.key"));
         report.add(doctor::privateKeyMode("server-key", pki / "server.key"));
+        if (fs::exists(pki / "link" / "anchor.crt", ec)) {  // `admin cert import` (CONSOLE.md)
+            report.add(doctor::certificate(
+                "imported-link-certificate", pki / "link" / "server.crt", 30,
+                "import a renewed certificate from your CA (admin cert import) before it expires"));
+            report.add(doctor::privateKeyMode("imported-link-key", pki / "link" / "server.key"));
+        }
         std::int64_t notBefore = 0, notAfter = 0;
         if (doctor::certificateValidity(pki / "server.crt", notBefore, notAfter)) {
             clockFloorMs = notBefore * 1000;

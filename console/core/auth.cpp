@@ -71,6 +71,8 @@ const std::vector<ActionRule>& roleMatrix() {
                                                                                true,  true,  false},
         {Action::CommandSensor,    "command.issue",       "send commands to sensors (learning, "
                                    "Learn, Mute, exclusions)",                 true,  true,  false},
+        {Action::ManageCertificates, "cert.import",     "change the console certificate",
+                                                                               true,  false, false},
     };
     // clang-format on
     return matrix;

@@ -49,10 +49,11 @@ enum class Action {
     ManageForwarding,
     ImportVulnerabilities,
     CommandSensor,  ///< learning mode, Learn / Mute an alert, exclusions (commands to a sensor)
+    ManageCertificates,  ///< import the console's server certificate or go back to the generated
 };
 
 /// The last Action (tests iterate 0..kLastAction).
-inline constexpr Action kLastAction = Action::CommandSensor;
+inline constexpr Action kLastAction = Action::ManageCertificates;
 
 /// One row of the role matrix: the audit code, the phrase used in refusals, who may do it.
 struct ActionRule {

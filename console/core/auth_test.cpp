@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "console/core/cert_test_util.h"
 #include "console/core/console_service.h"
 #include "shared/crypto/crypto.h"
 
@@ -247,6 +248,13 @@ TEST_F(Auth, EveryActionTimesEveryRole) {
         {Action::CommandSensor,
          [&](const Session& s, const std::string&, Role) {
              return statusOf(svc_->setSensorLearning(s, "cmd", false));
+         }},
+        {Action::ManageCertificates,
+         [&](const Session& s, const std::string&, Role) {
+             testing::EnterprisePki pki;
+             CertificateImport files{pki.server.keyPem, pki.server.certPem, pki.chainPem(), {}};
+             if (auto i = svc_->importServerCertificate(s, files, true); !i) return statusOf(i);
+             return svc_->useGeneratedCertificate(s);
          }},
     };
 

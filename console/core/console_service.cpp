@@ -86,6 +86,7 @@ Result<std::unique_ptr<ConsoleService>> ConsoleService::open(
     }
     auto pki = Pki::loadOrCreate(dataDir / "pki", allHosts);
     if (!pki) return pki.error();
+    if (auto s = ensureLinkIdentity(dataDir / "pki"); !s) return s.error();
     return std::unique_ptr<ConsoleService>(
         new ConsoleService(dataDir, std::move(*store), std::move(*pki), std::move(*lock)));
 }
@@ -698,12 +699,15 @@ std::string ConsoleService::usersToJson(const std::vector<UserRow>& users) {
 }
 
 Status ConsoleService::init(const std::string& adminUser, const std::string& adminPassword,
-                            const std::string& linkListen, const std::string& enrollListen) {
+                            const std::string& linkListen, const std::string& enrollListen,
+                            bool mustChangePassword) {
     if (initialized()) return makeError("console in " + dataDir_.string() + " is already set up");
     if (hostOf(linkListen).empty() || hostOf(enrollListen).empty()) {
         return makeError("listen addresses must be HOST:PORT");
     }
-    if (auto s = store_->addUser(adminUser, adminPassword, "admin", AuditActor{}, true); !s)
+    if (auto s = store_->addUser(adminUser, adminPassword, "admin", AuditActor{},
+                                 mustChangePassword);
+        !s)
         return s;
     if (auto s = store_->setSetting(kSettingLinkListen, linkListen); !s) return s;
     return store_->setSetting(kSettingEnrollListen, enrollListen);

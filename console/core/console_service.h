@@ -13,6 +13,7 @@
 
 #include "console/core/auth.h"
 #include "console/core/backup.h"
+#include "console/core/cert_import.h"
 #include "console/core/console_store.h"
 #include "console/core/report.h"
 #include "console/core/cve.h"
@@ -74,10 +75,12 @@ public:
     /// Replaces the clock used for sessions, lockout and audit times (tests).
     void setClock(Clock clock);
 
-    /// First-run setup: the admin account (which must change its password at first sign-in)
-    /// and the listen addresses.
+    /// First-run setup: the admin account and the listen addresses. The admin must change the
+    /// password at first sign-in, except when `mustChangePassword` is false (the desktop's
+    /// setup wizard, where the admin chose the password themselves).
     Status init(const std::string& adminUser, const std::string& adminPassword,
-                const std::string& linkListen, const std::string& enrollListen);
+                const std::string& linkListen, const std::string& enrollListen,
+                bool mustChangePassword = true);
     bool initialized() { return store_->userCount() > 0; }
     std::string linkListen();
     std::string enrollListen();
@@ -273,6 +276,28 @@ public:
         return matchDevices(*store_);
     }
 
+    // Console certificate: the link listener's server identity (cert_import.h). A running
+    // LinkServer (in any process) presents a new identity to new connections within ~1 s.
+    // Enrollment keeps the console-CA certificate; sensor certificates stay with the console CA.
+    /// Checks (checkServerIdentity) and installs a CA-signed server certificate. Sensors enrolled
+    /// before trust only the console CA (and an earlier import's root): when the root CA changes
+    /// and enrolled sensors exist, refuses unless `force` (they need re-activation). Admin only
+    /// (Action::ManageCertificates); audited, failures too.
+    Result<CheckedIdentity> importServerCertificate(const Session& session,
+                                                    const CertificateImport& files,
+                                                    bool force = false);
+    Result<CheckedIdentity> importServerCertificate(const CertificateImport& files,
+                                                    bool force = false);
+    /// Goes back to the server certificate issued by the console CA (every sensor trusts it).
+    Status useGeneratedCertificate(const Session& session);
+    Status useGeneratedCertificate();
+    /// The identity in force, read from disk (another process may have changed it).
+    Result<LinkIdentityInfo> linkIdentity() { return readLinkIdentity(dataDir_ / "pki"); }
+    /// The CA bundle handed to an enrolling sensor: the console CA plus an imported root CA.
+    std::string sensorTrustPem() const {
+        return core::sensorTrustPem(dataDir_ / "pki", pki_.caCertPem());
+    }
+
     // Audit log.
     Result<AuditVerification> verifyAudit() { return store_->verifyAudit(); }
     /// The whole log with its chain fields: CSV with a header line, or {"audit": [...]}.
@@ -313,6 +338,9 @@ private:
     Result<CommandRow> alertCommand(const Session* session, const AlertKey& alert,
                                     const std::string& kind, const std::string& arguments);
     void notifyLink();
+    Result<CheckedIdentity> importCertificateAs(const AuditActor& by,
+                                                const CertificateImport& files, bool force);
+    Status useGeneratedAs(const AuditActor& by);
 
     std::filesystem::path dataDir_;
     std::unique_ptr<ConsoleStore> store_;

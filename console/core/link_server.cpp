@@ -127,7 +127,8 @@ public:
         }
         server_.wake_.notify_all();
         response->set_certificate_pem(certPem);
-        response->set_ca_certificate_pem(console_.pki().caCertPem());
+        // The console CA plus an imported server certificate's root CA (cert_import.h).
+        response->set_ca_certificate_pem(console_.sensorTrustPem());
         response->set_sensor_id(attempt.sensorId);
         return grpc::Status::OK;
     }
@@ -248,8 +249,14 @@ Status LinkServer::start(const std::string& linkListen, const std::string& enrol
     tls::ServerIdentity identity = console_.pki().serverIdentity();
     {
         grpc::ServerBuilder builder;
+        // The identity is watched on disk so an imported certificate (`admin cert import`,
+        // possibly from another process) is served without a restart; clients: console CA.
+        const std::filesystem::path pkiDir = console_.dataDir() / "pki";
         builder.AddListeningPort(linkListen,
-                                 tls::linkServerCredentials(identity, console_.pki().caCertPem()),
+                                 tls::linkServerCredentialsWatched(
+                                     (linkIdentityDir(pkiDir) / "server.key").string(),
+                                     (linkIdentityDir(pkiDir) / "server.crt").string(),
+                                     (pkiDir / "ca.crt").string()),
                                  &linkPort_);
         builder.RegisterService(link_.get());
         addServerArguments(builder);

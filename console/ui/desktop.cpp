@@ -4,7 +4,9 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QLineEdit>
 #include <QPixmap>
+#include <QRadioButton>
 #include <QSettings>
 #include <QTimer>
 
@@ -15,6 +17,7 @@
 #include "console/ui/device_map_page.h"
 #include "console/ui/language.h"
 #include "console/ui/main_window.h"
+#include "console/ui/setup_wizard.h"
 #include "console/ui/sign_in_dialog.h"
 #include "shared/base/version.h"
 
@@ -73,6 +76,26 @@ int takeScreenshots(core::ConsoleService& service, MainWindow& window, const QSt
     QApplication::processEvents();
     written += save(window, out.filePath(QStringLiteral("%1-dashboard-dark.png").arg(++n))) ? 1 : 0;
     window.setDark(false);
+    {
+        // The first-run wizard on its certificate page, import chosen. It writes nothing before
+        // its last page, so the directory it names is never created.
+        SetupWizard wizard(service.dataDir() / "setup-preview");
+        wizard.findChild<QLineEdit*>(QStringLiteral("adminPassword"))
+            ->setText(QStringLiteral("Preview-only-password-1"));
+        wizard.findChild<QLineEdit*>(QStringLiteral("adminConfirm"))
+            ->setText(QStringLiteral("Preview-only-password-1"));
+        wizard.show();
+        wizard.next();
+        wizard.next();
+        wizard.findChild<QRadioButton*>(QStringLiteral("importCertificate"))->setChecked(true);
+        for (auto [name, file] : {std::pair{"keyFile", "/etc/ssl/private/console.key"},
+                                  std::pair{"certFile", "/etc/ssl/certs/console.crt"},
+                                  std::pair{"chainFile", "/etc/ssl/certs/example-ca-chain.pem"}}) {
+            wizard.findChild<QLineEdit*>(QLatin1String(name))->setText(QLatin1String(file));
+        }
+        QApplication::processEvents();
+        written += save(wizard, out.filePath(QStringLiteral("%1-setup-wizard.png").arg(++n))) ? 1 : 0;
+    }
     return written;
 }
 }  // namespace
@@ -89,19 +112,6 @@ int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
     QApplication::setApplicationVersion(QString::fromLatin1(ironsight::kVersion));
     QApplication::setStyle(QStringLiteral("Fusion"));  // the light and dark palettes assume it
 
-    if (!std::filesystem::exists(dataDir / "console.db")) {
-        std::cerr << "ironsight-console: no console data in " << dataDir.string()
-                  << "; create it with: ironsight-console admin --data-dir " << dataDir.string()
-                  << " init --admin-user NAME --admin-password-file FILE\n";
-        return 2;
-    }
-    auto opened = core::ConsoleService::open(dataDir);
-    if (!opened) {
-        std::cerr << "ironsight-console: " << opened.error().message << "\n";
-        return 2;
-    }
-    // One service shared by the loads; MainWindow runs at most one load at a time.
-    std::shared_ptr<core::ConsoleService> service(std::move(*opened));
     const bool screenshots = !screenshotDir.isEmpty();
 
     // Language: $IRONSIGHT_LANG, else the last choice (not for screenshots: English by default).
@@ -114,11 +124,36 @@ int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
                   << "', using English\n";
     }
 
+    // One service shared by the loads; MainWindow runs at most one load at a time.
+    std::shared_ptr<core::ConsoleService> service;
+    std::optional<core::Session> session;
+    if (!screenshots && needsSetup(dataDir)) {
+        // First run: the wizard creates the console and signs its admin in.
+        SetupWizard wizard(dataDir);
+        if (wizard.exec() != QDialog::Accepted || !wizard.service()) return 1;
+        service = wizard.service();
+        session = wizard.session();
+    } else {
+        if (!std::filesystem::exists(dataDir / "console.db")) {
+            std::cerr << "ironsight-console: no console data in " << dataDir.string()
+                      << "; start the desktop console without --screenshots to set it up, or: "
+                         "ironsight-console admin --data-dir "
+                      << dataDir.string() << " init --admin-user NAME --admin-password-file FILE\n";
+            return 2;
+        }
+        auto opened = core::ConsoleService::open(dataDir);
+        if (!opened) {
+            std::cerr << "ironsight-console: " << opened.error().message << "\n";
+            return 2;
+        }
+        service = std::move(*opened);
+    }
+
     UiContext context{service.get(), std::nullopt};
     if (!screenshots) {
         // Everyone signs in; --screenshots is the local-administrator path (it needs file-system
         // access to the data dir, which is already full control; see console/ui/README.md).
-        context.session = signInInteractively(*service);
+        context.session = session ? session : signInInteractively(*service);
         if (!context.session) return 1;
     }
     auto lastStamp = std::make_shared<std::uint64_t>(0);

@@ -4,6 +4,9 @@
 
 #include <grpc/grpc_security_constants.h>
 #include <grpcpp/security/auth_context.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 
 #include "shared/activation/activation.h"
 
@@ -17,6 +20,19 @@ std::shared_ptr<grpc::ServerCredentials> linkServerCredentials(const ServerIdent
     options.pem_root_certs = clientCaPem;
     options.pem_key_cert_pairs.push_back({identity.keyPem, identity.certChainPem});
     return grpc::SslServerCredentials(options);
+}
+
+std::shared_ptr<grpc::ServerCredentials> linkServerCredentialsWatched(
+    const std::string& keyPath, const std::string& certChainPath, const std::string& clientCaPath,
+    unsigned refreshSeconds) {
+    auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        keyPath, certChainPath, clientCaPath, refreshSeconds);
+    grpc::experimental::TlsServerCredentialsOptions options(provider);
+    options.watch_root_certs();               // 1.51: needed to verify client certificates
+    options.watch_identity_key_cert_pairs();  // 1.51: needed for the server identity
+    // Require AND verify, as above (never the don't-verify mode).
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    return grpc::experimental::TlsServerCredentials(options);
 }
 
 std::shared_ptr<grpc::ServerCredentials> enrollServerCredentials(const ServerIdentity& identity) {

@@ -19,6 +19,13 @@ struct ServerIdentity {
 /// (GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY; never the don't-verify mode).
 std::shared_ptr<grpc::ServerCredentials> linkServerCredentials(const ServerIdentity& identity,
                                                                const std::string& clientCaPem);
+/// Link listener whose identity is re-read from `keyPath`/`certChainPath` every
+/// `refreshSeconds` (gRPC FileWatcherCertificateProvider), so a new server certificate is used
+/// for new handshakes without a restart; swap both files atomically (a directory symlink).
+/// Client certificates are required and verified against the CA file `clientCaPath`.
+std::shared_ptr<grpc::ServerCredentials> linkServerCredentialsWatched(
+    const std::string& keyPath, const std::string& certChainPath, const std::string& clientCaPath,
+    unsigned refreshSeconds = 1);
 /// Enrollment listener: server-auth TLS only.
 std::shared_ptr<grpc::ServerCredentials> enrollServerCredentials(const ServerIdentity& identity);
 
