@@ -23,6 +23,8 @@ PACKAGES=(
     ieee-data
     # tests and benchmarks
     libgtest-dev libgmock-dev googletest libbenchmark-dev
+    # a real HTTP CONNECT proxy for the sensor's proxy tests (started by the test on loopback)
+    tinyproxy
     # libFuzzer targets (tests/fuzz/run.sh; .ci/run runs a short smoke of each)
     clang libclang-rt-14-dev
     # .deb packages (cpack, dpkg-shlibdeps for their Depends)
@@ -57,4 +59,8 @@ echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -qq
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The tests start their own tinyproxy; the package's system service is not wanted.
+if [[ " ${missing[*]} " == *" tinyproxy "* ]]; then
+    "${SUDO[@]}" systemctl disable --now tinyproxy >/dev/null 2>&1 || true
+fi
 echo "install-deps: done"

@@ -9,6 +9,7 @@
 
 #include "sensor-agent/app/commands.h"
 #include "sensor-agent/link/enroll.h"
+#include "sensor-agent/link/proxy.h"
 #include "sensor-agent/store/state_store.h"
 #include "shared/activation/activation.h"
 #include "shared/crypto/crypto.h"
@@ -31,8 +32,21 @@ std::string joined(const google::protobuf::RepeatedPtrField<std::string>& items)
     return out;
 }
 
-int activate(const std::filesystem::path& file, const std::filesystem::path& stateDir) {
+int activate(const std::filesystem::path& file, const std::filesystem::path& stateDir,
+             const std::string& proxyUrl, const std::string& proxyPasswordFile) {
     namespace fs = std::filesystem;
+    auto proxy = link::resolveProxy(proxyUrl, proxyPasswordFile);
+    if (!proxy) {
+        std::cerr << "error: " << proxy.error().message << "\n";
+        return 1;
+    }
+    if (!proxy->empty()) {
+        if (auto dropped = link::dropProxyExemptionsFromEnvironment(); !dropped.empty()) {
+            std::cerr << "note: " << dropped
+                      << " ignored: the console is reached through the "
+                         "configured proxy\n";
+        }
+    }
     const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
@@ -71,8 +85,9 @@ int activate(const std::filesystem::path& file, const std::filesystem::path& sta
                   << (!keyPem ? keyPem.error().message : csr.error().message) << "\n";
         return 1;
     }
-    std::cout << "Enrolling with the console at " << payload->enroll_endpoint() << " ...\n";
-    auto response = link::enroll(*payload, *csr);
+    std::cout << "Enrolling with the console at " << payload->enroll_endpoint()
+              << link::viaProxy(*proxy) << " ...\n";
+    auto response = link::enroll(*payload, *csr, std::chrono::seconds(10), *proxy);
     if (!response) {
         std::cerr << "error: " << response.error().message << "\n";
         return 1;
@@ -143,7 +158,17 @@ void addActivateCommand(CLI::App& app) {
     auto stateDir = std::make_shared<std::string>(store::defaultStateDir().string());
     cmd->add_option("FILE", *file, "The .activation file the console wrote")->required();
     cmd->add_option("--state-dir", *stateDir, "Sensor state directory")->capture_default_str();
-    cmd->callback([file, stateDir] { exitCode() = activate(*file, *stateDir); });
+    auto proxy = std::make_shared<std::string>();
+    auto proxyPasswordFile = std::make_shared<std::string>();
+    cmd->add_option("--proxy", *proxy,
+                    "Reach the console through this HTTP CONNECT proxy: "
+                    "http://[USER[:PASSWORD]@]HOST:PORT (docs/SENSOR.md, Proxy)");
+    cmd->add_option("--proxy-password-file", *proxyPasswordFile,
+                    "Proxy password from the first line of FILE (not readable by others; "
+                    "--proxy then names only the user)");
+    cmd->callback([file, stateDir, proxy, proxyPasswordFile] {
+        exitCode() = activate(*file, *stateDir, *proxy, *proxyPasswordFile);
+    });
 }
 
 const CommandRegistration registration{20, &addActivateCommand};

@@ -126,6 +126,12 @@ nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& file
                       {"packets", stats.packets},
                       {"bytes", stats.bytes},
                       {"malformed", stats.malformed},
+                      {"malformed_by_reason", stats.malformedByReason},
+                      {"ipv4_fragments",
+                       {{"fragments", stats.ipv4Fragments},
+                        {"reassembled", stats.ipv4Reassembled},
+                        {"duplicates", stats.ipv4FragmentDuplicates},
+                        {"dropped", stats.ipv4FragmentDrops}}},
                       {"seconds", stats.seconds}};
     json devices = json::array();
     for (const auto& d : engine.devices()) {

@@ -29,6 +29,7 @@
 
 #include "sensor-agent/app/commands.h"
 #include "sensor-agent/capture/privileges.h"
+#include "sensor-agent/link/proxy.h"
 #include "sensor-agent/store/state_store.h"
 #include "shared/crypto/crypto.h"
 #include "shared/doctor/doctor.h"
@@ -55,6 +56,7 @@ struct DoctorOptions {
     int sampleMs = 1000;
     bool json = false;
     bool full = false;
+    std::string proxy, proxyPasswordFile;  // --proxy wins over the config file's link.proxy
 };
 
 Check make(const std::string& name, Level level, std::string detail, std::string fix = {}) {
@@ -238,25 +240,50 @@ struct Identity {
     std::string caPem, keyPem, certPem, tlsName;
 };
 
-/// TCP connect, then the link's own mutual-TLS channel (the same credentials `run` uses).
-Check consoleCheck(const std::string& endpoint, const Identity& id, int timeoutMs) {
+/// TCP connect (to the proxy when one is set), then the link's own mutual-TLS channel (the same
+/// credentials and proxy `run` uses).
+Check consoleCheck(const std::string& endpoint, const Identity& id, int timeoutMs,
+                   const std::string& proxy) {
     const std::string name = "console " + endpoint;
     std::string host, port;
     if (!doctor::splitHostPort(endpoint, host, port) || host.empty()) {
         return make(name, Level::Fail, "not a HOST:PORT endpoint",
                     "re-activate with a new activation file from the console");
     }
-    if (auto why = tcpConnect(host, port, timeoutMs); !why.empty()) {
+    const std::string via = link::viaProxy(proxy);  // the password masked
+    if (!proxy.empty()) {
+        auto parsed = link::parseProxyUrl(proxy);  // resolveProxy checked it already
+        std::string proxyHost = parsed ? parsed->host : std::string{};
+        if (proxyHost.size() > 2 && proxyHost.front() == '[') {
+            proxyHost = proxyHost.substr(1, proxyHost.size() - 2);
+        }
+        if (auto why = tcpConnect(proxyHost, parsed ? parsed->port : "", timeoutMs); !why.empty()) {
+            return make(name, Level::Fail, "TCP connect to the proxy failed" + via + ": " + why,
+                        "check the proxy address and that firewalls allow this sensor to reach "
+                        "the proxy");
+        }
+    } else if (auto why = tcpConnect(host, port, timeoutMs); !why.empty()) {
         return make(name, Level::Fail, "TCP connect failed: " + why,
                     "check that the console runs (systemctl status "
                     "ironsight-console-headless) and that firewalls allow this sensor to reach " +
                         endpoint);
     }
+    grpc::ChannelArguments args = tls::channelArguments(id.tlsName);
+    link::setProxyArguments(args, proxy);
     auto channel = grpc::CreateCustomChannel(
-        endpoint, tls::channelCredentials(id.caPem, id.keyPem, id.certPem),
-        tls::channelArguments(id.tlsName));
+        endpoint, tls::channelCredentials(id.caPem, id.keyPem, id.certPem), args);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                    std::chrono::milliseconds(timeoutMs))) {
+        if (!proxy.empty()) {
+            return make(name, Level::Fail,
+                        "the proxy answers, but the tunnel and mutual-TLS handshake" + via +
+                            " did not complete within " + std::to_string(timeoutMs) + " ms",
+                        "check the proxy credentials, that the proxy allows CONNECT to " +
+                            endpoint +
+                            " (e.g. squid's SSL_ports, tinyproxy's ConnectPort) and "
+                            "that the console runs and holds a certificate for " +
+                            id.tlsName);
+        }
         return make(name, Level::Fail,
                     "TCP ok, but the mutual-TLS handshake did not complete within " +
                         std::to_string(timeoutMs) + " ms",
@@ -265,8 +292,11 @@ Check consoleCheck(const std::string& endpoint, const Identity& id, int timeoutM
                         "; a console that was set up again has a new CA: activate the sensor "
                         "again with a new activation file");
     }
-    return make(name, Level::Ok, "reachable; TLS handshake ok (console certificate verified "
-                                 "against the activation CA, name " + id.tlsName + ")");
+    return make(name, Level::Ok,
+                "reachable" + via +
+                    "; TLS handshake ok (console certificate verified "
+                    "against the activation CA, name " +
+                    id.tlsName + ")");
 }
 
 /// The identity files belong together: key matches certificate, certificate signed by the CA.
@@ -406,7 +436,25 @@ int doctorMain(DoctorOptions o) {
             report.add(make("console", Level::Fail, "no console endpoint recorded", activateFix));
         }
         if (!id.certPem.empty()) {
-            for (const auto& e : endpoints) report.add(consoleCheck(e, id, o.timeoutMs));
+            // The proxy `run` would use: --proxy, else link.proxy of the config file.
+            std::string proxyUrl = o.proxy;
+            if (proxyUrl.empty() && fs::exists(o.config, ec)) {
+                try {
+                    proxyUrl = toml::parse_file(o.config)["link"]["proxy"].value_or(std::string{});
+                } catch (const toml::parse_error&) {  // reported by the config check
+                }
+            }
+            auto proxy = link::resolveProxy(proxyUrl, o.proxyPasswordFile);
+            if (!proxy) {
+                report.add(make("console", Level::Fail, proxy.error().message,
+                                "correct --proxy / link.proxy (see docs/SENSOR.md, Proxy)"));
+            } else {
+                // As `run` does; the doctor's output is the report, so no note here.
+                if (!proxy->empty()) link::dropProxyExemptionsFromEnvironment();
+                for (const auto& e : endpoints) {
+                    report.add(consoleCheck(e, id, o.timeoutMs, *proxy));
+                }
+            }
         }
     } else {
         for (const char* name : {"certificate", "console"}) {
@@ -454,6 +502,11 @@ void addDoctorCommand(CLI::App& app) {
     cmd->add_option("--sample-ms", o->sampleMs, "How long to watch interface counters")
         ->capture_default_str()
         ->check(CLI::Range(0, 60000));
+    cmd->add_option("--proxy", o->proxy,
+                    "Check the console through this HTTP CONNECT proxy (default: the config "
+                    "file's link.proxy)");
+    cmd->add_option("--proxy-password-file", o->proxyPasswordFile,
+                    "Proxy password from the first line of FILE (see `run --help`)");
     cmd->add_flag("--full", o->full, "PRAGMA integrity_check instead of quick_check");
     cmd->add_flag("--json", o->json, "Print one JSON object");
     cmd->callback([o, config] {

@@ -6,7 +6,6 @@
 // then every capability is dropped (and the user switched with --user) before anything else.
 #include <signal.h>
 
-#include <toml++/toml.h>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -22,6 +21,7 @@
 
 #include "ironsight/v1/link.pb.h"
 #include "sensor-agent/app/commands.h"
+#include "sensor-agent/config/sensor_config.h"
 #include "sensor-agent/capture/capture_watch.h"
 #include "sensor-agent/capture/live_source.h"
 #include "sensor-agent/capture/packet_queue.h"
@@ -31,11 +31,13 @@
 #include "sensor-agent/link/commands.h"
 #include "sensor-agent/link/envelopes.h"
 #include "sensor-agent/link/link_client.h"
+#include "sensor-agent/link/proxy.h"
 #include "sensor-agent/plugins/plugin_loader.h"
 #include "sensor-agent/store/evidence_convert.h"
 #include "sensor-agent/store/evidence_store.h"
 #include "sensor-agent/store/outbox.h"
 #include "sensor-agent/store/state_store.h"
+#include "shared/base/process_stats.h"
 #include "shared/base/sd_notify.h"
 #include "shared/base/version.h"
 #include "shared/crypto/crypto.h"
@@ -46,10 +48,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::atomic<bool> gStop{false};
+std::atomic<bool> gReload{false};  // SIGHUP: read the config file again
 
 extern "C" void onStopSignal(int) {
     gStop.store(true);
 }
+
+extern "C" void onReloadSignal(int) {
+    gReload.store(true);
+}
+
+/// A new BPF filter for the capture threads: each applies it to its own handle between two
+/// dispatches (libpcap handles are not thread-safe), so capture never stops.
+struct FilterChange {
+    std::mutex mutex;
+    std::string filter;
+    std::atomic<unsigned> generation{0};
+};
 
 std::int64_t nowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -72,10 +87,16 @@ struct RunOptions {
     std::string user;
     std::string pluginDir;       // --plugins, else [plugins] dir of the config file
     std::vector<std::string> portAliases;  // --port-alias and [protocols] port_aliases
+    std::vector<std::string> cliPortAliases;  // --port-alias alone (a reload keeps them)
+    std::optional<config::SensorConfig> loadedConfig;  // the file as read at start (SIGHUP diff)
     double outboxMaxMb = 1024;    // --outbox-max-mb, else [outbox] max_mb
     double evidenceMaxMb = 256;   // [evidence] max_mb: stored evidence, all alerts
     int evidencePackets = 32;     // [evidence] packets: kept per alert capture
     bool outboxMaxGiven = false;
+    // HTTP CONNECT proxy to the console (--proxy URL, --proxy-password-file FILE; a [link]
+    // proxy key may fill `proxy` from the config file). Empty: direct, environment ignored.
+    std::string proxy;
+    std::string proxyPasswordFile;
     // Given on the command line (they win over the config file).
     bool filterGiven = false, bufferGiven = false, snaplenGiven = false, userGiven = false;
 };
@@ -88,8 +109,9 @@ struct CaptureCounters {
 
 /// One interface's capture loop: frames into the queue until `stop`, counters every second.
 void captureLoop(LiveSource& source, PacketQueue& queue, CaptureCounters& counters,
-                 const std::atomic<bool>& stop) {
+                 const std::atomic<bool>& stop, FilterChange& filterChange) {
     auto lastStats = Clock::now() - std::chrono::seconds(1);
+    unsigned filterSeen = filterChange.generation.load();
     const auto readStats = [&] {
         if (auto s = source.stats(); s) {
             counters.received = s->received;
@@ -98,6 +120,21 @@ void captureLoop(LiveSource& source, PacketQueue& queue, CaptureCounters& counte
         }
     };
     while (!stop.load() && !gStop.load()) {
+        if (const unsigned g = filterChange.generation.load(); g != filterSeen) {
+            filterSeen = g;
+            std::string filter;
+            {
+                std::lock_guard lock(filterChange.mutex);
+                filter = filterChange.filter;
+            }
+            if (auto st = source.setFilter(filter); !st) {
+                std::cerr << "warning: capture " << source.interface() << ": "
+                          << st.error().message << "\n";
+            } else {
+                std::cerr << "capture " << source.interface() << ": filter now '" << filter
+                          << "'\n";
+            }
+        }
         auto n = source.dispatch([&queue](const RawPacket& p) { queue.push(p); });
         if (!n) {
             std::cerr << "error: " << n.error().message << "\n";
@@ -132,6 +169,17 @@ struct PendingCommands {
     std::mutex mutex;
     std::vector<v1::Command> queue;
 };
+
+/// Prints each line of a config error as "error: ..." (one line per problem).
+void printConfigErrors(const std::string& message) {
+    std::size_t start = 0;
+    while (start <= message.size()) {
+        const std::size_t end = message.find('\n', start);
+        std::cerr << "error: " << message.substr(start, end - start) << "\n";
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+}
 
 /// The analysis side of `run`: engine, outbox appends, health, baseline persistence.
 class Runner {
@@ -191,8 +239,12 @@ public:
         std::vector<std::thread> threads;
         for (std::size_t i = 0; i < sources.size(); ++i) {
             threads.emplace_back(
-                [&, i] { captureLoop(sources[i], queue, counters[i], stopCapture); });
+                [&, i] {
+                    captureLoop(sources[i], queue, counters[i], stopCapture, filterChange_);
+                });
         }
+        liveSnaplen_ = options_.snaplen;
+        liveLinkType_ = sources.empty() ? 1 : sources.front().linkType();
         const auto updateDrops = [&] {
             std::uint64_t drops = queue.dropped();
             for (const auto& c : counters) drops += c.kernelDrops + c.interfaceDrops;
@@ -241,6 +293,7 @@ public:
     void tick(bool force = false) {
         const auto now = Clock::now();
         watchdog_.ping();  // systemd WatchdogSec: this loop is alive
+        if (gReload.exchange(false)) reloadConfig();
         applyPendingLearning();
         applyPendingCommands();
         if (force || now - lastFlush_ >= std::chrono::milliseconds(200)) {
@@ -252,6 +305,74 @@ public:
             saveBaseline();
             lastHealth_ = now;
         }
+    }
+
+    /// SIGHUP: the config file again. Reloadable settings (docs/SENSOR_CONFIG.md) apply at once,
+    /// capture going on; others are named as needing a restart; a file with errors is refused
+    /// whole and the running settings stay. One summary line on stderr.
+    void reloadConfig() {
+        if (options_.config.empty()) {
+            std::cerr << "config reload: no --config file was given, nothing to reload\n";
+            return;
+        }
+        auto loaded = config::load(options_.config);
+        if (!loaded) {
+            std::cerr << "config reload refused, the running settings stay:\n";
+            printConfigErrors(loaded.error().message);
+            return;
+        }
+        config::SensorConfig next = *loaded;
+        const config::SensorConfig running = options_.loadedConfig.value_or(config::SensorConfig{});
+        std::vector<std::string> applied, restart, skipped;
+        for (const auto& name : config::changedSettings(running, next)) {
+            if (name == "protocols.port_aliases") {
+                std::vector<std::string> specs = options_.cliPortAliases;
+                specs.insert(specs.end(), next.portAliases.begin(), next.portAliases.end());
+                if (auto st = engine_.setPortAliases(specs); !st) {
+                    std::cerr << "error: config reload: " << st.error().message << "\n";
+                    next.portAliases = running.portAliases;  // still in force
+                    skipped.push_back(name + " (refused)");
+                } else {
+                    applied.push_back(name);
+                }
+            } else if (name == "capture.filter") {
+                const std::string filter = next.filter.value_or("");
+                if (options_.filterGiven) {
+                    skipped.push_back(name + " (--filter on the command line wins)");
+                } else if (liveSnaplen_ == 0) {
+                    skipped.push_back(name + " (not capturing live)");
+                } else if (auto st = checkFilter(filter, liveLinkType_, liveSnaplen_);
+                           !st) {
+                    std::cerr << "error: config reload: " << st.error().message << "\n";
+                    next.filter = running.filter;
+                    skipped.push_back(name + " (refused)");
+                } else {
+                    {
+                        std::lock_guard lock(filterChange_.mutex);
+                        filterChange_.filter = filter;
+                    }
+                    ++filterChange_.generation;
+                    applied.push_back(name);
+                }
+            } else {
+                restart.push_back(name);
+            }
+        }
+        options_.loadedConfig = next;
+        const auto join = [](const std::vector<std::string>& names) {
+            std::string out;
+            for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+            return out;
+        };
+        if (applied.empty() && restart.empty() && skipped.empty()) {
+            std::cerr << "config reloaded: nothing changed\n";
+            return;
+        }
+        std::cerr << "config reloaded:";
+        if (!applied.empty()) std::cerr << " applied " << join(applied) << ";";
+        if (!skipped.empty()) std::cerr << " not applied " << join(skipped) << ";";
+        if (!restart.empty()) std::cerr << " needs a restart: " << join(restart) << ";";
+        std::cerr << "\n";
     }
 
     /// Alert evidence goes to the evidence store in the flush's batch (off the packet path).
@@ -303,6 +424,23 @@ public:
         h->set_version(ironsight::kVersion);
         h->set_capture_source(options_.replay.empty() ? joinNames(options_.interfaces)
                                                       : options_.replay);
+        // Rates and CPU over the interval since the previous record.
+        const auto now = Clock::now();
+        const double cpu = processCpuSeconds();
+        const double wall = std::chrono::duration<double>(now - lastHealthSample_).count();
+        if (wall > 0.5) {
+            h->set_packets_per_second(static_cast<double>(stats.packets - lastHealthPackets_) / wall);
+            h->set_bytes_per_second(static_cast<double>(stats.bytes - lastHealthBytes_) / wall);
+            h->set_cpu_percent(100.0 * (cpu - lastHealthCpu_) / wall);
+        }
+        lastHealthSample_ = now;
+        lastHealthPackets_ = stats.packets;
+        lastHealthBytes_ = stats.bytes;
+        lastHealthCpu_ = cpu;
+        h->set_rss_bytes(processRssBytes());
+        const std::int64_t oldest = outbox_.oldestCreatedMs();
+        h->set_outbox_oldest_age_ms(oldest > 0 ? std::max<std::int64_t>(0, nowMs() - oldest) : 0);
+        h->set_uptime_s(std::chrono::duration_cast<std::chrono::seconds>(now - started_).count());
         append({link::toRecord(env)});
     }
 
@@ -389,6 +527,12 @@ private:
     std::uint64_t devicesSent_ = 0, connectionsSent_ = 0, alertsSent_ = 0;
     std::uint64_t captureDrops_ = 0;
     store::EvidenceStore* evidence_ = nullptr;
+    FilterChange filterChange_;
+    const Clock::time_point started_ = Clock::now();
+    Clock::time_point lastHealthSample_ = started_;
+    std::uint64_t lastHealthPackets_ = 0, lastHealthBytes_ = 0;
+    double lastHealthCpu_ = processCpuSeconds();
+    int liveSnaplen_ = 0, liveLinkType_ = 1;  // set while capturing live (filter checks)
     std::uint64_t outboxEvicted_ = 0;  // outbox evictions already raised as sensor_eviction
     systemd::Watchdog watchdog_;
 };
@@ -425,131 +569,47 @@ bool openCaptures(const RunOptions& options, std::vector<LiveSource>& sources) {
     return true;
 }
 
-/// The [capture] section of the TOML config file (SPEC §3.6): interfaces, filter, buffer_mb,
-/// snaplen, user. The command line wins; other sections are left to their own features. Errors:
-/// one line with the file, line and column.
+
+/// The config file (docs/SENSOR_CONFIG.md, sensor-agent/config): validated as a whole (every
+/// problem one line with its position); its values fill what the command line left unset.
 bool applyConfig(RunOptions& options) {
     if (options.config.empty()) return true;
-    if (!std::ifstream(options.config)) {
-        std::cerr << "error: cannot read config file " << options.config << "\n";
+    auto loaded = config::load(options.config);
+    if (!loaded) {
+        printConfigErrors(loaded.error().message);
         return false;
     }
-    toml::table config;
-    try {
-        config = toml::parse_file(options.config);
-    } catch (const toml::parse_error& e) {
-        std::cerr << "error: " << options.config << ":" << e.source().begin.line << ":"
-                  << e.source().begin.column << ": " << e.description() << "\n";
-        return false;
-    }
-    // [plugins] dir = "/usr/lib/ironsight/plugins" (docs/PLUGINS.md); --plugins wins.
-    if (const toml::node* plugins = config.get("plugins")) {
-        const toml::node* dir = plugins->is_table() ? plugins->as_table()->get("dir") : nullptr;
-        const auto text = dir ? dir->value<std::string>() : std::nullopt;
-        if (!text || text->empty() || plugins->as_table()->size() != 1) {
-            std::cerr << "error: " << options.config
-                      << ": [plugins] must hold exactly dir = \"FOLDER\"\n";
-            return false;
-        }
-        if (options.pluginDir.empty()) options.pluginDir = *text;
-    }
-    // [protocols] port_aliases = ["modbus=tcp/5020", ...] (docs/SENSOR.md); added to --port-alias.
-    if (const toml::node* protocols = config.get("protocols")) {
-        const toml::table* table = protocols->as_table();
-        const toml::node* list = table ? table->get("port_aliases") : nullptr;
-        const toml::array* aliases = list ? list->as_array() : nullptr;
-        if (!aliases || table->size() != 1) {
-            std::cerr << "error: " << options.config
-                      << ": [protocols] must hold port_aliases = [\"PROTOCOL=tcp/PORT\", ...]\n";
-            return false;
-        }
-        for (const auto& item : *aliases) {
-            const auto text = item.value<std::string>();
-            if (!text) {
-                std::cerr << "error: " << options.config
-                          << ": protocols.port_aliases must be a list of strings\n";
-                return false;
-            }
-            options.portAliases.push_back(*text);
-        }
-    }
-    // [outbox] max_mb and [evidence] max_mb / packets (docs/SENSOR.md); the command line wins.
-    for (const char* name : {"outbox", "evidence"}) {
-        const toml::node* node = config.get(name);
-        if (!node) continue;
-        if (!node->is_table()) {
-            std::cerr << "error: " << options.config << ": [" << name << "] must be a table\n";
-            return false;
-        }
-        for (const auto& [k, v] : *node->as_table()) {
-            const std::string key(k.str());
-            const auto number = v.is_integer() ? std::optional<double>(*v.value<std::int64_t>())
-                                               : v.value<double>();
-            const bool packets = std::string(name) == "evidence" && key == "packets";
-            if ((key != "max_mb" && !packets) || !number || !(*number > 0) ||
-                *number > 1'000'000 || (packets && *number != static_cast<int>(*number))) {
-                std::cerr << "error: " << options.config << ": " << name << "." << key
-                          << (key == "max_mb" ? " must be a positive number"
-                              : packets       ? " must be a positive integer"
-                                              : std::string(" is unknown (known: max_mb") +
-                                        (std::string(name) == "evidence" ? ", packets)" : ")"))
-                          << "\n";
-                return false;
-            }
-            if (packets) {
-                options.evidencePackets = static_cast<int>(*number);
-            } else if (std::string(name) == "evidence") {
-                options.evidenceMaxMb = *number;
-            } else if (!options.outboxMaxGiven) {
-                options.outboxMaxMb = *number;
-            }
-        }
-    }
-    const toml::node* section = config.get("capture");
-    if (!section) return true;
-    const auto bad = [&](const std::string& key, const char* what) {
-        std::cerr << "error: " << options.config << ": capture." << key << " must be " << what
-                  << "\n";
-        return false;
-    };
-    if (!section->is_table()) return bad("", "a table");
-    for (const auto& [k, v] : *section->as_table()) {
-        const std::string key(k.str());
-        if (key == "interfaces") {
-            const auto* list = v.as_array();
-            if (!list) return bad(key, "an array of interface names");
-            std::vector<std::string> names;
-            for (const auto& item : *list) {
-                const auto name = item.value<std::string>();
-                if (!name || name->empty()) return bad(key, "an array of interface names");
-                names.push_back(*name);
-            }
-            if (options.interfaces.empty() && options.replay.empty()) options.interfaces = names;
-        } else if (key == "filter" || key == "user") {
-            const auto text = v.value<std::string>();
-            if (!text) return bad(key, "a string");
-            if (key == "filter" && !options.filterGiven) options.filter = *text;
-            if (key == "user" && !options.userGiven) options.user = *text;
-        } else if (key == "buffer_mb" || key == "snaplen") {
-            const auto number = v.value<std::int64_t>();
-            if (!number || *number <= 0 || *number > 1'000'000) {
-                return bad(key, "a positive integer");
-            }
-            const int value = static_cast<int>(*number);
-            if (key == "buffer_mb" && !options.bufferGiven) options.bufferMb = value;
-            if (key == "snaplen" && !options.snaplenGiven) options.snaplen = value;
-        } else {
-            std::cerr << "error: " << options.config << ": unknown setting capture." << key
-                      << " (known: interfaces, filter, buffer_mb, snaplen, user)\n";
-            return false;
-        }
-    }
+    const config::SensorConfig& c = *loaded;
+    options.loadedConfig = c;
+    if (options.interfaces.empty() && options.replay.empty()) options.interfaces = c.interfaces;
+    if (c.filter && !options.filterGiven) options.filter = *c.filter;
+    if (c.user && !options.userGiven) options.user = *c.user;
+    if (c.bufferMb && !options.bufferGiven) options.bufferMb = *c.bufferMb;
+    if (c.snaplen && !options.snaplenGiven) options.snaplen = *c.snaplen;
+    if (c.pluginDir && options.pluginDir.empty()) options.pluginDir = *c.pluginDir;
+    if (c.proxy && options.proxy.empty()) options.proxy = *c.proxy;  // checked at start of run
+    options.cliPortAliases = options.portAliases;
+    options.portAliases.insert(options.portAliases.end(), c.portAliases.begin(), c.portAliases.end());
+    if (c.outboxMaxMb && !options.outboxMaxGiven) options.outboxMaxMb = *c.outboxMaxMb;
+    if (c.evidenceMaxMb) options.evidenceMaxMb = *c.evidenceMaxMb;
+    if (c.evidencePackets) options.evidencePackets = *c.evidencePackets;
     return true;
 }
 
 int run(RunOptions options) {
     namespace fs = std::filesystem;
     if (!applyConfig(options)) return 1;
+    auto proxy = link::resolveProxy(options.proxy, options.proxyPasswordFile);
+    if (!proxy) {
+        std::cerr << "error: " << proxy.error().message << "\n";
+        return 1;
+    }
+    if (!proxy->empty()) {  // before any thread starts
+        if (auto dropped = link::dropProxyExemptionsFromEnvironment(); !dropped.empty()) {
+            std::cerr << "note: " << dropped
+                      << " ignored: the console is reached through the configured proxy\n";
+        }
+    }
     if (options.replay.empty() && options.interfaces.empty()) {
         std::cerr << "error: nothing to analyse: give --interface IF (see `ironsight-sensor "
                      "interfaces`) or --replay PCAP\n";
@@ -661,6 +721,7 @@ int run(RunOptions options) {
     linkConfig.caPem = *caPem;
     linkConfig.keyPem = *keyPem;
     linkConfig.certPem = *certPem;
+    linkConfig.proxy = *proxy;
     link::LinkHooks hooks;
     hooks.learning = [&learningFlag] { return learningFlag.load(); };
     hooks.setLearning = [&pendingLearning, &learningFlag, stateDir](bool on) -> Status {
@@ -694,6 +755,10 @@ int run(RunOptions options) {
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    struct sigaction reload {};
+    reload.sa_handler = &onReloadSignal;
+    sigemptyset(&reload.sa_mask);
+    sigaction(SIGHUP, &reload, nullptr);
 
     link.start();
     Runner runner(options, *store, **outbox, link, engine, pendingLearning, pendingCommands);
@@ -757,6 +822,12 @@ void addRunCommand(CLI::App& app) {
                     "non-standard port (repeatable; e.g. modbus=tcp/5020); also [protocols] "
                     "port_aliases")
         ->allow_extra_args(false);
+    cmd->add_option("--proxy", opts->proxy,
+                    "Reach the console through this HTTP CONNECT proxy: "
+                    "http://[USER[:PASSWORD]@]HOST:PORT (docs/SENSOR.md, Proxy)");
+    cmd->add_option("--proxy-password-file", opts->proxyPasswordFile,
+                    "Proxy password from the first line of FILE (not readable by others; "
+                    "--proxy then names only the user: http://USER@HOST:PORT)");
     auto* replay = cmd->add_option("--replay", opts->replay,
                                    "Replay a pcap/pcapng file instead "
                                    "of capturing live");

@@ -180,3 +180,162 @@ TEST(RunOutboxTest, SmallOutboxEvictsInventoryFirstRaisesSensorEvictionAndKeepsE
 
 }  // namespace
 }  // namespace ironsight::sensor
+
+namespace ironsight::sensor {
+namespace {
+
+/// Waits (bounded) until `file` contains `text`.
+bool waitFor(const fs::path& file, const std::string& text, std::chrono::seconds limit) {
+    const auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+        if (readAll(file).find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+TEST(RunReloadTest, SighupAppliesReloadableSettingsNamesTheRestAndRefusesABadFile) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("ironsight_run_reload_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path state = dir / "state";
+    {
+        auto store = store::StateStore::open(state);
+        ASSERT_TRUE(store.ok());
+        ASSERT_TRUE(store->set(store::meta::kSensorId, "reload-test").ok());
+        fs::create_directories(store->identityDir());
+        for (const auto& f : {store->keyPath(), store->certPath(), store->caPath()}) {
+            std::ofstream(f) << "-----BEGIN PLACEHOLDER-----\n";
+        }
+    }
+    test::PlantOptions plant;
+    plant.minutes = 2;
+    ASSERT_TRUE(test::writePlantLine(1, dir / "line1.pcap", plant).ok());
+    const fs::path config = dir / "sensor.toml";
+    std::ofstream(config) << "[protocols]\nport_aliases = [\"modbus=tcp/5020\"]\n";
+
+    const fs::path out = dir / "run.out", err = dir / "run.err";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        ::execl(kBinary.c_str(), kBinary.c_str(), "run", "--replay", (dir / "line1.pcap").c_str(),
+                "--loop", "--config", config.c_str(), "--state-dir", state.c_str(),
+                static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    ASSERT_GT(pid, 0);
+    auto db = sqlite::Db::open(state / "state.db");
+    ASSERT_TRUE(db.ok());
+    const auto started = Clock::now() + std::chrono::seconds(30);
+    while (Clock::now() < started && scalar(*db, "SELECT COUNT(*) FROM outbox") < 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+
+    // A port alias changes (applied), the filter is for live capture only, snaplen needs a
+    // restart.
+    std::ofstream(config) << "[protocols]\nport_aliases = [\"modbus=tcp/5021\"]\n"
+                          << "[capture]\nsnaplen = 1600\nfilter = \"tcp\"\n";
+    ::kill(pid, SIGHUP);
+    EXPECT_TRUE(waitFor(err, "config reloaded:", std::chrono::seconds(30))) << readAll(err);
+    EXPECT_NE(readAll(err).find("config reloaded: applied protocols.port_aliases; not applied "
+                                "capture.filter (not capturing live); needs a restart: "
+                                "capture.snaplen;\n"),
+              std::string::npos)
+        << readAll(err);
+
+    // A file with errors is refused whole, one line per problem; the sensor runs on.
+    std::ofstream(config) << "[protocols]\nport_aliases = [\"modbus=tcp/0\"]\n";
+    ::kill(pid, SIGHUP);
+    EXPECT_TRUE(waitFor(err, "config reload refused", std::chrono::seconds(30))) << readAll(err);
+    EXPECT_TRUE(waitFor(err, "error: " + config.string() + ":2:17: protocols.port_aliases: "
+                                 "'modbus=tcp/0' is not PROTOCOL=tcp/PORT",
+                        std::chrono::seconds(5)))
+        << readAll(err);
+    // An unknown protocol passes the file check but not the engine's: the old aliases stay.
+    std::ofstream(config) << "[protocols]\nport_aliases = [\"modbuz=tcp/5022\"]\n"
+                          << "[capture]\nsnaplen = 1600\nfilter = \"tcp\"\n";
+    ::kill(pid, SIGHUP);
+    EXPECT_TRUE(waitFor(err, "not applied protocols.port_aliases (refused)", std::chrono::seconds(30)))
+        << readAll(err);
+    EXPECT_NE(readAll(err).find("error: config reload: port alias 'modbuz=tcp/5022': no tcp "
+                                "dissector named 'modbuz'"),
+              std::string::npos)
+        << readAll(err);
+
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << readAll(err);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << readAll(err);
+    fs::remove_all(dir);
+}
+
+TEST(RunReloadTest, SighupChangesTheLiveCaptureFilterWithoutStoppingCapture) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("ironsight_run_refilter_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path state = dir / "state";
+    {
+        auto store = store::StateStore::open(state);
+        ASSERT_TRUE(store.ok());
+        ASSERT_TRUE(store->set(store::meta::kSensorId, "refilter-test").ok());
+        fs::create_directories(store->identityDir());
+        for (const auto& f : {store->keyPath(), store->certPath(), store->caPath()}) {
+            std::ofstream(f) << "-----BEGIN PLACEHOLDER-----\n";
+        }
+    }
+    const fs::path config = dir / "sensor.toml";
+    std::ofstream(config) << "[capture]\ninterfaces = [\"lo\"]\nfilter = \"udp port 9\"\n";
+    const fs::path out = dir / "run.out", err = dir / "run.err";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        ::execl(kBinary.c_str(), kBinary.c_str(), "run", "--config", config.c_str(), "--state-dir",
+                state.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    ASSERT_GT(pid, 0);
+    const bool capturing = waitFor(err, "capturing on lo", std::chrono::seconds(30));
+    if (!capturing) {
+        int status = 0;
+        ::kill(pid, SIGTERM);
+        ::waitpid(pid, &status, 0);
+        const std::string text = readAll(err);
+        fs::remove_all(dir);
+        if (text.find("permission denied") != std::string::npos) {
+            GTEST_SKIP() << "live capture on lo needs CAP_NET_RAW here: " << text;
+        }
+        FAIL() << text;
+    }
+    std::ofstream(config) << "[capture]\ninterfaces = [\"lo\"]\nfilter = \"udp port 10\"\n";
+    ::kill(pid, SIGHUP);
+    EXPECT_TRUE(waitFor(err, "config reloaded: applied capture.filter;", std::chrono::seconds(30)))
+        << readAll(err);
+    EXPECT_TRUE(waitFor(err, "capture lo: filter now 'udp port 10'", std::chrono::seconds(30)))
+        << readAll(err);
+    std::ofstream(config) << "[capture]\ninterfaces = [\"lo\"]\nfilter = \"udp port\"\n";
+    ::kill(pid, SIGHUP);
+    EXPECT_TRUE(waitFor(err, "not applied capture.filter (refused)", std::chrono::seconds(30)))
+        << readAll(err);
+    EXPECT_NE(readAll(err).find("error: config reload: bad BPF filter 'udp port': "),
+              std::string::npos)
+        << readAll(err);
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << readAll(err);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << readAll(err);
+    EXPECT_NE(readAll(err).find("capture lo: "), std::string::npos);  // capture ran to the end
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ironsight::sensor

@@ -360,7 +360,7 @@ TEST(RunConfigTest, CaptureSectionOfTheConfigFileIsUsedAndChecked) {
     // The interfaces come from [capture]: the capture opens before anything else is checked.
     auto r = runSensor("run --config " +
                        write("a.toml",
-                             "[console]\naddress = \"x\"\n[capture]\n"
+                             "[capture]\n"
                              "interfaces = [\"nosuchif0\"]\nbuffer_mb = 8\n") +
                        state);
     EXPECT_EQ(r.exitCode, 1);
@@ -378,11 +378,21 @@ TEST(RunConfigTest, CaptureSectionOfTheConfigFileIsUsedAndChecked) {
     r = runSensor("run --config " + write("b.toml", "[capture]\ninterfaces = \"lo\"\n") + state);
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_EQ(r.err, "error: " + (dir / "b.toml").string() +
-                         ": capture.interfaces must be an array of interface names\n");
+                         ":2:14: capture.interfaces must be a list of strings\n");
     r = runSensor("run --config " + write("c.toml", "[capture]\ninterface = [\"lo\"]\n") + state);
     EXPECT_EQ(r.err, "error: " + (dir / "c.toml").string() +
-                         ": unknown setting capture.interface (known: interfaces, filter, "
-                         "buffer_mb, snaplen, user)\n");
+                         ":2:1: unknown setting capture.interface (known in [capture]: "
+                         "interfaces, filter, buffer_mb, snaplen, user)\n");
+    // Every problem of a file is reported at once, one line each.
+    r = runSensor("run --config " +
+                  write("e.toml", "[capture]\nsnaplen = 10\n[outbox]\nmax_mb = 0\n[console]\n") +
+                  state);
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 3) << r.err;
+    EXPECT_NE(r.err.find(":2:11: capture.snaplen must be an integer from 64 to 262144\n"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(":5:1: unknown section [console]"), std::string::npos) << r.err;
     r = runSensor("run --config " + write("d.toml", "[capture\n") + state);
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_EQ(r.err.rfind("error: " + (dir / "d.toml").string() + ":1:", 0), 0U) << r.err;

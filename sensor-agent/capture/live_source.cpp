@@ -106,6 +106,30 @@ Result<int> LiveSource::dispatchRaw(pcap_handler callback, u_char* user, int max
     return makeError("capture on " + interface_ + " failed: " + pcap_geterr(handle_.get()));
 }
 
+Status checkFilter(const std::string& filter, int linkType, int snaplen) {
+    capture::PcapHandle dead(pcap_open_dead(linkType, snaplen));
+    if (!dead) return makeError("cannot check BPF filter '" + filter + "': out of memory");
+    capture::BpfProgram program;
+    if (!program.compile(dead.get(), filter.c_str())) {
+        return makeError("bad BPF filter '" + filter + "': " + pcap_geterr(dead.get()));
+    }
+    return {};
+}
+
+Status LiveSource::setFilter(const std::string& filter) {
+    pcap_t* p = handle_.get();
+    capture::BpfProgram program;
+    // "" compiles to accept-all, which also clears a previous filter.
+    if (!program.compile(p, filter.c_str())) {
+        return makeError("bad BPF filter '" + filter + "': " + pcap_geterr(p));
+    }
+    if (pcap_setfilter(p, program.get()) != 0) {
+        return makeError("cannot set BPF filter '" + filter + "' on " + interface_ + ": " +
+                         pcap_geterr(p));
+    }
+    return {};
+}
+
 Result<LiveStats> LiveSource::stats() {
     pcap_stat s{};
     if (pcap_stats(handle_.get(), &s) != 0) {

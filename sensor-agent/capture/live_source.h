@@ -28,6 +28,10 @@ struct LiveStats {
     std::uint64_t received = 0, kernelDrops = 0, interfaceDrops = 0;
 };
 
+/// Compiles `filter` for `linkType` without a capture handle: checks a filter before it is
+/// applied to open handles (a config reload). One line naming the filter on error.
+Status checkFilter(const std::string& filter, int linkType, int snaplen);
+
 class LiveSource {
 public:
     /// Opens and activates the capture. One-line errors, e.g. "no such interface: eth9",
@@ -50,6 +54,10 @@ public:
 
     /// Cumulative counters since open. Call from the capturing thread.
     Result<LiveStats> stats();
+    /// Replaces the BPF filter of the open handle ("" captures everything) without closing it.
+    /// Call it from the thread that dispatches (libpcap handles are not thread-safe). A filter
+    /// that does not compile is an error and the old one stays.
+    Status setFilter(const std::string& filter);
 
     int linkType() const { return linkType_; }
     const std::string& interface() const { return interface_; }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "sensor-agent/engine/engine.h"
 #include "tests/support/packet_builder.h"
@@ -96,8 +98,36 @@ TEST(Ipv4FragmentEngineTest, ReassembledDnsResponseIsDissectedWhole) {
         query = query || (o.protocol == "dns" && o.function == "query");
     }
     EXPECT_TRUE(query);
-    EXPECT_EQ(engine.stats().packets, 5U);
-    EXPECT_EQ(engine.stats().malformed, 0U);
+    const auto stats = engine.stats();
+    EXPECT_EQ(stats.packets, 5U);
+    EXPECT_EQ(stats.malformed, 0U);
+    EXPECT_TRUE(stats.malformedByReason.empty());
+    EXPECT_EQ(stats.ipv4Fragments, 3U);
+    EXPECT_EQ(stats.ipv4Reassembled, 1U);
+    EXPECT_TRUE(stats.ipv4FragmentDrops.empty());
+}
+
+TEST(Ipv4FragmentEngineTest, DropsAndMalformedPacketsAreCountedByReason) {
+    auto frames = fragments();
+    Engine engine;
+    hostsSpeak(engine);
+    feed(engine, frames, {0, 2});  // the middle one never comes: the datagram times out
+    Bytes cut = frames[1];
+    cut.resize(14 + 10);  // Ethernet + half an IPv4 header
+    feed(engine, {cut}, {0});
+    // A fragment an hour later (packet time): the incomplete datagram's 30 s are over.
+    RawPacket late;
+    const Bytes frame = frames[0];
+    late.data = frame;
+    late.wireLength = static_cast<std::uint32_t>(frame.size());
+    late.timestampUs = 1'700'000'000'000'000 + 3'600'000'000LL;
+    engine.process(late);
+    const auto stats = engine.stats();
+    EXPECT_EQ(stats.malformed, 1U);
+    EXPECT_EQ(stats.malformedByReason, (std::map<std::string, std::uint64_t>{{"truncated_ipv4", 1}}));
+    EXPECT_EQ(stats.ipv4Fragments, 3U);
+    EXPECT_EQ(stats.ipv4Reassembled, 0U);
+    EXPECT_EQ(stats.ipv4FragmentDrops, (std::map<std::string, std::uint64_t>{{"timeout", 1}}));
 }
 
 TEST(Ipv4FragmentEngineTest, OutOfOrderFragmentsToo) {

@@ -196,21 +196,23 @@ TEST_F(AnalyzeCommandTest, PortAliasesAreCheckedBeforeAnything) {
 
 TEST_F(AnalyzeCommandTest, RunChecksTheProtocolsSectionOfItsConfigFile) {
     const fs::path config = dir_ / "protocols.toml";
-    for (const std::string& bad : {std::string("[protocols]\nport_aliases = 5\n"),
-                                   std::string("[protocols]\naliases = [\"modbus=tcp/5020\"]\n")}) {
-        std::ofstream(config) << bad;
-        const CommandRun r = run("run --config " + config.string() + " --state-dir " +
-                                 (dir_ / "state").string() + " --replay " +
-                                 (dir_ / "line1.pcap").string());
-        EXPECT_EQ(r.exitCode, 1);
-        EXPECT_EQ(r.err, "error: " + config.string() +
-                             ": [protocols] must hold port_aliases = [\"PROTOCOL=tcp/PORT\", ...]\n");
-    }
-    std::ofstream(config) << "[protocols]\nport_aliases = [502]\n";
-    const CommandRun r = run("run --config " + config.string() + " --replay " +
-                             (dir_ / "line1.pcap").string());
+    const auto runWith = [&](const std::string& text) {
+        std::ofstream(config) << text;
+        return run("run --config " + config.string() + " --state-dir " + (dir_ / "state").string() +
+                   " --replay " + (dir_ / "line1.pcap").string());
+    };
+    CommandRun r = runWith("[protocols]\nport_aliases = 5\n");
+    EXPECT_EQ(r.exitCode, 1);
     EXPECT_EQ(r.err, "error: " + config.string() +
-                         ": protocols.port_aliases must be a list of strings\n");
+                         ":2:16: protocols.port_aliases must be a list of strings\n");
+    r = runWith("[protocols]\naliases = [\"modbus=tcp/5020\"]\n");
+    EXPECT_EQ(r.err, "error: " + config.string() +
+                         ":2:1: unknown setting protocols.aliases (known in [protocols]: "
+                         "port_aliases)\n");
+    r = runWith("[protocols]\nport_aliases = [\"modbus@5020\"]\n");
+    EXPECT_EQ(r.err, "error: " + config.string() +
+                         ":2:17: protocols.port_aliases: 'modbus@5020' is not PROTOCOL=tcp/PORT or "
+                         "PROTOCOL=udp/PORT (port 1-65535)\n");
 }
 
 // Conformance: (unit_id, function_code) pairs and client/server IPs against tshark truth.

@@ -82,12 +82,7 @@ struct Engine::Impl : dissect::EventSink {
             if (info.heuristic && info.probe) heuristicDissectors.push_back(&info);
         }
         heuristics = pluginHeuristics || !heuristicDissectors.empty();
-        for (const auto& alias : o.portAliases) {
-            const auto transport = alias.tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
-            if (const auto* info = registry.byName(transport, alias.protocol)) {
-                portAliases[{alias.tcp, alias.port}] = info;
-            }
-        }
+        applyPortAliases(o.portAliases);
         detector.setRaiseHook(
             [this](const std::string& id, bool created) { evidence.raised(id, created); });
         flows.setExpiryHandler([this](decode::Flow& flow) {
@@ -132,6 +127,15 @@ struct Engine::Impl : dissect::EventSink {
         detector.onFinding(flow, finding);
     }
     void probeHeuristics(decode::Flow& flow, AppFlow& app, const decode::DecodedPacket& p);
+    void applyPortAliases(const std::vector<PortAlias>& aliases) {
+        portAliases.clear();
+        for (const auto& alias : aliases) {
+            const auto transport = alias.tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
+            if (const auto* info = registry.byName(transport, alias.protocol)) {
+                portAliases[{alias.tcp, alias.port}] = info;
+            }
+        }
+    }
     /// The dissector a server port binds: the site's port aliases first, then the defaults.
     const dissect::DissectorInfo* boundTo(dissect::Transport transport, std::uint16_t port) const {
         if (!portAliases.empty()) {
@@ -495,6 +499,18 @@ void Engine::importBaseline(const std::string& text) {
     impl_->detector.importBaseline(text);
 }
 
+Status Engine::setPortAliases(const std::vector<std::string>& specs) {
+    std::vector<PortAlias> aliases;
+    for (const auto& spec : specs) {
+        auto alias = parsePortAlias(spec, impl_->plugins.get());
+        if (!alias) return alias.error();
+        aliases.push_back(*alias);
+    }
+    std::lock_guard lock(impl_->mutex);
+    impl_->applyPortAliases(aliases);
+    return {};
+}
+
 void Engine::restoreAlerts(const std::vector<AlertRecord>& alerts) {
     std::lock_guard lock(impl_->mutex);
     impl_->detector.restoreAlerts(alerts);
@@ -661,7 +677,24 @@ Result<std::size_t> checkIndicators(const std::string& text, const std::string& 
 CaptureStats Engine::stats() const {
     std::lock_guard lock(impl_->mutex);
     CaptureStats s = impl_->stats;
-    s.malformed = impl_->decoder.counters().malformed;
+    const auto& decoded = impl_->decoder.counters();
+    s.malformed = decoded.malformed;
+    for (int r = 0; r < static_cast<int>(decode::Malformed::Count); ++r) {
+        if (decoded.byReason[r] > 0) {
+            s.malformedByReason[decode::toString(static_cast<decode::Malformed>(r))] =
+                decoded.byReason[r];
+        }
+    }
+    const auto& fragments = impl_->decoder.ipv4Reassembler().counters();
+    s.ipv4Fragments = fragments.fragments;
+    s.ipv4Reassembled = fragments.reassembled;
+    s.ipv4FragmentDuplicates = fragments.duplicates;
+    for (int r = 0; r < static_cast<int>(decode::FragmentDrop::Count); ++r) {
+        if (fragments.dropped[r] > 0) {
+            s.ipv4FragmentDrops[decode::toString(static_cast<decode::FragmentDrop>(r))] =
+                fragments.dropped[r];
+        }
+    }
     s.flowsActive = impl_->flows.size();
     s.flowsEvicted = impl_->flows.evicted();
     s.evidenceCaptures = impl_->evidence.captures();

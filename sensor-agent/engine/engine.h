@@ -81,6 +81,12 @@ struct CaptureStats {
     std::uint64_t flowsActive = 0, flowsEvicted = 0;
     /// Alert evidence: captures made, and captures dropped because the consumer fell behind.
     std::uint64_t evidenceCaptures = 0, evidenceDropped = 0;
+    /// Malformed packets by reason (decode: "truncated_tcp", "bad_ipv4_header", ...), non-zero only.
+    std::map<std::string, std::uint64_t> malformedByReason;
+    /// IPv4 fragments offered, datagrams reassembled from them, fragments carrying no new byte,
+    /// and what was dropped by reason ("timeout", "overlap", ...; non-zero only).
+    std::uint64_t ipv4Fragments = 0, ipv4Reassembled = 0, ipv4FragmentDuplicates = 0;
+    std::map<std::string, std::uint64_t> ipv4FragmentDrops;
 };
 
 /// Alert evidence (SPEC §3.5): the packets around an alert's trigger, as captured (at most
@@ -175,6 +181,9 @@ public:
     bool learnAlert(const std::string& alertId);
     bool muteAlert(const std::string& alertId, bool muted = true);
     Status addExclusion(const std::string& rule);
+    /// Replaces the port aliases (PROTOCOL=tcp/PORT ...; config reload): flows that start from
+    /// now on use them. An unknown protocol or malformed spec is an error and nothing changes.
+    Status setPortAliases(const std::vector<std::string>& specs);
 
     ChangeSet takeChanges();
     /// Evidence captures completed since the last call (a capture completes once it holds

@@ -8,6 +8,7 @@
 #include <climits>
 
 #include "ironsight/v1/link.grpc.pb.h"
+#include "sensor-agent/link/proxy.h"
 #include "shared/base/version.h"
 #include "shared/tls/credentials.h"
 
@@ -58,13 +59,14 @@ std::string describeStatus(int code, const std::string& message) {
 }
 
 Result<v1::EnrollResponse> enroll(const v1::ActivationPayload& payload, const std::string& csrPem,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, const std::string& proxy) {
     const std::string& endpoint = payload.enroll_endpoint();
     if (endpoint.empty()) return Error{"activation file names no enrollment endpoint"};
     if (payload.console_ca_pem().empty()) return Error{"activation file carries no console CA"};
-    auto channel =
-        grpc::CreateCustomChannel(endpoint, tls::channelCredentials(payload.console_ca_pem()),
-                                  tls::channelArguments(payload.console_tls_name()));
+    grpc::ChannelArguments args = tls::channelArguments(payload.console_tls_name());
+    setProxyArguments(args, proxy);
+    auto channel = grpc::CreateCustomChannel(
+        endpoint, tls::channelCredentials(payload.console_ca_pem()), args);
     auto stub = v1::Enrollment::NewStub(channel);
 
     v1::EnrollRequest request;
@@ -77,11 +79,22 @@ Result<v1::EnrollResponse> enroll(const v1::ActivationPayload& payload, const st
                              std::chrono::system_clock::now().time_since_epoch())
                              .count());
 
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + timeout);
-    context.set_wait_for_ready(true);  // ride out the first connection attempt until the deadline
     v1::EnrollResponse response;
-    const grpc::Status status = stub->Enroll(&context, request, &response);
+    const auto call = [&](bool waitForReady, std::chrono::milliseconds limit) {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + limit);
+        context.set_wait_for_ready(waitForReady);
+        return stub->Enroll(&context, request, &response);
+    };
+    // Ride out the first connection attempt until the deadline.
+    grpc::Status status = call(true, timeout);
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+        status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+        // Waiting hides why the channel never became ready; one fail-fast call reports the
+        // transport's last error (connection refused, TLS handshake, proxy 407 ...).
+        grpc::Status again = call(false, std::chrono::seconds(2));
+        if (again.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) status = again;
+    }
     if (status.ok()) {
         if (response.certificate_pem().empty()) {
             return Error{"console at " + endpoint + " returned no certificate"};
@@ -91,11 +104,12 @@ Result<v1::EnrollResponse> enroll(const v1::ActivationPayload& payload, const st
     switch (status.error_code()) {
         case grpc::StatusCode::UNAVAILABLE:
         case grpc::StatusCode::DEADLINE_EXCEEDED:
-            return Error{"console unreachable at " + endpoint +
+            return Error{"console unreachable at " + endpoint + viaProxy(proxy) +
                          " (is it running? it opens enrollment only while an activation is "
                          "pending, so an already-used or expired file finds it closed; does its "
                          "certificate match the activation file?): " +
-                         describeStatus(status.error_code(), status.error_message())};
+                         describeStatus(status.error_code(), status.error_message()) +
+                         proxyFailureHint(status.error_message())};
         default:
             return Error{"activation refused by console: " +
                          (status.error_message().empty() ? describeStatus(status.error_code(), "")

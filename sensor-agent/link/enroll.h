@@ -15,8 +15,10 @@ namespace ironsight::sensor::link {
 /// Calls Enrollment.Enroll at payload.enroll_endpoint, trusting only payload.console_ca_pem and
 /// checking payload.console_tls_name. Errors: "activation refused by console: <reason>" when the
 /// console says no, "console unreachable at <endpoint>: ..." when it cannot be reached.
+/// `proxy`: an HTTP CONNECT proxy URL from resolveProxy (proxy.h), or empty for a direct call.
 Result<v1::EnrollResponse> enroll(const v1::ActivationPayload& payload, const std::string& csrPem,
-                                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                                  const std::string& proxy = {});
 
 /// A one-line text for a failed link call ("<CODE>: <message>").
 std::string describeStatus(int code, const std::string& message);

@@ -12,6 +12,7 @@
 #include "ironsight/v1/link.grpc.pb.h"
 #include "sensor-agent/link/enroll.h"
 #include "sensor-agent/link/envelopes.h"
+#include "sensor-agent/link/proxy.h"
 #include "shared/base/version.h"
 #include "shared/tls/credentials.h"
 
@@ -135,9 +136,10 @@ bool LinkClient::session(const std::string& endpoint) {
         report(lastError());
         return false;
     }
+    grpc::ChannelArguments args = tls::channelArguments(config_.tlsName);
+    setProxyArguments(args, config_.proxy);
     auto channel = grpc::CreateCustomChannel(
-        endpoint, tls::channelCredentials(config_.caPem, config_.keyPem, config_.certPem),
-        tls::channelArguments(config_.tlsName));
+        endpoint, tls::channelCredentials(config_.caPem, config_.keyPem, config_.certPem), args);
     auto stub = v1::SensorLink::NewStub(channel);
     grpc::ClientContext context;
     {
@@ -237,7 +239,7 @@ bool LinkClient::session(const std::string& endpoint) {
         if (resumed) {
             connected_ = true;
             lock.unlock();
-            report("link: connected to console at " + endpoint);
+            report("link: connected to console at " + endpoint + viaProxy(config_.proxy));
             setError({});
             lock.lock();
         }
@@ -295,16 +297,18 @@ bool LinkClient::session(const std::string& endpoint) {
     }
     if (!cancelled && !status.ok()) {
         const auto code = status.error_code();
+        const std::string via = viaProxy(config_.proxy);  // the password masked
         std::string line;
         if (code == grpc::StatusCode::UNAUTHENTICATED ||
             code == grpc::StatusCode::PERMISSION_DENIED) {
-            line = "link refused by console at " + endpoint + ": " + status.error_message();
+            line = "link refused by console at " + endpoint + via + ": " + status.error_message();
         } else if (code == grpc::StatusCode::UNAVAILABLE && !resumed) {
-            line = "console unreachable at " + endpoint + ": " +
-                   describeStatus(code, status.error_message());
+            line = "console unreachable at " + endpoint + via + ": " +
+                   describeStatus(code, status.error_message()) +
+                   proxyFailureHint(status.error_message());
         } else {
-            line =
-                "link to " + endpoint + " closed: " + describeStatus(code, status.error_message());
+            line = "link to " + endpoint + via +
+                   " closed: " + describeStatus(code, status.error_message());
         }
         setError(line);
         report(line);

@@ -29,6 +29,9 @@ struct LinkConfig {
     std::vector<std::string> endpoints;  // host:port, tried in turn
     std::string tlsName;                 // name checked in the console certificate
     std::string caPem, keyPem, certPem;  // console CA; the sensor's key and certificate
+    /// HTTP CONNECT proxy, http://[USER:PASSWORD@]HOST:PORT (see proxy.h); empty: direct, and
+    /// proxy variables in the environment are ignored.
+    std::string proxy;
     std::size_t maxBatchRecords = 1000;
     std::size_t maxBatchBytes = 1 << 20;
     std::size_t window = 4;  // unacknowledged batches in flight

@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 // The link client against a real SensorLink server over mutual TLS on loopback (port 0), with a
 // test PKI made here with OpenSSL, and a real outbox file.
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <openssl/x509v3.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -18,10 +28,13 @@
 #include "sensor-agent/link/enroll.h"
 #include "sensor-agent/link/envelopes.h"
 #include "sensor-agent/link/link_client.h"
+#include "sensor-agent/link/proxy.h"
 #include "sensor-agent/store/outbox.h"
 #include "shared/activation/activation.h"
 #include "shared/crypto/crypto.h"
 #include "shared/tls/credentials.h"
+
+extern char** environ;
 
 namespace ironsight::sensor::link {
 namespace {
@@ -413,6 +426,294 @@ TEST_F(LinkClientTest, EnrollOnceThenRefusedWithTheConsolesReason) {
     ASSERT_FALSE(down.ok());
     EXPECT_NE(down.error().message.find("console unreachable at 127.0.0.1:1"), std::string::npos)
         << down.error().message;
+}
+
+/// A real HTTP CONNECT proxy: Debian's tinyproxy in the foreground (-d) on a free loopback
+/// port, with Basic auth and CONNECT allowed to the given ports only; killed on destruction.
+class TinyProxy {
+public:
+    static std::string binary() {
+        for (const char* path : {"/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"}) {
+            if (::access(path, X_OK) == 0) return path;
+        }
+        return {};
+    }
+
+    TinyProxy(const std::filesystem::path& dir, const std::vector<int>& connectPorts,
+              const std::string& user, const std::string& password)
+        : dir_(dir) {
+        port_ = freePort();
+        std::ofstream conf(dir_ / "tinyproxy.conf");
+        conf << "Port " << port_ << "\nListen 127.0.0.1\nTimeout 60\nMaxClients 20\n"
+             << "LogFile \"" << (dir_ / "tinyproxy.log").string() << "\"\nLogLevel Info\n"
+             << "Allow 127.0.0.1\n";
+        for (int p : connectPorts) conf << "ConnectPort " << p << "\n";
+        if (!user.empty()) conf << "BasicAuth " << user << " " << password << "\n";
+        conf.close();
+        const std::string bin = binary(), confPath = (dir_ / "tinyproxy.conf").string(),
+                          out = (dir_ / "tinyproxy.out").string();
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600);
+        posix_spawn_file_actions_adddup2(&actions, 1, 2);
+        std::vector<std::string> argv = {bin, "-d", "-c", confPath};
+        std::vector<char*> raw;
+        for (auto& a : argv) raw.push_back(a.data());
+        raw.push_back(nullptr);
+        if (posix_spawn(&pid_, bin.c_str(), &actions, nullptr, raw.data(), environ) != 0) pid_ = -1;
+        posix_spawn_file_actions_destroy(&actions);
+    }
+    ~TinyProxy() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    TinyProxy(const TinyProxy&) = delete;
+    TinyProxy& operator=(const TinyProxy&) = delete;
+
+    /// Waits until the proxy accepts connections (false when it exited, e.g. a config error).
+    bool ready() {
+        for (int i = 0; i < 400 && pid_ > 0; ++i) {
+            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+                pid_ = -1;
+                return false;
+            }
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_port = htons(static_cast<std::uint16_t>(port_));
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+            ::close(fd);
+            if (up) return true;
+            std::this_thread::sleep_for(25ms);
+        }
+        return false;
+    }
+    int port() const { return port_; }
+    std::string log() const { return slurp(dir_ / "tinyproxy.log"); }
+    std::string output() const { return slurp(dir_ / "tinyproxy.out") + log(); }
+
+private:
+    static int freePort() {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        ::close(fd);
+        return ntohs(addr.sin_port);
+    }
+    static std::string slurp(const std::filesystem::path& path) {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    }
+
+    std::filesystem::path dir_;
+    int port_ = 0;
+    pid_t pid_ = -1;
+};
+
+#define SKIP_WITHOUT_TINYPROXY()                                                  \
+    if (TinyProxy::binary().empty())                                              \
+    GTEST_SKIP() << "tinyproxy is not installed (apt-get install tinyproxy, see " \
+                    "installer/install-deps.sh): the HTTP CONNECT proxy tests need a real proxy"
+
+/// Waits (bounded) until the client reports an error; the assertions follow on its text.
+std::string firstError(const LinkClient& client) {
+    for (int i = 0; i < 600 && client.lastError().empty(); ++i) std::this_thread::sleep_for(25ms);
+    return client.lastError();
+}
+
+TEST_F(LinkClientTest, StreamsThroughAnAuthenticatingHttpProxy) {
+    SKIP_WITHOUT_TINYPROXY();
+    startServer();
+    TinyProxy proxy(dir_, {port_}, "alice", "Proxy-Pw.42");
+    ASSERT_TRUE(proxy.ready()) << proxy.output();
+    // A stray proxy in the environment must not win over the configured one, and an exemption
+    // of the console's host is dropped as the commands do.
+    ::setenv("grpc_proxy", "http://127.0.0.1:1", 1);
+    ::setenv("no_proxy", "127.0.0.1", 1);
+    EXPECT_EQ(dropProxyExemptionsFromEnvironment(), "no_proxy");
+    EXPECT_EQ(std::getenv("no_proxy"), nullptr);
+    const auto last = appendDevices(1500);
+    auto c = config();
+    c.proxy = "http://alice:Proxy-Pw.42@127.0.0.1:" + std::to_string(proxy.port());
+    LinkClient client(c, *outbox_, hooks());
+    client.start();
+    const bool acked = client.waitAckedThrough(last, 20s);
+    client.stop();
+    ::unsetenv("grpc_proxy");
+    ASSERT_TRUE(acked) << client.lastError() << "\n" << proxy.output();
+    {
+        std::lock_guard lock(console_.mutex);
+        EXPECT_EQ(console_.peer, "sensor-1");  // mutual TLS end to end through the tunnel
+        EXPECT_EQ(console_.received.size(), 1500u);
+        EXPECT_EQ(console_.gaps, 0);
+    }
+    EXPECT_EQ(outbox_->depth(), 0u);
+    // The CONNECT went through tinyproxy (and it checked the Basic credentials).
+    EXPECT_NE(proxy.log().find("CONNECT 127.0.0.1:" + std::to_string(port_)), std::string::npos)
+        << proxy.log();
+    std::lock_guard lock(logMutex_);
+    ASSERT_FALSE(log_.empty());
+    EXPECT_NE(log_.front().find("via proxy http://alice:***@127.0.0.1:"), std::string::npos)
+        << log_.front();
+    for (const auto& line : log_) EXPECT_EQ(line.find("Proxy-Pw.42"), std::string::npos) << line;
+}
+
+// Why the commands drop no_proxy: gRPC 1.51 lets it bypass even an explicit grpc.http_proxy.
+// Should a gRPC upgrade change that, this fails and dropProxyExemptionsFromEnvironment can go.
+TEST_F(LinkClientTest, NoProxyEnvironmentBypassesTheConfiguredProxyInGrpc) {
+    SKIP_WITHOUT_TINYPROXY();
+    startServer();
+    TinyProxy proxy(dir_, {port_}, "", "");
+    ASSERT_TRUE(proxy.ready()) << proxy.output();
+    const auto last = appendDevices(1);
+    ::setenv("no_grpc_proxy", "127.0.0.1", 1);
+    auto c = config();
+    c.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+    LinkClient client(c, *outbox_, hooks());
+    client.start();
+    const bool acked = client.waitAckedThrough(last, 20s);
+    client.stop();
+    ::unsetenv("no_grpc_proxy");
+    EXPECT_TRUE(acked) << client.lastError();
+    EXPECT_EQ(proxy.log().find("CONNECT 127.0.0.1:"), std::string::npos) << proxy.log();
+}
+
+TEST_F(LinkClientTest, WrongProxyPasswordDoesNotConnectAndSaysWhy) {
+    SKIP_WITHOUT_TINYPROXY();
+    startServer();
+    TinyProxy proxy(dir_, {port_}, "alice", "Proxy-Pw.42");
+    ASSERT_TRUE(proxy.ready()) << proxy.output();
+    appendDevices(3);
+    auto c = config();
+    c.proxy = "http://alice:wrong-pw@127.0.0.1:" + std::to_string(proxy.port());
+    LinkClient client(c, *outbox_, hooks());
+    client.start();
+    const std::string error = firstError(client);
+    EXPECT_FALSE(client.connected());
+    client.stop();
+    ASSERT_FALSE(error.empty());
+    EXPECT_NE(error.find("console unreachable at 127.0.0.1:" + std::to_string(port_) +
+                         " via proxy http://alice:***@127.0.0.1:" + std::to_string(proxy.port())),
+              std::string::npos)
+        << error;
+    // gRPC passes the proxy's answer on (tinyproxy: 401, squid: 407), with what to do about it.
+    EXPECT_NE(error.find("HTTP proxy returned response code 401 (the proxy refused its "
+                         "credentials: check the proxy user and password)"),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(error.find("wrong-pw"), std::string::npos) << error;
+    {
+        std::lock_guard lock(console_.mutex);
+        EXPECT_EQ(console_.streams, 0);
+    }
+    EXPECT_EQ(outbox_->depth(), 3u);  // nothing is lost
+    // The proxy saw the attempt, so the failure really was its answer.
+    EXPECT_NE(proxy.log().find("CONNECT 127.0.0.1:" + std::to_string(port_)), std::string::npos)
+        << proxy.log();
+}
+
+TEST_F(LinkClientTest, ProxyForbiddingTheConsolePortSaysSo) {
+    SKIP_WITHOUT_TINYPROXY();
+    startServer();
+    TinyProxy proxy(dir_, {port_ == 443 ? 444 : 443}, "", "");  // CONNECT to 443 only
+    ASSERT_TRUE(proxy.ready()) << proxy.output();
+    appendDevices(1);
+    auto c = config();
+    c.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+    LinkClient client(c, *outbox_, hooks());
+    client.start();
+    const std::string error = firstError(client);
+    client.stop();
+    EXPECT_NE(error.find("HTTP proxy returned response code 403 (the proxy forbids this CONNECT: "
+                         "allow the console's link and enrollment ports"),
+              std::string::npos)
+        << error;
+    std::lock_guard lock(console_.mutex);
+    EXPECT_EQ(console_.streams, 0);
+}
+
+TEST_F(LinkClientTest, UnreachableProxyIsNamedInTheError) {
+    startServer();
+    appendDevices(1);
+    auto c = config();
+    c.proxy = "http://alice:pw@127.0.0.1:1";  // nothing listens there
+    LinkClient client(c, *outbox_, hooks());
+    client.start();
+    const std::string error = firstError(client);
+    client.stop();
+    EXPECT_NE(error.find("console unreachable at 127.0.0.1:" + std::to_string(port_) +
+                         " via proxy http://alice:***@127.0.0.1:1"),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find("127.0.0.1:1: Failed to connect to remote host: Connection refused"),
+              std::string::npos)
+        << error;
+    std::lock_guard lock(console_.mutex);
+    EXPECT_EQ(console_.streams, 0);  // the direct route was not tried behind the proxy's back
+}
+
+TEST_F(LinkClientTest, StrayProxyEnvironmentIsIgnoredWithoutAConfiguredProxy) {
+    startServer();
+    const auto last = appendDevices(10);
+    ::setenv("grpc_proxy", "http://127.0.0.1:1", 1);  // a dead proxy gRPC would otherwise use
+    LinkClient client(config(), *outbox_, hooks());
+    client.start();
+    const bool acked = client.waitAckedThrough(last, 20s);
+    client.stop();
+    ::unsetenv("grpc_proxy");
+    EXPECT_TRUE(acked) << client.lastError();
+}
+
+TEST_F(LinkClientTest, EnrollsThroughTheProxy) {
+    SKIP_WITHOUT_TINYPROXY();
+    TestEnrollment enrollment;
+    enrollment.certPem = client_.certPem;
+    enrollment.caPem = ca_.certPem;
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(
+        "127.0.0.1:0", tls::enrollServerCredentials({server_.keyPem, server_.certPem}), &port);
+    builder.RegisterService(&enrollment);
+    auto server = builder.BuildAndStart();
+    ASSERT_NE(server, nullptr);
+    TinyProxy proxy(dir_, {port}, "alice", "Proxy-Pw.42");
+    ASSERT_TRUE(proxy.ready()) << proxy.output();
+
+    v1::ActivationPayload payload;
+    payload.set_sensor_id("sensor-1");
+    payload.set_enroll_endpoint("127.0.0.1:" + std::to_string(port));
+    payload.set_console_tls_name("console.test");
+    payload.set_console_ca_pem(ca_.certPem);
+    payload.set_enrollment_token("secret-token");
+    auto refused = enroll(payload, "CSR PEM", 3s,
+                          "http://alice:nope@127.0.0.1:" + std::to_string(proxy.port()));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("via proxy http://alice:***@"), std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(refused.error().message.find("nope"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("the proxy refused its credentials"), std::string::npos)
+        << refused.error().message;
+    {
+        std::lock_guard lock(enrollment.mutex);
+        EXPECT_FALSE(enrollment.used);
+    }
+    auto response = enroll(payload, "CSR PEM", 10s,
+                           "http://alice:Proxy-Pw.42@127.0.0.1:" + std::to_string(proxy.port()));
+    server->Shutdown(std::chrono::system_clock::now() + 1s);
+    ASSERT_TRUE(response.ok()) << response.error().message << "\n" << proxy.output();
+    EXPECT_EQ(response->certificate_pem(), client_.certPem);
+    EXPECT_NE(proxy.log().find("CONNECT 127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << proxy.log();
 }
 
 }  // namespace

@@ -348,7 +348,7 @@ TEST_F(PluginSdkTest, RunChecksThePluginsSectionOfItsConfigFile) {
                             (dir_ / "state").string(), "--replay", (dir_ / "acme.pcap").string()});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.err,
-              "error: " + config.string() + ": [plugins] must hold exactly dir = \"FOLDER\"\n");
+              "error: " + config.string() + ":2:7: plugins.dir must be a non-empty string\n");
 }
 
 TEST_F(PluginSdkTest, PkgConfigFileFindsTheInstalledHeader) {

@@ -204,6 +204,14 @@ Status Outbox::ackThrough(std::uint64_t seq) {
     return {};
 }
 
+std::int64_t Outbox::oldestCreatedMs() {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.prepare("SELECT created_ms FROM outbox ORDER BY seq LIMIT 1");
+    if (!stmt) return 0;
+    auto row = stmt->step();
+    return row && *row ? stmt->columnInt(0) : 0;
+}
+
 std::uint64_t Outbox::depth() {
     std::lock_guard lock(mutex_);
     return rows_;

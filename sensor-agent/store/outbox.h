@@ -67,6 +67,9 @@ public:
     /// The smallest seq still in the outbox, or lastSeq() + 1 when empty.
     std::uint64_t firstUnackedSeq();
     std::uint64_t evicted();
+    /// When the oldest record still waiting for the console was appended (ms since the epoch),
+    /// or 0 when nothing waits.
+    std::int64_t oldestCreatedMs();
     std::uint64_t epoch() const { return epoch_; }
 
 private:

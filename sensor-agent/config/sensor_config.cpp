@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: Apache-2.0
+// sensor.toml: the settings table, a validator that reports every problem with its position, the
+// Markdown reference generated from the same table.
+#include "sensor-agent/config/sensor_config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace ironsight::sensor::config {
+namespace {
+
+constexpr double kMinMb = 0.001;  // 1 KiB: tests and tiny appliances use small caps
+constexpr double kMaxMb = 1'000'000;
+
+}  // namespace
+
+const std::vector<Setting>& settings() {
+    static const std::vector<Setting> all = {
+        {"capture", "interfaces", ValueType::StringList, 0, 0, "none",
+         "Interfaces to capture on (SPAN or TAP ports; see `ironsight-sensor interfaces`). Without "
+         "it, `run` needs `--interface` or `--replay`.",
+         false, "--interface"},
+        {"capture", "filter", ValueType::String, 0, 0, "none (all traffic)",
+         "BPF filter in tcpdump syntax, applied in the kernel. SIGHUP applies a new filter to the "
+         "open capture handles without closing them.",
+         true, "--filter"},
+        {"capture", "buffer_mb", ValueType::Integer, 1, 4096, "64",
+         "Kernel capture ring per interface (TPACKET_V3), MiB. Larger rings ride out bursts.",
+         false, "--buffer-mb"},
+        {"capture", "snaplen", ValueType::Integer, 64, 262144, "65535",
+         "Bytes captured of each packet.", false, "--snaplen"},
+        {"capture", "user", ValueType::String, 0, 0, "none",
+         "Started as root: the user to switch to once the capture handles are open.", false,
+         "--user"},
+        {"link", "proxy", ValueType::String, 0, 0, "none (direct)",
+         "HTTP CONNECT proxy to reach the console through: `http://[user[:password]@]host:port`.",
+         false, "--proxy"},
+        {"protocols", "port_aliases", ValueType::StringList, 0, 0, "none",
+         "Protocols this site runs on non-standard ports, `PROTOCOL=tcp/PORT` or "
+         "`PROTOCOL=udp/PORT` (e.g. `modbus=tcp/5020`); see docs/SENSOR.md \"Protocols on "
+         "non-standard ports\". Added to `--port-alias`. SIGHUP applies them to new flows.",
+         true, "--port-alias"},
+        {"outbox", "max_mb", ValueType::Number, kMinMb, kMaxMb, "1024",
+         "Outbox size cap, MiB: beyond it the oldest non-alert records are evicted first "
+         "(counted, raised as `sensor_eviction`).",
+         false, "--outbox-max-mb"},
+        {"evidence", "max_mb", ValueType::Number, kMinMb, kMaxMb, "256",
+         "Stored alert evidence (packets around each alert's trigger), all alerts together, MiB; "
+         "the oldest captures go first.",
+         false, ""},
+        {"evidence", "packets", ValueType::Integer, 1, 100000, "32",
+         "Packets kept per alert capture.", false, ""},
+        {"plugins", "dir", ValueType::String, 0, 0, "none",
+         "Folder of dissector plugins (`*.so`) loaded at start (docs/PLUGINS.md).", false,
+         "--plugins"},
+    };
+    return all;
+}
+
+namespace {
+
+const char* typeName(ValueType type) {
+    switch (type) {
+        case ValueType::String:
+            return "string";
+        case ValueType::StringList:
+            return "list of strings";
+        case ValueType::Integer:
+            return "integer";
+        case ValueType::Number:
+            return "number";
+    }
+    return "";
+}
+
+std::string where(const std::string& name, const toml::source_region& at) {
+    std::ostringstream out;
+    out << name << ":" << at.begin.line << ":" << at.begin.column;
+    return out.str();
+}
+
+std::string formatNumber(double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+}
+
+/// Syntax of a port alias; the protocol name is checked against the dissectors by the engine.
+bool portAliasSyntax(const std::string& spec) {
+    const auto eq = spec.find('=');
+    const auto slash = spec.find('/', eq == std::string::npos ? 0 : eq);
+    if (eq == 0 || eq == std::string::npos || slash == std::string::npos) return false;
+    const std::string transport = spec.substr(eq + 1, slash - eq - 1);
+    const std::string port = spec.substr(slash + 1);
+    if (transport != "tcp" && transport != "udp") return false;
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    const long value = std::stol(port);
+    return value >= 1 && value <= 65535;
+}
+
+struct Checker {
+    const std::string& name;
+    SensorConfig config;
+    // (line, column, text): reported in file order (toml++ tables iterate sorted by key).
+    std::vector<std::tuple<std::uint32_t, std::uint32_t, std::string>> errors;
+
+    void error(const toml::source_region& at, const std::string& what) {
+        errors.emplace_back(at.begin.line, at.begin.column, where(name, at) + ": " + what);
+    }
+
+    void apply(const Setting& s, const toml::node& value) {
+        const std::string id = std::string(s.section) + "." + s.key;
+        const auto expected = [&] {
+            std::string text = std::string(s.type == ValueType::Integer ? " must be an " : " must be a ") +
+                               typeName(s.type);
+            if (s.type == ValueType::Integer || s.type == ValueType::Number) {
+                text += " from " + formatNumber(s.min) + " to " + formatNumber(s.max);
+            }
+            return text;
+        };
+        switch (s.type) {
+            case ValueType::String: {
+                const auto text = value.value<std::string>();
+                if (!value.is_string() || !text || text->empty()) {
+                    return error(value.source(), id + " must be a non-empty string");
+                }
+                store(id, *text, value);
+                return;
+            }
+            case ValueType::StringList: {
+                const toml::array* list = value.as_array();
+                if (!list) return error(value.source(), id + expected());
+                std::vector<std::string> items;
+                for (const auto& item : *list) {
+                    const auto text = item.value<std::string>();
+                    if (!item.is_string() || !text || text->empty()) {
+                        return error(item.source(), id + expected() + " (each non-empty)");
+                    }
+                    items.push_back(*text);
+                }
+                storeList(id, items, *list);
+                return;
+            }
+            case ValueType::Integer: {
+                const auto number = value.value<std::int64_t>();
+                if (!value.is_integer() || !number || *number < s.min || *number > s.max) {
+                    return error(value.source(), id + expected());
+                }
+                storeNumber(id, static_cast<double>(*number));
+                return;
+            }
+            case ValueType::Number: {
+                std::optional<double> number;
+                if (value.is_integer()) number = static_cast<double>(*value.value<std::int64_t>());
+                if (value.is_floating_point()) number = *value.value<double>();
+                if (!number || !std::isfinite(*number) || *number < s.min || *number > s.max) {
+                    return error(value.source(), id + expected());
+                }
+                storeNumber(id, *number);
+                return;
+            }
+        }
+    }
+
+    void store(const std::string& id, const std::string& text, const toml::node& value) {
+        if (id == "capture.filter") config.filter = text;
+        if (id == "capture.user") config.user = text;
+        if (id == "plugins.dir") config.pluginDir = text;
+        if (id == "link.proxy") {
+            if (text.rfind("http://", 0) != 0 || text.find(':', 7) == std::string::npos) {
+                return error(value.source(),
+                             id + " must be http://[user[:password]@]host:port (no other scheme)");
+            }
+            config.proxy = text;
+        }
+    }
+    void storeList(const std::string& id, const std::vector<std::string>& items,
+                   const toml::array& list) {
+        if (id == "capture.interfaces") config.interfaces = items;
+        if (id == "protocols.port_aliases") {
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                if (!portAliasSyntax(items[i])) {
+                    error(list[i].source(), id + ": '" + items[i] +
+                                                "' is not PROTOCOL=tcp/PORT or PROTOCOL=udp/PORT "
+                                                "(port 1-65535)");
+                }
+            }
+            config.portAliases = items;
+        }
+    }
+    void storeNumber(const std::string& id, double v) {
+        if (id == "capture.buffer_mb") config.bufferMb = static_cast<int>(v);
+        if (id == "capture.snaplen") config.snaplen = static_cast<int>(v);
+        if (id == "outbox.max_mb") config.outboxMaxMb = v;
+        if (id == "evidence.max_mb") config.evidenceMaxMb = v;
+        if (id == "evidence.packets") config.evidencePackets = static_cast<int>(v);
+    }
+};
+
+std::string knownKeys(const std::string& section) {
+    std::string out;
+    for (const auto& s : settings()) {
+        if (section == s.section) out += (out.empty() ? "" : ", ") + std::string(s.key);
+    }
+    return out;
+}
+
+std::string knownSections() {
+    std::string out;
+    std::set<std::string> seen;
+    for (const auto& s : settings()) {
+        if (seen.insert(s.section).second) out += (out.empty() ? "[" : ", [") + std::string(s.section) + "]";
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<SensorConfig> parse(const std::string& text, const std::string& name) {
+    toml::table doc;
+    try {
+        doc = toml::parse(text, name);
+    } catch (const toml::parse_error& e) {
+        return makeError(where(name, e.source()) + ": " + std::string(e.description()));
+    }
+    Checker checker{name, {}, {}};
+    for (const auto& [sectionKey, sectionNode] : doc) {
+        const std::string section(sectionKey.str());
+        const toml::table* table = sectionNode.as_table();
+        if (knownKeys(section).empty()) {
+            checker.error(sectionNode.source(), "unknown section [" + section +
+                                                    "] (known: " + knownSections() + ")");
+            continue;
+        }
+        if (!table) {
+            checker.error(sectionNode.source(), section + " must be a section ([" + section + "])");
+            continue;
+        }
+        for (const auto& [key, value] : *table) {
+            const Setting* setting = nullptr;
+            for (const auto& s : settings()) {
+                if (section == s.section && key.str() == s.key) setting = &s;
+            }
+            if (!setting) {
+                checker.error(key.source(), "unknown setting " + section + "." +
+                                                  std::string(key.str()) + " (known in [" +
+                                                  section + "]: " + knownKeys(section) + ")");
+                continue;
+            }
+            checker.apply(*setting, value);
+        }
+    }
+    if (!checker.errors.empty()) {
+        std::sort(checker.errors.begin(), checker.errors.end());
+        std::string all;
+        for (const auto& e : checker.errors) all += (all.empty() ? "" : "\n") + std::get<2>(e);
+        return makeError(all);
+    }
+    return checker.config;
+}
+
+Result<SensorConfig> load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return makeError("cannot read config file " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse(text.str(), path);
+}
+
+std::string referenceMarkdown() {
+    std::ostringstream out;
+    out << "# sensor.toml reference\n\n"
+        << "<!-- Generated by `ironsight-sensor config reference` from "
+           "sensor-agent/config/sensor_config.cpp; do not edit. -->\n\n"
+        << "`ironsight-sensor run --config /etc/ironsight/sensor.toml` reads this file at start. "
+           "Every setting is optional; a command-line option, where one exists, wins over the "
+           "file. `ironsight-sensor config check FILE` validates a file without starting the "
+           "sensor: every problem is one line `FILE:LINE:COLUMN: what is wrong`, and `run` "
+           "refuses to start on any of them. On SIGHUP the running sensor reads the file again: "
+           "settings marked *reloadable* take effect at once (capture continues); a change to "
+           "any other setting is reported as needing a restart; a file with errors is refused "
+           "and the running settings stay.\n\n"
+        << "Example:\n\n```toml\n"
+        << "[capture]\ninterfaces = [\"eth1\", \"eth2\"]\nfilter = \"not port 22\"\n\n"
+        << "[protocols]\nport_aliases = [\"modbus=tcp/5020\"]\n\n"
+        << "[outbox]\nmax_mb = 2048\n```\n";
+    std::string section;
+    for (const auto& s : settings()) {
+        if (section != s.section) {
+            section = s.section;
+            out << "\n## [" << section << "]\n\n"
+                << "| key | type | default | reloadable | command line | description |\n"
+                << "|---|---|---|---|---|---|\n";
+        }
+        std::string type = typeName(s.type);
+        if (s.type == ValueType::Integer || s.type == ValueType::Number) {
+            type += " " + formatNumber(s.min) + "–" + formatNumber(s.max);
+        }
+        out << "| `" << s.key << "` | " << type << " | " << s.defaultText << " | "
+            << (s.reloadable ? "yes" : "no") << " | "
+            << (*s.option ? std::string("`") + s.option + "`" : std::string("—")) << " | "
+            << s.description << " |\n";
+    }
+    return out.str();
+}
+
+std::vector<std::string> changedSettings(const SensorConfig& a, const SensorConfig& b) {
+    std::vector<std::string> out;
+    const auto check = [&](bool differs, const char* name) {
+        if (differs) out.emplace_back(name);
+    };
+    check(a.interfaces != b.interfaces, "capture.interfaces");
+    check(a.filter != b.filter, "capture.filter");
+    check(a.bufferMb != b.bufferMb, "capture.buffer_mb");
+    check(a.snaplen != b.snaplen, "capture.snaplen");
+    check(a.user != b.user, "capture.user");
+    check(a.proxy != b.proxy, "link.proxy");
+    check(a.portAliases != b.portAliases, "protocols.port_aliases");
+    check(a.outboxMaxMb != b.outboxMaxMb, "outbox.max_mb");
+    check(a.evidenceMaxMb != b.evidenceMaxMb, "evidence.max_mb");
+    check(a.evidencePackets != b.evidencePackets, "evidence.packets");
+    check(a.pluginDir != b.pluginDir, "plugins.dir");
+    return out;
+}
+
+}  // namespace ironsight::sensor::config
