@@ -88,6 +88,33 @@
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 T %2 h</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 (oldest %2)</source>
+        <translation>%1 (älteste %2)</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>an</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::AddSensorDialog</name>
     <message>
         <source>Add sensor — Ironsight</source>
@@ -242,6 +269,109 @@
     <message>
         <source>the comment is empty</source>
         <translation>der Kommentar ist leer</translation>
+    </message>
+    <message>
+        <source>Learn</source>
+        <translation>Lernen</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>Stummschalten</translation>
+    </message>
+    <message>
+        <source>Assign…</source>
+        <translation>Zuweisen…</translation>
+    </message>
+    <message>
+        <source>Export evidence…</source>
+        <translation>Beweismittel exportieren…</translation>
+    </message>
+    <message>
+        <source>Learn on the sensor that raised it: the pattern joins its baseline; closed once it confirms</source>
+        <translation>Auf dem auslösenden Sensor lernen: Das Muster wird Teil seiner Baseline; geschlossen, sobald er bestätigt</translation>
+    </message>
+    <message>
+        <source>Mute this alert type for these devices on the sensor that raised it</source>
+        <translation>Diesen Alarmtyp für diese Geräte auf dem auslösenden Sensor stummschalten</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot send commands to sensors.</source>
+        <translation>Benutzer mit Lesezugriff können keine Befehle an Sensoren senden.</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot assign alerts.</source>
+        <translation>Benutzer mit Lesezugriff können keine Alarme zuweisen.</translation>
+    </message>
+    <message>
+        <source>Ask the sensor that raised it for the packets it kept around the alert and save them as a pcap file</source>
+        <translation>Den auslösenden Sensor nach den Paketen rund um den Alarm fragen und als pcap-Datei speichern</translation>
+    </message>
+    <message>
+        <source>Learn sent to sensor %1</source>
+        <translation>Lernen an Sensor %1 gesendet</translation>
+    </message>
+    <message>
+        <source>Mute sent to sensor %1</source>
+        <translation>Stummschalten an Sensor %1 gesendet</translation>
+    </message>
+    <message>
+        <source>Export evidence</source>
+        <translation>Beweismittel exportieren</translation>
+    </message>
+    <message>
+        <source>Packet capture (*.pcap)</source>
+        <translation>Paketmitschnitt (*.pcap)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) unassigned</source>
+        <translation>
+            <numerusform>Zuweisung von %n Alarm aufgehoben</numerusform>
+            <numerusform>Zuweisung von %n Alarmen aufgehoben</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) assigned to %1</source>
+        <translation>
+            <numerusform>%n Alarm %1 zugewiesen</numerusform>
+            <numerusform>%n Alarme %1 zugewiesen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(nobody: unassign)</source>
+        <translation>(niemand: Zuweisung aufheben)</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>Zuweisen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Assign %n alert(s) to (an admin or analyst):</source>
+        <translation>
+            <numerusform>%n Alarm zuweisen an (Administrator oder Analyst):</numerusform>
+            <numerusform>%n Alarme zuweisen an (Administrator oder Analyst):</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::BackupJob</name>
+    <message>
+        <source>Backing up the console database…</source>
+        <translation>Konsolen-Datenbank wird gesichert…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Back up</source>
+        <translation>Sichern</translation>
+    </message>
+    <message numerus="yes">
+        <source>Backed up to %1: %2, %n alert(s), schema v%3</source>
+        <translation>
+            <numerusform>Gesichert nach %1: %2, %n Alarm, Schema v%3</numerusform>
+            <numerusform>Gesichert nach %1: %2, %n Alarme, Schema v%3</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -570,6 +700,52 @@
     </message>
 </context>
 <context>
+    <name>ironsight::console::ui::EvidenceExport</name>
+    <message>
+        <source>Looking for the evidence…</source>
+        <translation>Beweismittel werden gesucht…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Export evidence</source>
+        <translation>Beweismittel exportieren</translation>
+    </message>
+    <message>
+        <source>Asking sensor %1…</source>
+        <translation>Sensor %1 wird angefragt…</translation>
+    </message>
+    <message>
+        <source>Cancelled; the request to sensor %1 stays queued.</source>
+        <translation>Abgebrochen; die Anfrage an Sensor %1 bleibt in der Warteschlange.</translation>
+    </message>
+    <message>
+        <source>Sensor %1 is %2: the request stays queued and is sent when it connects. Export again later.</source>
+        <translation>Sensor %1 ist %2: Die Anfrage bleibt in der Warteschlange und wird gesendet, sobald er sich verbindet. Später erneut exportieren.</translation>
+    </message>
+    <message>
+        <source>No answer from sensor %1 within %2 s: the request stays queued. Export again later.</source>
+        <translation>Keine Antwort von Sensor %1 innerhalb von %2 s: Die Anfrage bleibt in der Warteschlange. Später erneut exportieren.</translation>
+    </message>
+    <message>
+        <source>Waiting for the sensor&apos;s answer…</source>
+        <translation>Warten auf die Antwort des Sensors…</translation>
+    </message>
+    <message>
+        <source>Sensor %1: %2</source>
+        <translation>Sensor %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %1 (%n byte(s) of packets from sensor %2).</source>
+        <translation>
+            <numerusform>%1 geschrieben (%n Byte Pakete von Sensor %2).</numerusform>
+            <numerusform>%1 geschrieben (%n Byte Pakete von Sensor %2).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::MainWindow</name>
     <message>
         <source>Site / Zone</source>
@@ -803,6 +979,116 @@
         <source>Map</source>
         <translation>Karte</translation>
     </message>
+    <message>
+        <source>Packets/s</source>
+        <translation>Pakete/s</translation>
+    </message>
+    <message>
+        <source>Drops</source>
+        <translation>Verluste</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>Outbox</source>
+        <translation>Ausgang</translation>
+    </message>
+    <message>
+        <source>Learning</source>
+        <translation>Lernmodus</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <source>Clock skew</source>
+        <translation>Uhrabweichung</translation>
+    </message>
+    <message>
+        <source>Assigned to</source>
+        <translation>Zugewiesen an</translation>
+    </message>
+    <message>
+        <source>Learning on</source>
+        <translation>Lernmodus an</translation>
+    </message>
+    <message>
+        <source>Learning off</source>
+        <translation>Lernmodus aus</translation>
+    </message>
+    <message>
+        <source>Switch the selected sensor&apos;s learning mode (sent when it is connected)</source>
+        <translation>Lernmodus des ausgewählten Sensors umschalten (gesendet, sobald er verbunden ist)</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot send commands to sensors.</source>
+        <translation>Benutzer mit Lesezugriff können keine Befehle an Sensoren senden.</translation>
+    </message>
+    <message>
+        <source>Learning mode</source>
+        <translation>Lernmodus</translation>
+    </message>
+    <message>
+        <source>Select a sensor first.</source>
+        <translation>Zuerst einen Sensor auswählen.</translation>
+    </message>
+    <message>
+        <source>Learning on sent to sensor %1</source>
+        <translation>Lernmodus an an Sensor %1 gesendet</translation>
+    </message>
+    <message>
+        <source>Learning off sent to sensor %1</source>
+        <translation>Lernmodus aus an Sensor %1 gesendet</translation>
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation>Bericht exportieren…</translation>
+    </message>
+    <message>
+        <source>Write the rows that match the filter as a PDF or CSV report</source>
+        <translation>Die Zeilen, die zum Filter passen, als PDF- oder CSV-Bericht schreiben</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::ReportExport</name>
+    <message>
+        <source>Writing the report…</source>
+        <translation>Bericht wird geschrieben…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>Bericht exportieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n row(s) to %1</source>
+        <translation>
+            <numerusform>%n Zeile nach %1 geschrieben</numerusform>
+            <numerusform>%n Zeilen nach %1 geschrieben</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>PDF report (*.pdf);;CSV spreadsheet (*.csv)</source>
+        <translation>PDF-Bericht (*.pdf);;CSV-Tabelle (*.csv)</translation>
+    </message>
+    <message>
+        <source>The report was not written: %1</source>
+        <translation>Der Bericht wurde nicht geschrieben: %1</translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::SettingsPage</name>
@@ -921,6 +1207,38 @@
     <message>
         <source>enabled</source>
         <translation>aktiv</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>Sicherung</translation>
+    </message>
+    <message>
+        <source>A verified copy of the console database (devices, alerts, users, audit log). Restore it with ironsight-console admin restore while the console is stopped.</source>
+        <translation>Eine geprüfte Kopie der Konsolen-Datenbank (Geräte, Alarme, Benutzer, Audit-Log). Wiederherstellen mit ironsight-console admin restore bei gestoppter Konsole.</translation>
+    </message>
+    <message>
+        <source>Back up…</source>
+        <translation>Sichern…</translation>
+    </message>
+    <message>
+        <source>Only administrators can back up the console.</source>
+        <translation>Nur Administratoren können die Konsole sichern.</translation>
+    </message>
+    <message>
+        <source>Back up</source>
+        <translation>Sichern</translation>
+    </message>
+    <message>
+        <source>Console backup (*.db)</source>
+        <translation>Konsolen-Sicherung (*.db)</translation>
+    </message>
+    <message>
+        <source>No backup was written: %1</source>
+        <translation>Es wurde keine Sicherung geschrieben: %1</translation>
+    </message>
+    <message>
+        <source>Backup cancelled; no file was written.</source>
+        <translation>Sicherung abgebrochen; es wurde keine Datei geschrieben.</translation>
     </message>
 </context>
 <context>

@@ -88,6 +88,33 @@
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 日 %2 時間</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 時間 %2 分</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分</translation>
+    </message>
+    <message>
+        <source>%1 (oldest %2)</source>
+        <translation>%1 (最古 %2)</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>オン</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>オフ</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::AddSensorDialog</name>
     <message>
         <source>Add sensor — Ironsight</source>
@@ -241,6 +268,105 @@
     <message>
         <source>the comment is empty</source>
         <translation>コメントが空です</translation>
+    </message>
+    <message>
+        <source>Learn</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>ミュート</translation>
+    </message>
+    <message>
+        <source>Assign…</source>
+        <translation>割り当て…</translation>
+    </message>
+    <message>
+        <source>Export evidence…</source>
+        <translation>証拠をエクスポート…</translation>
+    </message>
+    <message>
+        <source>Learn on the sensor that raised it: the pattern joins its baseline; closed once it confirms</source>
+        <translation>発生元のセンサーで学習: このパターンはベースラインに加わり、センサーの確認後にクローズされます</translation>
+    </message>
+    <message>
+        <source>Mute this alert type for these devices on the sensor that raised it</source>
+        <translation>発生元のセンサーで、これらのデバイスのこのアラート種別をミュートします</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot send commands to sensors.</source>
+        <translation>読み取り専用ユーザーはセンサーにコマンドを送信できません。</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot assign alerts.</source>
+        <translation>読み取り専用ユーザーはアラートを割り当てられません。</translation>
+    </message>
+    <message>
+        <source>Ask the sensor that raised it for the packets it kept around the alert and save them as a pcap file</source>
+        <translation>発生元のセンサーにアラート前後の保存パケットを要求し、pcap ファイルとして保存します</translation>
+    </message>
+    <message>
+        <source>Learn sent to sensor %1</source>
+        <translation>センサー %1 に学習を送信しました</translation>
+    </message>
+    <message>
+        <source>Mute sent to sensor %1</source>
+        <translation>センサー %1 にミュートを送信しました</translation>
+    </message>
+    <message>
+        <source>Export evidence</source>
+        <translation>証拠のエクスポート</translation>
+    </message>
+    <message>
+        <source>Packet capture (*.pcap)</source>
+        <translation>パケットキャプチャ (*.pcap)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) unassigned</source>
+        <translation>
+            <numerusform>%n 件のアラートの割り当てを解除しました</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) assigned to %1</source>
+        <translation>
+            <numerusform>%n 件のアラートを %1 に割り当てました</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(nobody: unassign)</source>
+        <translation>(なし: 割り当て解除)</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>割り当て</translation>
+    </message>
+    <message numerus="yes">
+        <source>Assign %n alert(s) to (an admin or analyst):</source>
+        <translation>
+            <numerusform>%n 件のアラートの割り当て先 (管理者またはアナリスト):</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::BackupJob</name>
+    <message>
+        <source>Backing up the console database…</source>
+        <translation>コンソールのデータベースをバックアップしています…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Back up</source>
+        <translation>バックアップ</translation>
+    </message>
+    <message numerus="yes">
+        <source>Backed up to %1: %2, %n alert(s), schema v%3</source>
+        <translation>
+            <numerusform>%1 にバックアップしました: %2、アラート %n 件、スキーマ v%3</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -569,6 +695,51 @@
     </message>
 </context>
 <context>
+    <name>ironsight::console::ui::EvidenceExport</name>
+    <message>
+        <source>Looking for the evidence…</source>
+        <translation>証拠を探しています…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Export evidence</source>
+        <translation>証拠のエクスポート</translation>
+    </message>
+    <message>
+        <source>Asking sensor %1…</source>
+        <translation>センサー %1 に要求しています…</translation>
+    </message>
+    <message>
+        <source>Cancelled; the request to sensor %1 stays queued.</source>
+        <translation>キャンセルしました。センサー %1 への要求はキューに残ります。</translation>
+    </message>
+    <message>
+        <source>Sensor %1 is %2: the request stays queued and is sent when it connects. Export again later.</source>
+        <translation>センサー %1 は %2 です: 要求はキューに残り、接続時に送信されます。後でもう一度エクスポートしてください。</translation>
+    </message>
+    <message>
+        <source>No answer from sensor %1 within %2 s: the request stays queued. Export again later.</source>
+        <translation>センサー %1 から %2 秒以内に応答がありません: 要求はキューに残ります。後でもう一度エクスポートしてください。</translation>
+    </message>
+    <message>
+        <source>Waiting for the sensor&apos;s answer…</source>
+        <translation>センサーの応答を待っています…</translation>
+    </message>
+    <message>
+        <source>Sensor %1: %2</source>
+        <translation>センサー %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %1 (%n byte(s) of packets from sensor %2).</source>
+        <translation>
+            <numerusform>%1 を書き込みました (センサー %2 のパケット %n バイト)。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::MainWindow</name>
     <message>
         <source>Site / Zone</source>
@@ -802,6 +973,115 @@
         <source>Map</source>
         <translation>マップ</translation>
     </message>
+    <message>
+        <source>Packets/s</source>
+        <translation>パケット/秒</translation>
+    </message>
+    <message>
+        <source>Drops</source>
+        <translation>ドロップ</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>メモリ</translation>
+    </message>
+    <message>
+        <source>Outbox</source>
+        <translation>送信キュー</translation>
+    </message>
+    <message>
+        <source>Learning</source>
+        <translation>学習</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>バージョン</translation>
+    </message>
+    <message>
+        <source>Uptime</source>
+        <translation>稼働時間</translation>
+    </message>
+    <message>
+        <source>Clock skew</source>
+        <translation>時刻のずれ</translation>
+    </message>
+    <message>
+        <source>Assigned to</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Learning on</source>
+        <translation>学習オン</translation>
+    </message>
+    <message>
+        <source>Learning off</source>
+        <translation>学習オフ</translation>
+    </message>
+    <message>
+        <source>Switch the selected sensor&apos;s learning mode (sent when it is connected)</source>
+        <translation>選択したセンサーの学習モードを切り替えます (接続時に送信)</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot send commands to sensors.</source>
+        <translation>読み取り専用ユーザーはセンサーにコマンドを送信できません。</translation>
+    </message>
+    <message>
+        <source>Learning mode</source>
+        <translation>学習モード</translation>
+    </message>
+    <message>
+        <source>Select a sensor first.</source>
+        <translation>先にセンサーを選択してください。</translation>
+    </message>
+    <message>
+        <source>Learning on sent to sensor %1</source>
+        <translation>センサー %1 に学習オンを送信しました</translation>
+    </message>
+    <message>
+        <source>Learning off sent to sensor %1</source>
+        <translation>センサー %1 に学習オフを送信しました</translation>
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation>レポートをエクスポート…</translation>
+    </message>
+    <message>
+        <source>Write the rows that match the filter as a PDF or CSV report</source>
+        <translation>フィルターに一致する行を PDF または CSV レポートとして書き出します</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::ReportExport</name>
+    <message>
+        <source>Writing the report…</source>
+        <translation>レポートを書き込んでいます…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>レポートのエクスポート</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n row(s) to %1</source>
+        <translation>
+            <numerusform>%n 行を %1 に書き込みました</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>PDF report (*.pdf);;CSV spreadsheet (*.csv)</source>
+        <translation>PDF レポート (*.pdf);;CSV スプレッドシート (*.csv)</translation>
+    </message>
+    <message>
+        <source>The report was not written: %1</source>
+        <translation>レポートは書き込まれませんでした: %1</translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::SettingsPage</name>
@@ -920,6 +1200,38 @@
     <message>
         <source>enabled</source>
         <translation>有効</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>バックアップ</translation>
+    </message>
+    <message>
+        <source>A verified copy of the console database (devices, alerts, users, audit log). Restore it with ironsight-console admin restore while the console is stopped.</source>
+        <translation>コンソールのデータベース (デバイス、アラート、ユーザー、監査ログ) の検証済みコピーです。コンソール停止中に ironsight-console admin restore で復元します。</translation>
+    </message>
+    <message>
+        <source>Back up…</source>
+        <translation>バックアップ…</translation>
+    </message>
+    <message>
+        <source>Only administrators can back up the console.</source>
+        <translation>コンソールをバックアップできるのは管理者だけです。</translation>
+    </message>
+    <message>
+        <source>Back up</source>
+        <translation>バックアップ</translation>
+    </message>
+    <message>
+        <source>Console backup (*.db)</source>
+        <translation>コンソールのバックアップ (*.db)</translation>
+    </message>
+    <message>
+        <source>No backup was written: %1</source>
+        <translation>バックアップは書き込まれませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Backup cancelled; no file was written.</source>
+        <translation>バックアップをキャンセルしました。ファイルは書き込まれていません。</translation>
     </message>
 </context>
 <context>

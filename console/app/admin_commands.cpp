@@ -197,6 +197,39 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
         exitCode = 0;
     });
 
+    auto again = std::make_shared<SensorAddArgs>();
+    CLI::App* sensorReactivate = sensor->add_subcommand(
+        "reactivate",
+        "Write a new activation file for an existing sensor (a rebuilt or re-keyed sensor); once "
+        "it is used, the sensor's old certificate is refused");
+    sensorReactivate->add_option("--out", again->out, "Activation file to write (mode 0600)")
+        ->required();
+    sensorReactivate->add_option("--valid-days", again->validityDays, "Activation validity (1-14 days)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 14));
+    sensorReactivate->add_option("NAME", again->name, "Sensor name or id")->required();
+    sensorReactivate->callback([again, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        if (fs::exists(again->out)) {
+            return void(exitCode = fail(again->out + " already exists; choose another --out"));
+        }
+        auto issued = (*console)->reactivateSensor(again->name,
+                                                   std::chrono::hours(24 * again->validityDays));
+        if (!issued) return void(exitCode = fail(issued.error().message));
+        if (auto s = crypto::writeFileAtomic(again->out, issued->activationText,
+                                             fs::perms::owner_read | fs::perms::owner_write);
+            !s) {
+            return void(exitCode = fail(s.error().message));
+        }
+        std::cout << "sensor " << issued->sensor.name << " (id " << issued->sensor.id
+                  << "): new activation file " << again->out << " (valid " << again->validityDays
+                  << " days, single use); its current certificate keeps working until the sensor "
+                     "activates with it\n"
+                  << "CA fingerprint: " << (*console)->caFingerprint() << "\n";
+        exitCode = 0;
+    });
+
     auto listJson = std::make_shared<bool>(false);
     CLI::App* sensorList = sensor->add_subcommand("list", "List sensors");
     sensorList->add_flag("--json", *listJson, "JSON output");
@@ -205,19 +238,46 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
         if (!console) return void(exitCode = fail(console.error().message));
         auto sensors = (*console)->listSensors();
         if (!sensors) return void(exitCode = fail(sensors.error().message));
+        auto health = (*console)->sensorHealth();
+        if (!health) return void(exitCode = fail(health.error().message));
         if (*listJson) {
-            std::cout << core::ConsoleService::sensorsToJson(*sensors);
+            std::cout << core::ConsoleService::sensorsToJson(*sensors, *health);
         } else {
-            // STATE: connected, or disconnected after 3 missed health reports (30 s).
+            // STATE: connected, or disconnected after 3 missed health reports (30 s). Health
+            // columns: the latest report ("-" before the first one).
             std::cout << std::left << std::setw(20) << "NAME" << std::setw(16) << "SITE"
                       << std::setw(16) << "ZONE" << std::setw(16) << "STATE" << std::setw(25)
-                      << "LAST SEEN"
+                      << "LAST SEEN" << std::setw(9) << "PKT/S" << std::setw(9) << "DROPS"
+                      << std::setw(6) << "CPU%" << std::setw(8) << "MEM MB" << std::setw(8)
+                      << "OUTBOX" << std::setw(8) << "SKEW S"
                       << "ID\n";
             const std::int64_t now = core::nowMs();
             for (const auto& s : *sensors) {
                 std::cout << std::setw(20) << s.name << std::setw(16) << s.site << std::setw(16)
                           << s.zone << std::setw(16) << core::sensorState(s, now) << std::setw(25)
-                          << formatTime(s.lastSeenMs) << s.id << "\n";
+                          << formatTime(s.lastSeenMs);
+                const core::SensorHealth* h = nullptr;
+                for (const auto& r : *health) {
+                    if (r.sensorId == s.id) h = &r;
+                }
+                const auto number = [](double v, int precision) {
+                    std::ostringstream text;
+                    text << std::fixed << std::setprecision(precision) << v;
+                    return text.str();
+                };
+                if (h) {
+                    std::cout << std::setw(9) << number(h->packetsPerSecond, 0) << std::setw(9)
+                              << h->kernelDrops << std::setw(6) << number(h->cpuPercent, 0)
+                              << std::setw(8) << number(static_cast<double>(h->rssBytes) / 1048576.0, 0)
+                              << std::setw(8) << h->outboxDepth << std::setw(8)
+                              << (h->clockSkewMs
+                                      ? number(static_cast<double>(*h->clockSkewMs) / 1000.0, 1)
+                                      : std::string("-"));
+                } else {
+                    std::cout << std::setw(9) << "-" << std::setw(9) << "-" << std::setw(6) << "-"
+                              << std::setw(8) << "-" << std::setw(8) << "-" << std::setw(8) << "-";
+                }
+                std::cout << s.id << "\n";
             }
         }
         exitCode = 0;

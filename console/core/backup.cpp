@@ -50,12 +50,19 @@ Status execRaw(sqlite3* db, const char* sql, const fs::path& file) {
 
 /// Copies every page of `src` into `dst` in steps of 256 pages, yielding between steps so
 /// writers on the source are not starved (a write restarts the copy, which is correct).
-Status copyPages(sqlite3* src, sqlite3* dst, const std::string& what) {
+/// `progress` (may be empty) hears about every step and may cancel.
+Status copyPages(sqlite3* src, sqlite3* dst, const std::string& what,
+                 const BackupProgress& progress = {}) {
     BackupHandle b(sqlite3_backup_init(dst, "main", src, "main"));
     if (!b) return makeError(what + ": " + sqlite3_errmsg(dst));
     for (;;) {
         int rc = sqlite3_backup_step(b.get(), 256);
         if (rc == SQLITE_DONE) break;
+        if (progress && (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)) {
+            const std::int64_t total = sqlite3_backup_pagecount(b.get());
+            if (!progress(total - sqlite3_backup_remaining(b.get()), total))
+                return makeError(kBackupCancelled);  // the handle's finish discards the copy
+        }
         if (rc == SQLITE_OK) {
             std::this_thread::yield();
             continue;
@@ -143,7 +150,8 @@ Result<BackupInfo> verifyBackup(const fs::path& file) {
     return info;
 }
 
-Result<BackupInfo> backupDatabase(const fs::path& dbFile, const fs::path& dest) {
+Result<BackupInfo> backupDatabase(const fs::path& dbFile, const fs::path& dest,
+                                  const BackupProgress& progress) {
     std::error_code ec;
     if (!fs::exists(dbFile, ec)) return makeError("no database " + dbFile.string());
     if (fs::exists(dest, ec))
@@ -168,7 +176,8 @@ Result<BackupInfo> backupDatabase(const fs::path& dbFile, const fs::path& dest) 
         ::close(fd);
         auto dst = openRaw(tmp, SQLITE_OPEN_READWRITE);
         if (!dst) return dst.error();
-        if (auto s = copyPages(src->get(), dst->get(), "backup of " + dbFile.string()); !s)
+        if (auto s = copyPages(src->get(), dst->get(), "backup of " + dbFile.string(), progress);
+            !s)
             return s.error();
         // The copy carries the source's WAL flag: make it one self-contained file.
         if (auto s = execRaw(dst->get(), "PRAGMA journal_mode=DELETE", tmp); !s) return s.error();

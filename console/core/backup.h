@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "shared/base/result.h"
@@ -20,12 +21,18 @@ struct BackupInfo {
     std::int64_t auditRecords = 0;
 };
 
+/// Called between copy steps with the pages copied so far and the total; returning false
+/// cancels the backup (it then fails with kBackupCancelled and leaves no file behind).
+using BackupProgress = std::function<bool(std::int64_t done, std::int64_t total)>;
+inline constexpr const char* kBackupCancelled = "backup cancelled";
+
 /// Copies the live database `dbFile` to `dest` with the SQLite online backup API (other
 /// connections keep reading and writing), converts the copy to a self-contained rollback-journal
 /// file (mode 0600), then runs PRAGMA integrity_check on it. Refuses an existing `dest`; on any
-/// failure no `dest` is left behind.
+/// failure (or a cancel through `progress`) no `dest` is left behind.
 Result<BackupInfo> backupDatabase(const std::filesystem::path& dbFile,
-                                  const std::filesystem::path& dest);
+                                  const std::filesystem::path& dest,
+                                  const BackupProgress& progress = {});
 
 /// Opens `file` read-only: PRAGMA integrity_check must say "ok", the schema version must be one
 /// this console knows (1..schemaSteps().size()) and the console tables must be present.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "console/core/console_service.h"
 #include "shared/crypto/crypto.h"
@@ -130,6 +131,38 @@ TEST(Backup, OnlineCopyWhileIngestWritesIsConsistentAndVerified) {
 
     EXPECT_EQ(messageOf(c.svc->backup(dest)),
               dest.string() + " already exists; choose another file");
+}
+
+TEST(Backup, ProgressIsReportedAndCancelLeavesNoFile) {
+    Console c;
+    c.ingest(4000, 4000, "", 1);  // well over 256 pages: the copy takes several steps
+    const fs::path dest = c.dir.path / "cancelled.db";
+    std::vector<std::pair<std::int64_t, std::int64_t>> steps;
+    auto cancelled = c.svc->backup(dest, [&](std::int64_t done, std::int64_t total) {
+        steps.emplace_back(done, total);
+        return steps.size() < 2;  // cancel at the second step
+    });
+    EXPECT_EQ(messageOf(cancelled), kBackupCancelled);
+    ASSERT_EQ(steps.size(), 2u);
+    EXPECT_GT(steps[0].second, 256);
+    EXPECT_EQ(steps[0].first, 256);
+    EXPECT_EQ(steps[1].first, 512);
+    EXPECT_FALSE(fs::exists(dest));
+    EXPECT_FALSE(fs::exists(dest.string() + ".partial"));
+    EXPECT_FALSE(fs::exists(dest.string() + ".partial-journal"));
+
+    // Without a cancel the same call completes, reporting steps up to the total.
+    steps.clear();
+    auto info = c.svc->backup(dest, [&](std::int64_t done, std::int64_t total) {
+        steps.emplace_back(done, total);
+        return true;
+    });
+    ASSERT_TRUE(info.ok()) << info.error().message;
+    EXPECT_EQ(info->devices, 4000);
+    ASSERT_GE(steps.size(), 2u);
+    for (std::size_t i = 1; i < steps.size(); ++i) EXPECT_GT(steps[i].first, steps[i - 1].first);
+    EXPECT_LE(steps.back().first, steps.back().second);
+    EXPECT_TRUE(verifyBackup(dest).ok());
 }
 
 TEST(Backup, VerifyRefusesNonDatabasesCorruptionAndNewerSchemas) {

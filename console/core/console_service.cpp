@@ -732,14 +732,22 @@ Result<NewSensor> ConsoleService::addSensorAs(const AuditActor& by, const std::s
     auto sensor = store_->addSensor(site, zone, name, tokenHash, bundleId, notAfter, by);
     if (!sensor) return sensor.error();
     notifyLink();  // a pending activation: the enrollment listener opens
+    auto text = activationText(*sensor, token, bundleId, now, notAfter);
+    if (!text) return text.error();
+    return NewSensor{std::move(*sensor), std::move(*text)};
+}
 
+Result<std::string> ConsoleService::activationText(const SensorRow& sensor,
+                                                   const crypto::Bytes& token,
+                                                   const std::string& bundleId, std::int64_t now,
+                                                   std::int64_t notAfter) {
     ironsight::v1::ActivationPayload payload;
     payload.set_format_version(1);
     payload.set_bundle_id(bundleId);
-    payload.set_sensor_id(sensor->id);
-    payload.set_sensor_name(name);
-    payload.set_site(site);
-    payload.set_zone(zone);
+    payload.set_sensor_id(sensor.id);
+    payload.set_sensor_name(sensor.name);
+    payload.set_site(sensor.site);
+    payload.set_zone(sensor.zone);
     payload.add_stream_endpoints(linkListen());
     payload.set_enroll_endpoint(enrollListen());
     payload.set_console_tls_name(kConsoleTlsName);
@@ -747,14 +755,63 @@ Result<NewSensor> ConsoleService::addSensorAs(const AuditActor& by, const std::s
     payload.set_enrollment_token(token.data(), token.size());
     payload.set_not_before_ms(now - 5 * 60 * 1000);  // tolerate a sensor clock 5 min behind
     payload.set_not_after_ms(notAfter);
-    auto text = activation::encode(payload, pki_.caKey());
+    return activation::encode(payload, pki_.caKey());
+}
+
+Result<NewSensor> ConsoleService::reactivateSensor(const Session& session,
+                                                   const std::string& idOrName,
+                                                   std::chrono::milliseconds validity) {
+    auto by = authorize(&session, Action::AddSensor, idOrName);
+    if (!by) return by.error();
+    return reactivateSensorAs(*by, idOrName, validity);
+}
+
+Result<NewSensor> ConsoleService::reactivateSensor(const std::string& idOrName,
+                                                   std::chrono::milliseconds validity) {
+    return reactivateSensorAs(AuditActor{}, idOrName, validity);
+}
+
+Result<NewSensor> ConsoleService::reactivateSensorAs(const AuditActor& by,
+                                                     const std::string& idOrName,
+                                                     std::chrono::milliseconds validity) {
+    crypto::Bytes token = crypto::randomBytes(32);
+    std::string tokenHash = crypto::toHex(crypto::sha256(token));
+    std::string bundleId = crypto::newUuid();
+    std::int64_t now = clock_();
+    std::int64_t notAfter = now + validity.count();
+    auto sensor = store_->addReactivation(idOrName, tokenHash, bundleId, notAfter, by);
+    if (!sensor) return sensor.error();
+    notifyLink();  // a pending activation: the enrollment listener opens
+    auto text = activationText(*sensor, token, bundleId, now, notAfter);
     if (!text) return text.error();
     return NewSensor{std::move(*sensor), std::move(*text)};
 }
 
-std::string ConsoleService::sensorsToJson(const std::vector<SensorRow>& sensors) {
+std::string ConsoleService::sensorsToJson(const std::vector<SensorRow>& sensors,
+                                          const std::vector<SensorHealth>& health) {
     json out = json::array();
     for (const auto& s : sensors) {
+        json h = nullptr;
+        for (const auto& r : health) {
+            if (r.sensorId != s.id) continue;
+            h = {{"time_ms", r.timeMs},
+                 {"packets", r.packets},
+                 {"bytes", r.bytes},
+                 {"kernel_drops", r.kernelDrops},
+                 {"malformed", r.malformed},
+                 {"packets_per_second", r.packetsPerSecond},
+                 {"bytes_per_second", r.bytesPerSecond},
+                 {"cpu_percent", r.cpuPercent},
+                 {"rss_bytes", r.rssBytes},
+                 {"outbox_depth", r.outboxDepth},
+                 {"outbox_oldest_age_ms", r.outboxOldestAgeMs},
+                 {"outbox_evicted", r.outboxEvicted},
+                 {"learning", r.learning},
+                 {"version", r.version},
+                 {"capture_source", r.captureSource},
+                 {"uptime_s", r.uptimeS},
+                 {"clock_skew_ms", r.clockSkewMs ? json(*r.clockSkewMs) : json(nullptr)}};
+        }
         out.push_back({{"id", s.id},
                        {"name", s.name},
                        {"site", s.site},
@@ -763,7 +820,8 @@ std::string ConsoleService::sensorsToJson(const std::vector<SensorRow>& sensors)
                        {"state", sensorState(s, nowMs())},
                        {"cert_serial", s.certSerial},
                        {"enrolled_at_ms", s.enrolledAtMs},
-                       {"last_seen_ms", s.lastSeenMs}});
+                       {"last_seen_ms", s.lastSeenMs},
+                       {"health", h}});
     }
     return out.dump(2) + "\n";
 }
@@ -850,8 +908,9 @@ Result<std::string> ConsoleService::exportAlerts(ExportFormat format) {
     return json{{"alerts", arr}}.dump(2) + "\n";
 }
 
-Result<BackupInfo> ConsoleService::backupAs(const AuditActor& by, const fs::path& dest) {
-    auto info = backupDatabase(dataDir_ / "console.db", dest);
+Result<BackupInfo> ConsoleService::backupAs(const AuditActor& by, const fs::path& dest,
+                                            const BackupProgress& progress) {
+    auto info = backupDatabase(dataDir_ / "console.db", dest, progress);
     (void)store_->audit(by.actor, "backup.create", dest.string(), by.source,
                         info ? "ok: " + std::to_string(info->bytes) + " bytes, schema v" +
                                    std::to_string(info->schemaVersion)
@@ -859,14 +918,15 @@ Result<BackupInfo> ConsoleService::backupAs(const AuditActor& by, const fs::path
     return info;
 }
 
-Result<BackupInfo> ConsoleService::backup(const Session& session, const fs::path& dest) {
+Result<BackupInfo> ConsoleService::backup(const Session& session, const fs::path& dest,
+                                          const BackupProgress& progress) {
     auto by = authorize(&session, Action::BackupData, dest.string());
     if (!by) return by.error();
-    return backupAs(*by, dest);
+    return backupAs(*by, dest, progress);
 }
 
-Result<BackupInfo> ConsoleService::backup(const fs::path& dest) {
-    return backupAs(AuditActor{}, dest);
+Result<BackupInfo> ConsoleService::backup(const fs::path& dest, const BackupProgress& progress) {
+    return backupAs(AuditActor{}, dest, progress);
 }
 
 RetentionPolicy ConsoleService::retentionPolicy() {

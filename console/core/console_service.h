@@ -135,6 +135,13 @@ public:
                                 std::chrono::milliseconds validity = std::chrono::hours(24 * 7));
     /// Marks the sensor revoked; a running LinkServer cancels its stream within 2 s.
     Status revokeSensor(const Session& session, const std::string& idOrName);
+    /// A new activation file for an existing sensor (Admin, like adding one): when the sensor
+    /// activates with it, its new certificate replaces the old one, which is refused from then
+    /// on and whose live streams end within 2 s.
+    Result<NewSensor> reactivateSensor(const Session& session, const std::string& idOrName,
+                                       std::chrono::milliseconds validity = std::chrono::hours(24 * 7));
+    Result<NewSensor> reactivateSensor(const std::string& idOrName,
+                                       std::chrono::milliseconds validity = std::chrono::hours(24 * 7));
     Status revokeSensor(const std::string& idOrName, const std::string& actor = "local-admin") {
         Status s = store_->revokeSensor(idOrName, actor);
         notifyLink();  // its unused activation is withdrawn
@@ -224,6 +231,7 @@ public:
     Result<std::vector<SiteRow>> listSites() { return store_->listSites(); }
     Result<std::vector<ZoneRow>> listZones() { return store_->listZones(); }
     Result<std::vector<SensorRow>> listSensors() { return store_->listSensors(); }
+    Result<std::vector<SensorHealth>> sensorHealth() { return store_->sensorHealth(); }
     Result<std::vector<DeviceRow>> listDevices() { return store_->listDevices(); }
     Result<std::vector<AlertRow>> listAlerts() { return store_->listAlerts(); }
     Result<std::vector<ConnectionRow>> listConnections() { return store_->listConnections(); }
@@ -239,14 +247,20 @@ public:
     Result<std::string> exportAlerts(ExportFormat format);
     Result<std::string> exportAlerts(const Session& session, ExportFormat format);
     /// `sensor list --json` text.
-    static std::string sensorsToJson(const std::vector<SensorRow>& sensors);
+    /// `health`: the sensors' latest health records (docs/CONSOLE.md "Sensors"); a sensor without
+    /// one gets "health": null.
+    static std::string sensorsToJson(const std::vector<SensorRow>& sensors,
+                                     const std::vector<SensorHealth>& health = {});
     /// `user list --json` text (no password hashes).
     static std::string usersToJson(const std::vector<UserRow>& users);
 
     // Backup and retention (restoreDatabase() in backup.h restores: no console may be open).
     /// Online backup of console.db to `dest` (refuses an existing file), integrity-checked.
-    Result<BackupInfo> backup(const Session& session, const std::filesystem::path& dest);
-    Result<BackupInfo> backup(const std::filesystem::path& dest);
+    /// `progress` (may be empty) sees the copy advance and may cancel (backupDatabase()).
+    Result<BackupInfo> backup(const Session& session, const std::filesystem::path& dest,
+                              const BackupProgress& progress = {});
+    Result<BackupInfo> backup(const std::filesystem::path& dest,
+                              const BackupProgress& progress = {});
     /// The stored retention policy (settings retention.*; 0 = keep forever).
     RetentionPolicy retentionPolicy();
     Status setRetentionPolicy(const Session& session, const RetentionPolicy& policy);
@@ -329,9 +343,16 @@ private:
     Result<NewSensor> addSensorAs(const AuditActor& by, const std::string& site,
                                   const std::string& zone, const std::string& name,
                                   std::chrono::milliseconds validity);
+    Result<NewSensor> reactivateSensorAs(const AuditActor& by, const std::string& idOrName,
+                                         std::chrono::milliseconds validity);
+    /// The activation file's payload, signed (addSensorAs, reactivateSensor).
+    Result<std::string> activationText(const SensorRow& sensor, const crypto::Bytes& token,
+                                       const std::string& bundleId, std::int64_t now,
+                                       std::int64_t notAfter);
     Status storeAuthPolicy(const AuditActor& by, const AuthPolicy& policy);
     Status checkTargetUser(const Session* session, const std::string& name, Action action);
-    Result<BackupInfo> backupAs(const AuditActor& by, const std::filesystem::path& dest);
+    Result<BackupInfo> backupAs(const AuditActor& by, const std::filesystem::path& dest,
+                                const BackupProgress& progress);
     Status storeRetentionPolicy(const AuditActor& by, const RetentionPolicy& policy);
     Result<CommandRow> issueCommand(const AuditActor& by, const std::string& sensor,
                                     const std::string& kind, const std::string& arguments);

@@ -88,13 +88,17 @@ ON CONFLICT(sensor_id, alert_id) DO UPDATE SET
 
 constexpr const char* kUpsertHealth = R"sql(
 INSERT INTO health(sensor_id, time_ms, packets, bytes, kernel_drops, malformed, outbox_depth,
-                   outbox_evicted, learning, version, capture_source)
-VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                   outbox_evicted, learning, version, capture_source, packets_per_s, bytes_per_s,
+                   cpu_percent, rss_bytes, outbox_oldest_age_ms, uptime_s)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
 ON CONFLICT(sensor_id) DO UPDATE SET
   time_ms=excluded.time_ms, packets=excluded.packets, bytes=excluded.bytes,
   kernel_drops=excluded.kernel_drops, malformed=excluded.malformed,
   outbox_depth=excluded.outbox_depth, outbox_evicted=excluded.outbox_evicted,
-  learning=excluded.learning, version=excluded.version, capture_source=excluded.capture_source)sql";
+  learning=excluded.learning, version=excluded.version, capture_source=excluded.capture_source,
+  packets_per_s=excluded.packets_per_s, bytes_per_s=excluded.bytes_per_s,
+  cpu_percent=excluded.cpu_percent, rss_bytes=excluded.rss_bytes,
+  outbox_oldest_age_ms=excluded.outbox_oldest_age_ms, uptime_s=excluded.uptime_s)sql";
 
 constexpr const char* kSensorSelect = R"sql(
 SELECT s.id, s.name, si.name, z.name, s.status, COALESCE(s.cert_serial, ''),
@@ -273,6 +277,17 @@ CREATE INDEX commands_sensor_state ON commands(sensor_id, state, issued_at);
 CREATE TABLE command_payloads(
   command_id TEXT PRIMARY KEY REFERENCES commands(id) ON DELETE CASCADE,
   payload BLOB NOT NULL);
+)sql",
+        // v9: the rest of a sensor's health (rates, CPU, memory, outbox age, uptime) and its
+        // clock skew, measured from the Hello of its latest stream.
+        R"sql(
+ALTER TABLE health ADD COLUMN packets_per_s REAL NOT NULL DEFAULT 0;
+ALTER TABLE health ADD COLUMN bytes_per_s REAL NOT NULL DEFAULT 0;
+ALTER TABLE health ADD COLUMN cpu_percent REAL NOT NULL DEFAULT 0;
+ALTER TABLE health ADD COLUMN rss_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE health ADD COLUMN outbox_oldest_age_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE health ADD COLUMN uptime_s INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sensor_progress ADD COLUMN clock_skew_ms INTEGER;
 )sql",
     };
     return steps;
@@ -715,6 +730,91 @@ Result<std::vector<SensorRow>> ConsoleStore::listSensors() {
     return out;
 }
 
+Result<SensorRow> ConsoleStore::addReactivation(const std::string& idOrName,
+                                                const std::string& tokenSha256Hex,
+                                                const std::string& bundleId,
+                                                std::int64_t notAfterMs, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    sqlite::Transaction tx(db_);
+    if (!tx.began()) return tx.beginStatus().error();
+    auto find = db_.prepare(std::string(kSensorSelect) + " WHERE s.id = ?1 OR s.name = ?1");
+    if (!find) return find.error();
+    find->bind(1, idOrName);
+    auto row = find->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no sensor '" + idOrName + "'");
+    SensorRow sensor = sensorFrom(*find);
+    find->reset();
+    if (sensor.status == "revoked") {
+        return makeError("sensor '" + sensor.name + "' is revoked: add it again under a new name");
+    }
+    auto act = db_.prepare(
+        "INSERT INTO activations(token_sha256, bundle_id, sensor_id, not_after, created_at) "
+        "VALUES(?1, ?2, ?3, ?4, ?5)");
+    if (!act) return act.error();
+    if (auto st = act->bind(1, tokenSha256Hex)
+                      .bind(2, bundleId)
+                      .bind(3, sensor.id)
+                      .bind(4, notAfterMs)
+                      .bind(5, clock_())
+                      .run();
+        !st) {
+        return dbError("cannot store the activation", st.error());
+    }
+    if (auto st = auditLocked(by.actor, "activation.reactivate", sensor.id, by.source,
+                              "ok: sensor " + sensor.name + ", bundle " + bundleId +
+                                  (sensor.certSerial.empty()
+                                       ? std::string()
+                                       : ", replaces certificate " + sensor.certSerial +
+                                             " once used"));
+        !st) {
+        return st.error();
+    }
+    if (auto st = tx.commit(); !st) return st.error();
+    return sensor;
+}
+
+Status ConsoleStore::recordClockSkew(const std::string& sensorId, std::int64_t skewMs) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("UPDATE sensor_progress SET clock_skew_ms = ?2 WHERE sensor_id = ?1");
+    if (!st) return st.error();
+    return st->bind(1, sensorId).bind(2, skewMs).run();
+}
+
+Result<std::vector<SensorHealth>> ConsoleStore::sensorHealth() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(R"sql(
+SELECT h.sensor_id, h.time_ms, h.packets, h.bytes, h.kernel_drops, h.malformed, h.outbox_depth,
+  h.outbox_evicted, h.learning, h.version, h.capture_source, h.packets_per_s, h.bytes_per_s,
+  h.cpu_percent, h.rss_bytes, h.outbox_oldest_age_ms, h.uptime_s, p.clock_skew_ms
+FROM health h LEFT JOIN sensor_progress p ON p.sensor_id = h.sensor_id ORDER BY h.sensor_id)sql");
+    if (!st) return st.error();
+    std::vector<SensorHealth> out;
+    for (auto row = st->step(); row && *row; row = st->step()) {
+        SensorHealth h;
+        h.sensorId = st->columnText(0);
+        h.timeMs = st->columnInt(1);
+        h.packets = static_cast<std::uint64_t>(st->columnInt(2));
+        h.bytes = static_cast<std::uint64_t>(st->columnInt(3));
+        h.kernelDrops = static_cast<std::uint64_t>(st->columnInt(4));
+        h.malformed = static_cast<std::uint64_t>(st->columnInt(5));
+        h.outboxDepth = static_cast<std::uint64_t>(st->columnInt(6));
+        h.outboxEvicted = static_cast<std::uint64_t>(st->columnInt(7));
+        h.learning = st->columnInt(8) != 0;
+        h.version = st->columnText(9);
+        h.captureSource = st->columnText(10);
+        h.packetsPerSecond = st->columnDouble(11);
+        h.bytesPerSecond = st->columnDouble(12);
+        h.cpuPercent = st->columnDouble(13);
+        h.rssBytes = static_cast<std::uint64_t>(st->columnInt(14));
+        h.outboxOldestAgeMs = st->columnInt(15);
+        h.uptimeS = st->columnInt(16);
+        if (!st->columnIsNull(17)) h.clockSkewMs = st->columnInt(17);
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
 Result<std::optional<SensorRow>> ConsoleStore::findSensor(const std::string& idOrName) {
     std::lock_guard lock(mutex_);
     auto st = db_.prepare(std::string(kSensorSelect) + " WHERE s.id = ?1 OR s.name = ?1");
@@ -789,6 +889,11 @@ Result<std::optional<EnrollRefusal>> ConsoleStore::checkActivationLocked(
 
 Status ConsoleStore::markEnrolledLocked(const EnrollAttempt& attempt, const std::string& serial,
                                         std::int64_t now) {
+    std::string previous;  // a re-activation: this certificate replaces (revokes) that one
+    if (auto old = db_.prepare("SELECT COALESCE(cert_serial, '') FROM sensors WHERE id = ?1")) {
+        old->bind(1, attempt.sensorId);
+        if (auto row = old->step(); row && *row) previous = old->columnText(0);
+    }
     auto act = db_.prepare("UPDATE activations SET used_at = ?2 WHERE token_sha256 = ?1");
     if (!act) return act.error();
     if (auto s = act->bind(1, attempt.tokenSha256Hex).bind(2, now).run(); !s) return s.error();
@@ -799,7 +904,10 @@ Status ConsoleStore::markEnrolledLocked(const EnrollAttempt& attempt, const std:
         return s.error();
     }
     return auditLocked("sensor:" + attempt.sensorId, "enroll", attempt.sensorId, attempt.source,
-                       "ok: certificate serial " + serial);
+                       "ok: certificate serial " + serial +
+                           (previous.empty() || previous == serial
+                                ? std::string()
+                                : "; certificate " + previous + " revoked (re-activation)"));
 }
 
 Result<Progress> ConsoleStore::progress(const std::string& sensorId) {
@@ -975,6 +1083,12 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
                         .bind(9, h.learning())
                         .bind(10, h.version())
                         .bind(11, h.capture_source())
+                        .bind(12, h.packets_per_second())
+                        .bind(13, h.bytes_per_second())
+                        .bind(14, h.cpu_percent())
+                        .bind(15, h.rss_bytes())
+                        .bind(16, h.outbox_oldest_age_ms())
+                        .bind(17, h.uptime_s())
                         .run();
                 break;
             }

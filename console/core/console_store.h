@@ -48,6 +48,20 @@ struct SensorRow {
     std::int64_t lastSeenMs = 0;
 };
 
+/// A sensor's latest health record (SPEC §4.3) and its clock skew at its latest stream start.
+struct SensorHealth {
+    std::string sensorId;
+    std::int64_t timeMs = 0;  // the sensor's clock when it made the record
+    std::uint64_t packets = 0, bytes = 0, kernelDrops = 0, malformed = 0;
+    std::uint64_t outboxDepth = 0, outboxEvicted = 0;
+    bool learning = false;
+    std::string version, captureSource;
+    double packetsPerSecond = 0, bytesPerSecond = 0, cpuPercent = 0;
+    std::uint64_t rssBytes = 0;
+    std::int64_t outboxOldestAgeMs = 0, uptimeS = 0;
+    std::optional<std::int64_t> clockSkewMs;  // sensor clock - console clock, at its Hello
+};
+
 /// A sensor reports health every 10 s; missing 3 in a row shows it disconnected.
 inline constexpr std::int64_t kHealthIntervalMs = 10'000;
 inline constexpr int kMissedHealthIntervals = 3;
@@ -316,7 +330,17 @@ public:
                                 const std::string& name, const std::string& tokenSha256Hex,
                                 const std::string& bundleId, std::int64_t notAfterMs,
                                 const AuditActor& by = {});
+    /// A new activation for an existing, not revoked sensor (same id, site and zone): once it
+    /// enrolls, the certificate it gets replaces the current one, which the link refuses from
+    /// then on (SPEC §4.1: re-activation revokes the old certificate). Audited.
+    Result<SensorRow> addReactivation(const std::string& idOrName, const std::string& tokenSha256Hex,
+                                      const std::string& bundleId, std::int64_t notAfterMs,
+                                      const AuditActor& by = {});
     Result<std::vector<SensorRow>> listSensors();
+    /// Every sensor's latest health record (sensors that never reported have none).
+    Result<std::vector<SensorHealth>> sensorHealth();
+    /// The sensor's clock minus the console's, measured when its stream began (Hello).
+    Status recordClockSkew(const std::string& sensorId, std::int64_t skewMs);
     Result<std::optional<SensorRow>> findSensor(const std::string& idOrName);
     Status revokeSensor(const std::string& idOrName, const std::string& actor,
                         const std::string& source = "local");

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "console/core/console_service.h"
 #include "shared/activation/activation.h"
 #include "shared/crypto/crypto.h"
@@ -281,6 +283,73 @@ TEST(ConsoleStore, ChangeStampMovesOnOwnAndForeignCommits) {
     EXPECT_NE(s1, s0);
     ASSERT_TRUE((*other)->addSite("B").ok());  // another connection, as the CLI would be
     EXPECT_NE((*store)->changeStamp(), s1);
+}
+
+}  // namespace
+}  // namespace ironsight::console::core
+
+namespace ironsight::console::core {
+namespace {
+
+TEST(ConsoleStore, LatestHealthAndClockSkewPerSensor) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+    auto b = s.addSensor("P", "Z", "b", "tokB", "bB", nowMs() + 60'000);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(s.beginStream(a->id, 7, 1000).ok());
+    ASSERT_TRUE(s.recordClockSkew(a->id, -1500).ok());
+    v1::Batch batch;
+    for (std::uint64_t seq : {1u, 2u}) {
+        auto* env = batch.add_envelopes();
+        env->set_seq(seq);
+        auto* h = env->mutable_health();
+        h->set_time_ms(static_cast<std::int64_t>(seq) * 10'000);
+        h->set_packets(seq * 1000);
+        h->set_kernel_drops(seq);
+        h->set_learning(seq == 2);
+        h->set_version("0.1.0");
+        h->set_packets_per_second(100.0 * static_cast<double>(seq));
+        h->set_bytes_per_second(6400.5);
+        h->set_cpu_percent(12.5);
+        h->set_rss_bytes(64ULL << 20);
+        h->set_outbox_oldest_age_ms(42'000);
+        h->set_uptime_s(3600);
+    }
+    ASSERT_EQ(*s.applyBatch(a->id, 7, batch, 0), 2u);
+    auto health = s.sensorHealth();
+    ASSERT_TRUE(health.ok()) << health.error().message;
+    ASSERT_EQ(health->size(), 1u);  // b never reported
+    const SensorHealth& h = health->front();
+    EXPECT_EQ(h.sensorId, a->id);
+    EXPECT_EQ(h.timeMs, 20'000);  // the latest record wins
+    EXPECT_EQ(h.packets, 2000u);
+    EXPECT_EQ(h.kernelDrops, 2u);
+    EXPECT_TRUE(h.learning);
+    EXPECT_DOUBLE_EQ(h.packetsPerSecond, 200.0);
+    EXPECT_DOUBLE_EQ(h.bytesPerSecond, 6400.5);
+    EXPECT_DOUBLE_EQ(h.cpuPercent, 12.5);
+    EXPECT_EQ(h.rssBytes, 64ULL << 20);
+    EXPECT_EQ(h.outboxOldestAgeMs, 42'000);
+    EXPECT_EQ(h.uptimeS, 3600);
+    ASSERT_TRUE(h.clockSkewMs.has_value());
+    EXPECT_EQ(*h.clockSkewMs, -1500);
+
+    const auto sensors = s.listSensors();
+    ASSERT_TRUE(sensors.ok());
+    const auto json = nlohmann::json::parse(ConsoleService::sensorsToJson(*sensors, *health));
+    for (const auto& sensor : json) {
+        if (sensor["id"] == a->id) {
+            EXPECT_EQ(sensor["health"]["cpu_percent"], 12.5);
+            EXPECT_EQ(sensor["health"]["clock_skew_ms"], -1500);
+        } else {
+            EXPECT_TRUE(sensor["health"].is_null());
+        }
+    }
 }
 
 }  // namespace

@@ -160,11 +160,12 @@ public:
         if (!sensor->has_value() || (*sensor)->id != sensorId) return refuse("unknown sensor");
         if ((*sensor)->status == "revoked") return refuse("certificate revoked");
         if ((*sensor)->status != "active") return refuse("sensor not enrolled");
-        if (peerSerial(*context) != (*sensor)->certSerial) {
+        const std::string serial = peerSerial(*context);
+        if (serial != (*sensor)->certSerial) {
             return refuse("certificate superseded (not the sensor's current certificate)");
         }
 
-        server_.registerStream(sensorId, context);
+        server_.registerStream(sensorId, context, serial);
         grpc::Status status = serve(context, stream, sensorId);
         server_.unregisterStream(sensorId, context);
         if (context->IsCancelled()) {
@@ -186,8 +187,12 @@ private:
             return {grpc::StatusCode::INVALID_ARGUMENT, "first message must be Hello"};
         }
         std::uint64_t epoch = message.hello().epoch();
-        auto progress = console_.store().beginStream(sensorId, epoch, nowMs());
+        const std::int64_t helloAt = nowMs();
+        auto progress = console_.store().beginStream(sensorId, epoch, helloAt);
         if (!progress) return {grpc::StatusCode::UNAVAILABLE, progress.error().message};
+        if (message.hello().clock_ms() != 0) {  // skew as of now (a one-way delay is noise)
+            (void)console_.store().recordClockSkew(sensorId, message.hello().clock_ms() - helloAt);
+        }
         v1::ConsoleMessage reply;
         reply.mutable_resume()->set_epoch(epoch);
         reply.mutable_resume()->set_applied_through_seq(progress->appliedThroughSeq);
@@ -413,9 +418,11 @@ std::vector<std::string> LinkServer::connectedSensors() const {
     return ids;
 }
 
-void LinkServer::registerStream(const std::string& sensorId, grpc::ServerContext* context) {
+void LinkServer::registerStream(const std::string& sensorId, grpc::ServerContext* context,
+                                const std::string& certSerial) {
     std::lock_guard lock(mutex_);
     streams_.emplace(sensorId, context);
+    streamSerials_[context] = certSerial;
     if (stopping_) context->TryCancel();
 }
 
@@ -428,6 +435,7 @@ void LinkServer::unregisterStream(const std::string& sensorId, grpc::ServerConte
             break;
         }
     }
+    streamSerials_.erase(context);
 }
 
 void LinkServer::watchRevocations() {
@@ -442,10 +450,13 @@ void LinkServer::watchRevocations() {
         for (const auto& [id, ctx] : streams_) ids.push_back(id);
         lock.unlock();
         std::vector<std::string> revoked;
+        std::map<std::string, std::string> currentSerial;  // re-activated sensors' new serial
         for (const auto& id : ids) {
             auto sensor = console_.store().findSensor(id);
             if (sensor && sensor->has_value() && (*sensor)->status == "revoked") {
                 revoked.push_back(id);
+            } else if (sensor && sensor->has_value()) {
+                currentSerial[id] = (*sensor)->certSerial;
             }
         }
         refreshEnrollment();  // activations added or used by any process
@@ -453,6 +464,12 @@ void LinkServer::watchRevocations() {
         for (const auto& id : revoked) {
             auto [first, last] = streams_.equal_range(id);
             for (auto it = first; it != last; ++it) it->second->TryCancel();
+        }
+        for (const auto& [id, serial] : currentSerial) {
+            auto [first, last] = streams_.equal_range(id);
+            for (auto it = first; it != last; ++it) {
+                if (streamSerials_[it->second] != serial) it->second->TryCancel();  // replaced
+            }
         }
     }
 }

@@ -50,7 +50,8 @@ public:
 
 private:
     friend class SensorLinkImpl;
-    void registerStream(const std::string& sensorId, grpc::ServerContext* context);
+    void registerStream(const std::string& sensorId, grpc::ServerContext* context,
+                        const std::string& certSerial);
     void unregisterStream(const std::string& sensorId, grpc::ServerContext* context);
     void watchRevocations();
     /// Opens or closes the enrollment listener to match the pending activations.
@@ -75,6 +76,9 @@ private:
     bool stopping_ = false;
     bool recheckEnrollment_ = false;  // an activation was used: the watcher re-checks at once
     std::multimap<std::string, grpc::ServerContext*> streams_;
+    // The certificate serial each live stream presented: a re-activation replaces the sensor's
+    // serial, and the watcher ends streams of the replaced certificate.
+    std::map<grpc::ServerContext*, std::string> streamSerials_;
     std::thread watcher_;
 
     mutable std::mutex enrollMutex_;  // guards enrollServer_, enrollAddress_, enrollStopped_

@@ -279,5 +279,72 @@ TEST_F(LinkServerTest, RevokingCancelsALiveStreamWithinTwoSeconds) {
     EXPECT_TRUE(server_->connectedSensors().empty());
 }
 
+TEST_F(LinkServerTest, ReactivationReplacesTheCertificateAndEndsTheOldOnesStream) {
+    SensorCreds old = enrolledSensor("s1");
+    // The old certificate streams while the new activation is outstanding.
+    auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), old.keyPem, old.certPem));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 20s);
+    auto stream = stub->Stream(&ctx);
+    v1::SensorMessage m;
+    m.mutable_hello()->set_epoch(1);
+    ASSERT_TRUE(stream->Write(m));
+    v1::ConsoleMessage reply;
+    ASSERT_TRUE(stream->Read(&reply));
+    ASSERT_TRUE(reply.has_resume());
+
+    // Reactivated from another process, as `admin sensor reactivate` does.
+    auto cli = ConsoleService::open(dir_.path);
+    ASSERT_TRUE(cli.ok());
+    auto again = (*cli)->reactivateSensor("s1");
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->sensor.id, old.id);  // same sensor, same id
+    auto payload = activation::decodeAndVerify(again->activationText, nowMs());
+    ASSERT_TRUE(payload.ok()) << payload.error().message;
+    EXPECT_EQ(payload->sensor_id(), old.id);
+    EXPECT_TRUE(helloOnce(old.keyPem, old.certPem).gotResume);  // still current until used
+    // The server notices the pending activation of the other process and opens enrollment.
+    const auto open = std::chrono::steady_clock::now() + 10s;
+    while (!server_->enrollmentOpen() && std::chrono::steady_clock::now() < open) {
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(server_->enrollmentOpen());
+
+    auto key = crypto::generateP256Key();
+    const std::string newKeyPem = *crypto::privateKeyToPem(key->get());
+    v1::EnrollResponse resp;
+    const auto start = std::chrono::steady_clock::now();
+    grpc::Status st = enroll(*payload, *crypto::makeCsrPem(key->get(), "s1"), &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    // The old certificate's live stream ends (within the revocation budget) ...
+    EXPECT_FALSE(stream->Read(&reply));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+    (void)stream->Finish();
+    // ... it is refused from now on, and the new one is accepted.
+    const StreamResult refused = helloOnce(old.keyPem, old.certPem);
+    EXPECT_FALSE(refused.gotResume);
+    EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_NE(refused.status.error_message().find("superseded"), std::string::npos)
+        << refused.status.error_message();
+    EXPECT_TRUE(helloOnce(newKeyPem, resp.certificate_pem()).gotResume);
+    // Used once: a second enrollment with the same file is refused.
+    v1::EnrollResponse second;
+    EXPECT_FALSE(enroll(*payload, *crypto::makeCsrPem(key->get(), "s1"), &second).ok());
+    // Audited: the re-activation and the replaced certificate.
+    auto audit = console_->listAudit();
+    ASSERT_TRUE(audit.ok());
+    bool reactivation = false, replaced = false;
+    for (const auto& e : *audit) {
+        reactivation = reactivation || e.action == "activation.reactivate";
+        replaced = replaced || (e.action == "enroll" &&
+                                e.outcome.find("revoked (re-activation)") != std::string::npos);
+    }
+    EXPECT_TRUE(reactivation);
+    EXPECT_TRUE(replaced);
+    // A revoked sensor cannot be re-activated.
+    ASSERT_TRUE(console_->revokeSensor("s1").ok());
+    EXPECT_FALSE(console_->reactivateSensor("s1").ok());
+}
+
 }  // namespace
 }  // namespace ironsight::console::core

@@ -3,12 +3,16 @@
 #include "console/ui/alerts_page.h"
 
 #include <QDateTime>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QSet>
 #include <QSortFilterProxyModel>
@@ -17,6 +21,7 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "console/ui/evidence_export.h"
 #include "console/ui/table_model.h"
 
 namespace ironsight::console::ui {
@@ -27,8 +32,7 @@ core::AlertKey alertKeyOf(const QString& rowKey) {
     return {rowKey.left(cut).toStdString(), rowKey.mid(cut + 1).toStdString()};
 }
 
-AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraAction,
-                       QWidget* parent)
+AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraAction, QWidget* parent)
     : QWidget(parent), context_(std::move(context)), model_(model) {
     auto* layout = new QVBoxLayout(this);
     auto* title = new QLabel(QStringLiteral("<h2>%1</h2>").arg(tr("Alerts").toHtmlEscaped()));
@@ -90,6 +94,10 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraActio
     learn_->setObjectName(QStringLiteral("alertLearn"));
     mute_ = new QPushButton(tr("Mute"));
     mute_->setObjectName(QStringLiteral("alertMute"));
+    assign_ = new QPushButton(tr("Assign…"));
+    assign_->setObjectName(QStringLiteral("alertAssign"));
+    evidence_ = new QPushButton(tr("Export evidence…"));
+    evidence_->setObjectName(QStringLiteral("alertEvidence"));
     commentText_ = new QLineEdit;
     commentText_->setObjectName(QStringLiteral("alertCommentText"));
     commentText_->setPlaceholderText(tr("Comment on the selected alert…"));
@@ -100,15 +108,19 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraActio
     actions->addWidget(acknowledge_);
     actions->addWidget(close_);
     actions->addWidget(reopen_);
+    actions->addWidget(assign_);
     actions->addWidget(learn_);
     actions->addWidget(mute_);
-    actions->addSpacing(16);
-    actions->addWidget(commentText_, 2);
-    actions->addWidget(comment_);
+    actions->addWidget(evidence_);
     lowerLayout->addLayout(actions);
+    auto* commentRow = new QHBoxLayout;  // its own row: the action row is full
+    commentRow->addWidget(commentText_, 1);
+    commentRow->addWidget(comment_);
+    lowerLayout->addLayout(commentRow);
     if (!context_.service) {  // a read-only window over a loader: nothing to act through
-        for (QWidget* w : std::initializer_list<QWidget*>{acknowledge_, close_, reopen_, learn_,
-                                                          mute_, commentText_, comment_})
+        for (QWidget* w :
+             std::initializer_list<QWidget*>{acknowledge_, close_, reopen_, learn_, mute_,
+                                             commentText_, comment_, assign_, evidence_})
             w->hide();
     }
 
@@ -167,6 +179,14 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraActio
         }
         commentText_->clear();
     };
+    connect(assign_, &QPushButton::clicked, this, &AlertsPage::askAssign);
+    connect(evidence_, &QPushButton::clicked, this, &AlertsPage::askEvidence);
+    if (context_.service) {
+        view_->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(view_, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+            contextMenu()->popup(view_->viewport()->mapToGlobal(at));
+        });
+    }
     connect(comment_, &QPushButton::clicked, this, addComment);
     connect(commentText_, &QLineEdit::returnPressed, this, addComment);
     connect(commentText_, &QLineEdit::textChanged, this, &AlertsPage::updateButtons);
@@ -206,6 +226,14 @@ void AlertsPage::updateButtons() {
                                                "sensor that raised it"))
                                    : tr("Read-only users cannot send commands to sensors."));
     }
+    assign_->setEnabled(triage && selected > 0);
+    assign_->setToolTip(
+        triage ? (selected > 1 ? tr("Applies to all %1 selected alerts").arg(selected) : QString())
+               : tr("Read-only users cannot assign alerts."));
+    evidence_->setEnabled(command && oneAlert);
+    evidence_->setToolTip(command ? tr("Ask the sensor that raised it for the packets it kept "
+                                       "around the alert and save them as a pcap file")
+                                  : tr("Read-only users cannot send commands to sensors."));
     commentText_->setEnabled(comment);
     comment_->setEnabled(comment && oneAlert && !commentText_->text().trimmed().isEmpty());
     comment_->setToolTip(comment ? QString() : tr("Read-only users cannot comment on alerts."));
@@ -306,6 +334,122 @@ bool AlertsPage::commandCurrent(bool learn, QString* error) {
 void AlertsPage::act(core::AlertStatus status) {
     QString error;
     if (!setSelectedStatus(status, &error)) QMessageBox::warning(this, tr("Alerts"), error);
+}
+
+QMenu* AlertsPage::contextMenu() {
+    if (!menu_) menu_ = new QMenu(this);
+    menu_->clear();
+    for (QPushButton* button : {acknowledge_, close_, reopen_, assign_, learn_, mute_, evidence_}) {
+        QAction* action = menu_->addAction(button->text(), button, &QPushButton::click);
+        action->setEnabled(button->isEnabled());
+        action->setToolTip(button->toolTip());
+    }
+    return menu_;
+}
+
+EvidenceExport* AlertsPage::exportEvidenceTo(const QString& path, QString* error, int waitMs) {
+    const core::AlertKey key = alertKeyOf(view_->currentIndex().data(KeyRole).toString());
+    if (!context_.service || key.alertId.empty()) {
+        *error = tr("select an alert first");
+        return nullptr;
+    }
+    auto* job = EvidenceExport::start(this, context_, key, path, waitMs);
+    // A rebuilt or closed page stops the wait (the request stays queued in the core).
+    connect(this, &QObject::destroyed, job, &EvidenceExport::cancel);
+    connect(job, &EvidenceExport::finished, this,
+            [this](EvidenceExport::Outcome outcome, const QString& message) {
+                if (outcome != EvidenceExport::Outcome::Cancelled) selection_->setText(message);
+                emit changed();  // the command list changed
+            });
+    return job;
+}
+
+void AlertsPage::askEvidence() {
+    const core::AlertKey key = alertKeyOf(view_->currentIndex().data(KeyRole).toString());
+    if (key.alertId.empty()) return;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export evidence"), QString::fromStdString(key.alertId) + QStringLiteral(".pcap"),
+        tr("Packet capture (*.pcap)"));
+    if (path.isEmpty()) return;
+    QString error;
+    EvidenceExport* job = exportEvidenceTo(path, &error);
+    if (!job) {
+        QMessageBox::warning(this, tr("Export evidence"), error);
+        return;
+    }
+    QPointer<AlertsPage> self(this);
+    connect(job, &EvidenceExport::finished, this,
+            [self](EvidenceExport::Outcome outcome, const QString& message) {
+                if (!self) return;
+                if (outcome == EvidenceExport::Outcome::Written)
+                    QMessageBox::information(self, tr("Export evidence"), message);
+                else if (outcome != EvidenceExport::Outcome::Cancelled)
+                    QMessageBox::warning(self, tr("Export evidence"), message);
+            });
+}
+
+QStringList AlertsPage::assignCandidates() const {
+    QStringList names;
+    if (!context_.service) return names;
+    if (context_.may(core::Action::ListUsers)) {
+        if (auto users = context_.listUsers()) {
+            for (const auto& u : *users) {
+                if (!u.disabled && u.role != core::Role::Viewer)
+                    names << QString::fromStdString(u.name);
+            }
+        }
+    } else {
+        // Analysts may not list users: offer themselves and whoever already holds alerts.
+        names << QString::fromStdString(context_.userName());
+        for (int r = 0; r < model_->rowCount(); ++r) {
+            const QString who = model_->index(r, kAlertAssigneeColumn).data().toString();
+            if (!who.isEmpty()) names << who;
+        }
+    }
+    names.removeDuplicates();
+    names.sort();
+    return names;
+}
+
+bool AlertsPage::assignSelected(const QString& user, QString* error) {
+    if (!context_.service) {
+        *error = tr("this window is read-only");
+        return false;
+    }
+    const auto keys = selectedAlerts();
+    if (keys.empty()) {
+        *error = tr("select one or more alerts first");
+        return false;
+    }
+    for (const auto& key : keys) {
+        const Status done = context_.assignAlert(key, user.trimmed().toStdString());
+        if (!done) {
+            *error = QString::fromStdString(done.error().message);
+            emit changed();  // earlier ones may have been assigned
+            return false;
+        }
+    }
+    const int n = static_cast<int>(keys.size());
+    selection_->setText(user.trimmed().isEmpty()
+                            ? tr("%n alert(s) unassigned", nullptr, n)
+                            : tr("%n alert(s) assigned to %1", nullptr, n).arg(user.trimmed()));
+    emit changed();
+    return true;
+}
+
+void AlertsPage::askAssign() {
+    const QString nobody = tr("(nobody: unassign)");
+    QStringList items = assignCandidates();
+    items.prepend(nobody);
+    bool ok = false;
+    const int n = static_cast<int>(selectedAlerts().size());
+    const QString chosen = QInputDialog::getItem(
+        this, tr("Assign"), tr("Assign %n alert(s) to (an admin or analyst):", nullptr, n), items,
+        items.size() > 1 ? 1 : 0, /*editable=*/true, &ok);
+    if (!ok) return;
+    QString error;
+    if (!assignSelected(chosen == nobody ? QString() : chosen, &error))
+        QMessageBox::warning(this, tr("Assign"), error);
 }
 
 }  // namespace ironsight::console::ui

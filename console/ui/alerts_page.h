@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Alerts page: severity counters, filter, multi-select table, detail pane with comments, and
-// the workflow (Acknowledge / Close / Reopen, comments) with role checks.
+// the workflow (Acknowledge / Close / Reopen, Assign, comments, Learn / Mute, evidence export)
+// with role checks.
 #pragma once
 
 #include <QWidget>
@@ -9,6 +10,7 @@
 #include "console/ui/ui_context.h"
 
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QPushButton;
 class QSortFilterProxyModel;
@@ -18,6 +20,10 @@ class QTextBrowser;
 namespace ironsight::console::ui {
 
 class TableModel;
+class EvidenceExport;
+
+/// Column of the window's alerts model that holds the assignee (main_window.cpp, snapshot.cpp).
+inline constexpr int kAlertAssigneeColumn = 9;
 
 class AlertsPage final : public QWidget {
     Q_OBJECT
@@ -38,6 +44,10 @@ public:
     QPushButton* commentButton() const { return comment_; }
     QPushButton* learnButton() const { return learn_; }
     QPushButton* muteButton() const { return mute_; }
+    QPushButton* evidenceButton() const { return evidence_; }
+    QPushButton* assignButton() const { return assign_; }
+    /// The table's context menu for the current selection (the same actions as the buttons).
+    QMenu* contextMenu();
     QLineEdit* commentBox() const { return commentText_; }
 
     /// Keys of the selected rows (all of them: the workflow acts on the whole selection).
@@ -49,6 +59,14 @@ public:
     /// Sends Learn (or Mute) for the current alert to the sensor that raised it (a command the
     /// link delivers); false with the core's message in `error` when refused.
     bool commandCurrent(bool learn, QString* error);
+    /// Starts writing the current alert's evidence pcap to `path` (EvidenceExport); null with
+    /// the reason in `error` when there is no alert or this window is read-only.
+    EvidenceExport* exportEvidenceTo(const QString& path, QString* error, int waitMs = 60'000);
+    /// Assigns every selected alert to `user` ("" unassigns); stops at the core's first refusal.
+    bool assignSelected(const QString& user, QString* error);
+    /// Who alerts can be assigned to: enabled admins and analysts when this user may list
+    /// users, else the signed-in user and the assignees already in the table.
+    QStringList assignCandidates() const;
 
 signals:
     /// Something was written: the window reloads its data.
@@ -58,6 +76,8 @@ private:
     void showCurrent();
     void updateButtons();
     void act(core::AlertStatus status);
+    void askEvidence();
+    void askAssign();
 
     UiContext context_;
     TableModel* model_;
@@ -73,6 +93,9 @@ private:
     QPushButton* comment_ = nullptr;
     QPushButton* learn_ = nullptr;
     QPushButton* mute_ = nullptr;
+    QPushButton* evidence_ = nullptr;
+    QPushButton* assign_ = nullptr;
+    QMenu* menu_ = nullptr;
     QLineEdit* commentText_ = nullptr;
 };
 

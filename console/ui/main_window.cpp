@@ -111,16 +111,18 @@ void MainWindow::buildUi() {
     sitesModel_ =
         new TableModel({tr("Site / Zone"), tr("Sensors"), tr("Devices"), tr("Open alerts")}, this);
     sensorsModel_ = new TableModel(
-        {tr("Sensor"), tr("Site"), tr("Zone"), tr("Status"), tr("Last seen"), tr("Sensor id")},
+        {tr("Sensor"), tr("Site"), tr("Zone"), tr("Status"), tr("Last seen"), tr("Sensor id"),
+         tr("Packets/s"), tr("Drops"), tr("CPU"), tr("Memory"), tr("Outbox"), tr("Learning"),
+         tr("Version"), tr("Uptime"), tr("Clock skew")},
         this);
     devicesModel_ = new TableModel(
         {tr("Device"), tr("IP addresses"), tr("MAC"), tr("Vendor"), tr("Type"), tr("Purdue"),
          tr("Protocols"), tr("Site"), tr("Zone"), tr("Sensor"), tr("Last seen")},
         this);
-    alertsModel_ =
-        new TableModel({tr("Severity"), tr("Status"), tr("Title"), tr("Source"), tr("Destination"),
-                        tr("Protocol"), tr("Count"), tr("Sensor"), tr("Last seen")},
-                       this);
+    alertsModel_ = new TableModel(
+        {tr("Severity"), tr("Status"), tr("Title"), tr("Source"), tr("Destination"), tr("Protocol"),
+         tr("Count"), tr("Sensor"), tr("Last seen"), tr("Assigned to")},  // kAlertAssigneeColumn
+        this);
 
     nav_ = new QListWidget;
     nav_->setObjectName(QStringLiteral("navigation"));

@@ -6,17 +6,21 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDateTime>
+#include <QFileDialog>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPointer>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "console/ui/backup_job.h"
 #include "console/ui/language.h"
 
 namespace ironsight::console::ui {
@@ -110,6 +114,43 @@ SettingsPage::SettingsPage(UiContext context, bool dark, QWidget* parent)
     usersLayout->addWidget(users_);
     layout->addWidget(usersBox);
 
+    // Backup: the online copy runs off the GUI thread (BackupJob); restore needs the console
+    // stopped (ironsight-console admin restore), so it is not offered here.
+    auto* backupBox = new QGroupBox(tr("Backup"));
+    auto* backupLayout = new QHBoxLayout(backupBox);
+    backupNote_ =
+        new QLabel(tr("A verified copy of the console database (devices, alerts, "
+                      "users, audit log). Restore it with ironsight-console admin "
+                      "restore while the console is stopped."));
+    backupNote_->setObjectName(QStringLiteral("backupNote"));
+    backupNote_->setWordWrap(true);
+    backup_ = new QPushButton(tr("Back up…"));
+    backup_->setObjectName(QStringLiteral("backup"));
+    const bool mayBackup = context_.may(core::Action::BackupData);
+    backup_->setEnabled(mayBackup);
+    if (!mayBackup) backup_->setToolTip(tr("Only administrators can back up the console."));
+    connect(backup_, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Back up"),
+            QStringLiteral("console-%1.db")
+                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm"))),
+            tr("Console backup (*.db)"));
+        if (path.isEmpty()) return;
+        QPointer<SettingsPage> self(this);
+        connect(startBackup(path), &BackupJob::finished, this,
+                [self](bool ok, const QString& message) {
+                    if (!self) return;
+                    if (ok)
+                        QMessageBox::information(self, tr("Back up"), message);
+                    else if (message != QString::fromLatin1(core::kBackupCancelled))
+                        QMessageBox::warning(self, tr("Back up"),
+                                             tr("No backup was written: %1").arg(message));
+                });
+    });
+    backupLayout->addWidget(backupNote_, 1);
+    backupLayout->addWidget(backup_);
+    layout->addWidget(backupBox);
+
     auto* lookBox = new QGroupBox(tr("Appearance and language"));
     auto* lookForm = new QFormLayout(lookBox);
     theme_ = new QComboBox;
@@ -140,6 +181,21 @@ SettingsPage::SettingsPage(UiContext context, bool dark, QWidget* parent)
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(scroll);
     reload();
+}
+
+BackupJob* SettingsPage::startBackup(const QString& path) {
+    auto* job = BackupJob::start(this, context_, path);
+    backup_->setEnabled(false);  // one at a time
+    QPointer<SettingsPage> self(this);
+    connect(job, &BackupJob::finished, this, [self](bool ok, const QString& message) {
+        if (!self) return;
+        self->backup_->setEnabled(self->context_.may(core::Action::BackupData));
+        self->backupNote_->setText(ok ? message
+                                   : message == QString::fromLatin1(core::kBackupCancelled)
+                                       ? tr("Backup cancelled; no file was written.")
+                                       : tr("No backup was written: %1").arg(message));
+    });
+    return job;
 }
 
 void SettingsPage::showEvent(QShowEvent* event) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The Settings page: CA fingerprint, listen addresses, users (admin only), appearance, language.
+// The Settings page: CA fingerprint, listen addresses, users (admin only), backup, appearance,
+// language.
 #pragma once
 
 #include <QWidget>
@@ -8,9 +9,12 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QTableWidget;
 
 namespace ironsight::console::ui {
+
+class BackupJob;
 
 class SettingsPage final : public QWidget {
     Q_OBJECT
@@ -19,6 +23,11 @@ public:
 
     /// Re-reads the listen addresses and the user list.
     void reload();
+
+    QPushButton* backupButton() const { return backup_; }
+    /// Starts the online backup to `path` (BackupJob: progress dialog with Cancel); the outcome
+    /// also shows next to the button.
+    BackupJob* startBackup(const QString& path);
 
 signals:
     void darkChanged(bool dark);
@@ -36,6 +45,8 @@ private:
     QLabel* usersNote_ = nullptr;
     QComboBox* theme_ = nullptr;
     QComboBox* language_ = nullptr;
+    QPushButton* backup_ = nullptr;
+    QLabel* backupNote_ = nullptr;
 };
 
 }  // namespace ironsight::console::ui

@@ -175,11 +175,47 @@ void fillTimeline(Snapshot& snap, const std::vector<core::AlertRow>& alerts) {
 
 }  // namespace
 
+
+/// Packets/s, drops, CPU, memory, outbox (depth, oldest), learning, version, uptime, clock skew of
+/// a sensor's latest health record (empty cells when it never reported).
+void appendHealthCells(TableRow& row, const core::SensorHealth* h) {
+    if (!h) {
+        for (int i = 0; i < 9; ++i) {
+            row.cells.push_back(QString());
+            row.sortKeys.push_back(QVariant());
+        }
+        return;
+    }
+    const auto duration = [](std::int64_t seconds) {
+        if (seconds >= 86400) return QObject::tr("%1 d %2 h").arg(seconds / 86400).arg(seconds % 86400 / 3600);
+        if (seconds >= 3600) return QObject::tr("%1 h %2 min").arg(seconds / 3600).arg(seconds % 3600 / 60);
+        return QObject::tr("%1 min").arg(seconds / 60);
+    };
+    const double skewS = h->clockSkewMs ? static_cast<double>(*h->clockSkewMs) / 1000.0 : 0.0;
+    row.cells << QString::number(h->packetsPerSecond, 'f', 0)
+              << QString::number(h->kernelDrops)
+              << QStringLiteral("%1 %").arg(h->cpuPercent, 0, 'f', 0)
+              << QStringLiteral("%1 MiB").arg(static_cast<double>(h->rssBytes) / 1048576.0, 0, 'f', 0)
+              << (h->outboxDepth == 0
+                      ? QString::number(0)
+                      : QObject::tr("%1 (oldest %2)")
+                            .arg(h->outboxDepth)
+                            .arg(duration(h->outboxOldestAgeMs / 1000)))
+              << (h->learning ? QObject::tr("on") : QObject::tr("off"))
+              << q(h->version) << duration(h->uptimeS)
+              << (h->clockSkewMs ? QStringLiteral("%1 s").arg(skewS, 0, 'f', 1) : QString());
+    row.sortKeys << QVariant(h->packetsPerSecond) << QVariant::fromValue(h->kernelDrops)
+                 << QVariant(h->cpuPercent) << QVariant::fromValue(h->rssBytes)
+                 << QVariant::fromValue(h->outboxDepth) << QVariant() << QVariant()
+                 << QVariant::fromValue(h->uptimeS) << QVariant(skewS);
+}
+
 Snapshot loadSnapshot(core::ConsoleService& service) {
     Snapshot snap;
     auto sites = service.listSites();
     auto zones = service.listZones();
     auto sensors = service.listSensors();
+    auto health = service.sensorHealth();  // a failure only leaves the health columns empty
     auto devices = service.listDevices();
     auto alerts = service.listAlerts();
     for (const Error* e :
@@ -212,7 +248,14 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
         if (state == "connected") ++snap.sensorsConnected;
         row.cells = {q(s.name), q(s.site), q(s.zone), q(state), when(s.lastSeenMs), q(s.id)};
         row.sortKeys = {QVariant(), QVariant(), QVariant(), QVariant(),
-                        QVariant::fromValue(s.lastSeenMs)};
+                        QVariant::fromValue(s.lastSeenMs), QVariant()};
+        const core::SensorHealth* h = nullptr;
+        if (health) {
+            for (const auto& candidate : *health) {
+                if (candidate.sensorId == s.id) h = &candidate;
+            }
+        }
+        appendHealthCells(row, h);
         if (s.status == "revoked") row.accent = QColor(0xb0, 0x00, 0x20);
         snap.sensors.push_back(std::move(row));
     }
@@ -293,7 +336,8 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
                      q(a.protocol),
                      QString::number(a.count),
                      q(a.sensorName),
-                     when(a.lastSeenMs)};
+                     when(a.lastSeenMs),
+                     q(a.assignee)};
         row.sortKeys = {rank,
                         QVariant(),
                         QVariant(),
@@ -302,7 +346,8 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
                         QVariant(),
                         QVariant::fromValue(a.count),
                         QVariant(),
-                        QVariant::fromValue(a.lastSeenMs)};
+                        QVariant::fromValue(a.lastSeenMs),
+                        QVariant()};
         row.detailHtml = alertDetail(a, deviceNames);
         row.key = q(a.sensorId) + QLatin1Char('\n') + q(a.alertId);
         styleSeverity(row, rank);

@@ -54,6 +54,22 @@ struct UiContext {
         return session ? service->muteAlert(*session, alert, muted)
                        : service->muteAlert(alert, muted);
     }
+    /// Asks the alert's sensor for its evidence pcap (Action::CommandSensor).
+    Result<core::CommandRow> requestEvidence(const core::AlertKey& alert) const {
+        return session ? service->requestEvidence(*session, alert)
+                       : service->requestEvidence(alert);
+    }
+    /// Assigns to an enabled admin or analyst, "" unassigns (Action::TriageAlert).
+    Status assignAlert(const core::AlertKey& alert, const std::string& user) const {
+        return session ? service->assignAlert(*session, alert, user)
+                       : service->assignAlert(alert, user);
+    }
+    /// Online backup with progress and cancel (Action::BackupData).
+    Result<core::BackupInfo> backup(const std::filesystem::path& dest,
+                                    const core::BackupProgress& progress) const {
+        return session ? service->backup(*session, dest, progress)
+                       : service->backup(dest, progress);
+    }
     Result<std::vector<core::AlertComment>> alertComments(const core::AlertKey& alert) const {
         return service->alertComments(alert);
     }
