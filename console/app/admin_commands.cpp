@@ -3,11 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <iomanip>
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -262,7 +264,10 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
                 }
                 const auto number = [](double v, int precision) {
                     std::ostringstream text;
-                    text << std::fixed << std::setprecision(precision) << v;
+                    const double scale = std::pow(10.0, precision);
+                    // Rounded first, then "+ 0.0": a tiny negative value shows as 0, not -0.
+                    text << std::fixed << std::setprecision(precision)
+                         << std::round(v * scale) / scale + 0.0;
                     return text.str();
                 };
                 if (h) {

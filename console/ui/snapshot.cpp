@@ -2,6 +2,8 @@
 // Reads the main window's snapshot through the console core's service interface.
 #include "console/ui/snapshot.h"
 
+#include <cmath>
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
@@ -191,7 +193,9 @@ void appendHealthCells(TableRow& row, const core::SensorHealth* h) {
         if (seconds >= 3600) return QObject::tr("%1 h %2 min").arg(seconds / 3600).arg(seconds % 3600 / 60);
         return QObject::tr("%1 min").arg(seconds / 60);
     };
-    const double skewS = h->clockSkewMs ? static_cast<double>(*h->clockSkewMs) / 1000.0 : 0.0;
+    // Rounded to 0.1 s; "+ 0.0" keeps a tiny negative skew from showing as "-0.0".
+    const double skewS =
+        h->clockSkewMs ? std::round(static_cast<double>(*h->clockSkewMs) / 100.0) / 10.0 + 0.0 : 0.0;
     row.cells << QString::number(h->packetsPerSecond, 'f', 0)
               << QString::number(h->kernelDrops)
               << QStringLiteral("%1 %").arg(h->cpuPercent, 0, 'f', 0)

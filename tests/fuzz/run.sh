@@ -39,8 +39,17 @@ for name in "${names[@]}"; do
 done
 
 echo "==> fuzz: building ${#targets[@]} targets in $BUILD"
-[ -f "$BUILD/build.ninja" ] || (cd "$ROOT" && cmake --preset fuzz >/dev/null)
-cmake --build "$BUILD" -j "$(nproc)" --target "${targets[@]}" >/dev/null
+mkdir -p "$BUILD"
+if [ ! -f "$BUILD/build.ninja" ] && ! (cd "$ROOT" && cmake --preset fuzz >"$BUILD/configure.log" 2>&1); then
+    tail -20 "$BUILD/configure.log" >&2
+    echo "fuzz: configuring build/fuzz failed (log: $BUILD/configure.log)" >&2
+    exit 2
+fi
+if ! cmake --build "$BUILD" -j "$(nproc)" --target "${targets[@]}" >"$BUILD/build.log" 2>&1; then
+    grep -E "error|Error" "$BUILD/build.log" | head -20 >&2
+    echo "fuzz: building the targets failed (log: $BUILD/build.log)" >&2
+    exit 2
+fi
 
 run_one() {
     local name=$1 exe
