@@ -115,6 +115,25 @@ protected:
         return r;
     }
 
+    /// A stream that stays open after its Hello was answered with a Resume (for tests that end
+    /// it from the console's side).
+    struct LiveStream {
+        std::unique_ptr<v1::SensorLink::Stub> stub;
+        grpc::ClientContext ctx;
+        std::unique_ptr<grpc::ClientReaderWriter<v1::SensorMessage, v1::ConsoleMessage>> stream;
+    };
+    void openLive(LiveStream& live, const SensorCreds& s) {
+        live.stub = v1::SensorLink::NewStub(channel(server_->linkPort(), s.keyPem, s.certPem));
+        live.ctx.set_deadline(std::chrono::system_clock::now() + 20s);
+        live.stream = live.stub->Stream(&live.ctx);
+        v1::SensorMessage m;
+        m.mutable_hello()->set_epoch(1);
+        ASSERT_TRUE(live.stream->Write(m));
+        v1::ConsoleMessage reply;
+        ASSERT_TRUE(live.stream->Read(&reply));
+        ASSERT_TRUE(reply.has_resume());
+    }
+
     TempDir dir_;
     std::unique_ptr<ConsoleService> console_;
     std::unique_ptr<LinkServer> server_;
@@ -249,16 +268,10 @@ TEST_F(LinkServerTest, RefusesNoCertificateForeignCaAndRevoked) {
 
 TEST_F(LinkServerTest, RevokingCancelsALiveStreamWithinTwoSeconds) {
     SensorCreds s = enrolledSensor("s1");
-    auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), s.keyPem, s.certPem));
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + 20s);
-    auto stream = stub->Stream(&ctx);
-    v1::SensorMessage m;
-    m.mutable_hello()->set_epoch(1);
-    ASSERT_TRUE(stream->Write(m));
+    LiveStream live;
+    ASSERT_NO_FATAL_FAILURE(openLive(live, s));
+    auto& stream = live.stream;
     v1::ConsoleMessage reply;
-    ASSERT_TRUE(stream->Read(&reply));
-    ASSERT_TRUE(reply.has_resume());
 
     // Revoke through a second, independent store connection (as `admin sensor revoke` does).
     auto cli = ConsoleService::open(dir_.path);
@@ -282,16 +295,10 @@ TEST_F(LinkServerTest, RevokingCancelsALiveStreamWithinTwoSeconds) {
 TEST_F(LinkServerTest, ReactivationReplacesTheCertificateAndEndsTheOldOnesStream) {
     SensorCreds old = enrolledSensor("s1");
     // The old certificate streams while the new activation is outstanding.
-    auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), old.keyPem, old.certPem));
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + 20s);
-    auto stream = stub->Stream(&ctx);
-    v1::SensorMessage m;
-    m.mutable_hello()->set_epoch(1);
-    ASSERT_TRUE(stream->Write(m));
+    LiveStream live;
+    ASSERT_NO_FATAL_FAILURE(openLive(live, old));
+    auto& stream = live.stream;
     v1::ConsoleMessage reply;
-    ASSERT_TRUE(stream->Read(&reply));
-    ASSERT_TRUE(reply.has_resume());
 
     // Reactivated from another process, as `admin sensor reactivate` does.
     auto cli = ConsoleService::open(dir_.path);

@@ -36,8 +36,8 @@ std::string readAll(const fs::path& f) {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-/// Runs the binary with `args`, stdout and stderr to files; returns the exit code.
-int runTool(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
+/// Starts the binary with `args`, stdout and stderr to files; the child's pid.
+pid_t startTool(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
     const pid_t pid = ::fork();
     if (pid == 0) {
         const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -50,9 +50,30 @@ int runTool(const std::vector<std::string>& args, const fs::path& out, const fs:
         ::execv(kBinary.c_str(), argv.data());
         _exit(127);
     }
+    return pid;
+}
+
+/// Runs the binary with `args`, stdout and stderr to files; returns the exit code.
+int runTool(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
+    const pid_t pid = startTool(args, out, err);
     int status = 0;
     ::waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/// A state dir `run` accepts: stand-in identity files and no console endpoint, so the link
+/// stays idle and everything waits in the outbox (these tests need no console).
+void makeIdleState(const fs::path& state, const std::string& sensorId, bool learning) {
+    auto store = store::StateStore::open(state);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE(store->set(store::meta::kSensorId, sensorId).ok());
+    if (!learning) {
+        ASSERT_TRUE(store->setLearning(false).ok());
+    }
+    fs::create_directories(store->identityDir());
+    for (const auto& f : {store->keyPath(), store->certPath(), store->caPath()}) {
+        std::ofstream(f) << "-----BEGIN STAND-IN-----\n";
+    }
 }
 
 std::int64_t scalar(sqlite::Db& db, const std::string& sql) {
@@ -78,18 +99,8 @@ TEST(RunOutboxTest, SmallOutboxEvictsInventoryFirstRaisesSensorEvictionAndKeepsE
     fs::remove_all(dir);
     fs::create_directories(dir);
     const fs::path state = dir / "state";
-    {
-        // A state dir `run` accepts (placeholder identity, no console endpoint: the link stays
-        // idle, everything waits in the outbox), learning off so the replay raises alerts.
-        auto store = store::StateStore::open(state);
-        ASSERT_TRUE(store.ok());
-        ASSERT_TRUE(store->set(store::meta::kSensorId, "outbox-test").ok());
-        ASSERT_TRUE(store->setLearning(false).ok());
-        fs::create_directories(store->identityDir());
-        for (const auto& f : {store->keyPath(), store->certPath(), store->caPath()}) {
-            std::ofstream(f) << "-----BEGIN PLACEHOLDER-----\n";
-        }
-    }
+    // Learning off so the replay raises alerts.
+    ASSERT_NO_FATAL_FAILURE(makeIdleState(state, "outbox-test", false));
     test::PlantOptions plant;
     plant.minutes = 2;
     ASSERT_TRUE(test::writePlantLine(1, dir / "line1.pcap", plant).ok());
@@ -100,17 +111,10 @@ TEST(RunOutboxTest, SmallOutboxEvictsInventoryFirstRaisesSensorEvictionAndKeepsE
         << "[outbox]\nmax_mb = " << kMaxMb << "\n\n[evidence]\npackets = 8\n";
 
     const fs::path out = dir / "run.out", err = dir / "run.err";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        ::execl(kBinary.c_str(), kBinary.c_str(), "run", "--replay", (dir / "line1.pcap").c_str(),
-                "--top-speed", "--config", (dir / "sensor.toml").c_str(), "--state-dir",
-                state.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
+    const pid_t pid = startTool({"run", "--replay", (dir / "line1.pcap").string(), "--top-speed",
+                                 "--config", (dir / "sensor.toml").string(), "--state-dir",
+                                 state.string()},
+                                out, err);
     ASSERT_GT(pid, 0);
     auto db = sqlite::Db::open(state / "state.db");
     ASSERT_TRUE(db.ok());
@@ -200,15 +204,7 @@ TEST(RunReloadTest, SighupAppliesReloadableSettingsNamesTheRestAndRefusesABadFil
     fs::remove_all(dir);
     fs::create_directories(dir);
     const fs::path state = dir / "state";
-    {
-        auto store = store::StateStore::open(state);
-        ASSERT_TRUE(store.ok());
-        ASSERT_TRUE(store->set(store::meta::kSensorId, "reload-test").ok());
-        fs::create_directories(store->identityDir());
-        for (const auto& f : {store->keyPath(), store->certPath(), store->caPath()}) {
-            std::ofstream(f) << "-----BEGIN PLACEHOLDER-----\n";
-        }
-    }
+    ASSERT_NO_FATAL_FAILURE(makeIdleState(state, "reload-test", true));
     test::PlantOptions plant;
     plant.minutes = 2;
     ASSERT_TRUE(test::writePlantLine(1, dir / "line1.pcap", plant).ok());
@@ -216,17 +212,9 @@ TEST(RunReloadTest, SighupAppliesReloadableSettingsNamesTheRestAndRefusesABadFil
     std::ofstream(config) << "[protocols]\nport_aliases = [\"modbus=tcp/5020\"]\n";
 
     const fs::path out = dir / "run.out", err = dir / "run.err";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        ::execl(kBinary.c_str(), kBinary.c_str(), "run", "--replay", (dir / "line1.pcap").c_str(),
-                "--loop", "--config", config.c_str(), "--state-dir", state.c_str(),
-                static_cast<char*>(nullptr));
-        _exit(127);
-    }
+    const pid_t pid = startTool({"run", "--replay", (dir / "line1.pcap").string(), "--loop",
+                                 "--config", config.string(), "--state-dir", state.string()},
+                                out, err);
     ASSERT_GT(pid, 0);
     auto db = sqlite::Db::open(state / "state.db");
     ASSERT_TRUE(db.ok());
@@ -280,28 +268,12 @@ TEST(RunReloadTest, SighupChangesTheLiveCaptureFilterWithoutStoppingCapture) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     const fs::path state = dir / "state";
-    {
-        auto store = store::StateStore::open(state);
-        ASSERT_TRUE(store.ok());
-        ASSERT_TRUE(store->set(store::meta::kSensorId, "refilter-test").ok());
-        fs::create_directories(store->identityDir());
-        for (const auto& f : {store->keyPath(), store->certPath(), store->caPath()}) {
-            std::ofstream(f) << "-----BEGIN PLACEHOLDER-----\n";
-        }
-    }
+    ASSERT_NO_FATAL_FAILURE(makeIdleState(state, "refilter-test", true));
     const fs::path config = dir / "sensor.toml";
     std::ofstream(config) << "[capture]\ninterfaces = [\"lo\"]\nfilter = \"udp port 9\"\n";
     const fs::path out = dir / "run.out", err = dir / "run.err";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        ::execl(kBinary.c_str(), kBinary.c_str(), "run", "--config", config.c_str(), "--state-dir",
-                state.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
+    const pid_t pid = startTool({"run", "--config", config.string(), "--state-dir", state.string()},
+                                out, err);
     ASSERT_GT(pid, 0);
     const bool capturing = waitFor(err, "capturing on lo", std::chrono::seconds(30));
     if (!capturing) {
