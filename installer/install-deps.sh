@@ -25,6 +25,10 @@ PACKAGES=(
     libgtest-dev libgmock-dev googletest libbenchmark-dev
     # a real HTTP CONNECT proxy for the sensor's proxy tests (started by the test on loopback)
     tinyproxy
+    # site integrations: SNMP AgentX subagent (net-snmp; snmpd/snmpget for its test), directory
+    # sign-in (OpenLDAP libldap; slapd/ldap-utils for its test), e-mail through the site relay
+    # (libcurl's SMTP with STARTTLS and AUTH; aiosmtpd is the test's real SMTP receiver)
+    libsnmp-dev snmpd snmp libldap-dev slapd ldap-utils libcurl4-openssl-dev python3-aiosmtpd
     # libFuzzer targets (tests/fuzz/run.sh; .ci/run runs a short smoke of each)
     clang libclang-rt-14-dev
     # .deb packages (cpack, dpkg-shlibdeps for their Depends)

@@ -1059,6 +1059,60 @@
         <source>Write the rows that match the filter as a PDF or CSV report</source>
         <translation>Die Zeilen, die zum Filter passen, als PDF- oder CSV-Bericht schreiben</translation>
     </message>
+    <message>
+        <source>Push settings…</source>
+        <translation>Einstellungen senden…</translation>
+    </message>
+    <message>
+        <source>Capture filter, port aliases, ICS subnets, VLAN names and DHCP ranges for the selected sensor</source>
+        <translation>Mitschnittfilter, Port-Aliase, ICS-Subnetze, VLAN-Namen und DHCP-Bereiche für den ausgewählten Sensor</translation>
+    </message>
+    <message>
+        <source>Renew certificate</source>
+        <translation>Zertifikat erneuern</translation>
+    </message>
+    <message>
+        <source>The selected sensor makes a new key and gets a new certificate over its link</source>
+        <translation>Der ausgewählte Sensor erzeugt einen neuen Schlüssel und erhält über seine Verbindung ein neues Zertifikat</translation>
+    </message>
+    <message>
+        <source>Push settings</source>
+        <translation>Einstellungen senden</translation>
+    </message>
+    <message>
+        <source># Settings for sensor %1 (docs/SENSOR_CONFIG.md, &quot;console push&quot;).
+# [network]
+# ics_subnets = [&quot;10.20.0.0/16&quot;]
+# vlan_names = [&quot;20=PLC floor&quot;]
+# dhcp_ranges = [&quot;10.1.2.100-10.1.2.199&quot;]
+</source>
+        <translation># Einstellungen für Sensor %1 (docs/SENSOR_CONFIG.md, &quot;console push&quot;).
+# [network]
+# ics_subnets = [&quot;10.20.0.0/16&quot;]
+# vlan_names = [&quot;20=PLC floor&quot;]
+# dhcp_ranges = [&quot;10.1.2.100-10.1.2.199&quot;]
+</translation>
+    </message>
+    <message>
+        <source>Push settings to %1</source>
+        <translation>Einstellungen an %1 senden</translation>
+    </message>
+    <message>
+        <source>These settings replace the ones pushed before and win over the sensor&apos;s own file. Leave only comments to withdraw them.</source>
+        <translation>Diese Einstellungen ersetzen die zuvor gesendeten und haben Vorrang vor der eigenen Datei des Sensors. Nur Kommentare stehen lassen, um sie zurückzuziehen.</translation>
+    </message>
+    <message>
+        <source>Push</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Settings sent to sensor %1; it answers what it applied (admin command list)</source>
+        <translation>Einstellungen an Sensor %1 gesendet; er antwortet, was er übernommen hat (admin command list)</translation>
+    </message>
+    <message>
+        <source>Certificate renewal sent to sensor %1</source>
+        <translation>Zertifikatserneuerung an Sensor %1 gesendet</translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::ReportExport</name>

@@ -1053,6 +1053,60 @@
         <source>Write the rows that match the filter as a PDF or CSV report</source>
         <translation>フィルターに一致する行を PDF または CSV レポートとして書き出します</translation>
     </message>
+    <message>
+        <source>Push settings…</source>
+        <translation>設定を送信…</translation>
+    </message>
+    <message>
+        <source>Capture filter, port aliases, ICS subnets, VLAN names and DHCP ranges for the selected sensor</source>
+        <translation>選択したセンサーのキャプチャフィルター、ポート別名、ICS サブネット、VLAN 名、DHCP 範囲</translation>
+    </message>
+    <message>
+        <source>Renew certificate</source>
+        <translation>証明書を更新</translation>
+    </message>
+    <message>
+        <source>The selected sensor makes a new key and gets a new certificate over its link</source>
+        <translation>選択したセンサーが新しい鍵を作り、リンク経由で新しい証明書を受け取ります</translation>
+    </message>
+    <message>
+        <source>Push settings</source>
+        <translation>設定の送信</translation>
+    </message>
+    <message>
+        <source># Settings for sensor %1 (docs/SENSOR_CONFIG.md, &quot;console push&quot;).
+# [network]
+# ics_subnets = [&quot;10.20.0.0/16&quot;]
+# vlan_names = [&quot;20=PLC floor&quot;]
+# dhcp_ranges = [&quot;10.1.2.100-10.1.2.199&quot;]
+</source>
+        <translation># センサー %1 の設定 (docs/SENSOR_CONFIG.md, &quot;console push&quot;)。
+# [network]
+# ics_subnets = [&quot;10.20.0.0/16&quot;]
+# vlan_names = [&quot;20=PLC floor&quot;]
+# dhcp_ranges = [&quot;10.1.2.100-10.1.2.199&quot;]
+</translation>
+    </message>
+    <message>
+        <source>Push settings to %1</source>
+        <translation>%1 に設定を送信</translation>
+    </message>
+    <message>
+        <source>These settings replace the ones pushed before and win over the sensor&apos;s own file. Leave only comments to withdraw them.</source>
+        <translation>この設定は以前に送信した設定を置き換え、センサー自身のファイルより優先されます。取り消すにはコメントだけを残してください。</translation>
+    </message>
+    <message>
+        <source>Push</source>
+        <translation>送信</translation>
+    </message>
+    <message>
+        <source>Settings sent to sensor %1; it answers what it applied (admin command list)</source>
+        <translation>センサー %1 に設定を送信しました。適用内容はセンサーが応答します (admin command list)</translation>
+    </message>
+    <message>
+        <source>Certificate renewal sent to sensor %1</source>
+        <translation>センサー %1 に証明書の更新を送信しました</translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::ReportExport</name>

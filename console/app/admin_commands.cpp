@@ -124,6 +124,7 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
     addForwardCommands(*admin, dataDir, exitCode);
     addCveCommands(*admin, dataDir, exitCode);
     addCertCommands(*admin, dataDir, exitCode);
+    addDirectoryCommands(*admin, dataDir, exitCode);
     addDoctorCommand(*admin, dataDir, exitCode);
     addReportCommand(*admin, dataDir, exitCode);
 
@@ -588,17 +589,18 @@ void addAlertCommands(CLI::App& admin, const std::function<fs::path()>& dataDir,
     list->callback([args, dataDir, &exitCode] {
         auto console = openExisting(dataDir());
         if (!console) return void(exitCode = fail(console.error().message));
-        auto alerts = (*console)->listAlerts();
+        // Filtered in SQL (indexed): listing 1,000,000 alerts to keep a few is seconds.
+        core::AlertQuery query;
+        query.site = args->site;
+        query.zone = args->zone;
+        if (!args->severity.empty()) query.severities = {args->severity};
+        if (!args->status.empty()) query.statuses = {args->status};
+        query.limit = 0;
+        auto alerts = (*console)->queryAlerts(query);
         if (!alerts) return void(exitCode = fail(alerts.error().message));
         nlohmann::json arr = nlohmann::json::array();
         bool header = false;
         for (const auto& a : *alerts) {
-            if ((!args->status.empty() && a.status != args->status) ||
-                (!args->severity.empty() && a.severity != args->severity) ||
-                (!args->site.empty() && a.site != args->site) ||
-                (!args->zone.empty() && a.zone != args->zone)) {
-                continue;
-            }
             if (args->json) {
                 arr.push_back({{"id", a.alertId},
                                {"sensor", a.sensorName},
@@ -765,6 +767,44 @@ void printQueued(const core::CommandRow& c) {
               << "; it is sent when the sensor is connected (see 'admin command list')\n";
 }
 
+/// Waits up to `seconds` for the sensor's answer to `command` (re-reading the commands table);
+/// the row as it then stands (state "done" or "failed" once answered).
+Result<core::CommandRow> waitForAnswer(core::ConsoleService& console, core::CommandRow command,
+                                       int seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (command.state != "done" && command.state != "failed" &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        auto rows = console.listCommands(command.sensorId);
+        if (!rows) return rows.error();
+        for (const auto& c : *rows) {
+            if (c.id == command.id) command = c;
+        }
+    }
+    return command;
+}
+
+/// Prints a command's outcome: the sensor's answer, or that it is still queued.
+int reportAnswer(core::ConsoleService& console, const core::CommandRow& issued,
+                         int waitSeconds) {
+    if (waitSeconds == 0) {
+        printQueued(issued);
+        return 0;
+    }
+    auto answer = waitForAnswer(console, issued, waitSeconds);
+    if (!answer) return fail(answer.error().message);
+    if (answer->state == "failed") return fail("sensor " + answer->sensorName + ": " + answer->result);
+    if (answer->state != "done") {
+        std::cout << "no answer from sensor " << answer->sensorName << " within " << waitSeconds
+                  << " s: command " << answer->id
+                  << " stays queued and is sent when the sensor connects (see 'admin command "
+                     "list')\n";
+        return 0;
+    }
+    std::cout << "sensor " << answer->sensorName << ": " << answer->result << "\n";
+    return 0;
+}
+
 void addSensorCommandCommands(CLI::App& admin, CLI::App& sensor,
                               const std::function<fs::path()>& dataDir, int& exitCode) {
     struct CommandArgs {
@@ -788,6 +828,71 @@ void addSensorCommandCommands(CLI::App& admin, CLI::App& sensor,
         if (!c) return void(exitCode = fail(c.error().message));
         printQueued(*c);
         exitCode = 0;
+    });
+
+    // sensor push-config NAME FILE|--clear [--wait S]; sensor reload NAME [--wait S]
+    struct SettingsArgs {
+        std::string sensor, file;
+        bool clear = false;
+        int waitSeconds = 10;
+    };
+    auto settings = std::make_shared<SettingsArgs>();
+    CLI::App* push = sensor.add_subcommand(
+        "push-config",
+        "Push settings to a sensor: capture filter, port aliases, ICS subnets, VLAN names, DHCP "
+        "ranges (a sensor.toml subset, docs/SENSOR_CONFIG.md). They replace the previous push "
+        "and win over the sensor's own file");
+    push->add_option("NAME", settings->sensor, "Sensor name or id")->required();
+    auto* pushFile =
+        push->add_option("FILE", settings->file, "TOML file with the settings to push")
+            ->check(CLI::ExistingFile);
+    push->add_flag("--clear", settings->clear,
+                   "Withdraw the pushed settings: the sensor's own file applies again")
+        ->excludes(pushFile);
+    CLI::App* reloadCmd = sensor.add_subcommand(
+        "reload", "Ask a sensor to read its config file again (like SIGHUP on the sensor)");
+    reloadCmd->add_option("NAME", settings->sensor, "Sensor name or id")->required();
+    CLI::App* renew = sensor.add_subcommand(
+        "renew",
+        "Renew a sensor's certificate now over its link (new key on the sensor; the old "
+        "certificate is refused once the new one is used). Sensors also renew by themselves "
+        "at two thirds of the certificate's lifetime");
+    renew->add_option("NAME", settings->sensor, "Sensor name or id")->required();
+    renew->callback([settings, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto c = (*console)->renewSensorCertificate(settings->sensor);
+        if (!c) return void(exitCode = fail(c.error().message));
+        exitCode = reportAnswer(**console, *c, settings->waitSeconds);
+    });
+    for (CLI::App* cmd : {push, reloadCmd, renew}) {
+        cmd->add_option("--wait", settings->waitSeconds,
+                        "Seconds to wait for the sensor's answer (0: queue and return)")
+            ->default_val(10)
+            ->check(CLI::Range(0, 3600));
+    }
+    push->callback([settings, dataDir, &exitCode] {
+        if (settings->file.empty() && !settings->clear) {
+            return void(exitCode = fail("give the settings FILE, or --clear to withdraw them"));
+        }
+        std::string text;
+        if (!settings->clear) {
+            auto read = crypto::readFile(settings->file, 64 * 1024 + 1);
+            if (!read) return void(exitCode = fail(read.error().message));
+            text = *read;
+        }
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto c = (*console)->pushSensorSettings(settings->sensor, text);
+        if (!c) return void(exitCode = fail(c.error().message));
+        exitCode = reportAnswer(**console, *c, settings->waitSeconds);
+    });
+    reloadCmd->callback([settings, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto c = (*console)->reloadSensorSettings(settings->sensor);
+        if (!c) return void(exitCode = fail(c.error().message));
+        exitCode = reportAnswer(**console, *c, settings->waitSeconds);
     });
 
     // alert learn|mute ALERT_ID [--sensor NAME] [--off]
@@ -855,17 +960,9 @@ void addSensorCommandCommands(CLI::App& admin, CLI::App& sensor,
             std::cerr << "asked sensor " << request->sensorName << " for the evidence of alert "
                       << key.alertId << " (command " << request->id << ")\n";
         }
-        const auto deadline =
-            std::chrono::steady_clock::now() + std::chrono::seconds(ev->waitSeconds);
-        while (request->state != "done" && request->state != "failed" &&
-               std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-            auto rows = (*console)->listCommands(key.sensorId);
-            if (!rows) return void(exitCode = fail(rows.error().message));
-            for (const auto& c : *rows) {
-                if (c.id == request->id) request = c;
-            }
-        }
+        auto answered = waitForAnswer(**console, *request, ev->waitSeconds);
+        if (!answered) return void(exitCode = fail(answered.error().message));
+        request = *answered;
         if (request->state == "failed") {
             return void(exitCode = fail("sensor " + request->sensorName + ": " + request->result));
         }
@@ -1101,30 +1198,46 @@ void addBackupCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
 
 void addForwardCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode) {
     CLI::App* forward = admin.add_subcommand(
-        "forward", "SIEM forwarding rules (syslog RFC 5424; sent by --headless)");
+        "forward",
+        "Forwarding rules: syslog RFC 5424 to a SIEM, or e-mail digests through the site's mail "
+        "relay (sent by --headless)");
     forward->require_subcommand(1);
     struct ForwardArgs {
         std::string target, format, minSeverity = "warning", caFile;
         std::vector<std::string> engines, sites;
+        std::string mailFrom, smtpUser, smtpPasswordFile;
+        std::vector<std::string> mailTo;
+        bool noStarttls = false;
         std::int64_t id = 0;
         bool json = false;
     };
     auto args = std::make_shared<ForwardArgs>();
 
-    CLI::App* add = forward->add_subcommand("add", "Forward new alerts to a SIEM");
-    add->add_option("--target", args->target, "udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT")
+    CLI::App* add = forward->add_subcommand(
+        "add", "Forward new alerts to a SIEM (syslog) or to e-mail recipients (smtp://, smtps://)");
+    add->add_option("--target", args->target,
+                    "udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT (syslog); "
+                    "smtp://RELAY:PORT (STARTTLS required, e.g. 587) or smtps://RELAY:PORT "
+                    "(implicit TLS, e.g. 465) for e-mail")
         ->required();
-    add->add_option("--format", args->format, "cef, leef or json")
-        ->required()
-        ->check(CLI::IsMember({"cef", "leef", "json"}));
+    add->add_option("--format", args->format, "Syslog payload: cef, leef or json (not for e-mail)")
+        ->check(CLI::IsMember({"cef", "leef", "json", "email"}));
     add->add_option("--min-severity", args->minSeverity, "warning, minor, major or critical")
         ->capture_default_str()
         ->check(CLI::IsMember({"warning", "minor", "major", "critical"}));
     add->add_option("--engine", args->engines, "Only alerts of this engine (repeatable)");
     add->add_option("--site", args->sites, "Only alerts of this site (repeatable)");
     add->add_option("--ca-file", args->caFile,
-                    "tls://: PEM CA certificate(s) that must have signed the receiver's "
-                    "certificate");
+                    "PEM CA certificate(s) that must have signed the receiver's certificate "
+                    "(required for tls://; for smtp:// and smtps:// the system's CAs otherwise)");
+    add->add_option("--mail-from", args->mailFrom, "E-mail: sender address (envelope and From)");
+    add->add_option("--mail-to", args->mailTo, "E-mail: recipient address (repeatable)");
+    add->add_option("--smtp-user", args->smtpUser, "E-mail: relay user name for SMTP AUTH");
+    add->add_option("--smtp-password-file", args->smtpPasswordFile,
+                    "E-mail: file whose first line is the relay password (kept in the console "
+                    "database, never shown)");
+    add->add_flag("--no-starttls", args->noStarttls,
+                  "E-mail: smtp:// without STARTTLS, for a local relay only (no credentials)");
     add->callback([args, dataDir, &exitCode] {
         auto console = openExisting(dataDir());
         if (!console) return void(exitCode = fail(console.error().message));
@@ -1135,10 +1248,43 @@ void addForwardCommands(CLI::App& admin, const std::function<fs::path()>& dataDi
         rule.engines = args->engines;
         rule.sites = args->sites;
         rule.caFile = args->caFile;
+        rule.mailFrom = args->mailFrom;
+        rule.mailTo = args->mailTo;
+        rule.smtpUser = args->smtpUser;
+        rule.starttls = !args->noStarttls;
+        if (!args->smtpPasswordFile.empty()) {
+            auto pw = readPasswordFile(args->smtpPasswordFile);
+            if (!pw) return void(exitCode = fail(pw.error().message));
+            rule.smtpPassword = *pw;
+        }
         auto added = (*console)->addForwardRule(rule);
         if (!added) return void(exitCode = fail(added.error().message));
         std::cout << "forwarding rule " << added->id << " added: " << added->target << " "
-                  << added->format << ", severity >= " << args->minSeverity << "\n";
+                  << added->format << ", severity >= " << args->minSeverity;
+        if (added->format == "email") {
+            std::cout << ", to";
+            for (const auto& to : added->mailTo) std::cout << " " << to;
+        }
+        std::cout << "\n";
+        exitCode = 0;
+    });
+
+    CLI::App* creds = forward->add_subcommand(
+        "set-password", "Replace an e-mail rule's relay user and password (e.g. after a change)");
+    creds->add_option("ID", args->id, "Rule id (see forward list)")->required();
+    creds->add_option("--smtp-user", args->smtpUser, "Relay user name")->required();
+    creds->add_option("--smtp-password-file", args->smtpPasswordFile,
+                      "File whose first line is the relay password")
+        ->required();
+    creds->callback([args, dataDir, &exitCode] {
+        auto console = openExisting(dataDir());
+        if (!console) return void(exitCode = fail(console.error().message));
+        auto pw = readPasswordFile(args->smtpPasswordFile);
+        if (!pw) return void(exitCode = fail(pw.error().message));
+        if (auto s = (*console)->setForwardCredentials(args->id, args->smtpUser, *pw); !s) {
+            return void(exitCode = fail(s.error().message));
+        }
+        std::cout << "forwarding rule " << args->id << ": relay password changed\n";
         exitCode = 0;
     });
 
@@ -1159,6 +1305,12 @@ void addForwardCommands(CLI::App& admin, const std::function<fs::path()>& dataDi
                                {"engines", r.engines},
                                {"sites", r.sites},
                                {"ca_file", r.caFile},
+                               {"mail_from", r.mailFrom},
+                               {"mail_to", r.mailTo},
+                               {"smtp_user", r.smtpUser},
+                               // Masked: whether one is set, never the password itself.
+                               {"smtp_password", r.hasSmtpPassword ? "********" : ""},
+                               {"starttls", r.starttls},
                                {"sent", r.sent},
                                {"queued", r.queued},
                                {"last_sent_ms", r.lastSentMs},
@@ -1176,6 +1328,16 @@ void addForwardCommands(CLI::App& admin, const std::function<fs::path()>& dataDi
                       << r.format << std::setw(10) << core::severityNameOf(r.minSeverity)
                       << std::setw(8) << r.sent << std::setw(8) << r.queued
                       << (r.lastError.empty() ? "-" : r.lastError) << "\n";
+            if (r.format == "email") {
+                std::cout << "     mail from " << r.mailFrom << " to";
+                for (const auto& to : r.mailTo) std::cout << " " << to;
+                if (!r.smtpUser.empty()) {
+                    std::cout << ", user " << r.smtpUser
+                              << (r.hasSmtpPassword ? " (password ********)" : "");
+                }
+                if (!r.starttls) std::cout << ", no STARTTLS";
+                std::cout << "\n";
+            }
         }
         exitCode = 0;
     });

@@ -35,4 +35,8 @@ void addAdminCommands(CLI::App& app, std::function<std::filesystem::path()> data
 void addCertCommands(CLI::App& admin, const std::function<std::filesystem::path()>& dataDir,
                      int& exitCode);
 
+/// `admin directory show|set|off|test` (directory_commands.cpp).
+void addDirectoryCommands(CLI::App& admin, const std::function<std::filesystem::path()>& dataDir,
+                          int& exitCode);
+
 }  // namespace ironsight::console::app

@@ -608,11 +608,14 @@ TEST_F(ConsoleApp, ForwardCommandsAndTheHeadlessForwarder) {
     getsockname(udp, reinterpret_cast<sockaddr*>(&a), &len);
     std::string target = "udp://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
 
-    r = admin({"forward", "add", "--target", "smtp://x:25", "--format", "cef"});
+    r = admin({"forward", "add", "--target", "http://x:25", "--format", "cef"});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.err,
-              "error: bad forwarding target 'smtp://x:25' (udp://HOST:PORT, tcp://HOST:PORT or "
-              "tls://HOST:PORT)\n");
+              "error: bad forwarding target 'http://x:25' (udp://, tcp://, tls://, smtp:// or "
+              "smtps://HOST:PORT)\n");
+    r = admin({"forward", "add", "--target", "smtp://x:25", "--format", "cef"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: an smtp:// target sends e-mail digests: leave out --format\n");
     r = admin({"forward", "add", "--target", "tls://127.0.0.1:6514", "--format", "cef"});
     EXPECT_EQ(r.code, 1);
     EXPECT_EQ(r.err,
@@ -626,6 +629,38 @@ TEST_F(ConsoleApp, ForwardCommandsAndTheHeadlessForwarder) {
     EXPECT_EQ(admin({"forward", "remove", "2"}).out, "forwarding rule 2 removed\n");
     r = admin({"forward", "remove", "2"});
     EXPECT_EQ(r.err, "error: no forwarding rule 2\n");
+
+    // An e-mail rule (id 2 again: SQLite reuses the removed rule's): the relay password is read
+    // from a file, kept, and never shown.
+    ASSERT_TRUE(ironsight::crypto::writeFileAtomic(tmp_.path / "smtp-pw", "Relay-Secret-9\n",
+                                                   fs::perms::owner_read | fs::perms::owner_write)
+                    .ok());
+    r = admin({"forward", "add", "--target", "smtp://relay.example:587", "--mail-from",
+               "alerts@plant.example", "--mail-to", "soc@example.com", "--mail-to",
+               "ops@example.com", "--smtp-user", "alerts", "--smtp-password-file",
+               (tmp_.path / "smtp-pw").string(), "--min-severity", "critical"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out,
+              "forwarding rule 2 added: smtp://relay.example:587 email, severity >= critical, to "
+              "soc@example.com ops@example.com\n");
+    r = admin({"forward", "list"});
+    EXPECT_NE(r.out.find("\n     mail from alerts@plant.example to soc@example.com "
+                         "ops@example.com, user alerts (password ********)\n"),
+              std::string::npos)
+        << r.out;
+    r = admin({"forward", "list", "--json"});
+    EXPECT_EQ(r.out.find("Relay-Secret-9"), std::string::npos) << r.out;
+    EXPECT_EQ(nlohmann::json::parse(r.out)[1]["smtp_password"], "********");
+    EXPECT_EQ(nlohmann::json::parse(r.out)[1]["mail_to"][1], "ops@example.com");
+    r = admin({"forward", "set-password", "2", "--smtp-user", "alerts2", "--smtp-password-file",
+               (tmp_.path / "smtp-pw").string()});
+    EXPECT_EQ(r.out, "forwarding rule 2: relay password changed\n");
+    r = admin({"forward", "set-password", "1", "--smtp-user", "alerts2", "--smtp-password-file",
+               (tmp_.path / "smtp-pw").string()});
+    EXPECT_EQ(r.err, "error: no e-mail forwarding rule 1\n");
+    r = admin({"audit", "list"});
+    EXPECT_EQ(r.out.find("Relay-Secret-9"), std::string::npos) << r.out;
+    ASSERT_EQ(admin({"forward", "remove", "2"}).code, 0);
 
     Child server = spawn({"--headless", "--data-dir", data_.string(), "--listen", "127.0.0.1:0",
                           "--enroll-listen", "127.0.0.1:0"},
@@ -815,6 +850,65 @@ TEST_F(ConsoleApp, CertImportReachesTheRunningHeadlessConsole) {
 
     kill(server.pid, SIGTERM);
     EXPECT_EQ(waitExit(server), 0);
+}
+
+// `admin directory`: validation and a dead directory answer with one line; the bind password
+// is stored but never shown (sign-in against a real slapd: console/core/directory_test.cpp).
+TEST_F(ConsoleApp, DirectoryCommandsRefuseClearlyAndNeverShowThePassword) {
+    ASSERT_EQ(admin({"init", "--admin-user", "admin", "--admin-password-file",
+                     (tmp_.path / "pw").string()})
+                  .code,
+              0);
+    ASSERT_TRUE(ironsight::crypto::writeFileAtomic(tmp_.path / "svc", "Svc-secret-value-9\n",
+                                                   fs::perms::owner_read | fs::perms::owner_write)
+                    .ok());
+    const std::string url = "ldap://127.0.0.1:" + std::to_string(freePort());
+    const std::vector<std::string> base = {
+        "directory", "set", "--url", url, "--bind-dn", "cn=svc,dc=example,dc=com",
+        "--bind-password-file", (tmp_.path / "svc").string(), "--base", "dc=example,dc=com",
+        "--group", "admin=cn=admins,dc=example,dc=com", "--timeout", "2"};
+    std::vector<std::string> plain = base;
+    plain.insert(plain.end(), {"--tls", "none"});
+    RunResult r = admin(plain);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: plain LDAP without TLS is refused (passwords would cross the network in "
+              "clear): use an ldaps:// URL, or StartTLS with ldap://\n");
+    std::vector<std::string> badGroup = base;
+    badGroup.insert(badGroup.end(), {"--group", "boss=cn=x"});
+    r = admin(badGroup);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: --group 'boss=cn=x': give ROLE=GROUP_DN with ROLE admin, analyst or "
+                     "viewer\n");
+
+    r = admin(base);
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = admin({"directory", "show", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto shown = nlohmann::json::parse(r.out);
+    EXPECT_EQ(shown["url"], url);
+    EXPECT_EQ(shown["tls"], "starttls");
+    EXPECT_EQ(shown["bind_password_set"], true);
+    EXPECT_EQ(shown["groups"][0]["role"], "admin");
+    EXPECT_EQ(r.out.find("Svc-secret-value-9"), std::string::npos);
+    r = admin({"audit", "list", "--limit", "0"});
+    EXPECT_NE(r.out.find("bind password changed"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("Svc-secret-value-9"), std::string::npos);
+
+    // Nothing listens at the URL: one line naming the cause.
+    r = admin({"directory", "test", "alice", "--password-file", (tmp_.path / "pw").string()});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: cannot connect to the directory at " + url +
+                         ": Can't contact LDAP server\n");
+
+    ASSERT_EQ(admin({"directory", "off"}).code, 0);
+    r = admin({"directory", "show"});
+    EXPECT_EQ(r.out.rfind("directory sign-in: off\n", 0), 0u) << r.out;
+    for (const char* sub : {"show", "set", "test", "off"}) {
+        r = admin({"directory", sub, "--help"});
+        EXPECT_EQ(r.code, 0) << sub;
+        EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
+    }
 }
 
 }  // namespace

@@ -73,6 +73,8 @@ const std::vector<ActionRule>& roleMatrix() {
                                    "Learn, Mute, exclusions)",                 true,  true,  false},
         {Action::ManageCertificates, "cert.import",     "change the console certificate",
                                                                                true,  false, false},
+        {Action::ManageDirectory,  "directory.change",    "change directory sign-in settings",
+                                                                               true,  false, false},
     };
     // clang-format on
     return matrix;

@@ -50,10 +50,11 @@ enum class Action {
     ImportVulnerabilities,
     CommandSensor,  ///< learning mode, Learn / Mute an alert, exclusions (commands to a sensor)
     ManageCertificates,  ///< import the console's server certificate or go back to the generated
+    ManageDirectory,     ///< directory (LDAP / AD) sign-in settings
 };
 
 /// The last Action (tests iterate 0..kLastAction).
-inline constexpr Action kLastAction = Action::ManageCertificates;
+inline constexpr Action kLastAction = Action::ManageDirectory;
 
 /// One row of the role matrix: the audit code, the phrase used in refusals, who may do it.
 struct ActionRule {
@@ -107,6 +108,7 @@ struct Session {
     std::string source;  ///< where the user signs in from ("desktop", peer address, ...)
     bool mustChangePassword = false;
     std::int64_t signedInMs = 0;
+    bool directory = false;  ///< signed in through the directory (role from its groups)
 };
 
 /// Milliseconds since the Unix epoch (UTC); injectable for tests of lockout and timeouts.

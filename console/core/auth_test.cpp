@@ -256,6 +256,15 @@ TEST_F(Auth, EveryActionTimesEveryRole) {
              if (auto i = svc_->importServerCertificate(s, files, true); !i) return statusOf(i);
              return svc_->useGeneratedCertificate(s);
          }},
+        {Action::ManageDirectory,
+         [&](const Session& s, const std::string&, Role) {
+             DirectoryConfig c;
+             c.url = "ldaps://ldap.example.com:636";
+             c.tls = DirectoryTls::Ldaps;
+             c.base = "ou=people,dc=example,dc=com";
+             c.groups = {{"cn=console-admins,ou=groups,dc=example,dc=com", Role::Admin}};
+             return svc_->setDirectoryConfig(s, c);
+         }},
     };
 
     std::set<Action> covered;

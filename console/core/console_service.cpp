@@ -2,12 +2,15 @@
 // ConsoleService: data dir, first-run setup, activation files, read API and exports.
 #include "console/core/console_service.h"
 
+#include <toml++/toml.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
+#include <sstream>
 
 #include "console/core/forwarding.h"
 #include "shared/activation/activation.h"
@@ -171,6 +174,19 @@ Result<AuditActor> ConsoleService::authorize(const Session* session, Action acti
         state = it->second;
     }
     who = state.user;
+    if (state.directory) {
+        // No users row: the role granted at sign-in holds for the session.
+        {
+            std::lock_guard lock(sessionsMutex_);
+            if (auto it = sessions_.find(session->token); it != sessions_.end()) {
+                it->second.lastActiveMs = now;
+            }
+        }
+        if (!allowed(state.role, action)) {
+            return deny(permissionDenied(state.role, action), state.source);
+        }
+        return AuditActor{state.user, state.source};
+    }
     auto user = store_->findUser(state.user);
     if (!user) return user.error();
     if (!*user || (*user)->disabled) {
@@ -200,6 +216,10 @@ Result<Session> ConsoleService::signIn(const std::string& user, const std::strin
     auto found = store_->findUser(user);
     if (!found) return found.error();
     if (!*found) {
+        auto directory = directoryConfig();
+        if (directory && directory->enabled()) {
+            return signInDirectory(*directory, user, password, source);
+        }
         // Same work and answer as a wrong password: user names cannot be probed.
         static const std::string dummy = hashPassword("not a real password, only timing").value();
         (void)verifyPassword(dummy, password);
@@ -223,10 +243,16 @@ Result<Session> ConsoleService::signIn(const std::string& user, const std::strin
         return makeError(kSignInFailed);
     }
     if (auto s = store_->noteSignInSuccess(user, source); !s) return s.error();
+    return newSession(u.name, u.role, source, u.mustChangePassword, false);
+}
+
+Session ConsoleService::newSession(const std::string& user, Role role, const std::string& source,
+                                   bool mustChangePassword, bool directory) {
+    std::int64_t now = clock_();
     crypto::Bytes token = crypto::randomBytes(32);
-    Session session{crypto::toHex(token), u.name, u.role, source, u.mustChangePassword, now};
+    Session session{crypto::toHex(token), user, role, source, mustChangePassword, now, directory};
     std::lock_guard lock(sessionsMutex_);
-    sessions_[session.token] = SessionState{u.name, source, now};
+    sessions_[session.token] = SessionState{user, source, now, directory, role};
     return session;
 }
 
@@ -244,6 +270,15 @@ Status ConsoleService::refreshSession(Session& session) {
     // ChangeOwnPassword is allowed for every live session, so this only checks liveness.
     auto by = authorize(&session, Action::ChangeOwnPassword, session.user);
     if (!by) return by.error();
+    {
+        std::lock_guard lock(sessionsMutex_);
+        if (auto it = sessions_.find(session.token);
+            it != sessions_.end() && it->second.directory) {
+            session.role = it->second.role;
+            session.mustChangePassword = false;
+            return {};
+        }
+    }
     auto user = store_->findUser(session.user);
     if (!user) return user.error();
     if (*user) {
@@ -257,6 +292,18 @@ Status ConsoleService::changePassword(const Session& session, const std::string&
                                       const std::string& newPassword) {
     auto by = authorize(&session, Action::ChangeOwnPassword, session.user);
     if (!by) return by.error();
+    bool directory = false;
+    {
+        std::lock_guard lock(sessionsMutex_);
+        auto it = sessions_.find(session.token);
+        directory = it != sessions_.end() && it->second.directory;
+    }
+    if (directory) {
+        (void)store_->audit(by->actor, "user.change_password", by->actor, by->source,
+                            "refused: directory user");
+        return makeError("password not changed: " + by->actor +
+                         " signs in through the directory; change the password there");
+    }
     auto user = store_->findUser(by->actor);
     if (!user) return user.error();
     if (!*user) return makeError("no user '" + by->actor + "'");
@@ -608,6 +655,80 @@ Result<CommandRow> ConsoleService::addExclusion(const std::string& sensor,
     return issueCommand(AuditActor{}, sensor, "add_exclusion", exclusionJson(rule));
 }
 
+namespace {
+
+/// The console's check of a settings push: size and TOML syntax; exclusions have their own
+/// command (admin exclusion add), which keeps them apart from the replaceable settings.
+Status checkSettingsPush(const std::string& text) {
+    if (text.size() > 64 * 1024) return makeError("settings file is larger than 64 KiB");
+    try {
+        const toml::table doc = toml::parse(std::string_view(text), std::string_view("settings"));
+        if (doc.contains("exclusion")) {
+            return makeError("settings: [[exclusion]] tables are not settings; add exclusions "
+                             "with `admin exclusion add`");
+        }
+    } catch (const toml::parse_error& e) {
+        std::ostringstream where;
+        where << "settings:" << e.source().begin.line << ":" << e.source().begin.column;
+        return makeError(where.str() + ": " + std::string(e.description()));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<CommandRow> ConsoleService::pushSensorSettings(const Session& session,
+                                                      const std::string& sensor,
+                                                      const std::string& toml) {
+    auto by = authorize(&session, Action::CommandSensor, sensor);
+    if (!by) return by.error();
+    if (auto st = checkSettingsPush(toml); !st) return st.error();
+    return issueCommand(*by, sensor, "push_settings", json{{"toml", toml}}.dump());
+}
+
+Result<CommandRow> ConsoleService::pushSensorSettings(const std::string& sensor,
+                                                      const std::string& toml) {
+    if (auto st = checkSettingsPush(toml); !st) return st.error();
+    return issueCommand(AuditActor{}, sensor, "push_settings", json{{"toml", toml}}.dump());
+}
+
+Result<std::string> ConsoleService::lastPushedSettings(const std::string& sensor) {
+    auto commands = store_->listCommands(sensor);
+    if (!commands) return commands.error();
+    for (const auto& c : *commands) {  // newest first
+        if (c.kind != "push_settings" || c.state != "done") continue;
+        auto args = json::parse(c.arguments, nullptr, false);
+        if (args.is_object() && args.contains("toml") && args["toml"].is_string()) {
+            return args["toml"].get<std::string>();
+        }
+        break;
+    }
+    return std::string();
+}
+
+Result<CommandRow> ConsoleService::reloadSensorSettings(const Session& session,
+                                                        const std::string& sensor) {
+    auto by = authorize(&session, Action::CommandSensor, sensor);
+    if (!by) return by.error();
+    return issueCommand(*by, sensor, "reload_settings", "{}");
+}
+
+Result<CommandRow> ConsoleService::reloadSensorSettings(const std::string& sensor) {
+    return issueCommand(AuditActor{}, sensor, "reload_settings", "{}");
+}
+
+Result<CommandRow> ConsoleService::renewSensorCertificate(const Session& session,
+                                                          const std::string& sensor) {
+    auto by = authorize(&session, Action::CommandSensor, sensor);
+    if (!by) return by.error();
+    return issueCommand(*by, sensor, "renew_certificate", "{}");
+}
+
+Result<CommandRow> ConsoleService::renewSensorCertificate(const std::string& sensor,
+                                                          const AuditActor& by) {
+    return issueCommand(by, sensor, "renew_certificate", "{}");
+}
+
 Result<std::vector<AuditRow>> ConsoleService::listAudit(const Session& session) {
     auto by = authorize(&session, Action::ViewAudit, "audit");
     if (!by) return by.error();
@@ -850,10 +971,13 @@ Result<std::string> ConsoleService::exportDevices(ExportFormat format) {
         json identity =
             d.identityJson.empty() ? json::object() : json::parse(d.identityJson, nullptr, false);
         if (identity.is_discarded()) identity = json::object();
+        json vlanNames = json::object();
+        for (const auto& [id, name] : d.vlanNames) vlanNames[std::to_string(id)] = name;
         arr.push_back({{"id", d.deviceId},
                        {"macs", d.macs},
                        {"ips", d.ips},
                        {"vlans", d.vlans},
+                       {"vlan_names", vlanNames},
                        {"vendor", d.vendor},
                        {"model", d.model},
                        {"firmware", d.firmware},
@@ -984,25 +1108,65 @@ Result<RetentionResult> ConsoleService::runRetention() {
     return store_->applyRetention(retentionPolicy());
 }
 
+namespace {
+
+/// What the service hands out: the SMTP password stays in the store (hasSmtpPassword says
+/// whether there is one).
+Result<ForwardRule> withoutSecret(Result<ForwardRule> rule) {
+    if (rule) {
+        rule->hasSmtpPassword = !rule->smtpPassword.empty();
+        rule->smtpPassword.clear();
+    }
+    return rule;
+}
+
+Result<std::vector<ForwardRule>> withoutSecrets(Result<std::vector<ForwardRule>> rules) {
+    if (rules) {
+        for (auto& r : *rules) r.smtpPassword.clear();
+    }
+    return rules;
+}
+
+}  // namespace
+
 Result<ForwardRule> ConsoleService::addForwardRule(const Session& session,
                                                    const ForwardRule& rule) {
     auto by = authorize(&session, Action::ManageForwarding, rule.target);
     if (!by) return by.error();
     auto checked = checkForwardRule(rule);
     if (!checked) return checked.error();
-    return store_->addForwardRule(*checked, *by);
+    return withoutSecret(store_->addForwardRule(*checked, *by));
 }
 
 Result<ForwardRule> ConsoleService::addForwardRule(const ForwardRule& rule) {
     auto checked = checkForwardRule(rule);
     if (!checked) return checked.error();
-    return store_->addForwardRule(*checked);
+    return withoutSecret(store_->addForwardRule(*checked));
 }
 
 Result<std::vector<ForwardRule>> ConsoleService::listForwardRules(const Session& session) {
     auto by = authorize(&session, Action::ManageForwarding, "forwarding");
     if (!by) return by.error();
-    return store_->listForwardRules();
+    return withoutSecrets(store_->listForwardRules());
+}
+
+Result<std::vector<ForwardRule>> ConsoleService::listForwardRules() {
+    return withoutSecrets(store_->listForwardRules());
+}
+
+Status ConsoleService::setForwardCredentials(const Session& session, std::int64_t id,
+                                             const std::string& user,
+                                             const std::string& password) {
+    auto by = authorize(&session, Action::ManageForwarding, std::to_string(id));
+    if (!by) return by.error();
+    if (user.empty() != password.empty()) return makeError("give both the SMTP user and password");
+    return store_->setForwardCredentials(id, user, password, *by);
+}
+
+Status ConsoleService::setForwardCredentials(std::int64_t id, const std::string& user,
+                                             const std::string& password) {
+    if (user.empty() != password.empty()) return makeError("give both the SMTP user and password");
+    return store_->setForwardCredentials(id, user, password);
 }
 
 Status ConsoleService::removeForwardRule(const Session& session, std::int64_t id) {

@@ -17,6 +17,7 @@
 #include "console/core/console_store.h"
 #include "console/core/report.h"
 #include "console/core/cve.h"
+#include "console/core/directory.h"
 #include "console/core/pki.h"
 #include "shared/base/result.h"
 
@@ -88,6 +89,8 @@ public:
     // Sign-in and sessions.
     /// Verifies the Argon2id hash. Unknown user, wrong password and disabled account all fail
     /// with kSignInFailed; a locked account with "sign-in failed: account locked ...".
+    /// A name that is no local user goes to the directory when one is configured
+    /// (directory_service.cpp): the session gets the role of the user's mapped groups.
     Result<Session> signIn(const std::string& user, const std::string& password,
                            const std::string& source);
     void signOut(const Session& session);
@@ -220,6 +223,27 @@ public:
     Result<CommandRow> addExclusion(const Session& session, const std::string& sensor,
                                     const ExclusionRule& rule);
     Result<CommandRow> addExclusion(const std::string& sensor, const ExclusionRule& rule);
+    /// Pushes settings to a sensor (docs/SENSOR_CONFIG.md, "console push": capture filter, port
+    /// aliases, ICS subnets, VLAN names, DHCP ranges) as a ConfigPush with `settings`. The
+    /// sensor checks them as a whole, keeps them in its state dir and applies them at once, and
+    /// answers what changed or why it refused. A push replaces the sensor's previous one; an
+    /// empty `toml` hands the settings back to the sensor's own file. Checked here for TOML
+    /// syntax and size (64 KiB) only: the sensor is the authority on its settings.
+    Result<CommandRow> pushSensorSettings(const Session& session, const std::string& sensor,
+                                          const std::string& toml);
+    Result<CommandRow> pushSensorSettings(const std::string& sensor, const std::string& toml);
+    /// The settings of the sensor's newest accepted push ("" when none, or withdrawn).
+    Result<std::string> lastPushedSettings(const std::string& sensor);
+    /// Asks a sensor to read its config file again (as SIGHUP does) and answer what changed.
+    Result<CommandRow> reloadSensorSettings(const Session& session, const std::string& sensor);
+    Result<CommandRow> reloadSensorSettings(const std::string& sensor);
+    /// Asks a sensor to renew its client certificate now over the authenticated link (kind
+    /// renew_certificate): it makes a new key, the console issues a certificate for the same
+    /// identity, the old one is refused once the new one is used. The link server also asks by
+    /// itself when a sensor's certificate is past two thirds of its lifetime (actor "console").
+    Result<CommandRow> renewSensorCertificate(const Session& session, const std::string& sensor);
+    Result<CommandRow> renewSensorCertificate(const std::string& sensor,
+                                              const AuditActor& by = AuditActor{});
     /// Newest first (every role may read them).
     Result<std::vector<CommandRow>> listCommands(const std::string& sensor = "") {
         return store_->listCommands(sensor);
@@ -234,6 +258,15 @@ public:
     Result<std::vector<SensorHealth>> sensorHealth() { return store_->sensorHealth(); }
     Result<std::vector<DeviceRow>> listDevices() { return store_->listDevices(); }
     Result<std::vector<AlertRow>> listAlerts() { return store_->listAlerts(); }
+    /// Filtered and paged in SQL: what a list view at 1,000,000 alerts should ask for.
+    Result<std::vector<AlertRow>> queryAlerts(const AlertQuery& q) {
+        return store_->queryAlerts(q);
+    }
+    Result<std::int64_t> countAlerts(const AlertQuery& q) { return store_->countAlerts(q); }
+    Result<std::vector<DeviceRow>> searchDevices(const std::string& term, int limit = 500,
+                                                 int offset = 0) {
+        return store_->searchDevices(term, limit, offset);
+    }
     Result<std::vector<ConnectionRow>> listConnections() { return store_->listConnections(); }
     Result<std::vector<AuditRow>> listAudit() { return store_->listAudit(); }
     Result<std::vector<AuditRow>> listAudit(const Session& session);
@@ -275,9 +308,16 @@ public:
     Result<ForwardRule> addForwardRule(const Session& session, const ForwardRule& rule);
     Result<ForwardRule> addForwardRule(const ForwardRule& rule);
     Result<std::vector<ForwardRule>> listForwardRules(const Session& session);
-    Result<std::vector<ForwardRule>> listForwardRules() { return store_->listForwardRules(); }
+    /// The rules without their SMTP passwords (hasSmtpPassword tells whether one is set).
+    Result<std::vector<ForwardRule>> listForwardRules();
     Status removeForwardRule(const Session& session, std::int64_t id);
     Status removeForwardRule(std::int64_t id) { return store_->removeForwardRule(id); }
+    /// An e-mail rule's SMTP user and password (both, or both empty for no AUTH); audited as
+    /// forward.credentials without the password.
+    Status setForwardCredentials(const Session& session, std::int64_t id, const std::string& user,
+                                 const std::string& password);
+    Status setForwardCredentials(std::int64_t id, const std::string& user,
+                                 const std::string& password);
 
     // Offline vulnerability data (cve.h).
     /// Imports an NVD CVE JSON 2.0 feed file; returns how many CVE records it held.
@@ -312,6 +352,18 @@ public:
         return core::sensorTrustPem(dataDir_ / "pki", pki_.caCertPem());
     }
 
+    // Directory sign-in (directory.h, directory_service.cpp; docs/CONSOLE.md).
+    /// The stored settings (url empty = off), bind password included: never print it.
+    Result<DirectoryConfig> directoryConfig();
+    /// Checks (checkDirectoryConfig) and stores; an empty url turns directory sign-in off.
+    /// Audited as directory.change, the bind password only as changed or unchanged. Admin only
+    /// (Action::ManageDirectory).
+    Status setDirectoryConfig(const Session& session, const DirectoryConfig& config);
+    Status setDirectoryConfig(const DirectoryConfig& config);
+    /// `admin directory test`: looks the user up and tries the password with the stored
+    /// settings, without signing in or counting towards lockout; audited as directory.test.
+    DirectoryAuthResult testDirectory(const std::string& user, const std::string& password);
+
     // Audit log.
     Result<AuditVerification> verifyAudit() { return store_->verifyAudit(); }
     /// The whole log with its chain fields: CSV with a header line, or {"audit": [...]}.
@@ -336,6 +388,8 @@ private:
         std::string user;
         std::string source;
         std::int64_t lastActiveMs = 0;
+        bool directory = false;     ///< no users row: the role below is the one granted
+        Role role = Role::Viewer;  ///< directory sessions only
     };
 
     /// Checks `session` (nullptr = local administrator) for `action`; audits refusals.
@@ -362,6 +416,11 @@ private:
     Result<CheckedIdentity> importCertificateAs(const AuditActor& by,
                                                 const CertificateImport& files, bool force);
     Status useGeneratedAs(const AuditActor& by);
+    Result<Session> signInDirectory(const DirectoryConfig& config, const std::string& user,
+                                    const std::string& password, const std::string& source);
+    Status storeDirectoryConfig(const AuditActor& by, const DirectoryConfig& config);
+    Session newSession(const std::string& user, Role role, const std::string& source,
+                       bool mustChangePassword, bool directory);
 
     std::filesystem::path dataDir_;
     std::unique_ptr<ConsoleStore> store_;
@@ -371,6 +430,7 @@ private:
     std::map<std::string, SessionState> sessions_;  // by token
     std::mutex listenerMutex_;
     std::function<void()> linkListener_;
+    std::mutex directoryLockoutMutex_;  // read-modify-write of directory.lockout.* settings
     DataDirLock lock_;  // shared: a restore refuses while any console has the directory open
 };
 

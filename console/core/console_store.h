@@ -44,6 +44,7 @@ struct SensorRow {
     std::string zone;
     std::string status;  ///< pending | active | revoked
     std::string certSerial;
+    std::string nextCertSerial;  ///< renewed over the link, not used yet ("" when none)
     std::int64_t enrolledAtMs = 0;
     std::int64_t lastSeenMs = 0;
 };
@@ -80,6 +81,7 @@ struct DeviceRow {
     std::vector<std::string> macs;
     std::vector<std::string> ips;
     std::vector<std::uint32_t> vlans;
+    std::map<std::uint32_t, std::string> vlanNames;  ///< the sensor site's names of `vlans`
     std::string vendor, model, firmware, serial, hostname, type;
     int purdueLevel = -1;
     std::vector<std::pair<std::string, std::string>> protocols;  ///< (name, role)
@@ -150,6 +152,18 @@ struct AlertTally {
     bool operator==(const AlertTally&) const = default;
 };
 
+/// One page of the alert list, filtered in SQL (the indexes of schema v3/v12 serve it).
+/// Empty fields and lists do not filter.
+struct AlertQuery {
+    std::string site;
+    std::string zone;                     ///< with `site`
+    std::vector<std::string> severities;  ///< warning | minor | major | critical
+    std::vector<std::string> statuses;    ///< new | acknowledged | closed
+    std::string text;  ///< case-insensitive (ASCII) substring of the listed text fields
+    int limit = 500;   ///< rows of the page (<= 0: no limit)
+    int offset = 0;
+};
+
 /// Alert counts. Keys: severity names, status names, site names, "site/zone".
 struct AlertCounts {
     AlertTally all;
@@ -174,18 +188,27 @@ struct RetentionResult {
 inline constexpr const char* kSettingRetentionClosedAlertsDays = "retention.closed_alerts_days";
 inline constexpr const char* kSettingRetentionDevicesDays = "retention.devices_days";
 
-/// A SIEM forwarding rule (forward_rules). Alerts first seen after the rule exists and matching
+/// A forwarding rule (forward_rules). Alerts first seen after the rule exists and matching
 /// it (severity >= minSeverity, engine in `engines` and site in `sites` when those are not empty)
-/// are queued for `target`.
+/// are queued for `target`: a SIEM (syslog) or, for smtp:// and smtps://, e-mail recipients.
 struct ForwardRule {
     std::int64_t id = 0;
-    std::string target;   ///< udp://HOST:PORT | tcp://HOST:PORT | tls://HOST:PORT
-    std::string format;   ///< cef | leef | json
+    std::string target;   ///< udp:// | tcp:// | tls:// | smtp:// | smtps:// HOST:PORT
+    std::string format;   ///< cef | leef | json; email for smtp:// and smtps://
     int minSeverity = 0;  ///< 0 unspecified .. 4 critical (the ironsight.v1 Severity values)
     std::vector<std::string> engines;
     std::vector<std::string> sites;
-    std::string caFile;  ///< tls: CA certificate(s) (PEM) that verify the receiver
-    std::int64_t sent = 0;
+    std::string caFile;  ///< tls: CA certificate(s) (PEM) that verify the receiver (e-mail: optional)
+    // E-mail rules only.
+    std::string mailFrom;
+    std::vector<std::string> mailTo;
+    std::string smtpUser;
+    /// Kept in the console database (the relay needs it in clear); never logged or audited.
+    /// ConsoleService's listings return it empty, with hasSmtpPassword set.
+    std::string smtpPassword;
+    bool hasSmtpPassword = false;
+    bool starttls = true;  ///< smtp://: STARTTLS required (false: a plain local relay, no AUTH)
+    std::int64_t sent = 0;  ///< messages sent (e-mail: alerts delivered in digests)
     std::int64_t lastSentMs = 0;
     std::string lastError;    ///< "" after a successful send
     std::int64_t queued = 0;  ///< messages waiting (listForwardRules only)
@@ -222,7 +245,8 @@ struct CveEntry {
 /// set_learning {"enabled": bool}; learn_alert {"alert_id": ID}; mute_alert {"alert_id": ID,
 /// "muted": bool}; add_exclusion {"type", "device", "subnet", "from", "to"} (sent as ConfigPush
 /// TOML, docs/CONSOLE.md); evidence_request {"alert_id": ID} (the pcap lands in
-/// command_payloads). `state`: pending (waiting for the sensor's stream) -> sent -> done |
+/// command_payloads); push_settings {"toml": TEXT} (ConfigPush with `settings`);
+/// reload_settings {}. `state`: pending (waiting for the sensor's stream) -> sent -> done |
 /// failed (the sensor's CommandResult; `result` holds its message).
 struct CommandRow {
     std::string id;  ///< UUID, the Command.command_id on the wire
@@ -344,6 +368,14 @@ public:
     Result<std::optional<SensorRow>> findSensor(const std::string& idOrName);
     Status revokeSensor(const std::string& idOrName, const std::string& actor,
                         const std::string& source = "local");
+    /// Certificate renewal (link_server.h Renew): `serial` is the sensor's next certificate;
+    /// the current one stays valid until the next one is first used. Audited (sensor.renew).
+    Status setRenewedCertificate(const std::string& sensorId, const std::string& serial,
+                                 std::int64_t notAfterMs, const std::string& source);
+    /// A stream opened with the sensor's next certificate: it becomes the current one and the
+    /// old serial is refused from now on (audited). False when `serial` is not the next one.
+    Result<bool> promoteRenewedCertificate(const std::string& sensorId, const std::string& serial,
+                                           const std::string& source);
     /// Activations not used and not expired at `nowMs`.
     std::int64_t pendingActivations(std::int64_t nowMs);
 
@@ -381,8 +413,17 @@ public:
     Result<std::vector<DeviceRow>> listDevices();
     Result<std::vector<AlertRow>> listAlerts();
     Result<std::vector<ConnectionRow>> listConnections();
+    /// The alerts matching `query`, newest first (last seen, then alert id), one page.
+    Result<std::vector<AlertRow>> queryAlerts(const AlertQuery& query);
+    /// How many alerts match `query` (its limit and offset are ignored).
+    Result<std::int64_t> countAlerts(const AlertQuery& query);
+    /// Devices with `term` (case-insensitive, ASCII) in any field: ids, addresses, VLANs,
+    /// vendor, model, firmware, serial, hostname, type, protocols, identity, evidence, sensor,
+    /// site, zone. In listDevices() order, at most `limit` (<= 0: all) after `offset`.
+    Result<std::vector<DeviceRow>> searchDevices(const std::string& term, int limit = 500,
+                                                 int offset = 0);
 
-    /// Deletes what `policy` no longer keeps, in batches of 2,000 rows per short transaction so
+    /// Deletes what `policy` no longer keeps, in batches of 100 rows per short transaction so
     /// ingest interleaves; audited as retention.run (also when nothing was deleted).
     Result<RetentionResult> applyRetention(const RetentionPolicy& policy,
                                            const AuditActor& by = {});
@@ -392,6 +433,9 @@ public:
     Result<std::vector<ForwardRule>> listForwardRules();
     /// Deletes the rule and its queued messages.
     Status removeForwardRule(std::int64_t id, const AuditActor& by = {});
+    /// Replaces an e-mail rule's SMTP user and password (audited without the password).
+    Status setForwardCredentials(std::int64_t id, const std::string& user,
+                                 const std::string& password, const AuditActor& by = {});
     /// Queues, for every rule, the alerts first stored since the last call (a cursor over alert
     /// rowids kept in settings). `render` returns the message for a rule, or nullopt when the
     /// alert does not match it. At most `limit` alerts per call; returns how many were looked

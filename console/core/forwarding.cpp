@@ -21,6 +21,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "console/core/mail.h"
 #include "shared/base/version.h"
 #include "shared/crypto/crypto.h"
 
@@ -104,20 +105,25 @@ struct AddrInfoFree {
 Result<ForwardTarget> parseForwardTarget(const std::string& target) {
     auto bad = [&] {
         return makeError("bad forwarding target '" + target +
-                         "' (udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT)");
+                         "' (udp://, tcp://, tls://, smtp:// or smtps://HOST:PORT)");
     };
     ForwardTarget t;
     std::string rest;
-    if (target.rfind("udp://", 0) == 0) {
-        t.transport = ForwardTransport::Udp;
-    } else if (target.rfind("tcp://", 0) == 0) {
-        t.transport = ForwardTransport::Tcp;
-    } else if (target.rfind("tls://", 0) == 0) {
-        t.transport = ForwardTransport::Tls;
-    } else {
-        return bad();
+    static const std::pair<const char*, ForwardTransport> kSchemes[] = {
+        {"udp://", ForwardTransport::Udp},     {"tcp://", ForwardTransport::Tcp},
+        {"tls://", ForwardTransport::Tls},     {"smtp://", ForwardTransport::Smtp},
+        {"smtps://", ForwardTransport::Smtps},
+    };
+    bool known = false;
+    for (const auto& [scheme, transport] : kSchemes) {
+        if (target.rfind(scheme, 0) == 0) {
+            t.transport = transport;
+            rest = target.substr(std::strlen(scheme));
+            known = true;
+            break;
+        }
     }
-    rest = target.substr(6);
+    if (!known) return bad();
     std::string port;
     if (!rest.empty() && rest.front() == '[') {
         auto close = rest.find(']');
@@ -140,29 +146,86 @@ Result<ForwardTarget> parseForwardTarget(const std::string& target) {
     return t;
 }
 
+namespace {
+
+/// A PEM CA file, stored as an absolute path (the headless console's working directory is not
+/// the administrator's).
+Result<std::string> checkCaFile(const std::string& file) {
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(file, ec);
+    auto pem = crypto::readFile(abs);
+    if (!pem) return pem.error();
+    if (!crypto::certificateFromPem(*pem)) return makeError(file + ": no PEM certificate");
+    return abs.string();
+}
+
+Result<ForwardRule> checkMailRule(ForwardRule rule, const ForwardTarget& target) {
+    if (rule.format.empty()) rule.format = "email";
+    if (rule.format != "email") {
+        return makeError("an " + std::string(target.transport == ForwardTransport::Smtps
+                                                 ? "smtps://"
+                                                 : "smtp://") +
+                         " target sends e-mail digests: leave out --format");
+    }
+    if (rule.mailFrom.empty()) return makeError("an e-mail rule needs --mail-from ADDRESS");
+    if (!validMailAddress(rule.mailFrom)) {
+        return makeError("bad sender address '" + rule.mailFrom + "' (local@domain)");
+    }
+    if (rule.mailTo.empty()) return makeError("an e-mail rule needs --mail-to ADDRESS");
+    if (rule.mailTo.size() > 50) return makeError("at most 50 recipients per rule");
+    for (const auto& to : rule.mailTo) {
+        if (!validMailAddress(to)) {
+            return makeError("bad recipient address '" + to + "' (local@domain)");
+        }
+    }
+    if (rule.smtpUser.empty() != rule.smtpPassword.empty()) {
+        return makeError(rule.smtpUser.empty()
+                             ? "an SMTP password needs --smtp-user"
+                             : "--smtp-user needs --smtp-password-file (AUTH with a password)");
+    }
+    if (!rule.starttls) {
+        if (target.transport == ForwardTransport::Smtps) {
+            return makeError("--no-starttls is only for smtp:// (smtps:// is always TLS)");
+        }
+        if (!rule.smtpUser.empty()) {
+            return makeError("refusing to send SMTP credentials without TLS (drop --no-starttls)");
+        }
+    }
+    if (!rule.caFile.empty()) {
+        auto ca = checkCaFile(rule.caFile);
+        if (!ca) return ca.error();
+        rule.caFile = *ca;
+    }
+    return rule;
+}
+
+}  // namespace
+
 Result<ForwardRule> checkForwardRule(ForwardRule rule) {
     auto target = parseForwardTarget(rule.target);
     if (!target) return target.error();
+    if (rule.minSeverity < 0 || rule.minSeverity > 4) return makeError("bad minimum severity");
+    if (target->transport == ForwardTransport::Smtp || target->transport == ForwardTransport::Smtps)
+        return checkMailRule(std::move(rule), *target);
+    if (!rule.mailFrom.empty() || !rule.mailTo.empty() || !rule.smtpUser.empty() ||
+        !rule.smtpPassword.empty() || !rule.starttls) {
+        return makeError("e-mail options are only for smtp:// and smtps:// targets");
+    }
+    if (rule.format.empty()) return makeError("a syslog target needs --format (cef, leef or json)");
     if (rule.format != "cef" && rule.format != "leef" && rule.format != "json") {
         return makeError("unknown format '" + rule.format + "' (cef, leef or json)");
     }
-    if (rule.minSeverity < 0 || rule.minSeverity > 4) return makeError("bad minimum severity");
     if (target->transport == ForwardTransport::Tls) {
         if (rule.caFile.empty()) {
             return makeError(
                 "a tls:// target needs --ca-file (the CA that signed the receiver's "
                 "certificate)");
         }
-        std::error_code ec;
-        auto abs = std::filesystem::absolute(rule.caFile, ec);
-        auto pem = crypto::readFile(abs);
-        if (!pem) return pem.error();
-        if (!crypto::certificateFromPem(*pem)) {
-            return makeError(rule.caFile + ": no PEM certificate");
-        }
-        rule.caFile = abs.string();
+        auto ca = checkCaFile(rule.caFile);
+        if (!ca) return ca.error();
+        rule.caFile = *ca;
     } else if (!rule.caFile.empty()) {
-        return makeError("--ca-file is only for tls:// targets");
+        return makeError("--ca-file is only for tls://, smtp:// and smtps:// targets");
     }
     return rule;
 }
@@ -561,22 +624,38 @@ void Forwarder::stop() {
 }
 
 void Forwarder::runOnce() {
-    auto rules = store_.listForwardRules();
-    if (!rules) return;  // the store is busy or closing: next pass
     const std::string& host = options_.hostname;
     for (int pass = 0; pass < 20; ++pass) {
         auto looked = store_.enqueueNewAlerts(
             [&](const ForwardRule& rule, const AlertRow& alert) -> std::optional<std::string> {
                 if (!ruleMatches(rule, alert)) return std::nullopt;
+                // E-mail: the alert's fields, made into one digest per round at send time.
+                if (rule.format == "email") return jsonPayload(alert);
                 return syslogMessage(alert, rule.format, host, store_.now());
             });
         if (!looked || *looked < 500) break;
     }
+    // Listed after queueing, so each rule's queue count includes this pass's alerts.
+    auto rules = store_.listForwardRules();
+    if (!rules) return;  // the store is busy or closing: next pass
     std::map<std::int64_t, RuleState> kept;
     auto now = std::chrono::steady_clock::now();
     for (const ForwardRule& rule : *rules) {
         RuleState state;
         if (auto it = rules_.find(rule.id); it != rules_.end()) state = std::move(it->second);
+        if (rule.format == "email") {
+            // Fixed credentials or relay settings are tried at once, not after the backoff.
+            std::string config = rule.target + '\n' + rule.caFile + '\n' + rule.smtpUser + '\n' +
+                                 rule.smtpPassword;
+            if (config != state.target) {
+                state.target = std::move(config);
+                state.nextAttempt = {};
+                state.backoff = std::chrono::milliseconds(0);
+            }
+            if (now >= state.nextAttempt) sendMailRule(rule, state);
+            kept.emplace(rule.id, std::move(state));
+            continue;
+        }
         if (!state.sender || state.target != rule.target || state.caFile != rule.caFile) {
             auto target = parseForwardTarget(rule.target);
             if (!target) {
@@ -609,10 +688,7 @@ void Forwarder::sendRule(const ForwardRule& rule, RuleState& state) {
         (void)store_.forwardDone(rule.id, sent, error);
         if (!error.empty()) {
             state.sender->close();
-            state.backoff = state.backoff.count() == 0
-                                ? options_.minBackoff
-                                : std::min(state.backoff * 2, options_.maxBackoff);
-            state.nextAttempt = std::chrono::steady_clock::now() + state.backoff;
+            failed(state);
             return;
         }
         state.backoff = std::chrono::milliseconds(0);
@@ -620,6 +696,60 @@ void Forwarder::sendRule(const ForwardRule& rule, RuleState& state) {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
     }
+}
+
+void Forwarder::failed(RuleState& state) {
+    state.backoff = state.backoff.count() == 0 ? options_.minBackoff
+                                               : std::min(state.backoff * 2, options_.maxBackoff);
+    state.nextAttempt = std::chrono::steady_clock::now() + state.backoff;
+}
+
+void Forwarder::sendMailRule(const ForwardRule& rule, RuleState& state) {
+    auto now = std::chrono::steady_clock::now();
+    if (now < state.nextMail) return;  // one digest per interval: no mail floods
+    auto queued = store_.forwardQueue(rule.id, options_.mailBatch + 1);
+    if (!queued || queued->empty()) return;
+    // One more than a digest covers was read only to know whether more follow.
+    std::int64_t more = 0;
+    if (static_cast<int>(queued->size()) > options_.mailBatch) {
+        queued->pop_back();
+        more = std::max<std::int64_t>(rule.queued - options_.mailBatch, 1);
+    }
+    std::vector<AlertRow> alerts;
+    std::vector<std::int64_t> ids;
+    for (const auto& m : *queued) {
+        ids.push_back(m.id);
+        if (auto a = alertFromJson(m.message)) alerts.push_back(std::move(*a));
+    }
+    std::string error;
+    if (!alerts.empty()) {
+        std::string footer = "Ironsight console " + options_.hostname + ", forwarding rule " +
+                             std::to_string(rule.id) + " (" + rule.target + ", severity >= " +
+                             severityNameOf(rule.minSeverity) + ").";
+        AlertDigest digest = alertDigest(alerts, options_.mailListed, more, footer);
+        std::string domain = options_.hostname == "-" ? "ironsight.invalid" : options_.hostname;
+        std::string message = mailMessage(rule.mailFrom, rule.mailTo, digest.subject, digest.body,
+                                          store_.now(), crypto::newUuid() + "@" + domain);
+        SmtpSettings smtp;
+        smtp.target = rule.target;
+        smtp.starttls = rule.starttls;
+        smtp.caFile = rule.caFile;
+        smtp.user = rule.smtpUser;
+        smtp.password = rule.smtpPassword;
+        smtp.from = rule.mailFrom;
+        smtp.to = rule.mailTo;
+        smtp.heloName = domain;
+        smtp.timeout = options_.timeout;
+        if (auto s = sendMail(smtp, message); !s) error = s.error().message;
+    }
+    // Delivered (or unreadable entries): the digest's entries leave the queue together.
+    (void)store_.forwardDone(rule.id, error.empty() ? ids : std::vector<std::int64_t>{}, error);
+    if (!error.empty()) {
+        failed(state);
+        return;
+    }
+    state.backoff = std::chrono::milliseconds(0);
+    state.nextMail = std::chrono::steady_clock::now() + options_.mailInterval;
 }
 
 }  // namespace ironsight::console::core

@@ -2,6 +2,8 @@
 // SIEM forwarding: alert payloads (CEF, LEEF 2.0, JSON) in RFC 5424 syslog messages, sent over
 // UDP, TCP (RFC 6587 octet counting) or TLS (RFC 5425) by a worker thread from a queue
 // persisted in the console store, with retry and backoff while the receiver is unreachable.
+// E-mail rules (smtp://, smtps://) share the queue and send one digest per rule and round
+// (mail.h).
 #pragma once
 
 #include <chrono>
@@ -20,7 +22,7 @@
 
 namespace ironsight::console::core {
 
-enum class ForwardTransport { Udp, Tcp, Tls };
+enum class ForwardTransport { Udp, Tcp, Tls, Smtp, Smtps };
 
 struct ForwardTarget {
     ForwardTransport transport = ForwardTransport::Udp;
@@ -28,11 +30,13 @@ struct ForwardTarget {
     int port = 0;
 };
 
-/// "udp://HOST:PORT" | "tcp://HOST:PORT" | "tls://HOST:PORT" (IPv6 as [addr]).
+/// "udp://HOST:PORT" | "tcp://HOST:PORT" | "tls://HOST:PORT" | "smtp://HOST:PORT" |
+/// "smtps://HOST:PORT" (IPv6 as [addr]).
 Result<ForwardTarget> parseForwardTarget(const std::string& target);
 
-/// Checks and normalizes a rule before it is stored: target, format (cef|leef|json), severity,
-/// and for tls:// a readable CA file (stored as an absolute path).
+/// Checks and normalizes a rule before it is stored: target, format (cef|leef|json; "email",
+/// implied, for smtp:// and smtps://), severity, for tls:// a readable CA file (stored as an
+/// absolute path); for e-mail the sender, recipients, credentials and optional CA file.
 Result<ForwardRule> checkForwardRule(ForwardRule rule);
 
 // Payloads. See docs/CONSOLE.md "SIEM forwarding" for the field mapping.
@@ -86,6 +90,10 @@ struct ForwarderOptions {
     std::chrono::milliseconds timeout = std::chrono::seconds(5);
     int batch = 200;
     std::string hostname;  ///< "" = syslogHostname()
+    /// E-mail: at most one digest per rule in this interval (the first one goes out at once).
+    std::chrono::milliseconds mailInterval = std::chrono::seconds(60);
+    std::size_t mailListed = 20;  ///< alerts described in a digest; the rest are counted
+    int mailBatch = 500;          ///< alerts one digest covers; more follow in the next one
 };
 
 /// The worker thread: queues new alerts for every rule (ConsoleStore::enqueueNewAlerts), then
@@ -106,12 +114,15 @@ public:
 private:
     struct RuleState {
         std::unique_ptr<SyslogSender> sender;
-        std::string target, caFile;
+        std::string target, caFile;  ///< e-mail: target holds the relay settings last used
         std::chrono::steady_clock::time_point nextAttempt{};
         std::chrono::milliseconds backoff{0};
+        std::chrono::steady_clock::time_point nextMail{};
     };
 
     void sendRule(const ForwardRule& rule, RuleState& state);
+    void sendMailRule(const ForwardRule& rule, RuleState& state);
+    void failed(RuleState& state);
 
     ConsoleStore& store_;
     ForwarderOptions options_;

@@ -194,12 +194,17 @@ TEST(ForwardTarget, ParsesAndRefuses) {
     auto v6 = parseForwardTarget("udp://[::1]:514");
     ASSERT_TRUE(v6.ok());
     EXPECT_EQ(v6->host, "::1");
+    auto mail = parseForwardTarget("smtps://relay.example:465");
+    ASSERT_TRUE(mail.ok());
+    EXPECT_EQ(mail->transport, ForwardTransport::Smtps);
+    EXPECT_EQ(mail->host, "relay.example");
+    EXPECT_EQ(parseForwardTarget("smtp://[::1]:587")->transport, ForwardTransport::Smtp);
     for (const char* bad : {"http://x:1", "udp://x", "udp://:514", "tcp://x:0", "tcp://x:65536",
-                            "tls://x:12a", "udp://::1:514"}) {
+                            "tls://x:12a", "udp://::1:514", "smtp://relay", "smtpx://r:25"}) {
         auto r = parseForwardTarget(bad);
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_EQ(r.error().message, std::string("bad forwarding target '") + bad +
-                                         "' (udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT)");
+                                         "' (udp://, tcp://, tls://, smtp:// or smtps://HOST:PORT)");
     }
     ForwardRule rule;
     rule.target = "tls://127.0.0.1:6514";

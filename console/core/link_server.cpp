@@ -24,16 +24,21 @@ constexpr auto kCommandPoll = std::chrono::milliseconds(500);
 constexpr std::int64_t kMaxEnrollSkewMs = 5 * 60 * 1000;
 
 /// Serial (lower-case hex, as stored) of the peer's leaf certificate, or empty.
-std::string peerSerial(const grpc::ServerContext& context) {
+/// The client certificate the TLS handshake verified, or null.
+crypto::X509Ptr peerCertificate(const grpc::ServerContext& context) {
     auto auth = context.auth_context();
-    if (!auth) return {};
+    if (!auth) return nullptr;
     auto pems = auth->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
-    if (pems.size() != 1) return {};
+    if (pems.size() != 1) return nullptr;
     auto cert = crypto::certificateFromPem(std::string_view(pems[0].data(), pems[0].size()));
-    if (!cert) return {};
-    const ASN1_INTEGER* serial = X509_get0_serialNumber(cert->get());
-    return crypto::toHex(
-        {ASN1_STRING_get0_data(serial), static_cast<std::size_t>(ASN1_STRING_length(serial))});
+    return cert ? std::move(*cert) : nullptr;
+}
+
+/// Lifetime of sensor client certificates, at enrollment and renewal.
+constexpr int kSensorCertDays = 365;
+
+std::string peerSerial(const grpc::ServerContext& context) {
+    return crypto::certificateSerialHex(peerCertificate(context).get());
 }
 
 void addServerArguments(grpc::ServerBuilder& builder) {
@@ -69,6 +74,13 @@ Result<v1::ConsoleMessage> commandMessage(const CommandRow& row) {
         cmd->mutable_mute_alert()->set_muted(flag("muted"));
     } else if (row.kind == "evidence_request") {
         cmd->mutable_evidence_request()->set_alert_id(text("alert_id"));
+    } else if (row.kind == "push_settings") {
+        cmd->mutable_config_push()->set_toml(text("toml"));
+        cmd->mutable_config_push()->set_settings(true);
+    } else if (row.kind == "reload_settings") {
+        cmd->mutable_reload_settings();
+    } else if (row.kind == "renew_certificate") {
+        cmd->mutable_renew_certificate();
     } else if (row.kind == "add_exclusion") {
         auto toml = exclusionToml(
             ExclusionRule{text("type"), text("device"), text("subnet"), text("from"), text("to")});
@@ -113,7 +125,8 @@ public:
         }
         std::string certPem;
         auto serial = console_.store().enroll(attempt, now, [&]() -> Result<std::string> {
-            auto issued = console_.pki().signSensorCsr(request->csr_pem(), attempt.sensorId);
+            auto issued = console_.pki().signSensorCsr(request->csr_pem(), attempt.sensorId,
+                                                          kSensorCertDays);
             if (!issued) return issued.error();
             certPem = issued->pem;
             return issued->serialHex;
@@ -162,8 +175,17 @@ public:
         if ((*sensor)->status != "active") return refuse("sensor not enrolled");
         const std::string serial = peerSerial(*context);
         if (serial != (*sensor)->certSerial) {
-            return refuse("certificate superseded (not the sensor's current certificate)");
+            // The first use of a certificate renewed over the link makes it the current one.
+            auto promoted = serial.empty() || serial != (*sensor)->nextCertSerial
+                                ? Result<bool>(false)
+                                : console_.store().promoteRenewedCertificate(sensorId, serial,
+                                                                             source);
+            if (!promoted) return {grpc::StatusCode::UNAVAILABLE, promoted.error().message};
+            if (!*promoted) {
+                return refuse("certificate superseded (not the sensor's current certificate)");
+            }
         }
+        askForRenewalWhenDue(*context, sensorId);
 
         server_.registerStream(sensorId, context, serial);
         grpc::Status status = serve(context, stream, sensorId);
@@ -177,7 +199,70 @@ public:
         return status;
     }
 
+    grpc::Status Renew(grpc::ServerContext* context, const v1::RenewRequest* request,
+                       v1::RenewResponse* response) override {
+        // The same checks as a stream start: identity from the verified certificate only.
+        const std::string sensorId = tls::peerSensorId(*context);
+        const std::string source = context->peer();
+        auto refuse = [&](grpc::StatusCode code, const std::string& reason) {
+            (void)console_.store().audit(sensorId.empty() ? "unknown" : "sensor:" + sensorId,
+                                         "sensor.renew", sensorId, source, "refused: " + reason);
+            return grpc::Status(code, reason);
+        };
+        if (sensorId.empty()) {
+            return refuse(grpc::StatusCode::UNAUTHENTICATED, "certificate carries no sensor identity");
+        }
+        auto sensor = console_.store().findSensor(sensorId);
+        if (!sensor) return {grpc::StatusCode::UNAVAILABLE, sensor.error().message};
+        if (!sensor->has_value() || (*sensor)->id != sensorId) {
+            return refuse(grpc::StatusCode::UNAUTHENTICATED, "unknown sensor");
+        }
+        if ((*sensor)->status != "active") {
+            return refuse(grpc::StatusCode::UNAUTHENTICATED,
+                          (*sensor)->status == "revoked" ? "certificate revoked"
+                                                         : "sensor not enrolled");
+        }
+        const std::string serial = peerSerial(*context);
+        if (serial != (*sensor)->certSerial && serial != (*sensor)->nextCertSerial) {
+            return refuse(grpc::StatusCode::UNAUTHENTICATED,
+                          "certificate superseded (not the sensor's current certificate)");
+        }
+        auto issued = console_.pki().signSensorCsr(request->csr_pem(), sensorId, kSensorCertDays);
+        if (!issued) return refuse(grpc::StatusCode::INVALID_ARGUMENT, issued.error().message);
+        auto cert = crypto::certificateFromPem(issued->pem);
+        const std::int64_t notAfterMs =
+            cert ? crypto::certificateNotAfter(cert->get()) * 1000 : std::int64_t{0};
+        if (auto st = console_.store().setRenewedCertificate(sensorId, issued->serialHex,
+                                                             notAfterMs, source);
+            !st) {
+            return {grpc::StatusCode::UNAVAILABLE, st.error().message};
+        }
+        response->set_certificate_pem(issued->pem);
+        response->set_ca_certificate_pem(console_.sensorTrustPem());
+        response->set_not_after_ms(notAfterMs);
+        return grpc::Status::OK;
+    }
+
 private:
+    /// Past two thirds of its certificate's lifetime, a sensor is asked to renew (a command,
+    /// unless one is still open): sensors also renew by themselves, this covers older ones and
+    /// makes the console's view authoritative.
+    void askForRenewalWhenDue(const grpc::ServerContext& context, const std::string& sensorId) {
+        auto cert = peerCertificate(context);
+        if (!cert) return;
+        const std::int64_t now = nowMs() / 1000;
+        if (!crypto::renewalDue(crypto::certificateNotBefore(cert.get()),
+                                crypto::certificateNotAfter(cert.get()), now)) {
+            return;
+        }
+        auto commands = console_.store().listCommands(sensorId);
+        if (!commands) return;
+        for (const auto& c : *commands) {
+            if (c.kind == "renew_certificate" && (c.state == "pending" || c.state == "sent")) return;
+        }
+        (void)console_.renewSensorCertificate(sensorId, AuditActor{"console", "console"});
+    }
+
     grpc::Status serve(grpc::ServerContext* context,
                        grpc::ServerReaderWriter<v1::ConsoleMessage, v1::SensorMessage>* stream,
                        const std::string& sensorId) {

@@ -3,6 +3,7 @@
 #include "console/core/link_server.h"
 
 #include <gtest/gtest.h>
+#include <openssl/x509.h>
 
 #include <chrono>
 #include <thread>
@@ -351,6 +352,84 @@ TEST_F(LinkServerTest, ReactivationReplacesTheCertificateAndEndsTheOldOnesStream
     // A revoked sensor cannot be re-activated.
     ASSERT_TRUE(console_->revokeSensor("s1").ok());
     EXPECT_FALSE(console_->reactivateSensor("s1").ok());
+}
+
+TEST_F(LinkServerTest, RenewIssuesACertificateForTheCallerAndTheOldOneEndsOnceTheNewIsUsed) {
+    SensorCreds old = enrolledSensor("s1");
+    LiveStream live;
+    ASSERT_NO_FATAL_FAILURE(openLive(live, old));
+    const auto renew = [&](const SensorCreds& caller, const std::string& csrPem,
+                           v1::RenewResponse* response) {
+        auto stub =
+            v1::SensorLink::NewStub(channel(server_->linkPort(), caller.keyPem, caller.certPem));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+        v1::RenewRequest request;
+        request.set_csr_pem(csrPem);
+        return stub->Renew(&ctx, request, response);
+    };
+    v1::RenewResponse response;
+    grpc::Status st = renew(old, "not a certificate request", &response);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message(), "certificate request unreadable");
+
+    // The CSR asks for another name: ignored, the certificate is the caller's identity.
+    auto key = crypto::generateP256Key();
+    ASSERT_TRUE(key.ok());
+    st = renew(old, *crypto::makeCsrPem(key->get(), "someone-else"), &response);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    auto cert = crypto::certificateFromPem(response.certificate_pem());
+    auto oldCert = crypto::certificateFromPem(old.certPem);
+    ASSERT_TRUE(cert.ok() && oldCert.ok());
+    EXPECT_EQ(crypto::certificateUris(cert->get()), crypto::certificateUris(oldCert->get()));
+    EXPECT_EQ(X509_check_private_key(cert->get(), key->get()), 1);
+    EXPECT_NE(crypto::certificateSerialHex(cert->get()), crypto::certificateSerialHex(oldCert->get()));
+    EXPECT_GT(response.not_after_ms(), nowMs() + 360LL * 24 * 3600 * 1000);
+    EXPECT_EQ(response.ca_certificate_pem(), console_->sensorTrustPem());
+    const SensorCreds renewed{old.id, *crypto::privateKeyToPem(key->get()),
+                              response.certificate_pem()};
+
+    // Until the new certificate is used, the old one keeps working.
+    EXPECT_TRUE(helloOnce(old.keyPem, old.certPem).gotResume);
+    // Its first stream makes it current: the old certificate's live stream ends, it is refused
+    // and cannot renew any more.
+    EXPECT_TRUE(helloOnce(renewed.keyPem, renewed.certPem).gotResume);
+    v1::ConsoleMessage reply;
+    EXPECT_FALSE(live.stream->Read(&reply));
+    (void)live.stream->Finish();
+    const StreamResult refused = helloOnce(old.keyPem, old.certPem);
+    EXPECT_FALSE(refused.gotResume);
+    EXPECT_NE(refused.status.error_message().find("superseded"), std::string::npos)
+        << refused.status.error_message();
+    auto key2 = crypto::generateP256Key();
+    st = renew(old, *crypto::makeCsrPem(key2->get(), "s1"), &response);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_TRUE(helloOnce(renewed.keyPem, renewed.certPem).gotResume);  // still current
+
+    // A revoked sensor cannot renew.
+    ASSERT_TRUE(console_->revokeSensor("s1").ok());
+    st = renew(renewed, *crypto::makeCsrPem(key2->get(), "s1"), &response);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(st.error_message(), "certificate revoked");
+
+    auto audit = console_->listAudit();
+    ASSERT_TRUE(audit.ok());
+    std::vector<std::string> renewals;
+    for (const auto& e : *audit) {
+        if (e.action == "sensor.renew") renewals.push_back(e.outcome);
+    }
+    const std::string serial = crypto::certificateSerialHex(cert->get());
+    const std::vector<std::string> expected = {
+        "refused: certificate request unreadable",
+        "ok: certificate serial " + serial + " issued, valid until ",
+        "ok: renewed certificate " + serial + " in use; certificate " +
+            crypto::certificateSerialHex(oldCert->get()) + " revoked",
+        "refused: certificate superseded (not the sensor's current certificate)",
+        "refused: certificate revoked"};
+    ASSERT_EQ(renewals.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(renewals[i].rfind(expected[i], 0), 0u) << renewals[i];
+    }
 }
 
 }  // namespace

@@ -264,6 +264,113 @@ TEST_F(Workflow, FindAlertsDisambiguatesBySensor) {
     EXPECT_TRUE(svc_->findAlerts("none")->empty());
 }
 
+std::vector<std::string> idsOf(const Result<std::vector<AlertRow>>& rows) {
+    std::vector<std::string> out;
+    if (!rows) return {"error: " + rows.error().message};
+    for (const auto& a : *rows) out.push_back(a.alertId);
+    return out;
+}
+
+TEST_F(Workflow, QueryAlertsFiltersInSqlNewestFirstInPages) {
+    using Ids = std::vector<std::string>;
+    AlertQuery q;
+    q.site = "Plant A";
+    q.severities = {"major"};
+    q.statuses = {"new"};
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"a2", "b1"}));  // last seen 2, then 1
+    EXPECT_EQ(*svc_->countAlerts(q), 2);
+    ASSERT_TRUE(svc_->setAlertStatus({{s1_, "a2"}}, AlertStatus::Closed).ok());
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"b1"}));
+    q.statuses = {"closed", "acknowledged"};
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"a2"}));
+    q.statuses = {"open"};  // = new
+    q.zone = "Line 2";
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"b1"}));
+
+    // Every alert: last seen descending, then alert id; a page of 2 after the first.
+    AlertQuery all;
+    EXPECT_EQ(idsOf(svc_->queryAlerts(all)), (Ids{"shared", "a2", "shared", "a1", "b1", "c1"}));
+    all.limit = 2;
+    all.offset = 1;
+    EXPECT_EQ(idsOf(svc_->queryAlerts(all)), (Ids{"a2", "shared"}));
+    EXPECT_EQ(*svc_->countAlerts(all), 6);  // the page does not narrow the count
+    all.severities = {"critical"};
+    all.offset = 0;
+    all.limit = 0;
+    EXPECT_EQ(idsOf(svc_->queryAlerts(all)), (Ids{"shared", "a1"}));
+
+    // Text: case-insensitive over the listed fields; % and _ are literal.
+    AlertQuery text;
+    text.text = "TITLE OF c1";
+    EXPECT_EQ(idsOf(svc_->queryAlerts(text)), (Ids{"c1"}));
+    text.text = "a_";
+    EXPECT_EQ(idsOf(svc_->queryAlerts(text)), (Ids{}));
+    text.text = "%";
+    EXPECT_EQ(*svc_->countAlerts(text), 0);
+
+    AlertQuery bad;
+    bad.severities = {"severe"};
+    ASSERT_FALSE(svc_->queryAlerts(bad).ok());
+    EXPECT_EQ(svc_->queryAlerts(bad).error().message, "unknown alert severity 'severe'");
+    bad.severities.clear();
+    bad.statuses = {"done"};
+    EXPECT_EQ(svc_->countAlerts(bad).error().message, "unknown alert status 'done'");
+}
+
+TEST_F(Workflow, SearchDevicesMatchesAnyFieldInListOrder) {
+    auto ingest = [&](const std::string& sensor, const std::vector<v1::Device>& devices) {
+        auto p = svc_->store().beginStream(sensor, 1, 1000);
+        ASSERT_TRUE(p.ok());
+        v1::Batch b;
+        std::uint64_t seq = p->appliedThroughSeq;
+        for (const auto& d : devices) {
+            auto* env = b.add_envelopes();
+            env->set_seq(++seq);
+            *env->mutable_device() = d;
+        }
+        ASSERT_TRUE(svc_->store().applyBatch(sensor, 1, b, 3000).ok());
+    };
+    v1::Device d1, d2, d3;
+    d1.set_id("d1");
+    d1.set_vendor("Siemens");
+    d1.add_ips("10.0.0.5");
+    d1.set_hostname("plc-one");
+    d2.set_id("d2");
+    d2.set_vendor("Moxa");
+    d2.add_macs("00:90:e8:aa:bb:cc");
+    auto* role = d2.add_protocols();
+    role->set_name("modbus");
+    role->set_role("server");
+    d3.set_id("d3");
+    d3.set_vendor("ABB");
+    d3.set_serial("SN_100%");
+    ingest(s1_, {d2, d1});
+    ingest(s3_, {d3});
+
+    using Ids = std::vector<std::string>;
+    auto ids = [&](const std::string& term, int limit = 500, int offset = 0) {
+        auto rows = svc_->searchDevices(term, limit, offset);
+        Ids out;
+        if (!rows) return Ids{"error: " + rows.error().message};
+        for (const auto& d : *rows) out.push_back(d.deviceId);
+        return out;
+    };
+    EXPECT_EQ(ids("siemens"), (Ids{"d1"}));
+    EXPECT_EQ(ids("00:90:E8"), (Ids{"d2"}));  // MAC, any case
+    EXPECT_EQ(ids("modbus"), (Ids{"d2"}));    // protocol
+    EXPECT_EQ(ids("10.0.0"), (Ids{"d1"}));    // IP
+    EXPECT_EQ(ids("plant b"), (Ids{"d3"}));   // site
+    EXPECT_EQ(ids("Line 1"), (Ids{"d1", "d2"}));
+    EXPECT_EQ(ids("N_100%"), (Ids{"d3"}));    // literal _ and %
+    EXPECT_EQ(ids("S_"), (Ids{}));
+    EXPECT_EQ(ids("no such thing"), (Ids{}));
+    // Empty term: every device, in listDevices() order, paged.
+    EXPECT_EQ(ids(""), (Ids{"d1", "d2", "d3"}));
+    EXPECT_EQ(ids("", 2), (Ids{"d1", "d2"}));
+    EXPECT_EQ(ids("", 2, 2), (Ids{"d3"}));
+    EXPECT_EQ(svc_->searchDevices("d")->size(), svc_->listDevices()->size());
+}
+
 TEST_F(Workflow, SiteZoneHierarchyRenameMoveDelete) {
     Session admin = signIn("admin", Role::Admin);
     ASSERT_TRUE(svc_->renameSite(admin, "Plant B", "Plant Beta").ok());

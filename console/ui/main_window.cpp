@@ -5,6 +5,9 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeySequence>
@@ -14,6 +17,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPalette>
+#include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
@@ -279,7 +283,106 @@ QWidget* MainWindow::makeSensorActions() {
                 [this, on] { setSelectedSensorLearning(on); });
         row->addWidget(learning);
     }
+    const bool mayCommand = context_.may(core::Action::CommandSensor);
+    auto* push = new QPushButton(tr("Push settings…"));
+    push->setObjectName(QStringLiteral("pushSettings"));
+    push->setToolTip(mayCommand ? tr("Capture filter, port aliases, ICS subnets, VLAN names and "
+                                     "DHCP ranges for the selected sensor")
+                                : tr("Read-only users cannot send commands to sensors."));
+    auto* renew = new QPushButton(tr("Renew certificate"));
+    renew->setObjectName(QStringLiteral("renewCertificate"));
+    renew->setToolTip(mayCommand ? tr("The selected sensor makes a new key and gets a new "
+                                      "certificate over its link")
+                                 : tr("Read-only users cannot send commands to sensors."));
+    for (auto* b : {push, renew}) {
+        b->setEnabled(mayCommand);
+        row->addWidget(b);
+    }
+    connect(push, &QPushButton::clicked, this, &MainWindow::pushSelectedSensorSettings);
+    connect(renew, &QPushButton::clicked, this, &MainWindow::renewSelectedSensorCertificate);
     return box;
+}
+
+void MainWindow::pushSelectedSensorSettings() {
+    if (!context_.service || !sensorsView_) return;
+    const QModelIndex current = sensorsView_->currentIndex();
+    if (!current.isValid()) {
+        QMessageBox::information(this, tr("Push settings"), tr("Select a sensor first."));
+        return;
+    }
+    const QString id = current.siblingAtColumn(kSensorIdColumn).data().toString();
+    const QString name = current.siblingAtColumn(kSensorNameColumn).data().toString();
+    // Prefilled with the sensor's last accepted push (a push replaces the previous one).
+    QString text = tr("# Settings for sensor %1 (docs/SENSOR_CONFIG.md, \"console push\").\n"
+                      "# [network]\n# ics_subnets = [\"10.20.0.0/16\"]\n"
+                      "# vlan_names = [\"20=PLC floor\"]\n"
+                      "# dhcp_ranges = [\"10.1.2.100-10.1.2.199\"]\n")
+                       .arg(name);
+    if (auto last = context_.service->lastPushedSettings(id.toStdString()); last && !last->empty()) {
+        text = QString::fromStdString(*last);
+    }
+    QDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("pushSettingsDialog"));
+    dialog.setWindowTitle(tr("Push settings to %1").arg(name));
+    auto* layout = new QVBoxLayout(&dialog);
+    auto* help = new QLabel(tr("These settings replace the ones pushed before and win over the "
+                               "sensor's own file. Leave only comments to withdraw them."));
+    help->setWordWrap(true);
+    auto* editor = new QPlainTextEdit(text);
+    editor->setObjectName(QStringLiteral("settingsText"));
+    editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    editor->setMinimumSize(520, 240);
+    auto* error = new QLabel;
+    error->setObjectName(QStringLiteral("settingsError"));
+    error->setWordWrap(true);
+    error->setStyleSheet(QStringLiteral("color: #b00020"));
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
+    buttons->addButton(tr("Push"), QDialogButtonBox::AcceptRole);
+    layout->addWidget(help);
+    layout->addWidget(editor);
+    layout->addWidget(error);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
+        // Nothing but comments and blank lines withdraws the pushed settings.
+        std::string toml = editor->toPlainText().toStdString();
+        bool onlyComments = true;
+        for (const QString& line : editor->toPlainText().split(QLatin1Char('\n'))) {
+            const QString t = line.trimmed();
+            if (!t.isEmpty() && !t.startsWith(QLatin1Char('#'))) onlyComments = false;
+        }
+        if (onlyComments) toml.clear();
+        auto sent = context_.pushSensorSettings(id.toStdString(), toml);
+        if (!sent) {
+            error->setText(QString::fromStdString(sent.error().message));
+            return;
+        }
+        dialog.accept();
+    });
+    if (dialog.exec() == QDialog::Accepted) {
+        statusBar()->showMessage(tr("Settings sent to sensor %1; it answers what it applied "
+                                    "(admin command list)")
+                                     .arg(name),
+                                 15000);
+    }
+}
+
+void MainWindow::renewSelectedSensorCertificate() {
+    if (!context_.service || !sensorsView_) return;
+    const QModelIndex current = sensorsView_->currentIndex();
+    if (!current.isValid()) {
+        QMessageBox::information(this, tr("Renew certificate"), tr("Select a sensor first."));
+        return;
+    }
+    const QString id = current.siblingAtColumn(kSensorIdColumn).data().toString();
+    const QString name = current.siblingAtColumn(kSensorNameColumn).data().toString();
+    auto sent = context_.renewSensorCertificate(id.toStdString());
+    if (!sent) {
+        QMessageBox::warning(this, tr("Renew certificate"),
+                             QString::fromStdString(sent.error().message));
+        return;
+    }
+    statusBar()->showMessage(tr("Certificate renewal sent to sensor %1").arg(name), 15000);
 }
 
 void MainWindow::setSelectedSensorLearning(bool on) {

@@ -62,6 +62,11 @@ public:
     void revokeSelectedSensor();
     /// Sends learning mode on/off to the selected sensor (a command; see docs/CONSOLE.md).
     void setSelectedSensorLearning(bool on);
+    /// Edits and pushes the selected sensor's settings (a sensor.toml subset; prefilled with
+    /// its last accepted push). Modal; empty text withdraws the pushed settings.
+    void pushSelectedSensorSettings();
+    /// Asks the selected sensor to renew its certificate over its link.
+    void renewSelectedSensorCertificate();
 
 signals:
     void snapshotLoaded(const ironsight::console::ui::Snapshot& snapshot);

@@ -46,6 +46,16 @@ struct UiContext {
         return session ? service->setSensorLearning(*session, sensor, on)
                        : service->setSensorLearning(sensor, on);
     }
+    /// Settings push and certificate renewal: commands to a sensor (Action::CommandSensor).
+    Result<core::CommandRow> pushSensorSettings(const std::string& sensor,
+                                                const std::string& toml) const {
+        return session ? service->pushSensorSettings(*session, sensor, toml)
+                       : service->pushSensorSettings(sensor, toml);
+    }
+    Result<core::CommandRow> renewSensorCertificate(const std::string& sensor) const {
+        return session ? service->renewSensorCertificate(*session, sensor)
+                       : service->renewSensorCertificate(sensor);
+    }
     /// Learn / Mute: commands to the sensor that raised the alert (Action::CommandSensor).
     Result<core::CommandRow> learnAlert(const core::AlertKey& alert) const {
         return session ? service->learnAlert(*session, alert) : service->learnAlert(alert);

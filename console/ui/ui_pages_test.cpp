@@ -11,11 +11,13 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QDeadlineTimer>
+#include <QDialog>
 #include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -312,6 +314,50 @@ TEST_F(UiPagesTest, LearningButtonsQueueACommandForTheSelectedSensor) {
         ASSERT_NE(b, nullptr);
         EXPECT_FALSE(b->isEnabled());
         EXPECT_TRUE(b->toolTip().contains("Read-only")) << b->toolTip().toStdString();
+    }
+}
+
+TEST_F(UiPagesTest, PushSettingsAndRenewQueueCommandsForTheSelectedSensor) {
+    ASSERT_TRUE(service_->addSensor("Plant A", "Line 1", "line1").ok());
+    const core::Session analyst = sessionFor("ana", core::Role::Analyst);
+    std::unique_ptr<MainWindow> window(makeWindow(UiContext{service_.get(), analyst}));
+    window->showPage(window->pageIndex("sensors"));
+    window->refreshNow();
+    QTableView* table = tableOf(*window, "sensors");
+    ASSERT_EQ(table->model()->rowCount(), 1);
+    table->setCurrentIndex(table->model()->index(0, 0));
+
+    // A syntax error stays in the dialog with the core's message; fixed, it is queued.
+    const std::string settings = "[network]\nvlan_names = [\"20=PLC floor\"]\n";
+    QString firstError;
+    whenModal<QDialog>([&](QDialog* dialog) {
+        EXPECT_EQ(dialog->objectName(), "pushSettingsDialog");
+        auto* editor = dialog->findChild<QPlainTextEdit*>("settingsText");
+        ASSERT_NE(editor, nullptr);
+        EXPECT_TRUE(editor->toPlainText().contains("vlan_names"));  // the commented example
+        editor->setPlainText("[network\n");
+        buttonLabelled(dialog, "Push")->click();
+        firstError = dialog->findChild<QLabel*>("settingsError")->text();
+        editor->setPlainText(QString::fromStdString(settings));
+        buttonLabelled(dialog, "Push")->click();
+    });
+    QTest::mouseClick(window->findChild<QPushButton*>("pushSettings"), Qt::LeftButton);
+    EXPECT_TRUE(firstError.startsWith("settings:1:")) << firstError.toStdString();
+    QTest::mouseClick(window->findChild<QPushButton*>("renewCertificate"), Qt::LeftButton);
+    auto commands = service_->listCommands("line1");
+    ASSERT_TRUE(commands.ok());
+    ASSERT_EQ(commands->size(), 2u);
+    EXPECT_EQ((*commands)[0].kind, "renew_certificate");
+    EXPECT_EQ((*commands)[1].kind, "push_settings");
+    EXPECT_EQ((*commands)[1].issuedBy, "ana");
+    EXPECT_NE((*commands)[1].arguments.find("PLC floor"), std::string::npos);
+
+    const core::Session viewer = sessionFor("vera", core::Role::Viewer);
+    std::unique_ptr<MainWindow> readOnly(makeWindow(UiContext{service_.get(), viewer}));
+    for (const char* name : {"pushSettings", "renewCertificate"}) {
+        auto* b = readOnly->findChild<QPushButton*>(name);
+        ASSERT_NE(b, nullptr);
+        EXPECT_FALSE(b->isEnabled());
     }
 }
 

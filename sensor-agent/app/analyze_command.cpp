@@ -19,6 +19,7 @@
 #include "sensor-agent/app/commands.h"
 #include "sensor-agent/app/progress_bar.h"
 #include "sensor-agent/capture/pcap_file_source.h"
+#include "sensor-agent/config/sensor_config.h"
 #include "sensor-agent/engine/engine.h"
 #include "sensor-agent/plugins/plugin_loader.h"
 #include "sensor-agent/store/evidence_convert.h"
@@ -36,6 +37,7 @@ struct AnalyzeOptions {
     std::string plugins;
     std::string evidenceDir;  // --evidence-dir: one pcap per alert
     std::vector<std::string> portAliases;  // --port-alias PROTOCOL=tcp/PORT
+    std::string config;  // --config: the site's [network] and [protocols] of a sensor.toml
     std::vector<std::string> files;
 };
 
@@ -139,6 +141,8 @@ nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& file
         for (const auto& p : d.protocols) protocols.push_back({{"name", p.name}, {"role", p.role}});
         json identity = json::parse(d.identityJson, nullptr, false);
         if (identity.is_discarded()) identity = json::object();
+        json vlanNames = json::object();  // only with [network] vlan_names: {"20": "PLC floor"}
+        for (const auto& [id, name] : d.vlanNames) vlanNames[std::to_string(id)] = name;
         devices.push_back({{"id", d.id},
                            {"macs", d.macs},
                            {"ips", d.ips},
@@ -153,6 +157,7 @@ nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& file
                            {"protocols", protocols},
                            {"identity", identity},
                            {"evidence", d.evidence}});
+        if (!vlanNames.empty()) devices.back()["vlan_names"] = vlanNames;
     }
     doc["devices"] = devices;
     json connections = json::array();
@@ -299,8 +304,19 @@ int runAnalyze(const AnalyzeOptions& options) {
         }
         pluginSet = *loaded;
     }
+    std::vector<std::string> aliasSpecs = options.portAliases;
+    config::NetworkSettings network;
+    if (!options.config.empty()) {
+        auto loaded = config::load(options.config);
+        if (!loaded) {
+            std::cerr << "ironsight-sensor analyze: " << loaded.error().message << "\n";
+            return 2;
+        }
+        aliasSpecs.insert(aliasSpecs.end(), loaded->portAliases.begin(), loaded->portAliases.end());
+        network = loaded->network;
+    }
     std::vector<PortAlias> portAliases;
-    for (const auto& spec : options.portAliases) {
+    for (const auto& spec : aliasSpecs) {
         auto alias = parsePortAlias(spec, pluginSet.get());
         if (!alias) {
             std::cerr << "ironsight-sensor analyze: " << alias.error().message << "\n";
@@ -315,6 +331,7 @@ int runAnalyze(const AnalyzeOptions& options) {
     // Evidence only when asked for (it copies every packet).
     if (options.evidenceDir.empty()) learnOptions.evidence.ringPackets = 0;
     learnOptions.portAliases = portAliases;
+    learnOptions.network = network;
     // The engine that only learns (--learn-from) raises no alerts: no evidence copies there.
     Engine engine([&] {
         EngineOptions o = learnOptions;
@@ -408,6 +425,10 @@ void addAnalyzeCommand(CLI::App& app) {
                     "PROTOCOL=tcp/PORT or PROTOCOL=udp/PORT: this site runs PROTOCOL on a "
                     "non-standard port (repeatable; e.g. modbus=tcp/5020)")
         ->allow_extra_args(false);
+    cmd->add_option("--config", options->config,
+                    "Use the site settings of this sensor.toml: [protocols] port_aliases and "
+                    "[network] ICS subnets, VLAN names, DHCP ranges (docs/SENSOR_CONFIG.md)")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--evidence-dir", options->evidenceDir,
                     "Write the packets around each alert's trigger to DIR/<alert id>.pcap");
     cmd->add_option("PCAP", options->files, "Capture files (pcap or pcapng)")->required();

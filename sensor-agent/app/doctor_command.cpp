@@ -369,8 +369,11 @@ int doctorMain(DoctorOptions o) {
     };
     const std::string sensorId = metaValue(store::meta::kSensorId);
     const fs::path identity = dir / "identity";
-    const fs::path keyFile = identity / "sensor.key", certFile = identity / "sensor.crt",
-                   caFile = identity / "ca.crt";
+    // After certificate renewals the current files are sensor-N.key etc. (state_store.h).
+    const std::string generation = metaValue(store::meta::kIdentityGeneration);
+    const fs::path keyFile = store::StateStore::identityFile(dir, generation, "sensor", ".key"),
+                   certFile = store::StateStore::identityFile(dir, generation, "sensor", ".crt"),
+                   caFile = store::StateStore::identityFile(dir, generation, "ca", ".crt");
     bool activated = false;
     if (!fs::exists(db, ec)) {
         report.add(make("activation", Level::Fail, "not activated (no state.db in " + dir.string() +

@@ -33,6 +33,7 @@
 #include "sensor-agent/link/link_client.h"
 #include "sensor-agent/link/proxy.h"
 #include "sensor-agent/plugins/plugin_loader.h"
+#include "sensor-agent/snmp/subagent.h"
 #include "sensor-agent/store/evidence_convert.h"
 #include "sensor-agent/store/evidence_store.h"
 #include "sensor-agent/store/outbox.h"
@@ -89,6 +90,8 @@ struct RunOptions {
     std::vector<std::string> portAliases;  // --port-alias and [protocols] port_aliases
     std::vector<std::string> cliPortAliases;  // --port-alias alone (a reload keeps them)
     std::optional<config::SensorConfig> loadedConfig;  // the file as read at start (SIGHUP diff)
+    std::optional<config::SensorConfig> pushedConfig;  // the console's push (state dir), if any
+    config::NetworkSettings network;                   // [network] in force (file + push)
     double outboxMaxMb = 1024;    // --outbox-max-mb, else [outbox] max_mb
     double evidenceMaxMb = 256;   // [evidence] max_mb: stored evidence, all alerts
     int evidencePackets = 32;     // [evidence] packets: kept per alert capture
@@ -97,6 +100,8 @@ struct RunOptions {
     // proxy key may fill `proxy` from the config file). Empty: direct, environment ignored.
     std::string proxy;
     std::string proxyPasswordFile;
+    // --snmp-agentx, else [snmp] agentx_socket: serve health to this snmpd; empty: SNMP off.
+    std::string snmpAgentx;
     // Given on the command line (they win over the config file).
     bool filterGiven = false, bufferGiven = false, snaplenGiven = false, userGiven = false;
 };
@@ -170,6 +175,12 @@ struct PendingCommands {
     std::vector<v1::Command> queue;
 };
 
+/// A multi-line error as one line for the console ("; " between the problems).
+std::string oneLine(std::string text) {
+    for (std::size_t at; (at = text.find('\n')) != std::string::npos;) text.replace(at, 1, "; ");
+    return text;
+}
+
 /// Prints each line of a config error as "error: ..." (one line per problem).
 void printConfigErrors(const std::string& message) {
     std::size_t start = 0;
@@ -179,6 +190,23 @@ void printConfigErrors(const std::string& message) {
         if (end == std::string::npos) break;
         start = end + 1;
     }
+}
+
+/// The settings the console pushed earlier, or nothing (none; unreadable ones are named and
+/// ignored: the file's settings apply).
+std::optional<config::SensorConfig> loadPushedSettings(const std::string& stateDir) {
+    const auto path = std::filesystem::path(stateDir) / config::kPushedSettingsFile;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    auto text = crypto::readFile(path);
+    auto parsed = text ? config::parsePushed(*text, path.string())
+                       : Result<config::SensorConfig>(text.error());
+    if (!parsed) {
+        std::cerr << "warning: ignoring the console's pushed settings, the config file's apply:\n";
+        printConfigErrors(parsed.error().message);
+        return std::nullopt;
+    }
+    return *parsed;
 }
 
 /// The analysis side of `run`: engine, outbox appends, health, baseline persistence.
@@ -293,7 +321,7 @@ public:
     void tick(bool force = false) {
         const auto now = Clock::now();
         watchdog_.ping();  // systemd WatchdogSec: this loop is alive
-        if (gReload.exchange(false)) reloadConfig();
+        if (gReload.exchange(false)) (void)reloadConfig();
         applyPendingLearning();
         applyPendingCommands();
         if (force || now - lastFlush_ >= std::chrono::milliseconds(200)) {
@@ -305,31 +333,102 @@ public:
             saveBaseline();
             lastHealth_ = now;
         }
+        if (snmpBoard_ && (force || now - lastSnmp_ >= std::chrono::seconds(1))) {
+            publishSnmp();
+            lastSnmp_ = now;
+        }
     }
 
-    /// SIGHUP: the config file again. Reloadable settings (docs/SENSOR_CONFIG.md) apply at once,
-    /// capture going on; others are named as needing a restart; a file with errors is refused
-    /// whole and the running settings stay. One summary line on stderr.
-    void reloadConfig() {
+    /// SNMP (docs/OPERATIONS.md): a health snapshot for the subagent's thread every second.
+    /// `hasConsole`: the activation named a console endpoint (else the link is notActivated).
+    void attachSnmp(snmp::HealthBoard* board, bool hasConsole) {
+        snmpBoard_ = board;
+        snmpHasConsole_ = hasConsole;
+        snmpAlertsAtStart_ = engine_.alerts().size();  // restored ones were raised before
+    }
+
+    /// SIGHUP (or the console's ReloadSettings): the config file again, under the console's
+    /// pushed settings. Reloadable settings (docs/SENSOR_CONFIG.md) apply at once, capture going
+    /// on; others are named as needing a restart; a file with errors is refused whole and the
+    /// running settings stay. One summary line on stderr, also the answer to the console.
+    link::CommandReply reloadConfig() {
         if (options_.config.empty()) {
-            std::cerr << "config reload: no --config file was given, nothing to reload\n";
-            return;
+            const std::string text = "config reload: no --config file was given, nothing to reload";
+            std::cerr << text << "\n";
+            return {true, text};
         }
         auto loaded = config::load(options_.config);
         if (!loaded) {
             std::cerr << "config reload refused, the running settings stay:\n";
             printConfigErrors(loaded.error().message);
-            return;
+            return {false, "config reload refused, the running settings stay: " +
+                               oneLine(loaded.error().message)};
         }
-        config::SensorConfig next = *loaded;
-        const config::SensorConfig running = options_.loadedConfig.value_or(config::SensorConfig{});
+        options_.loadedConfig = *loaded;
+        return {true, applySettings(effectiveConfig(), "config reloaded", "config reload")};
+    }
+
+    /// The console's settings push (ConfigPush with `settings`): checked as a whole (syntax,
+    /// pushable settings only, port aliases, the capture filter) before anything changes, kept
+    /// in the state dir so it survives restarts, then applied like a reload.
+    link::CommandReply applyPushedSettings(const std::string& toml) {
+        auto pushed = config::parsePushed(toml, "pushed settings");
+        if (!pushed) {
+            return {false, "settings refused, nothing changed: " + oneLine(pushed.error().message)};
+        }
+        std::vector<std::string> aliases = options_.cliPortAliases;
+        aliases.insert(aliases.end(), pushed->portAliases.begin(), pushed->portAliases.end());
+        for (const auto& spec : aliases) {
+            if (auto alias = parsePortAlias(spec, plugins_); !alias) {
+                return {false, "settings refused, nothing changed: " + alias.error().message};
+            }
+        }
+        if (pushed->filter && liveSnaplen_ != 0 && !options_.filterGiven) {
+            if (auto st = checkFilter(*pushed->filter, liveLinkType_, liveSnaplen_); !st) {
+                return {false, "settings refused, nothing changed: " + st.error().message};
+            }
+        }
+        const auto path = std::filesystem::path(options_.stateDir) / config::kPushedSettingsFile;
+        const bool empty = config::changedSettings(config::SensorConfig{}, *pushed).empty();
+        if (empty) {
+            std::error_code ec;
+            std::filesystem::remove(path, ec);
+            if (ec) return {false, "cannot remove " + path.string() + ": " + ec.message()};
+            options_.pushedConfig.reset();
+        } else {
+            const auto perms = std::filesystem::perms::owner_read |
+                               std::filesystem::perms::owner_write |
+                               std::filesystem::perms::group_read;
+            if (auto st = crypto::writeFileAtomic(path, toml, perms); !st) {
+                return {false, "settings not kept, nothing changed: " + st.error().message};
+            }
+            options_.pushedConfig = *pushed;
+        }
+        return {true, applySettings(effectiveConfig(),
+                                    empty ? "pushed settings cleared"
+                                          : "settings pushed by the console",
+                                    "pushed settings")};
+    }
+
+    /// The file's settings with the console's push over them.
+    config::SensorConfig effectiveConfig() const {
+        const config::SensorConfig file = options_.loadedConfig.value_or(config::SensorConfig{});
+        return options_.pushedConfig ? config::overlay(file, *options_.pushedConfig) : file;
+    }
+
+    /// Moves the running settings to `next`: reloadable ones apply now, the others are named as
+    /// needing a restart. Returns (and prints) the one-line summary, starting with `what`.
+    std::string applySettings(config::SensorConfig next, const std::string& what,
+                              const std::string& errorLabel) {
+        const config::SensorConfig running = running_;
         std::vector<std::string> applied, restart, skipped;
+        bool networkChanged = false;
         for (const auto& name : config::changedSettings(running, next)) {
             if (name == "protocols.port_aliases") {
                 std::vector<std::string> specs = options_.cliPortAliases;
                 specs.insert(specs.end(), next.portAliases.begin(), next.portAliases.end());
                 if (auto st = engine_.setPortAliases(specs); !st) {
-                    std::cerr << "error: config reload: " << st.error().message << "\n";
+                    std::cerr << "error: " << errorLabel << ": " << st.error().message << "\n";
                     next.portAliases = running.portAliases;  // still in force
                     skipped.push_back(name + " (refused)");
                 } else {
@@ -343,7 +442,7 @@ public:
                     skipped.push_back(name + " (not capturing live)");
                 } else if (auto st = checkFilter(filter, liveLinkType_, liveSnaplen_);
                            !st) {
-                    std::cerr << "error: config reload: " << st.error().message << "\n";
+                    std::cerr << "error: " << errorLabel << ": " << st.error().message << "\n";
                     next.filter = running.filter;
                     skipped.push_back(name + " (refused)");
                 } else {
@@ -354,26 +453,38 @@ public:
                     ++filterChange_.generation;
                     applied.push_back(name);
                 }
+            } else if (name.rfind("network.", 0) == 0) {
+                networkChanged = true;
+                applied.push_back(name);
             } else {
                 restart.push_back(name);
             }
         }
-        options_.loadedConfig = next;
+        if (networkChanged) {
+            if (auto st = engine_.setNetwork(next.network); !st) {
+                std::cerr << "error: " << errorLabel << ": " << st.error().message << "\n";
+                next.network = running.network;
+                std::erase_if(applied, [](const std::string& n) { return n.rfind("network.", 0) == 0; });
+                skipped.push_back("network (refused)");
+            }
+        }
+        running_ = next;
         const auto join = [](const std::vector<std::string>& names) {
             std::string out;
             for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
             return out;
         };
-        if (applied.empty() && restart.empty() && skipped.empty()) {
-            std::cerr << "config reloaded: nothing changed\n";
-            return;
-        }
-        std::cerr << "config reloaded:";
-        if (!applied.empty()) std::cerr << " applied " << join(applied) << ";";
-        if (!skipped.empty()) std::cerr << " not applied " << join(skipped) << ";";
-        if (!restart.empty()) std::cerr << " needs a restart: " << join(restart) << ";";
-        std::cerr << "\n";
+        std::string summary = what + ":";
+        if (applied.empty() && restart.empty() && skipped.empty()) summary += " nothing changed";
+        if (!applied.empty()) summary += " applied " + join(applied) + ";";
+        if (!skipped.empty()) summary += " not applied " + join(skipped) + ";";
+        if (!restart.empty()) summary += " needs a restart: " + join(restart) + ";";
+        std::cerr << summary << "\n";
+        return summary;
     }
+
+    /// Port aliases are checked against the dissectors and these plugins.
+    void attachPlugins(const plugins::PluginSet* plugins) { plugins_ = plugins; }
 
     /// Alert evidence goes to the evidence store in the flush's batch (off the packet path).
     void attachEvidence(store::EvidenceStore* evidence) {
@@ -433,6 +544,12 @@ public:
             h->set_bytes_per_second(static_cast<double>(stats.bytes - lastHealthBytes_) / wall);
             h->set_cpu_percent(100.0 * (cpu - lastHealthCpu_) / wall);
         }
+        if (snmpBoard_ && wall > 0.5) {  // the same interval's rates for SNMP
+            snmpPacketsPerSecond_ = static_cast<std::uint64_t>(
+                static_cast<double>(stats.packets - lastHealthPackets_) / wall + 0.5);
+            snmpBytesPerSecond_ = static_cast<std::uint64_t>(
+                static_cast<double>(stats.bytes - lastHealthBytes_) / wall + 0.5);
+        }
         lastHealthSample_ = now;
         lastHealthPackets_ = stats.packets;
         lastHealthBytes_ = stats.bytes;
@@ -442,6 +559,33 @@ public:
         h->set_outbox_oldest_age_ms(oldest > 0 ? std::max<std::int64_t>(0, nowMs() - oldest) : 0);
         h->set_uptime_s(std::chrono::duration_cast<std::chrono::seconds>(now - started_).count());
         append({link::toRecord(env)});
+    }
+
+    void publishSnmp() {
+        const auto stats = engine_.stats();
+        snmp::HealthSnapshot s;
+        s.packets = stats.packets;
+        s.bytes = stats.bytes;
+        s.drops = captureDrops_;
+        s.packetsPerSecond = snmpPacketsPerSecond_;
+        s.bytesPerSecond = snmpBytesPerSecond_;
+        s.outboxRecords = outbox_.depth();
+        s.outboxBytes = outbox_.bytes();
+        const std::int64_t oldest = outbox_.oldestCreatedMs();
+        s.outboxOldestAgeSeconds =
+            oldest > 0 ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, nowMs() - oldest) / 1000)
+                       : 0;
+        s.learning = engine_.learning();
+        s.link = link_.connected()  ? snmp::LinkState::Connected
+                 : snmpHasConsole_ ? snmp::LinkState::Disconnected
+                                   : snmp::LinkState::NotActivated;
+        s.uptimeCentiseconds = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count() /
+            10);
+        s.version = ironsight::kVersion;
+        const std::size_t alerts = engine_.alerts().size();
+        s.alertsRaised = alerts > snmpAlertsAtStart_ ? alerts - snmpAlertsAtStart_ : 0;
+        snmpBoard_->publish(s);
     }
 
     /// While learning (the baseline grows); `force`: after Learn / Mute / exclusions, which
@@ -505,7 +649,11 @@ private:
         bool changed = false;
         for (const auto& command : commands) {
             bool c = false;
-            const link::CommandReply reply = link::applyToEngine(engine_, command, c);
+            const link::CommandReply reply =
+                command.has_reload_settings() ? reloadConfig()
+                : command.has_config_push() && command.config_push().settings()
+                    ? applyPushedSettings(command.config_push().toml())
+                    : link::applyToEngine(engine_, command, c);
             changed = changed || c;
             std::cerr << "command from the console: " << reply.message << "\n";
             results.push_back(link::commandResultRecord(command.command_id(), reply));
@@ -528,6 +676,13 @@ private:
     std::uint64_t captureDrops_ = 0;
     store::EvidenceStore* evidence_ = nullptr;
     FilterChange filterChange_;
+    // The settings in force (file + console push; SIGHUP and pushes diff against them).
+    config::SensorConfig running_ = options_.pushedConfig
+                                        ? config::overlay(options_.loadedConfig.value_or(
+                                                              config::SensorConfig{}),
+                                                          *options_.pushedConfig)
+                                        : options_.loadedConfig.value_or(config::SensorConfig{});
+    const plugins::PluginSet* plugins_ = nullptr;
     const Clock::time_point started_ = Clock::now();
     Clock::time_point lastHealthSample_ = started_;
     std::uint64_t lastHealthPackets_ = 0, lastHealthBytes_ = 0;
@@ -535,6 +690,11 @@ private:
     int liveSnaplen_ = 0, liveLinkType_ = 1;  // set while capturing live (filter checks)
     std::uint64_t outboxEvicted_ = 0;  // outbox evictions already raised as sensor_eviction
     systemd::Watchdog watchdog_;
+    snmp::HealthBoard* snmpBoard_ = nullptr;  // SNMP on: the subagent reads what we publish
+    bool snmpHasConsole_ = false;
+    std::size_t snmpAlertsAtStart_ = 0;
+    std::uint64_t snmpPacketsPerSecond_ = 0, snmpBytesPerSecond_ = 0;
+    Clock::time_point lastSnmp_ = Clock::now();
 };
 
 /// Opens every --interface (privileged), then gives up the privileges: called before anything
@@ -573,14 +733,20 @@ bool openCaptures(const RunOptions& options, std::vector<LiveSource>& sources) {
 /// The config file (docs/SENSOR_CONFIG.md, sensor-agent/config): validated as a whole (every
 /// problem one line with its position); its values fill what the command line left unset.
 bool applyConfig(RunOptions& options) {
-    if (options.config.empty()) return true;
-    auto loaded = config::load(options.config);
-    if (!loaded) {
-        printConfigErrors(loaded.error().message);
-        return false;
+    config::SensorConfig file;
+    if (!options.config.empty()) {
+        auto loaded = config::load(options.config);
+        if (!loaded) {
+            printConfigErrors(loaded.error().message);
+            return false;
+        }
+        file = *loaded;
+        options.loadedConfig = file;
     }
-    const config::SensorConfig& c = *loaded;
-    options.loadedConfig = c;
+    // The console's push wins over the file for the settings it names.
+    options.pushedConfig = loadPushedSettings(options.stateDir);
+    const config::SensorConfig c =
+        options.pushedConfig ? config::overlay(file, *options.pushedConfig) : file;
     if (options.interfaces.empty() && options.replay.empty()) options.interfaces = c.interfaces;
     if (c.filter && !options.filterGiven) options.filter = *c.filter;
     if (c.user && !options.userGiven) options.user = *c.user;
@@ -588,11 +754,13 @@ bool applyConfig(RunOptions& options) {
     if (c.snaplen && !options.snaplenGiven) options.snaplen = *c.snaplen;
     if (c.pluginDir && options.pluginDir.empty()) options.pluginDir = *c.pluginDir;
     if (c.proxy && options.proxy.empty()) options.proxy = *c.proxy;  // checked at start of run
+    if (c.snmpAgentxSocket && options.snmpAgentx.empty()) options.snmpAgentx = *c.snmpAgentxSocket;
     options.cliPortAliases = options.portAliases;
     options.portAliases.insert(options.portAliases.end(), c.portAliases.begin(), c.portAliases.end());
     if (c.outboxMaxMb && !options.outboxMaxGiven) options.outboxMaxMb = *c.outboxMaxMb;
     if (c.evidenceMaxMb) options.evidenceMaxMb = *c.evidenceMaxMb;
     if (c.evidencePackets) options.evidencePackets = *c.evidencePackets;
+    options.network = c.network;
     return true;
 }
 
@@ -604,11 +772,26 @@ int run(RunOptions options) {
         std::cerr << "error: " << proxy.error().message << "\n";
         return 1;
     }
+    if (!options.snmpAgentx.empty()) {
+        if (const auto problem = snmp::checkAgentxAddress(options.snmpAgentx); !problem.empty()) {
+            std::cerr << "error: --snmp-agentx / [snmp] agentx_socket '" << options.snmpAgentx
+                      << "' " << problem << "\n";
+            return 1;
+        }
+    }
     if (!proxy->empty()) {  // before any thread starts
         if (auto dropped = link::dropProxyExemptionsFromEnvironment(); !dropped.empty()) {
             std::cerr << "note: " << dropped
                       << " ignored: the console is reached through the configured proxy\n";
         }
+    }
+    if (options.pushedConfig) {
+        std::string names;
+        for (const auto& n : config::changedSettings(config::SensorConfig{}, *options.pushedConfig)) {
+            names += (names.empty() ? "" : ", ") + n;
+        }
+        std::cerr << "settings pushed by the console in force (state dir " << config::kPushedSettingsFile
+                  << "): " << names << "\n";
     }
     if (options.replay.empty() && options.interfaces.empty()) {
         std::cerr << "error: nothing to analyse: give --interface IF (see `ironsight-sensor "
@@ -683,6 +866,7 @@ int run(RunOptions options) {
         engineOptions.portAliases.push_back(*alias);
     }
     engineOptions.evidence.alertPackets = static_cast<std::size_t>(options.evidencePackets);
+    engineOptions.network = options.network;
     Engine engine(engineOptions);
     if (!baseline->empty()) engine.importBaseline(*baseline);
     // The alerts raised before this start: a console's Learn / Mute of them still applies.
@@ -733,6 +917,14 @@ int run(RunOptions options) {
         std::cerr << "learning mode " << (on ? "on" : "off") << " (from the console)\n";
         return {};
     };
+    // Certificate renewal (console command, or two thirds of the lifetime): the new identity is
+    // kept before the link uses it. On the link thread, hence its own store connection.
+    hooks.saveIdentity = [stateDir](const std::string& keyPem, const std::string& certPem,
+                                    const std::string& caPem) -> Status {
+        auto own = store::StateStore::open(stateDir);
+        if (!own) return own.error();
+        return own->replaceIdentity(keyPem, certPem, caPem);
+    };
     // Learn / Mute / exclusions need the engine, which the analysis thread owns: queue them;
     // Runner::tick applies them and answers through the outbox.
     PendingCommands pendingCommands;
@@ -761,9 +953,21 @@ int run(RunOptions options) {
     sigaction(SIGHUP, &reload, nullptr);
 
     link.start();
+    snmp::HealthBoard snmpBoard;  // outlives the subagent, declared after the runner
     Runner runner(options, *store, **outbox, link, engine, pendingLearning, pendingCommands);
     runner.attachEvidence(evidenceStore->get());
+    runner.attachPlugins(pluginSet.get());
+    if (!options.snmpAgentx.empty()) runner.attachSnmp(&snmpBoard, !linkConfig.endpoints.empty());
     runner.tick(true);
+    // SNMP: its own thread, the only one calling net-snmp; never stops capture (an absent snmpd is
+    // one line and quiet retries). Stopped first on every return (declared last).
+    std::optional<snmp::Subagent> subagent;
+    if (!options.snmpAgentx.empty()) {
+        snmp::SubagentOptions snmpOptions;
+        snmpOptions.socket = options.snmpAgentx;
+        subagent.emplace(snmpOptions, snmpBoard);
+        subagent->start();
+    }
     if (!sources.empty()) {
         std::cerr << "capturing on " << joinNames(options.interfaces)
                   << (options.filter.empty() ? "" : " (filter: " + options.filter + ")")
@@ -825,6 +1029,10 @@ void addRunCommand(CLI::App& app) {
     cmd->add_option("--proxy", opts->proxy,
                     "Reach the console through this HTTP CONNECT proxy: "
                     "http://[USER[:PASSWORD]@]HOST:PORT (docs/SENSOR.md, Proxy)");
+    cmd->add_option("--snmp-agentx", opts->snmpAgentx,
+                    "Serve the sensor's health over SNMP as an AgentX subagent of the snmpd whose "
+                    "master socket this is (/var/agentx/master or tcp:HOST:PORT; docs/OPERATIONS.md, "
+                    "SNMP monitoring); also [snmp] agentx_socket");
     cmd->add_option("--proxy-password-file", opts->proxyPasswordFile,
                     "Proxy password from the first line of FILE (not readable by others; "
                     "--proxy then names only the user: http://USER@HOST:PORT)");

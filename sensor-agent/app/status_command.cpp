@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sensor-agent/app/commands.h"
+#include "sensor-agent/config/sensor_config.h"
 #include "sensor-agent/store/outbox.h"
 #include "sensor-agent/store/state_store.h"
 #include "shared/crypto/crypto.h"
@@ -61,6 +62,17 @@ int status(bool json, const std::filesystem::path& stateDir) {
         if (auto pem = crypto::readFile(store->certPath()); pem) {
             if (auto cert = crypto::certificateFromPem(*pem); cert) {
                 s["certificate_expires"] = utcTime(crypto::certificateNotAfter(cert->get()));
+                s["certificate_serial"] = crypto::certificateSerialHex(cert->get());
+            }
+        }
+        // Settings the console pushed (kept in the state dir; they win over sensor.toml).
+        s["pushed_settings"] = nlohmann::json::array();
+        const auto pushedFile = std::filesystem::path(stateDir) / config::kPushedSettingsFile;
+        if (auto text = crypto::readFile(pushedFile); text) {
+            if (auto pushed = config::parsePushed(*text, pushedFile.string()); pushed) {
+                for (const auto& name : config::changedSettings(config::SensorConfig{}, *pushed)) {
+                    s["pushed_settings"].push_back(name);
+                }
             }
         }
     }

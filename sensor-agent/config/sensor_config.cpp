@@ -2,6 +2,7 @@
 // sensor.toml: the settings table, a validator that reports every problem with its position, the
 // Markdown reference generated from the same table.
 #include "sensor-agent/config/sensor_config.h"
+#include "sensor-agent/snmp/agentx_address.h"
 
 #include <toml++/toml.h>
 
@@ -29,7 +30,7 @@ const std::vector<Setting>& settings() {
         {"capture", "filter", ValueType::String, 0, 0, "none (all traffic)",
          "BPF filter in tcpdump syntax, applied in the kernel. SIGHUP applies a new filter to the "
          "open capture handles without closing them.",
-         true, "--filter"},
+         true, "--filter", true},
         {"capture", "buffer_mb", ValueType::Integer, 1, 4096, "64",
          "Kernel capture ring per interface (TPACKET_V3), MiB. Larger rings ride out bursts.",
          false, "--buffer-mb"},
@@ -45,7 +46,20 @@ const std::vector<Setting>& settings() {
          "Protocols this site runs on non-standard ports, `PROTOCOL=tcp/PORT` or "
          "`PROTOCOL=udp/PORT` (e.g. `modbus=tcp/5020`); see docs/SENSOR.md \"Protocols on "
          "non-standard ports\". Added to `--port-alias`. SIGHUP applies them to new flows.",
-         true, "--port-alias"},
+         true, "--port-alias", true},
+        {"network", "ics_subnets", ValueType::StringList, 0, 0, "none",
+         "Subnets of the control network (CIDR, e.g. `10.20.0.0/16`): their hosts count as OT "
+         "devices for `internet_access`, like hosts seen speaking an industrial protocol.",
+         true, "", true},
+        {"network", "vlan_names", ValueType::StringList, 0, 0, "none",
+         "Names of VLAN ids, `ID=NAME` (e.g. `20=PLC floor`), shown with the VLANs of each "
+         "device in the inventory and on the console.",
+         true, "", true},
+        {"network", "dhcp_ranges", ValueType::StringList, 0, 0, "none (not checked)",
+         "The site's legitimate DHCP pools, `FIRST-LAST` or an IPv4 CIDR (e.g. "
+         "`10.1.2.100-10.1.2.199`): a DHCP server offering an address outside them raises "
+         "`rogue_dhcp`, even a server in the baseline.",
+         true, "", true},
         {"outbox", "max_mb", ValueType::Number, kMinMb, kMaxMb, "1024",
          "Outbox size cap, MiB: beyond it the oldest non-alert records are evicted first "
          "(counted, raised as `sensor_eviction`).",
@@ -59,6 +73,12 @@ const std::vector<Setting>& settings() {
         {"plugins", "dir", ValueType::String, 0, 0, "none",
          "Folder of dissector plugins (`*.so`) loaded at start (docs/PLUGINS.md).", false,
          "--plugins"},
+        {"snmp", "agentx_socket", ValueType::String, 0, 0, "none (SNMP off)",
+         "The snmpd master agent's AgentX socket: a path (`/var/agentx/master`) or "
+         "`tcp:HOST:PORT`. Set, the sensor serves its health (IRONSIGHT-SENSOR-MIB) as an AgentX "
+         "subagent of that snmpd; an absent master is retried every 15 s. See docs/OPERATIONS.md "
+         "\"SNMP monitoring\".",
+         false, "--snmp-agentx"},
     };
     return all;
 }
@@ -173,6 +193,12 @@ struct Checker {
         if (id == "capture.filter") config.filter = text;
         if (id == "capture.user") config.user = text;
         if (id == "plugins.dir") config.pluginDir = text;
+        if (id == "snmp.agentx_socket") {
+            if (const auto problem = snmp::checkAgentxAddress(text); !problem.empty()) {
+                return error(value.source(), id + " " + problem);
+            }
+            config.snmpAgentxSocket = text;
+        }
         if (id == "link.proxy") {
             if (text.rfind("http://", 0) != 0 || text.find(':', 7) == std::string::npos) {
                 return error(value.source(),
@@ -193,6 +219,35 @@ struct Checker {
                 }
             }
             config.portAliases = items;
+        }
+        const auto checkEach = [&](const auto& check) {
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                if (auto st = check(items[i]); !st) error(list[i].source(), id + ": " + st.error().message);
+            }
+        };
+        if (id == "network.ics_subnets") {
+            checkEach([](const std::string& v) { return checkSubnet(v); });
+            config.network.icsSubnets = items;
+        }
+        if (id == "network.vlan_names") {
+            std::set<std::uint32_t> ids;
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                auto vlan = parseVlanName(items[i]);
+                if (!vlan) {
+                    error(list[i].source(), id + ": " + vlan.error().message);
+                } else if (!ids.insert(vlan->first).second) {
+                    error(list[i].source(), id + ": VLAN " + std::to_string(vlan->first) +
+                                                " is named twice");
+                }
+            }
+            config.network.vlanNames = items;
+        }
+        if (id == "network.dhcp_ranges") {
+            checkEach([](const std::string& v) -> Status {
+                if (auto r = parseDhcpRange(v); !r) return r.error();
+                return {};
+            });
+            config.network.dhcpRanges = items;
         }
     }
     void storeNumber(const std::string& id, double v) {
@@ -221,18 +276,13 @@ std::string knownSections() {
     return out;
 }
 
-}  // namespace
-
-Result<SensorConfig> parse(const std::string& text, const std::string& name) {
-    toml::table doc;
-    try {
-        doc = toml::parse(text, name);
-    } catch (const toml::parse_error& e) {
-        return makeError(where(name, e.source()) + ": " + std::string(e.description()));
-    }
+/// Checks a parsed document. `pushed`: a console's ConfigPush, where [[exclusion]] tables are
+/// the commands layer's and only pushable settings are accepted.
+Result<SensorConfig> checkDocument(const toml::table& doc, const std::string& name, bool pushed) {
     Checker checker{name, {}, {}};
     for (const auto& [sectionKey, sectionNode] : doc) {
         const std::string section(sectionKey.str());
+        if (pushed && section == "exclusion") continue;
         const toml::table* table = sectionNode.as_table();
         if (knownKeys(section).empty()) {
             checker.error(sectionNode.source(), "unknown section [" + section +
@@ -254,6 +304,12 @@ Result<SensorConfig> parse(const std::string& text, const std::string& name) {
                                                   section + "]: " + knownKeys(section) + ")");
                 continue;
             }
+            if (pushed && !setting->pushable) {
+                checker.error(key.source(), section + "." + std::string(key.str()) +
+                                                " cannot be pushed by the console (set it in "
+                                                "sensor.toml on the sensor)");
+                continue;
+            }
             checker.apply(*setting, value);
         }
     }
@@ -264,6 +320,36 @@ Result<SensorConfig> parse(const std::string& text, const std::string& name) {
         return makeError(all);
     }
     return checker.config;
+}
+
+Result<SensorConfig> parseText(const std::string& text, const std::string& name, bool pushed) {
+    toml::table doc;
+    try {
+        doc = toml::parse(text, name);
+    } catch (const toml::parse_error& e) {
+        return makeError(where(name, e.source()) + ": " + std::string(e.description()));
+    }
+    return checkDocument(doc, name, pushed);
+}
+
+}  // namespace
+
+Result<SensorConfig> parse(const std::string& text, const std::string& name) {
+    return parseText(text, name, false);
+}
+
+Result<SensorConfig> parsePushed(const std::string& text, const std::string& name) {
+    return parseText(text, name, true);
+}
+
+SensorConfig overlay(const SensorConfig& base, const SensorConfig& pushed) {
+    SensorConfig out = base;
+    if (pushed.filter) out.filter = pushed.filter;
+    if (!pushed.portAliases.empty()) out.portAliases = pushed.portAliases;
+    if (!pushed.network.icsSubnets.empty()) out.network.icsSubnets = pushed.network.icsSubnets;
+    if (!pushed.network.vlanNames.empty()) out.network.vlanNames = pushed.network.vlanNames;
+    if (!pushed.network.dhcpRanges.empty()) out.network.dhcpRanges = pushed.network.dhcpRanges;
+    return out;
 }
 
 Result<SensorConfig> load(const std::string& path) {
@@ -287,24 +373,32 @@ std::string referenceMarkdown() {
            "settings marked *reloadable* take effect at once (capture continues); a change to "
            "any other setting is reported as needing a restart; a file with errors is refused "
            "and the running settings stay.\n\n"
+        << "Settings marked *console push* can also be set from the console (`ironsight-console "
+           "admin sensor push-config NAME FILE`, docs/CONSOLE.md): the sensor checks the pushed "
+           "file like this one, applies it at once and keeps it in its state dir "
+           "(`pushed.toml`), so it survives restarts. A pushed setting wins over the same "
+           "setting of this file (the command line still wins over both); a new push replaces "
+           "the previous one and an empty push hands the settings back to this file.\n\n"
         << "Example:\n\n```toml\n"
         << "[capture]\ninterfaces = [\"eth1\", \"eth2\"]\nfilter = \"not port 22\"\n\n"
         << "[protocols]\nport_aliases = [\"modbus=tcp/5020\"]\n\n"
+        << "[network]\nics_subnets = [\"10.20.0.0/16\"]\nvlan_names = [\"20=PLC floor\"]\n"
+        << "dhcp_ranges = [\"10.1.2.100-10.1.2.199\"]\n\n"
         << "[outbox]\nmax_mb = 2048\n```\n";
     std::string section;
     for (const auto& s : settings()) {
         if (section != s.section) {
             section = s.section;
             out << "\n## [" << section << "]\n\n"
-                << "| key | type | default | reloadable | command line | description |\n"
-                << "|---|---|---|---|---|---|\n";
+                << "| key | type | default | reloadable | console push | command line | description |\n"
+                << "|---|---|---|---|---|---|---|\n";
         }
         std::string type = typeName(s.type);
         if (s.type == ValueType::Integer || s.type == ValueType::Number) {
             type += " " + formatNumber(s.min) + "–" + formatNumber(s.max);
         }
         out << "| `" << s.key << "` | " << type << " | " << s.defaultText << " | "
-            << (s.reloadable ? "yes" : "no") << " | "
+            << (s.reloadable ? "yes" : "no") << " | " << (s.pushable ? "yes" : "no") << " | "
             << (*s.option ? std::string("`") + s.option + "`" : std::string("—")) << " | "
             << s.description << " |\n";
     }
@@ -327,6 +421,10 @@ std::vector<std::string> changedSettings(const SensorConfig& a, const SensorConf
     check(a.evidenceMaxMb != b.evidenceMaxMb, "evidence.max_mb");
     check(a.evidencePackets != b.evidencePackets, "evidence.packets");
     check(a.pluginDir != b.pluginDir, "plugins.dir");
+    check(a.snmpAgentxSocket != b.snmpAgentxSocket, "snmp.agentx_socket");
+    check(a.network.icsSubnets != b.network.icsSubnets, "network.ics_subnets");
+    check(a.network.vlanNames != b.network.vlanNames, "network.vlan_names");
+    check(a.network.dhcpRanges != b.network.dhcpRanges, "network.dhcp_ranges");
     return out;
 }
 

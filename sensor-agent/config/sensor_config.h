@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sensor-agent/config/network_settings.h"
 #include "shared/base/result.h"
 
 namespace ironsight::sensor::config {
@@ -24,6 +25,7 @@ struct Setting {
     const char* description = "";
     bool reloadable = false;  // applied by SIGHUP without a restart
     const char* option = "";  // the `run` command-line option that wins over it, if any
+    bool pushable = false;    // the console may set it (ConfigPush; kept in the state dir)
 };
 
 const std::vector<Setting>& settings();
@@ -39,6 +41,8 @@ struct SensorConfig {
     std::optional<double> outboxMaxMb, evidenceMaxMb;
     std::optional<int> evidencePackets;
     std::optional<std::string> proxy;  // [link] proxy: http://[user[:password]@]host:port
+    std::optional<std::string> snmpAgentxSocket;  // [snmp] agentx_socket; absent: SNMP off
+    NetworkSettings network;           // [network]: ICS subnets, VLAN names, DHCP ranges
 };
 
 /// Reads and checks `path`. Every problem is reported, one line each, as
@@ -48,6 +52,17 @@ struct SensorConfig {
 Result<SensorConfig> load(const std::string& path);
 /// The same from text (`name` stands for the path in messages).
 Result<SensorConfig> parse(const std::string& text, const std::string& name);
+
+/// The console's pushed settings are kept in the sensor's state dir under this name.
+inline constexpr const char* kPushedSettingsFile = "pushed.toml";
+
+/// A console's settings push (the ConfigPush TOML without its [[exclusion]] tables): checked like
+/// the file, and only pushable settings (docs/SENSOR_CONFIG.md "push" column) are accepted.
+Result<SensorConfig> parsePushed(const std::string& text, const std::string& name);
+
+/// `base` (the file) with the settings `pushed` sets replaced: the console's push wins over the
+/// file for the settings it names; the command line still wins over both.
+SensorConfig overlay(const SensorConfig& base, const SensorConfig& pushed);
 
 /// The reference of every setting as Markdown (docs/SENSOR_CONFIG.md is this output).
 std::string referenceMarkdown();

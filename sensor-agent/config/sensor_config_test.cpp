@@ -104,7 +104,8 @@ TEST(SensorConfigTest, UnknownSectionsAndSyntaxErrorsAreReported) {
     auto c = parse("[database]\npath = \"/tmp/x\"\n", "site.toml");
     ASSERT_FALSE(c);
     EXPECT_EQ(c.error().message.rfind("site.toml:1:1: unknown section [database] (known: [capture], "
-                                      "[link], [protocols], [outbox], [evidence], [plugins])",
+                                      "[link], [protocols], [network], [outbox], [evidence], "
+                                      "[plugins]",
                                       0),
               0u)
         << c.error().message;
@@ -127,6 +128,107 @@ TEST(SensorConfigTest, ChangedSettingsNamesWhatDiffers) {
     EXPECT_EQ(changedSettings(*a, *b),
               (std::vector<std::string>{"capture.filter", "protocols.port_aliases"}));
     EXPECT_TRUE(changedSettings(*a, *a).empty());
+}
+
+TEST(SensorConfigTest, NetworkSettingsParseAndEachBadEntryIsNamed) {
+    auto good = parse(R"([network]
+ics_subnets = ["10.20.0.0/16", "192.168.5.7", "fd00:1::/64"]
+vlan_names = ["20=PLC floor", "4094=Safety"]
+dhcp_ranges = ["10.1.2.100-10.1.2.199", "10.1.3.0/24"]
+)",
+                      "site.toml");
+    ASSERT_TRUE(good.ok()) << good.error().message;
+    EXPECT_EQ(good->network.icsSubnets.size(), 3u);
+    EXPECT_EQ(good->network.vlanNames[0], "20=PLC floor");
+    auto range = parseDhcpRange("10.1.3.0/24");
+    ASSERT_TRUE(range.ok());
+    EXPECT_EQ(range->first, 0x0a010300u);
+    EXPECT_EQ(range->last, 0x0a0103ffu);
+
+    auto bad = parse(R"([network]
+ics_subnets = ["10.20.0.0/33", "plant"]
+vlan_names = ["0=Zero", "20=A", "20=B", "30="]
+dhcp_ranges = ["10.1.2.199-10.1.2.100", "10.1.2.0"]
+)",
+                     "site.toml");
+    ASSERT_FALSE(bad.ok());
+    const auto got = lines(bad.error().message);
+    const std::vector<std::string> want = {
+        "site.toml:2:16: network.ics_subnets: subnet '10.20.0.0/33': the prefix length must be 0-32",
+        "site.toml:2:32: network.ics_subnets: subnet 'plant' is not an IPv4 or IPv6 address or CIDR",
+        "site.toml:3:15: network.vlan_names: VLAN name '0=Zero' must be ID=NAME with ID 1-4094",
+        "site.toml:3:33: network.vlan_names: VLAN 20 is named twice",
+        "site.toml:3:41: network.vlan_names: VLAN name '30=': the name must be 1-64 characters",
+        "site.toml:4:16: network.dhcp_ranges: DHCP range '10.1.2.199-10.1.2.100': the first "
+        "address is after the last",
+        "site.toml:4:41: network.dhcp_ranges: DHCP range '10.1.2.0' must be FIRST-LAST (e.g. "
+        "10.1.2.100-10.1.2.199) or an IPv4 CIDR",
+    };
+    EXPECT_EQ(got, want);
+}
+
+TEST(SensorConfigTest, APushTakesOnlyPushableSettingsAndWinsOverTheFile) {
+    auto pushed = parsePushed(R"([capture]
+filter = "not port 22"
+[network]
+vlan_names = ["20=PLC floor"]
+[[exclusion]]
+type = "port_scan"
+)",
+                              "pushed");
+    ASSERT_TRUE(pushed.ok()) << pushed.error().message;  // exclusions belong to the commands layer
+    auto refused = parsePushed("[capture]\ninterfaces = [\"eth9\"]\n[outbox]\nmax_mb = 5\n", "pushed");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(lines(refused.error().message),
+              (std::vector<std::string>{
+                  "pushed:2:1: capture.interfaces cannot be pushed by the console (set it in "
+                  "sensor.toml on the sensor)",
+                  "pushed:4:1: outbox.max_mb cannot be pushed by the console (set it in "
+                  "sensor.toml on the sensor)"}));
+    EXPECT_FALSE(parse("[[exclusion]]\ntype = \"x\"\n", "sensor.toml").ok());  // not in the file
+
+    auto file = parse(R"([capture]
+filter = "tcp"
+interfaces = ["eth1"]
+[network]
+vlan_names = ["20=Old name"]
+dhcp_ranges = ["10.1.2.100-10.1.2.199"]
+)",
+                      "sensor.toml");
+    ASSERT_TRUE(file.ok());
+    const SensorConfig effective = overlay(*file, *pushed);
+    EXPECT_EQ(effective.filter, "not port 22");
+    EXPECT_EQ(effective.interfaces, std::vector<std::string>{"eth1"});
+    EXPECT_EQ(effective.network.vlanNames, std::vector<std::string>{"20=PLC floor"});
+    EXPECT_EQ(effective.network.dhcpRanges, file->network.dhcpRanges);  // not pushed: the file's
+    EXPECT_EQ(changedSettings(*file, effective),
+              (std::vector<std::string>{"capture.filter", "network.vlan_names"}));
+}
+
+TEST(SensorConfigTest, SnmpAgentxSocketIsAPathOrTcpHostPort) {
+    for (const char* good : {"/var/agentx/master", "unix:/run/agentx.sock", "tcp:127.0.0.1:705",
+                             "tcp:localhost:7050"}) {
+        auto c = parse(std::string("[snmp]\nagentx_socket = \"") + good + "\"\n", "s.toml");
+        ASSERT_TRUE(c.ok()) << good << ": " << c.error().message;
+        EXPECT_EQ(c->snmpAgentxSocket, good);
+    }
+    auto none = parse("[capture]\ninterfaces = [\"eth1\"]\n", "s.toml");
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->snmpAgentxSocket);  // SNMP off
+    for (const char* bad : {"udp:127.0.0.1:705", "tcp:127.0.0.1", "tcp:127.0.0.1:70000",
+                            "agentx/master"}) {
+        auto c = parse(std::string("[snmp]\nagentx_socket = \"") + bad + "\"\n", "s.toml");
+        ASSERT_FALSE(c.ok()) << bad;
+        EXPECT_EQ(c.error().message.rfind("s.toml:2:17: snmp.agentx_socket must be the AgentX "
+                                          "master's socket",
+                                          0),
+                  0u)
+            << c.error().message;
+    }
+    auto a = parse("[snmp]\nagentx_socket = \"/var/agentx/master\"\n", "a");
+    auto b = parse("[snmp]\nagentx_socket = \"tcp:127.0.0.1:705\"\n", "b");
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(changedSettings(*a, *b), std::vector<std::string>{"snmp.agentx_socket"});
 }
 
 TEST(SensorConfigTest, TheDocumentedReferenceIsCurrent) {

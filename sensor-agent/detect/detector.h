@@ -80,6 +80,15 @@ public:
     /// The IOC engine's indicators (replaces the current list).
     void setIndicators(IndicatorList list) { indicators_ = std::move(list); }
 
+    /// The site's network facts ([network]): hosts in `icsSubnets` count as OT for
+    /// internet_access; a DHCP offer outside `dhcpRanges` (IPv4, host order, both ends
+    /// included; empty = not checked) raises rogue_dhcp.
+    void setNetworkPolicy(IndicatorList icsSubnets,
+                          std::vector<std::pair<std::uint32_t, std::uint32_t>> dhcpRanges) {
+        icsSubnets_ = std::move(icsSubnets);
+        dhcpRanges_ = std::move(dhcpRanges);
+    }
+
     void setLearning(bool on) { learning_ = on; }
     bool learning() const { return learning_; }
 
@@ -241,9 +250,10 @@ private:
     };
     std::set<std::string> mutes_, allows_;  // "type src dst" (devices / addresses, "-" empty)
     std::vector<Exclusion> exclusions_;
-    std::set<std::string> icsHosts_;
-    bool privateSite_ = false;  // the baseline has RFC 1918 / CGNAT / link-local IPv4 devices  //
-                                // addresses that spoke an ICS protocol (internet_access)
+    std::set<std::string> icsHosts_;  // addresses that spoke an ICS protocol (internet_access)
+    IndicatorList icsSubnets_;                                         // [network] ics_subnets
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> dhcpRanges_;  // [network] dhcp_ranges
+    bool privateSite_ = false;  // the baseline has RFC 1918 / CGNAT / link-local IPv4 devices
     // Engine state (bounded; see each engine's file).
     std::int64_t firstUs_ = -1, nextSweepUs_ = 0;
     std::unordered_map<std::string, std::deque<std::int64_t>> exceptions_;  // exception_storm

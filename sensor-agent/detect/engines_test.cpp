@@ -356,6 +356,71 @@ TEST(PolicyNetworkTest, UnknownDhcpServerRaisesRogueDhcp) {
     expectCatalogText(alerts[0]);
 }
 
+// ---- site network settings ([network]: ICS subnets, DHCP ranges, VLAN names) -------------------
+
+TEST(PolicyNetworkTest, HostInAnIcsSubnetTalkingToPublicAddressRaisesInternetAccess) {
+    std::int64_t clock = kStartUs;
+    Engine engine(EngineOptions{.learning = false});
+    Session before(engine, kRogue, kInternet, 50000, 443, clock);  // no subnet yet: an IT host
+    EXPECT_TRUE(ofType(engine, "internet_access").empty()) << list(engine);
+    ASSERT_TRUE(engine.setNetwork({.icsSubnets = {"10.0.0.64/26"}}).ok());
+    Session after(engine, kRogue, kInternet, 50001, 443, clock);
+    Session other(engine, kEws, kInternet, 50002, 443, clock);  // 10.0.0.31: outside the subnet
+    const auto alerts = ofType(engine, "internet_access");
+    ASSERT_EQ(alerts.size(), 1u) << list(engine);
+    EXPECT_EQ(alerts[0].srcIp, "10.0.0.66");
+    EXPECT_EQ(alerts[0].dstIp, "8.8.8.8");
+    expectCatalogText(alerts[0]);
+}
+
+TEST(PolicyNetworkTest, OfferOutsideTheDhcpRangesRaisesRogueDhcpEvenFromTheLearnedServer) {
+    std::int64_t clock = kStartUs;
+    const Host anyone{kPlc.mac, 0};
+    const Host broadcast{test::kBroadcastMac, 0xffffffff};
+    const auto offer = [&](Engine& e, std::uint32_t address) {
+        feed(e,
+             test::udpFrame(kDhcp, broadcast, 67, 68, dhcpOffer(anyone, address, kDhcp.ip),
+                            &test::kBroadcastMac),
+             clock += kSecond);
+    };
+    Engine learner;
+    offer(learner, test::ipv4("10.0.0.150"));
+    Engine engine(EngineOptions{.learning = false,
+                                .network = {.dhcpRanges = {"10.0.0.100-10.0.0.199"}}});
+    engine.importBaseline(learner.exportBaseline());
+    offer(engine, test::ipv4("10.0.0.150"));  // the learned server, inside its pool
+    EXPECT_TRUE(ofType(engine, "rogue_dhcp").empty()) << list(engine);
+    offer(engine, test::ipv4("10.0.0.11"));  // outside: misconfigured or spoofed
+    const auto alerts = ofType(engine, "rogue_dhcp");
+    ASSERT_EQ(alerts.size(), 1u) << list(engine);
+    EXPECT_EQ(alerts[0].srcIp, "10.0.0.1");
+    EXPECT_NE(alerts[0].description.find("offered 10.0.0.11 (outside the site's DHCP ranges)"),
+              std::string::npos)
+        << alerts[0].description;
+    expectCatalogText(alerts[0]);
+}
+
+TEST(PolicyNetworkTest, VlanNamesLabelDevicesAndAChangeReportsThemAgain) {
+    std::int64_t clock = kStartUs;
+    Engine engine;
+    feed(engine, test::tcpFrame(kHmi, kPlc, 40000, 502, 1, 0, test::tcp::kSyn, {}, {20}),
+         clock += kSecond);
+    (void)engine.takeChanges();
+    ASSERT_TRUE(engine.setNetwork({.vlanNames = {"20=PLC floor", "30=Office"}}).ok());
+    const auto changes = engine.takeChanges();
+    ASSERT_FALSE(changes.devices.empty());  // names changed: the devices are reported again
+    for (const auto& d : changes.devices) {
+        ASSERT_EQ(d.vlans, std::vector<std::uint32_t>{20}) << d.id;
+        EXPECT_EQ(d.vlanNames, (std::map<std::uint32_t, std::string>{{20, "PLC floor"}})) << d.id;
+    }
+    EXPECT_TRUE(engine.takeChanges().devices.empty());
+    // A bad entry changes nothing.
+    const auto bad = engine.setNetwork({.vlanNames = {"20=Renamed"}, .dhcpRanges = {"nonsense"}});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("'nonsense'"), std::string::npos) << bad.error().message;
+    EXPECT_EQ(engine.devices().front().vlanNames.at(20), "PLC floor");
+}
+
 // ---- anomaly engine ----------------------------------------------------------------------------
 
 TEST(AnomalyEngineTest, SynScanAnsweredByResetsRaisesPortScan) {

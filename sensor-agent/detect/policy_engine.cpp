@@ -88,7 +88,7 @@ bool Detector::policyConnection(const ConnectionEvent& c) {
                 // The device reached the internet while learning: new public peers (CDNs,
                 // updates) are its learned behaviour, not new connections.
                 return true;
-            } else if (icsHosts_.count(localText)) {
+            } else if (icsHosts_.count(localText) || !icsSubnets_.match(local).empty()) {
                 raiseAt("internet_access",
                         Trigger{.srcIp = localText,
                                 .dstIp = remoteText,
@@ -112,18 +112,31 @@ void Detector::policyPacket(const decode::DecodedPacket& p) {
         if (type != 2 && type != 5 && type != 6) return;  // OFFER, ACK, NAK
         const std::string server = p.srcIp.toString();
         const std::string item = "dhcp_server " + server;
+        const auto& b = p.payload;
+        const std::uint32_t yiaddr = (std::uint32_t{b[16]} << 24) | (std::uint32_t{b[17]} << 16) |
+                                     (std::uint32_t{b[18]} << 8) | b[19];
+        const std::string offered = std::to_string(b[16]) + "." + std::to_string(b[17]) + "." +
+                                    std::to_string(b[18]) + "." + std::to_string(b[19]);
+        // An address outside the site's DHCP pools (a NAK offers none): a misconfigured or
+        // rogue server even when it is a known one.
+        bool outside = false;
+        if (type != 6 && yiaddr != 0 && !dhcpRanges_.empty()) {
+            outside = true;
+            for (const auto& [first, last] : dhcpRanges_) {
+                if (yiaddr >= first && yiaddr <= last) outside = false;
+            }
+        }
         if (learning_) {
             learn(item);
-        } else if (!baseline_.count(item)) {
-            const auto& b = p.payload;
-            const std::string offered = std::to_string(b[16]) + "." + std::to_string(b[17]) + "." +
-                                        std::to_string(b[18]) + "." + std::to_string(b[19]);
-            raiseAt("rogue_dhcp", Trigger{.srcIp = server,
-                                          .protocol = "dhcp",
-                                          .transport = "udp",
-                                          .port = 67,
-                                          .timestampUs = p.timestampUs,
-                                          .detail = "offered " + offered});
+        } else if (!baseline_.count(item) || outside) {
+            raiseAt("rogue_dhcp",
+                    Trigger{.srcIp = server,
+                            .protocol = "dhcp",
+                            .transport = "udp",
+                            .port = 67,
+                            .timestampUs = p.timestampUs,
+                            .detail = "offered " + offered +
+                                      (outside ? " (outside the site's DHCP ranges)" : "")});
         }
         return;
     }

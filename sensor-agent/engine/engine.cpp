@@ -42,7 +42,8 @@ struct AppFlow : decode::FlowExtension {
 };
 
 bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
-    return a.macs == b.macs && a.ips == b.ips && a.vlans == b.vlans && a.vendor == b.vendor &&
+    return a.macs == b.macs && a.ips == b.ips && a.vlans == b.vlans &&
+           a.vlanNames == b.vlanNames && a.vendor == b.vendor &&
            a.model == b.model && a.firmware == b.firmware && a.hostname == b.hostname &&
            a.type == b.type && a.purdueLevel == b.purdueLevel && a.protocols == b.protocols &&
            a.identityJson == b.identityJson && a.evidence == b.evidence &&
@@ -83,6 +84,7 @@ struct Engine::Impl : dissect::EventSink {
         }
         heuristics = pluginHeuristics || !heuristicDissectors.empty();
         applyPortAliases(o.portAliases);
+        (void)applyNetwork(o.network);  // checked by the caller (config validation)
         detector.setRaiseHook(
             [this](const std::string& id, bool created) { evidence.raised(id, created); });
         flows.setExpiryHandler([this](decode::Flow& flow) {
@@ -136,6 +138,30 @@ struct Engine::Impl : dissect::EventSink {
             }
         }
     }
+    Status applyNetwork(const config::NetworkSettings& network) {
+        if (auto st = config::checkNetworkSettings(network); !st) return st;
+        std::string subnets;
+        for (const auto& s : network.icsSubnets) subnets += s + "\n";
+        auto ics = detect::IndicatorList::parse(subnets, "network.ics_subnets");
+        if (!ics) return ics.error();
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;
+        for (const auto& d : network.dhcpRanges) {
+            const auto r = config::parseDhcpRange(d);
+            ranges.emplace_back(r->first, r->last);
+        }
+        std::map<std::uint32_t, std::string> names;
+        for (const auto& v : network.vlanNames) names.insert(*config::parseVlanName(v));
+        detector.setNetworkPolicy(std::move(*ics), std::move(ranges));
+        vlanNames = std::move(names);
+        return {};
+    }
+    /// The site's names of the device's VLANs (DeviceRecord::vlanNames).
+    void nameVlans(DeviceRecord& d) const {
+        d.vlanNames.clear();
+        for (const auto id : d.vlans) {
+            if (auto it = vlanNames.find(id); it != vlanNames.end()) d.vlanNames[id] = it->second;
+        }
+    }
     /// The dissector a server port binds: the site's port aliases first, then the defaults.
     const dissect::DissectorInfo* boundTo(dissect::Transport transport, std::uint16_t port) const {
         if (!portAliases.empty()) {
@@ -174,6 +200,7 @@ struct Engine::Impl : dissect::EventSink {
     bool scratchServerIsA = false;
     std::map<std::string, DeviceRecord> sentDevices;
     std::map<std::string, ConnectionRecord> sentConnections;
+    std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
 };
 
 void Engine::Impl::process(const RawPacket& raw) {
@@ -499,6 +526,11 @@ void Engine::importBaseline(const std::string& text) {
     impl_->detector.importBaseline(text);
 }
 
+Status Engine::setNetwork(const config::NetworkSettings& network) {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->applyNetwork(network);
+}
+
 Status Engine::setPortAliases(const std::vector<std::string>& specs) {
     std::vector<PortAlias> aliases;
     for (const auto& spec : specs) {
@@ -590,6 +622,7 @@ ChangeSet Engine::takeChanges() {
     std::lock_guard lock(impl_->mutex);
     ChangeSet changes;
     for (auto& d : impl_->inventory.devices()) {
+        impl_->nameVlans(d);
         auto it = impl_->sentDevices.find(d.id);
         if (it != impl_->sentDevices.end() && sameDevice(it->second, d)) continue;
         impl_->sentDevices[d.id] = d;
@@ -611,7 +644,9 @@ ChangeSet Engine::takeChanges() {
 
 std::vector<DeviceRecord> Engine::devices() const {
     std::lock_guard lock(impl_->mutex);
-    return impl_->inventory.devices();
+    auto devices = impl_->inventory.devices();
+    for (auto& d : devices) impl_->nameVlans(d);
+    return devices;
 }
 
 std::vector<ConnectionRecord> Engine::connections() const {

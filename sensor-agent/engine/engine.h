@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sensor-agent/capture/raw_packet.h"
+#include "sensor-agent/config/network_settings.h"
 #include "shared/base/result.h"
 
 namespace ironsight::sensor {
@@ -31,6 +32,7 @@ struct DeviceRecord {
     std::string id;  // stable for this sensor
     std::vector<std::string> macs, ips;
     std::vector<std::uint32_t> vlans;
+    std::map<std::uint32_t, std::string> vlanNames;  // of `vlans`, where the site named them
     std::string vendor, model, firmware, serial, hostname;
     std::string type = "unknown";
     int purdueLevel = -1;
@@ -148,6 +150,7 @@ struct EngineOptions {
     std::shared_ptr<const plugins::PluginSet> plugins{};
     EvidenceOptions evidence{};
     std::vector<PortAlias> portAliases{};  // checked by parsePortAlias; unknown names are ignored
+    config::NetworkSettings network{};     // checked by config::checkNetworkSettings
 };
 
 /// An alert as one line of JSON for the sensor store (every AlertRecord field), and back.
@@ -184,6 +187,10 @@ public:
     /// Replaces the port aliases (PROTOCOL=tcp/PORT ...; config reload): flows that start from
     /// now on use them. An unknown protocol or malformed spec is an error and nothing changes.
     Status setPortAliases(const std::vector<std::string>& specs);
+    /// Replaces the site's network facts ([network]: ICS subnets, VLAN names, DHCP ranges).
+    /// Checked as a whole: on an error nothing changes. Devices whose VLAN names change are
+    /// reported again by takeChanges().
+    Status setNetwork(const config::NetworkSettings& network);
 
     ChangeSet takeChanges();
     /// Evidence captures completed since the last call (a capture completes once it holds

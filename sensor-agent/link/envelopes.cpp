@@ -24,6 +24,7 @@ v1::Device toProto(const DeviceRecord& d) {
     for (const auto& m : d.macs) p.add_macs(m);
     for (const auto& ip : d.ips) p.add_ips(ip);
     for (auto v : d.vlans) p.add_vlans(v);
+    for (const auto& [id, name] : d.vlanNames) (*p.mutable_vlan_names())[id] = name;
     p.set_vendor(d.vendor);
     p.set_model(d.model);
     p.set_firmware(d.firmware);

@@ -5,6 +5,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <ctime>
 #include <deque>
 #include <iostream>
 #include <random>
@@ -14,6 +18,7 @@
 #include "sensor-agent/link/envelopes.h"
 #include "sensor-agent/link/proxy.h"
 #include "shared/base/version.h"
+#include "shared/crypto/crypto.h"
 #include "shared/tls/credentials.h"
 
 namespace ironsight::sensor::link {
@@ -152,7 +157,8 @@ bool LinkClient::session(const std::string& endpoint) {
 
     const std::uint64_t epoch = outbox_.epoch();
     // Shared between this (writer) thread and the reader thread; guarded by mutex_.
-    bool resumed = false, readerDone = false;
+    bool resumed = false, readerDone = false, renewed = false;
+    std::uint64_t switchAfterSeq = 0;  // renewed: reconnect once this answer is acknowledged
     std::uint64_t nextSend = 0;
     std::deque<std::uint64_t> inflight;  // last seq of each unacknowledged batch
 
@@ -200,9 +206,16 @@ bool LinkClient::session(const std::string& endpoint) {
                                                                             : "learning off")
                                                           : st.error().message};
                 } else if ((cmd.has_learn_alert() || cmd.has_mute_alert() ||
-                            cmd.has_config_push()) &&
+                            cmd.has_config_push() || cmd.has_reload_settings()) &&
                            hooks_.command) {
                     reply = hooks_.command(cmd);  // nullopt: answered by the analysis thread
+                } else if (cmd.has_renew_certificate() && hooks_.saveIdentity) {
+                    std::lock_guard lock(mutex_);
+                    if (lastRenewal_ && lastRenewal_->first == cmd.command_id()) {
+                        reply = lastRenewal_->second;  // resent before our answer arrived: done
+                    } else {
+                        renewal_ = cmd.command_id();  // the writer renews and answers
+                    }
                 } else if (cmd.has_evidence_request() && hooks_.evidence) {
                     auto pcap = hooks_.evidence(cmd.evidence_request().alert_id());
                     reply = pcap ? CommandReply{true,
@@ -241,9 +254,54 @@ bool LinkClient::session(const std::string& endpoint) {
             lock.unlock();
             report("link: connected to console at " + endpoint + viaProxy(config_.proxy));
             setError({});
+            // Past two thirds of its lifetime the certificate is renewed (at most hourly tries).
+            auto own = crypto::certificateFromPem(config_.certPem);
+            const auto steadyNow = std::chrono::steady_clock::now();
+            const bool due = own && hooks_.saveIdentity &&
+                             crypto::renewalDue(crypto::certificateNotBefore(own->get()),
+                                                crypto::certificateNotAfter(own->get()),
+                                                nowMs() / 1000) &&
+                             (lastOwnRenewal_ == std::chrono::steady_clock::time_point{} ||
+                              steadyNow - lastOwnRenewal_ >= std::chrono::hours(1));
             lock.lock();
+            if (due && !renewal_) {
+                lastOwnRenewal_ = steadyNow;
+                renewal_ = std::string();
+            }
         }
         while (writeOk && resumed && !readerDone && !stopping_) {
+            if (renewal_) {
+                const std::string commandId = *renewal_;
+                renewal_.reset();
+                lock.unlock();
+                const CommandReply reply = renewCertificate(channel);
+                report("link: " + reply.message);
+                std::uint64_t answerSeq = 0;
+                if (!commandId.empty()) {
+                    auto seqs = outbox_.append({commandResultRecord(commandId, reply)}, nowMs());
+                    if (!seqs) {
+                        report("link: cannot queue command result: " + seqs.error().message);
+                    } else if (!seqs->empty()) {
+                        answerSeq = seqs->back();
+                    }
+                }
+                lock.lock();
+                if (reply.ok) {
+                    if (!commandId.empty()) lastRenewal_ = std::make_pair(commandId, reply);
+                    // The next stream uses the new certificate; the console's command is
+                    // answered on this one first (else it would send it again on the next).
+                    if (answerSeq == 0) {
+                        renewed = true;
+                        break;
+                    }
+                    switchAfterSeq = answerSeq;
+                }
+                continue;
+            }
+            if (switchAfterSeq != 0 && outbox_.ackedThrough() >= switchAfterSeq) {
+                renewed = true;
+                break;
+            }
             if (inflight.size() >= config_.window || outbox_.lastSeq() < nextSend) {
                 cv_.wait_for(lock, std::chrono::milliseconds(200));
                 continue;
@@ -279,12 +337,12 @@ bool LinkClient::session(const std::string& endpoint) {
             writeOk = stream->Write(batchMsg);
             lock.lock();
         }
-        cancelled = stopping_;
+        cancelled = stopping_ || renewed;
         if (!writeOk && !stopping_) {
             // A failed write means the stream ended: let the reader collect the console's status
             // (a refusal reason) instead of cancelling it away.
             cv_.wait_for(lock, std::chrono::seconds(5), [&] { return readerDone || stopping_; });
-            cancelled = stopping_;
+            cancelled = stopping_ || renewed;
         }
         if (!readerDone) context.TryCancel();
     }
@@ -293,7 +351,7 @@ bool LinkClient::session(const std::string& endpoint) {
     {
         std::lock_guard lock(mutex_);
         context_ = nullptr;
-        cancelled = cancelled || stopping_;  // a stop() racing with the end of the stream
+        cancelled = cancelled || stopping_ || renewed;  // a stop() racing with the end
     }
     if (!cancelled && !status.ok()) {
         const auto code = status.error_code();
@@ -317,6 +375,52 @@ bool LinkClient::session(const std::string& endpoint) {
         report(lastError());
     }
     return resumed;
+}
+
+CommandReply LinkClient::renewCertificate(const std::shared_ptr<grpc::Channel>& channel) {
+    const auto fail = [](const std::string& why) {
+        return CommandReply{false, "certificate renewal failed, the current certificate stays: " +
+                                       why};
+    };
+    auto key = crypto::generateP256Key();
+    if (!key) return fail(key.error().message);
+    auto csr = crypto::makeCsrPem(key->get(), "ironsight-sensor");
+    if (!csr) return fail(csr.error().message);
+    v1::RenewRequest request;
+    request.set_csr_pem(*csr);
+    v1::RenewResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    const grpc::Status status = v1::SensorLink::NewStub(channel)->Renew(&context, request, &response);
+    if (!status.ok()) {
+        return fail("the console answered: " +
+                    describeStatus(status.error_code(), status.error_message()));
+    }
+    // The new certificate must be for this key and this identity.
+    auto cert = crypto::certificateFromPem(response.certificate_pem());
+    auto old = crypto::certificateFromPem(config_.certPem);
+    if (!cert || !old || X509_check_private_key(cert->get(), key->get()) != 1 ||
+        crypto::certificateUris(cert->get()) != crypto::certificateUris(old->get())) {
+        ERR_clear_error();
+        return fail("the console's certificate does not match this sensor's key and identity");
+    }
+    auto keyPem = crypto::privateKeyToPem(key->get());
+    if (!keyPem) return fail(keyPem.error().message);
+    const std::string caPem =
+        response.ca_certificate_pem().empty() ? config_.caPem : response.ca_certificate_pem();
+    if (auto st = hooks_.saveIdentity(*keyPem, response.certificate_pem(), caPem); !st) {
+        return fail("cannot keep it: " + st.error().message);
+    }
+    config_.keyPem = *keyPem;
+    config_.certPem = response.certificate_pem();
+    config_.caPem = caPem;
+    const std::time_t notAfter = crypto::certificateNotAfter(cert->get());
+    char day[16] = "";
+    std::tm tm{};
+    if (gmtime_r(&notAfter, &tm)) std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    return {true, "certificate renewed: serial " + crypto::certificateSerialHex(cert->get()) +
+                      ", valid until " + day +
+                      "; the previous one is refused once this one is used"};
 }
 
 }  // namespace ironsight::sensor::link

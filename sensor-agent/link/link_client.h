@@ -21,6 +21,7 @@
 
 namespace grpc {
 class ClientContext;
+class Channel;
 }
 
 namespace ironsight::sensor::link {
@@ -54,7 +55,8 @@ struct LinkHooks {
     std::function<bool()> learning;
     /// Applies and persists SetLearning; an error is reported back to the console.
     std::function<Status(bool enabled)> setLearning;
-    /// Learn, Mute and ConfigPush (exclusions), called on the link thread. Returns the reply
+    /// Learn, Mute, ConfigPush (exclusions, settings) and ReloadSettings, called on the link
+    /// thread. Returns the reply
     /// now, or nullopt when the handler answers later itself: the engine belongs to the
     /// analysis thread, which applies the command and appends the CommandResult
     /// (commandResultRecord) to the outbox.
@@ -62,6 +64,11 @@ struct LinkHooks {
     /// EvidenceRequest: the stored packets of an alert as pcap file bytes (link thread; the
     /// evidence store is thread-safe).
     std::function<Result<std::string>(const std::string& alertId)> evidence;
+    /// Certificate renewal: keeps the new key, certificate and trust bundle (StateStore::
+    /// replaceIdentity) before the link uses them. Without it the sensor does not renew.
+    std::function<Status(const std::string& keyPem, const std::string& certPem,
+                         const std::string& caPem)>
+        saveIdentity;
     /// One-line status messages (connected, refused, unreachable); default: stderr.
     std::function<void(const std::string&)> log;
 };
@@ -94,6 +101,9 @@ private:
     bool session(const std::string& endpoint);
     void report(const std::string& line);
     void setError(const std::string& error);
+    /// Renews the certificate over `channel` (new key, CSR, Renew), keeps it through
+    /// hooks_.saveIdentity and makes it the identity of the next stream.
+    CommandReply renewCertificate(const std::shared_ptr<grpc::Channel>& channel);
 
     LinkConfig config_;
     store::Outbox& outbox_;
@@ -107,6 +117,12 @@ private:
     std::string lastReported_;
     std::atomic<bool> connected_{false};
     std::atomic<std::uint64_t> sessions_{0};
+    // A renewal to do on the live stream: the console's command id, or "" when the sensor's own
+    // check found the certificate past two thirds of its lifetime. Guarded by mutex_.
+    std::optional<std::string> renewal_;
+    std::chrono::steady_clock::time_point lastOwnRenewal_{};  // link thread only
+    // The console command of the latest renewal and its answer, for a resent copy of it.
+    std::optional<std::pair<std::string, CommandReply>> lastRenewal_;
     std::thread thread_;
 };
 

@@ -2,6 +2,8 @@
 // The sensor's state directory: schema, meta, baseline and identity file locations.
 #include "sensor-agent/store/state_store.h"
 
+#include "shared/crypto/crypto.h"
+
 #include <cstdlib>
 #include <random>
 #include <system_error>
@@ -74,7 +76,34 @@ Result<sqlite::Db> openStateDb(const std::filesystem::path& stateDir) {
 Result<StateStore> StateStore::open(const std::filesystem::path& stateDir) {
     auto db = openStateDb(stateDir);
     if (!db) return db.error();
-    return StateStore(stateDir, std::move(*db));
+    StateStore store(stateDir, std::move(*db));
+    store.generation_ = store.getOr(meta::kIdentityGeneration, "");
+    return store;
+}
+
+Status StateStore::replaceIdentity(const std::string& keyPem, const std::string& certPem,
+                                   const std::string& caPem) {
+    namespace fs = std::filesystem;
+    const std::vector<fs::path> oldFiles = {keyPath(), certPath(), caPath()};
+    const std::string previous = generation_;
+    generation_ = std::to_string(std::strtoll(previous.c_str(), nullptr, 10) + 1);
+    const auto keep = [&](const Status& st) {
+        if (!st) generation_ = previous;  // the old identity stays in force
+        return st;
+    };
+    const auto readable = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                          fs::perms::others_read;
+    if (auto st = crypto::writeFileAtomic(keyPath(), keyPem,
+                                          fs::perms::owner_read | fs::perms::owner_write);
+        !st) {
+        return keep(st);
+    }
+    if (auto st = crypto::writeFileAtomic(certPath(), certPem, readable); !st) return keep(st);
+    if (auto st = crypto::writeFileAtomic(caPath(), caPem, readable); !st) return keep(st);
+    if (auto st = set(meta::kIdentityGeneration, generation_); !st) return keep(st);
+    std::error_code ec;
+    for (const auto& path : oldFiles) fs::remove(path, ec);
+    return {};
 }
 
 Result<std::optional<std::string>> StateStore::get(const std::string& key) {

@@ -37,6 +37,9 @@ inline constexpr const char* kActivatedMs = "activated_ms";
 inline constexpr const char* kLastSeq = "last_seq";            // highest seq ever assigned
 inline constexpr const char* kAckedThrough = "acked_through";  // highest seq the console acked
 inline constexpr const char* kEvicted = "outbox_evicted";      // rows evicted, total
+// Which identity files are current: "" = sensor.key / sensor.crt / ca.crt (activation), N =
+// sensor-N.key / sensor-N.crt / ca-N.crt (the Nth certificate renewal). One meta write switches.
+inline constexpr const char* kIdentityGeneration = "identity_generation";
 }  // namespace meta
 
 /// Meta, baseline and identity paths of one state directory. Not thread-safe: one per thread.
@@ -53,9 +56,21 @@ public:
 
     const std::filesystem::path& dir() const { return dir_; }
     std::filesystem::path identityDir() const { return dir_ / "identity"; }
-    std::filesystem::path keyPath() const { return identityDir() / "sensor.key"; }
-    std::filesystem::path certPath() const { return identityDir() / "sensor.crt"; }
-    std::filesystem::path caPath() const { return identityDir() / "ca.crt"; }
+    std::filesystem::path keyPath() const { return identityFile(dir_, generation_, "sensor", ".key"); }
+    std::filesystem::path certPath() const { return identityFile(dir_, generation_, "sensor", ".crt"); }
+    std::filesystem::path caPath() const { return identityFile(dir_, generation_, "ca", ".crt"); }
+    /// STATE_DIR/identity/STEM[-GENERATION]EXT: an identity file of that generation
+    /// (meta::kIdentityGeneration, "" = as activated), for readers without a StateStore.
+    static std::filesystem::path identityFile(const std::filesystem::path& stateDir,
+                                              const std::string& generation,
+                                              const std::string& stem, const std::string& ext) {
+        return stateDir / "identity" / (stem + (generation.empty() ? "" : "-" + generation) + ext);
+    }
+    /// A renewed certificate (and its new key, and the console's current trust bundle) becomes
+    /// the sensor's identity: written as the next generation's files (key 0600), switched to by
+    /// one meta write (a crash before it leaves the old identity in force), old files removed.
+    Status replaceIdentity(const std::string& keyPem, const std::string& certPem,
+                           const std::string& caPem);
 
     Result<std::optional<std::string>> get(const std::string& key);
     /// The value, or `fallback` when unset or unreadable.
@@ -88,6 +103,7 @@ private:
         : dir_(std::move(dir)), db_(std::move(db)) {}
 
     std::filesystem::path dir_;
+    std::string generation_;  // meta::kIdentityGeneration, read at open
     sqlite::Db db_;
 };
 

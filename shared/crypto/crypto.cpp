@@ -139,11 +139,33 @@ std::vector<std::string> certificateUris(const X509* cert) {
     return uris;
 }
 
-std::int64_t certificateNotAfter(const X509* cert) {
-    if (cert == nullptr) return 0;
+namespace {
+
+std::int64_t unixSeconds(const ASN1_TIME* time) {
     struct tm tm {};
-    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return 0;
+    if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) return 0;
     return static_cast<std::int64_t>(timegm(&tm));
+}
+
+}  // namespace
+
+std::int64_t certificateNotAfter(const X509* cert) {
+    return cert == nullptr ? 0 : unixSeconds(X509_get0_notAfter(cert));
+}
+
+std::int64_t certificateNotBefore(const X509* cert) {
+    return cert == nullptr ? 0 : unixSeconds(X509_get0_notBefore(cert));
+}
+
+std::string certificateSerialHex(const X509* cert) {
+    if (cert == nullptr) return {};
+    const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
+    return toHex({ASN1_STRING_get0_data(serial), static_cast<std::size_t>(ASN1_STRING_length(serial))});
+}
+
+bool renewalDue(std::int64_t notBefore, std::int64_t notAfter, std::int64_t now) {
+    if (notAfter <= notBefore) return false;
+    return now >= notBefore + (notAfter - notBefore) * 2 / 3;
 }
 
 Result<std::string> makeCsrPem(const EVP_PKEY* key, const std::string& commonName) {

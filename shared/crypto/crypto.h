@@ -47,8 +47,14 @@ Result<std::string> certificateToPem(const X509* cert);
 std::string certificateFingerprint(const X509* cert);
 /// The URI subject alternative names of a certificate.
 std::vector<std::string> certificateUris(const X509* cert);
-/// notAfter as Unix seconds.
+/// notAfter / notBefore as Unix seconds (0 when unreadable).
 std::int64_t certificateNotAfter(const X509* cert);
+std::int64_t certificateNotBefore(const X509* cert);
+/// The serial number, upper-case hex without separators (as the console stores it).
+std::string certificateSerialHex(const X509* cert);
+/// True once two thirds of the validity [notBefore, notAfter] have passed at `now` (all Unix
+/// seconds): a sensor renews its certificate from then on (RELIABILITY.md, enrollment step 7).
+bool renewalDue(std::int64_t notBefore, std::int64_t notAfter, std::int64_t now);
 
 /// A PKCS#10 request signed with `key`. The console ignores its names; `commonName` is a hint.
 Result<std::string> makeCsrPem(const EVP_PKEY* key, const std::string& commonName);

@@ -178,5 +178,123 @@ TEST_F(CommandsTest, AlertEvidenceIsFetchedFromTheSensorAsAPcap) {
     ASSERT_EQ(sensor_->terminate(30s), 0) << sensor_->out() << sensor_->err();
 }
 
+TEST_F(CommandsTest, PushedSettingsAreCheckedKeptAcrossRestartsAndWithdrawn) {
+    startPlant();
+    ASSERT_FALSE(HasFatalFailure());
+    const fs::path settings = dir_ / "site-settings.toml";
+    {
+        std::ofstream(settings) << "[protocols]\nport_aliases = [\"modbus=tcp/5020\"]\n\n"
+                                   "[network]\nics_subnets = [\"10.0.0.0/24\"]\n"
+                                   "vlan_names = [\"20=PLC floor\"]\n"
+                                   "dhcp_ranges = [\"10.0.0.100-10.0.0.199\"]\n";
+    }
+    auto r = admin({"sensor", "push-config", "s1", settings.string(), "--wait", "60"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err << sensor_->err();
+    EXPECT_NE(r.out.find("sensor s1: settings pushed by the console: applied "
+                         "protocols.port_aliases, network.ics_subnets, network.vlan_names, "
+                         "network.dhcp_ranges;"),
+              std::string::npos)
+        << r.out;
+    ASSERT_TRUE(fs::exists(state_ / "pushed.toml"));
+    EXPECT_EQ(readText(state_ / "pushed.toml"), readText(settings));
+    r = run({"ironsight-sensor", "status", "--json", "--state-dir", state_.string()});
+    EXPECT_NE(r.out.find("\"network.vlan_names\""), std::string::npos) << r.out;
+
+    // Refused whole by the sensor, naming why; what it keeps is unchanged.
+    const fs::path bad = dir_ / "bad.toml";
+    { std::ofstream(bad) << "[capture]\ninterfaces = [\"eth9\"]\n[protocols]\nport_aliases = [\"nosuch=tcp/1\"]\n"; }
+    r = admin({"sensor", "push-config", "s1", bad.string(), "--wait", "60"});
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.err.find("sensor s1: settings refused, nothing changed: pushed settings:2:1: "
+                         "capture.interfaces cannot be pushed by the console"),
+              std::string::npos)
+        << r.err;
+    { std::ofstream(bad) << "[protocols]\nport_aliases = [\"nosuch=tcp/1\"]\n"; }
+    r = admin({"sensor", "push-config", "s1", bad.string(), "--wait", "60"});
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.err.find("port alias 'nosuch=tcp/1'"), std::string::npos) << r.err;
+    EXPECT_EQ(readText(state_ / "pushed.toml"), readText(settings));
+    // A syntax error never leaves the console.
+    { std::ofstream(bad) << "[network\n"; }
+    r = admin({"sensor", "push-config", "s1", bad.string()});
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.err.find("settings:1:"), std::string::npos) << r.err;
+
+    // Kept across a restart: the same push again changes nothing.
+    ASSERT_EQ(sensor_->terminate(30s), 0) << sensor_->out() << sensor_->err();
+    sensor_ = std::make_unique<Child>(
+        std::vector<std::string>{(kBin / "ironsight-sensor").string(), "run", "--state-dir",
+                                 state_.string(), "--replay", (traffic_ / "line1.pcap").string(),
+                                 "--top-speed", "--loop"},
+        dir_ / "sensor2.out", dir_ / "sensor2.err");
+    r = admin({"sensor", "push-config", "s1", settings.string(), "--wait", "60"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err << sensor_->err();
+    EXPECT_NE(r.out.find("settings pushed by the console: nothing changed"), std::string::npos)
+        << r.out;
+    EXPECT_NE(sensor_->err().find("settings pushed by the console in force (state dir "
+                                  "pushed.toml): protocols.port_aliases, network.ics_subnets, "
+                                  "network.vlan_names, network.dhcp_ranges"),
+              std::string::npos)
+        << sensor_->err();
+
+    // Withdrawn: the (absent) file's settings apply again. Reload answers too.
+    r = admin({"sensor", "push-config", "s1", "--clear", "--wait", "60"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("pushed settings cleared: applied protocols.port_aliases"),
+              std::string::npos)
+        << r.out;
+    EXPECT_FALSE(fs::exists(state_ / "pushed.toml"));
+    r = admin({"sensor", "reload", "s1", "--wait", "60"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("no --config file was given"), std::string::npos) << r.out;
+
+    auto conn = sqlite::Db::open(db_, true);
+    ASSERT_TRUE(conn.ok());
+    EXPECT_EQ(scalar(*conn, "SELECT COUNT(*) FROM commands WHERE kind = 'push_settings'"), 5);
+    EXPECT_EQ(scalar(*conn, "SELECT COUNT(*) FROM commands WHERE kind = 'push_settings' AND "
+                            "state = 'failed'"),
+              2);
+    EXPECT_GE(scalar(*conn, "SELECT COUNT(*) FROM audit_log WHERE action = 'command.result' AND "
+                            "outcome LIKE '%push_settings%'"),
+              5);
+    ASSERT_EQ(sensor_->terminate(30s), 0) << sensor_->out() << sensor_->err();
+}
+
+TEST_F(CommandsTest, CertificateRenewalOverTheLinkReplacesTheSensorsIdentity) {
+    startPlant();
+    ASSERT_FALSE(HasFatalFailure());
+    const fs::path identity = state_ / "identity";
+    const std::string oldCert = readText(identity / "sensor.crt");
+    auto r = admin({"sensor", "renew", "s1", "--wait", "60"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err << sensor_->err();
+    EXPECT_NE(r.out.find("sensor s1: certificate renewed: serial "), std::string::npos) << r.out;
+    // The sensor keeps its new identity as the next generation of files; the old ones are gone.
+    EXPECT_TRUE(fs::exists(identity / "sensor-1.crt"));
+    EXPECT_NE(readText(identity / "sensor-1.crt"), oldCert);
+    EXPECT_EQ(fs::status(identity / "sensor-1.key").permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_FALSE(fs::exists(identity / "sensor.crt"));
+    EXPECT_FALSE(fs::exists(identity / "sensor.key"));
+    // It reconnects with the new certificate, which the console then makes the current one.
+    EXPECT_EQ(waitForText(db_,
+                          "SELECT COUNT(*) FROM audit_log WHERE action = 'sensor.renew' AND "
+                          "outcome LIKE 'ok: renewed certificate % in use; certificate % revoked'",
+                          "1"),
+              "1")
+        << sensor_->err();
+    EXPECT_EQ(waitForText(db_, "SELECT next_cert_serial IS NULL FROM sensors WHERE name = 's1'", "1"),
+              "1");
+    ASSERT_EQ(sensor_->terminate(30s), 0) << sensor_->out() << sensor_->err();
+    // A restart runs on the renewed identity and is acknowledged by the console.
+    r = run({"ironsight-sensor", "run", "--state-dir", state_.string(), "--replay",
+             (traffic_ / "line1.pcap").string(), "--top-speed", "--exit-when-drained"},
+            120s);
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    r = run({"ironsight-sensor", "doctor", "--state-dir", state_.string()}, 60s);
+    EXPECT_NE(r.out.find("key matches the certificate; certificate signed by the console CA"),
+              std::string::npos)
+        << r.out << r.err;
+}
+
 }  // namespace
 }  // namespace ironsight::test

@@ -120,7 +120,7 @@ TEST_F(DebPackageTest, SensorPackage) {
     EXPECT_EQ(field(sensorDeb_, "Package"), "ironsight-sensor\n");
     const auto depends = splitDepends(field(sensorDeb_, "Depends"));
     for (const char* lib : {"passwd", "libpcap0.8", "libssl3", "libsqlite3-0", "libgrpc++1.51",
-                            "libprotobuf32", "libc6", "libstdc++6"}) {
+                            "libprotobuf32", "libsnmp40", "libc6", "libstdc++6"}) {
         EXPECT_NE(std::find(depends.begin(), depends.end(), lib), depends.end())
             << lib << " missing from Depends: " << field(sensorDeb_, "Depends");
     }
@@ -133,6 +133,7 @@ TEST_F(DebPackageTest, SensorPackage) {
     for (const char* path : {"/usr/bin/ironsight-sensor",
                              "/usr/lib/systemd/system/ironsight-sensor.service",
                              "/etc/ironsight/sensor.toml",
+                             "/usr/share/snmp/mibs/IRONSIGHT-SENSOR-MIB.txt",
                              "/usr/share/doc/ironsight-sensor/OPERATIONS.md"}) {
         EXPECT_NE(files.find(std::string(path) + "\n"), std::string::npos) << path << "\n" << files;
     }
