@@ -18,9 +18,9 @@ namespace ironsight::sensor::config {
 /// devices for internet_access; `vlanNames` label VLAN ids in the inventory; an address a DHCP
 /// server offers outside `dhcpRanges` raises rogue_dhcp.
 struct NetworkSettings {
-    std::vector<std::string> icsSubnets;  // CIDR ("10.10.0.0/16", "fd00::/64") or one address
-    std::vector<std::string> vlanNames;   // "ID=NAME", ID 1-4094
-    std::vector<std::string> dhcpRanges;  // "FIRST-LAST" or CIDR, IPv4
+    std::vector<std::string> icsSubnets{};  // CIDR ("10.10.0.0/16", "fd00::/64") or one address
+    std::vector<std::string> vlanNames{};   // "ID=NAME", ID 1-4094
+    std::vector<std::string> dhcpRanges{};  // "FIRST-LAST" or CIDR, IPv4
     bool operator==(const NetworkSettings&) const = default;
 };
 
