@@ -19,35 +19,10 @@
 #include <mutex>
 #include <thread>
 
+#include "shared/base/sigpipe_guard.h"
+
 namespace ironsight::console::core {
 namespace {
-
-/// Blocks SIGPIPE for this thread while libldap or GnuTLS may write to a closed peer, and
-/// swallows one raised meanwhile (the write reports EPIPE instead of killing the console).
-class SigpipeGuard {
-public:
-    SigpipeGuard() {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-    }
-    ~SigpipeGuard() {
-        if (!sigismember(&old_, SIGPIPE)) {
-            sigset_t pending;
-            sigpending(&pending);
-            if (sigismember(&pending, SIGPIPE)) {
-                timespec zero{};
-                sigtimedwait(&pipe_, nullptr, &zero);
-            }
-            pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-        }
-    }
-    SigpipeGuard(const SigpipeGuard&) = delete;
-    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
-private:
-    sigset_t pipe_{}, old_{};
-};
 
 /// Ends a hung exchange: once armed, shuts the connection's socket down when the deadline
 /// passes. libldap alone does not bound everything: a server that accepts TCP and then stays

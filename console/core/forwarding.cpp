@@ -22,6 +22,7 @@
 #include <ctime>
 
 #include "console/core/mail.h"
+#include "shared/base/sigpipe_guard.h"
 #include "shared/base/version.h"
 #include "shared/crypto/crypto.h"
 
@@ -62,33 +63,6 @@ std::string opensslError(const std::string& what) {
     ERR_clear_error();
     return out;
 }
-
-/// Blocks SIGPIPE for this thread while a write to a closed peer may raise it, and swallows a
-/// SIGPIPE raised meanwhile (the write reports EPIPE instead of killing the process).
-class SigpipeGuard {
-public:
-    SigpipeGuard() {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-    }
-    ~SigpipeGuard() {
-        if (!sigismember(&old_, SIGPIPE)) {
-            sigset_t pending;
-            sigpending(&pending);
-            if (sigismember(&pending, SIGPIPE)) {
-                timespec zero{};
-                sigtimedwait(&pipe_, nullptr, &zero);
-            }
-            pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-        }
-    }
-    SigpipeGuard(const SigpipeGuard&) = delete;
-    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
-private:
-    sigset_t pipe_{}, old_{};
-};
 
 struct SslCtxFree {
     void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
