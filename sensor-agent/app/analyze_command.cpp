@@ -38,6 +38,7 @@ struct AnalyzeOptions {
     std::string evidenceDir;  // --evidence-dir: one pcap per alert
     std::vector<std::string> portAliases;  // --port-alias PROTOCOL=tcp/PORT
     std::string config;  // --config: the site's [network] and [protocols] of a sensor.toml
+    int workers = 1;     // --workers: analysis worker threads (same results for any value)
     std::vector<std::string> files;
 };
 
@@ -289,6 +290,11 @@ Result<std::string> readIndicators(const std::vector<std::string>& files) {
 }
 
 int runAnalyze(const AnalyzeOptions& options) {
+    if (options.workers < 1 || options.workers > static_cast<int>(kMaxEngineWorkers)) {
+        std::cerr << "ironsight-sensor analyze: --workers must be between 1 and "
+                  << kMaxEngineWorkers << " (got " << options.workers << ")\n";
+        return 2;
+    }
     auto indicators = readIndicators(options.iocFiles);
     if (!indicators) {
         std::cerr << "ironsight-sensor analyze: " << indicators.error().message << "\n";
@@ -332,6 +338,7 @@ int runAnalyze(const AnalyzeOptions& options) {
     if (options.evidenceDir.empty()) learnOptions.evidence.ringPackets = 0;
     learnOptions.portAliases = portAliases;
     learnOptions.network = network;
+    learnOptions.workers = static_cast<std::size_t>(options.workers);
     // The engine that only learns (--learn-from) raises no alerts: no evidence copies there.
     Engine engine([&] {
         EngineOptions o = learnOptions;
@@ -431,6 +438,10 @@ void addAnalyzeCommand(CLI::App& app) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--evidence-dir", options->evidenceDir,
                     "Write the packets around each alert's trigger to DIR/<alert id>.pcap");
+    cmd->add_option("--workers", options->workers,
+                    "Analysis worker threads, 1-64: flows shared out by address pair, one more "
+                    "thread for inventory and detection; same output for any value")
+        ->capture_default_str();
     cmd->add_option("PCAP", options->files, "Capture files (pcap or pcapng)")->required();
     cmd->callback([options] { exitCode() = runAnalyze(*options); });
 }

@@ -85,6 +85,7 @@ struct RunOptions {
     std::string filter;
     int bufferMb = 64;
     int snaplen = 65535;
+    int workers = 0;  // --workers, else [capture] workers, else defaultWorkers()
     std::string user;
     std::string pluginDir;       // --plugins, else [plugins] dir of the config file
     std::vector<std::string> portAliases;  // --port-alias and [protocols] port_aliases
@@ -104,7 +105,13 @@ struct RunOptions {
     std::string snmpAgentx;
     // Given on the command line (they win over the config file).
     bool filterGiven = false, bufferGiven = false, snaplenGiven = false, userGiven = false;
+    bool workersGiven = false;
 };
+
+/// [capture] workers when unset: 1. The consumer thread (inventory, detection) stays serial
+/// and is 70-100 % of the single-thread CPU, so on this 2-core machine 2 workers measured
+/// 0.65-1.28x of one (docs/BENCHMARKS.md "Multi-core"); set more where cores are free.
+int defaultWorkers() { return 1; }
 
 /// What one capture thread reports to the analysis thread (pcap_stats, read every second).
 struct CaptureCounters {
@@ -752,6 +759,7 @@ bool applyConfig(RunOptions& options) {
     if (c.user && !options.userGiven) options.user = *c.user;
     if (c.bufferMb && !options.bufferGiven) options.bufferMb = *c.bufferMb;
     if (c.snaplen && !options.snaplenGiven) options.snaplen = *c.snaplen;
+    if (c.workers && !options.workersGiven) options.workers = *c.workers;
     if (c.pluginDir && options.pluginDir.empty()) options.pluginDir = *c.pluginDir;
     if (c.proxy && options.proxy.empty()) options.proxy = *c.proxy;  // checked at start of run
     if (c.snmpAgentxSocket && options.snmpAgentx.empty()) options.snmpAgentx = *c.snmpAgentxSocket;
@@ -767,6 +775,12 @@ bool applyConfig(RunOptions& options) {
 int run(RunOptions options) {
     namespace fs = std::filesystem;
     if (!applyConfig(options)) return 1;
+    if (options.workers == 0 && !options.workersGiven) options.workers = defaultWorkers();
+    if (options.workers < 1 || options.workers > static_cast<int>(kMaxEngineWorkers)) {
+        std::cerr << "error: --workers must be between 1 and " << kMaxEngineWorkers << " (got "
+                  << options.workers << ")\n";
+        return 2;
+    }
     auto proxy = link::resolveProxy(options.proxy, options.proxyPasswordFile);
     if (!proxy) {
         std::cerr << "error: " << proxy.error().message << "\n";
@@ -867,6 +881,7 @@ int run(RunOptions options) {
     }
     engineOptions.evidence.alertPackets = static_cast<std::size_t>(options.evidencePackets);
     engineOptions.network = options.network;
+    engineOptions.workers = static_cast<std::size_t>(options.workers);
     Engine engine(engineOptions);
     if (!baseline->empty()) engine.importBaseline(*baseline);
     // The alerts raised before this start: a console's Learn / Mute of them still applies.
@@ -1052,6 +1067,9 @@ void addRunCommand(CLI::App& app) {
             ->capture_default_str();
     auto* snaplen = cmd->add_option("--snaplen", opts->snaplen, "Bytes captured per packet")
                         ->capture_default_str();
+    auto* workers = cmd->add_option("--workers", opts->workers,
+                                    "Analysis worker threads, 1-64 (default 1; [capture] "
+                                    "workers)");
     auto* user = cmd->add_option("--user", opts->user,
                                  "Started as root: switch to this user once the capture is open");
     auto* speed = cmd->add_option("--speed", opts->speed, "Replay at N times the recorded speed")
@@ -1063,7 +1081,8 @@ void addRunCommand(CLI::App& app) {
     cmd->add_flag("--exit-when-drained", opts->exitWhenDrained,
                   "Exit 0 once the capture is analysed and the console acknowledged everything")
         ->needs(replay);
-    cmd->callback([opts, filter, buffer, snaplen, user, outboxMax] {
+    cmd->callback([opts, filter, buffer, snaplen, user, outboxMax, workers] {
+        opts->workersGiven = workers->count() > 0;
         opts->filterGiven = filter->count() > 0;
         opts->outboxMaxGiven = outboxMax->count() > 0;
         opts->bufferGiven = buffer->count() > 0;

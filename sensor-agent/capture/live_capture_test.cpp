@@ -382,7 +382,7 @@ TEST(RunConfigTest, CaptureSectionOfTheConfigFileIsUsedAndChecked) {
     r = runSensor("run --config " + write("c.toml", "[capture]\ninterface = [\"lo\"]\n") + state);
     EXPECT_EQ(r.err, "error: " + (dir / "c.toml").string() +
                          ":2:1: unknown setting capture.interface (known in [capture]: "
-                         "interfaces, filter, buffer_mb, snaplen, user)\n");
+                         "interfaces, filter, buffer_mb, snaplen, workers, user)\n");
     // Every problem of a file is reported at once, one line each.
     r = runSensor("run --config " +
                   write("e.toml", "[capture]\nsnaplen = 10\n[outbox]\nmax_mb = 0\n[console]\n") +

@@ -36,6 +36,12 @@ const std::vector<Setting>& settings() {
          false, "--buffer-mb"},
         {"capture", "snaplen", ValueType::Integer, 64, 262144, "65535",
          "Bytes captured of each packet.", false, "--snaplen"},
+        {"capture", "workers", ValueType::Integer, 1, 64, "1",
+         "Analysis worker threads (`run`, live and replay): flows are shared out over them by "
+         "their address pair (decode, flow table, dissectors), one more thread keeps the "
+         "inventory and detection; the results are the same for any value. 1 analyses on one "
+         "thread. See docs/SENSOR.md \"Worker threads\".",
+         false, "--workers"},
         {"capture", "user", ValueType::String, 0, 0, "none",
          "Started as root: the user to switch to once the capture handles are open.", false,
          "--user"},
@@ -253,6 +259,7 @@ struct Checker {
     void storeNumber(const std::string& id, double v) {
         if (id == "capture.buffer_mb") config.bufferMb = static_cast<int>(v);
         if (id == "capture.snaplen") config.snaplen = static_cast<int>(v);
+        if (id == "capture.workers") config.workers = static_cast<int>(v);
         if (id == "outbox.max_mb") config.outboxMaxMb = v;
         if (id == "evidence.max_mb") config.evidenceMaxMb = v;
         if (id == "evidence.packets") config.evidencePackets = static_cast<int>(v);
@@ -414,6 +421,7 @@ std::vector<std::string> changedSettings(const SensorConfig& a, const SensorConf
     check(a.filter != b.filter, "capture.filter");
     check(a.bufferMb != b.bufferMb, "capture.buffer_mb");
     check(a.snaplen != b.snaplen, "capture.snaplen");
+    check(a.workers != b.workers, "capture.workers");
     check(a.user != b.user, "capture.user");
     check(a.proxy != b.proxy, "link.proxy");
     check(a.portAliases != b.portAliases, "protocols.port_aliases");

@@ -36,6 +36,7 @@ struct SensorConfig {
     std::vector<std::string> interfaces;
     std::optional<std::string> filter, user;
     std::optional<int> bufferMb, snaplen;
+    std::optional<int> workers{};  // [capture] workers: analysis worker threads
     std::optional<std::string> pluginDir;
     std::vector<std::string> portAliases;  // PROTOCOL=tcp/PORT, checked against the dissectors
     std::optional<double> outboxMaxMb, evidenceMaxMb;

@@ -91,7 +91,7 @@ path = "/tmp/x"
     EXPECT_EQ(errors[1], "site.toml:3:11: capture.snaplen must be an integer from 64 to 262144");
     EXPECT_EQ(errors[2],
               "site.toml:4:1: unknown setting capture.colour (known in [capture]: interfaces, "
-              "filter, buffer_mb, snaplen, user)");
+              "filter, buffer_mb, snaplen, workers, user)");
     EXPECT_EQ(errors[3], "site.toml:7:10: outbox.max_mb must be a number from 0.001 to 1e+06");
     EXPECT_EQ(errors[4],
               "site.toml:10:36: protocols.port_aliases: 'modbus:502' is not PROTOCOL=tcp/PORT or "

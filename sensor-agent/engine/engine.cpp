@@ -1,11 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
 // Engine: decode -> flow table / TCP ordering -> dissectors -> inventory + detection.
+//
+// Flow side and shared side. The flow side (Worker: Decoder, FlowTable, TCP ordering, the
+// dissector instances) emits what it finds; the shared side (Impl: Inventory, Detector, alert
+// evidence) consumes it. With one worker the Worker calls the shared side directly, on the
+// caller's thread (the pipeline as it always was). With N > 1 workers (EngineOptions::workers)
+// process() only dispatches: frames are copied into per-worker batches by a hash of their IP
+// address pair (flow-affine: both directions, every port and every IPv4 fragment of a pair meet
+// in one worker), each worker thread records its events into the batch, and one consumer
+// thread replays the batches in capture order, so inventory and detection see the same inputs
+// in the same order as with one worker. docs/BENCHMARKS.md "Multi-core".
 #include "sensor-agent/engine/engine.h"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <mutex>
 #include <set>
+#include <thread>
+#include <unordered_map>
 #include <unordered_set>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +42,17 @@ namespace {
 constexpr std::size_t kMaxAppBuffer = 64 * 1024;  // unparsed bytes kept per flow direction
 constexpr std::uint8_t kHeuristicProbes = 4;  // payload packets offered to the heuristics
 constexpr std::uint32_t kMaxDeferred = 16;  // packets a flow waits for the heuristics at most
+// Several workers: frames per batch, batch bytes, and batches in flight per worker (the bound
+// on what waits between dispatcher, workers and consumer; a full pool blocks process()).
+constexpr std::size_t kBatchPackets = 1024;
+constexpr std::size_t kBatchBytes = 1 << 20;
+constexpr std::size_t kBatchesPerWorker = 8;
+
+/// The shared side's per-flow state: the flow's evidence ring and its inventory connection.
+struct SharedFlow {
+    PacketRing recent;  // alert evidence: this flow's recent packets
+    inventory::Inventory::ConnInfo* connection = nullptr;
+};
 
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
 struct AppFlow : decode::FlowExtension {
@@ -30,15 +60,15 @@ struct AppFlow : decode::FlowExtension {
     dissect::DissectorPtr dissector;
     bool serverIsA = false;
     std::vector<std::uint8_t> pending[2];
-    // The inventory connection counted into (looked up once per flow; again if serverIsA flips).
-    inventory::Inventory::ConnInfo* connection = nullptr;
+    // The inventory connection is resolved once per flow; again if serverIsA flips.
     bool connectionResolved = false, connectionServerIsA = false;
     std::uint8_t probesLeft = kHeuristicProbes;  // heuristics, for flows no port binds
     // Packets held back from the inventory while heuristics may still claim the flow.
     std::uint32_t deferredPackets = 0;
     std::uint64_t deferredBytes = 0;
     std::int64_t deferredFirstUs = 0;
-    PacketRing recent;                        // alert evidence: this flow's recent packets
+    std::uint64_t id = 0;  // several workers: the consumer's SharedFlow of this flow
+    SharedFlow shared;     // one worker: the shared side's state lives here
 };
 
 bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
@@ -60,84 +90,178 @@ std::string connectionKey(const ConnectionRecord& c) {
            c.protocol;
 }
 
+std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
+    return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
+}
+
+/// The worker of a frame: a hash of its IP address pair, the same for both directions (so
+/// every flow and every IPv4 fragment of the pair meets in one worker); 0 for frames without
+/// IP (ARP, LLDP, CDP: handled together) and for anything this light parse does not follow.
+std::size_t shardOf(const RawPacket& raw, std::size_t workers) {
+    const auto d = raw.data;
+    std::size_t off = 0;
+    std::uint16_t type = 0;
+    switch (raw.linkType) {
+        case 1:  // Ethernet
+            if (d.size() < 14) return 0;
+            type = be16(d, 12);
+            off = 14;
+            break;
+        case 113:  // Linux SLL
+            if (d.size() < 16) return 0;
+            type = be16(d, 14);
+            off = 16;
+            break;
+        case 276:  // Linux SLL2
+            if (d.size() < 20) return 0;
+            type = be16(d, 0);
+            off = 20;
+            break;
+        case 0: case 108: off = 4; break;                      // BSD NULL / LOOP
+        case 12: case 14: case 101: case 228: case 229: break;  // raw IP
+        default: return 0;
+    }
+    if (type == 0) {  // raw IP: the version nibble says which
+        if (d.size() <= off) return 0;
+        type = (d[off] >> 4) == 4 ? 0x0800 : (d[off] >> 4) == 6 ? 0x86dd : 0;
+    }
+    for (int tags = 0; (type == 0x8100 || type == 0x88a8 || type == 0x9100) && tags < 4; ++tags) {
+        if (d.size() < off + 4) return 0;
+        type = be16(d, off + 2);
+        off += 4;
+    }
+    std::size_t at = 0, len = 0;
+    if (type == 0x0800 && d.size() >= off + 20) {
+        at = off + 12;
+        len = 4;
+    } else if (type == 0x86dd && d.size() >= off + 40) {
+        at = off + 8;
+        len = 16;
+    } else {
+        return 0;
+    }
+    const auto a = d.subspan(at, len), b = d.subspan(at + len, len);
+    const bool aFirst = std::memcmp(a.data(), b.data(), len) <= 0;
+    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a over (lower, higher) address
+    for (const auto byte : aFirst ? a : b) h = (h ^ byte) * 1099511628211ULL;
+    for (const auto byte : aFirst ? b : a) h = (h ^ byte) * 1099511628211ULL;
+    h ^= h >> 29;
+    return static_cast<std::size_t>(h % workers);
+}
+
+// ---- Events a worker records for the consumer (several workers only) ----
+struct DecodedEvent {
+    decode::DecodedPacket packet;  // l2Payload cleared; payload re-pointed at replay
+    bool payloadInExtra = false;   // payload copied into Batch::extra (a reassembled datagram)
+    std::size_t payloadOffset = 0, payloadSize = 0;
+};
+struct InFlowEvent {
+    std::uint64_t flow;
+};
+struct ResolveEvent {
+    std::uint64_t flow;
+    decode::IpAddress client, server;
+    bool tcp;
+    std::uint16_t port;
+    std::string protocol;
+    std::int64_t tsUs;
+    std::uint32_t deferredPackets;
+    std::uint64_t deferredBytes;
+    std::int64_t deferredFirstUs;
+};
+struct CountEvent {
+    std::uint64_t flow;
+    std::uint32_t bytes;
+    std::int64_t tsUs;
+};
+struct OperationEvent {
+    dissect::FlowContext flow;
+    dissect::Operation op;
+};
+struct IdentityEvent {
+    dissect::FlowContext flow;
+    dissect::Identity identity;
+};
+struct AnomalyEvent {
+    dissect::FlowContext flow;
+    std::string protocol, id;
+};
+struct FindingEvent {
+    dissect::FlowContext flow;
+    dissect::Finding finding;
+};
+struct HoldEvent {
+    bool on;
+};
+struct FlowEndedEvent {
+    std::uint64_t flow;
+};
+using EventData = std::variant<DecodedEvent, detect::ConnectionEvent, InFlowEvent, ResolveEvent,
+                               CountEvent, OperationEvent, IdentityEvent, AnomalyEvent,
+                               FindingEvent, HoldEvent, FlowEndedEvent>;
+constexpr std::uint32_t kNoPacket = ~std::uint32_t{0};  // finish(): events of no packet
+struct Event {
+    std::uint32_t packet;  // index in the batch of the packet being analysed
+    EventData data;
+};
+
+/// Frames dispatched to one worker, and what the worker found in them, in order.
+struct Batch {
+    struct Entry {
+        int linkType;
+        std::int64_t timestampUs;
+        std::uint32_t wireLength, length;
+        std::size_t offset;
+        std::uint64_t seq;  // capture order across workers
+    };
+    std::vector<std::uint8_t> bytes;
+    std::vector<Entry> packets;
+    std::vector<Event> events;
+    std::vector<std::uint8_t> extra;  // event bytes that do not point into `bytes`
+
+    void append(const RawPacket& p, std::uint64_t seq) {
+        packets.push_back({p.linkType, p.timestampUs, p.wireLength,
+                           static_cast<std::uint32_t>(p.data.size()), bytes.size(), seq});
+        bytes.insert(bytes.end(), p.data.begin(), p.data.end());
+    }
+    RawPacket at(std::size_t i) const {
+        const auto& e = packets[i];
+        return {e.linkType, e.timestampUs, e.wireLength,
+                std::span<const std::uint8_t>(bytes.data() + e.offset, e.length)};
+    }
+    bool full() const { return packets.size() >= kBatchPackets || bytes.size() >= kBatchBytes; }
+    void clear() {
+        bytes.clear();
+        packets.clear();
+        events.clear();
+        extra.clear();
+    }
+};
+
 }  // namespace
 
-struct Engine::Impl : dissect::EventSink {
-    explicit Impl(EngineOptions o)
-        : plugins(o.plugins),
-          flows(decode::FlowLimits{.maxFlows = o.maxFlows}),
-          detector(o.learning,
-                   detect::DetectorOptions{.silentAfterUs = o.silentAfterSeconds * 1'000'000}),
-          evidence(o.evidence) {
-        // Alert engines: devices named by the inventory; indicators checked by analyze/run.
-        detector.setDeviceNamer([this](const std::string& ip) {
-            return inventory.deviceIdForIp(ip);
-        });
-        if (auto list = detect::IndicatorList::parse(o.indicators)) detector.setIndicators(*list);
-        registryStatus = dissect::registerAllDissectors(registry);
-        if (plugins) {
-            plugins->registerInto(registry);  // their ports were checked free when loaded
-            pluginHeuristics = plugins->hasHeuristics();
-        }
-        for (const auto& info : registry.all()) {
-            if (info.heuristic && info.probe) heuristicDissectors.push_back(&info);
-        }
-        heuristics = pluginHeuristics || !heuristicDissectors.empty();
-        applyPortAliases(o.portAliases);
-        (void)applyNetwork(o.network);  // checked by the caller (config validation)
-        detector.setRaiseHook(
-            [this](const std::string& id, bool created) { evidence.raised(id, created); });
-        flows.setExpiryHandler([this](decode::Flow& flow) {
-            evidence.hold(true);  // alerts from its buffered data: not the current packet's
-            settleDeferred(flow);
-            flushFlow(flow);
-            evidence.hold(false);
-            if (flow.extension) evidence.flowEnded(static_cast<AppFlow&>(*flow.extension).recent);
-            if (&flow == scratchFlow) scratchFlow = nullptr;  // its memory may be reused
-        });
-        for (const auto& info : registry.frameDissectors()) frameDissectors[&info] = info.create();
-    }
-
-    void process(const RawPacket& raw);
-    void onTcpOrUdp(const decode::DecodedPacket& p);
-    void onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason);
-    void flushFlow(decode::Flow& flow);
-    void finish();
-    void onFrame(const decode::DecodedPacket& p);
+struct Engine::Impl {
+    struct Worker;
+    explicit Impl(EngineOptions o);
+    ~Impl();
+    
+    // The shared side: what the flow side found, in capture order.
+    void onDecoded(const decode::DecodedPacket& p);
     void observeHost(const decode::IpAddress& ip, std::int64_t tsUs);
-    void observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp, std::int64_t tsUs);
-    void deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
-                 std::span<const std::uint8_t> data, std::int64_t tsUs);
-    const dissect::FlowContext& context(const decode::Flow& flow, const AppFlow& app,
-                                        std::int64_t tsUs);
-
-    // EventSink
-    void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op) override {
+    void onConnection(const detect::ConnectionEvent& c) {
+        detector.onConnection(c, inventory.deviceIdForIp(c.clientIp),
+                              inventory.deviceIdForIp(c.serverIp));
+    }
+    void resolve(SharedFlow& flow, const ResolveEvent& r);
+    void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
         inventory.observeOperation(flow, op);
         detector.onOperation(flow, op, inventory.deviceIdFor(flow.clientIp, flow.clientMac),
                              inventory.deviceIdFor(flow.serverIp, flow.serverMac));
     }
-    void onIdentity(const dissect::FlowContext& flow, const dissect::Identity& id) override {
-        inventory.observeIdentity(flow, id);
-    }
-    void onAnomaly(const dissect::FlowContext& flow, std::string_view protocol,
-                   std::string_view anomalyId) override {
-        ++anomalies[std::string(protocol) + "." + std::string(anomalyId)];
-        detector.onAnomaly(flow, protocol, anomalyId);
-    }
-    void onFinding(const dissect::FlowContext& flow, const dissect::Finding& finding) override {
-        detector.onFinding(flow, finding);
-    }
-    void probeHeuristics(decode::Flow& flow, AppFlow& app, const decode::DecodedPacket& p);
-    void applyPortAliases(const std::vector<PortAlias>& aliases) {
-        portAliases.clear();
-        for (const auto& alias : aliases) {
-            const auto transport = alias.tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
-            if (const auto* info = registry.byName(transport, alias.protocol)) {
-                portAliases[{alias.tcp, alias.port}] = info;
-            }
-        }
-    }
+    SharedFlow& sharedFlow(std::uint64_t id) { return flowsById[id]; }
+    void replay(Batch& batch, std::size_t& eventIndex, std::uint32_t packet);
+    void apply(Batch& batch, Event& event);
+
     Status applyNetwork(const config::NetworkSettings& network) {
         if (auto st = config::checkNetworkSettings(network); !st) return st;
         std::string subnets;
@@ -162,6 +286,99 @@ struct Engine::Impl : dissect::EventSink {
             if (auto it = vlanNames.find(id); it != vlanNames.end()) d.vlanNames[id] = it->second;
         }
     }
+    void countPacket(const RawPacket& raw) {
+        ++stats.packets;
+        stats.bytes += raw.wireLength;
+        if (firstUs < 0) firstUs = raw.timestampUs;
+        lastUs = std::max(lastUs, raw.timestampUs);
+    }
+    void processDirect(const RawPacket& raw);
+    void finish();
+
+    // Several workers.
+    void start();
+    void stop();
+    void dispatch(const RawPacket& raw);
+    Batch* acquire();
+    void flushPartials();  // caller holds dispatchMutex
+    void sync();           // caller holds dispatchMutex: every dispatched packet is analysed
+    void workerLoop(Worker& w);
+    void consumerLoop();
+    bool sharded() const { return workers.size() > 1; }
+
+    std::shared_ptr<const plugins::PluginSet> plugins;  // for parsePortAlias
+    mutable std::mutex mutex;  // the shared side's state
+    inventory::Inventory inventory;
+    detect::Detector detector;
+    EvidenceRecorder evidence;  // after detector: destroyed before it
+    CaptureStats stats;
+    std::int64_t firstUs = -1, lastUs = 0;
+    // Hosts the detector already knows (it keeps them for good): its onHost() is a no-op for
+    // them, so the per-packet text conversion and lookup are skipped.
+    std::unordered_set<decode::IpAddress, inventory::IpHash> knownHosts;
+    std::map<std::string, DeviceRecord> sentDevices;
+    std::map<std::string, ConnectionRecord> sentConnections;
+    std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
+    std::unordered_map<std::uint64_t, SharedFlow> flowsById;  // several workers (stable nodes)
+    // After the shared state: workers (and their flows' rings) go first.
+    std::vector<std::unique_ptr<Worker>> workers;
+
+    // Several workers: process() and the API calls (dispatchMutex) -> workers -> consumer.
+    std::mutex dispatchMutex;
+    std::mutex queueMutex;  // everything below
+    // One per waiter (no thread is woken for another's hand-off): a worker's inbox, the
+    // consumer's outboxes, the dispatcher's free batches, sync()'s progress.
+    std::unique_ptr<std::condition_variable[]> inboxReady;
+    std::condition_variable outboxReady, poolReady, consumedReady;
+    std::vector<std::unique_ptr<Batch>> batches;  // all of them (the pool's storage)
+    std::vector<Batch*> pool;                     // free
+    std::vector<std::deque<Batch*>> inbox, outbox;
+    std::vector<Batch*> partial;  // dispatcher's batch being filled, per worker (dispatchMutex)
+    std::uint64_t dispatched = 0;  // packets (dispatchMutex)
+    std::uint64_t consumed = 0;    // packets the consumer has analysed
+    bool stopping = false;
+    std::thread consumer;
+
+    /// API calls: serialised with process(); with several workers, after every dispatched
+    /// packet is analysed (so results and settings apply at the same point of the capture).
+    struct ApiLock {
+        explicit ApiLock(Impl& impl) : dispatch(impl.dispatchMutex) {
+            impl.sync();
+            state = std::unique_lock(impl.mutex);
+        }
+        std::unique_lock<std::mutex> dispatch, state;
+    };
+};
+
+
+/// The flow side of the pipeline: decode, flow table, TCP ordering and the dissectors of the
+/// flows (and Ethernet-level frames) given to it. Never touches inventory or detection itself.
+struct Engine::Impl::Worker : dissect::EventSink {
+    Worker(Engine::Impl& impl, const EngineOptions& o, std::size_t index, std::size_t count);
+
+    void process(const RawPacket& raw);
+    void onTcpOrUdp(const decode::DecodedPacket& p);
+    void onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason);
+    void flushFlow(decode::Flow& flow);
+    void finish();
+    void onFrame(const decode::DecodedPacket& p);
+    void observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp, std::int64_t tsUs);
+    void deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
+                 std::span<const std::uint8_t> data, std::int64_t tsUs);
+    const dissect::FlowContext& context(const decode::Flow& flow, const AppFlow& app,
+                                        std::int64_t tsUs);
+    void probeHeuristics(decode::Flow& flow, AppFlow& app, const decode::DecodedPacket& p);
+    void resolveConnection(const decode::Flow& flow, AppFlow& app, std::int64_t tsUs);
+    void settleDeferred(decode::Flow& flow);
+    void applyPortAliases(const std::vector<PortAlias>& aliases) {
+        portAliases.clear();
+        for (const auto& alias : aliases) {
+            const auto transport = alias.tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
+            if (const auto* info = registry.byName(transport, alias.protocol)) {
+                portAliases[{alias.tcp, alias.port}] = info;
+            }
+        }
+    }
     /// The dissector a server port binds: the site's port aliases first, then the defaults.
     const dissect::DissectorInfo* boundTo(dissect::Transport transport, std::uint16_t port) const {
         if (!portAliases.empty()) {
@@ -170,48 +387,218 @@ struct Engine::Impl : dissect::EventSink {
         }
         return registry.forPort(transport, port);
     }
-    void resolveConnection(const decode::Flow& flow, AppFlow& app, std::int64_t tsUs);
-    void settleDeferred(decode::Flow& flow);
 
-    // First member, destroyed last: plugin libraries outlive every flow's plugin dissector.
+    // What the shared side gets: called at once (one worker) or recorded into `out`.
+    void emitDecoded(const decode::DecodedPacket& p, const RawPacket& raw);
+    void emitConnection(detect::ConnectionEvent c);
+    void emitInFlow(AppFlow& app);
+    void emitCount(AppFlow& app, std::uint32_t bytes, std::int64_t tsUs);
+    void emitHold(bool on);
+    void emitFlowEnded(AppFlow& app);
+    void record(EventData data) { out->events.push_back({currentPacket, std::move(data)}); }
+
+    // EventSink
+    void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op) override;
+    void onIdentity(const dissect::FlowContext& flow, const dissect::Identity& id) override;
+    void onAnomaly(const dissect::FlowContext& flow, std::string_view protocol,
+                   std::string_view anomalyId) override;
+    void onFinding(const dissect::FlowContext& flow, const dissect::Finding& finding) override;
+
+    Engine::Impl& impl;
+    const bool direct;  // one worker: the shared side is called at once, on this thread
+    const std::size_t index, count;
+    Batch* out = nullptr;  // several workers: where events go
+    std::uint32_t currentPacket = kNoPacket;
+    std::uint64_t nextFlowId = 0;
+    // First member of the flow side, destroyed last: plugin libraries outlive every flow's
+    // plugin dissector.
     std::shared_ptr<const plugins::PluginSet> plugins;
     bool pluginHeuristics = false;
     bool heuristics = false;  // built-in or plugin probes for flows no port binds
     std::vector<const dissect::DissectorInfo*> heuristicDissectors;  // built in, into registry
     std::map<std::pair<bool, std::uint16_t>, const dissect::DissectorInfo*> portAliases;
-    mutable std::mutex mutex;
-    Status registryStatus;
     dissect::DissectorRegistry registry;
     std::map<const dissect::FrameDissectorInfo*, dissect::FrameDissectorPtr> frameDissectors;
     decode::Decoder decoder;
     decode::FlowTable flows;
-    inventory::Inventory inventory;
-    detect::Detector detector;
-    EvidenceRecorder evidence;  // after detector and flows: destroyed before them
     std::map<std::string, std::uint64_t> anomalies;
-    CaptureStats stats;
-    std::int64_t firstUs = -1, lastUs = 0;
-    // Hosts the detector already knows (it keeps them for good): its onHost() is a no-op for
-    // them, so the per-packet text conversion and lookup are skipped.
-    std::unordered_set<decode::IpAddress, inventory::IpHash> knownHosts;
     // context()'s buffer and the flow it describes (reset when a flow is dropped).
     dissect::FlowContext scratchContext;
     const decode::Flow* scratchFlow = nullptr;
     bool scratchServerIsA = false;
-    std::map<std::string, DeviceRecord> sentDevices;
-    std::map<std::string, ConnectionRecord> sentConnections;
-    std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
+    std::thread thread;  // several workers
 };
 
-void Engine::Impl::process(const RawPacket& raw) {
-    ++stats.packets;
-    stats.bytes += raw.wireLength;
-    if (firstUs < 0) firstUs = raw.timestampUs;
-    lastUs = std::max(lastUs, raw.timestampUs);
+Engine::Impl::Impl(EngineOptions o)
+    : plugins(o.plugins),
+      detector(o.learning,
+               detect::DetectorOptions{.silentAfterUs = o.silentAfterSeconds * 1'000'000}),
+      evidence(o.evidence) {
+    // Alert engines: devices named by the inventory; indicators checked by analyze/run.
+    detector.setDeviceNamer([this](const std::string& ip) {
+        return inventory.deviceIdForIp(ip);
+    });
+    if (auto list = detect::IndicatorList::parse(o.indicators)) detector.setIndicators(*list);
+    (void)applyNetwork(o.network);  // checked by the caller (config validation)
+    detector.setRaiseHook(
+        [this](const std::string& id, bool created) { evidence.raised(id, created); });
+    const std::size_t n = std::clamp<std::size_t>(o.workers, 1, kMaxEngineWorkers);
+    for (std::size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(*this, o, i, n));
+    if (n > 1) start();
+}
+
+Engine::Impl::~Impl() { stop(); }
+
+void Engine::Impl::processDirect(const RawPacket& raw) {
+    countPacket(raw);
     evidence.packet(raw);
+    workers[0]->process(raw);
+    evidence.endPacket();
+}
+
+Engine::Impl::Worker::Worker(Engine::Impl& owner, const EngineOptions& o, std::size_t i,
+                             std::size_t n)
+    : impl(owner),
+      direct(n == 1),
+      index(i),
+      count(n),
+      plugins(o.plugins),
+      flows(decode::FlowLimits{.maxFlows = std::max<std::size_t>(1, (o.maxFlows + n - 1) / n)}) {
+    (void)dissect::registerAllDissectors(registry);
+    if (plugins) {
+        plugins->registerInto(registry);  // their ports were checked free when loaded
+        pluginHeuristics = plugins->hasHeuristics();
+    }
+    for (const auto& info : registry.all()) {
+        if (info.heuristic && info.probe) heuristicDissectors.push_back(&info);
+    }
+    heuristics = pluginHeuristics || !heuristicDissectors.empty();
+    applyPortAliases(o.portAliases);
+    flows.setExpiryHandler([this](decode::Flow& flow) {
+        emitHold(true);  // alerts from its buffered data: not the current packet's
+        settleDeferred(flow);
+        flushFlow(flow);
+        emitHold(false);
+        if (flow.extension) emitFlowEnded(static_cast<AppFlow&>(*flow.extension));
+        if (&flow == scratchFlow) scratchFlow = nullptr;  // its memory may be reused
+    });
+    for (const auto& info : registry.frameDissectors()) frameDissectors[&info] = info.create();
+}
+
+void Engine::Impl::Worker::emitDecoded(const decode::DecodedPacket& p, const RawPacket& raw) {
+    if (direct) {
+        impl.onDecoded(p);
+        return;
+    }
+    DecodedEvent e{p, false, 0, p.payload.size()};
+    e.packet.l2Payload = {};  // the shared side does not read it
+    e.packet.payload = {};    // given its address again at replay
+    if (!p.payload.empty()) {
+        const auto base = reinterpret_cast<std::uintptr_t>(raw.data.data());
+        const auto at = reinterpret_cast<std::uintptr_t>(p.payload.data());
+        if (at >= base && at + p.payload.size() <= base + raw.data.size()) {
+            e.payloadOffset = out->packets[currentPacket].offset + (at - base);
+        } else {  // a reassembled datagram: its bytes live in the decoder
+            e.payloadInExtra = true;
+            e.payloadOffset = out->extra.size();
+            out->extra.insert(out->extra.end(), p.payload.begin(), p.payload.end());
+        }
+    }
+    record(std::move(e));
+}
+
+void Engine::Impl::Worker::emitConnection(detect::ConnectionEvent c) {
+    if (direct) {
+        impl.onConnection(c);
+    } else {
+        record(std::move(c));
+    }
+}
+
+void Engine::Impl::Worker::emitInFlow(AppFlow& app) {
+    if (direct) {
+        impl.evidence.inFlow(app.shared.recent);
+    } else {
+        record(InFlowEvent{app.id});
+    }
+}
+
+void Engine::Impl::Worker::emitCount(AppFlow& app, std::uint32_t bytes, std::int64_t tsUs) {
+    if (direct) {
+        if (app.shared.connection) {
+            inventory::Inventory::count(*app.shared.connection, bytes, tsUs);
+        }
+    } else {
+        record(CountEvent{app.id, bytes, tsUs});
+    }
+}
+
+void Engine::Impl::Worker::emitHold(bool on) {
+    if (direct) {
+        impl.evidence.hold(on);
+    } else {
+        record(HoldEvent{on});
+    }
+}
+
+void Engine::Impl::Worker::emitFlowEnded(AppFlow& app) {
+    if (direct) {
+        impl.evidence.flowEnded(app.shared.recent);
+    } else {
+        record(FlowEndedEvent{app.id});
+    }
+}
+
+void Engine::Impl::Worker::onOperation(const dissect::FlowContext& flow,
+                                       const dissect::Operation& op) {
+    if (direct) {
+        impl.onOperation(flow, op);
+    } else {
+        record(OperationEvent{flow, op});
+    }
+}
+
+void Engine::Impl::Worker::onIdentity(const dissect::FlowContext& flow,
+                                      const dissect::Identity& id) {
+    if (direct) {
+        impl.inventory.observeIdentity(flow, id);
+    } else {
+        record(IdentityEvent{flow, id});
+    }
+}
+
+void Engine::Impl::Worker::onAnomaly(const dissect::FlowContext& flow, std::string_view protocol,
+                       std::string_view anomalyId) {
+    ++anomalies[std::string(protocol) + "." + std::string(anomalyId)];
+    if (direct) {
+        impl.detector.onAnomaly(flow, protocol, anomalyId);
+    } else {
+        record(AnomalyEvent{flow, std::string(protocol), std::string(anomalyId)});
+    }
+}
+
+void Engine::Impl::Worker::onFinding(const dissect::FlowContext& flow,
+                                     const dissect::Finding& finding) {
+    if (direct) {
+        impl.detector.onFinding(flow, finding);
+    } else {
+        record(FindingEvent{flow, finding});
+    }
+}
+
+void Engine::Impl::Worker::process(const RawPacket& raw) {
     decode::DecodedPacket p;
     const auto status = decoder.decode(raw, p);
     if (status == decode::DecodeStatus::Malformed) return;
+    emitDecoded(p, raw);  // detector per packet, inventory, hosts
+    if (p.isArp) return;
+    if (status == decode::DecodeStatus::Ok && !p.hasIp && !p.l2Payload.empty()) onFrame(p);
+    if (status != decode::DecodeStatus::Ok || !p.hasIp) return;
+    if (p.l4 == decode::L4::Tcp || p.l4 == decode::L4::Udp) onTcpOrUdp(p);
+}
+
+/// The shared side of one decoded packet: per-packet detection, inventory, hosts.
+void Engine::Impl::onDecoded(const decode::DecodedPacket& p) {
     detector.onPacket(p);  // anomaly / operational / IOC engines (packet time)
     if (p.isArp) {
         inventory.observeArp(p);
@@ -220,9 +607,6 @@ void Engine::Impl::process(const RawPacket& raw) {
     }
     inventory.observePacket(p);
     if (p.hasIp && p.srcIp.isUnicastHost()) observeHost(p.srcIp, p.timestampUs);
-    if (status == decode::DecodeStatus::Ok && !p.hasIp && !p.l2Payload.empty()) onFrame(p);
-    if (status != decode::DecodeStatus::Ok || !p.hasIp) return;
-    if (p.l4 == decode::L4::Tcp || p.l4 == decode::L4::Udp) onTcpOrUdp(p);
 }
 
 /// Policy input: a host that sends (new_device when it is not in the baseline).
@@ -235,8 +619,8 @@ void Engine::Impl::observeHost(const decode::IpAddress& ip, std::int64_t tsUs) {
 }
 
 /// Policy input: a new transport conversation (unauthorized_connection / new_protocol).
-void Engine::Impl::observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp,
-                                  std::int64_t tsUs) {
+void Engine::Impl::Worker::observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp,
+                            std::int64_t tsUs) {
     const auto& server = app.serverIsA ? flow.key.ipA : flow.key.ipB;
     const auto& client = app.serverIsA ? flow.key.ipB : flow.key.ipA;
     detect::ConnectionEvent c;
@@ -249,11 +633,9 @@ void Engine::Impl::observeNewFlow(const decode::Flow& flow, const AppFlow& app, 
     c.unicast = client.isUnicastHost() && server.isUnicastHost() &&
                 (server.v6 || tcp || server.bytes[3] != 255);
     c.timestampUs = tsUs;
-    detector.onConnection(c, inventory.deviceIdForIp(c.clientIp),
-                          inventory.deviceIdForIp(c.serverIp));
+    emitConnection(std::move(c));
 }
-
-void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
+void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
     auto lookup = flows.track(p);
     if (!lookup.flow) return;
     decode::Flow& flow = *lookup.flow;
@@ -274,11 +656,12 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
             if (tcp && flow.sawSyn) app->serverIsA = !flow.initiatorIsA;
         }
         if (app->info) app->dissector = app->info->create();
+        app->id = nextFlowId++ * count + index;  // unique across workers
         observeNewFlow(flow, *app, tcp, p.timestampUs);
         flow.extension = std::move(app);
     }
     auto& app = static_cast<AppFlow&>(*flow.extension);
-    evidence.inFlow(app.recent);
+    emitInFlow(app);
     if (!app.info && tcp && flow.sawSyn) app.serverIsA = !flow.initiatorIsA;  // SYN seen late
     if (!app.info && heuristics && app.probesLeft > 0) {
         if (!p.payload.empty()) probeHeuristics(flow, app, p);
@@ -295,7 +678,7 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
     if (!app.connectionResolved || app.connectionServerIsA != app.serverIsA) {
         resolveConnection(flow, app, p.timestampUs);
     }
-    if (app.connection) inventory::Inventory::count(*app.connection, p.wireLength, p.timestampUs);
+    emitCount(app, p.wireLength, p.timestampUs);
     if (!app.dissector) return;
     const int senderIsB = lookup.direction;  // 0: sent by a
     if (tcp) {
@@ -325,32 +708,46 @@ void Engine::Impl::onTcpOrUdp(const decode::DecodedPacket& p) {
     }
 }
 
-void Engine::Impl::resolveConnection(const decode::Flow& flow, AppFlow& app, std::int64_t tsUs) {
+void Engine::Impl::Worker::resolveConnection(const decode::Flow& flow, AppFlow& app,
+                                             std::int64_t tsUs) {
     static const std::string kNone;
-    const auto& serverIp = app.serverIsA ? flow.key.ipA : flow.key.ipB;
-    const auto& clientIp = app.serverIsA ? flow.key.ipB : flow.key.ipA;
-    const std::uint16_t serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
-    const bool tcp = flow.key.protocol == 6;
-    app.connection = inventory.connection(clientIp, serverIp, tcp ? "tcp" : "udp", serverPort,
-                                          app.info ? app.info->name : kNone, tsUs);
+    ResolveEvent r{app.id,
+                   app.serverIsA ? flow.key.ipB : flow.key.ipA,
+                   app.serverIsA ? flow.key.ipA : flow.key.ipB,
+                   flow.key.protocol == 6,
+                   app.serverIsA ? flow.key.portA : flow.key.portB,
+                   app.info ? app.info->name : kNone,
+                   tsUs,
+                   app.deferredPackets,
+                   app.deferredBytes,
+                   app.deferredFirstUs};
     app.connectionResolved = true;
     app.connectionServerIsA = app.serverIsA;
-    if (app.deferredPackets > 0) {  // what waited for the plugin heuristics
-        if (app.connection) {
-            auto& c = *app.connection;
-            c.packets += app.deferredPackets;
-            c.bytes += app.deferredBytes;
-            c.firstUs = std::min(c.firstUs, app.deferredFirstUs);
-            c.lastUs = std::max(c.lastUs, tsUs);
-        }
-        app.deferredPackets = 0;
-        app.deferredBytes = 0;
+    app.deferredPackets = 0;
+    app.deferredBytes = 0;
+    if (direct) {
+        impl.resolve(app.shared, r);
+    } else {
+        record(std::move(r));
+    }
+}
+
+/// The flow's inventory connection; what waited for the heuristics joins it.
+void Engine::Impl::resolve(SharedFlow& flow, const ResolveEvent& r) {
+    flow.connection = inventory.connection(r.client, r.server, r.tcp ? "tcp" : "udp", r.port,
+                                           r.protocol, r.tsUs);
+    if (r.deferredPackets > 0 && flow.connection) {  // what waited for the plugin heuristics
+        auto& c = *flow.connection;
+        c.packets += r.deferredPackets;
+        c.bytes += r.deferredBytes;
+        c.firstUs = std::min(c.firstUs, r.deferredFirstUs);
+        c.lastUs = std::max(c.lastUs, r.tsUs);
     }
 }
 
 /// A flow that ends (expiry, end of capture) while the heuristics were still undecided: its
 /// packets go to a connection without a protocol after all.
-void Engine::Impl::settleDeferred(decode::Flow& flow) {
+void Engine::Impl::Worker::settleDeferred(decode::Flow& flow) {
     if (!flow.extension) return;
     auto& app = static_cast<AppFlow&>(*flow.extension);
     if (app.deferredPackets == 0) return;
@@ -362,7 +759,7 @@ void Engine::Impl::settleDeferred(decode::Flow& flow) {
 /// dissectors' specific probes first, then the plugins'. On a match the flow's connection is
 /// resolved under the protocol's name (the packets before, such as the handshake, waited in
 /// AppFlow and join it).
-void Engine::Impl::probeHeuristics(decode::Flow& flow, AppFlow& app,
+void Engine::Impl::Worker::probeHeuristics(decode::Flow& flow, AppFlow& app,
                                    const decode::DecodedPacket& p) {
     --app.probesLeft;
     const auto transport =
@@ -392,7 +789,7 @@ void Engine::Impl::probeHeuristics(decode::Flow& flow, AppFlow& app,
 }
 
 /// Bytes of one direction were given up on: the dissector drops partial state and resyncs.
-void Engine::Impl::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
+void Engine::Impl::Worker::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
     ++anomalies[std::string("tcp.gap_") + decode::toString(reason)];
     app.pending[senderIsB].clear();
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
@@ -400,7 +797,7 @@ void Engine::Impl::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reaso
 }
 
 /// Delivers what a TCP flow still buffers behind holes (end of capture, idle expiry).
-void Engine::Impl::flushFlow(decode::Flow& flow) {
+void Engine::Impl::Worker::flushFlow(decode::Flow& flow) {
     if (flow.key.protocol != 6 || !flow.extension) return;
     auto& app = static_cast<AppFlow&>(*flow.extension);
     if (!app.dissector) return;
@@ -414,16 +811,15 @@ void Engine::Impl::flushFlow(decode::Flow& flow) {
     }
 }
 
-void Engine::Impl::finish() {
+void Engine::Impl::Worker::finish() {
     flows.forEach([this](decode::Flow& flow) {
         settleDeferred(flow);
         flushFlow(flow);
     });
-    evidence.finish();
 }
 
 /// Ethernet-level protocols (LLDP, CDP, Profinet DCP): by EtherType or LLC/SNAP id, per frame.
-void Engine::Impl::onFrame(const decode::DecodedPacket& p) {
+void Engine::Impl::Worker::onFrame(const decode::DecodedPacket& p) {
     if (p.srcMac == decode::MacAddress{}) return;  // no sender MAC (e.g. a cooked capture)
     std::span<const std::uint8_t> inner;
     const auto* info = registry.forFrame(p.etherType, p.l2Payload, inner);
@@ -441,8 +837,8 @@ void Engine::Impl::onFrame(const decode::DecodedPacket& p) {
 
 /// The dissectors' view of a flow, rebuilt in a reused buffer (no allocation: IP texts fit the
 /// strings' inline storage) rather than kept per flow (memory per concurrent flow matters more).
-const dissect::FlowContext& Engine::Impl::context(const decode::Flow& flow, const AppFlow& app,
-                                                  std::int64_t tsUs) {
+const dissect::FlowContext& Engine::Impl::Worker::context(const decode::Flow& flow,
+                                                          const AppFlow& app, std::int64_t tsUs) {
     dissect::FlowContext& ctx = scratchContext;
     if (&flow != scratchFlow || app.serverIsA != scratchServerIsA) {
         ctx.serverIp = (app.serverIsA ? flow.key.ipA : flow.key.ipB).toString();
@@ -457,7 +853,7 @@ const dissect::FlowContext& Engine::Impl::context(const decode::Flow& flow, cons
     return ctx;
 }
 
-void Engine::Impl::deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
+void Engine::Impl::Worker::deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
                            std::span<const std::uint8_t> data, std::int64_t tsUs) {
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     const auto dir = fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer;
@@ -492,42 +888,288 @@ void Engine::Impl::deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
     }
 }
 
+void Engine::Impl::finish() {
+    if (!sharded()) {
+        workers[0]->finish();
+        evidence.finish();
+        return;
+    }
+    sync();  // workers idle: their flows are read from this thread (ordered by queueMutex)
+    Batch tail;
+    for (auto& w : workers) {
+        w->out = &tail;
+        w->currentPacket = kNoPacket;
+        w->finish();
+        w->out = nullptr;
+    }
+    std::lock_guard lock(mutex);
+    std::size_t next = 0;
+    replay(tail, next, kNoPacket);
+    evidence.finish();
+}
+
+void Engine::Impl::apply(Batch& batch, Event& event) {
+    std::visit(
+        [&](auto& e) {
+            using T = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<T, DecodedEvent>) {
+                if (e.payloadSize > 0) {
+                    const auto& from = e.payloadInExtra ? batch.extra : batch.bytes;
+                    e.packet.payload = std::span<const std::uint8_t>(
+                        from.data() + e.payloadOffset, e.payloadSize);
+                }
+                onDecoded(e.packet);
+            } else if constexpr (std::is_same_v<T, detect::ConnectionEvent>) {
+                onConnection(e);
+            } else if constexpr (std::is_same_v<T, InFlowEvent>) {
+                evidence.inFlow(sharedFlow(e.flow).recent);
+            } else if constexpr (std::is_same_v<T, ResolveEvent>) {
+                resolve(sharedFlow(e.flow), e);
+            } else if constexpr (std::is_same_v<T, CountEvent>) {
+                auto& f = sharedFlow(e.flow);
+                if (f.connection) inventory::Inventory::count(*f.connection, e.bytes, e.tsUs);
+            } else if constexpr (std::is_same_v<T, OperationEvent>) {
+                onOperation(e.flow, e.op);
+            } else if constexpr (std::is_same_v<T, IdentityEvent>) {
+                inventory.observeIdentity(e.flow, e.identity);
+            } else if constexpr (std::is_same_v<T, AnomalyEvent>) {
+                detector.onAnomaly(e.flow, e.protocol, e.id);
+            } else if constexpr (std::is_same_v<T, FindingEvent>) {
+                detector.onFinding(e.flow, e.finding);
+            } else if constexpr (std::is_same_v<T, HoldEvent>) {
+                evidence.hold(e.on);
+            } else if constexpr (std::is_same_v<T, FlowEndedEvent>) {
+                const auto it = flowsById.find(e.flow);
+                if (it != flowsById.end()) {
+                    evidence.flowEnded(it->second.recent);
+                    flowsById.erase(it);
+                }
+            }
+        },
+        event.data);
+}
+
+/// Applies the batch's events of one packet (from eventIndex on), as processDirect would have.
+void Engine::Impl::replay(Batch& batch, std::size_t& eventIndex, std::uint32_t packet) {
+    if (packet != kNoPacket) {
+        const RawPacket raw = batch.at(packet);
+        countPacket(raw);
+        evidence.packet(raw);
+    }
+    for (; eventIndex < batch.events.size() && batch.events[eventIndex].packet == packet;
+         ++eventIndex) {
+        apply(batch, batch.events[eventIndex]);
+    }
+    if (packet != kNoPacket) evidence.endPacket();
+}
+
+void Engine::Impl::start() {
+    const std::size_t n = workers.size();
+    inbox.resize(n);
+    outbox.resize(n);
+    inboxReady = std::make_unique<std::condition_variable[]>(n);
+    partial.assign(n, nullptr);
+    for (std::size_t i = 0; i < n * kBatchesPerWorker; ++i) {
+        batches.push_back(std::make_unique<Batch>());
+        pool.push_back(batches.back().get());
+    }
+    for (auto& w : workers) {
+        Worker* worker = w.get();
+        worker->thread = std::thread([this, worker] { workerLoop(*worker); });
+    }
+    consumer = std::thread([this] { consumerLoop(); });
+}
+
+void Engine::Impl::stop() {
+    if (!sharded()) return;
+    {
+        std::lock_guard lock(queueMutex);
+        stopping = true;
+    }
+    for (std::size_t w = 0; w < workers.size(); ++w) inboxReady[w].notify_all();
+    outboxReady.notify_all();
+    for (auto& w : workers) {
+        if (w->thread.joinable()) w->thread.join();
+    }
+    if (consumer.joinable()) consumer.join();
+}
+
+Batch* Engine::Impl::acquire() {
+    std::unique_lock lock(queueMutex);
+    if (pool.empty()) {
+        // Back-pressure: everything is in flight. Hand the partial batches on first, so the
+        // consumer can reach every packet dispatched so far and free batches.
+        lock.unlock();
+        flushPartials();
+        lock.lock();
+        poolReady.wait(lock, [&] { return !pool.empty(); });
+    }
+    Batch* b = pool.back();
+    pool.pop_back();
+    lock.unlock();
+    b->clear();  // here, not on the consumer: freeing the events is not serial work
+    return b;
+}
+
+void Engine::Impl::flushPartials() {
+    for (std::size_t w = 0; w < partial.size(); ++w) {
+        if (!partial[w]) continue;
+        {
+            std::lock_guard lock(queueMutex);
+            inbox[w].push_back(partial[w]);
+        }
+        partial[w] = nullptr;
+        inboxReady[w].notify_one();
+    }
+}
+
+void Engine::Impl::dispatch(const RawPacket& raw) {
+    const std::size_t w = shardOf(raw, workers.size());
+    if (!partial[w]) partial[w] = acquire();
+    Batch* b = partial[w];
+    b->append(raw, dispatched++);
+    if (!b->full()) return;
+    partial[w] = nullptr;
+    {
+        std::lock_guard lock(queueMutex);
+        inbox[w].push_back(b);
+    }
+    inboxReady[w].notify_one();
+}
+
+void Engine::Impl::sync() {
+    if (!sharded()) return;
+    flushPartials();
+    std::unique_lock lock(queueMutex);
+    consumedReady.wait(lock, [&] { return consumed == dispatched; });
+}
+
+void Engine::Impl::workerLoop(Worker& w) {
+    // Named for top/perf and the benchmark's per-thread CPU split.
+    ::pthread_setname_np(::pthread_self(), ("is-worker-" + std::to_string(w.index)).c_str());
+    for (;;) {
+        Batch* b = nullptr;
+        {
+            std::unique_lock lock(queueMutex);
+            inboxReady[w.index].wait(lock, [&] { return stopping || !inbox[w.index].empty(); });
+            if (stopping) return;
+            b = inbox[w.index].front();
+            inbox[w.index].pop_front();
+        }
+        w.out = b;
+        for (std::size_t i = 0; i < b->packets.size(); ++i) {
+            w.currentPacket = static_cast<std::uint32_t>(i);
+            w.process(b->at(i));
+        }
+        w.out = nullptr;
+        w.currentPacket = kNoPacket;
+        {
+            std::lock_guard lock(queueMutex);
+            outbox[w.index].push_back(b);
+        }
+        outboxReady.notify_one();
+    }
+}
+
+/// The single consumer: replays the workers' batches in capture order (packet sequence).
+void Engine::Impl::consumerLoop() {
+    ::pthread_setname_np(::pthread_self(), "is-consumer");
+    const std::size_t n = workers.size();
+    struct Cursor {
+        Batch* batch = nullptr;
+        std::size_t packet = 0, event = 0;
+    };
+    std::vector<Cursor> cur(n);
+    std::uint64_t next = 0;  // sequence of the next packet to analyse
+    std::vector<Batch*> done;
+    for (;;) {
+        {
+            std::unique_lock lock(queueMutex);
+            consumed = next;
+            for (Batch* b : done) pool.push_back(b);  // cleared by acquire()
+            if (!done.empty()) poolReady.notify_one();
+            done.clear();
+            consumedReady.notify_one();  // sync() waits for consumed == dispatched
+            // Wait until the worker holding packet `next` has handed its batch over.
+            outboxReady.wait(lock, [&] {
+                if (stopping) return true;
+                for (std::size_t w = 0; w < n; ++w) {
+                    if (!cur[w].batch && !outbox[w].empty()) return true;
+                }
+                return false;
+            });
+            if (stopping) return;
+            for (std::size_t w = 0; w < n; ++w) {
+                if (cur[w].batch || outbox[w].empty()) continue;
+                cur[w] = {outbox[w].front(), 0, 0};
+                outbox[w].pop_front();
+            }
+        }
+        // Analyse in sequence while the next packet is in a batch at hand.
+        std::lock_guard state(mutex);
+        for (bool progress = true; progress;) {
+            progress = false;
+            for (std::size_t w = 0; w < n; ++w) {
+                auto& c = cur[w];
+                while (c.batch && c.batch->packets[c.packet].seq == next) {
+                    replay(*c.batch, c.event, static_cast<std::uint32_t>(c.packet));
+                    ++next;
+                    progress = true;
+                    if (++c.packet == c.batch->packets.size()) {
+                        done.push_back(c.batch);
+                        c = {};
+                    }
+                }
+            }
+        }
+    }
+}
+
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(options)) {}
 Engine::~Engine() = default;
 
+
 void Engine::process(const RawPacket& packet) {
+    if (impl_->sharded()) {
+        std::lock_guard lock(impl_->dispatchMutex);
+        impl_->dispatch(packet);
+        return;
+    }
     std::lock_guard lock(impl_->mutex);
-    impl_->process(packet);
-    impl_->evidence.endPacket();
+    impl_->processDirect(packet);
 }
 
 void Engine::finish() {
-    std::lock_guard lock(impl_->mutex);
+    std::lock_guard dispatch(impl_->dispatchMutex);
+    if (!impl_->sharded()) {
+        std::lock_guard lock(impl_->mutex);
+        impl_->finish();
+        return;
+    }
     impl_->finish();
 }
-
 void Engine::setLearning(bool on) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     impl_->detector.setLearning(on);
 }
 
 bool Engine::learning() const {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->detector.learning();
 }
 
 std::string Engine::exportBaseline() const {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->detector.exportBaseline();
 }
 
 void Engine::importBaseline(const std::string& text) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     impl_->detector.importBaseline(text);
 }
 
 Status Engine::setNetwork(const config::NetworkSettings& network) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->applyNetwork(network);
 }
 
@@ -538,13 +1180,13 @@ Status Engine::setPortAliases(const std::vector<std::string>& specs) {
         if (!alias) return alias.error();
         aliases.push_back(*alias);
     }
-    std::lock_guard lock(impl_->mutex);
-    impl_->applyPortAliases(aliases);
+    Impl::ApiLock lock(*impl_);
+    for (auto& w : impl_->workers) w->applyPortAliases(aliases);
     return {};
 }
 
 void Engine::restoreAlerts(const std::vector<AlertRecord>& alerts) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     impl_->detector.restoreAlerts(alerts);
 }
 
@@ -593,33 +1235,33 @@ Result<AlertRecord> decodeAlert(std::string_view text) {
 }
 
 bool Engine::learnAlert(const std::string& alertId) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->detector.learnAlert(alertId);
 }
 
 bool Engine::muteAlert(const std::string& alertId, bool muted) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->detector.muteAlert(alertId, muted);
 }
 
 Status Engine::addExclusion(const std::string& rule) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->detector.addExclusion(rule);
 }
 
 std::vector<AlertEvidence> Engine::takeEvidence() {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->evidence.take();
 }
 
 void Engine::raiseSensorAlert(const std::string& type, const std::string& detail,
                               std::int64_t timestampMs) {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     impl_->detector.raiseSensor(type, detail, timestampMs * 1000);
 }
 
 ChangeSet Engine::takeChanges() {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     ChangeSet changes;
     for (auto& d : impl_->inventory.devices()) {
         impl_->nameVlans(d);
@@ -643,24 +1285,24 @@ ChangeSet Engine::takeChanges() {
 }
 
 std::vector<DeviceRecord> Engine::devices() const {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     auto devices = impl_->inventory.devices();
     for (auto& d : devices) impl_->nameVlans(d);
     return devices;
 }
 
 std::vector<ConnectionRecord> Engine::connections() const {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->inventory.connections();
 }
 
 std::vector<OperationRecord> Engine::operations() const {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->inventory.operations();
 }
 
 std::vector<AlertRecord> Engine::alerts() const {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     return impl_->detector.alerts();
 }
 
@@ -710,28 +1352,38 @@ Result<std::size_t> checkIndicators(const std::string& text, const std::string& 
 }
 
 CaptureStats Engine::stats() const {
-    std::lock_guard lock(impl_->mutex);
+    Impl::ApiLock lock(*impl_);
     CaptureStats s = impl_->stats;
-    const auto& decoded = impl_->decoder.counters();
-    s.malformed = decoded.malformed;
+    std::uint64_t malformedByReason[static_cast<int>(decode::Malformed::Count)] = {};
+    std::uint64_t fragmentDrops[static_cast<int>(decode::FragmentDrop::Count)] = {};
+    for (const auto& w : impl_->workers) {  // several workers: their sums
+        const auto& decoded = w->decoder.counters();
+        s.malformed += decoded.malformed;
+        for (int r = 0; r < static_cast<int>(decode::Malformed::Count); ++r) {
+            malformedByReason[r] += decoded.byReason[r];
+        }
+        const auto& fragments = w->decoder.ipv4Reassembler().counters();
+        s.ipv4Fragments += fragments.fragments;
+        s.ipv4Reassembled += fragments.reassembled;
+        s.ipv4FragmentDuplicates += fragments.duplicates;
+        for (int r = 0; r < static_cast<int>(decode::FragmentDrop::Count); ++r) {
+            fragmentDrops[r] += fragments.dropped[r];
+        }
+        s.flowsActive += w->flows.size();
+        s.flowsEvicted += w->flows.evicted();
+    }
     for (int r = 0; r < static_cast<int>(decode::Malformed::Count); ++r) {
-        if (decoded.byReason[r] > 0) {
+        if (malformedByReason[r] > 0) {
             s.malformedByReason[decode::toString(static_cast<decode::Malformed>(r))] =
-                decoded.byReason[r];
+                malformedByReason[r];
         }
     }
-    const auto& fragments = impl_->decoder.ipv4Reassembler().counters();
-    s.ipv4Fragments = fragments.fragments;
-    s.ipv4Reassembled = fragments.reassembled;
-    s.ipv4FragmentDuplicates = fragments.duplicates;
     for (int r = 0; r < static_cast<int>(decode::FragmentDrop::Count); ++r) {
-        if (fragments.dropped[r] > 0) {
+        if (fragmentDrops[r] > 0) {
             s.ipv4FragmentDrops[decode::toString(static_cast<decode::FragmentDrop>(r))] =
-                fragments.dropped[r];
+                fragmentDrops[r];
         }
     }
-    s.flowsActive = impl_->flows.size();
-    s.flowsEvicted = impl_->flows.evicted();
     s.evidenceCaptures = impl_->evidence.captures();
     s.evidenceDropped = impl_->evidence.dropped();
     s.seconds =

@@ -139,6 +139,9 @@ struct PortAlias {
 /// exists for the transport (built in, or one of `plugins`). Errors are one line naming `spec`.
 Result<PortAlias> parsePortAlias(std::string_view spec, const plugins::PluginSet* plugins = nullptr);
 
+/// EngineOptions::workers: at most this many flow-side worker threads.
+inline constexpr std::size_t kMaxEngineWorkers = 64;
+
 struct EngineOptions {
     bool learning = true;  // learning mode: observations join the baseline, no policy alerts
     /// IOC engine indicators (docs/ALERTS.md "Indicator lists"); validate with checkIndicators().
@@ -151,6 +154,10 @@ struct EngineOptions {
     EvidenceOptions evidence{};
     std::vector<PortAlias> portAliases{};  // checked by parsePortAlias; unknown names are ignored
     config::NetworkSettings network{};     // checked by config::checkNetworkSettings
+    /// Flow-side workers (docs/SENSOR.md "Workers"): 1 runs the whole pipeline on the caller's
+    /// thread; N > 1 shards flows over N threads (decode, flows, dissectors) feeding one
+    /// consumer thread (inventory, detection): same results, process() only dispatches.
+    std::size_t workers = 1;
 };
 
 /// An alert as one line of JSON for the sensor store (every AlertRecord field), and back.

@@ -8,6 +8,9 @@
 // finish()) runs --repeat times, each in a fresh child process (this binary re-executed with
 // --child) so that getrusage's ru_maxrss is the analysis's own peak. The best run of each is
 // reported (the least disturbed by the neighbours on a shared machine), with the median beside it.
+// --workers 1,2 runs the analysis once per worker count (EngineOptions::workers): 1 pinned to the
+// CPU like the bare loop, more on every CPU the process may use; it reports the N / 1 ratio and
+// where the CPU time went (per thread: dispatcher = the reading thread, workers, consumer).
 #include <pcap/pcap.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -21,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -46,6 +50,9 @@ struct LoopResult {
     std::size_t devices = 0, connections = 0;
     double reportSeconds = 0;
     std::uint64_t flowsEvicted = 0;
+    // CPU seconds by thread (several workers): the reading/dispatching thread, the workers
+    // together, the consumer (inventory, detection).
+    double mainCpu = 0, workersCpu = 0, consumerCpu = 0;
     double pps() const { return seconds > 0 ? static_cast<double>(packets) / seconds : 0; }
     double gbps() const { return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds / 1e9 : 0; }
 };
@@ -82,7 +89,36 @@ bool bareLoop(const fs::path& file, LoopResult& out, std::string& error) {
     return true;
 }
 
-/// --child: the whole analysis over the file, one thread; prints one result line.
+/// CPU seconds (user + system) of this process's threads, by name: the engine names its
+/// threads "is-worker-N" and "is-consumer"; everything else counts as the main thread.
+void threadCpu(LoopResult& r) {
+    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+        std::ifstream commFile(task.path() / "comm");
+        std::string comm;
+        std::getline(commFile, comm);
+        std::ifstream statFile(task.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(statFile)), {});
+        const auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream fields(stat.substr(close + 2));
+        std::string skip;
+        for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt: fields 3-13
+        double utime = 0, stime = 0;
+        fields >> utime >> stime;
+        const double seconds = (utime + stime) / tick;
+        if (comm.rfind("is-worker", 0) == 0) {
+            r.workersCpu += seconds;
+        } else if (comm == "is-consumer") {
+            r.consumerCpu += seconds;
+        } else {
+            r.mainCpu += seconds;
+        }
+    }
+}
+
+/// --child: the whole analysis over the file (IRONSIGHT_BENCH_WORKERS workers, default 1);
+/// prints one result line.
 int childAnalyze(const fs::path& file) {
     auto source = ironsight::sensor::PcapFileSource::open(file);
     if (!source) {
@@ -96,6 +132,9 @@ int childAnalyze(const fs::path& file) {
         // --evidence-ring, passed to the child through the environment (0: evidence off).
         if (const char* ring = std::getenv("IRONSIGHT_BENCH_EVIDENCE_RING")) {
             options.evidence.ringPackets = std::strtoul(ring, nullptr, 10);
+        }
+        if (const char* workers = std::getenv("IRONSIGHT_BENCH_WORKERS")) {
+            options.workers = std::strtoul(workers, nullptr, 10);
         }
         ironsight::sensor::Engine engine(options);
         ironsight::sensor::RawPacket packet;
@@ -117,8 +156,10 @@ int childAnalyze(const fs::path& file) {
         r.connections = engine.connections().size();
         r.reportSeconds = secondsSince(reportStart);
         r.flowsEvicted = engine.stats().flowsEvicted;
+        threadCpu(r);  // the engine's threads are still there (no teardown below)
         std::cout << r.packets << " " << r.bytes << " " << r.seconds << " " << r.devices << " "
-                  << r.connections << " " << r.reportSeconds << " " << r.flowsEvicted << "\n"
+                  << r.connections << " " << r.reportSeconds << " " << r.flowsEvicted << " "
+                  << r.mainCpu << " " << r.workersCpu << " " << r.consumerCpu << "\n"
                   << std::flush;
         std::_Exit(0);  // skip tearing the tables down: not part of the analysis
     }
@@ -156,7 +197,7 @@ bool runChild(const char* self, const fs::path& file, LoopResult& out, std::stri
     }
     std::istringstream in(text);
     in >> out.packets >> out.bytes >> out.seconds >> out.devices >> out.connections >>
-        out.reportSeconds >> out.flowsEvicted;
+        out.reportSeconds >> out.flowsEvicted >> out.mainCpu >> out.workersCpu >> out.consumerCpu;
     if (!in) {
         error = "unreadable child result: " + text;
         return false;
@@ -187,6 +228,7 @@ int main(int argc, char** argv) {
     ironsight::test::OtTraceOptions gen;
     int repeat = 3, cpu = 0;
     int evidenceRing = -1;
+    std::vector<int> workerCounts{1};
     app.add_option("--pcap", pcap, "Capture to measure (default: generate the OT trace)");
     app.add_option("--devices", gen.devices, "Generated trace: sending hosts");
     app.add_option("--flows", gen.longLivedFlows, "Generated trace: long-lived flows");
@@ -198,6 +240,11 @@ int main(int argc, char** argv) {
     app.add_option("--evidence-ring", evidenceRing,
                    "Alert evidence: packets remembered per flow (0: off; default: the engine's)")
         ->check(CLI::Range(0, 4096));
+    app.add_option("--workers", workerCounts,
+                   "Analysis runs with these worker counts, e.g. 1,2 (1 is pinned to --cpu, more "
+                   "use every CPU)")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 64));
     CLI11_PARSE(app, argc, argv);
     if (evidenceRing >= 0) {
         ::setenv("IRONSIGHT_BENCH_EVIDENCE_RING", std::to_string(evidenceRing).c_str(), 1);
@@ -220,6 +267,9 @@ int main(int argc, char** argv) {
             fs::rename(partial, file);
         }
     }
+    cpu_set_t allCpus;  // several workers run on every CPU the process was given
+    CPU_ZERO(&allCpus);
+    sched_getaffinity(0, sizeof allCpus, &allCpus);
     if (!pinToCpu(cpu)) std::cerr << "warning: cannot pin to CPU " << cpu << "\n";
 
     std::string error;
@@ -228,38 +278,65 @@ int main(int argc, char** argv) {
         std::cerr << error << "\n";
         return 2;
     }
-    std::vector<LoopResult> bare(static_cast<std::size_t>(repeat)),
-        analysis(static_cast<std::size_t>(repeat));
+    std::vector<LoopResult> bare(static_cast<std::size_t>(repeat));
     for (auto& r : bare) {
         if (!bareLoop(file, r, error)) {
             std::cerr << error << "\n";
             return 2;
         }
     }
-    for (auto& r : analysis) {
-        if (!runChild(argv[0][0] == '/' ? argv[0] : "/proc/self/exe", file, r, error)) {
-            std::cerr << error << "\n";
-            return 2;
-        }
-    }
     const LoopResult& b = best(bare);
-    const LoopResult& a = best(analysis);
-    long rss = 0;
-    for (const auto& r : analysis) rss = std::max(rss, r.maxRssKb);
     std::printf("capture   %s\n", file.c_str());
     std::printf("          %llu packets, %.1f MB, CPU %d, best of %d (median in brackets)\n",
                 static_cast<unsigned long long>(b.packets), static_cast<double>(b.bytes) / 1e6, cpu,
                 repeat);
     std::printf("bare      %8.2f M packets/s  %6.2f Gbit/s  [%.2f M packets/s]\n", b.pps() / 1e6,
                 b.gbps(), medianPps(bare) / 1e6);
-    std::printf("analysis  %8.2f M packets/s  %6.2f Gbit/s  [%.2f M packets/s]  %.2f s\n",
-                a.pps() / 1e6, a.gbps(), medianPps(analysis) / 1e6, a.seconds);
-    std::printf("ratio     %8.1f %% of the bare loop  [%.1f %%]\n", 100.0 * a.pps() / b.pps(),
-                100.0 * medianPps(analysis) / medianPps(bare));
-    std::printf("peak RSS  %8.1f MB (analysis process, ru_maxrss)\n",
-                static_cast<double>(rss) / 1024.0);
-    std::printf("result    %zu devices, %zu connections (snapshot %.2f s), %llu flows evicted\n",
-                a.devices, a.connections, a.reportSeconds,
-                static_cast<unsigned long long>(a.flowsEvicted));
+    double onePps = 0;
+    for (const int workers : workerCounts) {
+        ::setenv("IRONSIGHT_BENCH_WORKERS", std::to_string(workers).c_str(), 1);
+        if (workers > 1) {
+            sched_setaffinity(0, sizeof allCpus, &allCpus);  // inherited by the child
+        } else {
+            pinToCpu(cpu);
+        }
+        std::vector<LoopResult> analysis(static_cast<std::size_t>(repeat));
+        for (auto& r : analysis) {
+            if (!runChild(argv[0][0] == '/' ? argv[0] : "/proc/self/exe", file, r, error)) {
+                std::cerr << error << "\n";
+                return 2;
+            }
+        }
+        const LoopResult& a = best(analysis);
+        long rss = 0;
+        for (const auto& r : analysis) rss = std::max(rss, r.maxRssKb);
+        std::printf("analysis, %d worker%s%s\n", workers, workers > 1 ? "s" : "",
+                    workers > 1 ? " (every CPU)" : " (pinned to the CPU)");
+        std::printf("  rate    %8.2f M packets/s  %6.2f Gbit/s  [%.2f M packets/s]  %.2f s\n",
+                    a.pps() / 1e6, a.gbps(), medianPps(analysis) / 1e6, a.seconds);
+        std::printf("  ratio   %8.1f %% of the bare loop  [%.1f %%]\n", 100.0 * a.pps() / b.pps(),
+                    100.0 * medianPps(analysis) / medianPps(bare));
+        if (workers == 1) {
+            onePps = a.pps();
+        } else if (onePps > 0) {
+            std::printf("  scaling %8.2f x the 1-worker rate\n", a.pps() / onePps);
+        }
+        if (workers == 1) {
+            std::printf("  CPU     %.2f s (one thread)\n",
+                        a.mainCpu + a.workersCpu + a.consumerCpu);
+        } else {
+            const double total = a.mainCpu + a.workersCpu + a.consumerCpu;
+            std::printf("  CPU     %.2f s: reading + dispatch %.2f s, workers %.2f s, consumer "
+                        "%.2f s (%.0f %% of the wall time)\n",
+                        total, a.mainCpu, a.workersCpu, a.consumerCpu,
+                        a.seconds > 0 ? 100.0 * a.consumerCpu / a.seconds : 0.0);
+        }
+        std::printf("  peak RSS %7.1f MB (analysis process, ru_maxrss)\n",
+                    static_cast<double>(rss) / 1024.0);
+        std::printf("  result  %zu devices, %zu connections (snapshot %.2f s), %llu flows "
+                    "evicted\n",
+                    a.devices, a.connections, a.reportSeconds,
+                    static_cast<unsigned long long>(a.flowsEvicted));
+    }
     return 0;
 }

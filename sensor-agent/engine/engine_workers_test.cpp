@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+// EngineOptions::workers: the engine with 2 and 3 flow-side workers gives exactly what it gives
+// with one (devices, connections, operations, alerts, evidence, counters, and the change sets
+// taken while packets flow), on a generated plant trace and on every reference capture of
+// ../shared/pcaps; `--workers` out of range is one error line.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "sensor-agent/capture/pcap_file_source.h"
+#include "sensor-agent/engine/engine.h"
+#include "tests/support/plant_traffic.h"
+
+namespace ironsight::sensor {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json toJson(const DeviceRecord& d) {
+    json protocols = json::array();
+    for (const auto& p : d.protocols) protocols.push_back({p.name, p.role});
+    return {{"id", d.id},           {"macs", d.macs},          {"ips", d.ips},
+            {"vlans", d.vlans},     {"vendor", d.vendor},      {"model", d.model},
+            {"firmware", d.firmware}, {"serial", d.serial},    {"hostname", d.hostname},
+            {"type", d.type},       {"purdue", d.purdueLevel}, {"protocols", protocols},
+            {"identity", d.identityJson}, {"evidence", d.evidence},
+            {"first", d.firstSeenMs}, {"last", d.lastSeenMs}};
+}
+
+json toJson(const ConnectionRecord& c) {
+    return {{"src", c.src},       {"dst", c.dst},           {"srcIp", c.srcIp},
+            {"dstIp", c.dstIp},   {"transport", c.transport}, {"port", c.port},
+            {"protocol", c.protocol}, {"packets", c.packets}, {"bytes", c.bytes},
+            {"operations", c.operations}, {"first", c.firstSeenMs}, {"last", c.lastSeenMs}};
+}
+
+json toJson(const OperationRecord& o) {
+    return {{"protocol", o.protocol}, {"client", o.clientIp},   {"server", o.serverIp},
+            {"function", o.function}, {"class", o.opClass},     {"code", o.functionCode},
+            {"count", o.count},       {"keys", o.keys},         {"textKeys", o.textKeys},
+            {"exceptions", o.exceptions}, {"ranges", o.ranges}};
+}
+
+json toJson(const AlertRecord& a) {
+    return {{"id", a.id}, {"type", a.type}, {"severity", static_cast<int>(a.severity)},
+            {"title", a.title}, {"description", a.description}, {"src", a.src}, {"dst", a.dst},
+            {"srcIp", a.srcIp}, {"dstIp", a.dstIp}, {"protocol", a.protocol},
+            {"count", a.count}, {"first", a.firstSeenMs}, {"last", a.lastSeenMs}};
+}
+
+template <typename T>
+json list(const std::vector<T>& items) {
+    json out = json::array();
+    for (const auto& item : items) out.push_back(toJson(item));
+    return out;
+}
+
+/// Everything the engine reports after analysing `file` with `workers` workers, as one JSON
+/// document (the snapshot APIs sort their output, so equal documents mean equal results).
+json analyse(const fs::path& file, std::size_t workers, bool learning) {
+    EngineOptions options;
+    options.workers = workers;
+    options.learning = learning;
+    Engine engine(options);
+    auto source = PcapFileSource::open(file);
+    if (!source) return {{"error", source.error().message}};
+    json changes = json::array();
+    RawPacket packet;
+    std::size_t n = 0;
+    while (true) {
+        auto more = source->next(packet);
+        if (!more || !*more) break;
+        engine.process(packet);
+        // Snapshots while packets flow: with several workers they wait for every packet
+        // dispatched so far, so each change set is taken at the same point of the capture.
+        if (++n % 500 == 0) {
+            const ChangeSet c = engine.takeChanges();
+            changes.push_back({n, list(c.devices), list(c.connections), list(c.alerts)});
+        }
+    }
+    engine.finish();
+    const ChangeSet last = engine.takeChanges();
+    changes.push_back({n, list(last.devices), list(last.connections), list(last.alerts)});
+    json evidence = json::array();
+    for (const auto& e : engine.takeEvidence()) {
+        json times = json::array();
+        for (const auto& p : e.packets) times.push_back({p.timestampUs, p.data.size()});
+        evidence.push_back({e.alertId, e.triggerUs, e.triggerIndex, times});
+    }
+    // Order-normalised: captures that complete when their flow ends may complete in another
+    // order (each worker expires its idle flows on its own packets' clock); their content may not.
+    std::sort(evidence.begin(), evidence.end());
+    const CaptureStats s = engine.stats();
+    const json stats = {{"packets", s.packets}, {"bytes", s.bytes}, {"malformed", s.malformed},
+                        {"byReason", s.malformedByReason}, {"fragments", s.ipv4Fragments},
+                        {"reassembled", s.ipv4Reassembled},
+                        {"fragmentDuplicates", s.ipv4FragmentDuplicates},
+                        {"fragmentDrops", s.ipv4FragmentDrops}, {"evicted", s.flowsEvicted},
+                        {"evidenceCaptures", s.evidenceCaptures}, {"seconds", s.seconds}};
+    return {{"devices", list(engine.devices())},       {"connections", list(engine.connections())},
+            {"operations", list(engine.operations())}, {"alerts", list(engine.alerts())},
+            {"changes", changes},                      {"evidence", evidence},
+            {"stats", stats}};
+}
+
+/// First difference between two documents, for a readable failure.
+std::string firstDifference(const json& a, const json& b) {
+    const json patch = json::diff(a, b);
+    return patch.empty() ? "" : patch[0].dump().substr(0, 400);
+}
+
+void expectSameForAnyWorkers(const fs::path& file, bool learning) {
+    const json one = analyse(file, 1, learning);
+    ASSERT_FALSE(one.contains("error")) << one.dump();
+    for (const std::size_t workers : {2, 3}) {
+        const json many = analyse(file, workers, learning);
+        EXPECT_TRUE(one == many) << file.filename().string() << " with " << workers
+                                 << " workers (learning " << learning
+                                 << "): " << firstDifference(one, many);
+    }
+}
+
+TEST(EngineWorkersTest, PlantTraceGivesTheSameResultsWithTwoAndThreeWorkers) {
+    const fs::path file = fs::temp_directory_path() /
+                          ("ironsight_workers_plant_" + std::to_string(::getpid()) + ".pcap");
+    test::PlantOptions options;
+    options.minutes = 3;
+    ASSERT_TRUE(test::writePlantLine(1, file, options).ok());
+    const json one = analyse(file, 1, false);
+    // Not trivially equal: the trace has devices, operations and (learning off) alerts.
+    EXPECT_GT(one["devices"].size(), 3U);
+    EXPECT_GT(one["operations"].size(), 3U);
+    EXPECT_GT(one["alerts"].size(), 0U);
+    EXPECT_GT(one["evidence"].size(), 0U);
+    expectSameForAnyWorkers(file, true);
+    expectSameForAnyWorkers(file, false);
+    fs::remove(file);
+}
+
+TEST(EngineWorkersTest, EveryReferenceCaptureGivesTheSameResultsWithTwoAndThreeWorkers) {
+    const fs::path pcaps = fs::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
+    if (!fs::exists(pcaps)) GTEST_SKIP() << "reference captures absent: " << pcaps.string();
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(pcaps)) {
+        const auto ext = entry.path().extension();
+        if (ext == ".pcap" || ext == ".pcapng") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    ASSERT_FALSE(files.empty());
+    for (const auto& file : files) {
+        SCOPED_TRACE(file.filename().string());
+        expectSameForAnyWorkers(file, true);   // analyze's mode: learning
+        expectSameForAnyWorkers(file, false);  // detection on an empty baseline: many alerts
+    }
+    std::cout << "compared " << files.size() << " reference captures with 1, 2 and 3 workers\n";
+}
+
+std::pair<int, std::string> runSensor(const std::string& args) {
+    const fs::path err = fs::temp_directory_path() /
+                         ("ironsight_workers_err_" + std::to_string(::getpid()));
+    const std::string cmd = std::string(IRONSIGHT_BINARY_DIR) + "/bin/ironsight-sensor " + args +
+                            " >/dev/null 2>" + err.string();
+    const int status = std::system(cmd.c_str());
+    std::ifstream in(err);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    fs::remove(err);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+}
+
+TEST(EngineWorkersTest, WorkersOutOfRangeIsOneErrorLine) {
+    auto [code, err] = runSensor("analyze --workers 0 /dev/null");
+    EXPECT_EQ(code, 2);
+    EXPECT_EQ(err, "ironsight-sensor analyze: --workers must be between 1 and 64 (got 0)\n");
+    std::tie(code, err) = runSensor("analyze --workers 65 /dev/null");
+    EXPECT_EQ(code, 2);
+    EXPECT_EQ(err, "ironsight-sensor analyze: --workers must be between 1 and 64 (got 65)\n");
+    std::tie(code, err) = runSensor("run --workers 0 --replay /dev/null");
+    EXPECT_EQ(code, 2);
+    EXPECT_EQ(err, "error: --workers must be between 1 and 64 (got 0)\n");
+}
+
+}  // namespace
+}  // namespace ironsight::sensor
