@@ -351,6 +351,17 @@
             <numerusform>%n Alarme zuweisen an (Administrator oder Analyst):</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Cannot read alerts: %1</source>
+        <translation>Alarme können nicht gelesen werden: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) match</source>
+        <translation>
+            <numerusform>%n Alarm passt</numerusform>
+            <numerusform>%n Alarme passen</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::BackupJob</name>
@@ -1112,6 +1123,21 @@
     <message>
         <source>Certificate renewal sent to sensor %1</source>
         <translation>Zertifikatserneuerung an Sensor %1 gesendet</translation>
+    </message>
+    <message>
+        <source>Cannot read: %1</source>
+        <translation>Lesen nicht möglich: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n Treffer</numerusform>
+            <numerusform>%n Treffer</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1+ matches</source>
+        <translation>%1+ Treffer</translation>
     </message>
 </context>
 <context>

@@ -347,6 +347,16 @@
             <numerusform>%n 件のアラートの割り当て先 (管理者またはアナリスト):</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Cannot read alerts: %1</source>
+        <translation>アラートを読み込めません: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n alert(s) match</source>
+        <translation>
+            <numerusform>%n 件のアラートが一致</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::BackupJob</name>
@@ -1106,6 +1116,20 @@
     <message>
         <source>Certificate renewal sent to sensor %1</source>
         <translation>センサー %1 に証明書の更新を送信しました</translation>
+    </message>
+    <message>
+        <source>Cannot read: %1</source>
+        <translation>読み込めません: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n 件一致</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1+ matches</source>
+        <translation>%1 件以上一致</translation>
     </message>
 </context>
 <context>

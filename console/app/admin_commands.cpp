@@ -125,6 +125,7 @@ void addAdminCommands(CLI::App& app, std::function<fs::path()> dataDir, int& exi
     addCveCommands(*admin, dataDir, exitCode);
     addCertCommands(*admin, dataDir, exitCode);
     addDirectoryCommands(*admin, dataDir, exitCode);
+    addDeviceCommands(*admin, dataDir, exitCode);
     addDoctorCommand(*admin, dataDir, exitCode);
     addReportCommand(*admin, dataDir, exitCode);
 

@@ -39,4 +39,8 @@ void addCertCommands(CLI::App& admin, const std::function<std::filesystem::path(
 void addDirectoryCommands(CLI::App& admin, const std::function<std::filesystem::path()>& dataDir,
                           int& exitCode);
 
+/// `admin device list|show|edit|merge|split|zone-rule` (device_commands.cpp).
+void addDeviceCommands(CLI::App& admin, const std::function<std::filesystem::path()>& dataDir,
+                       int& exitCode);
+
 }  // namespace ironsight::console::app

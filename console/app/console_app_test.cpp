@@ -741,6 +741,101 @@ TEST_F(ConsoleApp, CveImportAndDeviceMatches) {
                          ": not JSON (an NVD CVE 2.0 feed is JSON)\n");
 }
 
+TEST_F(ConsoleApp, DeviceCommandsEditMergeSplitAndZoneRules) {
+    RunResult r = admin(
+        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(admin({"site", "add", "P"}).code, 0);
+    for (const char* z : {"Z", "Cell-2"}) {
+        ASSERT_EQ(admin({"zone", "add", "--site", "P", z}).code, 0);
+    }
+    for (const char* s : {"s1", "s2"}) {
+        ASSERT_EQ(admin({"sensor", "add", "--site", "P", "--zone", "Z", s, "--out",
+                         (tmp_.path / (std::string(s) + ".act")).string()})
+                      .code,
+                  0);
+    }
+    {
+        auto store = ironsight::console::core::ConsoleStore::open(data_ / "console.db");
+        ASSERT_TRUE(store.ok());
+        for (const char* s : {"s1", "s2"}) {
+            std::string id = (*(*store)->findSensor(s))->id;
+            ASSERT_TRUE((*store)->beginStream(id, 1, 1).ok());
+            ironsight::v1::Batch b;
+            auto* env = b.add_envelopes();
+            env->set_seq(1);
+            env->mutable_device()->set_id("mac-0080f401000b");
+            env->mutable_device()->add_ips("10.1.1.11");
+            env->mutable_device()->add_vlans(20);
+            env = b.add_envelopes();
+            env->set_seq(2);
+            env->mutable_device()->set_id(std::string("mac-00000000000") + s[1]);
+            ASSERT_TRUE((*store)->applyBatch(id, 1, b, 1).ok());
+        }
+    }
+    r = admin({"device", "list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto devices = nlohmann::json::parse(r.out)["devices"];
+    ASSERT_EQ(devices.size(), 3u);  // the shared PLC once
+    EXPECT_EQ(devices[2]["id"], "mac-0080f401000b");
+    EXPECT_EQ(devices[2]["observations"].size(), 2u);
+    const std::string plc = std::to_string(devices[2]["device"].get<std::int64_t>());
+
+    r = admin({"device", "edit", "s1/mac-0080f401000b", "--name", "PLC-1", "--criticality",
+               "critical", "--authorized", "yes", "--purdue", "1", "--notes", "line 1 master"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "device " + plc + " edited\n");
+    r = admin({"device", "edit", plc, "--criticality", "extreme"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: invalid criticality 'extreme': use low, medium, high or critical\n");
+    r = admin({"device", "list", "--search", "line 1 master"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("PLC-1"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("mac-000000000001"), std::string::npos) << r.out;
+
+    r = admin({"device", "zone-rule", "add", "--sensor", "s1", "--vlan", "20", "--zone", "Cell-2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "VLAN 20 of sensor s1 is zone Cell-2\n");
+    r = admin({"device", "zone-rule", "add", "--sensor", "s1", "--vlan", "20", "--zone", "Nope"});
+    EXPECT_EQ(r.err, "error: no zone 'Nope' in site 'P' (the sensor's site)\n");
+    r = admin({"device", "show", plc, "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto shown = nlohmann::json::parse(r.out);
+    EXPECT_EQ(shown["name"], "PLC-1");
+    EXPECT_EQ(shown["authorized"], true);
+    EXPECT_EQ(shown["purdue_level"], 1);
+    EXPECT_EQ(shown["edited_by"], "local-admin");
+    // The primary observation is s1's or s2's (same last seen): the zone follows its rule or not.
+    EXPECT_TRUE(shown["zone"] == "Cell-2" || shown["zone"] == "Z") << shown["zone"];
+
+    r = admin({"device", "split", "s2", "mac-0080f401000b"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto space = r.out.rfind(' ');
+    const std::string split = r.out.substr(space + 1, r.out.size() - space - 2);
+    EXPECT_EQ(r.out, "s2/mac-0080f401000b is now device " + split + "\n");
+    r = admin({"device", "merge", plc, split});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "device " + split + " merged into device " + plc + "\n");
+    r = admin({"device", "merge", plc, "plc"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err,
+              "error: 'plc' is no device: give its number (admin device list) or "
+              "SENSOR/DEVICE_ID\n");
+    r = admin({"device", "zone-rule", "list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)[0]["zone"], "Cell-2");
+    r = admin({"device", "zone-rule", "remove", "--sensor", "s1", "--vlan", "20"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = admin({"audit", "list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    for (const char* action : {"device.edit", "device.split", "device.merge", "device.zone_rule"}) {
+        EXPECT_NE(r.out.find(action), std::string::npos) << action;
+    }
+    r = admin({"device", "edit", "--help"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("--criticality"), std::string::npos);
+}
+
 /// The server certificate a client sees on `address` (empty when no TLS handshake completed).
 /// The client presents a certificate of the data dir's console CA for an unknown sensor: the
 /// handshake succeeds, the stream is then refused, which is all this needs.

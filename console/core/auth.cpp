@@ -75,6 +75,10 @@ const std::vector<ActionRule>& roleMatrix() {
                                                                                true,  false, false},
         {Action::ManageDirectory,  "directory.change",    "change directory sign-in settings",
                                                                                true,  false, false},
+        {Action::EditDevice,       "device.edit",         "edit, merge or split devices",
+                                                                               true,  true,  false},
+        {Action::ManageZoneRules,  "device.zone_rule",    "change VLAN zone rules",
+                                                                               true,  false, false},
     };
     // clang-format on
     return matrix;

@@ -51,10 +51,12 @@ enum class Action {
     CommandSensor,  ///< learning mode, Learn / Mute an alert, exclusions (commands to a sensor)
     ManageCertificates,  ///< import the console's server certificate or go back to the generated
     ManageDirectory,     ///< directory (LDAP / AD) sign-in settings
+    EditDevice,          ///< a device's name, type, Purdue level, criticality, ...; merge, split
+    ManageZoneRules,     ///< sensor VLAN -> zone rules
 };
 
 /// The last Action (tests iterate 0..kLastAction).
-inline constexpr Action kLastAction = Action::ManageDirectory;
+inline constexpr Action kLastAction = Action::ManageZoneRules;
 
 /// One row of the role matrix: the audit code, the phrase used in refusals, who may do it.
 struct ActionRule {

@@ -145,8 +145,12 @@ TEST_F(Auth, EveryActionTimesEveryRole) {
         env->set_seq(1);
         env->mutable_alert()->set_id(alert.alertId);
         env->mutable_alert()->set_severity(v1::SEVERITY_MAJOR);
+        auto* dev = b.add_envelopes();  // and a device to edit
+        dev->set_seq(2);
+        dev->mutable_device()->set_id("mac-00aa00000001");
         ASSERT_TRUE(svc_->store().applyBatch(alert.sensorId, 1, b, now_).ok());
     }
+    const std::int64_t device = *svc_->deviceGroupOf("s-admin", "mac-00aa00000001");
 
     using Call = std::function<Status(const Session&, const std::string& tag, Role role)>;
     const std::vector<std::pair<Action, Call>> table = {
@@ -264,6 +268,18 @@ TEST_F(Auth, EveryActionTimesEveryRole) {
              c.base = "ou=people,dc=example,dc=com";
              c.groups = {{"cn=console-admins,ou=groups,dc=example,dc=com", Role::Admin}};
              return svc_->setDirectoryConfig(s, c);
+         }},
+        {Action::EditDevice,
+         [&](const Session& s, const std::string& tag, Role) {
+             DeviceEdit edit;
+             edit.name = "device-" + tag;
+             return svc_->editDevice(s, device, edit);
+         }},
+        {Action::ManageZoneRules,
+         [&](const Session& s, const std::string&, Role role) {
+             const std::uint32_t vlan = 10 + static_cast<std::uint32_t>(role);
+             if (auto r = svc_->setZoneRule(s, "cmd", vlan, "Z"); !r) return r;
+             return svc_->removeZoneRule(s, "cmd", vlan);
          }},
     };
 

@@ -411,6 +411,42 @@ Status ConsoleService::renameSite(const Session& session, const std::string& sit
     return store_->renameSite(site, newName, *by);
 }
 
+Status ConsoleService::editDevice(const Session& session, std::int64_t groupId,
+                                  const DeviceEdit& edit) {
+    auto by = authorize(&session, Action::EditDevice, "device " + std::to_string(groupId));
+    if (!by) return by.error();
+    return store_->editDevice(groupId, edit, *by);
+}
+
+Status ConsoleService::mergeDevices(const Session& session, std::int64_t into, std::int64_t from) {
+    auto by = authorize(&session, Action::EditDevice, "device " + std::to_string(into));
+    if (!by) return by.error();
+    return store_->mergeDevices(into, from, *by);
+}
+
+Result<std::int64_t> ConsoleService::splitDevice(const Session& session, const std::string& sensor,
+                                                 const std::string& deviceId) {
+    auto by = authorize(&session, Action::EditDevice, sensor + "/" + deviceId);
+    if (!by) return by.error();
+    return store_->splitDevice(sensor, deviceId, *by);
+}
+
+Status ConsoleService::setZoneRule(const Session& session, const std::string& sensor,
+                                   std::uint32_t vlan, const std::string& zone) {
+    auto by =
+        authorize(&session, Action::ManageZoneRules, sensor + "/vlan " + std::to_string(vlan));
+    if (!by) return by.error();
+    return store_->setZoneRule(sensor, vlan, zone, *by);
+}
+
+Status ConsoleService::removeZoneRule(const Session& session, const std::string& sensor,
+                                      std::uint32_t vlan) {
+    auto by =
+        authorize(&session, Action::ManageZoneRules, sensor + "/vlan " + std::to_string(vlan));
+    if (!by) return by.error();
+    return store_->removeZoneRule(sensor, vlan, *by);
+}
+
 Status ConsoleService::deleteSite(const Session& session, const std::string& site) {
     auto by = authorize(&session, Action::DeleteSite, site);
     if (!by) return by.error();
@@ -947,20 +983,49 @@ std::string ConsoleService::sensorsToJson(const std::vector<SensorRow>& sensors,
     return out.dump(2) + "\n";
 }
 
+namespace {
+
+/// The sensors that reported a device, most recent first, each once.
+std::vector<std::string> sensorNames(const DeviceRow& d) {
+    std::vector<std::string> out;
+    for (const auto& o : d.observations) {
+        if (std::find(out.begin(), out.end(), o.sensorName) == out.end()) {
+            out.push_back(o.sensorName);
+        }
+    }
+    if (out.empty()) out.push_back(d.sensorName);
+    return out;
+}
+
+json observationsJson(const DeviceRow& d) {
+    json out = json::array();
+    for (const auto& o : d.observations) {
+        out.push_back(
+            {{"sensor", o.sensorName}, {"id", o.deviceId}, {"last_seen_ms", o.lastSeenMs}});
+    }
+    return out;
+}
+
+}  // namespace
+
 Result<std::string> ConsoleService::exportDevices(ExportFormat format) {
     auto devices = listDevices();
     if (!devices) return devices.error();
     if (format == ExportFormat::Csv) {
         std::string out =
             csvLine({"id", "ips", "macs", "vendor", "model", "firmware", "hostname", "type",
-                     "purdue_level", "protocols", "site", "zone", "sensor", "last_seen_ms"});
+                     "purdue_level", "protocols", "site", "zone", "sensor", "last_seen_ms",
+                     "device", "name", "criticality", "authorized", "notes", "sensors"});
         for (const auto& d : *devices) {
             std::vector<std::string> protocols;
             for (const auto& [n, r] : d.protocols) protocols.push_back(n + "/" + r);
             out +=
                 csvLine({d.deviceId, joined(d.ips), joined(d.macs), d.vendor, d.model, d.firmware,
                          d.hostname, d.type, std::to_string(d.purdueLevel), joined(protocols),
-                         d.site, d.zone, d.sensorName, std::to_string(d.lastSeenMs)});
+                         d.site, d.zone, d.sensorName, std::to_string(d.lastSeenMs),
+                         std::to_string(d.groupId), d.name, d.criticality,
+                         d.authorized ? (*d.authorized ? "yes" : "no") : "", d.notes,
+                         joined(sensorNames(d))});
         }
         return out;
     }
@@ -990,7 +1055,15 @@ Result<std::string> ConsoleService::exportDevices(ExportFormat format) {
                        {"evidence", d.evidence},
                        {"site", d.site},
                        {"zone", d.zone},
-                       {"sensors", json::array({d.sensorName})}});
+                       {"sensors", sensorNames(d)},
+                       {"device", d.groupId},
+                       {"name", d.name},
+                       {"criticality", d.criticality},
+                       {"authorized", d.authorized ? json(*d.authorized) : json(nullptr)},
+                       {"notes", d.notes},
+                       {"type_reported", d.reportedType},
+                       {"zone_source", d.zoneSource},
+                       {"observations", observationsJson(d)}});
     }
     return json{{"devices", arr}}.dump(2) + "\n";
 }

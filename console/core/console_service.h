@@ -268,6 +268,38 @@ public:
         return store_->searchDevices(term, limit, offset);
     }
     Result<std::vector<ConnectionRow>> listConnections() { return store_->listConnections(); }
+
+    // Devices (docs/CONSOLE.md "Devices"): one device per group of observations; every role
+    // reads them, Action::EditDevice (admin, analyst) edits, merges and splits them,
+    // Action::ManageZoneRules (admin) sets VLAN zone rules. Changes are audited (device.*).
+    Result<DeviceRow> findDevice(std::int64_t groupId) { return store_->findDevice(groupId); }
+    /// The device holding a sensor's observation (`sensor`: name or id).
+    Result<std::int64_t> deviceGroupOf(const std::string& sensor, const std::string& deviceId) {
+        return store_->deviceGroupOf(sensor, deviceId);
+    }
+    Status editDevice(const Session& session, std::int64_t groupId, const DeviceEdit& edit);
+    Status editDevice(std::int64_t groupId, const DeviceEdit& edit) {
+        return store_->editDevice(groupId, edit);
+    }
+    Status mergeDevices(const Session& session, std::int64_t into, std::int64_t from);
+    Status mergeDevices(std::int64_t into, std::int64_t from) {
+        return store_->mergeDevices(into, from);
+    }
+    Result<std::int64_t> splitDevice(const Session& session, const std::string& sensor,
+                                     const std::string& deviceId);
+    Result<std::int64_t> splitDevice(const std::string& sensor, const std::string& deviceId) {
+        return store_->splitDevice(sensor, deviceId);
+    }
+    Status setZoneRule(const Session& session, const std::string& sensor, std::uint32_t vlan,
+                       const std::string& zone);
+    Status setZoneRule(const std::string& sensor, std::uint32_t vlan, const std::string& zone) {
+        return store_->setZoneRule(sensor, vlan, zone);
+    }
+    Status removeZoneRule(const Session& session, const std::string& sensor, std::uint32_t vlan);
+    Status removeZoneRule(const std::string& sensor, std::uint32_t vlan) {
+        return store_->removeZoneRule(sensor, vlan);
+    }
+    Result<std::vector<ZoneRule>> listZoneRules() { return store_->listZoneRules(); }
     Result<std::vector<AuditRow>> listAudit() { return store_->listAudit(); }
     Result<std::vector<AuditRow>> listAudit(const Session& session);
     /// Differs from the previous value when anything was committed since (any process).

@@ -39,6 +39,53 @@ std::string jsonArray(const Range& range) {
     return a.dump();
 }
 
+/// Appends `text` as a JSON string. The ingest path writes its small arrays directly: through
+/// nlohmann they cost ~10 % of applyBatch (docs/BENCHMARKS.md). Protobuf strings are valid
+/// UTF-8 (checked when parsed), so only quotes, backslashes and control characters need escapes.
+void appendJsonString(std::string& out, std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xf];
+        } else {
+            out += ch;
+        }
+    }
+    out += '"';
+}
+
+/// ["a","b"] of a repeated string field.
+template <class Range>
+std::string jsonStrings(const Range& range) {
+    std::string out = "[";
+    for (const auto& v : range) {
+        if (out.size() > 1) out += ',';
+        appendJsonString(out, v);
+    }
+    return out + "]";
+}
+
+/// [{"name":..,"role":..}] of a device's protocols.
+std::string protocolsJson(const ironsight::v1::Device& d) {
+    std::string out = "[";
+    for (const auto& p : d.protocols()) {
+        if (out.size() > 1) out += ',';
+        out += "{\"name\":";
+        appendJsonString(out, p.name());
+        out += ",\"role\":";
+        appendJsonString(out, p.role());
+        out += '}';
+    }
+    return out + "]";
+}
+
 std::vector<std::string> stringsFromJson(const std::string& text) {
     std::vector<std::string> out;
     json j = json::parse(text, nullptr, false);
@@ -56,16 +103,19 @@ Error dbError(const std::string& what, const Error& e) {
 /// A device's VLANs for the vlans column: ids, or {"id", "name"} where the sensor's site named
 /// the VLAN (a column of plain ids, as older versions wrote it, reads the same).
 std::string vlansJson(const ironsight::v1::Device& d) {
-    json out = json::array();
+    std::string out = "[";
     for (const auto id : d.vlans()) {
+        if (out.size() > 1) out += ',';
         const auto name = d.vlan_names().find(id);
         if (name == d.vlan_names().end()) {
-            out.push_back(id);
+            out += std::to_string(id);
         } else {
-            out.push_back({{"id", id}, {"name", name->second}});
+            out += "{\"id\":" + std::to_string(id) + ",\"name\":";
+            appendJsonString(out, name->second);
+            out += '}';
         }
     }
-    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+    return out + "]";
 }
 
 /// Upserts for each envelope kind. Bound in applyBatch.
@@ -115,6 +165,12 @@ ON CONFLICT(sensor_id) DO UPDATE SET
   packets_per_s=excluded.packets_per_s, bytes_per_s=excluded.bytes_per_s,
   cpu_percent=excluded.cpu_percent, rss_bytes=excluded.rss_bytes,
   outbox_oldest_age_ms=excluded.outbox_oldest_age_ms, uptime_s=excluded.uptime_s)sql";
+
+constexpr const char* kProgressSelect =
+    "SELECT epoch, applied_through_seq FROM sensor_progress WHERE sensor_id = ?1";
+constexpr const char* kProgressUpdate =
+    "UPDATE sensor_progress SET applied_through_seq = ?2, updated_at = ?3 WHERE sensor_id = ?1";
+constexpr const char* kSensorSeen = "UPDATE sensors SET last_seen = ?2 WHERE id = ?1";
 
 constexpr const char* kSensorSelect = R"sql(
 SELECT s.id, s.name, si.name, z.name, s.status, COALESCE(s.cert_serial, ''),
@@ -340,6 +396,85 @@ CREATE INDEX forward_queue_rule ON forward_queue(rule_id, id);
         // has not used yet (its current one stays valid until then).
         R"sql(
 ALTER TABLE sensors ADD COLUMN next_cert_serial TEXT;
+)sql",
+        // v12: devices from many sensors (docs/CONSOLE.md "Devices"). A device group is one
+        // console device: the observations (devices rows) of the sensors of a site that saw the
+        // same device, plus the operator's edits (NULL = not edited). device_keys finds the
+        // group of a new observation: mac:<hex> and macip:<ip> (a mac- observation and its
+        // addresses), ip:<ip> (an ip- observation); a trigger keeps macip: keys current when a
+        // mac- observation's addresses change. sensor_zone_rules: "VLAN n of sensor X is zone Z".
+        // Existing observations are grouped the same way.
+        R"sql(
+CREATE TABLE device_groups(
+  id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+  name TEXT, type TEXT, purdue_level INTEGER, criticality TEXT, authorized INTEGER, notes TEXT,
+  zone_id INTEGER REFERENCES zones(id) ON DELETE SET NULL,
+  edited_by TEXT NOT NULL DEFAULT '', edited_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX device_groups_site ON device_groups(site_id);
+CREATE INDEX device_groups_zone ON device_groups(zone_id);
+CREATE TABLE device_keys(
+  site_id INTEGER NOT NULL, key TEXT NOT NULL,
+  group_id INTEGER NOT NULL REFERENCES device_groups(id) ON DELETE CASCADE,
+  PRIMARY KEY(site_id, key)) WITHOUT ROWID;
+CREATE INDEX device_keys_group ON device_keys(group_id);
+ALTER TABLE devices ADD COLUMN group_id INTEGER REFERENCES device_groups(id);
+CREATE TABLE sensor_zone_rules(
+  sensor_id TEXT NOT NULL REFERENCES sensors(id), vlan INTEGER NOT NULL,
+  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  PRIMARY KEY(sensor_id, vlan));
+CREATE INDEX sensor_zone_rules_zone ON sensor_zone_rules(zone_id);
+CREATE TEMP TABLE v12_obs(
+  rid INTEGER PRIMARY KEY, site_id INTEGER NOT NULL, device_id TEXT NOT NULL, ips TEXT NOT NULL,
+  k TEXT NOT NULL);
+INSERT INTO v12_obs
+  SELECT d.rowid, z.site_id, d.device_id, d.ips,
+         CASE WHEN substr(d.device_id, 1, 4) = 'mac-' OR substr(d.device_id, 1, 3) = 'ip-'
+              THEN d.device_id ELSE 'row:' || d.rowid END
+  FROM devices d JOIN sensors s ON s.id = d.sensor_id JOIN zones z ON z.id = s.zone_id;
+CREATE TEMP TABLE v12_macips(site_id INTEGER, ip TEXT, k TEXT, PRIMARY KEY(site_id, ip));
+INSERT INTO v12_macips
+  SELECT o.site_id, j.value, MIN(o.device_id) FROM v12_obs o, json_each(o.ips) j
+  WHERE substr(o.device_id, 1, 4) = 'mac-' GROUP BY o.site_id, j.value;
+UPDATE v12_obs SET k = (SELECT m.k FROM v12_macips m
+                        WHERE m.site_id = v12_obs.site_id AND m.ip = substr(v12_obs.device_id, 4))
+  WHERE substr(device_id, 1, 3) = 'ip-' AND EXISTS(
+    SELECT 1 FROM v12_macips m WHERE m.site_id = v12_obs.site_id
+                                 AND m.ip = substr(v12_obs.device_id, 4));
+CREATE TEMP TABLE v12_groups(id INTEGER PRIMARY KEY, site_id INTEGER, k TEXT, UNIQUE(site_id, k));
+INSERT INTO v12_groups(site_id, k) SELECT DISTINCT site_id, k FROM v12_obs ORDER BY site_id, k;
+INSERT INTO device_groups(id, site_id) SELECT id, site_id FROM v12_groups;
+UPDATE devices SET group_id = (
+  SELECT g.id FROM v12_obs o JOIN v12_groups g ON g.site_id = o.site_id AND g.k = o.k
+  WHERE o.rid = devices.rowid);
+INSERT OR IGNORE INTO device_keys(site_id, key, group_id)
+  SELECT o.site_id, 'mac:' || substr(o.device_id, 5), d.group_id FROM v12_obs o
+  JOIN devices d ON d.rowid = o.rid WHERE substr(o.device_id, 1, 4) = 'mac-';
+INSERT OR IGNORE INTO device_keys(site_id, key, group_id)
+  SELECT o.site_id, 'macip:' || j.value, d.group_id FROM v12_obs o
+  JOIN devices d ON d.rowid = o.rid, json_each(o.ips) j WHERE substr(o.device_id, 1, 4) = 'mac-';
+INSERT OR IGNORE INTO device_keys(site_id, key, group_id)
+  SELECT o.site_id, 'ip:' || substr(o.device_id, 4), d.group_id FROM v12_obs o
+  JOIN devices d ON d.rowid = o.rid WHERE substr(o.device_id, 1, 3) = 'ip-';
+DROP TABLE v12_obs;
+DROP TABLE v12_macips;
+DROP TABLE v12_groups;
+CREATE INDEX devices_group ON devices(group_id);
+CREATE TRIGGER devices_macip_keys AFTER UPDATE OF ips ON devices
+WHEN NEW.group_id IS NOT NULL AND NEW.ips <> OLD.ips AND substr(NEW.device_id, 1, 4) = 'mac-'
+BEGIN
+  INSERT OR IGNORE INTO device_keys(site_id, key, group_id)
+    SELECT g.site_id, 'macip:' || j.value, g.id FROM device_groups g, json_each(NEW.ips) j
+    WHERE g.id = NEW.group_id;
+END;
+)sql",
+        // v13: fewer B-trees per new alert (ingest, docs/BENCHMARKS.md "Console ingest"): no query
+        // needs (sensor_id, status) that alerts_sensor_severity_status does not serve, and
+        // retention's index only needs the closed alerts (a new alert is never closed).
+        R"sql(
+DROP INDEX alerts_sensor_status;
+DROP INDEX alerts_closed;
+CREATE INDEX alerts_closed ON alerts(status_changed_at) WHERE status = 'closed';
 )sql",
     };
     return steps;
@@ -1078,25 +1213,74 @@ Result<Progress> ConsoleStore::beginStream(const std::string& sensorId, std::uin
 Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std::uint64_t epoch,
                                                const ironsight::v1::Batch& batch,
                                                std::int64_t now) {
+    std::vector<Result<std::uint64_t>> results =
+        applyBatches({IngestBatch{sensorId, epoch, &batch}}, now);
+    return std::move(results.front());
+}
+
+std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
+    const std::vector<IngestBatch>& batches, std::int64_t now) {
+    std::vector<Result<std::uint64_t>> results;
+    results.reserve(batches.size());
+    auto failAll = [&](const Error& e) {
+        results.assign(batches.size(), Result<std::uint64_t>(e));
+        return std::move(results);
+    };
     std::lock_guard lock(mutex_);
     sqlite::Transaction tx(db_);
-    if (!tx.began()) return tx.beginStatus().error();
-    auto cur =
-        db_.prepare("SELECT epoch, applied_through_seq FROM sensor_progress WHERE sensor_id = ?1");
+    if (!tx.began()) return failAll(tx.beginStatus().error());
+    bool anyApplied = false;
+    for (const IngestBatch& b : batches) {
+        // A savepoint per batch: a batch that fails changes nothing and fails alone.
+        if (auto s = db_.exec("SAVEPOINT ingest_batch"); !s) return failAll(s.error());
+        Result<std::uint64_t> applied = applyBatchLocked(b.sensorId, b.epoch, *b.batch, now);
+        if (applied) {
+            if (auto s = db_.exec("RELEASE ingest_batch"); !s) return failAll(s.error());
+            anyApplied = true;
+        } else if (auto s = db_.exec("ROLLBACK TO ingest_batch; RELEASE ingest_batch"); !s) {
+            return failAll(s.error());
+        }
+        results.push_back(std::move(applied));
+    }
+    if (anyApplied) {
+        if (auto s = tx.commit(); !s) return failAll(s.error());
+        ++ownWrites_;
+    }
+    return results;
+}
+
+Result<sqlite::Stmt*> ConsoleStore::cachedLocked(const char* sql, bool borrowText) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+        auto st = db_.prepare(sql);
+        if (!st) return st.error();
+        if (borrowText) st->borrowTextBinds();
+        it = statements_.emplace(sql, std::make_unique<sqlite::Stmt>(std::move(*st))).first;
+    }
+    it->second->reset();  // a statement left mid-step by an earlier error starts over
+    return it->second.get();
+}
+
+Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId,
+                                                     std::uint64_t epoch,
+                                                     const ironsight::v1::Batch& batch,
+                                                     std::int64_t now) {
+    auto cur = cachedLocked(kProgressSelect);
     if (!cur) return cur.error();
-    cur->bind(1, sensorId);
-    auto row = cur->step();
+    (*cur)->bind(1, sensorId);
+    auto row = (*cur)->step();
     if (!row) return row.error();
-    if (!*row || static_cast<std::uint64_t>(cur->columnInt(0)) != epoch) {
+    if (!*row || static_cast<std::uint64_t>((*cur)->columnInt(0)) != epoch) {
         return makeError("batch for an epoch that was not announced by Hello");
     }
-    std::uint64_t applied = static_cast<std::uint64_t>(cur->columnInt(1));
-    cur->reset();
+    std::uint64_t applied = static_cast<std::uint64_t>((*cur)->columnInt(1));
+    (*cur)->reset();
 
-    auto dev = db_.prepare(kUpsertDevice);
-    auto con = db_.prepare(kUpsertConnection);
-    auto ale = db_.prepare(kUpsertAlert);
-    auto hea = db_.prepare(kUpsertHealth);
+    // Their texts are bound and stepped in one expression each: no copies (sqlite.h).
+    auto dev = cachedLocked(kUpsertDevice, true);
+    auto con = cachedLocked(kUpsertConnection, true);
+    auto ale = cachedLocked(kUpsertAlert, true);
+    auto hea = cachedLocked(kUpsertHealth, true);
     if (!dev || !con || !ale || !hea) return makeError("cannot prepare the ingest statements");
 
     for (const auto& env : batch.envelopes()) {
@@ -1114,14 +1298,12 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
         switch (env.body_case()) {
             case ironsight::v1::Envelope::kDevice: {
                 const auto& d = env.device();
-                json protocols = json::array();
-                for (const auto& p : d.protocols()) {
-                    protocols.push_back({{"name", p.name()}, {"role", p.role()}});
-                }
-                s = dev->bind(1, sensorId)
+                // An upsert that updates leaves last_insert_rowid alone: non-zero = a new row.
+                sqlite3_set_last_insert_rowid(db_.handle(), 0);
+                s = (*dev)->bind(1, sensorId)
                         .bind(2, d.id())
-                        .bind(3, jsonArray(d.macs()))
-                        .bind(4, jsonArray(d.ips()))
+                        .bind(3, jsonStrings(d.macs()))
+                        .bind(4, jsonStrings(d.ips()))
                         .bind(5, vlansJson(d))
                         .bind(6, d.vendor())
                         .bind(7, d.model())
@@ -1130,19 +1312,20 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
                         .bind(10, d.hostname())
                         .bind(11, d.type())
                         .bind(12, d.purdue_level())
-                        .bind(13, protocols.dump())
+                        .bind(13, protocolsJson(d))
                         .bind(14, d.identity_json())
-                        .bind(15, jsonArray(d.evidence()))
+                        .bind(15, jsonStrings(d.evidence()))
                         .bind(16, d.first_seen_ms())
                         .bind(17, d.last_seen_ms())
                         .bind(18, static_cast<std::int64_t>(env.seq()))
                         .bind(19, now)
                         .run();
+                if (s && db_.lastInsertRowid() != 0) s = assignDeviceGroupLocked(sensorId, d);
                 break;
             }
             case ironsight::v1::Envelope::kConnection: {
                 const auto& c = env.connection();
-                s = con->bind(1, sensorId)
+                s = (*con)->bind(1, sensorId)
                         .bind(2, c.src())
                         .bind(3, c.dst())
                         .bind(4, c.transport())
@@ -1152,7 +1335,7 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
                         .bind(8, c.dst_ip())
                         .bind(9, c.packets())
                         .bind(10, c.bytes())
-                        .bind(11, jsonArray(c.operations()))
+                        .bind(11, jsonStrings(c.operations()))
                         .bind(12, c.first_seen_ms())
                         .bind(13, c.last_seen_ms())
                         .run();
@@ -1160,7 +1343,7 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
             }
             case ironsight::v1::Envelope::kAlert: {
                 const auto& a = env.alert();
-                s = ale->bind(1, sensorId)
+                s = (*ale)->bind(1, sensorId)
                         .bind(2, a.id())
                         .bind(3, a.engine())
                         .bind(4, a.type())
@@ -1182,7 +1365,7 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
             }
             case ironsight::v1::Envelope::kHealth: {
                 const auto& h = env.health();
-                s = hea->bind(1, sensorId)
+                s = (*hea)->bind(1, sensorId)
                         .bind(2, h.time_ms())
                         .bind(3, h.packets())
                         .bind(4, h.bytes())
@@ -1211,20 +1394,18 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
         if (!s) return dbError("cannot apply envelope " + std::to_string(env.seq()), s.error());
         applied = env.seq();
     }
-    auto up = db_.prepare(
-        "UPDATE sensor_progress SET applied_through_seq = ?2, updated_at = ?3 "
-        "WHERE sensor_id = ?1");
+    auto up = cachedLocked(kProgressUpdate);
     if (!up) return up.error();
-    if (auto s =
-            up->bind(1, sensorId).bind(2, static_cast<std::int64_t>(applied)).bind(3, now).run();
+    if (auto s = (*up)->bind(1, sensorId)
+                     .bind(2, static_cast<std::int64_t>(applied))
+                     .bind(3, now)
+                     .run();
         !s) {
         return s.error();
     }
-    auto seen = db_.prepare("UPDATE sensors SET last_seen = ?2 WHERE id = ?1");
+    auto seen = cachedLocked(kSensorSeen);
     if (!seen) return seen.error();
-    if (auto s = seen->bind(1, sensorId).bind(2, now).run(); !s) return s.error();
-    if (auto s = tx.commit(); !s) return s.error();
-    ++ownWrites_;
+    if (auto s = (*seen)->bind(1, sensorId).bind(2, now).run(); !s) return s.error();
     return applied;
 }
 
@@ -1257,59 +1438,6 @@ Result<std::vector<ConnectionRow>> ConsoleStore::listConnections() {
 
 namespace {
 
-/// The DeviceRow columns (deviceFrom() reads them) with the sensor, zone and site joins.
-constexpr const char* kDeviceSelect = R"sql(
-SELECT d.sensor_id, s.name, si.name, z.name, d.device_id, d.macs, d.ips, d.vlans,
-       COALESCE(d.vendor, ''), COALESCE(d.model, ''), COALESCE(d.firmware, ''),
-       COALESCE(d.serial, ''), COALESCE(d.hostname, ''), COALESCE(d.type, ''), d.purdue_level,
-       d.protocols, COALESCE(d.identity_json, ''), d.evidence, COALESCE(d.first_seen, 0),
-       COALESCE(d.last_seen, 0)
-FROM devices d JOIN sensors s ON s.id = d.sensor_id JOIN zones z ON z.id = s.zone_id
-JOIN sites si ON si.id = z.site_id )sql";
-constexpr const char* kDeviceOrder = "ORDER BY si.name, z.name, d.device_id";
-
-DeviceRow deviceFrom(const sqlite::Stmt& st) {
-    DeviceRow d;
-    d.sensorId = st.columnText(0);
-    d.sensorName = st.columnText(1);
-    d.site = st.columnText(2);
-    d.zone = st.columnText(3);
-    d.deviceId = st.columnText(4);
-    d.macs = stringsFromJson(st.columnText(5));
-    d.ips = stringsFromJson(st.columnText(6));
-    json vlans = json::parse(st.columnText(7), nullptr, false);
-    if (vlans.is_array()) {
-        for (const auto& v : vlans) {
-            if (v.is_number_unsigned()) d.vlans.push_back(v.get<std::uint32_t>());
-            if (v.is_object() && v.contains("id") && v["id"].is_number_unsigned()) {
-                const auto id = v["id"].get<std::uint32_t>();
-                d.vlans.push_back(id);
-                if (v.contains("name") && v["name"].is_string()) d.vlanNames[id] = v["name"];
-            }
-        }
-    }
-    d.vendor = st.columnText(8);
-    d.model = st.columnText(9);
-    d.firmware = st.columnText(10);
-    d.serial = st.columnText(11);
-    d.hostname = st.columnText(12);
-    d.type = st.columnText(13);
-    d.purdueLevel = static_cast<int>(st.columnInt(14));
-    json protocols = json::parse(st.columnText(15), nullptr, false);
-    if (protocols.is_array()) {
-        for (const auto& p : protocols) {
-            if (p.is_object()) {
-                d.protocols.emplace_back(p.value("name", ""), p.value("role", ""));
-            }
-        }
-    }
-    d.identityJson = st.columnText(16);
-    d.evidence = stringsFromJson(st.columnText(17));
-    d.firstSeenMs = st.columnInt(18);
-    d.lastSeenMs = st.columnInt(19);
-    return d;
-}
-
 /// "%text%" for LIKE ... ESCAPE '\': the text's own % and _ match literally.
 std::string likePattern(const std::string& text) {
     std::string out = "%";
@@ -1329,41 +1457,7 @@ std::string pageClause(int limit, int offset) {
 
 }  // namespace
 
-Result<std::vector<DeviceRow>> ConsoleStore::listDevices() {
-    std::lock_guard lock(mutex_);
-    auto st = db_.prepare(std::string(kDeviceSelect) + kDeviceOrder);
-    if (!st) return st.error();
-    std::vector<DeviceRow> out;
-    for (auto row = st->step(); row && *row; row = st->step()) out.push_back(deviceFrom(*st));
-    return out;
-}
-
-Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& term, int limit,
-                                                           int offset) {
-    std::lock_guard lock(mutex_);
-    // One LIKE over the fields joined: a single pass over each row (there is no index for an
-    // infix match; docs/BENCHMARKS.md "Console store at scale" has the cost at 100,000 devices).
-    std::string sql = kDeviceSelect;
-    if (!term.empty()) {
-        sql += R"sql(WHERE (d.device_id || ' ' || d.macs || ' ' || d.ips || ' ' || d.vlans || ' ' ||
-       COALESCE(d.vendor, '') || ' ' || COALESCE(d.model, '') || ' ' ||
-       COALESCE(d.firmware, '') || ' ' || COALESCE(d.serial, '') || ' ' ||
-       COALESCE(d.hostname, '') || ' ' || COALESCE(d.type, '') || ' ' || d.purdue_level || ' ' ||
-       d.protocols || ' ' || COALESCE(d.identity_json, '') || ' ' || d.evidence || ' ' ||
-       s.name || ' ' || si.name || ' ' || z.name) LIKE ?1 ESCAPE '\' )sql";
-    }
-    sql += kDeviceOrder + pageClause(limit, offset);
-    auto st = db_.prepare(sql);
-    if (!st) return st.error();
-    if (!term.empty()) st->bind(1, likePattern(term));
-    std::vector<DeviceRow> out;
-    for (auto row = st->step();; row = st->step()) {
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(deviceFrom(*st));
-    }
-    return out;
-}
+// listDevices() and searchDevices(): device_store.cpp (devices are merged per group).
 
 namespace {
 
@@ -1480,6 +1574,15 @@ Result<AlertWhere> alertWhere(const AlertQuery& q) {
             in += placeholder();
         }
         terms.push_back("a.severity IN (" + in + ")");
+    }
+    // Integer terms after every text term (see AlertWhere): the desktop's time drill-down.
+    if (q.lastSeenFromMs > 0) {
+        w.ints.push_back(q.lastSeenFromMs);
+        terms.push_back("a.last_seen >= " + placeholder());
+    }
+    if (q.lastSeenBeforeMs > 0) {
+        w.ints.push_back(q.lastSeenBeforeMs);
+        terms.push_back("a.last_seen < " + placeholder());
     }
     for (const auto& t : terms) {
         w.sql += w.sql.empty() ? "WHERE " : " AND ";
@@ -2063,6 +2166,7 @@ Status ConsoleStore::moveZone(const std::string& site, const std::string& zone,
         auto up = db_.prepare("UPDATE zones SET site_id = ?2 WHERE id = ?1");
         if (!up) return up.error();
         if (auto r = up->bind(1, *id).bind(2, siteId).run(); !r) return r;
+        if (auto r = regroupMovedZoneLocked(*id, siteId); !r) return r;
         return auditLocked(by.actor, "zone.move", site + "/" + zone, by.source,
                            "ok: now " + toSite + "/" + zone);
     });
@@ -2125,8 +2229,9 @@ Result<RetentionResult> ConsoleStore::applyRetention(const RetentionPolicy& poli
         }
     };
     if (policy.closedAlertsDays > 0) {
-        if (auto s = sweep("DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts WHERE "
-                           "status = 'closed' AND status_changed_at < ?1 LIMIT ?2)",
+        if (auto s = sweep("DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts INDEXED BY "
+                           "alerts_closed WHERE status = 'closed' AND status_changed_at < ?1 "
+                           "LIMIT ?2)",
                            now - policy.closedAlertsDays * kDayMs, result.alertsDeleted);
             !s) {
             return s.error();
@@ -2138,6 +2243,18 @@ Result<RetentionResult> ConsoleStore::applyRetention(const RetentionPolicy& poli
                            now - policy.devicesDays * kDayMs, result.devicesDeleted);
             !s) {
             return s.error();
+        }
+        if (result.devicesDeleted > 0) {
+            // A device whose every observation is gone goes too, with its edits and keys.
+            std::lock_guard lock(mutex_);
+            if (auto s = writeLocked([&] {
+                    return db_.exec(
+                        "DELETE FROM device_groups WHERE NOT EXISTS(SELECT 1 FROM devices d "
+                        "WHERE d.group_id = device_groups.id)");
+                });
+                !s) {
+                return s.error();
+            }
         }
     }
     std::lock_guard lock(mutex_);

@@ -72,11 +72,36 @@ inline constexpr int kMissedHealthIntervals = 3;
 /// "never connected" before its first stream.
 std::string sensorState(const SensorRow& sensor, std::int64_t nowMs);
 
+/// One sensor's report of a device (a row of `devices`): a device (DeviceRow) has one or more.
+struct DeviceObservation {
+    std::string sensorId;
+    std::string sensorName;
+    std::string deviceId;  ///< the sensor's id: mac-<hex> or ip-<address> (docs/ANALYZE.md)
+    std::int64_t lastSeenMs = 0;
+    bool operator==(const DeviceObservation&) const = default;
+};
+
+/// Operator edits of a device (docs/CONSOLE.md "Devices"). Unset fields are left as they are;
+/// "" (or purdueLevel -1) clears an edit, so the sensor-reported value shows again.
+struct DeviceEdit {
+    std::optional<std::string> name;
+    std::optional<std::string> type;         ///< plc, rtu, hmi, engineering_workstation, ...
+    std::optional<int> purdueLevel;          ///< 0..5
+    std::optional<std::string> criticality;  ///< low | medium | high | critical
+    std::optional<std::string> authorized;   ///< yes | no
+    std::optional<std::string> notes;
+    std::optional<std::string> zone;         ///< a zone of the device's site (the override)
+};
+
+/// A device as the console shows it: the observations of one device group (the sensors of a
+/// site that saw the same device, docs/CONSOLE.md "Devices") merged, with the operator's edits.
+/// sensorId/sensorName/deviceId and the sensor-reported fields are those of the most recently
+/// seen observation; macs/ips/vlans/protocols/evidence are the union of all observations.
 struct DeviceRow {
     std::string sensorId;
     std::string sensorName;
     std::string site;
-    std::string zone;
+    std::string zone;  ///< effective: the override, else a VLAN rule, else the sensor's zone
     std::string deviceId;
     std::vector<std::string> macs;
     std::vector<std::string> ips;
@@ -89,6 +114,30 @@ struct DeviceRow {
     std::vector<std::string> evidence;
     std::int64_t firstSeenMs = 0;
     std::int64_t lastSeenMs = 0;
+    // The console-level identity and the operator's edits. `type` and `purdueLevel` above are
+    // the effective values (the edit when set, else the reported one).
+    std::int64_t groupId = 0;
+    std::string name;         ///< operator-given name ("" when none)
+    std::string criticality;  ///< low | medium | high | critical ("" when not set)
+    std::optional<bool> authorized;  ///< not set: the operator has not decided
+    std::string notes;
+    std::string reportedType;      ///< what the sensor reported
+    int reportedPurdueLevel = -1;  ///< what the sensor reported
+    bool typeEdited = false;
+    bool purdueEdited = false;
+    std::string zoneSource;  ///< "override" | "vlan" | "sensor": where `zone` comes from
+    std::string editedBy;    ///< who edited last ("" when never)
+    std::int64_t editedAtMs = 0;
+    std::vector<DeviceObservation> observations;  ///< every sensor's report, most recent first
+};
+
+/// Sensor VLAN -> zone: a device of `sensor` whose VLANs include `vlan` is in `zone` (same site).
+struct ZoneRule {
+    std::string sensorId;
+    std::string sensorName;
+    std::uint32_t vlan = 0;
+    std::string site;
+    std::string zone;
 };
 
 /// One connection a sensor reported: client device -> server device.
@@ -160,6 +209,8 @@ struct AlertQuery {
     std::vector<std::string> severities;  ///< warning | minor | major | critical
     std::vector<std::string> statuses;    ///< new | acknowledged | closed
     std::string text;  ///< case-insensitive (ASCII) substring of the listed text fields
+    std::int64_t lastSeenFromMs = 0;    ///< last seen at or after (0: no bound)
+    std::int64_t lastSeenBeforeMs = 0;  ///< last seen before (0: no bound)
     int limit = 500;   ///< rows of the page (<= 0: no limit)
     int offset = 0;
 };
@@ -297,6 +348,13 @@ struct Progress {
     std::uint64_t appliedThroughSeq = 0;
 };
 
+/// One sensor batch for ConsoleStore::applyBatches (`batch` must outlive the call).
+struct IngestBatch {
+    std::string sensorId;
+    std::uint64_t epoch = 0;
+    const ironsight::v1::Batch* batch = nullptr;
+};
+
 /// Thread-safe (one connection behind a mutex). Every method is a short transaction.
 class ConsoleStore {
 public:
@@ -393,6 +451,11 @@ public:
     /// Applies a batch idempotently in one transaction; returns applied_through_seq.
     Result<std::uint64_t> applyBatch(const std::string& sensorId, std::uint64_t epoch,
                                      const ironsight::v1::Batch& batch, std::int64_t nowMs);
+    /// Group commit: several batches (of one or many sensors) in one transaction, each inside
+    /// its own savepoint, so a batch that fails changes nothing and fails alone. One result per
+    /// batch, in order (applied_through_seq or the error); a failed commit fails them all.
+    std::vector<Result<std::uint64_t>> applyBatches(const std::vector<IngestBatch>& batches,
+                                                    std::int64_t nowMs);
 
     // Commands to sensors (delivered by LinkServer on the sensor's stream).
     /// Queues a command for an enrolled or pending sensor (refused for a revoked one); audited
@@ -410,6 +473,7 @@ public:
     Status markCommandsSent(const std::vector<std::string>& ids);
 
     // Queries for the UI and exports.
+    /// One row per device (group), ordered by site, zone, device id, group id.
     Result<std::vector<DeviceRow>> listDevices();
     Result<std::vector<AlertRow>> listAlerts();
     Result<std::vector<ConnectionRow>> listConnections();
@@ -417,11 +481,34 @@ public:
     Result<std::vector<AlertRow>> queryAlerts(const AlertQuery& query);
     /// How many alerts match `query` (its limit and offset are ignored).
     Result<std::int64_t> countAlerts(const AlertQuery& query);
-    /// Devices with `term` (case-insensitive, ASCII) in any field: ids, addresses, VLANs,
-    /// vendor, model, firmware, serial, hostname, type, protocols, identity, evidence, sensor,
-    /// site, zone. In listDevices() order, at most `limit` (<= 0: all) after `offset`.
+    /// Devices with `term` (case-insensitive, ASCII) in any field of any of their observations:
+    /// ids, addresses, VLANs, vendor, model, firmware, serial, hostname, type, protocols,
+    /// identity, evidence, sensor, site, zone (the sensor's, a VLAN rule's, the override), and
+    /// the operator's name, type, criticality and notes. In listDevices() order, at most `limit`
+    /// (<= 0: all) after `offset`.
     Result<std::vector<DeviceRow>> searchDevices(const std::string& term, int limit = 500,
                                                  int offset = 0);
+
+    // Devices: identity across sensors and operator edits (docs/CONSOLE.md "Devices"). Every
+    // change is audited (device.edit, device.merge, device.split, device.zone_rule).
+    /// The device with group id `groupId`, or an error naming it.
+    Result<DeviceRow> findDevice(std::int64_t groupId);
+    /// The group of a sensor's observation (`sensor`: name or id).
+    Result<std::int64_t> deviceGroupOf(const std::string& sensor, const std::string& deviceId);
+    Status editDevice(std::int64_t groupId, const DeviceEdit& edit, const AuditActor& by = {});
+    /// Moves every observation of `from` into `into` (same site only); `into` keeps its edits,
+    /// `from`'s fill the fields `into` has not set; `from` is deleted.
+    Status mergeDevices(std::int64_t into, std::int64_t from, const AuditActor& by = {});
+    /// Moves one observation out of its group into a new group (no edits); returns its id.
+    /// Refused when it is the group's only observation.
+    Result<std::int64_t> splitDevice(const std::string& sensor, const std::string& deviceId,
+                                     const AuditActor& by = {});
+    /// Adds or replaces the rule for (sensor, vlan); `zone` must be in the sensor's site.
+    Status setZoneRule(const std::string& sensor, std::uint32_t vlan, const std::string& zone,
+                       const AuditActor& by = {});
+    Status removeZoneRule(const std::string& sensor, std::uint32_t vlan,
+                          const AuditActor& by = {});
+    Result<std::vector<ZoneRule>> listZoneRules();
 
     /// Deletes what `policy` no longer keeps, in batches of 100 rows per short transaction so
     /// ingest interleaves; audited as retention.run (also when nothing was deleted).
@@ -508,9 +595,30 @@ private:
     /// The current status of an alert, or an error naming the unknown alert.
     Result<std::string> alertStatusLocked(const AlertKey& alert);
     Result<std::int64_t> zoneIdLocked(const std::string& site, const std::string& zone);
+    /// A new observation (inside applyBatch's transaction): joins the group of its site that
+    /// shares its MAC (mac- ids) or IP, else a new group; registers its identity keys.
+    Status assignDeviceGroupLocked(const std::string& sensorId, const ironsight::v1::Device& d);
+    /// Merged devices of the groups selected by `where` (SQL over d, g; `term` binds ?1).
+    Result<std::vector<DeviceRow>> loadDevicesLocked(const std::string& where,
+                                                     const std::string& term);
+    /// Runs `body` (which audits its success) in one transaction; a failure is audited as
+    /// `action` on `target` with outcome "failed: <why>" after the rollback.
+    Status changeLocked(const std::function<Status()>& body, const std::string& action,
+                        const std::string& target, const AuditActor& by);
+    /// Re-registers the identity keys of `groupId` from its observations.
+    Status rebuildGroupKeysLocked(std::int64_t groupId);
+    /// After a zone moved to another site: its devices' groups follow (splitting mixed ones).
+    Status regroupMovedZoneLocked(std::int64_t zoneId, std::int64_t toSiteId);
     /// A sensor's CommandResult (inside applyBatch's transaction): completes the command once.
     Status applyCommandResultLocked(const std::string& sensorId,
                                     const ironsight::v1::CommandResult& result);
+    /// applyBatch without the transaction (applyBatches holds it and a savepoint).
+    Result<std::uint64_t> applyBatchLocked(const std::string& sensorId, std::uint64_t epoch,
+                                           const ironsight::v1::Batch& batch, std::int64_t nowMs);
+    /// A statement prepared once per connection and kept (reset, bindings to be replaced) for
+    /// the hot paths; keyed by the address of the SQL text constant.
+    /// `borrowText`: text binds are not copied (sqlite::Stmt::borrowTextBinds).
+    Result<sqlite::Stmt*> cachedLocked(const char* sql, bool borrowText = false);
     /// Runs `body` in a write transaction that also audits; bumps ownWrites_ on commit.
     template <class Body>
     Status writeLocked(Body&& body);
@@ -518,6 +626,7 @@ private:
     std::mutex mutex_;
     sqlite::Db db_;
     std::uint64_t ownWrites_ = 0;  // bumped on every commit through this connection
+    std::map<const char*, std::unique_ptr<sqlite::Stmt>> statements_;  // cachedLocked()
     Clock clock_ = &nowMs;
 };
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests for ConsoleStore on a real SQLite file: migrations, domain writes, enrollment, ingest.
 #include "console/core/console_store.h"
+#include "console/core/ingest_committer.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -353,4 +357,114 @@ TEST(ConsoleStore, LatestHealthAndClockSkewPerSensor) {
 }
 
 }  // namespace
+TEST(ConsoleStore, GroupCommitFailsABadBatchAloneAndKeepsTheOthers) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+    auto b = s.addSensor("P", "Z", "b", "tokB", "bB", nowMs() + 60'000);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(s.beginStream(a->id, 7, 1000).ok());
+    ASSERT_TRUE(s.beginStream(b->id, 3, 1000).ok());
+
+    const v1::Batch first = batch(1, 4), bad = batch(1, 6), second = batch(5, 8);
+    auto results = s.applyBatches({IngestBatch{a->id, 7, &first},
+                                   IngestBatch{b->id, 99, &bad},  // epoch never announced
+                                   IngestBatch{a->id, 7, &second}},
+                                  5000);
+    ASSERT_EQ(results.size(), 3u);
+    ASSERT_TRUE(results[0].ok()) << results[0].error().message;
+    EXPECT_EQ(*results[0], 4u);
+    EXPECT_FALSE(results[1].ok());
+    ASSERT_TRUE(results[2].ok()) << results[2].error().message;
+    EXPECT_EQ(*results[2], 8u);
+    EXPECT_EQ(s.progress(a->id)->appliedThroughSeq, 8u);
+    EXPECT_EQ(s.progress(b->id)->appliedThroughSeq, 0u);
+    const auto alerts = *s.listAlerts();
+    const auto devices = *s.listDevices();
+    EXPECT_FALSE(alerts.empty());
+    for (const auto& alert : alerts) EXPECT_EQ(alert.sensorId, a->id);
+    for (const auto& device : devices) EXPECT_EQ(device.sensorId, a->id);
+}
+
+TEST(ConsoleStore, IngestCommitterAppliesConcurrentStreamsExactlyOnce) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    constexpr int kSensors = 6, kBatches = 40, kPerBatch = 10;
+    std::vector<std::string> ids;
+    for (int i = 0; i < kSensors; ++i) {
+        auto sensor = s.addSensor("P", "Z", "s" + std::to_string(i), "tok" + std::to_string(i),
+                                  "b" + std::to_string(i), nowMs() + 60'000);
+        ASSERT_TRUE(sensor.ok());
+        ASSERT_TRUE(s.beginStream(sensor->id, 1, 1000).ok());
+        ids.push_back(sensor->id);
+    }
+    std::atomic<int> failures{0};
+    {
+        IngestCommitter committer(s, 25);  // small groups: several transactions, several batches each
+        std::vector<std::thread> streams;
+        for (int i = 0; i < kSensors; ++i) {
+            streams.emplace_back([&, i] {
+                for (int k = 0; k < kBatches; ++k) {
+                    const auto from = static_cast<std::uint64_t>(k * kPerBatch + 1);
+                    const v1::Batch b = batch(from, from + kPerBatch - 1);
+                    auto applied = committer.apply(ids[static_cast<std::size_t>(i)], 1, b);
+                    if (!applied || *applied != from + kPerBatch - 1) ++failures;
+                }
+            });
+        }
+        for (auto& t : streams) t.join();
+        EXPECT_EQ(committer.batches(), static_cast<std::uint64_t>(kSensors * kBatches));
+        EXPECT_LE(committer.transactions(), committer.batches());
+        EXPECT_GE(committer.transactions(), committer.batches() * kPerBatch / (25 + kPerBatch));
+    }
+    EXPECT_EQ(failures.load(), 0);
+    for (const auto& id : ids) EXPECT_EQ(s.progress(id)->appliedThroughSeq, 400u);
+    // Each sensor's 5 alert ids, with the count of the last seq that raised them.
+    auto alerts = *s.listAlerts();
+    EXPECT_EQ(alerts.size(), static_cast<std::size_t>(kSensors * 5));
+    for (const auto& al : alerts) EXPECT_GE(al.count, 391u);
+}
+
+TEST(ConsoleStore, IngestKeepsEveryCharacterOfTheReportedTexts) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(s.beginStream(a->id, 1, 1000).ok());
+    const std::string odd = std::string("q\"b\\n\nt\tc") + '\x01' + "\u00e9\u6771\U0001F600";
+    v1::Batch b;
+    auto* env = b.add_envelopes();
+    env->set_seq(1);
+    auto* d = env->mutable_device();
+    d->set_id("mac-0a0000000001");
+    d->add_macs("0a:00:00:00:00:01");
+    d->add_ips(odd);
+    d->add_evidence(odd);
+    d->add_evidence("");
+    d->add_vlans(7);
+    d->add_vlans(8);
+    (*d->mutable_vlan_names())[8] = odd;
+    auto* p = d->add_protocols();
+    p->set_name(odd);
+    p->set_role("server");
+    ASSERT_TRUE(s.applyBatch(a->id, 1, b, 0).ok());
+    const auto devices = *s.listDevices();
+    ASSERT_EQ(devices.size(), 1u);
+    EXPECT_EQ(devices[0].ips, std::vector<std::string>{odd});
+    EXPECT_EQ(devices[0].evidence, (std::vector<std::string>{odd, ""}));
+    EXPECT_EQ(devices[0].vlans, (std::vector<std::uint32_t>{7, 8}));
+    EXPECT_EQ(devices[0].vlanNames.at(8), odd);
+    ASSERT_EQ(devices[0].protocols.size(), 1u);
+    EXPECT_EQ(devices[0].protocols[0].first, odd);
+}
+
 }  // namespace ironsight::console::core

@@ -311,7 +311,7 @@ private:
                 return {grpc::StatusCode::INVALID_ARGUMENT, "expected a Batch after Hello"};
             }
             // Commit first, acknowledge second: an ack always means "durable at the console".
-            auto applied = console_.store().applyBatch(sensorId, epoch, message.batch(), nowMs());
+            auto applied = server_.committer_->apply(sensorId, epoch, message.batch());
             if (!applied) return {grpc::StatusCode::UNAVAILABLE, applied.error().message};
             v1::ConsoleMessage ack;
             ack.mutable_ack()->set_epoch(epoch);
@@ -328,6 +328,7 @@ private:
 
 LinkServer::LinkServer(ConsoleService& console)
     : console_(console),
+      committer_(std::make_unique<IngestCommitter>(console.store())),
       enrollment_(std::make_unique<EnrollmentImpl>(console, *this)),
       link_(std::make_unique<SensorLinkImpl>(console, *this)) {}
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "console/core/console_service.h"
+#include "console/core/ingest_committer.h"
 #include "ironsight/v1/link.pb.h"
 #include "shared/base/result.h"
 
@@ -64,6 +65,8 @@ private:
                       const bool& done);
 
     ConsoleService& console_;
+    // Group commit of every stream's batches; declared first so it outlives the services.
+    std::unique_ptr<IngestCommitter> committer_;
     std::unique_ptr<EnrollmentImpl> enrollment_;
     std::unique_ptr<SensorLinkImpl> link_;
     std::unique_ptr<grpc::Server> linkServer_;

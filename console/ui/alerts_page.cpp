@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The Alerts page (SPEC §5.1): table over the snapshot's alert rows, detail pane, workflow.
+// The Alerts page (SPEC §5.1): table paged through the core, detail pane, workflow.
 #include "console/ui/alerts_page.h"
 
 #include <QDateTime>
@@ -15,14 +15,13 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QSet>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include "console/ui/evidence_export.h"
-#include "console/ui/table_model.h"
+#include "console/ui/paged_model.h"
 
 namespace ironsight::console::ui {
 
@@ -32,7 +31,8 @@ core::AlertKey alertKeyOf(const QString& rowKey) {
     return {rowKey.left(cut).toStdString(), rowKey.mid(cut + 1).toStdString()};
 }
 
-AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraAction, QWidget* parent)
+AlertsPage::AlertsPage(UiContext context, PagedTableModel* model, QWidget* extraAction,
+                       QWidget* parent)
     : QWidget(parent), context_(std::move(context)), model_(model) {
     auto* layout = new QVBoxLayout(this);
     auto* title = new QLabel(QStringLiteral("<h2>%1</h2>").arg(tr("Alerts").toHtmlEscaped()));
@@ -51,17 +51,15 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraActio
     top->addWidget(filter_);
     layout->addLayout(top);
 
-    proxy_ = new QSortFilterProxyModel(this);
-    proxy_->setSourceModel(model_);
-    proxy_->setFilterKeyColumn(-1);
-    proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    proxy_->setSortRole(SortKeyRole);
-    connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
+    // The store filters and pages (newest first); typing is debounced, queried off the GUI
+    // thread, and pages load as the table scrolls (canFetchMore / fetchMore).
+    // (A drill-down from the dashboard also calls setFilterNow: no pause to wait for.)
+    connect(filter_, &QLineEdit::textChanged, model_, &PagedTableModel::setFilter);
 
     view_ = new QTableView;
     view_->setObjectName(QStringLiteral("table-alerts"));
-    view_->setModel(proxy_);
-    view_->setSortingEnabled(true);
+    view_->setModel(model_);
+    view_->setSortingEnabled(false);  // the store's order: newest first
     view_->setSelectionBehavior(QAbstractItemView::SelectRows);
     view_->setSelectionMode(QAbstractItemView::ExtendedSelection);  // bulk actions
     view_->setAlternatingRowColors(true);
@@ -70,7 +68,21 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraActio
     view_->verticalHeader()->hide();
     view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     view_->setWordWrap(false);
-    view_->sortByColumn(0, Qt::DescendingOrder);  // most severe first
+    matches_ = new QLabel;
+    matches_->setObjectName(QStringLiteral("alertMatches"));
+    auto showMatches = [this] {
+        const std::int64_t total = model_->total();
+        if (!model_->lastError().isEmpty()) {
+            matches_->setText(tr("Cannot read alerts: %1").arg(model_->lastError()));
+        } else if (total >= 0) {
+            matches_->setText(tr("%n alert(s) match", nullptr, static_cast<int>(total)));
+        } else {
+            matches_->setText(QString());
+        }
+    };
+    connect(model_, &PagedTableModel::pageLoaded, this, showMatches);
+    connect(model_, &PagedTableModel::moreLoaded, this, showMatches);
+    top->insertWidget(2, matches_);
 
     detail_ = new QTextBrowser;
     detail_->setObjectName(QStringLiteral("alertDetail"));
@@ -137,17 +149,17 @@ AlertsPage::AlertsPage(UiContext context, TableModel* model, QWidget* extraActio
             &AlertsPage::updateButtons);
     // A refresh resets the model: keep the selected alerts selected.
     auto remembered = std::make_shared<QPair<QSet<QString>, QString>>();
-    connect(proxy_, &QAbstractItemModel::modelAboutToBeReset, this, [this, remembered] {
+    connect(model_, &QAbstractItemModel::modelAboutToBeReset, this, [this, remembered] {
         remembered->first.clear();
         for (const auto& row : view_->selectionModel()->selectedRows())
             remembered->first.insert(row.data(KeyRole).toString());
         remembered->second = view_->currentIndex().data(KeyRole).toString();
     });
-    connect(proxy_, &QAbstractItemModel::modelReset, this, [this, remembered] {
+    connect(model_, &QAbstractItemModel::modelReset, this, [this, remembered] {
         QItemSelection keep;
         QModelIndex current;
-        for (int r = 0; r < proxy_->rowCount(); ++r) {
-            const QModelIndex index = proxy_->index(r, 0);
+        for (int r = 0; r < model_->rowCount(); ++r) {
+            const QModelIndex index = model_->index(r, 0);
             const QString key = index.data(KeyRole).toString();
             if (remembered->first.contains(key)) keep.select(index, index);
             if (key == remembered->second) current = index;

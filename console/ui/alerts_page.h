@@ -13,13 +13,12 @@ class QLabel;
 class QMenu;
 class QLineEdit;
 class QPushButton;
-class QSortFilterProxyModel;
 class QTableView;
 class QTextBrowser;
 
 namespace ironsight::console::ui {
 
-class TableModel;
+class PagedTableModel;
 class EvidenceExport;
 
 /// Column of the window's alerts model that holds the assignee (main_window.cpp, snapshot.cpp).
@@ -28,15 +27,19 @@ inline constexpr int kAlertAssigneeColumn = 9;
 class AlertsPage final : public QWidget {
     Q_OBJECT
 public:
-    /// Shows `model` (rows with KeyRole = sensor id + "\n" + alert id). Without a service in
-    /// `context` the page is read-only (no workflow buttons).
-    /// `extraAction` (may be null) sits left of the filter, e.g. the report button.
-    AlertsPage(UiContext context, TableModel* model, QWidget* extraAction = nullptr,
+    /// Shows `model` (rows with KeyRole = sensor id + "\n" + alert id), which pages through
+    /// the core and takes the filter box's text. Without a service in `context` the page is
+    /// read-only (no workflow buttons). `extraAction` (may be null) sits left of the filter,
+    /// e.g. the report button.
+    AlertsPage(UiContext context, PagedTableModel* model, QWidget* extraAction = nullptr,
                QWidget* parent = nullptr);
 
     QTableView* table() const { return view_; }
     QLineEdit* filter() const { return filter_; }
     QLabel* counters() const { return counters_; }
+    /// "N alerts match" for the current filter (the table holds the loaded pages of them).
+    QLabel* matches() const { return matches_; }
+    PagedTableModel* model() const { return model_; }
     QTextBrowser* detail() const { return detail_; }
     QPushButton* acknowledgeButton() const { return acknowledge_; }
     QPushButton* closeButton() const { return close_; }
@@ -80,12 +83,12 @@ private:
     void askAssign();
 
     UiContext context_;
-    TableModel* model_;
-    QSortFilterProxyModel* proxy_ = nullptr;
+    PagedTableModel* model_;
     QTableView* view_ = nullptr;
     QLineEdit* filter_ = nullptr;
     QLabel* counters_ = nullptr;
     QLabel* selection_ = nullptr;
+    QLabel* matches_ = nullptr;
     QTextBrowser* detail_ = nullptr;
     QPushButton* acknowledge_ = nullptr;
     QPushButton* close_ = nullptr;

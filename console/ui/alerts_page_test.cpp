@@ -18,6 +18,7 @@
 #include <QTextBrowser>
 
 #include "console/ui/main_window.h"
+#include "console/ui/paged_model.h"
 #include "console/ui/snapshot.h"
 #include "console/ui/ui_test_plant.h"
 
@@ -230,6 +231,7 @@ TEST_F(AlertsPageTest, DashboardAlertsOverTimeDrillsIntoThatTime) {
     emit minorSet->clicked(lastBucket);
     EXPECT_EQ(w->currentPage(), w->pageIndex("alerts"));
     EXPECT_EQ(w->alertsPage()->filter()->text(), snap.timeBuckets.back());
+    ASSERT_TRUE(w->alertsModel()->waitIdle());  // the store answers off the GUI thread
     ASSERT_EQ(w->alertsPage()->table()->model()->rowCount(), 1);
     EXPECT_EQ(w->alertsPage()->table()->model()->index(0, 2).data().toString(), "Late alert");
 }

@@ -75,6 +75,9 @@ int takeScreenshots(core::ConsoleService& service, MainWindow& window, const QSt
     window.showPage(window.pageIndex(QStringLiteral("dashboard")));
     QApplication::processEvents();
     written += save(window, out.filePath(QStringLiteral("%1-dashboard-dark.png").arg(++n))) ? 1 : 0;
+    window.showPage(window.pageIndex(QStringLiteral("map")));  // the map's own dark colours
+    QApplication::processEvents();
+    written += save(window, out.filePath(QStringLiteral("%1-map-dark.png").arg(n))) ? 1 : 0;
     window.setDark(false);
     {
         // The first-run wizard on its certificate page, import chosen. It writes nothing before
@@ -158,7 +161,10 @@ int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
     }
     auto lastStamp = std::make_shared<std::uint64_t>(0);
     MainWindow window(
-        [service, lastStamp] { return loadSnapshotIfChanged(*service, lastStamp.get()); },
+        // No table rows: Inventory and Alerts page through the core (paged_model.h).
+        [service, lastStamp] {
+            return loadSnapshotIfChanged(*service, lastStamp.get(), /*tables=*/false);
+        },
         QStringLiteral("Ironsight — %1").arg(QString::fromStdString(dataDir.string())), context);
     if (!screenshots) {
         window.setDark(settings.value(QStringLiteral("dark"), false).toBool());

@@ -49,8 +49,35 @@ constexpr double kIconSize = 44;
 constexpr int kDeviceZ = 2;
 constexpr int kEdgeZ = 1;
 
-const QColor kInk(0x22, 0x26, 0x2b);
-const QColor kMuted(0x5f, 0x6a, 0x72);
+/// The map's own colours for the light and the dark palette (the scene does not follow the
+/// widget palette by itself).
+struct MapColours {
+    QColor background, bandA, bandB, bandLine, ink, muted, zoneFrame, subnetFrame, subnetFill,
+        labelBacking, iconPlate;
+};
+const MapColours kLightMap{QColor(0xfa, 0xfb, 0xfc), QColor(0xee, 0xf1, 0xf5),
+                           QColor(0xf7, 0xf8, 0xfa), QColor(0xd5, 0xda, 0xe0),
+                           QColor(0x22, 0x26, 0x2b), QColor(0x5f, 0x6a, 0x72),
+                           QColor(0x5b, 0x6b, 0x7a), QColor(0x9a, 0xa8, 0xb5),
+                           QColor(0xff, 0xff, 0xff, 150), QColor(0xfa, 0xfb, 0xfc, 225),
+                           QColor()};
+// Dark: the window's greys; text light; the icons (dark blue strokes) sit on a light plate.
+const MapColours kDarkMap{QColor(0x1e, 0x1f, 0x22), QColor(0x26, 0x28, 0x2b),
+                          QColor(0x2d, 0x30, 0x34), QColor(0x45, 0x49, 0x4e),
+                          QColor(0xe6, 0xe6, 0xe6), QColor(0xa9, 0xb4, 0xbe),
+                          QColor(0x9a, 0xab, 0xbb), QColor(0x6f, 0x7c, 0x89),
+                          QColor(0x33, 0x37, 0x3c, 150), QColor(0x1e, 0x1f, 0x22, 225),
+                          QColor(0xd9, 0xdf, 0xe6)};
+const MapColours* gMapColours = &kLightMap;
+
+/// A protocol's edge colour on the current background: dark ones are lightened on dark.
+QColor edgeColour(const QString& protocol) {
+    QColor c = mapProtocolColour(protocol);
+    if (gMapColours == &kDarkMap && c.lightnessF() < 0.55) {
+        c = QColor::fromHslF(c.hslHueF() < 0 ? 0 : c.hslHueF(), c.hslSaturationF(), 0.62);
+    }
+    return c;
+}
 
 QColor severityColour(int rank) {
     switch (rank) {
@@ -225,6 +252,11 @@ public:
             painter->setBrush(fill);
             painter->drawEllipse(icon.adjusted(-7, -7, 7, 7));
         }
+        if (gMapColours->iconPlate.isValid()) {
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(gMapColours->iconPlate);
+            painter->drawRoundedRect(icon.adjusted(-3, -3, 3, 3), 9, 9);
+        }
         iconRenderer(category_)->render(painter, icon);
         if (lod < 0.3) return;  // far out: icons and halos only
         QFont font = painter->font();
@@ -237,10 +269,10 @@ public:
         const QString first = fm.elidedText(node_.label, Qt::ElideMiddle, line1.width());
         const double textWidth = std::min(line1.width(), fm.horizontalAdvance(first) + 8);
         painter->setPen(Qt::NoPen);
-        painter->setBrush(QColor(0xfa, 0xfb, 0xfc, 225));
+        painter->setBrush(gMapColours->labelBacking);
         painter->drawRoundedRect(QRectF(-textWidth / 2, line1.top(), textWidth, 2 * fm.height()), 3,
                                  3);
-        painter->setPen(kInk);
+        painter->setPen(gMapColours->ink);
         painter->drawText(line1, Qt::AlignHCenter | Qt::AlignTop, first);
         const QString second = !node_.ips.isEmpty() && node_.ips.front() != node_.label
                                    ? node_.ips.front()
@@ -248,7 +280,7 @@ public:
                                                          : node_.type;
         font.setPointSizeF(7);
         painter->setFont(font);
-        painter->setPen(kMuted);
+        painter->setPen(gMapColours->muted);
         painter->drawText(line1.translated(0, fm.height()), Qt::AlignHCenter | Qt::AlignTop,
                           QFontMetricsF(font).elidedText(second, Qt::ElideRight, line1.width()));
         if (node_.openAlerts > 0) {  // badge: severity shape + count (colour is not the only cue)
@@ -278,7 +310,7 @@ class EdgeItem final : public QGraphicsPathItem {
 public:
     EdgeItem(const MapEdge& edge, int parallel) : edge_(edge), parallel_(parallel) {
         setZValue(kEdgeZ);
-        QColor colour = mapProtocolColour(edge.protocol);
+        QColor colour = edgeColour(edge.protocol);
         colour.setAlpha(190);
         QPen pen(colour, mapEdgeWidth(edge.bytes));
         pen.setCapStyle(Qt::RoundCap);
@@ -349,7 +381,7 @@ DeviceMapPage::DeviceMapPage(std::shared_ptr<MapLayoutCache> cache, QWidget* par
     static const bool registered = (registerMapIcons(), true);
     (void)registered;
     scene_ = new QGraphicsScene(this);
-    scene_->setBackgroundBrush(QColor(0xfa, 0xfb, 0xfc));
+    scene_->setBackgroundBrush(gMapColours->background);
     scene_->setItemIndexMethod(QGraphicsScene::BspTreeIndex);
     view_ = new MapView(scene_);
     view_->setObjectName(QStringLiteral("mapView"));
@@ -522,6 +554,16 @@ bool DeviceMapPage::waitForLayout(int timeoutMs) {
     return !watcher_ && !pending_;
 }
 
+void DeviceMapPage::setDark(bool dark) {
+    gMapColours = dark ? &kDarkMap : &kLightMap;
+    scene_->setBackgroundBrush(gMapColours->background);
+    if (!shown_.nodes.isEmpty() && !watcher_) {
+        rebuildScene();  // bands, frames and edges carry their colours
+    } else {
+        scene_->update();
+    }
+}
+
 void DeviceMapPage::rebuildScene() {
     const QString selectedKey = [this] {
         const auto selected = scene_->selectedItems();
@@ -540,25 +582,25 @@ void DeviceMapPage::rebuildScene() {
     bool shade = false;
     for (const auto& band : layout_.bands) {
         auto* rect = scene_->addRect(QRectF(0, band.top, right, band.bottom - band.top), Qt::NoPen,
-                                     shade ? QColor(0xee, 0xf1, 0xf5) : QColor(0xf7, 0xf8, 0xfa));
+                                     shade ? gMapColours->bandA : gMapColours->bandB);
         rect->setZValue(-3);
         shade = !shade;
         auto* line =
-            scene_->addLine(0, band.bottom, right, band.bottom, QPen(QColor(0xd5, 0xda, 0xe0), 1));
+            scene_->addLine(0, band.bottom, right, band.bottom, QPen(gMapColours->bandLine, 1));
         line->setZValue(-2.5);
         auto* name = scene_->addSimpleText(bandName(band.band));
         QFont font = name->font();
         font.setPointSizeF(10);
         font.setBold(true);
         name->setFont(font);
-        name->setBrush(kMuted);
+        name->setBrush(gMapColours->muted);
         name->setPos(10, band.top + 8);
         name->setZValue(-2);
     }
     for (const auto& box : layout_.boxes) {
         const QRectF r = box.rect.translated(kLabelMargin, 0);
         if (box.zone) {
-            QPen pen(QColor(0x5b, 0x6b, 0x7a), 1.5, Qt::DashLine);
+            QPen pen(gMapColours->zoneFrame, 1.5, Qt::DashLine);
             auto* frame = scene_->addRect(r, pen, Qt::NoBrush);
             frame->setZValue(-1);
             auto* name = scene_->addSimpleText(box.label);
@@ -566,18 +608,18 @@ void DeviceMapPage::rebuildScene() {
             font.setPointSizeF(11);
             font.setBold(true);
             name->setFont(font);
-            name->setBrush(kInk);
+            name->setBrush(gMapColours->ink);
             name->setPos(r.left() + 8, r.top() + 6);
             name->setFlag(QGraphicsItem::ItemIgnoresTransformations);
         } else {
-            auto* frame = scene_->addRect(r, QPen(QColor(0x9a, 0xa8, 0xb5), 1),
-                                          QColor(0xff, 0xff, 0xff, 150));
+            auto* frame = scene_->addRect(r, QPen(gMapColours->subnetFrame, 1),
+                                          gMapColours->subnetFill);
             frame->setZValue(-0.5);
             auto* name = scene_->addSimpleText(box.label);
             QFont font = name->font();
             font.setPointSizeF(7.5);
             name->setFont(font);
-            name->setBrush(kMuted);
+            name->setBrush(gMapColours->muted);
             name->setPos(r.left() + 4, r.top() + 2);
             name->setZValue(-0.4);
         }
@@ -638,7 +680,7 @@ void DeviceMapPage::rebuildEdges() {
     QString html = QStringLiteral("<b>%1</b><br>").arg(tr("Connections by protocol"));
     for (auto it = protocols.begin(); it != protocols.end(); ++it) {
         html += QStringLiteral("<span style='color:%1; font-size:14pt'>━</span> %2 (%3)<br>")
-                    .arg(mapProtocolColour(it.key()).name(), it.key().toHtmlEscaped())
+                    .arg(edgeColour(it.key()).name(), it.key().toHtmlEscaped())
                     .arg(it.value());
     }
     if (protocols.isEmpty()) html += tr("none yet") + QStringLiteral("<br>");

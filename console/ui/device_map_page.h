@@ -61,6 +61,10 @@ public:
     /// otherwise updates alerts, details and edges in place.
     void setGraph(MapGraph graph);
 
+    /// The map's colours for the dark (or light) palette: background, bands, frames, labels,
+    /// a light plate under the icons, lighter edges; the scene is redrawn.
+    void setDark(bool dark);
+
     /// True while a layout runs; waitForLayout() spins the event loop until it is done.
     bool layoutPending() const { return watcher_ != nullptr; }
     bool waitForLayout(int timeoutMs);

@@ -5,6 +5,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
@@ -31,17 +32,32 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <mutex>
 
 #include "console/ui/add_sensor_dialog.h"
 #include "console/ui/alerts_page.h"
 #include "console/ui/dashboard_page.h"
 #include "console/ui/device_map_page.h"
 #include "console/ui/language.h"
+#include "console/ui/paged_model.h"
 #include "console/ui/report_export.h"
 #include "console/ui/settings_page.h"
 #include "console/ui/table_model.h"
 
 namespace ironsight::console::ui {
+
+struct MainWindow::SharedNames {
+    std::mutex mutex;
+    std::shared_ptr<const QHash<QString, QString>> names;
+    std::shared_ptr<const QHash<QString, QString>> get() {
+        std::lock_guard lock(mutex);
+        return names;
+    }
+    void set(std::shared_ptr<const QHash<QString, QString>> next) {
+        std::lock_guard lock(mutex);
+        names = std::move(next);
+    }
+};
 
 namespace {
 constexpr int kSensorIdColumn = 5;
@@ -94,7 +110,7 @@ MainWindow::MainWindow(Loader loader, QString title, UiContext context, QWidget*
     connect(this, &MainWindow::snapshotLoaded, this, &MainWindow::apply, Qt::QueuedConnection);
     timer_ = new QTimer(this);
     timer_->setInterval(2000);
-    connect(timer_, &QTimer::timeout, this, &MainWindow::refreshAsync);
+    connect(timer_, &QTimer::timeout, this, &MainWindow::tick);
     timer_->start();
     QTimer::singleShot(0, this, &MainWindow::refreshAsync);
 }
@@ -107,7 +123,8 @@ void MainWindow::buildUi() {
     sensorsView_ = nullptr;
     revokeButton_ = nullptr;
     if (QWidget* old = takeCentralWidget()) old->deleteLater();
-    for (auto* model : {sitesModel_, sensorsModel_, devicesModel_, alertsModel_}) {
+    for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*>{
+             sitesModel_, sensorsModel_, devicesModel_, alertsModel_}) {
         if (model) model->deleteLater();
     }
     setWindowTitle(title_);
@@ -119,14 +136,24 @@ void MainWindow::buildUi() {
          tr("Packets/s"), tr("Drops"), tr("CPU"), tr("Memory"), tr("Outbox"), tr("Learning"),
          tr("Version"), tr("Uptime"), tr("Clock skew")},
         this);
-    devicesModel_ = new TableModel(
+    // Inventory and Alerts page through the core (a window without a service: through the
+    // snapshot's rows, set in apply()).
+    if (!deviceNames_) deviceNames_ = std::make_shared<SharedNames>();
+    core::ConsoleService* service = context_.service;
+    const auto empty = std::make_shared<const QVector<TableRow>>();
+    StampFetcher stamp;
+    if (service) stamp = [service] { return service->changeStamp(); };
+    devicesModel_ = new PagedTableModel(
         {tr("Device"), tr("IP addresses"), tr("MAC"), tr("Vendor"), tr("Type"), tr("Purdue"),
          tr("Protocols"), tr("Site"), tr("Zone"), tr("Sensor"), tr("Last seen")},
-        this);
-    alertsModel_ = new TableModel(
+        service ? devicePageFetcher(service) : memoryPageFetcher(empty), stamp, this);
+    auto names = deviceNames_;
+    alertsModel_ = new PagedTableModel(
         {tr("Severity"), tr("Status"), tr("Title"), tr("Source"), tr("Destination"), tr("Protocol"),
          tr("Count"), tr("Sensor"), tr("Last seen"), tr("Assigned to")},  // kAlertAssigneeColumn
-        this);
+        service ? alertPageFetcher(service, [names] { return names->get(); })
+                : memoryPageFetcher(empty),
+        stamp, this);
 
     nav_ = new QListWidget;
     nav_->setObjectName(QStringLiteral("navigation"));
@@ -134,6 +161,7 @@ void MainWindow::buildUi() {
     pages_ = new QStackedWidget;
     if (!mapCache_) mapCache_ = std::make_shared<MapLayoutCache>();
     map_ = new DeviceMapPage(mapCache_);
+    map_->setDark(dark_);
     filters_[QStringLiteral("map")] = map_->searchBox();
     alertsPage_ = new AlertsPage(context_, alertsModel_,
                                  context_.service ? makeReportButton(QStringLiteral("alerts"))
@@ -142,6 +170,7 @@ void MainWindow::buildUi() {
     filters_[QStringLiteral("alerts")] = alertsPage_->filter();
     views_ << alertsPage_->table();
     connect(alertsPage_, &AlertsPage::changed, this, &MainWindow::refreshAsync);
+    connect(alertsPage_, &AlertsPage::changed, alertsModel_, &PagedTableModel::reload);
     dashboard_ = new DashboardPage;
     dashboard_->setDark(dark_);
     connect(dashboard_, &DashboardPage::drillDown, this, &MainWindow::showFiltered);
@@ -185,6 +214,19 @@ void MainWindow::buildUi() {
         pages_->addWidget(p.page);
     }
     connect(nav_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+    // Keep a row selected so the detail pane is never empty when there is something to show.
+    for (QTableView* view : std::as_const(views_)) {
+        auto* paged = qobject_cast<PagedTableModel*>(view->model());
+        if (!paged) continue;
+        connect(paged, &PagedTableModel::pageLoaded, view, [view] {
+            if (view->model()->rowCount() > 0 && !view->property("sized").toBool()) {
+                view->resizeColumnsToContents();  // once, on the first rows (as apply() does)
+                view->setProperty("sized", true);
+            }
+            if (!view->currentIndex().isValid() && view->model()->rowCount() > 0)
+                view->setCurrentIndex(view->model()->index(0, 0));
+        });
+    }
     nav_->setCurrentRow(std::clamp(previousPage, 0, nav_->count() - 1));
 
     nav_->setStyleSheet(navStyle());
@@ -420,7 +462,8 @@ QWidget* MainWindow::makeReportButton(const QString& key) {
     return button;
 }
 
-QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading, TableModel* model,
+QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading,
+                                   QAbstractItemModel* model,
                                    QLabel* headerLabel, bool withDetail, QWidget* actions) {
     auto* page = new QWidget;
     auto* layout = new QVBoxLayout(page);
@@ -439,18 +482,39 @@ QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading, T
     top->addWidget(filter);
     layout->addLayout(top);
 
-    // Filtering over every column; sorting by any column.
-    auto* proxy = new QSortFilterProxyModel(page);
-    proxy->setSourceModel(model);
-    proxy->setFilterKeyColumn(-1);
-    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    proxy->setSortRole(SortKeyRole);
-    connect(filter, &QLineEdit::textChanged, proxy, &QSortFilterProxyModel::setFilterFixedString);
-
     auto* view = new QTableView;
     view->setObjectName(QStringLiteral("table-%1").arg(key));
-    view->setModel(proxy);
-    view->setSortingEnabled(true);
+    QAbstractItemModel* shown = model;
+    if (auto* paged = qobject_cast<PagedTableModel*>(model)) {
+        // The store filters and pages (debounced, off the GUI thread); rows keep its order.
+        connect(filter, &QLineEdit::textChanged, paged, &PagedTableModel::setFilter);
+        auto* matches = new QLabel;
+        matches->setObjectName(QStringLiteral("matches-%1").arg(key));
+        auto showMatches = [paged, matches] {
+            if (!paged->lastError().isEmpty()) {
+                matches->setText(tr("Cannot read: %1").arg(paged->lastError()));
+            } else if (paged->total() >= 0) {
+                matches->setText(tr("%n match(es)", nullptr, static_cast<int>(paged->total())));
+            } else {
+                matches->setText(tr("%1+ matches").arg(paged->rowCount()));
+            }
+        };
+        connect(paged, &PagedTableModel::pageLoaded, matches, showMatches);
+        connect(paged, &PagedTableModel::moreLoaded, matches, showMatches);
+        top->insertWidget(headerLabel ? 2 : 1, matches);
+    } else {
+        // Filtering over every column; sorting by any column.
+        auto* proxy = new QSortFilterProxyModel(page);
+        proxy->setSourceModel(model);
+        proxy->setFilterKeyColumn(-1);
+        proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+        proxy->setSortRole(SortKeyRole);
+        connect(filter, &QLineEdit::textChanged, proxy,
+                &QSortFilterProxyModel::setFilterFixedString);
+        shown = proxy;
+    }
+    view->setModel(shown);
+    view->setSortingEnabled(shown != model);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
     view->setAlternatingRowColors(true);
@@ -459,8 +523,7 @@ QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading, T
     view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     view->setWordWrap(false);
     view->horizontalHeader()->setResizeContentsPrecision(200);  // sample, never scan 100k rows
-    // Alerts: most severe first; everything else alphabetical.
-    view->sortByColumn(0, model == alertsModel_ ? Qt::DescendingOrder : Qt::AscendingOrder);
+    if (shown != model) view->sortByColumn(0, Qt::AscendingOrder);
     views_ << view;
     if (model == sensorsModel_) sensorsView_ = view;
     if (!withDetail) {
@@ -482,7 +545,7 @@ QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading, T
         detail->setHtml(current.isValid() ? current.data(DetailRole).toString() : QString());
     };
     connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, detail, showDetail);
-    connect(proxy, &QAbstractItemModel::modelReset, detail, showDetail);
+    connect(shown, &QAbstractItemModel::modelReset, detail, showDetail);
     return page;
 }
 
@@ -513,12 +576,16 @@ void MainWindow::showFiltered(const QString& key, const QString& filter) {
     if (index < 0) return;
     showPage(index);
     if (QLineEdit* edit = filterOf(index)) edit->setText(filter);
+    // A click is not typing: query at once instead of after the typing pause.
+    if (key == QStringLiteral("alerts")) alertsModel_->setFilterNow(filter);
+    if (key == QStringLiteral("inventory")) devicesModel_->setFilterNow(filter);
 }
 
 void MainWindow::setDark(bool dark) {
     dark_ = dark;
     QApplication::setPalette(dark ? darkPalette() : QApplication::style()->standardPalette());
     if (dashboard_) dashboard_->setDark(dark);
+    if (map_) map_->setDark(dark);
     if (nav_) {  // a style-sheeted widget keeps its old palette until it is polished again
         nav_->setStyleSheet(QString());
         nav_->setStyleSheet(navStyle());
@@ -581,8 +648,21 @@ void MainWindow::revokeSelectedSensor() {
     refreshAsync();
 }
 
+MainWindow::~MainWindow() {
+    QThreadPool::globalInstance()->waitForDone();
+}
+
 void MainWindow::refreshNow() {
     apply(loader_());
+    devicesModel_->loadNow();
+    alertsModel_->loadNow();
+}
+
+void MainWindow::tick() {
+    devicesModel_->poll();
+    alertsModel_->poll();
+    if (QDateTime::currentMSecsSinceEpoch() < nextTimedLoadMs_) return;
+    refreshAsync();
 }
 
 void MainWindow::refreshAsync() {
@@ -591,6 +671,7 @@ void MainWindow::refreshAsync() {
         return;
     }
     loading_ = true;
+    loadStartedMs_ = QDateTime::currentMSecsSinceEpoch();
     QPointer<MainWindow> self(this);
     Loader loader = loader_;
     // Store queries run on the thread pool, never on the GUI thread.
@@ -601,6 +682,10 @@ void MainWindow::refreshAsync() {
 }
 
 void MainWindow::apply(const Snapshot& snapshot) {
+    if (loading_) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        nextTimedLoadMs_ = now + 3 * (now - loadStartedMs_);
+    }
     loading_ = false;
     if (refreshAgain_) {
         refreshAgain_ = false;
@@ -617,8 +702,13 @@ void MainWindow::apply(const Snapshot& snapshot) {
                            0;
     sitesModel_->setRows(snapshot.sites);
     sensorsModel_->setRows(snapshot.sensors);
-    devicesModel_->setRows(snapshot.devices);
-    alertsModel_->setRows(snapshot.alerts);
+    if (snapshot.deviceNames) deviceNames_->set(snapshot.deviceNames);
+    if (!context_.service) {  // the read-only window pages through the snapshot's rows
+        devicesModel_->setFetcher(
+            memoryPageFetcher(std::make_shared<const QVector<TableRow>>(snapshot.devices)));
+        alertsModel_->setFetcher(
+            memoryPageFetcher(std::make_shared<const QVector<TableRow>>(snapshot.alerts)));
+    }
     dashboard_->setSnapshot(snapshot);
     map_->setGraph(snapshot.map);  // lays out off the GUI thread when the graph changed
     for (auto* view : views_) {

@@ -25,6 +25,7 @@ class AlertsPage;
 class DashboardPage;
 class DeviceMapPage;
 class MapLayoutCache;
+class PagedTableModel;
 class TableModel;
 
 class MainWindow final : public QMainWindow {
@@ -35,6 +36,9 @@ public:
     explicit MainWindow(Loader loader, QString title, QWidget* parent = nullptr);
     /// Window that also acts through `context` (Settings page, add / revoke sensors).
     MainWindow(Loader loader, QString title, UiContext context, QWidget* parent = nullptr);
+    /// Waits for a snapshot load still running on the thread pool: the loader refers to the
+    /// console service, which the owner may destroy right after the window.
+    ~MainWindow() override;
 
     /// Loads once, synchronously (used by --screenshots so every page has data).
     void refreshNow();
@@ -49,6 +53,9 @@ public:
     /// The filter box of a page (nullptr for pages without one; the map's search box).
     QLineEdit* filterOf(int page) const;
     DeviceMapPage* mapPage() const { return map_; }
+    /// The inventory's and the Alerts page's models: they page through the core (paged_model.h).
+    PagedTableModel* devicesModel() const { return devicesModel_; }
+    PagedTableModel* alertsModel() const { return alertsModel_; }
     AlertsPage* alertsPage() const { return alertsPage_; }
 
     /// Light or dark palette for the whole application (charts included).
@@ -77,11 +84,15 @@ signals:
 private:
     void buildUi();
     void refreshAsync();
+    /// The 2 s timer: polls the paged tables; reloads the snapshot unless the last load was
+    /// slow (then it waits 3 times as long as that load took, so a 1,000,000-alert snapshot
+    /// does not hold the store's lock most of the time).
+    void tick();
     void apply(const Snapshot& snapshot);
     void showFiltered(const QString& key, const QString& filter);
     /// "Export report…" for the page `key` (inventory or alerts), using that page's filter.
     QWidget* makeReportButton(const QString& key);
-    QWidget* makeTablePage(const QString& key, const QString& heading, TableModel* model,
+    QWidget* makeTablePage(const QString& key, const QString& heading, QAbstractItemModel* model,
                            QLabel* headerLabel = nullptr, bool withDetail = false,
                            QWidget* actions = nullptr);
     QWidget* makeSensorActions();
@@ -102,8 +113,13 @@ private:
     std::shared_ptr<MapLayoutCache> mapCache_;  // survives page rebuilds (language switch)
     TableModel* sitesModel_ = nullptr;
     TableModel* sensorsModel_ = nullptr;
-    TableModel* devicesModel_ = nullptr;
-    TableModel* alertsModel_ = nullptr;
+    PagedTableModel* devicesModel_ = nullptr;
+    PagedTableModel* alertsModel_ = nullptr;
+    // The snapshot's device names for the alert detail, read by the alerts fetcher's thread.
+    struct SharedNames;
+    std::shared_ptr<SharedNames> deviceNames_;
+    qint64 loadStartedMs_ = 0;
+    qint64 nextTimedLoadMs_ = 0;
     QTableView* sensorsView_ = nullptr;
     QPushButton* revokeButton_ = nullptr;
     QLabel* alertCounters_ = nullptr;

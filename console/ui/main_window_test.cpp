@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include "console/core/console_service.h"
+#include "console/ui/paged_model.h"
 #include "console/ui/snapshot.h"
 
 namespace ironsight::console::ui {
@@ -119,9 +120,13 @@ TEST_F(MainWindowTest, PagesListSitesSensorsDevicesAndAlertsFromTheStore) {
     EXPECT_TRUE(status.contains("1 open alerts")) << status.toStdString();
 
     // Every page's filter box narrows its table: the vendor matches, a foreign word does not.
+    // Inventory and Alerts query after a typing pause, off the GUI thread: wait for them.
     for (auto* edit : window.findChildren<QLineEdit*>()) edit->setText("telemecanique");
+    ASSERT_TRUE(window.devicesModel()->waitIdle());
     EXPECT_EQ(rowsOfTableShowing(window, "Vendor"), 1);
     for (auto* edit : window.findChildren<QLineEdit*>()) edit->setText("siemens");
+    EXPECT_TRUE(window.devicesModel()->busy());  // not answered on the GUI thread
+    ASSERT_TRUE(window.devicesModel()->waitIdle());
     EXPECT_EQ(rowsOfTableShowing(window, "Vendor"), 0);
 
     window.showPage(window.pageIndex("inventory"));

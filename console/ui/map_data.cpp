@@ -76,6 +76,14 @@ MapGraph buildMapGraph(const std::vector<core::DeviceRow>& devices,
                         static_cast<int>(graph.nodes.size()));
         }
         byKey.insert(node.key, static_cast<int>(graph.nodes.size()));
+        // A device several sensors see: each sensor's connections and alerts use its own id.
+        for (const auto& o : d.observations) {
+            byKey.insert(key(o.sensorId, o.deviceId), static_cast<int>(graph.nodes.size()));
+            for (const auto& ip : node.ips) {
+                byIp.insert(q(o.sensorId) + QLatin1Char('/') + ip,
+                            static_cast<int>(graph.nodes.size()));
+            }
+        }
         graph.nodes.push_back(std::move(node));
     }
 

@@ -214,7 +214,7 @@ void appendHealthCells(TableRow& row, const core::SensorHealth* h) {
                  << QVariant::fromValue(h->uptimeS) << QVariant(skewS);
 }
 
-Snapshot loadSnapshot(core::ConsoleService& service) {
+Snapshot loadSnapshot(core::ConsoleService& service, bool tables) {
     Snapshot snap;
     auto sites = service.listSites();
     auto zones = service.listZones();
@@ -268,46 +268,16 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
         ++snap.deviceCount;
         ++bySite[q(d.site)].devices;
         ++byZone[zoneKey(d.site, d.zone)].devices;
-        QStringList protocols;
         ++snap.devicesByType[d.type.empty() ? QStringLiteral("unknown") : q(d.type)];
         QStringList distinct;
         for (const auto& [name, role] : d.protocols) {
-            protocols << q(name) + QStringLiteral(" (") + q(role) + QStringLiteral(")");
             if (!distinct.contains(q(name))) distinct << q(name);
         }
         for (const auto& name : distinct) ++snap.devicesByProtocol[name];
-        const QString name = !d.hostname.empty() ? q(d.hostname)
-                             : !d.ips.empty()    ? q(d.ips.front())
-                             : !d.macs.empty()   ? q(d.macs.front())
-                                                 : q(d.deviceId);
-        TableRow row;
-        row.cells = {name,
-                     join(d.ips),
-                     join(d.macs),
-                     q(d.vendor),
-                     q(d.type),
-                     d.purdueLevel >= 0 ? QString::number(d.purdueLevel) : QStringLiteral("—"),
-                     protocols.join(QStringLiteral(", ")),
-                     q(d.site),
-                     q(d.zone),
-                     q(d.sensorName),
-                     when(d.lastSeenMs)};
-        row.sortKeys = {QVariant(),
-                        ipSortKey(d.ips),
-                        QVariant(),
-                        QVariant(),
-                        QVariant(),
-                        d.purdueLevel,
-                        QVariant(),
-                        QVariant(),
-                        QVariant(),
-                        QVariant(),
-                        QVariant::fromValue(d.lastSeenMs)};
-        row.detailHtml = deviceDetail(d, name);
-        snap.devices.push_back(std::move(row));
+        if (tables) snap.devices.push_back(deviceTableRow(d));
     }
 
-    DeviceNames deviceNames;
+    auto deviceNames = std::make_shared<DeviceNames>();
     for (const auto& d : *devices) {
         const QString name = !d.hostname.empty() ? q(d.hostname)
                              : !d.ips.empty()    ? q(d.ips.front())
@@ -317,46 +287,38 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
         for (const auto& ip : d.ips) {
             if (q(ip) != name) about << q(ip);
         }
-        deviceNames.insert(q(d.sensorId) + QLatin1Char('/') + q(d.deviceId),
-                           about.isEmpty()
-                               ? name
-                               : name + QStringLiteral(" (") + about.join(QStringLiteral(", ")) +
-                                     QLatin1Char(')'));
+        deviceNames->insert(q(d.sensorId) + QLatin1Char('/') + q(d.deviceId),
+                            about.isEmpty()
+                                ? name
+                                : name + QStringLiteral(" (") + about.join(QStringLiteral(", ")) +
+                                      QLatin1Char(')'));
+    }
+    // Counters from the store's tallies (one index scan), not by walking every alert.
+    auto counts = service.alertCounts();
+    if (counts) {
+        snap.openAlerts = static_cast<int>(counts->all.open);
+        for (const auto& [severity, tally] : counts->bySeverity)
+            snap.bySeverity[severityRank(severity)] += static_cast<int>(tally.open);
+        for (const auto& [site, tally] : counts->bySite)
+            bySite[q(site)].openAlerts = static_cast<int>(tally.open);
+        for (const auto& [key, tally] : counts->byZone) {  // "site/zone"
+            const auto cut = key.find('/');
+            if (cut == std::string::npos) continue;
+            byZone[zoneKey(key.substr(0, cut), key.substr(cut + 1))].openAlerts =
+                static_cast<int>(tally.open);
+        }
     }
     for (const auto& a : *alerts) {
-        const int rank = severityRank(a.severity);
-        if (isOpen(a.status)) {
+        if (!counts && isOpen(a.status)) {
+            const int rank = severityRank(a.severity);
             ++snap.openAlerts;
             ++snap.bySeverity[rank];
             ++bySite[q(a.site)].openAlerts;
             ++byZone[zoneKey(a.site, a.zone)].openAlerts;
         }
-        TableRow row;
-        row.cells = {q(a.severity),
-                     q(a.status),
-                     q(a.title),
-                     q(a.srcIp.empty() ? a.src : a.srcIp),
-                     q(a.dstIp.empty() ? a.dst : a.dstIp),
-                     q(a.protocol),
-                     QString::number(a.count),
-                     q(a.sensorName),
-                     when(a.lastSeenMs),
-                     q(a.assignee)};
-        row.sortKeys = {rank,
-                        QVariant(),
-                        QVariant(),
-                        QVariant(),
-                        QVariant(),
-                        QVariant(),
-                        QVariant::fromValue(a.count),
-                        QVariant(),
-                        QVariant::fromValue(a.lastSeenMs),
-                        QVariant()};
-        row.detailHtml = alertDetail(a, deviceNames);
-        row.key = q(a.sensorId) + QLatin1Char('\n') + q(a.alertId);
-        styleSeverity(row, rank);
-        snap.alerts.push_back(std::move(row));
+        if (tables) snap.alerts.push_back(alertTableRow(a, deviceNames.get()));
     }
+    snap.deviceNames = std::move(deviceNames);
 
     fillTimeline(snap, *alerts);
     auto connections = service.listConnections();
@@ -383,7 +345,8 @@ Snapshot loadSnapshot(core::ConsoleService& service) {
     return snap;
 }
 
-Snapshot loadSnapshotIfChanged(core::ConsoleService& service, std::uint64_t* lastStamp) {
+Snapshot loadSnapshotIfChanged(core::ConsoleService& service, std::uint64_t* lastStamp,
+                               bool tables) {
     const std::uint64_t stamp = service.changeStamp();
     if (stamp == *lastStamp && stamp != 0) {
         Snapshot snap;
@@ -391,7 +354,73 @@ Snapshot loadSnapshotIfChanged(core::ConsoleService& service, std::uint64_t* las
         return snap;
     }
     *lastStamp = stamp;
-    return loadSnapshot(service);
+    return loadSnapshot(service, tables);
+}
+
+TableRow deviceTableRow(const core::DeviceRow& d) {
+    QStringList protocols;
+    for (const auto& [name, role] : d.protocols)
+        protocols << q(name) + QStringLiteral(" (") + q(role) + QStringLiteral(")");
+    const QString name = !d.hostname.empty() ? q(d.hostname)
+                         : !d.ips.empty()    ? q(d.ips.front())
+                         : !d.macs.empty()   ? q(d.macs.front())
+                                             : q(d.deviceId);
+    TableRow row;
+    row.cells = {name,
+                 join(d.ips),
+                 join(d.macs),
+                 q(d.vendor),
+                 q(d.type),
+                 d.purdueLevel >= 0 ? QString::number(d.purdueLevel) : QStringLiteral("—"),
+                 protocols.join(QStringLiteral(", ")),
+                 q(d.site),
+                 q(d.zone),
+                 q(d.sensorName),
+                 when(d.lastSeenMs)};
+    row.sortKeys = {QVariant(),
+                    ipSortKey(d.ips),
+                    QVariant(),
+                    QVariant(),
+                    QVariant(),
+                    d.purdueLevel,
+                    QVariant(),
+                    QVariant(),
+                    QVariant(),
+                    QVariant(),
+                    QVariant::fromValue(d.lastSeenMs)};
+    row.detailHtml = deviceDetail(d, name);
+    row.key = q(d.sensorId) + QLatin1Char('\n') + q(d.deviceId);
+    return row;
+}
+
+TableRow alertTableRow(const core::AlertRow& a, const QHash<QString, QString>* names) {
+    static const DeviceNames none;
+    const int rank = severityRank(a.severity);
+    TableRow row;
+    row.cells = {q(a.severity),
+                 q(a.status),
+                 q(a.title),
+                 q(a.srcIp.empty() ? a.src : a.srcIp),
+                 q(a.dstIp.empty() ? a.dst : a.dstIp),
+                 q(a.protocol),
+                 QString::number(a.count),
+                 q(a.sensorName),
+                 when(a.lastSeenMs),
+                 q(a.assignee)};
+    row.sortKeys = {rank,
+                    QVariant(),
+                    QVariant(),
+                    QVariant(),
+                    QVariant(),
+                    QVariant(),
+                    QVariant::fromValue(a.count),
+                    QVariant(),
+                    QVariant::fromValue(a.lastSeenMs),
+                    QVariant()};
+    row.detailHtml = alertDetail(a, names ? *names : none);
+    row.key = q(a.sensorId) + QLatin1Char('\n') + q(a.alertId);
+    styleSeverity(row, rank);
+    return row;
 }
 
 }  // namespace ironsight::console::ui

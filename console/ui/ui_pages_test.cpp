@@ -35,6 +35,7 @@
 #include "console/ui/dashboard_page.h"
 #include "console/ui/language.h"
 #include "console/ui/main_window.h"
+#include "console/ui/paged_model.h"
 #include "console/ui/settings_page.h"
 #include "console/ui/sign_in_dialog.h"
 #include "console/ui/snapshot.h"
@@ -431,10 +432,15 @@ TEST_F(UiPagesTest, DashboardChartsCountTheStoreAndDrillDown) {
     emit typeBars->barSets()[0]->clicked(1);
     EXPECT_EQ(window->currentPage(), window->pageIndex("inventory"));
     EXPECT_EQ(window->filterOf(window->currentPage())->text(), "plc");
+    ASSERT_TRUE(window->devicesModel()->waitIdle());  // the store answers off the GUI thread
     EXPECT_EQ(tableOf(*window, "inventory")->model()->rowCount(), 2);
-    // Clicking the major bar opens the alerts filtered to major ones.
+    // Clicking the major bar opens the alerts filtered to major ones (the wait above ran the
+    // event loop: a refresh may have rebuilt the chart, so its bars are looked up again).
+    bars = qobject_cast<QAbstractBarSeries*>(chartOf(*window, "alertsBySeverity")->series()[0]);
+    ASSERT_NE(bars, nullptr);
     emit bars->barSets()[1]->clicked(0);
     EXPECT_EQ(window->currentPage(), window->pageIndex("alerts"));
+    ASSERT_TRUE(window->alertsModel()->waitIdle());
     EXPECT_EQ(tableOf(*window, "alerts")->model()->rowCount(), 2);
 }
 

@@ -8,9 +8,12 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <ctime>
 #include <deque>
 #include <iostream>
+#include <mutex>
 #include <random>
 
 #include "ironsight/v1/link.grpc.pb.h"
@@ -179,6 +182,42 @@ bool LinkClient::session(const std::string& endpoint) {
         }
     };
 
+    // Acks delete records from the outbox (a transaction and an fsync each). They are applied
+    // here, off the reader, and coalesced: acks that arrive while a delete runs are covered by
+    // the next one, so a fast console is never held up by the sensor's disk.
+    std::mutex ackMutex;
+    std::condition_variable ackWake;
+    std::uint64_t ackTarget = 0;
+    bool ackStop = false;
+    std::thread acker([&] {
+        std::unique_lock ackLock(ackMutex);
+        std::uint64_t appliedThrough = 0;
+        while (true) {
+            ackWake.wait(ackLock, [&] { return ackStop || ackTarget > appliedThrough; });
+            if (ackTarget <= appliedThrough) return;  // stopping, nothing left
+            const std::uint64_t through = ackTarget;
+            ackLock.unlock();
+            applyAck(epoch, through);
+            cv_.notify_all();  // waitAckedThrough
+            ackLock.lock();
+            appliedThrough = through;
+        }
+    });
+    struct StopAcker {
+        std::mutex& m;
+        std::condition_variable& wake;
+        bool& stop;
+        std::thread& t;
+        ~StopAcker() {
+            {
+                std::lock_guard lock(m);
+                stop = true;
+            }
+            wake.notify_all();
+            t.join();
+        }
+    } stopAcker{ackMutex, ackWake, ackStop, acker};
+
     std::thread reader([&] {
         v1::ConsoleMessage msg;
         while (stream->Read(&msg)) {
@@ -191,7 +230,11 @@ bool LinkClient::session(const std::string& endpoint) {
                                                             ? msg.resume().applied_through_seq() + 1
                                                             : std::uint64_t{1});
             } else if (msg.has_ack()) {
-                applyAck(msg.ack().epoch(), msg.ack().applied_through_seq());
+                if (msg.ack().epoch() == epoch) {
+                    std::lock_guard ackLock(ackMutex);
+                    ackTarget = std::max(ackTarget, msg.ack().applied_through_seq());
+                }
+                ackWake.notify_one();
                 std::lock_guard lock(mutex_);
                 while (!inflight.empty() && inflight.front() <= msg.ack().applied_through_seq()) {
                     inflight.pop_front();

@@ -33,7 +33,9 @@ struct LinkConfig {
     /// HTTP CONNECT proxy, http://[USER:PASSWORD@]HOST:PORT (see proxy.h); empty: direct, and
     /// proxy variables in the environment are ignored.
     std::string proxy;
-    std::size_t maxBatchRecords = 1000;
+    /// 250 x window 4: at most 1,000 envelopes of a sensor wait at the console (ack latency
+    /// with many sensors draining at once: docs/BENCHMARKS.md "Console ingest").
+    std::size_t maxBatchRecords = 250;
     std::size_t maxBatchBytes = 1 << 20;
     std::size_t window = 4;  // unacknowledged batches in flight
     std::chrono::milliseconds backoffInitial{1000};

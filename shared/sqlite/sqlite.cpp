@@ -23,9 +23,12 @@ Stmt& Stmt::bind(int index, double value) {
     return *this;
 }
 Stmt& Stmt::bind(int index, std::string_view value) {
-    noteBind(sqlite3_bind_text64(stmt_.get(), index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                 SQLITE_UTF8));
+    noteBind(sqlite3_bind_text64(stmt_.get(), index, value.data(), value.size(),
+                                 borrowText_ ? SQLITE_STATIC : SQLITE_TRANSIENT, SQLITE_UTF8));
     return *this;
+}
+void Stmt::clearBindings() {
+    sqlite3_clear_bindings(stmt_.get());
 }
 Stmt& Stmt::bind(int index, const Bytes& value) {
     // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.

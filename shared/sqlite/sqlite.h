@@ -41,6 +41,13 @@ public:
     Stmt& bind(int index, const Bytes& value);
     Stmt& bind(int index, std::nullptr_t);
 
+    /// From now on text binds refer to the caller's bytes instead of copying them (SQLITE_STATIC):
+    /// only for statements whose every text is bound in the same expression that runs them
+    /// (`st.bind(1, makeText()).run()`), so the bytes outlive the step. Hot ingest paths.
+    void borrowTextBinds() { borrowText_ = true; }
+    /// Drops every binding (borrowed text must not outlive its owner in the statement).
+    void clearBindings();
+
     /// Steps once: true when a row is available, false when done. Reports the first bind error.
     Result<bool> step();
     /// Steps until done (for INSERT/UPDATE/DELETE), then resets so the statement can be reused.
@@ -62,6 +69,7 @@ private:
     sqlite3* db_;
     std::unique_ptr<sqlite3_stmt, StmtFinalizer> stmt_;
     int bindError_ = SQLITE_OK;
+    bool borrowText_ = false;
 };
 
 class Db {

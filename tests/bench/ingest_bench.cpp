@@ -459,7 +459,9 @@ int main(int argc, char** argv) {
     CLI::App app{
         "Console ingest benchmark: N sensors over mutual TLS on loopback (docs/BENCHMARKS.md)"};
     std::size_t sensorsN = 10, updates = 600'000, alerts = 200'000, backlog = 1'000'000;
-    std::size_t perBatch = 1000, window = 4, devicesPerSensor = 2000, connectionsPerSensor = 8000;
+    std::size_t perBatch = ironsight::sensor::link::LinkConfig{}.maxBatchRecords;
+    std::size_t window = ironsight::sensor::link::LinkConfig{}.window;
+    std::size_t devicesPerSensor = 2000, connectionsPerSensor = 8000;
     std::size_t direct = 200'000, pacedRate = 60'000, pacedSeconds = 10;
     std::string parent = fs::temp_directory_path().string();
     bool keep = false;
@@ -468,9 +470,9 @@ int main(int argc, char** argv) {
     app.add_option("--updates", updates, "Device/connection envelopes in the live phase (total)");
     app.add_option("--alerts", alerts, "Alert envelopes in the live phase (total)");
     app.add_option("--backlog", backlog, "Events pre-filled into the outboxes (total); 0 skips");
-    app.add_option("--batch", perBatch, "Envelopes per batch (LinkClient: 1000)")
+    app.add_option("--batch", perBatch, "Envelopes per batch (default: LinkClient's)")
         ->check(CLI::Range(1, 10000));
-    app.add_option("--window", window, "Unacknowledged batches per stream (LinkClient: 4)")
+    app.add_option("--window", window, "Unacknowledged batches per stream (default: LinkClient's)")
         ->check(CLI::Range(1, 64));
     app.add_option("--devices", devicesPerSensor, "Distinct devices per sensor")
         ->check(CLI::Range(1, 1000000));

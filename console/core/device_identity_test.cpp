@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: Apache-2.0
+// Devices from many sensors on a real console data directory (real SQLite file, real
+// ConsoleService, ingest through applyBatch): one device per site for the same MAC, routed ip-
+// observations joining their MAC's device, never across sites or through a router's MAC;
+// operator edits surviving ingest; merge, split, zone override and VLAN rules; search; the
+// schema v12 migration of existing observations.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "console/core/console_service.h"
+#include "shared/crypto/crypto.h"
+
+namespace ironsight::console::core {
+namespace {
+namespace fs = std::filesystem;
+
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("ironsight-devices-" + crypto::newUuid());
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+std::string messageOf(const Status& s) {
+    return s ? std::string("ok") : s.error().message;
+}
+
+v1::Device device(const std::string& id, std::vector<std::string> ips = {},
+                  const std::string& vendor = "", std::int64_t lastSeen = 1000) {
+    v1::Device d;
+    d.set_id(id);
+    if (id.rfind("mac-", 0) == 0) {
+        std::string hex = id.substr(4), mac;
+        for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+            mac += (mac.empty() ? "" : ":") + hex.substr(i, 2);
+        }
+        d.add_macs(mac);
+    }
+    for (const auto& ip : ips) d.add_ips(ip);
+    d.set_vendor(vendor);
+    d.set_type("plc");
+    d.set_purdue_level(1);
+    d.set_first_seen_ms(lastSeen);
+    d.set_last_seen_ms(lastSeen);
+    return d;
+}
+
+class Devices : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto opened = ConsoleService::open(dir_.path);
+        ASSERT_TRUE(opened.ok()) << opened.error().message;
+        svc_ = std::move(*opened);
+        ASSERT_TRUE(svc_->init("admin", "Admin-initial-1", "127.0.0.1:1", "127.0.0.1:2").ok());
+        ASSERT_TRUE(svc_->addSite("Plant A").ok());
+        ASSERT_TRUE(svc_->addZone("Plant A", "Line 1").ok());
+        ASSERT_TRUE(svc_->addZone("Plant A", "Line 2").ok());
+        ASSERT_TRUE(svc_->addZone("Plant A", "Cell 2").ok());
+        ASSERT_TRUE(svc_->addSite("Plant B").ok());
+        ASSERT_TRUE(svc_->addZone("Plant B", "Boiler").ok());
+        s1_ = svc_->addSensor("Plant A", "Line 1", "s1")->sensor.id;
+        s2_ = svc_->addSensor("Plant A", "Line 2", "s2")->sensor.id;
+        s3_ = svc_->addSensor("Plant B", "Boiler", "s3")->sensor.id;
+        for (const auto& s : {s1_, s2_, s3_}) {
+            ASSERT_TRUE(svc_->store().beginStream(s, 1, 1000).ok());
+        }
+    }
+
+    /// Streams `devices` from `sensorId` as the next batch of its stream.
+    void ingest(const std::string& sensorId, const std::vector<v1::Device>& devices) {
+        v1::Batch b;
+        for (const auto& d : devices) {
+            auto* env = b.add_envelopes();
+            env->set_seq(++seq_[sensorId]);
+            *env->mutable_device() = d;
+        }
+        auto applied = svc_->store().applyBatch(sensorId, 1, b, 2000);
+        ASSERT_TRUE(applied.ok()) << applied.error().message;
+    }
+
+    Session signIn(const std::string& user, Role role) {
+        const std::string initial = "Initial-pass-" + user + "1";
+        const std::string changed = "Changed-pass-" + user + "2";
+        if (user != "admin") {
+            EXPECT_TRUE(svc_->addUser(user, initial, role).ok());
+        }
+        auto s = svc_->signIn(user, user == "admin" ? "Admin-initial-1" : initial, "test");
+        EXPECT_TRUE(s.ok());
+        if (!s) return {};
+        EXPECT_TRUE(
+            svc_->changePassword(*s, user == "admin" ? "Admin-initial-1" : initial, changed).ok());
+        return *s;
+    }
+
+    std::int64_t group(const std::string& sensor, const std::string& id) {
+        auto g = svc_->deviceGroupOf(sensor, id);
+        EXPECT_TRUE(g.ok()) << messageOf(g ? Status{} : Status(g.error()));
+        return g ? *g : -1;
+    }
+
+    DeviceRow find(std::int64_t groupId) {
+        auto d = svc_->findDevice(groupId);
+        EXPECT_TRUE(d.ok()) << (d ? "" : d.error().message);
+        return d ? *d : DeviceRow{};
+    }
+
+    AuditRow lastAudit() { return svc_->listAudit()->back(); }
+
+    TempDir dir_;
+    std::unique_ptr<ConsoleService> svc_;
+    std::string s1_, s2_, s3_;
+    std::map<std::string, std::uint64_t> seq_;
+};
+
+TEST_F(Devices, TheSameMacSeenByTwoSensorsOfASiteIsOneDevice) {
+    ingest(s1_, {device("mac-000e8c01000c", {"10.10.1.12"}, "Siemens", 1000)});
+    ingest(s2_, {device("mac-000e8c01000c", {"10.10.1.12"}, "", 5000)});
+    ingest(s3_, {device("mac-000e8c01000c", {"10.10.1.12"}, "Siemens", 3000)});  // Plant B
+    auto devices = svc_->listDevices();
+    ASSERT_TRUE(devices.ok()) << devices.error().message;
+    ASSERT_EQ(devices->size(), 2u);  // one per site
+    const DeviceRow& a = (*devices)[0];
+    EXPECT_EQ(a.site, "Plant A");
+    ASSERT_EQ(a.observations.size(), 2u);
+    EXPECT_EQ(a.observations[0].sensorName, "s2");  // most recently seen first
+    EXPECT_EQ(a.observations[1].sensorName, "s1");
+    EXPECT_EQ(a.sensorName, "s2");
+    EXPECT_EQ(a.zone, "Line 2");  // the primary observation's sensor zone
+    EXPECT_EQ(a.zoneSource, "sensor");
+    EXPECT_EQ(a.vendor, "Siemens");  // gap of the newest filled from the other observation
+    EXPECT_EQ(a.firstSeenMs, 1000);
+    EXPECT_EQ(a.lastSeenMs, 5000);
+    EXPECT_EQ(a.macs, std::vector<std::string>{"00:0e:8c:01:00:0c"});
+    EXPECT_EQ((*devices)[1].site, "Plant B");
+    EXPECT_EQ((*devices)[1].observations.size(), 1u);
+    EXPECT_NE(group("s1", "mac-000e8c01000c"), group("s3", "mac-000e8c01000c"));
+
+    // The export lists both sensors and the device id.
+    auto json = nlohmann::json::parse(*svc_->exportDevices(ExportFormat::Json));
+    ASSERT_EQ(json["devices"].size(), 2u);
+    EXPECT_EQ(json["devices"][0]["sensors"], nlohmann::json::parse(R"(["s2", "s1"])"));
+    EXPECT_EQ(json["devices"][0]["device"], a.groupId);
+}
+
+TEST_F(Devices, ARoutedObservationJoinsTheMacObservationOfItsAddress) {
+    ingest(s1_, {device("mac-0080f401000b", {"10.10.1.11"})});
+    // s2 sits behind a router: it sees the PLC by address only.
+    ingest(s2_, {device("ip-10.10.1.11", {"10.10.1.11"})});
+    EXPECT_EQ(group("s1", "mac-0080f401000b"), group("s2", "ip-10.10.1.11"));
+    // The other order: a routed observation first, the MAC observation carrying it later.
+    ingest(s2_, {device("ip-10.10.1.50", {"10.10.1.50"})});
+    ingest(s1_, {device("mac-0080f4010050", {"10.10.1.50"})});
+    EXPECT_EQ(group("s2", "ip-10.10.1.50"), group("s1", "mac-0080f4010050"));
+    // An address a MAC observation gains later is found too (a trigger keeps the keys).
+    ingest(s1_, {device("mac-0080f4010077")});
+    ingest(s1_, {device("mac-0080f4010077", {"10.10.1.77"})});
+    ingest(s2_, {device("ip-10.10.1.77", {"10.10.1.77"})});
+    EXPECT_EQ(group("s1", "mac-0080f4010077"), group("s2", "ip-10.10.1.77"));
+    EXPECT_EQ(svc_->listDevices()->size(), 3u);
+    // Two sites never share a device, whatever the keys.
+    ingest(s3_, {device("ip-10.10.1.11", {"10.10.1.11"})});
+    EXPECT_NE(group("s3", "ip-10.10.1.11"), group("s1", "mac-0080f401000b"));
+}
+
+TEST_F(Devices, ARoutersMacNeverMergesTheHostsBehindIt) {
+    // The router's own observation carries its MAC and its own address; the routed hosts are
+    // ip- observations whose packets all came from the router's MAC.
+    ingest(s1_, {device("mac-00000c9f0001", {"10.10.1.1"})});
+    std::vector<v1::Device> routed;
+    for (int i = 1; i <= 5; ++i) {
+        auto d = device("ip-192.168.7." + std::to_string(i), {"192.168.7." + std::to_string(i)});
+        d.add_macs("00:00:0c:9f:00:01");
+        routed.push_back(d);
+    }
+    ingest(s1_, routed);
+    ingest(s2_, routed);  // and a second sensor sees them the same way
+    auto devices = svc_->listDevices();
+    ASSERT_EQ(devices->size(), 6u);  // the router + 5 hosts, each seen by both sensors
+    std::set<std::int64_t> groups;
+    for (const auto& d : *devices) groups.insert(d.groupId);
+    EXPECT_EQ(groups.size(), 6u);
+    for (int i = 1; i <= 5; ++i) {
+        const std::string id = "ip-192.168.7." + std::to_string(i);
+        EXPECT_EQ(group("s1", id), group("s2", id));
+        EXPECT_NE(group("s1", id), group("s1", "mac-00000c9f0001"));
+    }
+    // s2 sees the router's own address routed: it joins the router. A second MAC with that
+    // address (a reassigned lease) stays a device of its own.
+    ingest(s2_, {device("ip-10.10.1.1", {"10.10.1.1"})});
+    EXPECT_EQ(group("s2", "ip-10.10.1.1"), group("s1", "mac-00000c9f0001"));
+    ingest(s1_, {device("mac-00000c9f0002", {"10.10.1.1"})});
+    EXPECT_NE(group("s1", "mac-00000c9f0002"), group("s1", "mac-00000c9f0001"));
+}
+
+TEST_F(Devices, EditsSurviveLaterSensorUpdatesOfEveryObservation) {
+    ingest(s1_, {device("mac-000e8c01000c", {"10.10.1.12"}, "Siemens", 1000)});
+    ingest(s2_, {device("mac-000e8c01000c", {"10.10.1.12"}, "Siemens", 1100)});
+    const std::int64_t g = group("s1", "mac-000e8c01000c");
+    Session analyst = signIn("ana", Role::Analyst);
+    DeviceEdit edit;
+    edit.name = "PLC-Line1";
+    edit.type = "rtu";
+    edit.purdueLevel = 2;
+    edit.criticality = "high";
+    edit.authorized = "yes";
+    edit.notes = "Spare in store room 4";
+    ASSERT_EQ(messageOf(svc_->editDevice(analyst, g, edit)), "ok");
+    AuditRow rec = lastAudit();
+    EXPECT_EQ(rec.actor, "ana");
+    EXPECT_EQ(rec.action, "device.edit");
+    EXPECT_EQ(rec.target, "device " + std::to_string(g));
+    EXPECT_EQ(rec.source, "test");
+    EXPECT_EQ(rec.outcome,
+              "ok: name=PLC-Line1, type=rtu, criticality=high, notes=Spare in store room 4, "
+              "purdue_level=2, authorized=yes");
+
+    // Both sensors report again, with other values: the edits stay, the reports update.
+    auto later = device("mac-000e8c01000c", {"10.10.1.12"}, "Siemens AG", 9000);
+    later.set_type("hmi");
+    later.set_purdue_level(3);
+    ingest(s1_, {later});
+    ingest(s2_, {later});
+    DeviceRow d = find(g);
+    EXPECT_EQ(d.name, "PLC-Line1");
+    EXPECT_EQ(d.type, "rtu");
+    EXPECT_TRUE(d.typeEdited);
+    EXPECT_EQ(d.reportedType, "hmi");
+    EXPECT_EQ(d.purdueLevel, 2);
+    EXPECT_EQ(d.reportedPurdueLevel, 3);
+    EXPECT_EQ(d.criticality, "high");
+    EXPECT_EQ(d.authorized, std::optional<bool>(true));
+    EXPECT_EQ(d.notes, "Spare in store room 4");
+    EXPECT_EQ(d.vendor, "Siemens AG");
+    EXPECT_EQ(d.lastSeenMs, 9000);
+    EXPECT_EQ(d.editedBy, "ana");
+
+    // Clearing an edit shows the reported value again.
+    DeviceEdit clear;
+    clear.type = "";
+    clear.purdueLevel = -1;
+    ASSERT_EQ(messageOf(svc_->editDevice(analyst, g, clear)), "ok");
+    d = find(g);
+    EXPECT_EQ(d.type, "hmi");
+    EXPECT_EQ(d.purdueLevel, 3);
+    EXPECT_EQ(d.name, "PLC-Line1");
+
+    // Bad values: one clear line, nothing changed, the refusal audited.
+    DeviceEdit bad;
+    bad.criticality = "extreme";
+    EXPECT_EQ(messageOf(svc_->editDevice(analyst, g, bad)),
+              "invalid criticality 'extreme': use low, medium, high or critical");
+    EXPECT_EQ(lastAudit().outcome,
+              "failed: invalid criticality 'extreme': use low, medium, high or critical");
+    bad = {};
+    bad.purdueLevel = 7;
+    EXPECT_EQ(messageOf(svc_->editDevice(analyst, g, bad)), "invalid Purdue level 7: use 0 to 5");
+    bad = {};
+    bad.authorized = "maybe";
+    EXPECT_EQ(messageOf(svc_->editDevice(analyst, g, bad)),
+              "invalid authorized value 'maybe': use yes or no");
+    EXPECT_EQ(messageOf(svc_->editDevice(analyst, 9999, edit)), "no device 9999");
+    EXPECT_EQ(messageOf(svc_->editDevice(analyst, g, DeviceEdit{})),
+              "nothing to change: give at least one field");
+    EXPECT_EQ(find(g).criticality, "high");
+
+    // Read-only may not edit (refused and audited).
+    Session viewer = signIn("vic", Role::Viewer);
+    EXPECT_EQ(messageOf(svc_->editDevice(viewer, g, edit)),
+              "permission denied: viewer may not edit, merge or split devices");
+    EXPECT_EQ(lastAudit().action, "device.edit");
+    EXPECT_EQ(lastAudit().outcome,
+              "denied: permission denied: viewer may not edit, merge or split devices");
+}
+
+TEST_F(Devices, MergeAndSplitAreAuditedRoleCheckedAndStick) {
+    ingest(s1_, {device("mac-0000000000a1", {"10.0.0.1"}, "", 1000)});
+    ingest(s2_, {device("mac-0000000000a2", {"10.0.0.2"}, "", 2000)});  // a second NIC
+    ingest(s3_, {device("mac-0000000000a3", {"10.0.0.3"})});
+    const std::int64_t a = group("s1", "mac-0000000000a1");
+    const std::int64_t b = group("s2", "mac-0000000000a2");
+    const std::int64_t c = group("s3", "mac-0000000000a3");
+    Session admin = signIn("admin", Role::Admin);
+    Session viewer = signIn("vic", Role::Viewer);
+    DeviceEdit ea, eb;
+    ea.name = "Historian";
+    eb.name = "ignored";
+    eb.notes = "two NICs";
+    ASSERT_TRUE(svc_->editDevice(admin, a, ea).ok());
+    ASSERT_TRUE(svc_->editDevice(admin, b, eb).ok());
+
+    EXPECT_EQ(messageOf(svc_->mergeDevices(viewer, a, b)),
+              "permission denied: viewer may not edit, merge or split devices");
+    EXPECT_EQ(messageOf(svc_->mergeDevices(admin, a, c)),
+              "cannot merge devices of different sites (device " + std::to_string(a) +
+                  " is in 'Plant A', device " + std::to_string(c) + " in 'Plant B')");
+    EXPECT_EQ(lastAudit().outcome.rfind("failed: cannot merge devices of different sites", 0), 0u);
+    EXPECT_EQ(messageOf(svc_->mergeDevices(admin, a, a)),
+              "cannot merge device " + std::to_string(a) + " into itself");
+    ASSERT_EQ(messageOf(svc_->mergeDevices(admin, a, b)), "ok");
+    AuditRow rec = lastAudit();
+    EXPECT_EQ(rec.action, "device.merge");
+    EXPECT_EQ(rec.actor, "admin");
+    EXPECT_EQ(rec.outcome, "ok: device " + std::to_string(b) + " merged in (1 observation(s))");
+    DeviceRow d = find(a);
+    EXPECT_EQ(d.name, "Historian");  // A keeps its edits
+    EXPECT_EQ(d.notes, "two NICs");  // B's fill A's unset fields
+    EXPECT_EQ(d.observations.size(), 2u);
+    EXPECT_EQ(d.ips, (std::vector<std::string>{"10.0.0.2", "10.0.0.1"}));
+    EXPECT_EQ(messageOf(svc_->findDevice(b) ? Status{} : Status(svc_->findDevice(b).error())),
+              "no device " + std::to_string(b));
+    // Later updates keep the merge.
+    ingest(s2_, {device("mac-0000000000a2", {"10.0.0.2"}, "", 3000)});
+    EXPECT_EQ(group("s2", "mac-0000000000a2"), a);
+
+    // Split the second NIC out again; updates and new sightings keep it split.
+    EXPECT_EQ(messageOf(svc_->splitDevice(viewer, "s2", "mac-0000000000a2")
+                            ? Status{}
+                            : Status(svc_->splitDevice(viewer, "s2", "mac-0000000000a2").error())),
+              "permission denied: viewer may not edit, merge or split devices");
+    auto split = svc_->splitDevice(admin, "s2", "mac-0000000000a2");
+    ASSERT_TRUE(split.ok()) << split.error().message;
+    EXPECT_EQ(lastAudit().action, "device.split");
+    EXPECT_EQ(lastAudit().outcome,
+              "ok: s2/mac-0000000000a2 is now device " + std::to_string(*split));
+    EXPECT_EQ(find(*split).name, "");  // a split-off device starts without edits
+    EXPECT_EQ(find(a).name, "Historian");
+    ingest(s2_, {device("mac-0000000000a2", {"10.0.0.2"}, "", 4000)});
+    EXPECT_EQ(group("s2", "mac-0000000000a2"), *split);
+    ingest(s1_, {device("mac-0000000000a2", {"10.0.0.2"}, "", 4000)});  // s1 sees it too now
+    EXPECT_EQ(group("s1", "mac-0000000000a2"), *split);
+    auto only = svc_->splitDevice(admin, "s1", "mac-0000000000a1");
+    ASSERT_FALSE(only.ok());
+    EXPECT_EQ(only.error().message,
+              "device " + std::to_string(a) + " has no other observation: nothing to split");
+    auto unknown = svc_->splitDevice(admin, "s1", "mac-ffffffffffff");
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_EQ(unknown.error().message, "sensor 's1' reported no device 'mac-ffffffffffff'");
+}
+
+TEST_F(Devices, ZoneOverrideAndVlanRules) {
+    auto tagged = device("mac-0000000000b1", {"10.0.20.5"});
+    tagged.add_vlans(20);
+    ingest(s1_, {tagged, device("mac-0000000000b2", {"10.0.10.5"})});
+    const std::int64_t t = group("s1", "mac-0000000000b1");
+    const std::int64_t u = group("s1", "mac-0000000000b2");
+    Session admin = signIn("admin", Role::Admin);
+    Session analyst = signIn("ana", Role::Analyst);
+    EXPECT_EQ(find(t).zone, "Line 1");
+
+    // VLAN 20 of s1 is Cell 2: only the tagged device moves.
+    EXPECT_EQ(messageOf(svc_->setZoneRule(analyst, "s1", 20, "Cell 2")),
+              "permission denied: analyst may not change VLAN zone rules");
+    EXPECT_EQ(messageOf(svc_->setZoneRule(admin, "s1", 20, "Boiler")),
+              "no zone 'Boiler' in site 'Plant A' (the sensor's site)");
+    EXPECT_EQ(messageOf(svc_->setZoneRule(admin, "s1", 5000, "Cell 2")),
+              "invalid VLAN 5000: use 1 to 4094");
+    ASSERT_EQ(messageOf(svc_->setZoneRule(admin, "s1", 20, "Cell 2")), "ok");
+    EXPECT_EQ(lastAudit().action, "device.zone_rule");
+    EXPECT_EQ(lastAudit().outcome, "ok: zone Cell 2");
+    EXPECT_EQ(find(t).zone, "Cell 2");
+    EXPECT_EQ(find(t).zoneSource, "vlan");
+    EXPECT_EQ(find(u).zone, "Line 1");
+    auto rules = svc_->listZoneRules();
+    ASSERT_EQ(rules->size(), 1u);
+    EXPECT_EQ((*rules)[0].sensorName, "s1");
+    EXPECT_EQ((*rules)[0].vlan, 20u);
+    EXPECT_EQ((*rules)[0].zone, "Cell 2");
+    std::vector<std::string> ids;
+    auto found = svc_->searchDevices("cell 2");
+    ASSERT_TRUE(found.ok()) << found.error().message;
+    for (const auto& d : *found) ids.push_back(d.deviceId);
+    EXPECT_EQ(ids, std::vector<std::string>{"mac-0000000000b1"});
+
+    // The operator's override wins over the rule; "" hands the zone back.
+    DeviceEdit z;
+    z.zone = "Line 2";
+    ASSERT_TRUE(svc_->editDevice(analyst, t, z).ok());
+    EXPECT_EQ(find(t).zone, "Line 2");
+    EXPECT_EQ(find(t).zoneSource, "override");
+    z.zone = "Boiler";
+    EXPECT_EQ(messageOf(svc_->editDevice(analyst, t, z)),
+              "no zone 'Boiler' in site 'Plant A' (the device's site)");
+    z.zone = "";
+    ASSERT_TRUE(svc_->editDevice(analyst, t, z).ok());
+    EXPECT_EQ(find(t).zone, "Cell 2");
+
+    ASSERT_EQ(messageOf(svc_->removeZoneRule(admin, "s1", 20)), "ok");
+    EXPECT_EQ(messageOf(svc_->removeZoneRule(admin, "s1", 20)),
+              "no zone rule for VLAN 20 of sensor 's1'");
+    EXPECT_EQ(find(t).zone, "Line 1");
+
+    // Deleting a zone drops the overrides and rules that point to it.
+    ASSERT_TRUE(svc_->setZoneRule(admin, "s1", 20, "Cell 2").ok());
+    z.zone = "Cell 2";
+    ASSERT_TRUE(svc_->editDevice(analyst, u, z).ok());
+    ASSERT_TRUE(svc_->deleteZone(admin, "Plant A", "Cell 2").ok());
+    EXPECT_EQ(find(t).zone, "Line 1");
+    EXPECT_EQ(find(u).zone, "Line 1");
+    EXPECT_TRUE(svc_->listZoneRules()->empty());
+}
+
+TEST_F(Devices, SearchCoversEditsAndEveryObservation) {
+    auto a = device("mac-0000000000c1", {"10.1.1.1"}, "Siemens");
+    a.set_serial("SN-4711");
+    ingest(s1_, {a, device("mac-0000000000c2", {"10.1.1.2"}, "Moxa")});
+    auto other = device("mac-0000000000c1", {"10.1.1.1"}, "", 500);
+    other.set_hostname("plc-hall-7");  // only the older observation (s2) has the hostname
+    ingest(s2_, {other});
+    DeviceEdit e;
+    e.name = "Kiln controller";
+    e.notes = "vendor support contract 2291";
+    e.criticality = "critical";
+    ASSERT_TRUE(svc_->editDevice(group("s1", "mac-0000000000c2"), e).ok());
+    using Ids = std::vector<std::string>;
+    auto ids = [&](const std::string& term) {
+        Ids out;
+        auto rows = svc_->searchDevices(term);
+        if (!rows) return Ids{"error: " + rows.error().message};
+        for (const auto& d : *rows) out.push_back(d.deviceId);
+        return out;
+    };
+    EXPECT_EQ(ids("kiln"), Ids{"mac-0000000000c2"});
+    EXPECT_EQ(ids("contract 2291"), Ids{"mac-0000000000c2"});
+    EXPECT_EQ(ids("CRITICAL"), Ids{"mac-0000000000c2"});
+    EXPECT_EQ(ids("plc-hall"), Ids{"mac-0000000000c1"});  // from the other sensor's report
+    EXPECT_EQ(ids("sn-4711"), Ids{"mac-0000000000c1"});
+    EXPECT_EQ(ids("10.1.1."), (Ids{"mac-0000000000c1", "mac-0000000000c2"}));
+    EXPECT_EQ(ids("s2"), Ids{"mac-0000000000c1"});  // a sensor of one observation
+    EXPECT_EQ(ids("nothing like it"), Ids{});
+    EXPECT_EQ(svc_->searchDevices("", 1, 1)->size(), 1u);
+    EXPECT_EQ((*svc_->searchDevices("", 1, 1))[0].deviceId, "mac-0000000000c2");
+}
+
+TEST_F(Devices, MovingAZoneTakesItsDevicesAlong) {
+    ingest(s1_, {device("mac-0000000000d1", {"10.2.0.1"})});
+    ingest(s2_, {device("mac-0000000000d1", {"10.2.0.1"}), device("mac-0000000000d2")});
+    const std::int64_t shared = group("s1", "mac-0000000000d1");
+    const std::int64_t alone = group("s2", "mac-0000000000d2");
+    DeviceEdit e;
+    e.name = "Shared PLC";
+    ASSERT_TRUE(svc_->editDevice(shared, e).ok());
+    ASSERT_TRUE(svc_->moveZone("Plant A", "Line 2", "Plant B").ok());
+    // s2's observation of the shared device becomes a device of Plant B with a copy of the edits.
+    const std::int64_t moved = group("s2", "mac-0000000000d1");
+    EXPECT_NE(moved, shared);
+    EXPECT_EQ(find(moved).site, "Plant B");
+    EXPECT_EQ(find(moved).name, "Shared PLC");
+    EXPECT_EQ(find(shared).site, "Plant A");
+    EXPECT_EQ(find(alone).site, "Plant B");
+    // New observations join by the keys of their own site.
+    ingest(s3_, {device("mac-0000000000d2")});
+    EXPECT_EQ(group("s3", "mac-0000000000d2"), alone);
+    ingest(s3_, {device("mac-0000000000d1")});
+    EXPECT_EQ(group("s3", "mac-0000000000d1"), moved);
+}
+
+TEST(DeviceMigration, ExistingObservationsAreGroupedOnUpgrade) {
+    TempDir dir;
+    const fs::path file = dir.path / "console.db";
+    {
+        // A v11 store with observations as the earlier release kept them.
+        auto db = sqlite::Db::open(file);
+        ASSERT_TRUE(db.ok());
+        std::vector<std::string> v11(schemaSteps().begin(), schemaSteps().begin() + 11);
+        ASSERT_TRUE(sqlite::migrate(*db, v11).ok());
+        ASSERT_TRUE(db->exec(R"sql(
+INSERT INTO sites(id, name) VALUES(1, 'Plant A'), (2, 'Plant B');
+INSERT INTO zones(id, site_id, name) VALUES(1, 1, 'Line 1'), (2, 1, 'Line 2'), (3, 2, 'Boiler');
+INSERT INTO sensors(id, name, zone_id, status, created_at) VALUES
+  ('s1', 's1', 1, 'active', 0), ('s2', 's2', 2, 'active', 0), ('s3', 's3', 3, 'active', 0);
+INSERT INTO devices(sensor_id, device_id, macs, ips, last_seq, last_seen) VALUES
+  ('s1', 'mac-0000000000e1', '["00:00:00:00:00:e1"]', '["10.3.0.1"]', 1, 100),
+  ('s2', 'mac-0000000000e1', '["00:00:00:00:00:e1"]', '["10.3.0.1"]', 1, 200),
+  ('s2', 'ip-10.3.0.1', '["00:00:0c:9f:00:01"]', '["10.3.0.1"]', 2, 150),
+  ('s2', 'ip-10.9.9.9', '["00:00:0c:9f:00:01"]', '["10.9.9.9"]', 3, 150),
+  ('s3', 'mac-0000000000e1', '["00:00:00:00:00:e1"]', '["10.3.0.1"]', 1, 100),
+  ('s3', 'legacy-id', '[]', '[]', 2, 100);
+)sql")
+                        .ok());
+    }
+    auto store = ConsoleStore::open(file);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto devices = (*store)->listDevices();
+    ASSERT_TRUE(devices.ok()) << devices.error().message;
+    ASSERT_EQ(devices->size(), 4u);
+    EXPECT_EQ((*devices)[0].site, "Plant A");
+    EXPECT_EQ((*devices)[0].deviceId, "ip-10.9.9.9");
+    EXPECT_EQ((*devices)[1].deviceId, "mac-0000000000e1");
+    EXPECT_EQ((*devices)[1].observations.size(), 3u);  // s1 + s2 mac- + s2 ip-10.3.0.1
+    EXPECT_EQ((*devices)[2].site, "Plant B");
+    EXPECT_EQ(*(*store)->deviceGroupOf("s2", "ip-10.3.0.1"),
+              *(*store)->deviceGroupOf("s1", "mac-0000000000e1"));
+    // And the keys were registered: a new observation joins its migrated device.
+    ASSERT_TRUE((*store)->beginStream("s1", 1, 1000).ok());
+    v1::Batch b;
+    auto* env = b.add_envelopes();
+    env->set_seq(1);
+    *env->mutable_device() = device("ip-10.9.9.9", {"10.9.9.9"});
+    ASSERT_TRUE((*store)->applyBatch("s1", 1, b, 2000).ok());
+    EXPECT_EQ(*(*store)->deviceGroupOf("s1", "ip-10.9.9.9"),
+              *(*store)->deviceGroupOf("s2", "ip-10.9.9.9"));
+    auto fk = sqlite::Db::open(file);
+    auto check = fk->prepare("SELECT COUNT(*) FROM pragma_foreign_key_check");
+    ASSERT_TRUE(*check->step());
+    EXPECT_EQ(check->columnInt(0), 0);
+}
+
+}  // namespace
+}  // namespace ironsight::console::core

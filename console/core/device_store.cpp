@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: Apache-2.0
+// ConsoleStore, devices: one console device per device group (the observations of the sensors
+// of a site that saw the same device), operator edits, merge and split, VLAN zone rules
+// (docs/CONSOLE.md "Devices").
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+
+#include "console/core/console_store.h"
+
+namespace ironsight::console::core {
+namespace {
+
+using nlohmann::json;
+
+/// Identity keys of an observation. `mac:<hex>` (a mac- id) and `macip:<ip>` (the addresses of
+/// a mac- observation) are what a routed ip- observation joins; `ip:<ip>` (an ip- id) is what a
+/// later observation of that address joins. A router's MAC is never a key of the hosts behind
+/// it: ip- observations are keyed by their address only.
+bool isMacId(const std::string& id) {
+    return id.rfind("mac-", 0) == 0;
+}
+bool isIpId(const std::string& id) {
+    return id.rfind("ip-", 0) == 0;
+}
+
+constexpr const char* kSensorSite =
+    "SELECT z.site_id FROM sensors s JOIN zones z ON z.id = s.zone_id WHERE s.id = ?1";
+constexpr const char* kFindKey = "SELECT group_id FROM device_keys WHERE site_id = ?1 AND key = ?2";
+constexpr const char* kOtherMac =
+    "SELECT 1 FROM devices WHERE group_id = ?1 AND substr(device_id, 1, 4) = 'mac-' AND "
+    "device_id <> ?2 LIMIT 1";
+constexpr const char* kNewGroup = "INSERT INTO device_groups(site_id, created_at) VALUES(?1, ?2)";
+constexpr const char* kSetGroup =
+    "UPDATE devices SET group_id = ?3 WHERE sensor_id = ?1 AND device_id = ?2";
+constexpr const char* kAddKey =
+    "INSERT OR IGNORE INTO device_keys(site_id, key, group_id) VALUES(?1, ?2, ?3)";
+
+/// The keys of a group, from its observations (?1 = group id).
+constexpr const char* kGroupKeys[] = {
+    R"sql(INSERT OR IGNORE INTO device_keys(site_id, key, group_id)
+SELECT g.site_id, 'mac:' || substr(d.device_id, 5), g.id FROM devices d
+JOIN device_groups g ON g.id = d.group_id
+WHERE g.id = ?1 AND substr(d.device_id, 1, 4) = 'mac-')sql",
+    R"sql(INSERT OR IGNORE INTO device_keys(site_id, key, group_id)
+SELECT g.site_id, 'macip:' || j.value, g.id FROM devices d
+JOIN device_groups g ON g.id = d.group_id, json_each(d.ips) j
+WHERE g.id = ?1 AND substr(d.device_id, 1, 4) = 'mac-')sql",
+    R"sql(INSERT OR IGNORE INTO device_keys(site_id, key, group_id)
+SELECT g.site_id, 'ip:' || substr(d.device_id, 4), g.id FROM devices d
+JOIN device_groups g ON g.id = d.group_id
+WHERE g.id = ?1 AND substr(d.device_id, 1, 3) = 'ip-')sql",
+};
+
+std::vector<std::string> stringsOf(const std::string& text) {
+    std::vector<std::string> out;
+    json j = json::parse(text, nullptr, false);
+    if (!j.is_array()) return out;
+    for (const auto& v : j) {
+        if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
+template <class T>
+void addUnique(std::vector<T>& to, const T& v) {
+    if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
+}
+
+/// "%text%" for LIKE ... ESCAPE '\': the text's own % and _ match literally.
+std::string likeOf(const std::string& text) {
+    std::string out = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "%";
+}
+
+/// Every observation of the selected groups, grouped, most recently seen first.
+constexpr const char* kObservationSelect = R"sql(
+SELECT d.group_id, d.sensor_id, s.name, si.name, z.name, d.device_id, d.macs, d.ips, d.vlans,
+       COALESCE(d.vendor, ''), COALESCE(d.model, ''), COALESCE(d.firmware, ''),
+       COALESCE(d.serial, ''), COALESCE(d.hostname, ''), COALESCE(d.type, ''), d.purdue_level,
+       d.protocols, COALESCE(d.identity_json, ''), d.evidence, COALESCE(d.first_seen, 0),
+       COALESCE(d.last_seen, 0), COALESCE(g.name, ''), g.type, g.purdue_level,
+       COALESCE(g.criticality, ''), g.authorized, COALESCE(g.notes, ''), oz.name, g.edited_by,
+       g.edited_at
+FROM devices d JOIN device_groups g ON g.id = d.group_id JOIN sensors s ON s.id = d.sensor_id
+JOIN zones z ON z.id = s.zone_id JOIN sites si ON si.id = z.site_id
+LEFT JOIN zones oz ON oz.id = g.zone_id )sql";
+
+/// The device search: groups with the term in any field of any observation or of the group.
+/// Zone names: the sensor's, the override, and those of the sensor's VLAN rules that match
+/// one of the observation's VLANs.
+constexpr const char* kSearchWhere = R"sql(
+WHERE d.group_id IN (
+  SELECT d2.group_id FROM devices d2 JOIN device_groups g2 ON g2.id = d2.group_id
+  JOIN sensors s2 ON s2.id = d2.sensor_id JOIN zones z2 ON z2.id = s2.zone_id
+  JOIN sites si2 ON si2.id = z2.site_id LEFT JOIN zones oz2 ON oz2.id = g2.zone_id
+  WHERE (d2.device_id || ' ' || d2.macs || ' ' || d2.ips || ' ' || d2.vlans || ' ' ||
+         COALESCE(d2.vendor, '') || ' ' || COALESCE(d2.model, '') || ' ' ||
+         COALESCE(d2.firmware, '') || ' ' || COALESCE(d2.serial, '') || ' ' ||
+         COALESCE(d2.hostname, '') || ' ' || COALESCE(d2.type, '') || ' ' || d2.purdue_level ||
+         ' ' || d2.protocols || ' ' || COALESCE(d2.identity_json, '') || ' ' || d2.evidence ||
+         ' ' || s2.name || ' ' || si2.name || ' ' || z2.name || ' ' || COALESCE(oz2.name, '') ||
+         ' ' || COALESCE(g2.name, '') || ' ' || COALESCE(g2.type, '') || ' ' ||
+         COALESCE(g2.criticality, '') || ' ' || COALESCE(g2.notes, '')) LIKE ?1 ESCAPE '\' )sql";
+/// Appended (before kSearchEnd) when VLAN zone rules exist.
+constexpr const char* kSearchRuleZones = R"sql(
+     OR (EXISTS(SELECT 1 FROM sensor_zone_rules r0 WHERE r0.sensor_id = d2.sensor_id)
+         AND EXISTS(SELECT 1 FROM sensor_zone_rules r JOIN zones rz ON rz.id = r.zone_id,
+                                  json_each(d2.vlans) j
+                    WHERE r.sensor_id = d2.sensor_id AND rz.name LIKE ?1 ESCAPE '\'
+                      AND r.vlan = COALESCE(json_extract(j.value, '$.id'), j.value))) )sql";
+constexpr const char* kSearchEnd = ") ";
+
+constexpr const char* kObservationOrder =
+    " ORDER BY d.group_id, COALESCE(d.last_seen, 0) DESC, d.sensor_id, d.device_id";
+
+/// VLAN zone rules: (sensor id, vlan) -> zone name.
+using ZoneRules = std::map<std::pair<std::string, std::uint32_t>, std::string>;
+
+/// The zone of the first of an observation's VLANs (its vlans column) that has a rule.
+std::optional<std::string> vlanZone(const ZoneRules& rules, const std::string& sensorId,
+                                    const std::string& vlansText) {
+    auto any = rules.lower_bound({sensorId, 0});
+    if (any == rules.end() || any->first.first != sensorId) return std::nullopt;
+    json vlans = json::parse(vlansText, nullptr, false);
+    if (!vlans.is_array()) return std::nullopt;
+    for (const auto& v : vlans) {
+        std::uint32_t id = 0;
+        if (v.is_number_unsigned()) {
+            id = v.get<std::uint32_t>();
+        } else if (v.is_object() && v.contains("id") && v["id"].is_number_unsigned()) {
+            id = v["id"].get<std::uint32_t>();
+        } else {
+            continue;
+        }
+        auto rule = rules.find({sensorId, id});
+        if (rule != rules.end()) return rule->second;
+    }
+    return std::nullopt;
+}
+
+/// The effective zone of a device from its primary observation: override, VLAN rule, sensor.
+std::pair<std::string, const char*> effectiveZone(const ZoneRules& rules, const sqlite::Stmt& st,
+                                                  int sensorColumn, int zoneColumn, int vlansColumn,
+                                                  int overrideColumn) {
+    if (!st.columnIsNull(overrideColumn)) return {st.columnText(overrideColumn), "override"};
+    if (auto z = vlanZone(rules, st.columnText(sensorColumn), st.columnText(vlansColumn))) {
+        return {*z, "vlan"};
+    }
+    return {st.columnText(zoneColumn), "sensor"};
+}
+
+/// Appends one observation row to `d` (the first one of a group fills everything).
+void addObservation(DeviceRow& d, const sqlite::Stmt& st, bool first, const ZoneRules& rules) {
+    DeviceObservation o;
+    o.sensorId = st.columnText(1);
+    o.sensorName = st.columnText(2);
+    o.deviceId = st.columnText(5);
+    o.lastSeenMs = st.columnInt(20);
+    auto fill = [&](std::string& field, int column) {
+        if (field.empty()) field = st.columnText(column);
+    };
+    if (first) {
+        d.groupId = st.columnInt(0);
+        d.sensorId = o.sensorId;
+        d.sensorName = o.sensorName;
+        d.site = st.columnText(3);
+        auto [zone, source] = effectiveZone(rules, st, 1, 4, 8, 27);
+        d.zone = std::move(zone);
+        d.zoneSource = source;
+        d.deviceId = o.deviceId;
+        d.reportedPurdueLevel = static_cast<int>(st.columnInt(15));
+        d.firstSeenMs = st.columnInt(19);
+        d.lastSeenMs = o.lastSeenMs;
+        d.name = st.columnText(21);
+        d.typeEdited = !st.columnIsNull(22);
+        if (d.typeEdited) d.type = st.columnText(22);
+        d.purdueEdited = !st.columnIsNull(23);
+        if (d.purdueEdited) d.purdueLevel = static_cast<int>(st.columnInt(23));
+        d.criticality = st.columnText(24);
+        if (!st.columnIsNull(25)) d.authorized = st.columnInt(25) != 0;
+        d.notes = st.columnText(26);
+        d.editedBy = st.columnText(28);
+        d.editedAtMs = st.columnInt(29);
+    } else {
+        if (o.lastSeenMs > d.lastSeenMs) d.lastSeenMs = o.lastSeenMs;
+        const std::int64_t firstSeen = st.columnInt(19);
+        if (firstSeen > 0 && (d.firstSeenMs <= 0 || firstSeen < d.firstSeenMs)) {
+            d.firstSeenMs = firstSeen;
+        }
+        if (d.reportedPurdueLevel < 0) d.reportedPurdueLevel = static_cast<int>(st.columnInt(15));
+    }
+    // Reported fields: the most recent observation's, gaps filled from the others.
+    fill(d.vendor, 9);
+    fill(d.model, 10);
+    fill(d.firmware, 11);
+    fill(d.serial, 12);
+    fill(d.hostname, 13);
+    fill(d.reportedType, 14);
+    fill(d.identityJson, 17);
+    for (const auto& m : stringsOf(st.columnText(6))) addUnique(d.macs, m);
+    for (const auto& ip : stringsOf(st.columnText(7))) addUnique(d.ips, ip);
+    json vlans = json::parse(st.columnText(8), nullptr, false);
+    if (vlans.is_array()) {
+        for (const auto& v : vlans) {
+            if (v.is_number_unsigned()) addUnique(d.vlans, v.get<std::uint32_t>());
+            if (v.is_object() && v.contains("id") && v["id"].is_number_unsigned()) {
+                const auto id = v["id"].get<std::uint32_t>();
+                addUnique(d.vlans, id);
+                if (v.contains("name") && v["name"].is_string() && !d.vlanNames.count(id)) {
+                    d.vlanNames[id] = v["name"];
+                }
+            }
+        }
+    }
+    json protocols = json::parse(st.columnText(16), nullptr, false);
+    if (protocols.is_array()) {
+        for (const auto& p : protocols) {
+            if (p.is_object()) {
+                addUnique(d.protocols, std::pair<std::string, std::string>(p.value("name", ""),
+                                                                           p.value("role", "")));
+            }
+        }
+    }
+    for (const auto& e : stringsOf(st.columnText(18))) addUnique(d.evidence, e);
+    d.observations.push_back(std::move(o));
+}
+
+Result<ZoneRules> zoneRulesLocked(sqlite::Db& db) {
+    ZoneRules rules;
+    auto st = db.prepare(
+        "SELECT r.sensor_id, r.vlan, z.name FROM sensor_zone_rules r "
+        "JOIN zones z ON z.id = r.zone_id");
+    if (!st) return st.error();
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        rules[{st->columnText(0), static_cast<std::uint32_t>(st->columnInt(1))}] =
+            st->columnText(2);
+    }
+    return rules;
+}
+
+/// The sort key columns of every observation (a page is chosen before the full rows load).
+constexpr const char* kOrderSelect = R"sql(
+SELECT d.group_id, d.sensor_id, si.name, z.name, d.device_id, d.vlans, oz.name
+FROM devices d JOIN device_groups g ON g.id = d.group_id JOIN sensors s ON s.id = d.sensor_id
+JOIN zones z ON z.id = s.zone_id JOIN sites si ON si.id = z.site_id
+LEFT JOIN zones oz ON oz.id = g.zone_id )sql";
+
+/// Sorted like listDevices(): site, zone, device id, group id.
+bool deviceOrder(const DeviceRow& a, const DeviceRow& b) {
+    return std::tie(a.site, a.zone, a.deviceId, a.groupId) <
+           std::tie(b.site, b.zone, b.deviceId, b.groupId);
+}
+
+const std::set<std::string>& criticalities() {
+    static const std::set<std::string> names = {"low", "medium", "high", "critical"};
+    return names;
+}
+
+/// Device types: the sensor's (docs/ANALYZE.md) and plugins' (lower case, digits, '_').
+Status checkType(const std::string& type) {
+    if (type.size() > 40 ||
+        type.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+        return makeError("invalid device type '" + type +
+                         "': use lower-case words joined by '_' (plc, rtu, hmi, "
+                         "engineering_workstation, historian, scada_server, switch, router, "
+                         "printer, camera, it_host, external, unknown)");
+    }
+    return {};
+}
+
+/// Runs `body` in one transaction (bumping `ownWrites` on commit).
+template <class Body>
+Status inTransaction(sqlite::Db& db, std::uint64_t& ownWrites, Body&& body) {
+    sqlite::Transaction tx(db);
+    if (!tx.began()) return makeError("console store busy: " + tx.beginStatus().error().message);
+    if (Status s = body(); !s) return s;
+    if (Status s = tx.commit(); !s) return s;
+    ++ownWrites;
+    return {};
+}
+
+std::string deviceTarget(std::int64_t groupId) {
+    return "device " + std::to_string(groupId);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Ingest: assigning a new observation to a device group (inside applyBatch's transaction).
+
+Status ConsoleStore::assignDeviceGroupLocked(const std::string& sensorId,
+                                             const ironsight::v1::Device& d) {
+    auto site = cachedLocked(kSensorSite);
+    if (!site) return site.error();
+    (*site)->bind(1, sensorId);
+    auto row = (*site)->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("unknown sensor " + sensorId);
+    const std::int64_t siteId = (*site)->columnInt(0);
+    (*site)->reset();
+
+    // Lookup order: the same MAC, then (mac- ids) an ip- observation of one of its addresses or
+    // (ip- ids) a mac- observation carrying the address, then an ip- observation of it.
+    const std::string& id = d.id();
+    std::vector<std::string> lookups;
+    std::vector<std::string> own;  // the keys this observation registers
+    if (isMacId(id)) {
+        lookups.push_back("mac:" + id.substr(4));
+        own.push_back(lookups.back());
+        for (const auto& ip : d.ips()) {
+            lookups.push_back("ip:" + ip);
+            own.push_back("macip:" + ip);
+        }
+    } else if (isIpId(id)) {
+        lookups.push_back("macip:" + id.substr(3));
+        lookups.push_back("ip:" + id.substr(3));
+        own.push_back(lookups.back());
+    }
+    std::int64_t groupId = 0;
+    auto find = cachedLocked(kFindKey);
+    if (!find) return find.error();
+    for (const auto& key : lookups) {
+        (*find)->bind(1, siteId).bind(2, key);
+        auto hit = (*find)->step();
+        if (!hit) return hit.error();
+        std::int64_t candidate = *hit ? (*find)->columnInt(0) : 0;
+        (*find)->reset();
+        if (candidate == 0) continue;
+        if (isMacId(id) && key.rfind("ip:", 0) == 0) {
+            // Another MAC already in that group: two MACs never merge by an address.
+            auto other = cachedLocked(kOtherMac);
+            if (!other) return other.error();
+            (*other)->bind(1, candidate).bind(2, id);
+            auto taken = (*other)->step();
+            if (!taken) return taken.error();
+            (*other)->reset();
+            if (*taken) continue;
+        }
+        groupId = candidate;
+        break;
+    }
+    if (groupId == 0) {
+        auto add = cachedLocked(kNewGroup);
+        if (!add) return add.error();
+        if (auto s = (*add)->bind(1, siteId).bind(2, clock_()).run(); !s) return s;
+        groupId = db_.lastInsertRowid();
+    }
+    auto set = cachedLocked(kSetGroup);
+    if (!set) return set.error();
+    if (auto s = (*set)->bind(1, sensorId).bind(2, id).bind(3, groupId).run(); !s) return s;
+    auto key = cachedLocked(kAddKey);
+    if (!key) return key.error();
+    for (const auto& k : own) {
+        if (auto s = (*key)->bind(1, siteId).bind(2, k).bind(3, groupId).run(); !s) return s;
+    }
+    return {};
+}
+
+Status ConsoleStore::rebuildGroupKeysLocked(std::int64_t groupId) {
+    auto del = db_.prepare("DELETE FROM device_keys WHERE group_id = ?1");
+    if (!del) return del.error();
+    if (auto s = del->bind(1, groupId).run(); !s) return s;
+    for (const char* sql : kGroupKeys) {
+        auto st = db_.prepare(sql);
+        if (!st) return st.error();
+        if (auto s = st->bind(1, groupId).run(); !s) return s;
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries.
+
+Result<std::vector<DeviceRow>> ConsoleStore::loadDevicesLocked(const std::string& where,
+                                                               const std::string& term) {
+    auto rules = zoneRulesLocked(db_);
+    if (!rules) return rules.error();
+    auto st = db_.prepare(std::string(kObservationSelect) + where + kObservationOrder);
+    if (!st) return st.error();
+    if (!term.empty()) st->bind(1, likeOf(term));
+    std::vector<DeviceRow> out;
+    std::int64_t current = 0;
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        const std::int64_t groupId = st->columnInt(0);
+        const bool first = out.empty() || groupId != current;
+        if (first) {
+            out.emplace_back();
+            current = groupId;
+        }
+        addObservation(out.back(), *st, first, *rules);
+    }
+    for (auto& d : out) {
+        if (!d.typeEdited) d.type = d.reportedType;
+        if (!d.purdueEdited) d.purdueLevel = d.reportedPurdueLevel;
+    }
+    std::sort(out.begin(), out.end(), deviceOrder);
+    return out;
+}
+
+Result<std::vector<DeviceRow>> ConsoleStore::listDevices() {
+    std::lock_guard lock(mutex_);
+    return loadDevicesLocked("", "");
+}
+
+Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& term, int limit,
+                                                           int offset) {
+    std::lock_guard lock(mutex_);
+    // One LIKE over the fields joined: a single pass over each observation (there is no index
+    // for an infix match; docs/BENCHMARKS.md "Console store at scale" has the cost). Devices
+    // are merged and sorted before paging.
+    auto rules = zoneRulesLocked(db_);
+    if (!rules) return rules.error();
+    std::string where;
+    if (!term.empty()) {
+        where = std::string(kSearchWhere) + (rules->empty() ? "" : kSearchRuleZones) + kSearchEnd;
+    }
+    if (limit <= 0 && offset <= 0) return loadDevicesLocked(where, term);
+    // A page: sort keys of every matching device first (no JSON but the VLANs of sensors with
+    // rules), then the full rows of the page's devices only.
+    auto st = db_.prepare(std::string(kOrderSelect) + where + kObservationOrder);
+    if (!st) return st.error();
+    if (!term.empty()) st->bind(1, likeOf(term));
+    using Key = std::tuple<std::string, std::string, std::string, std::int64_t>;
+    std::vector<Key> keys;
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        const std::int64_t groupId = st->columnInt(0);
+        if (!keys.empty() && std::get<3>(keys.back()) == groupId) continue;  // not the primary
+        keys.emplace_back(st->columnText(2), effectiveZone(*rules, *st, 1, 3, 5, 6).first,
+                          st->columnText(4), groupId);
+    }
+    std::sort(keys.begin(), keys.end());
+    const auto from = std::min(static_cast<std::size_t>(std::max(offset, 0)), keys.size());
+    const auto to =
+        limit > 0 ? std::min(keys.size(), from + static_cast<std::size_t>(limit)) : keys.size();
+    if (from == to) return std::vector<DeviceRow>{};
+    std::string ids;
+    for (auto k = from; k < to; ++k) {
+        ids += (ids.empty() ? "" : ",") + std::to_string(std::get<3>(keys[k]));
+    }
+    return loadDevicesLocked("WHERE d.group_id IN (" + ids + ")", "");
+}
+
+Result<DeviceRow> ConsoleStore::findDevice(std::int64_t groupId) {
+    std::lock_guard lock(mutex_);
+    auto rows = loadDevicesLocked("WHERE d.group_id = " + std::to_string(groupId), "");
+    if (!rows) return rows.error();
+    if (rows->empty()) return makeError("no device " + std::to_string(groupId));
+    return std::move(rows->front());
+}
+
+Result<std::int64_t> ConsoleStore::deviceGroupOf(const std::string& sensor,
+                                                 const std::string& deviceId) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT d.group_id FROM devices d JOIN sensors s ON s.id = d.sensor_id "
+        "WHERE (s.id = ?1 OR s.name = ?1) AND d.device_id = ?2");
+    if (!st) return st.error();
+    st->bind(1, sensor).bind(2, deviceId);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("sensor '" + sensor + "' reported no device '" + deviceId + "'");
+    return st->columnInt(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator changes. Each runs in one transaction with its audit record; refusals are audited
+// outside it.
+
+namespace {
+
+struct GroupInfo {
+    std::int64_t siteId = 0;
+    std::string site;
+};
+
+Result<GroupInfo> groupInfo(sqlite::Db& db, std::int64_t groupId) {
+    auto st = db.prepare(
+        "SELECT g.site_id, s.name FROM device_groups g JOIN sites s ON s.id = g.site_id "
+        "WHERE g.id = ?1 AND EXISTS(SELECT 1 FROM devices d WHERE d.group_id = g.id)");
+    if (!st) return st.error();
+    st->bind(1, groupId);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no device " + std::to_string(groupId));
+    return GroupInfo{st->columnInt(0), st->columnText(1)};
+}
+
+}  // namespace
+
+Status ConsoleStore::editDevice(std::int64_t groupId, const DeviceEdit& edit,
+                                const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> changes;
+    auto body = [&]() -> Status {
+        auto info = groupInfo(db_, groupId);
+        if (!info) return info.error();
+        // column, value (nullopt = clear the edit), audit text
+        std::vector<
+            std::tuple<std::string, std::optional<std::string>, std::optional<std::int64_t>>>
+            sets;
+        auto text = [&](const char* column, const std::optional<std::string>& v,
+                        std::size_t max) -> Status {
+            if (!v) return {};
+            if (v->size() > max) {
+                return makeError(std::string(column) + " is too long (at most " +
+                                 std::to_string(max) + " characters)");
+            }
+            sets.emplace_back(column, v->empty() ? std::nullopt : v, std::nullopt);
+            changes.push_back(std::string(column) + "=" + (v->empty() ? "(reported)" : *v));
+            return {};
+        };
+        if (auto s = text("name", edit.name, 128); !s) return s;
+        if (edit.type && !edit.type->empty()) {
+            if (auto s = checkType(*edit.type); !s) return s;
+        }
+        if (auto s = text("type", edit.type, 40); !s) return s;
+        if (edit.criticality && !edit.criticality->empty() &&
+            !criticalities().count(*edit.criticality)) {
+            return makeError("invalid criticality '" + *edit.criticality +
+                             "': use low, medium, high or critical");
+        }
+        if (auto s = text("criticality", edit.criticality, 16); !s) return s;
+        if (auto s = text("notes", edit.notes, 4096); !s) return s;
+        if (edit.purdueLevel) {
+            const int level = *edit.purdueLevel;
+            if (level < -1 || level > 5) {
+                return makeError("invalid Purdue level " + std::to_string(level) + ": use 0 to 5");
+            }
+            sets.emplace_back("purdue_level", std::nullopt,
+                              level < 0 ? std::nullopt : std::optional<std::int64_t>(level));
+            changes.push_back("purdue_level=" +
+                              (level < 0 ? std::string("(reported)") : std::to_string(level)));
+        }
+        if (edit.authorized) {
+            const std::string& a = *edit.authorized;
+            if (!a.empty() && a != "yes" && a != "no") {
+                return makeError("invalid authorized value '" + a + "': use yes or no");
+            }
+            sets.emplace_back(
+                "authorized", std::nullopt,
+                a.empty() ? std::nullopt : std::optional<std::int64_t>(a == "yes" ? 1 : 0));
+            changes.push_back("authorized=" + (a.empty() ? std::string("(unset)") : a));
+        }
+        if (edit.zone) {
+            std::optional<std::int64_t> zoneId;
+            if (!edit.zone->empty()) {
+                auto z = db_.prepare("SELECT id FROM zones WHERE site_id = ?1 AND name = ?2");
+                if (!z) return z.error();
+                z->bind(1, info->siteId).bind(2, *edit.zone);
+                auto row = z->step();
+                if (!row) return row.error();
+                if (!*row) {
+                    return makeError("no zone '" + *edit.zone + "' in site '" + info->site +
+                                     "' (the device's site)");
+                }
+                zoneId = z->columnInt(0);
+            }
+            sets.emplace_back("zone_id", std::nullopt, zoneId);
+            changes.push_back("zone=" +
+                              (edit.zone->empty() ? std::string("(sensor)") : *edit.zone));
+        }
+        if (sets.empty()) return makeError("nothing to change: give at least one field");
+        for (const auto& [column, textValue, intValue] : sets) {
+            auto up = db_.prepare("UPDATE device_groups SET " + column + " = ?2 WHERE id = ?1");
+            if (!up) return up.error();
+            up->bind(1, groupId);
+            if (textValue) {
+                up->bind(2, *textValue);
+            } else if (intValue) {
+                up->bind(2, *intValue);
+            } else {
+                up->bind(2, nullptr);
+            }
+            if (auto s = up->run(); !s) return s;
+        }
+        auto who =
+            db_.prepare("UPDATE device_groups SET edited_by = ?2, edited_at = ?3 WHERE id = ?1");
+        if (!who) return who.error();
+        if (auto s = who->bind(1, groupId).bind(2, by.actor).bind(3, clock_()).run(); !s) return s;
+        std::string what;
+        for (const auto& c : changes) what += (what.empty() ? "" : ", ") + c;
+        return auditLocked(by.actor, "device.edit", deviceTarget(groupId), by.source,
+                           "ok: " + what);
+    };
+    return changeLocked(body, "device.edit", deviceTarget(groupId), by);
+}
+
+Status ConsoleStore::changeLocked(const std::function<Status()>& body, const std::string& action,
+                                  const std::string& target, const AuditActor& by) {
+    Status s = inTransaction(db_, ownWrites_, body);
+    if (!s) (void)auditLocked(by.actor, action, target, by.source, "failed: " + s.error().message);
+    return s;
+}
+
+Status ConsoleStore::mergeDevices(std::int64_t into, std::int64_t from, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    auto body = [&]() -> Status {
+        if (into == from)
+            return makeError("cannot merge device " + std::to_string(into) + " into itself");
+        auto a = groupInfo(db_, into);
+        if (!a) return a.error();
+        auto b = groupInfo(db_, from);
+        if (!b) return b.error();
+        if (a->siteId != b->siteId) {
+            return makeError("cannot merge devices of different sites (device " +
+                             std::to_string(into) + " is in '" + a->site + "', device " +
+                             std::to_string(from) + " in '" + b->site + "')");
+        }
+        // `into` keeps its edits; `from`'s fill the fields `into` has not set.
+        auto fill = db_.prepare(R"sql(
+UPDATE device_groups SET
+  name = COALESCE(name, (SELECT name FROM device_groups WHERE id = ?2)),
+  type = COALESCE(type, (SELECT type FROM device_groups WHERE id = ?2)),
+  purdue_level = COALESCE(purdue_level, (SELECT purdue_level FROM device_groups WHERE id = ?2)),
+  criticality = COALESCE(criticality, (SELECT criticality FROM device_groups WHERE id = ?2)),
+  authorized = COALESCE(authorized, (SELECT authorized FROM device_groups WHERE id = ?2)),
+  notes = COALESCE(notes, (SELECT notes FROM device_groups WHERE id = ?2)),
+  zone_id = COALESCE(zone_id, (SELECT zone_id FROM device_groups WHERE id = ?2)),
+  edited_by = ?3, edited_at = ?4
+WHERE id = ?1)sql");
+        if (!fill) return fill.error();
+        if (auto s = fill->bind(1, into).bind(2, from).bind(3, by.actor).bind(4, clock_()).run();
+            !s) {
+            return s;
+        }
+        auto move = db_.prepare("UPDATE devices SET group_id = ?1 WHERE group_id = ?2");
+        if (!move) return move.error();
+        if (auto s = move->bind(1, into).bind(2, from).run(); !s) return s;
+        const int moved = db_.changes();
+        auto keys = db_.prepare("UPDATE device_keys SET group_id = ?1 WHERE group_id = ?2");
+        if (!keys) return keys.error();
+        if (auto s = keys->bind(1, into).bind(2, from).run(); !s) return s;
+        auto del = db_.prepare("DELETE FROM device_groups WHERE id = ?1");
+        if (!del) return del.error();
+        if (auto s = del->bind(1, from).run(); !s) return s;
+        return auditLocked(by.actor, "device.merge", deviceTarget(into), by.source,
+                           "ok: device " + std::to_string(from) + " merged in (" +
+                               std::to_string(moved) + " observation(s))");
+    };
+    return changeLocked(body, "device.merge", deviceTarget(into), by);
+}
+
+Result<std::int64_t> ConsoleStore::splitDevice(const std::string& sensor,
+                                               const std::string& deviceId, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    std::int64_t created = 0;
+    const std::string target = sensor + "/" + deviceId;
+    auto body = [&]() -> Status {
+        auto st = db_.prepare(
+            "SELECT d.sensor_id, d.group_id, g.site_id, "
+            "(SELECT COUNT(*) FROM devices o WHERE o.group_id = d.group_id) "
+            "FROM devices d JOIN sensors s ON s.id = d.sensor_id "
+            "JOIN device_groups g ON g.id = d.group_id "
+            "WHERE (s.id = ?1 OR s.name = ?1) AND d.device_id = ?2");
+        if (!st) return st.error();
+        st->bind(1, sensor).bind(2, deviceId);
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row)
+            return makeError("sensor '" + sensor + "' reported no device '" + deviceId + "'");
+        const std::string sensorId = st->columnText(0);
+        const std::int64_t old = st->columnInt(1);
+        const std::int64_t siteId = st->columnInt(2);
+        const std::int64_t count = st->columnInt(3);
+        st->reset();
+        if (count < 2) {
+            return makeError("device " + std::to_string(old) +
+                             " has no other observation: nothing to split");
+        }
+        auto add = db_.prepare("INSERT INTO device_groups(site_id, created_at) VALUES(?1, ?2)");
+        if (!add) return add.error();
+        if (auto s = add->bind(1, siteId).bind(2, clock_()).run(); !s) return s;
+        created = db_.lastInsertRowid();
+        auto set =
+            db_.prepare("UPDATE devices SET group_id = ?3 WHERE sensor_id = ?1 AND device_id = ?2");
+        if (!set) return set.error();
+        if (auto s = set->bind(1, sensorId).bind(2, deviceId).bind(3, created).run(); !s) return s;
+        // Keys both keep stay with the old device; the rest follow the observation.
+        if (auto s = rebuildGroupKeysLocked(old); !s) return s;
+        if (auto s = rebuildGroupKeysLocked(created); !s) return s;
+        return auditLocked(by.actor, "device.split", deviceTarget(old), by.source,
+                           "ok: " + target + " is now device " + std::to_string(created));
+    };
+    if (auto s = changeLocked(body, "device.split", target, by); !s) return s.error();
+    return created;
+}
+
+Status ConsoleStore::setZoneRule(const std::string& sensor, std::uint32_t vlan,
+                                 const std::string& zone, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    const std::string target = sensor + "/vlan " + std::to_string(vlan);
+    auto body = [&]() -> Status {
+        if (vlan < 1 || vlan > 4094) {
+            return makeError("invalid VLAN " + std::to_string(vlan) + ": use 1 to 4094");
+        }
+        auto st = db_.prepare(
+            "SELECT s.id, z.site_id, si.name FROM sensors s JOIN zones z ON z.id = s.zone_id "
+            "JOIN sites si ON si.id = z.site_id WHERE s.id = ?1 OR s.name = ?1");
+        if (!st) return st.error();
+        st->bind(1, sensor);
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) return makeError("no sensor named '" + sensor + "'");
+        const std::string sensorId = st->columnText(0);
+        const std::int64_t siteId = st->columnInt(1);
+        const std::string site = st->columnText(2);
+        st->reset();
+        auto z = db_.prepare("SELECT id FROM zones WHERE site_id = ?1 AND name = ?2");
+        if (!z) return z.error();
+        z->bind(1, siteId).bind(2, zone);
+        auto found = z->step();
+        if (!found) return found.error();
+        if (!*found) {
+            return makeError("no zone '" + zone + "' in site '" + site + "' (the sensor's site)");
+        }
+        const std::int64_t zoneId = z->columnInt(0);
+        z->reset();
+        auto put = db_.prepare(
+            "INSERT INTO sensor_zone_rules(sensor_id, vlan, zone_id) VALUES(?1, ?2, ?3) "
+            "ON CONFLICT(sensor_id, vlan) DO UPDATE SET zone_id = excluded.zone_id");
+        if (!put) return put.error();
+        if (auto s = put->bind(1, sensorId).bind(2, vlan).bind(3, zoneId).run(); !s) return s;
+        return auditLocked(by.actor, "device.zone_rule", target, by.source, "ok: zone " + zone);
+    };
+    return changeLocked(body, "device.zone_rule", target, by);
+}
+
+Status ConsoleStore::removeZoneRule(const std::string& sensor, std::uint32_t vlan,
+                                    const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    const std::string target = sensor + "/vlan " + std::to_string(vlan);
+    auto body = [&]() -> Status {
+        auto del = db_.prepare(
+            "DELETE FROM sensor_zone_rules WHERE vlan = ?2 AND sensor_id IN "
+            "(SELECT id FROM sensors WHERE id = ?1 OR name = ?1)");
+        if (!del) return del.error();
+        if (auto s = del->bind(1, sensor).bind(2, vlan).run(); !s) return s;
+        if (db_.changes() == 0) {
+            return makeError("no zone rule for VLAN " + std::to_string(vlan) + " of sensor '" +
+                             sensor + "'");
+        }
+        return auditLocked(by.actor, "device.zone_rule", target, by.source, "ok: removed");
+    };
+    return changeLocked(body, "device.zone_rule", target, by);
+}
+
+Result<std::vector<ZoneRule>> ConsoleStore::listZoneRules() {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT r.sensor_id, s.name, r.vlan, si.name, z.name FROM sensor_zone_rules r "
+        "JOIN sensors s ON s.id = r.sensor_id JOIN zones z ON z.id = r.zone_id "
+        "JOIN sites si ON si.id = z.site_id ORDER BY s.name, r.vlan");
+    if (!st) return st.error();
+    std::vector<ZoneRule> out;
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(ZoneRule{st->columnText(0), st->columnText(1),
+                               static_cast<std::uint32_t>(st->columnInt(2)), st->columnText(3),
+                               st->columnText(4)});
+    }
+    return out;
+}
+
+Status ConsoleStore::regroupMovedZoneLocked(std::int64_t zoneId, std::int64_t toSiteId) {
+    // The groups of the zone's observations that are still recorded in another site.
+    std::vector<std::int64_t> groups;
+    {
+        auto st = db_.prepare(
+            "SELECT DISTINCT d.group_id FROM devices d JOIN sensors s ON s.id = d.sensor_id "
+            "JOIN device_groups g ON g.id = d.group_id WHERE s.zone_id = ?1 AND g.site_id <> ?2");
+        if (!st) return st.error();
+        st->bind(1, zoneId).bind(2, toSiteId);
+        for (auto row = st->step();; row = st->step()) {
+            if (!row) return row.error();
+            if (!*row) break;
+            groups.push_back(st->columnInt(0));
+        }
+    }
+    for (std::int64_t g : groups) {
+        auto rest = db_.prepare(
+            "SELECT COUNT(*) FROM devices d JOIN sensors s ON s.id = d.sensor_id "
+            "WHERE d.group_id = ?1 AND s.zone_id <> ?2");
+        if (!rest) return rest.error();
+        rest->bind(1, g).bind(2, zoneId);
+        auto row = rest->step();
+        if (!row) return row.error();
+        const std::int64_t others = *row ? rest->columnInt(0) : 0;
+        rest->reset();
+        if (others == 0) {
+            // Every observation moved: the device moves with its edits.
+            auto up = db_.prepare("UPDATE device_groups SET site_id = ?2 WHERE id = ?1");
+            if (!up) return up.error();
+            if (auto s = up->bind(1, g).bind(2, toSiteId).run(); !s) return s;
+            if (auto s = rebuildGroupKeysLocked(g); !s) return s;
+            continue;
+        }
+        // Observations in both sites: the moved ones become a device of the new site with a
+        // copy of the edits.
+        auto copy = db_.prepare(
+            "INSERT INTO device_groups(site_id, name, type, purdue_level, criticality, "
+            "authorized, notes, zone_id, edited_by, edited_at, created_at) "
+            "SELECT ?2, name, type, purdue_level, criticality, authorized, notes, zone_id, "
+            "edited_by, edited_at, created_at FROM device_groups WHERE id = ?1");
+        if (!copy) return copy.error();
+        if (auto s = copy->bind(1, g).bind(2, toSiteId).run(); !s) return s;
+        const std::int64_t created = db_.lastInsertRowid();
+        auto move = db_.prepare(
+            "UPDATE devices SET group_id = ?3 WHERE group_id = ?1 AND sensor_id IN "
+            "(SELECT id FROM sensors WHERE zone_id = ?2)");
+        if (!move) return move.error();
+        if (auto s = move->bind(1, g).bind(2, zoneId).bind(3, created).run(); !s) return s;
+        if (auto s = rebuildGroupKeysLocked(g); !s) return s;
+        if (auto s = rebuildGroupKeysLocked(created); !s) return s;
+    }
+    // Overrides and VLAN rules that now point into another site are dropped.
+    if (auto s = db_.exec(
+            "UPDATE device_groups SET zone_id = NULL WHERE zone_id IS NOT NULL AND "
+            "(SELECT site_id FROM zones WHERE id = device_groups.zone_id) <> site_id;"
+            "DELETE FROM sensor_zone_rules WHERE (SELECT site_id FROM zones WHERE id = "
+            "sensor_zone_rules.zone_id) <> (SELECT z.site_id FROM sensors s JOIN zones z ON "
+            "z.id = s.zone_id WHERE s.id = sensor_zone_rules.sensor_id)");
+        !s) {
+        return s;
+    }
+    return {};
+}
+
+}  // namespace ironsight::console::core

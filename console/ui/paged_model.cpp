@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: Apache-2.0
+// A table model that pages through the console core (see paged_model.h).
+#include "console/ui/paged_model.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QThread>
+#include <QThreadPool>
+#include <algorithm>
+
+#include "console/core/console_service.h"
+#include "console/ui/snapshot.h"
+
+namespace ironsight::console::ui {
+
+namespace {
+
+/// The model's worker threads: separate from the global pool (the snapshot and the map layout
+/// run there) so a long snapshot load never queues a page behind it.
+QThreadPool& pagePool() {
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool;  // lives for the process: workers may outlive a model
+        p->setMaxThreadCount(2);
+        return p;
+    }();
+    return *pool;
+}
+
+}  // namespace
+
+PagedTableModel::PagedTableModel(QStringList headers, PageFetcher fetcher, StampFetcher stamp,
+                                 QObject* parent)
+    : QAbstractTableModel(parent),
+      headers_(std::move(headers)),
+      fetcher_(std::move(fetcher)),
+      stampFetcher_(std::move(stamp)) {
+    debounce_.setSingleShot(true);
+    debounce_.setInterval(kDebounceMs);
+    connect(&debounce_, &QTimer::timeout, this, [this] { start(replaceJob(false)); });
+}
+
+PagedTableModel::~PagedTableModel() {
+    std::unique_lock lock(inFlight_->mutex);
+    inFlight_->idle.wait(lock, [this] { return inFlight_->count == 0; });
+}
+
+int PagedTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int PagedTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(headers_.size());
+}
+
+QVariant PagedTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rows_.size()) return {};
+    const TableRow& row = rows_[index.row()];
+    const QString cell = index.column() < row.cells.size() ? row.cells[index.column()] : QString();
+    switch (role) {
+        case Qt::DisplayRole:
+            if (index.column() == 0 && !row.accentIcon.isEmpty())
+                return row.accentIcon + QLatin1Char(' ') + cell;
+            return cell;
+        case Qt::ForegroundRole:
+            if (index.column() == 0 && row.accent.isValid()) return row.accent;
+            return {};
+        case Qt::ToolTipRole:
+            return cell;
+        case SortKeyRole:
+            if (index.column() < row.sortKeys.size() && row.sortKeys[index.column()].isValid())
+                return row.sortKeys[index.column()];
+            return cell;
+        case DetailRole:
+            return row.detailHtml;
+        case KeyRole:
+            return row.key;
+        default:
+            return {};
+    }
+}
+
+QVariant PagedTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::DisplayRole && section < headers_.size())
+        return headers_[section];
+    return QAbstractTableModel::headerData(section, orientation, role);
+}
+
+bool PagedTableModel::canFetchMore(const QModelIndex& parent) const {
+    return !parent.isValid() && more_ && !appending_;
+}
+
+void PagedTableModel::fetchMore(const QModelIndex& parent) {
+    if (!canFetchMore(parent)) return;
+    appending_ = true;
+    Job job;
+    job.kind = Kind::Append;
+    job.request.filter = filter_;
+    job.request.offset = static_cast<int>(rows_.size());
+    job.request.limit = kPageRows;
+    start(std::move(job));
+}
+
+PagedTableModel::Job PagedTableModel::replaceJob(bool keepLoaded) const {
+    Job job;
+    job.request.filter = filter_;
+    // A refresh re-reads what is loaded, so the scroll position survives it.
+    job.request.limit = keepLoaded ? std::max(kPageRows, static_cast<int>(rows_.size())) : kPageRows;
+    job.request.wantTotal = true;
+    return job;
+}
+
+void PagedTableModel::setFilter(const QString& filter) {
+    if (filter == filter_ && !debounce_.isActive()) return;
+    filter_ = filter;
+    ++generation_;  // answers for the old text are dropped from now on
+    queued_.reset();
+    appending_ = false;
+    debounce_.start();
+}
+
+void PagedTableModel::setFilterNow(const QString& filter) {
+    debounce_.stop();
+    filter_ = filter;
+    ++generation_;
+    queued_.reset();
+    appending_ = false;
+    start(replaceJob(false));
+}
+
+void PagedTableModel::poll() {
+    if (running_ || debounce_.isActive() || queued_ || appending_) return;  // an answer is on its way anyway
+    Job job = replaceJob(true);
+    job.onlyIfChanged = static_cast<bool>(stampFetcher_);
+    start(std::move(job));
+}
+
+void PagedTableModel::reload() {
+    if (debounce_.isActive()) return;  // the typed filter's query comes anyway
+    start(replaceJob(true));
+}
+
+void PagedTableModel::setFetcher(PageFetcher fetcher) {
+    fetcher_ = std::move(fetcher);
+    ++generation_;
+    queued_.reset();
+    appending_ = false;
+    start(replaceJob(true));
+}
+
+void PagedTableModel::loadNow() {
+    debounce_.stop();
+    queued_.reset();
+    ++generation_;
+    appending_ = false;
+    Answer answer;
+    answer.generation = generation_;
+    answer.stamp = stampFetcher_ ? stampFetcher_() : 0;
+    answer.page = fetcher_(replaceJob(true).request);
+    const bool wasRunning = running_;
+    receive(answer);
+    running_ = wasRunning;  // a worker still running posts its (now stale) answer later
+}
+
+void PagedTableModel::start(Job job) {
+    if (running_) {  // one at a time: the newest request waits, older waiting ones are dropped
+        if (queued_ && queued_->kind == Kind::Append && job.kind != Kind::Append)
+            appending_ = false;  // the dropped page is asked for again when the view scrolls
+        queued_ = std::move(job);
+        return;
+    }
+    run(std::move(job));
+}
+
+void PagedTableModel::run(Job job) {
+    running_ = true;
+    const quint64 generation = generation_;
+    const std::uint64_t lastStamp = stamp_;
+    QPointer<PagedTableModel> self(this);
+    PageFetcher fetcher = fetcher_;
+    StampFetcher stampFetcher = stampFetcher_;
+    std::shared_ptr<InFlight> inFlight = inFlight_;
+    {
+        std::lock_guard lock(inFlight->mutex);
+        ++inFlight->count;
+    }
+    pagePool().start([self, generation, lastStamp, job = std::move(job), fetcher, stampFetcher,
+                      inFlight] {
+        Answer answer;
+        answer.generation = generation;
+        answer.kind = job.kind;
+        answer.offset = job.request.offset;
+        if (stampFetcher) answer.stamp = stampFetcher();
+        if (job.onlyIfChanged && answer.stamp == lastStamp && lastStamp != 0) {
+            answer.unchanged = true;
+        } else {
+            answer.page = fetcher(job.request);
+        }
+        // Back to the GUI thread; QPointer is checked there (the model may be gone by then).
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, answer = std::move(answer)] {
+                if (self) self->receive(answer);
+            },
+            Qt::QueuedConnection);
+        {
+            std::lock_guard lock(inFlight->mutex);
+            --inFlight->count;
+        }
+        inFlight->idle.notify_all();
+    });
+}
+
+void PagedTableModel::receive(const Answer& answer) {
+    running_ = false;
+    const bool current = answer.generation == generation_;
+    if (current && !answer.unchanged) {
+        error_ = answer.page.error;
+        if (answer.kind == Kind::Append) {
+            appending_ = false;
+            // A refresh may have replaced the rows meanwhile: append only where this page began.
+            if (error_.isEmpty() && answer.offset == rows_.size() && !answer.page.rows.isEmpty()) {
+                beginInsertRows({}, static_cast<int>(rows_.size()),
+                                static_cast<int>(rows_.size() + answer.page.rows.size()) - 1);
+                rows_ += answer.page.rows;
+                endInsertRows();
+            }
+            if (error_.isEmpty()) {
+                more_ = answer.page.total >= 0 ? rows_.size() < answer.page.total
+                                               : answer.page.more;
+                if (answer.page.total >= 0) total_ = answer.page.total;
+            }
+            emit moreLoaded();
+        } else {
+            if (error_.isEmpty()) {
+                beginResetModel();
+                rows_ = answer.page.rows;
+                total_ = answer.page.total;
+                more_ = answer.page.total >= 0 ? rows_.size() < answer.page.total
+                                               : answer.page.more;
+                stamp_ = answer.stamp;
+                endResetModel();
+            }
+            emit pageLoaded();
+        }
+    }
+    if (queued_) {
+        Job next = std::move(*queued_);
+        queued_.reset();
+        run(std::move(next));
+    }
+}
+
+bool PagedTableModel::waitIdle(int timeoutMs) {
+    QElapsedTimer clock;
+    clock.start();
+    while (busy()) {
+        if (clock.elapsed() > timeoutMs) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(1);
+    }
+    QCoreApplication::processEvents();
+    return true;
+}
+
+core::AlertQuery parseAlertFilter(const QString& filter) {
+    core::AlertQuery query;
+    QString rest = filter.trimmed();
+    // The dashboard's time buckets: "2026-01-01 10" is that hour of local time.
+    static const QRegularExpression timePrefix(
+        QStringLiteral("(?:^|\\s)(\\d{4}-\\d{2}(?:-\\d{2}(?: \\d{2}(?::\\d{1,2})?)?)?)(?=\\s|$)"));
+    const QRegularExpressionMatch m = timePrefix.match(rest);
+    if (m.hasMatch()) {
+        const QString prefix = m.captured(1);
+        const QString full = QStringLiteral("2000-01-01 00:00");
+        // Complete the prefix ("2026-01-01 10:3" -> "2026-01-01 10:30").
+        QString stamp = prefix + full.mid(prefix.size());
+        if (prefix.size() == 15) stamp = prefix + QStringLiteral("0");
+        const QDateTime from =
+            QDateTime::fromString(stamp, QStringLiteral("yyyy-MM-dd HH:mm"));  // local time
+        if (from.isValid()) {
+            QDateTime to;
+            switch (prefix.size()) {
+                case 7: to = from.addMonths(1); break;
+                case 10: to = from.addDays(1); break;
+                case 13: to = from.addSecs(3600); break;
+                case 15: to = from.addSecs(600); break;
+                default: to = from.addSecs(60); break;
+            }
+            query.lastSeenFromMs = from.toMSecsSinceEpoch();
+            query.lastSeenBeforeMs = to.toMSecsSinceEpoch();
+            rest.remove(m.capturedStart(1), m.capturedLength(1));
+        }
+    }
+    QStringList words;
+    for (const QString& word : rest.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const QString w = word.toLower();
+        if (w == QLatin1String("critical") || w == QLatin1String("major") ||
+            w == QLatin1String("minor") || w == QLatin1String("warning")) {
+            query.severities.push_back(w.toStdString());
+        } else if (w == QLatin1String("new") || w == QLatin1String("acknowledged") ||
+                   w == QLatin1String("closed")) {
+            query.statuses.push_back(w.toStdString());
+        } else if (w == QLatin1String("open")) {
+            query.statuses.push_back("new");
+            query.statuses.push_back("acknowledged");
+        } else {
+            words << word;
+        }
+    }
+    query.text = words.join(QLatin1Char(' ')).toStdString();
+    return query;
+}
+
+PageFetcher alertPageFetcher(core::ConsoleService* service,
+                             std::function<std::shared_ptr<const QHash<QString, QString>>()>
+                                 deviceNames) {
+    return [service, deviceNames](const PageRequest& request) {
+        PageAnswer answer;
+        core::AlertQuery query = parseAlertFilter(request.filter);
+        query.limit = request.limit;
+        query.offset = request.offset;
+        auto rows = service->queryAlerts(query);
+        if (!rows) {
+            answer.error = QString::fromStdString(rows.error().message);
+            return answer;
+        }
+        const auto names = deviceNames ? deviceNames() : nullptr;
+        answer.rows.reserve(static_cast<int>(rows->size()));
+        for (const auto& a : *rows) answer.rows.push_back(alertTableRow(a, names.get()));
+        if (request.wantTotal) {
+            // The first page of a filter says how many match (the page's row count label).
+            if (static_cast<int>(rows->size()) < request.limit && request.offset == 0) {
+                answer.total = static_cast<std::int64_t>(rows->size());
+            } else if (auto total = service->countAlerts(query)) {
+                answer.total = *total;
+            }
+        }
+        answer.more = answer.total >= 0
+                          ? request.offset + answer.rows.size() < answer.total
+                          : static_cast<int>(rows->size()) == request.limit;
+        return answer;
+    };
+}
+
+PageFetcher devicePageFetcher(core::ConsoleService* service) {
+    return [service](const PageRequest& request) {
+        PageAnswer answer;
+        // One row beyond the page tells whether more follow (the store does not count them).
+        auto rows = service->searchDevices(request.filter.trimmed().toStdString(),
+                                           request.limit + 1, request.offset);
+        if (!rows) {
+            answer.error = QString::fromStdString(rows.error().message);
+            return answer;
+        }
+        answer.more = static_cast<int>(rows->size()) > request.limit;
+        if (answer.more) rows->pop_back();
+        answer.rows.reserve(static_cast<int>(rows->size()));
+        for (const auto& d : *rows) answer.rows.push_back(deviceTableRow(d));
+        if (!answer.more) answer.total = request.offset + static_cast<std::int64_t>(rows->size());
+        return answer;
+    };
+}
+
+PageFetcher memoryPageFetcher(std::shared_ptr<const QVector<TableRow>> rows) {
+    return [rows](const PageRequest& request) {
+        PageAnswer answer;
+        const QString filter = request.filter.trimmed();
+        int matched = 0;
+        for (const TableRow& row : *rows) {
+            bool hit = filter.isEmpty();
+            for (int c = 0; !hit && c < row.cells.size(); ++c)
+                hit = row.cells[c].contains(filter, Qt::CaseInsensitive);
+            if (!hit) continue;
+            if (matched >= request.offset && answer.rows.size() < request.limit)
+                answer.rows.push_back(row);
+            ++matched;
+        }
+        answer.total = matched;
+        answer.more = request.offset + answer.rows.size() < matched;
+        return answer;
+    };
+}
+
+}  // namespace ironsight::console::ui
