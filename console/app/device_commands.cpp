@@ -78,6 +78,35 @@ void printTable(const std::vector<core::DeviceRow>& devices) {
     }
 }
 
+void printDevice(const core::DeviceRow& d) {
+    auto orDash = [](const std::string& s) { return s.empty() ? std::string("-") : s; };
+    std::cout << "device " << d.groupId << ": " << orDash(d.name) << "\n"
+              << "  site/zone:    " << d.site << " / " << d.zone << " (" << d.zoneSource << ")\n"
+              << "  type:         " << orDash(d.type)
+              << (d.typeEdited ? " (edited; reported " + orDash(d.reportedType) + ")" : "") << "\n"
+              << "  Purdue level: " << d.purdueLevel
+              << (d.purdueEdited
+                      ? " (edited; reported " + std::to_string(d.reportedPurdueLevel) + ")"
+                      : "")
+              << "\n"
+              << "  criticality:  " << orDash(d.criticality) << "\n"
+              << "  authorized:   " << authorizedText(d.authorized) << "\n"
+              << "  notes:        " << orDash(d.notes) << "\n"
+              << "  MACs:         " << joined(d.macs) << "\n"
+              << "  IPs:          " << joined(d.ips) << "\n"
+              << "  vendor/model: " << orDash(d.vendor) << " / " << orDash(d.model) << "\n"
+              << "  hostname:     " << orDash(d.hostname) << "\n";
+    if (!d.editedBy.empty()) {
+        std::cout << "  edited by:    " << d.editedBy << " at " << core::formatUtc(d.editedAtMs)
+                  << "\n";
+    }
+    std::cout << "  observations:\n";
+    for (const auto& o : d.observations) {
+        std::cout << "    " << o.sensorName << "/" << o.deviceId << " (last seen "
+                  << core::formatUtc(o.lastSeenMs) << ")\n";
+    }
+}
+
 /// A device argument -> its number: the number itself, or SENSOR/DEVICE_ID (an observation).
 Result<std::int64_t> deviceRef(core::ConsoleService& console, const std::string& ref) {
     if (!ref.empty() && ref.find_first_not_of("0123456789") == std::string::npos) {
@@ -94,6 +123,16 @@ Result<std::int64_t> deviceRef(core::ConsoleService& console, const std::string&
                          "SENSOR/DEVICE_ID");
     }
     return console.deviceGroupOf(ref.substr(0, slash), ref.substr(slash + 1));
+}
+
+/// Every device command's frame: open the data dir, run `action`, and turn its outcome into the
+/// exit code (an error is one line on stderr; the action prints its own success output).
+void runOnConsole(const fs::path& dataDir, int& exitCode,
+                  const std::function<Status(core::ConsoleService&)>& action) {
+    auto console = openExisting(dataDir);
+    if (!console) return void(exitCode = fail(console.error().message));
+    if (auto s = action(**console); !s) return void(exitCode = fail(s.error().message));
+    exitCode = 0;
 }
 
 }  // namespace
@@ -115,18 +154,18 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
                         "Only devices with TEXT in any field (case-insensitive)");
     listCmd->add_flag("--json", list->json, "JSON output");
     listCmd->callback([list, dataDir, &exitCode] {
-        auto console = openExisting(dataDir());
-        if (!console) return void(exitCode = fail(console.error().message));
-        auto devices = (*console)->searchDevices(list->search, 0);
-        if (!devices) return void(exitCode = fail(devices.error().message));
-        if (list->json) {
-            nlohmann::json arr = nlohmann::json::array();
-            for (const auto& d : *devices) arr.push_back(toJson(d));
-            std::cout << nlohmann::json{{"devices", arr}}.dump(2) << "\n";
-        } else {
-            printTable(*devices);
-        }
-        exitCode = 0;
+        runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
+            auto devices = console.searchDevices(list->search, 0);
+            if (!devices) return devices.error();
+            if (list->json) {
+                nlohmann::json arr = nlohmann::json::array();
+                for (const auto& d : *devices) arr.push_back(toJson(d));
+                std::cout << nlohmann::json{{"devices", arr}}.dump(2) << "\n";
+            } else {
+                printTable(*devices);
+            }
+            return {};
+        });
     });
 
     // device show DEVICE [--json]
@@ -139,45 +178,18 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
     showCmd->add_option("DEVICE", show->ref, "Device number, or SENSOR/DEVICE_ID")->required();
     showCmd->add_flag("--json", show->json, "JSON output");
     showCmd->callback([show, dataDir, &exitCode] {
-        auto console = openExisting(dataDir());
-        if (!console) return void(exitCode = fail(console.error().message));
-        auto id = deviceRef(**console, show->ref);
-        if (!id) return void(exitCode = fail(id.error().message));
-        auto d = (*console)->findDevice(*id);
-        if (!d) return void(exitCode = fail(d.error().message));
-        if (show->json) {
-            std::cout << toJson(*d).dump(2) << "\n";
-            return void(exitCode = 0);
-        }
-        auto orDash = [](const std::string& s) { return s.empty() ? std::string("-") : s; };
-        std::cout << "device " << d->groupId << ": " << orDash(d->name) << "\n"
-                  << "  site/zone:    " << d->site << " / " << d->zone << " (" << d->zoneSource
-                  << ")\n"
-                  << "  type:         " << orDash(d->type)
-                  << (d->typeEdited ? " (edited; reported " + orDash(d->reportedType) + ")" : "")
-                  << "\n"
-                  << "  Purdue level: " << d->purdueLevel
-                  << (d->purdueEdited
-                          ? " (edited; reported " + std::to_string(d->reportedPurdueLevel) + ")"
-                          : "")
-                  << "\n"
-                  << "  criticality:  " << orDash(d->criticality) << "\n"
-                  << "  authorized:   " << authorizedText(d->authorized) << "\n"
-                  << "  notes:        " << orDash(d->notes) << "\n"
-                  << "  MACs:         " << joined(d->macs) << "\n"
-                  << "  IPs:          " << joined(d->ips) << "\n"
-                  << "  vendor/model: " << orDash(d->vendor) << " / " << orDash(d->model) << "\n"
-                  << "  hostname:     " << orDash(d->hostname) << "\n";
-        if (!d->editedBy.empty()) {
-            std::cout << "  edited by:    " << d->editedBy << " at "
-                      << core::formatUtc(d->editedAtMs) << "\n";
-        }
-        std::cout << "  observations:\n";
-        for (const auto& o : d->observations) {
-            std::cout << "    " << o.sensorName << "/" << o.deviceId << " (last seen "
-                      << core::formatUtc(o.lastSeenMs) << ")\n";
-        }
-        exitCode = 0;
+        runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
+            auto id = deviceRef(console, show->ref);
+            if (!id) return id.error();
+            auto d = console.findDevice(*id);
+            if (!d) return d.error();
+            if (show->json) {
+                std::cout << toJson(*d).dump(2) << "\n";
+            } else {
+                printDevice(*d);
+            }
+            return {};
+        });
     });
 
     // device edit DEVICE [--name ...] ...
@@ -200,15 +212,13 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
     editCmd->add_option("--zone", edit->edit.zone,
                         "Zone of the device's site (overrides the sensor's and VLAN rules)");
     editCmd->callback([edit, dataDir, &exitCode] {
-        auto console = openExisting(dataDir());
-        if (!console) return void(exitCode = fail(console.error().message));
-        auto id = deviceRef(**console, edit->ref);
-        if (!id) return void(exitCode = fail(id.error().message));
-        if (auto s = (*console)->editDevice(*id, edit->edit); !s) {
-            return void(exitCode = fail(s.error().message));
-        }
-        std::cout << "device " << *id << " edited\n";
-        exitCode = 0;
+        runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
+            auto id = deviceRef(console, edit->ref);
+            if (!id) return id.error();
+            if (auto s = console.editDevice(*id, edit->edit); !s) return s;
+            std::cout << "device " << *id << " edited\n";
+            return {};
+        });
     });
 
     // device merge INTO FROM
@@ -221,17 +231,15 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
     mergeCmd->add_option("INTO", merge->into, "Device number, or SENSOR/DEVICE_ID")->required();
     mergeCmd->add_option("FROM", merge->from, "Device number, or SENSOR/DEVICE_ID")->required();
     mergeCmd->callback([merge, dataDir, &exitCode] {
-        auto console = openExisting(dataDir());
-        if (!console) return void(exitCode = fail(console.error().message));
-        auto into = deviceRef(**console, merge->into);
-        if (!into) return void(exitCode = fail(into.error().message));
-        auto from = deviceRef(**console, merge->from);
-        if (!from) return void(exitCode = fail(from.error().message));
-        if (auto s = (*console)->mergeDevices(*into, *from); !s) {
-            return void(exitCode = fail(s.error().message));
-        }
-        std::cout << "device " << *from << " merged into device " << *into << "\n";
-        exitCode = 0;
+        runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
+            auto into = deviceRef(console, merge->into);
+            if (!into) return into.error();
+            auto from = deviceRef(console, merge->from);
+            if (!from) return from.error();
+            if (auto s = console.mergeDevices(*into, *from); !s) return s;
+            std::cout << "device " << *from << " merged into device " << *into << "\n";
+            return {};
+        });
     });
 
     // device split SENSOR DEVICE_ID
@@ -245,13 +253,13 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
     splitCmd->add_option("DEVICE_ID", split->deviceId, "The sensor's device id (mac-..., ip-...)")
         ->required();
     splitCmd->callback([split, dataDir, &exitCode] {
-        auto console = openExisting(dataDir());
-        if (!console) return void(exitCode = fail(console.error().message));
-        auto created = (*console)->splitDevice(split->sensor, split->deviceId);
-        if (!created) return void(exitCode = fail(created.error().message));
-        std::cout << split->sensor << "/" << split->deviceId << " is now device " << *created
-                  << "\n";
-        exitCode = 0;
+        runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
+            auto created = console.splitDevice(split->sensor, split->deviceId);
+            if (!created) return created.error();
+            std::cout << split->sensor << "/" << split->deviceId << " is now device " << *created
+                      << "\n";
+            return {};
+        });
     });
 
     // device zone-rule add|remove|list
@@ -269,46 +277,42 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
     ruleAdd->add_option("--vlan", args->vlan, "VLAN id (1-4094)")->required();
     ruleAdd->add_option("--zone", args->zone, "Zone of the sensor's site")->required();
     ruleAdd->callback([args, dataDir, &exitCode] {
-        auto console = openExisting(dataDir());
-        if (!console) return void(exitCode = fail(console.error().message));
-        if (auto s = (*console)->setZoneRule(args->sensor, args->vlan, args->zone); !s) {
-            return void(exitCode = fail(s.error().message));
-        }
-        std::cout << "VLAN " << args->vlan << " of sensor " << args->sensor << " is zone "
-                  << args->zone << "\n";
-        exitCode = 0;
+        runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
+            if (auto s = console.setZoneRule(args->sensor, args->vlan, args->zone); !s) return s;
+            std::cout << "VLAN " << args->vlan << " of sensor " << args->sensor << " is zone "
+                      << args->zone << "\n";
+            return {};
+        });
     });
     CLI::App* ruleRemove = rule->add_subcommand("remove", "Remove the rule of SENSOR's VLAN");
     ruleRemove->add_option("--sensor", args->sensor, "Sensor name or id")->required();
     ruleRemove->add_option("--vlan", args->vlan, "VLAN id")->required();
     ruleRemove->callback([args, dataDir, &exitCode] {
-        auto console = openExisting(dataDir());
-        if (!console) return void(exitCode = fail(console.error().message));
-        if (auto s = (*console)->removeZoneRule(args->sensor, args->vlan); !s) {
-            return void(exitCode = fail(s.error().message));
-        }
-        std::cout << "rule for VLAN " << args->vlan << " of sensor " << args->sensor
-                  << " removed\n";
-        exitCode = 0;
+        runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
+            if (auto s = console.removeZoneRule(args->sensor, args->vlan); !s) return s;
+            std::cout << "rule for VLAN " << args->vlan << " of sensor " << args->sensor
+                      << " removed\n";
+            return {};
+        });
     });
     CLI::App* ruleList = rule->add_subcommand("list", "List the rules");
     ruleList->add_flag("--json", args->json, "JSON output");
     ruleList->callback([args, dataDir, &exitCode] {
-        auto console = openExisting(dataDir());
-        if (!console) return void(exitCode = fail(console.error().message));
-        auto rules = (*console)->listZoneRules();
-        if (!rules) return void(exitCode = fail(rules.error().message));
-        if (args->json) {
-            nlohmann::json arr = nlohmann::json::array();
-            for (const auto& r : *rules) {
-                arr.push_back({{"sensor", r.sensorName},
-                               {"sensor_id", r.sensorId},
-                               {"vlan", r.vlan},
-                               {"site", r.site},
-                               {"zone", r.zone}});
+        runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
+            auto rules = console.listZoneRules();
+            if (!rules) return rules.error();
+            if (args->json) {
+                nlohmann::json arr = nlohmann::json::array();
+                for (const auto& r : *rules) {
+                    arr.push_back({{"sensor", r.sensorName},
+                                   {"sensor_id", r.sensorId},
+                                   {"vlan", r.vlan},
+                                   {"site", r.site},
+                                   {"zone", r.zone}});
+                }
+                std::cout << arr.dump(2) << "\n";
+                return {};
             }
-            std::cout << arr.dump(2) << "\n";
-        } else {
             std::cout << std::left << std::setw(20) << "SENSOR" << std::setw(8) << "VLAN"
                       << std::setw(16) << "SITE"
                       << "ZONE\n";
@@ -316,8 +320,8 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
                 std::cout << std::setw(20) << r.sensorName << std::setw(8) << r.vlan
                           << std::setw(16) << r.site << r.zone << "\n";
             }
-        }
-        exitCode = 0;
+            return {};
+        });
     });
 }
 
