@@ -13,6 +13,7 @@ constexpr std::size_t kMaxProbesPerSource = 4096;
 constexpr std::size_t kMaxTracked = 100000;  // rate profiles / ARP bindings kept (bounded state)
 constexpr std::size_t kMaxScanSources = 10000;
 constexpr std::size_t kMaxPolls = 20000;
+constexpr std::size_t kMaxMemoPolls = 32;  // polling profiles one flow's memo points to
 constexpr std::size_t kPollWindow = 16;            // intervals compared (and learned at least)
 constexpr std::size_t kMaxLearnedIntervals = 256;  // a ring: the most recent intervals
 constexpr std::uint64_t kMinRateBuckets = 6;       // a rate profile needs a minute of traffic
@@ -121,14 +122,22 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p) {
     }
 
     // traffic_anomaly: packets per bucket between the two addresses vs the learned maximum.
-    const auto key =
-        p.srcIp < p.dstIp ? std::make_pair(p.srcIp, p.dstIp) : std::make_pair(p.dstIp, p.srcIp);
-    auto it = rates_.find(key);
-    if (it == rates_.end()) {
-        if (rates_.size() >= kMaxTracked) return;
-        it = rates_.try_emplace(key).first;
+    const auto orderedPair = [&p] {
+        return p.srcIp < p.dstIp ? std::make_pair(p.srcIp, p.dstIp)
+                                 : std::make_pair(p.dstIp, p.srcIp);
+    };
+    RateSlot& slot = rateSlots_[((ipWord(p.srcIp) ^ ipWord(p.dstIp)) >> 32) % rateSlots_.size()];
+    if (!slot.profile || !((sameIp(slot.src, p.srcIp) && sameIp(slot.dst, p.dstIp)) ||
+                           (sameIp(slot.src, p.dstIp) && sameIp(slot.dst, p.srcIp)))) {
+        const auto key = orderedPair();
+        auto it = rates_.find(key);
+        if (it == rates_.end()) {
+            if (rates_.size() >= kMaxTracked) return;
+            it = rates_.try_emplace(key).first;
+        }
+        slot = RateSlot{p.srcIp, p.dstIp, &it->second};
     }
-    RateProfile& r = it->second;
+    RateProfile& r = *slot.profile;
     const std::int64_t bucket = options_.rateBucketUs;
     if (r.bucketStartUs < 0) r.bucketStartUs = now;
     if (now >= r.bucketStartUs + bucket) {
@@ -146,6 +155,7 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p) {
     if (!learning_ && !r.alarmed && r.learnedBuckets >= kMinRateBuckets &&
         r.bucketPackets > std::max<std::uint64_t>(5 * r.learnedMax, r.learnedMax + 500)) {
         r.alarmed = true;
+        const auto key = orderedPair();
         raiseAt("traffic_anomaly",
                 Trigger{.srcIp = key.first.toString(),
                         .dstIp = key.second.toString(),
@@ -156,20 +166,36 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p) {
     }
 }
 
-void Detector::anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
+void Detector::anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                                OperationMemo* memo) {
     // polling_change: the interval between requests of one kind (protocol, client, server,
     // function, addressed range) against its learned median.
     if (!op.request || !isIcsProtocol(op.protocol) || flow.clientIp.empty()) return;
-    std::string range = op.range;
-    std::replace(range.begin(), range.end(), ' ', '_');
-    const std::string key = op.protocol + "|" + flow.clientIp + "|" + flow.serverIp + "|" +
-                            op.function + "|" + (range.empty() ? "-" : range);
-    auto it = polls_.find(key);
-    if (it == polls_.end()) {
-        if (polls_.size() >= kMaxPolls) return;
-        it = polls_.try_emplace(key).first;
+    PollProfile* profile = nullptr;
+    if (memo) {  // the flow's client and server are the memo's
+        for (const auto& p : memo->polls) {
+            if (p.range == op.range && p.function == op.function && p.protocol == op.protocol) {
+                profile = p.profile;
+                break;
+            }
+        }
     }
-    PollProfile& pp = it->second;
+    if (!profile) {
+        std::string range = op.range;
+        std::replace(range.begin(), range.end(), ' ', '_');
+        const std::string key = op.protocol + "|" + flow.clientIp + "|" + flow.serverIp + "|" +
+                                op.function + "|" + (range.empty() ? "-" : range);
+        auto it = polls_.find(key);
+        if (it == polls_.end()) {
+            if (polls_.size() >= kMaxPolls) return;
+            it = polls_.try_emplace(key).first;
+        }
+        profile = &it->second;  // polls_ never drops a profile: the pointer stays valid
+        if (memo && memo->polls.size() < kMaxMemoPolls) {
+            memo->polls.push_back({op.protocol, op.function, op.range, profile});
+        }
+    }
+    PollProfile& pp = *profile;
     const std::int64_t now = flow.timestampUs;
     const std::int64_t last = pp.lastUs;
     pp.lastUs = now;

@@ -25,8 +25,12 @@ std::string connKey(const std::string& transport, const std::string& client,
     return transport + " " + client + " " + server + " " + std::to_string(port);
 }
 
-std::string pairKey(const std::string& protocol, const std::string& a, const std::string& b) {
-    return protocol + " " + (a < b ? a + " " + b : b + " " + a);
+std::string pairKey(std::string_view protocol, std::string_view a, std::string_view b) {
+    if (b < a) std::swap(a, b);
+    std::string key;
+    key.reserve(protocol.size() + a.size() + b.size() + 2);
+    key.append(protocol).append(" ").append(a).append(" ").append(b);
+    return key;
 }
 
 std::string opItem(std::string_view type, const std::string& protocol, const std::string& client,
@@ -42,10 +46,26 @@ std::string protocolTitle(const std::string& protocol) {
     return it != titles.end() ? it->second : protocol;
 }
 
+/// The whitespace-separated words of a line (what `istringstream >> word` gives, without the
+/// stream: learn() splits every new baseline item).
+std::vector<std::string_view> wordViews(std::string_view line) {
+    const auto space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    };
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        while (i < line.size() && space(line[i])) ++i;
+        const std::size_t start = i;
+        while (i < line.size() && !space(line[i])) ++i;
+        if (i > start) out.push_back(line.substr(start, i - start));
+    }
+    return out;
+}
+
 std::vector<std::string> words(const std::string& line) {
-    std::istringstream in(line);
     std::vector<std::string> out;
-    for (std::string w; in >> w;) out.push_back(std::move(w));
+    for (const auto w : wordViews(line)) out.emplace_back(w);
     return out;
 }
 
@@ -121,10 +141,10 @@ void Detector::importBaseline(const std::string& text) {
 
 void Detector::learn(const std::string& item) {
     if (baseline_.count(item)) return;  // the common case: cheap
-    const auto w = words(item);
+    const auto w = wordViews(item);
     if (w.empty()) return;
     if (w[0] == "mute" || w[0] == "allow" || w[0] == "exclude") {
-        if (indexHandling(w)) baseline_.insert(item);  // an invalid rule is dropped
+        if (indexHandling(words(item))) baseline_.insert(item);  // an invalid rule is dropped
         return;
     }
     baseline_.insert(item);
@@ -135,19 +155,23 @@ void Detector::learn(const std::string& item) {
                                             addr.isUnicastHost() && !addr.v6);
         }
     }
+    const auto text = [](std::string_view v) { return std::string(v); };
     if (w.size() == 4 && w[0] == "talk") {  // talk protocol client server
-        hosts_.insert(w[2]);
-        hosts_.insert(w[3]);
+        hosts_.insert(text(w[2]));
+        hosts_.insert(text(w[3]));
         pairProtocols_.insert(pairKey(w[1], w[2], w[3]));
-        if (isIcsProtocol(w[1])) icsHosts_.insert({w[2], w[3]});
+        if (isIcsProtocol(w[1])) icsHosts_.insert({text(w[2]), text(w[3])});
     } else if (w.size() == 2 && w[0] == "device") {
-        hosts_.insert(w[1]);
+        hosts_.insert(text(w[1]));
     } else if (w.size() == 6 && w[0] == "conn") {  // conn transport client server port protocol
-        hosts_.insert(w[2]);
-        hosts_.insert(w[3]);
-        conns_.insert(w[1] + " " + w[2] + " " + w[3] + " " + w[4]);
+        hosts_.insert(text(w[2]));
+        hosts_.insert(text(w[3]));
+        std::string key;
+        key.reserve(w[1].size() + w[2].size() + w[3].size() + w[4].size() + 3);
+        key.append(w[1]).append(" ").append(w[2]).append(" ").append(w[3]).append(" ").append(w[4]);
+        conns_.insert(std::move(key));
         if (w[5] != "-") pairProtocols_.insert(pairKey(w[5], w[2], w[3]));
-        if (isIcsProtocol(w[5])) icsHosts_.insert({w[2], w[3]});
+        if (isIcsProtocol(w[5])) icsHosts_.insert({text(w[2]), text(w[3])});
     }
 }
 
@@ -174,6 +198,10 @@ void Detector::onHost(const std::string& ip, std::int64_t timestampUs,
 
 void Detector::onConnection(const ConnectionEvent& c, const std::string& srcDevice,
                             const std::string& dstDevice) {
+    onConnection(c, [&](bool server) { return server ? dstDevice : srcDevice; });
+}
+
+void Detector::onConnection(const ConnectionEvent& c, EndNamer devices) {
     if (c.clientIp.empty() || c.serverIp.empty() || !c.unicast) return;
     if (c.clientIp == c.serverIp) return;  // a host talking to itself is no path between devices
     if (policyConnection(c)) return;
@@ -206,22 +234,40 @@ void Detector::onConnection(const ConnectionEvent& c, const std::string& srcDevi
                     .timestampUs = c.timestampUs};
     if (!c.protocol.empty() && hosts_.count(c.clientIp) && hosts_.count(c.serverIp) &&
         !pairProtocols_.count(pairKey(c.protocol, c.clientIp, c.serverIp))) {
-        raiseByAddress("new_protocol", t, srcDevice, dstDevice);
+        raiseByAddress("new_protocol", t, devices(false), devices(true));
     } else {
-        raiseByAddress("unauthorized_connection", t, srcDevice, dstDevice);
+        raiseByAddress("unauthorized_connection", t, devices(false), devices(true));
     }
 }
 
 void Detector::onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                            const std::string& srcDevice, const std::string& dstDevice) {
-    if (isIcsProtocol(op.protocol) && !flow.clientIp.empty()) {
+    onOperation(
+        flow, op, [&](bool server) { return server ? dstDevice : srcDevice; }, nullptr);
+}
+
+Detector::OperationMemo* Detector::memoFor(OperationMemo* memo, const dissect::FlowContext& flow) {
+    if (!memo || flow.clientIp.empty() || flow.serverIp.empty()) return nullptr;
+    if (memo->clientIp != flow.clientIp || memo->serverIp != flow.serverIp) {
+        *memo = OperationMemo{};
+        memo->clientIp = flow.clientIp;
+        memo->serverIp = flow.serverIp;
+    }
+    return memo;
+}
+
+void Detector::onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                           EndNamer devices, OperationMemo* memo) {
+    memo = memoFor(memo, flow);
+    if (isIcsProtocol(op.protocol) && !flow.clientIp.empty() && !(memo && memo->icsNoted)) {
         icsHosts_.insert({flow.clientIp, flow.serverIp});
+        if (memo) memo->icsNoted = true;  // the set only grows
     }
     protocolOperation(flow, op);
-    anomalyOperation(flow, op);
-    operationalOperation(flow, op);
+    anomalyOperation(flow, op, memo);
+    operationalOperation(flow, op, memo);
     iocOperation(flow, op);
-    policyOperation(flow, op, srcDevice, dstDevice);
+    policyOperation(flow, op, devices, memo);
 }
 
 void Detector::onPacket(const decode::DecodedPacket& p) {
@@ -239,26 +285,56 @@ void Detector::onPacket(const decode::DecodedPacket& p) {
 }
 
 void Detector::policyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
-                               const std::string& srcDevice, const std::string& dstDevice) {
+                               EndNamer devices, OperationMemo* memo) {
     // Ethernet-level protocols (Profinet DCP) have no IPs: their peers are their MACs.
     const std::string& client = flow.clientIp.empty() ? flow.clientMac : flow.clientIp;
     const std::string& server = flow.serverIp.empty() ? flow.serverMac : flow.serverIp;
-    const std::string item = talkItem(op.protocol, client, server);
     const std::string_view type = op.request ? operationAlertType(op) : std::string_view();
+    // The pair's talk item is in the baseline for good once it is (talk items are never
+    // removed), so the memo skips building and looking up its text again.
+    const bool talkKnown =
+        memo && std::find(memo->talkLearned.begin(), memo->talkLearned.end(), op.protocol) !=
+                    memo->talkLearned.end();
+    const auto noteTalk = [&](const std::string& item) {
+        if (memo && memo->talkLearned.size() < 8 && baseline_.count(item)) {
+            memo->talkLearned.push_back(op.protocol);
+        }
+    };
     if (learning_) {
-        learn(item);
+        if (!talkKnown) {
+            const std::string item = talkItem(op.protocol, client, server);
+            learn(item);
+            noteTalk(item);
+        }
         if (!type.empty()) learn(opItem(type, op.protocol, client, server));
         return;
     }
+    const bool write = op.request && op.opClass == "write";
+    if ((!write || talkKnown) && type.empty()) return;
     const Trigger t{.srcIp = flow.clientIp,
                     .dstIp = flow.serverIp,
                     .protocol = op.protocol,
                     .function = op.function,
                     .timestampUs = flow.timestampUs};
-    if (op.request && op.opClass == "write" && !baseline_.count(item)) {
-        raise("unauthorized_write", t, srcDevice, dstDevice);
+    std::string srcDevice, dstDevice;
+    bool named = false;
+    const auto name = [&] {
+        if (named) return;
+        srcDevice = devices(false);
+        dstDevice = devices(true);
+        named = true;
+    };
+    if (write && !talkKnown) {
+        const std::string item = talkItem(op.protocol, client, server);
+        if (!baseline_.count(item)) {
+            name();
+            raise("unauthorized_write", t, srcDevice, dstDevice);
+        } else {
+            noteTalk(item);
+        }
     }
     if (!type.empty() && !baseline_.count(opItem(type, op.protocol, client, server))) {
+        name();
         raise(std::string(type), t, srcDevice, dstDevice);
     }
 }

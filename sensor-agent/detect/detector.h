@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -14,9 +15,11 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sensor-agent/decode/packet.h"
+#include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/detect/alert_catalog.h"
 #include "sensor-agent/detect/ioc.h"
 #include "sensor-agent/dissect/core/dissector.h"
@@ -54,6 +57,19 @@ struct IpPairHash {
     }
 };
 
+/// Equality and a cheap slot hash of addresses as two words each (the per-packet caches).
+inline bool sameIp(const decode::IpAddress& a, const decode::IpAddress& b) {
+    std::uint64_t x[2], y[2];
+    std::memcpy(x, a.bytes.data(), sizeof x);
+    std::memcpy(y, b.bytes.data(), sizeof y);
+    return a.v6 == b.v6 && x[0] == y[0] && x[1] == y[1];
+}
+inline std::uint64_t ipWord(const decode::IpAddress& ip) {
+    std::uint64_t x[2];
+    std::memcpy(x, ip.bytes.data(), sizeof x);
+    return (x[0] ^ (x[1] * 0x9e3779b97f4a7c15ULL) ^ (ip.v6 ? 1 : 0)) * 0xff51afd7ed558ccdULL;
+}
+
 /// Thresholds of the protocol, anomaly and operational engines (docs/ALERTS.md explains each).
 struct DetectorOptions {
     std::int64_t silentAfterUs = 300'000'000;  // device_silent: a regular sender quiet this long
@@ -70,8 +86,15 @@ struct DetectorOptions {
 
 class Detector {
 public:
+    /// The device ids of a flow's client (false) and server (true), asked for only when an
+    /// alert is raised: resolving them through the inventory costs more than most operations.
+    using EndNamer = decode::FunctionRef<std::string(bool server)>;
+    struct OperationMemo;  // below: onOperation's lookups for one flow, kept by the engine
+
     explicit Detector(bool learning = true, DetectorOptions options = {})
         : learning_(learning), options_(options) {}
+    Detector(const Detector&) = delete;  // its caches point into its own tables
+    Detector& operator=(const Detector&) = delete;
 
     /// Names the device of an address for alerts of the non-policy engines (the inventory).
     void setDeviceNamer(std::function<std::string(const std::string& ip)> namer) {
@@ -110,6 +133,7 @@ public:
     /// else unauthorized_connection.
     void onConnection(const ConnectionEvent& conn, const std::string& srcDevice,
                       const std::string& dstDevice);
+    void onConnection(const ConnectionEvent& conn, EndNamer devices);
 
     /// Learning: the client/server pair and the operation's alert category join the baseline.
     /// Otherwise a write-class request from a client with no baseline entry for that server
@@ -117,6 +141,10 @@ public:
     /// that pair raises its type.
     void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                      const std::string& srcDevice, const std::string& dstDevice);
+    /// The same, devices named lazily; `memo` (may be null) caches this flow's lookups (the
+    /// baseline's talk item, polling profiles, Modbus peer) across its operations.
+    void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                     EndNamer devices, OperationMemo* memo);
 
     /// Every decoded packet (IP or ARP): anomaly (port_scan, arp_spoofing, traffic_anomaly),
     /// operational (device_silent, evaluated on packet time), policy (internet_access is per
@@ -205,14 +233,16 @@ private:
     bool suppressed(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
                     const std::string& dstDevice) const;
     void policyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
-                         const std::string& srcDevice, const std::string& dstDevice);
+                         EndNamer devices, OperationMemo* memo);
     void policyPacket(const decode::DecodedPacket& p);
     bool policyConnection(const ConnectionEvent& c);  // true: handled (remote access port)
     void protocolOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
     void anomalyPacket(const decode::DecodedPacket& p);
-    void anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
+    void anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                          OperationMemo* memo);
     void operationalPacket(const decode::DecodedPacket& p);
-    void operationalOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
+    void operationalOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                              OperationMemo* memo);
     void sweep(std::int64_t nowUs);
     void iocPacket(const decode::DecodedPacket& p);
     void iocOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
@@ -227,6 +257,26 @@ private:
     void raiseByAddress(const std::string& type, const Trigger& trigger,
                         const std::string& srcDevice, const std::string& dstDevice);
 
+public:
+    /// onOperation()'s lookups for one flow (client/server texts fixed): valid as long as the
+    /// tables it points into keep their nodes, which they do (entries are never removed).
+    struct OperationMemo {
+        std::string clientIp, serverIp;  // the flow it was filled for (reset when they differ)
+        bool icsNoted = false;           // icsHosts_ has both ends
+        std::vector<std::string> talkLearned;  // protocols whose "talk" item is in baseline_
+        ModbusPeer* modbus = nullptr;
+        struct Poll {
+            std::string protocol, function, range;
+            PollProfile* profile;
+        };
+        std::vector<Poll> polls;
+    };
+
+private:
+    /// The memo for this flow (reset if it described other ends), or null: no memo, or a flow
+    /// without IP addresses.
+    static OperationMemo* memoFor(OperationMemo* memo, const dissect::FlowContext& flow);
+
     bool learning_;
     DetectorOptions options_;
     std::function<std::string(const std::string&)> deviceNamer_;
@@ -234,9 +284,10 @@ private:
     IndicatorList indicators_;
     std::set<std::string> baseline_;
     // Indexes over baseline_ (kept in step by learn()).
-    std::set<std::string> hosts_;          // every address a baseline item names
-    std::set<std::string> conns_;          // "transport client server port"
-    std::set<std::string> pairProtocols_;  // "protocol low high": the pair talked it (any side)
+    // Hashed: only looked up, never walked in order.
+    std::unordered_set<std::string> hosts_;          // every address a baseline item names
+    std::unordered_set<std::string> conns_;          // "transport client server port"
+    std::unordered_set<std::string> pairProtocols_;  // "protocol low high": the pair talked it
     std::map<std::string, AlertRecord> alerts_;
     std::map<std::string, AlertType> pluginTypes_;  // plugin alert types, as first reported
     // "type addrA addrB" -> the device names its alert was first raised with, so that an alert
@@ -250,7 +301,7 @@ private:
     };
     std::set<std::string> mutes_, allows_;  // "type src dst" (devices / addresses, "-" empty)
     std::vector<Exclusion> exclusions_;
-    std::set<std::string> icsHosts_;  // addresses that spoke an ICS protocol (internet_access)
+    std::unordered_set<std::string> icsHosts_;  // addresses that spoke an ICS protocol
     IndicatorList icsSubnets_;                                         // [network] ics_subnets
     std::vector<std::pair<std::uint32_t, std::uint32_t>> dhcpRanges_;  // [network] dhcp_ranges
     bool privateSite_ = false;  // the baseline has RFC 1918 / CGNAT / link-local IPv4 devices
@@ -262,6 +313,20 @@ private:
     std::unordered_map<std::pair<decode::IpAddress, decode::IpAddress>, RateProfile, IpPairHash>
         rates_;
     std::unordered_map<decode::IpAddress, HostActivity, IpHash> activity_;
+    // Direct-mapped caches in front of rates_ (a slot per address pair, either direction) and
+    // activity_ for the per-packet lookups; their entries are never removed, so the pointers
+    // stay valid.
+    struct RateSlot {
+        decode::IpAddress src{}, dst{};
+        RateProfile* profile = nullptr;
+    };
+    struct HostSlot {
+        decode::IpAddress ip{};
+        HostActivity* activity = nullptr;
+    };
+    static constexpr std::size_t kPacketSlots = 4096;
+    std::vector<RateSlot> rateSlots_ = std::vector<RateSlot>(kPacketSlots);
+    std::vector<HostSlot> hostSlots_ = std::vector<HostSlot>(kPacketSlots);
     std::unordered_map<decode::IpAddress, ScanState, IpHash> scans_;
     std::unordered_map<decode::IpAddress, std::pair<decode::MacAddress, std::int64_t>, IpHash> arp_;
     std::unordered_map<std::string, ModbusPeer> modbusPeers_;

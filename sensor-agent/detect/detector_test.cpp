@@ -323,5 +323,58 @@ TEST(DetectorTest, OldBaselineWithOnlyTalkItemsCoversItsDevicesAndConnections) {
     EXPECT_EQ(types(d), std::vector<std::string>{"new_device"});
 }
 
+
+std::string summary(const Detector& d) {
+    std::string out = d.exportBaseline();
+    for (const auto& a : d.alerts()) {
+        out += a.id + " " + a.src + " " + a.dst + " " + std::to_string(a.count) + " " +
+               std::to_string(a.firstSeenMs) + " " + std::to_string(a.lastSeenMs) + "\n";
+    }
+    return out;
+}
+
+// The engine passes a per-flow memo: alerts, counts and the learned baseline must be what the
+// lookups without it give, also when one memo meets other ends (it starts over).
+TEST(DetectorTest, OperationMemoChangesNothing) {
+    for (const bool learning : {true, false}) {
+        Detector plain(true), memoized(true);
+        Detector::OperationMemo memo;
+        const auto both = [&](const dissect::FlowContext& f, const dissect::Operation& op) {
+            plain.onOperation(f, op, "ews", "plc");
+            memoized.onOperation(
+                f, op, [](bool server) { return std::string(server ? "plc" : "ews"); }, &memo);
+        };
+        dissect::Operation read = write();
+        read.opClass = "read";
+        read.function = "read_holding_registers";
+        read.functionCode = 3;
+        dissect::Operation stop = write();
+        stop.protocol = "s7comm";
+        stop.function = "plc_stop";
+        stop.opClass = "control";
+        for (int i = 0; i < 40; ++i) {  // a learned polling profile
+            read.range = "holding_registers " + std::to_string(i % 2);
+            both(flow("10.0.0.21", 1000000 + i * 500000), read);
+        }
+        both(flow("10.0.0.21", 30000000), write());
+        plain.setLearning(learning);
+        memoized.setLearning(learning);
+        for (int i = 0; i < 40; ++i) {  // polling faster: polling_change once learning is off
+            read.range = "holding_registers " + std::to_string(i % 2);
+            both(flow("10.0.0.21", 40000000 + i * 50000), read);
+            both(flow(i % 3 ? "10.0.0.21" : "10.0.0.31", 40000000 + i * 50000), write());
+        }
+        both(flow("10.0.0.31", 50000000), stop);
+        both(flow("10.0.0.21", 50000000), stop);
+        dissect::Operation response = write();
+        response.request = false;
+        both(flow("10.0.0.31", 51000000), response);
+        EXPECT_EQ(summary(memoized), summary(plain)) << "learning " << learning;
+        if (!learning) {
+            EXPECT_FALSE(plain.alerts().empty());
+        }
+    }
+}
+
 }  // namespace
 }  // namespace ironsight::sensor::detect

@@ -20,12 +20,16 @@ bool Detector::regularSender(const HostActivity& h) const {
 void Detector::operationalPacket(const decode::DecodedPacket& p) {
     const decode::IpAddress* sender = p.isArp ? &p.arp.senderIp : (p.hasIp ? &p.srcIp : nullptr);
     if (!sender || !sender->isUnicastHost()) return;
-    auto it = activity_.find(*sender);
-    if (it == activity_.end()) {
-        if (activity_.size() >= kMaxHosts) return;
-        it = activity_.try_emplace(*sender).first;
+    HostSlot& slot = hostSlots_[(ipWord(*sender) >> 32) % hostSlots_.size()];
+    if (!slot.activity || !sameIp(slot.ip, *sender)) {
+        auto it = activity_.find(*sender);
+        if (it == activity_.end()) {
+            if (activity_.size() >= kMaxHosts) return;
+            it = activity_.try_emplace(*sender).first;
+        }
+        slot = HostSlot{*sender, &it->second};
     }
-    HostActivity& h = it->second;
+    HostActivity& h = *slot.activity;
     const std::int64_t now = p.timestampUs;
     if (h.firstUs < 0) h.firstUs = now;
     if (h.lastUs >= 0 && now > h.lastUs && learning_) {
@@ -58,7 +62,7 @@ void Detector::sweep(std::int64_t nowUs) {
 }
 
 void Detector::operationalOperation(const dissect::FlowContext& flow,
-                                    const dissect::Operation& op) {
+                                    const dissect::Operation& op, OperationMemo* memo) {
     if (op.protocol == "dnp3" && !op.request) {
         // device_restarted once per restart: when IIN1.7 appears, not in every later response
         // (outstations keep the bit until the master clears it).
@@ -76,13 +80,18 @@ void Detector::operationalOperation(const dissect::FlowContext& flow,
         return;
     }
     if (op.protocol != "modbus" || flow.clientIp.empty()) return;
-    const std::string key = flow.clientIp + " " + flow.serverIp;
-    auto it = modbusPeers_.find(key);
-    if (it == modbusPeers_.end()) {
-        if (modbusPeers_.size() >= kMaxHosts) return;
-        it = modbusPeers_.try_emplace(key).first;
+    ModbusPeer* peer = memo ? memo->modbus : nullptr;
+    if (!peer) {
+        const std::string key = flow.clientIp + " " + flow.serverIp;
+        auto it = modbusPeers_.find(key);
+        if (it == modbusPeers_.end()) {
+            if (modbusPeers_.size() >= kMaxHosts) return;
+            it = modbusPeers_.try_emplace(key).first;
+        }
+        peer = &it->second;  // never removed: the memo may keep it
+        if (memo) memo->modbus = peer;
     }
-    ModbusPeer& m = it->second;
+    ModbusPeer& m = *peer;
     if (!op.request) {
         m = ModbusPeer{.unanswered = 0, .lastAnswerUs = flow.timestampUs, .alarmed = false};
         return;

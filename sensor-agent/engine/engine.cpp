@@ -48,11 +48,22 @@ constexpr std::size_t kBatchPackets = 1024;
 constexpr std::size_t kBatchBytes = 1 << 20;
 constexpr std::size_t kBatchesPerWorker = 8;
 
+/// What inventory and detection remember of a flow between its operations (its records and
+/// baseline lookups): allocated with the flow's third operation, so that flows with one or two
+/// (a TLS or DNS exchange, most of the concurrent flows) cost no memory for it.
+struct OperationMemos {
+    inventory::Inventory::OperationMemo inventory;
+    detect::Detector::OperationMemo detector;
+};
+
 /// The shared side's per-flow state: the flow's evidence ring and its inventory connection.
 struct SharedFlow {
     PacketRing recent;  // alert evidence: this flow's recent packets
     inventory::Inventory::ConnInfo* connection = nullptr;
+    std::unique_ptr<OperationMemos> memo;
+    std::uint8_t operations = 0;  // seen before the memo, at most kMemoAfterOperations
 };
+constexpr std::uint8_t kMemoAfterOperations = 2;
 
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
 struct AppFlow : decode::FlowExtension {
@@ -174,9 +185,11 @@ struct CountEvent {
     std::uint32_t bytes;
     std::int64_t tsUs;
 };
+constexpr std::uint64_t kNoFlow = ~std::uint64_t{0};
 struct OperationEvent {
     dissect::FlowContext flow;
     dissect::Operation op;
+    std::uint64_t flowId;  // the flow whose context it came with, or kNoFlow
 };
 struct IdentityEvent {
     dissect::FlowContext flow;
@@ -249,14 +262,28 @@ struct Engine::Impl {
     void onDecoded(const decode::DecodedPacket& p);
     void observeHost(const decode::IpAddress& ip, std::int64_t tsUs);
     void onConnection(const detect::ConnectionEvent& c) {
-        detector.onConnection(c, inventory.deviceIdForIp(c.clientIp),
-                              inventory.deviceIdForIp(c.serverIp));
+        detector.onConnection(c, [&](bool server) {
+            return inventory.deviceIdForIp(server ? c.serverIp : c.clientIp);
+        });
     }
     void resolve(SharedFlow& flow, const ResolveEvent& r);
-    void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
-        inventory.observeOperation(flow, op);
-        detector.onOperation(flow, op, inventory.deviceIdFor(flow.clientIp, flow.clientMac),
-                             inventory.deviceIdFor(flow.serverIp, flow.serverMac));
+    /// `shared`: the flow the operation's context describes (its memo), or null.
+    void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                     SharedFlow* shared) {
+        OperationMemos* memo = nullptr;
+        if (shared && !shared->memo && ++shared->operations > kMemoAfterOperations) {
+            shared->memo = std::make_unique<OperationMemos>();
+        }
+        if (shared) memo = shared->memo.get();
+        inventory.observeOperation(flow, op, memo ? &memo->inventory : nullptr);
+        // Device ids only for an alert (observeOperation does not change them).
+        detector.onOperation(
+            flow, op,
+            [&](bool server) {
+                return server ? inventory.deviceIdFor(flow.serverIp, flow.serverMac)
+                              : inventory.deviceIdFor(flow.clientIp, flow.clientMac);
+            },
+            memo ? &memo->detector : nullptr);
     }
     SharedFlow& sharedFlow(std::uint64_t id) { return flowsById[id]; }
     void replay(Batch& batch, std::size_t& eventIndex, std::uint32_t packet);
@@ -316,6 +343,8 @@ struct Engine::Impl {
     // Hosts the detector already knows (it keeps them for good): its onHost() is a no-op for
     // them, so the per-packet text conversion and lookup are skipped.
     std::unordered_set<decode::IpAddress, inventory::IpHash> knownHosts;
+    // Direct-mapped in front of knownHosts (which never forgets one): most packets' senders.
+    std::vector<decode::IpAddress> knownHostSlots = std::vector<decode::IpAddress>(4096);
     std::map<std::string, DeviceRecord> sentDevices;
     std::map<std::string, ConnectionRecord> sentConnections;
     std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
@@ -426,6 +455,7 @@ struct Engine::Impl::Worker : dissect::EventSink {
     dissect::FlowContext scratchContext;
     const decode::Flow* scratchFlow = nullptr;
     bool scratchServerIsA = false;
+    AppFlow* delivering = nullptr;  // the flow whose data a dissector is parsing (deliver())
     std::thread thread;  // several workers
 };
 
@@ -551,10 +581,13 @@ void Engine::Impl::Worker::emitFlowEnded(AppFlow& app) {
 
 void Engine::Impl::Worker::onOperation(const dissect::FlowContext& flow,
                                        const dissect::Operation& op) {
+    // The flow being parsed, when the operation comes with its context (not a copy, not a
+    // frame's): its memo makes the shared side's lookups cheap.
+    AppFlow* app = &flow == &scratchContext ? delivering : nullptr;
     if (direct) {
-        impl.onOperation(flow, op);
+        impl.onOperation(flow, op, app ? &app->shared : nullptr);
     } else {
-        record(OperationEvent{flow, op});
+        record(OperationEvent{flow, op, app ? app->id : kNoFlow});
     }
 }
 
@@ -611,7 +644,13 @@ void Engine::Impl::onDecoded(const decode::DecodedPacket& p) {
 
 /// Policy input: a host that sends (new_device when it is not in the baseline).
 void Engine::Impl::observeHost(const decode::IpAddress& ip, std::int64_t tsUs) {
-    if (knownHosts.count(ip)) return;
+    auto& slot = knownHostSlots[(detect::ipWord(ip) >> 32) % knownHostSlots.size()];
+    static const decode::IpAddress kEmptySlot{};  // never a host's (callers: unicast only)
+    if (detect::sameIp(slot, ip) && !detect::sameIp(ip, kEmptySlot)) return;
+    if (knownHosts.count(ip)) {
+        slot = ip;
+        return;
+    }
     const std::string text = ip.toString();
     // Learning: after this call the host is in the baseline for good (later calls are no-ops).
     if (detector.learning()) knownHosts.insert(ip);
@@ -864,7 +903,9 @@ void Engine::Impl::Worker::deliver(decode::Flow& flow, AppFlow& app, int senderI
         pending.insert(pending.end(), data.begin(), data.end());
         input = pending;
     }
+    delivering = &app;
     const auto result = app.dissector->onData(ctx, dir, input, *this);
+    delivering = nullptr;
     if (result.status == dissect::ParseResult::Status::Error) {
         pending.clear();
         return;
@@ -929,7 +970,7 @@ void Engine::Impl::apply(Batch& batch, Event& event) {
                 auto& f = sharedFlow(e.flow);
                 if (f.connection) inventory::Inventory::count(*f.connection, e.bytes, e.tsUs);
             } else if constexpr (std::is_same_v<T, OperationEvent>) {
-                onOperation(e.flow, e.op);
+                onOperation(e.flow, e.op, e.flowId != kNoFlow ? &sharedFlow(e.flowId) : nullptr);
             } else if constexpr (std::is_same_v<T, IdentityEvent>) {
                 inventory.observeIdentity(e.flow, e.identity);
             } else if constexpr (std::is_same_v<T, AnomalyEvent>) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "sensor-agent/inventory/oui.h"
@@ -21,6 +22,14 @@ int purdueFor(const std::string& type) {
 
 std::int64_t ms(std::int64_t us) {
     return us / 1000;
+}
+
+/// IpAddress equality as words (the defaulted one compares byte by byte): per packet.
+bool sameIp(const decode::IpAddress& a, const decode::IpAddress& b) {
+    std::uint64_t x[2], y[2];
+    std::memcpy(x, a.bytes.data(), sizeof x);
+    std::memcpy(y, b.bytes.data(), sizeof y);
+    return a.v6 == b.v6 && x[0] == y[0] && x[1] == y[1];
 }
 
 bool isWriteLike(const std::string& opClass) {
@@ -118,8 +127,9 @@ void Inventory::observePacket(const decode::DecodedPacket& p) {
     const std::size_t slot =
         (MacHash{}(p.srcMac) ^ (unicastSrcIp ? IpHash{}(p.srcIp) : 0) ^ vlan) % kSenderCacheSize;
     SenderCacheEntry& cached = senderCache_[slot];
-    if (cached.flags == flags && cached.vlan == vlan && cached.mac == p.srcMac &&
-        (!unicastSrcIp || cached.ip == p.srcIp)) {
+    if (cached.flags == flags && cached.vlan == vlan &&
+        std::memcmp(cached.mac.data(), p.srcMac.data(), cached.mac.size()) == 0 &&
+        (!unicastSrcIp || sameIp(cached.ip, p.srcIp))) {
         if (cached.macInfo)
             cached.macInfo->lastUs = std::max(cached.macInfo->lastUs, p.timestampUs);
         if (cached.ipInfo) {
@@ -221,13 +231,57 @@ std::size_t Inventory::OpKeyOps::hash(const OpKeyView& v) noexcept {
 }
 
 void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
-    auto client = ipByText_.find(flow.clientIp);
-    auto server = ipByText_.find(flow.serverIp);
-    if (client != ipByText_.end()) {
-        IpInfo& info = ips_[client->second];
-        info.roles.insert({op.protocol, "client"});
+    observeOperation(flow, op, nullptr);
+}
+
+namespace {
+constexpr std::size_t kMemoProtocols = 8, kMemoOperations = 32;  // per flow
+}  // namespace
+
+void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                                 OperationMemo* memo) {
+    // Ethernet-level protocols: no IPs, the MACs are the parties (and the operation's addresses).
+    const bool byMac = flow.clientIp.empty() && flow.serverIp.empty();
+    OperationMemo scratch;
+    OperationMemo& m = memo && !byMac ? *memo : scratch;
+    if (!m.filled || m.clientIp != flow.clientIp || m.serverIp != flow.serverIp ||
+        m.serverPort != flow.serverPort || m.transport != flow.transport) {
+        m = OperationMemo{};
+        m.filled = true;
+        m.clientIp = flow.clientIp;
+        m.serverIp = flow.serverIp;
+        m.serverPort = flow.serverPort;
+        m.transport = flow.transport;
+    }
+    if ((!m.client || !m.server) && m.ipsSeen != ips_.size()) {
+        auto client = ipByText_.find(flow.clientIp);
+        auto server = ipByText_.find(flow.serverIp);
+        m.client = client != ipByText_.end() ? &ips_[client->second] : nullptr;
+        m.server = server != ipByText_.end() ? &ips_[server->second] : nullptr;
+        m.ipsSeen = ips_.size();
+    }
+    OperationMemo::Protocol scratchProtocol;
+    OperationMemo::Protocol* pr = nullptr;
+    for (auto& p : m.protocols) {
+        if (p.name == op.protocol) pr = &p;
+    }
+    if (!pr) {
+        if (m.protocols.size() < kMemoProtocols) {
+            pr = &m.protocols.emplace_back();
+            pr->name = op.protocol;
+        } else {
+            pr = &scratchProtocol;
+        }
+    }
+
+    if (m.client) {
+        if (!pr->clientRole) {  // a set: once in, always in
+            m.client->roles.insert({op.protocol, "client"});
+            pr->clientRole = true;
+        }
         if (op.request) {
-            auto& stats = info.asClient[op.protocol];
+            if (!pr->clientStats) pr->clientStats = &m.client->asClient[op.protocol];
+            auto& stats = *pr->clientStats;
             if (op.opClass == "read") {
                 ++stats.reads;
             } else if (op.opClass == "program" || op.opClass == "firmware") {
@@ -240,9 +294,10 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
             }
         }
     }
-    if (server != ipByText_.end()) ips_[server->second].roles.insert({op.protocol, "server"});
-    // Ethernet-level protocols: no IPs, the MACs are the parties (and the operation's addresses).
-    const bool byMac = flow.clientIp.empty() && flow.serverIp.empty();
+    if (m.server && !pr->serverRole) {
+        m.server->roles.insert({op.protocol, "server"});
+        pr->serverRole = true;
+    }
     if (byMac) {
         for (const auto& [text, role] :
              {std::pair{flow.clientMac, "client"}, std::pair{flow.serverMac, "server"}}) {
@@ -253,27 +308,49 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         }
     }
 
-    const std::string& clientKey = byMac ? flow.clientMac : flow.clientIp;
-    const std::string& serverKey = byMac ? flow.serverMac : flow.serverIp;
-    auto found = operations_.find(OpKeyView{op.protocol, clientKey, serverKey, &op.keys,
-                                            op.function, op.functionCode, &op.textKeys});
-    if (found == operations_.end()) {
-        found = operations_
-                    .try_emplace(OpKey{op.protocol, clientKey, serverKey, op.keys, op.function,
-                                       op.functionCode, op.textKeys})
-                    .first;
+    // The aggregate: the flow's ends are the memo's, so protocol, function and keys decide.
+    OpInfo* aggregate = nullptr;
+    for (const auto& [key, info] : pr->operations) {
+        if (key->functionCode == op.functionCode && key->function == op.function &&
+            key->keys == op.keys && key->textKeys == op.textKeys) {
+            aggregate = info;
+            break;
+        }
     }
-    OpInfo& agg = found->second;
+    if (!aggregate) {
+        const std::string& clientKey = byMac ? flow.clientMac : flow.clientIp;
+        const std::string& serverKey = byMac ? flow.serverMac : flow.serverIp;
+        auto found = operations_.find(OpKeyView{op.protocol, clientKey, serverKey, &op.keys,
+                                                op.function, op.functionCode, &op.textKeys});
+        if (found == operations_.end()) {
+            found = operations_
+                        .try_emplace(OpKey{op.protocol, clientKey, serverKey, op.keys, op.function,
+                                           op.functionCode, op.textKeys})
+                        .first;
+        }
+        aggregate = &found->second;
+        if (pr->operations.size() < kMemoOperations) {
+            pr->operations.emplace_back(&found->first, aggregate);
+        }
+    }
+    OpInfo& agg = *aggregate;
     if (agg.opClass.empty()) agg.opClass = op.opClass;
     (op.request ? agg.requests : agg.responses)++;
     if (op.exception) ++agg.exceptions;
     if (!op.range.empty() && agg.ranges.size() < limits_.maxRangesPerOperation)
         agg.ranges.insert(op.range);
 
-    const char* transport = flow.transport == dissect::Transport::Tcp ? "tcp" : "udp";
-    auto conn = connections_.find(
-        ConnKeyView{flow.clientIp, flow.serverIp, transport, flow.serverPort, op.protocol});
-    if (conn != connections_.end()) conn->second.opClasses.insert(op.opClass);
+    if (!pr->connection && pr->connectionsSeen != connections_.size()) {
+        const char* transport = flow.transport == dissect::Transport::Tcp ? "tcp" : "udp";
+        auto conn = connections_.find(
+            ConnKeyView{flow.clientIp, flow.serverIp, transport, flow.serverPort, op.protocol});
+        pr->connection = conn != connections_.end() ? &conn->second : nullptr;
+        pr->connectionsSeen = connections_.size();
+    }
+    if (pr->connection && pr->connectionClass != op.opClass) {
+        pr->connection->opClasses.insert(op.opClass);
+        pr->connectionClass = op.opClass;
+    }
 }
 
 namespace {

@@ -63,7 +63,13 @@ public:
         ++connection.packets;
         connection.bytes += bytes;
     }
+    struct OperationMemo;  // below
     void observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
+    /// The same; `memo` (one per flow, kept by the caller; may be null) remembers the flow's
+    /// records (its ends, connection, operation aggregates) so that the next operation of the
+    /// flow finds them without hashing its texts again.
+    void observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                          OperationMemo* memo);
     void observeIdentity(const dissect::FlowContext& flow, const dissect::Identity& identity);
 
     /// Device id for an address as things stand now ("" for group addresses).
@@ -167,6 +173,30 @@ private:
         std::set<std::string> ranges;
     };
 
+public:
+    /// observeOperation()'s records of one flow (client, server, port and transport fixed; it
+    /// starts over when they differ). Records are never removed, so the pointers stay valid; a
+    /// failed lookup is repeated only once its table has grown.
+    struct OperationMemo {
+        struct Protocol {
+            std::string name;
+            bool clientRole = false, serverRole = false;  // roles inserted
+            ProtocolStats* clientStats = nullptr;
+            ConnInfo* connection = nullptr;
+            std::string connectionClass;  // the last class inserted into its opClasses
+            std::size_t connectionsSeen = SIZE_MAX;  // connections_.size() at a failed lookup
+            std::vector<std::pair<const OpKey*, OpInfo*>> operations;  // aggregates (a few)
+        };
+        bool filled = false;
+        std::string clientIp, serverIp;
+        std::uint16_t serverPort = 0;
+        dissect::Transport transport = dissect::Transport::Tcp;
+        IpInfo *client = nullptr, *server = nullptr;
+        std::size_t ipsSeen = SIZE_MAX;  // ips_.size() when an end was not found
+        std::vector<Protocol> protocols;
+    };
+
+private:
     IpInfo& ipInfo(const decode::IpAddress& ip, std::int64_t tsUs);
     bool isRouter(const decode::MacAddress& mac) const;
     std::optional<decode::MacAddress> ownerMac(const decode::IpAddress& ip,
@@ -181,7 +211,7 @@ private:
         MacInfo* macInfo = nullptr;
         IpInfo* ipInfo = nullptr;
     };
-    static constexpr std::size_t kSenderCacheSize = 1024;
+    static constexpr std::size_t kSenderCacheSize = 4096;
 
     InventoryLimits limits_;
     /// observePacket()'s recently seen senders (direct-mapped).

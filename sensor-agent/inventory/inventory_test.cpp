@@ -118,5 +118,92 @@ TEST(InventoryTest, AnnouncedHostNamesFollowPrecedence) {
     EXPECT_EQ(byIp(inv.devices(), "10.0.0.31")->hostname, "ws31-dhcp");
 }
 
+
+std::string text(const std::vector<OperationRecord>& ops) {
+    std::string out;
+    for (const auto& o : ops) {
+        out += o.protocol + " " + o.clientIp + " " + o.serverIp + " " + o.function + " " +
+               o.opClass + " " + std::to_string(o.functionCode) + " " + std::to_string(o.count) +
+               " " + std::to_string(o.exceptions);
+        for (const auto& [k, v] : o.keys) out += " " + k + "=" + std::to_string(v);
+        for (const auto& [k, v] : o.textKeys) out += " " + k + "=" + v;
+        for (const auto& r : o.ranges) out += " [" + r + "]";
+        out += "\n";
+    }
+    return out;
+}
+
+std::string text(const std::vector<ConnectionRecord>& conns) {
+    std::string out;
+    for (const auto& c : conns) {
+        out += c.srcIp + " " + c.dstIp + " " + c.protocol + " " + std::to_string(c.port);
+        for (const auto& o : c.operations) out += " " + o;
+        out += "\n";
+    }
+    return out;
+}
+
+std::string text(const std::vector<DeviceRecord>& devices) {
+    std::string out;
+    for (const auto& d : devices) {
+        out += d.id + " " + d.type;
+        for (const auto& p : d.protocols) out += " " + p.name + "/" + p.role;
+        for (const auto& e : d.evidence) out += " (" + e + ")";
+        out += "\n";
+    }
+    return out;
+}
+
+// The per-flow memo (what the engine passes) must give exactly what the lookups give: an end
+// that appears only later, a connection created after the first operation, a memo reused for
+// other ends (reset), more aggregates than it keeps.
+TEST(InventoryTest, OperationMemoAggregatesLikeLookups) {
+    Inventory plain, memoized;
+    Inventory::OperationMemo memo;
+    const Host hmi{mac("00:14:22:01:00:21"), ipv4("10.0.0.21")};
+    const Host plc{mac("00:0e:8c:01:00:11"), ipv4("10.0.0.11")};
+    const auto both = [&](auto&& f) {
+        f(plain, static_cast<Inventory::OperationMemo*>(nullptr));
+        f(memoized, &memo);
+    };
+    dissect::FlowContext flow{"10.0.0.21", "10.0.0.11", 40000, 502, dissect::Transport::Tcp, 1000};
+    const auto op = [](int fc, const char* cls, bool request, std::int64_t unit,
+                       std::string range) {
+        dissect::Operation o;
+        o.protocol = "modbus";
+        o.function = "fc" + std::to_string(fc);
+        o.functionCode = fc;
+        o.opClass = cls;
+        o.request = request;
+        o.keys["unit_id"] = unit;
+        o.range = std::move(range);
+        return o;
+    };
+    const auto observe = [&](const dissect::Operation& o) {
+        both([&](Inventory& inv, Inventory::OperationMemo* m) { inv.observeOperation(flow, o, m); });
+    };
+    both([&](Inventory& inv, auto*) { feed(inv, tcpFrame(hmi, plc, 40000, 502, 1, 0, 0, {})); });
+    observe(op(3, "read", true, 1, "holding_registers 0-9"));  // server not seen yet
+    both([&](Inventory& inv, auto*) { feed(inv, tcpFrame(plc, hmi, 502, 40000, 1, 2, 0, {})); });
+    observe(op(3, "read", false, 1, ""));
+    both([&](Inventory& inv, auto*) {
+        inv.connection(decode::IpAddress::v4(hmi.ip), decode::IpAddress::v4(plc.ip), "tcp", 502,
+                       "modbus", 2000);  // after the first operations
+    });
+    for (int i = 0; i < 40; ++i) {  // more aggregates than the memo keeps
+        observe(op(3, "read", true, i % 35, "holding_registers " + std::to_string(i)));
+        observe(op(6, "write", true, 1, ""));
+    }
+    dissect::Operation cip = op(14, "read", true, 1, "");
+    cip.protocol = "cip";  // another protocol on the same flow: no connection of that name
+    observe(cip);
+    std::swap(flow.clientIp, flow.serverIp);  // the memo now describes other ends
+    observe(op(3, "read", true, 1, ""));
+    EXPECT_EQ(text(memoized.operations()), text(plain.operations()));
+    EXPECT_EQ(text(memoized.connections()), text(plain.connections()));
+    EXPECT_EQ(text(memoized.devices()), text(plain.devices()));
+    EXPECT_GT(plain.operations().size(), 32u);
+}
+
 }  // namespace
 }  // namespace ironsight::sensor::inventory
