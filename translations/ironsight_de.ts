@@ -53,6 +53,37 @@
     </message>
 </context>
 <context>
+    <name>DeviceDetail</name>
+    <message>
+        <source>Device %1</source>
+        <translation>Gerät %1</translation>
+    </message>
+    <message>
+        <source>criticality %1</source>
+        <translation>Kritikalität %1</translation>
+    </message>
+    <message>
+        <source>authorized</source>
+        <translation>freigegeben</translation>
+    </message>
+    <message>
+        <source>not authorized</source>
+        <translation>nicht freigegeben</translation>
+    </message>
+    <message>
+        <source>edited by %1</source>
+        <translation>bearbeitet von %1</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Notizen</translation>
+    </message>
+    <message>
+        <source>Seen by</source>
+        <translation>Gesehen von</translation>
+    </message>
+</context>
+<context>
     <name>DeviceMap</name>
     <message>
         <source>unknown type</source>
@@ -496,6 +527,93 @@
     </message>
 </context>
 <context>
+    <name>ironsight::console::ui::DeviceEditDialog</name>
+    <message>
+        <source>Edit device</source>
+        <translation>Gerät bearbeiten</translation>
+    </message>
+    <message>
+        <source>Device %1: %2 · %3</source>
+        <translation>Gerät %1: %2 · %3</translation>
+    </message>
+    <message>
+        <source>No name</source>
+        <translation>Kein Name</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>As reported (%1)</source>
+        <translation>Wie gemeldet (%1)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Purdue level</source>
+        <translation>Purdue-Ebene</translation>
+    </message>
+    <message>
+        <source>Not set</source>
+        <translation>Nicht gesetzt</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Niedrig</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Hoch</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>Kritisch</translation>
+    </message>
+    <message>
+        <source>Criticality</source>
+        <translation>Kritikalität</translation>
+    </message>
+    <message>
+        <source>Not decided</source>
+        <translation>Nicht entschieden</translation>
+    </message>
+    <message>
+        <source>Authorized</source>
+        <translation>Freigegeben</translation>
+    </message>
+    <message>
+        <source>Not authorized</source>
+        <translation>Nicht freigegeben</translation>
+    </message>
+    <message>
+        <source>From the sensor or a VLAN rule</source>
+        <translation>Vom Sensor oder einer VLAN-Regel</translation>
+    </message>
+    <message>
+        <source>From the sensor or a VLAN rule (%1)</source>
+        <translation>Vom Sensor oder einer VLAN-Regel (%1)</translation>
+    </message>
+    <message>
+        <source>Zone</source>
+        <translation>Zone</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Notizen</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::DeviceMapPage</name>
     <message>
         <source>External hosts</source>
@@ -708,6 +826,48 @@
     <message>
         <source>Map exported to %1</source>
         <translation>Karte exportiert nach %1</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::DeviceMergeDialog</name>
+    <message>
+        <source>Merge device</source>
+        <translation>Gerät zusammenführen</translation>
+    </message>
+    <message>
+        <source>Merge %1 into the device chosen below (same site: %2). Its observations move to that device, which keeps its own edits; %1 is then gone. Split undoes it.</source>
+        <translation>%1 mit dem unten gewählten Gerät zusammenführen (gleicher Standort: %2). Seine Beobachtungen gehen an dieses Gerät, das seine eigenen Bearbeitungen behält; %1 verschwindet danach. Abtrennen macht es rückgängig.</translation>
+    </message>
+    <message>
+        <source>Search devices of %1…</source>
+        <translation>Geräte von %1 suchen…</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>Zusammenführen</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 (device %4)</source>
+        <translation>%1 · %2 · %3 (Gerät %4)</translation>
+    </message>
+    <message>
+        <source>unknown type</source>
+        <translation>unbekannter Typ</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::DeviceSplitDialog</name>
+    <message>
+        <source>Split observation</source>
+        <translation>Beobachtung abtrennen</translation>
+    </message>
+    <message>
+        <source>%1 is seen by these sensors. The observation chosen below becomes a device of its own, without edits; %1 keeps its edits.</source>
+        <translation>%1 wird von diesen Sensoren gesehen. Die unten gewählte Beobachtung wird ein eigenes Gerät ohne Bearbeitungen; %1 behält seine Bearbeitungen.</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>Abtrennen</translation>
     </message>
 </context>
 <context>
@@ -1139,6 +1299,114 @@
         <source>%1+ matches</source>
         <translation>%1+ Treffer</translation>
     </message>
+    <message>
+        <source>Edit device…</source>
+        <translation>Gerät bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Name, type, Purdue level, criticality, authorized, notes and zone of the selected device</source>
+        <translation>Name, Typ, Purdue-Ebene, Kritikalität, Freigabe, Notizen und Zone des ausgewählten Geräts</translation>
+    </message>
+    <message>
+        <source>Merge into…</source>
+        <translation>Zusammenführen mit…</translation>
+    </message>
+    <message>
+        <source>Merge the selected device into another device of its site</source>
+        <translation>Das ausgewählte Gerät mit einem anderen Gerät seines Standorts zusammenführen</translation>
+    </message>
+    <message>
+        <source>Split observation…</source>
+        <translation>Beobachtung abtrennen…</translation>
+    </message>
+    <message>
+        <source>Make one sensor&apos;s observation of the selected device a device of its own</source>
+        <translation>Die Beobachtung eines Sensors vom ausgewählten Gerät zu einem eigenen Gerät machen</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot edit devices.</source>
+        <translation>Benutzer mit Lesezugriff können keine Geräte bearbeiten.</translation>
+    </message>
+    <message>
+        <source>Select a device first.</source>
+        <translation>Zuerst ein Gerät auswählen.</translation>
+    </message>
+    <message>
+        <source>Edit device</source>
+        <translation>Gerät bearbeiten</translation>
+    </message>
+    <message>
+        <source>Device %1 (%2) saved</source>
+        <translation>Gerät %1 (%2) gespeichert</translation>
+    </message>
+    <message>
+        <source>Merge device</source>
+        <translation>Gerät zusammenführen</translation>
+    </message>
+    <message>
+        <source>Device %1 (%2) merged into device %3</source>
+        <translation>Gerät %1 (%2) mit Gerät %3 zusammengeführt</translation>
+    </message>
+    <message>
+        <source>Split observation</source>
+        <translation>Beobachtung abtrennen</translation>
+    </message>
+    <message>
+        <source>%1 is seen by one sensor only: there is no observation to split off.</source>
+        <translation>%1 wird nur von einem Sensor gesehen: Es gibt keine Beobachtung zum Abtrennen.</translation>
+    </message>
+    <message>
+        <source>An observation of device %1 is now device %2</source>
+        <translation>Eine Beobachtung von Gerät %1 ist jetzt Gerät %2</translation>
+    </message>
+    <message>
+        <source>Not restored: %1</source>
+        <translation>Nicht wiederhergestellt: %1</translation>
+    </message>
+    <message>
+        <source>Checking the backup %1…</source>
+        <translation>Sicherung %1 wird geprüft…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Restore cancelled; nothing was changed.</source>
+        <translation>Wiederherstellung abgebrochen; nichts wurde geändert.</translation>
+    </message>
+    <message>
+        <source>Replace the console&apos;s data with the backup %1?</source>
+        <translation>Die Daten der Konsole durch die Sicherung %1 ersetzen?</translation>
+    </message>
+    <message>
+        <source>The backup holds %1 devices, %2 alerts and %3 audit records (schema v%4). Everything the console recorded since it was made is replaced: devices, alerts, users and the audit log. The current database is kept as console.db.bak. The console closes its data while it restores; sign in again afterwards.</source>
+        <translation>Die Sicherung enthält %1 Geräte, %2 Alarme und %3 Audit-Einträge (Schema v%4). Alles, was die Konsole seit ihrer Erstellung aufgezeichnet hat, wird ersetzt: Geräte, Alarme, Benutzer und das Audit-Protokoll. Die aktuelle Datenbank bleibt als console.db.bak erhalten. Die Konsole schließt ihre Daten während der Wiederherstellung; melden Sie sich danach erneut an.</translation>
+    </message>
+    <message>
+        <source>Restoring the console database…</source>
+        <translation>Die Konsolen-Datenbank wird wiederhergestellt…</translation>
+    </message>
+    <message>
+        <source>Restoring the console database from %1…</source>
+        <translation>Die Konsolen-Datenbank wird aus %1 wiederhergestellt…</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>Wiederherstellung läuft…</translation>
+    </message>
+    <message>
+        <source>Restored %1: %2 devices, %3 alerts (schema v%4).</source>
+        <translation>%1 wiederhergestellt: %2 Geräte, %3 Alarme (Schema v%4).</translation>
+    </message>
+    <message>
+        <source>The previous database is kept as %1.</source>
+        <translation>Die vorherige Datenbank bleibt als %1 erhalten.</translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::ReportExport</name>
@@ -1293,10 +1561,6 @@
         <translation>Sicherung</translation>
     </message>
     <message>
-        <source>A verified copy of the console database (devices, alerts, users, audit log). Restore it with ironsight-console admin restore while the console is stopped.</source>
-        <translation>Eine geprüfte Kopie der Konsolen-Datenbank (Geräte, Alarme, Benutzer, Audit-Log). Wiederherstellen mit ironsight-console admin restore bei gestoppter Konsole.</translation>
-    </message>
-    <message>
         <source>Back up…</source>
         <translation>Sichern…</translation>
     </message>
@@ -1319,6 +1583,34 @@
     <message>
         <source>Backup cancelled; no file was written.</source>
         <translation>Sicherung abgebrochen; es wurde keine Datei geschrieben.</translation>
+    </message>
+    <message>
+        <source>A verified copy of the console database (devices, alerts, users, audit log). Restore replaces the console&apos;s data with such a copy; keep the data directory&apos;s pki/ folder with your backups.</source>
+        <translation>Eine geprüfte Kopie der Konsolen-Datenbank (Geräte, Alarme, Benutzer, Audit-Protokoll). Wiederherstellen ersetzt die Daten der Konsole durch eine solche Kopie; bewahren Sie den Ordner pki/ des Datenverzeichnisses mit Ihren Sicherungen auf.</translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation>Wiederherstellen…</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Console backup (*.db);;All files (*)</source>
+        <translation>Konsolen-Sicherung (*.db);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Only administrators can restore the console.</source>
+        <translation>Nur Administratoren können die Konsole wiederherstellen.</translation>
+    </message>
+    <message>
+        <source>Restore with ironsight-console admin restore while the console is stopped.</source>
+        <translation>Mit ironsight-console admin restore wiederherstellen, während die Konsole gestoppt ist.</translation>
+    </message>
+    <message>
+        <source>Replace the console&apos;s data with a backup file</source>
+        <translation>Die Daten der Konsole durch eine Sicherungsdatei ersetzen</translation>
     </message>
 </context>
 <context>

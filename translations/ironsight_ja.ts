@@ -53,6 +53,37 @@
     </message>
 </context>
 <context>
+    <name>DeviceDetail</name>
+    <message>
+        <source>Device %1</source>
+        <translation>デバイス %1</translation>
+    </message>
+    <message>
+        <source>criticality %1</source>
+        <translation>重要度 %1</translation>
+    </message>
+    <message>
+        <source>authorized</source>
+        <translation>許可済み</translation>
+    </message>
+    <message>
+        <source>not authorized</source>
+        <translation>未許可</translation>
+    </message>
+    <message>
+        <source>edited by %1</source>
+        <translation>編集者 %1</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>メモ</translation>
+    </message>
+    <message>
+        <source>Seen by</source>
+        <translation>観測センサー</translation>
+    </message>
+</context>
+<context>
     <name>DeviceMap</name>
     <message>
         <source>unknown type</source>
@@ -490,6 +521,93 @@
     </message>
 </context>
 <context>
+    <name>ironsight::console::ui::DeviceEditDialog</name>
+    <message>
+        <source>Edit device</source>
+        <translation>デバイスの編集</translation>
+    </message>
+    <message>
+        <source>Device %1: %2 · %3</source>
+        <translation>デバイス %1: %2 · %3</translation>
+    </message>
+    <message>
+        <source>No name</source>
+        <translation>名前なし</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>As reported (%1)</source>
+        <translation>報告どおり (%1)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>種別</translation>
+    </message>
+    <message>
+        <source>Purdue level</source>
+        <translation>Purdue レベル</translation>
+    </message>
+    <message>
+        <source>Not set</source>
+        <translation>未設定</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>Critical</source>
+        <translation>最重要</translation>
+    </message>
+    <message>
+        <source>Criticality</source>
+        <translation>重要度</translation>
+    </message>
+    <message>
+        <source>Not decided</source>
+        <translation>未決定</translation>
+    </message>
+    <message>
+        <source>Authorized</source>
+        <translation>許可済み</translation>
+    </message>
+    <message>
+        <source>Not authorized</source>
+        <translation>未許可</translation>
+    </message>
+    <message>
+        <source>From the sensor or a VLAN rule</source>
+        <translation>センサーまたは VLAN ルールから</translation>
+    </message>
+    <message>
+        <source>From the sensor or a VLAN rule (%1)</source>
+        <translation>センサーまたは VLAN ルールから (%1)</translation>
+    </message>
+    <message>
+        <source>Zone</source>
+        <translation>ゾーン</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>メモ</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::DeviceMapPage</name>
     <message>
         <source>External hosts</source>
@@ -702,6 +820,48 @@
     <message>
         <source>Map exported to %1</source>
         <translation>マップを %1 に出力しました</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::DeviceMergeDialog</name>
+    <message>
+        <source>Merge device</source>
+        <translation>デバイスの統合</translation>
+    </message>
+    <message>
+        <source>Merge %1 into the device chosen below (same site: %2). Its observations move to that device, which keeps its own edits; %1 is then gone. Split undoes it.</source>
+        <translation>%1 を下で選んだデバイスに統合します (同じサイト: %2)。観測はそのデバイスに移り、そのデバイスは自身の編集内容を保持します。%1 はその後なくなります。分離で元に戻せます。</translation>
+    </message>
+    <message>
+        <source>Search devices of %1…</source>
+        <translation>%1 のデバイスを検索…</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>統合</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 (device %4)</source>
+        <translation>%1 · %2 · %3 (デバイス %4)</translation>
+    </message>
+    <message>
+        <source>unknown type</source>
+        <translation>不明な種別</translation>
+    </message>
+</context>
+<context>
+    <name>ironsight::console::ui::DeviceSplitDialog</name>
+    <message>
+        <source>Split observation</source>
+        <translation>観測の分離</translation>
+    </message>
+    <message>
+        <source>%1 is seen by these sensors. The observation chosen below becomes a device of its own, without edits; %1 keeps its edits.</source>
+        <translation>%1 はこれらのセンサーに観測されています。下で選んだ観測は編集内容のない独立したデバイスになります。%1 は編集内容を保持します。</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>分離</translation>
     </message>
 </context>
 <context>
@@ -1131,6 +1291,114 @@
         <source>%1+ matches</source>
         <translation>%1 件以上一致</translation>
     </message>
+    <message>
+        <source>Edit device…</source>
+        <translation>デバイスを編集…</translation>
+    </message>
+    <message>
+        <source>Name, type, Purdue level, criticality, authorized, notes and zone of the selected device</source>
+        <translation>選択したデバイスの名前、種別、Purdue レベル、重要度、許可、メモ、ゾーン</translation>
+    </message>
+    <message>
+        <source>Merge into…</source>
+        <translation>統合先を選択…</translation>
+    </message>
+    <message>
+        <source>Merge the selected device into another device of its site</source>
+        <translation>選択したデバイスを同じサイトの別のデバイスに統合します</translation>
+    </message>
+    <message>
+        <source>Split observation…</source>
+        <translation>観測を分離…</translation>
+    </message>
+    <message>
+        <source>Make one sensor&apos;s observation of the selected device a device of its own</source>
+        <translation>選択したデバイスについての 1 つのセンサーの観測を独立したデバイスにします</translation>
+    </message>
+    <message>
+        <source>Read-only users cannot edit devices.</source>
+        <translation>読み取り専用ユーザーはデバイスを編集できません。</translation>
+    </message>
+    <message>
+        <source>Select a device first.</source>
+        <translation>先にデバイスを選択してください。</translation>
+    </message>
+    <message>
+        <source>Edit device</source>
+        <translation>デバイスの編集</translation>
+    </message>
+    <message>
+        <source>Device %1 (%2) saved</source>
+        <translation>デバイス %1 (%2) を保存しました</translation>
+    </message>
+    <message>
+        <source>Merge device</source>
+        <translation>デバイスの統合</translation>
+    </message>
+    <message>
+        <source>Device %1 (%2) merged into device %3</source>
+        <translation>デバイス %1 (%2) をデバイス %3 に統合しました</translation>
+    </message>
+    <message>
+        <source>Split observation</source>
+        <translation>観測の分離</translation>
+    </message>
+    <message>
+        <source>%1 is seen by one sensor only: there is no observation to split off.</source>
+        <translation>%1 を観測しているセンサーは 1 つだけです。分離できる観測はありません。</translation>
+    </message>
+    <message>
+        <source>An observation of device %1 is now device %2</source>
+        <translation>デバイス %1 の観測はデバイス %2 になりました</translation>
+    </message>
+    <message>
+        <source>Not restored: %1</source>
+        <translation>復元されませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Checking the backup %1…</source>
+        <translation>バックアップ %1 を確認しています…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>復元</translation>
+    </message>
+    <message>
+        <source>Restore cancelled; nothing was changed.</source>
+        <translation>復元を取り消しました。何も変更されていません。</translation>
+    </message>
+    <message>
+        <source>Replace the console&apos;s data with the backup %1?</source>
+        <translation>コンソールのデータをバックアップ %1 で置き換えますか?</translation>
+    </message>
+    <message>
+        <source>The backup holds %1 devices, %2 alerts and %3 audit records (schema v%4). Everything the console recorded since it was made is replaced: devices, alerts, users and the audit log. The current database is kept as console.db.bak. The console closes its data while it restores; sign in again afterwards.</source>
+        <translation>バックアップには %1 台のデバイス、%2 件のアラート、%3 件の監査レコードが含まれています (スキーマ v%4)。作成以降にコンソールが記録したものはすべて置き換えられます: デバイス、アラート、ユーザー、監査ログ。現在のデータベースは console.db.bak として保持されます。復元中はコンソールのデータを閉じます。完了後にもう一度サインインしてください。</translation>
+    </message>
+    <message>
+        <source>Restoring the console database…</source>
+        <translation>コンソールのデータベースを復元しています…</translation>
+    </message>
+    <message>
+        <source>Restoring the console database from %1…</source>
+        <translation>%1 からコンソールのデータベースを復元しています…</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>復元中…</translation>
+    </message>
+    <message>
+        <source>Restored %1: %2 devices, %3 alerts (schema v%4).</source>
+        <translation>%1 を復元しました: デバイス %2 台、アラート %3 件 (スキーマ v%4)。</translation>
+    </message>
+    <message>
+        <source>The previous database is kept as %1.</source>
+        <translation>以前のデータベースは %1 として保持されています。</translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::ReportExport</name>
@@ -1284,10 +1552,6 @@
         <translation>バックアップ</translation>
     </message>
     <message>
-        <source>A verified copy of the console database (devices, alerts, users, audit log). Restore it with ironsight-console admin restore while the console is stopped.</source>
-        <translation>コンソールのデータベース (デバイス、アラート、ユーザー、監査ログ) の検証済みコピーです。コンソール停止中に ironsight-console admin restore で復元します。</translation>
-    </message>
-    <message>
         <source>Back up…</source>
         <translation>バックアップ…</translation>
     </message>
@@ -1310,6 +1574,34 @@
     <message>
         <source>Backup cancelled; no file was written.</source>
         <translation>バックアップをキャンセルしました。ファイルは書き込まれていません。</translation>
+    </message>
+    <message>
+        <source>A verified copy of the console database (devices, alerts, users, audit log). Restore replaces the console&apos;s data with such a copy; keep the data directory&apos;s pki/ folder with your backups.</source>
+        <translation>検証済みのコンソールデータベースのコピー (デバイス、アラート、ユーザー、監査ログ)。復元するとコンソールのデータがこのコピーで置き換えられます。データディレクトリの pki/ フォルダーもバックアップと一緒に保管してください。</translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation>復元…</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>復元</translation>
+    </message>
+    <message>
+        <source>Console backup (*.db);;All files (*)</source>
+        <translation>コンソールのバックアップ (*.db);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <source>Only administrators can restore the console.</source>
+        <translation>コンソールを復元できるのは管理者だけです。</translation>
+    </message>
+    <message>
+        <source>Restore with ironsight-console admin restore while the console is stopped.</source>
+        <translation>コンソールを停止した状態で ironsight-console admin restore を使って復元してください。</translation>
+    </message>
+    <message>
+        <source>Replace the console&apos;s data with a backup file</source>
+        <translation>コンソールのデータをバックアップファイルで置き換えます</translation>
     </message>
 </context>
 <context>

@@ -258,6 +258,12 @@ public:
     Result<std::vector<SensorHealth>> sensorHealth() { return store_->sensorHealth(); }
     Result<std::vector<DeviceRow>> listDevices() { return store_->listDevices(); }
     Result<std::vector<AlertRow>> listAlerts() { return store_->listAlerts(); }
+    Result<AlertTimeRange> alertTimeRange() { return store_->alertTimeRange(); }
+    Result<std::vector<SeverityCounts>> alertCountsOverTime(
+        const std::vector<std::int64_t>& boundariesMs) {
+        return store_->alertCountsOverTime(boundariesMs);
+    }
+    Result<std::vector<OpenAlertGroup>> openAlertGroups() { return store_->openAlertGroups(); }
     /// Filtered and paged in SQL: what a list view at 1,000,000 alerts should ask for.
     Result<std::vector<AlertRow>> queryAlerts(const AlertQuery& q) {
         return store_->queryAlerts(q);

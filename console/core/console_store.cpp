@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -476,6 +478,102 @@ DROP INDEX alerts_sensor_status;
 DROP INDEX alerts_closed;
 CREATE INDEX alerts_closed ON alerts(status_changed_at) WHERE status = 'closed';
 )sql",
+        // v14: queries at 100,000 devices and 1,000,000 alerts (docs/BENCHMARKS.md "Console
+        // store at scale"). device_text / group_text: FTS5 trigram indexes of the searched text
+        // of each observation (rowid = devices.rowid, stable: the console never VACUUMs) and of
+        // each group's edits (rowid = device_groups.id), rewritten by triggers only when a
+        // searched value changes (ingest updates mostly move last_seen). alert_tally: alerts per
+        // (sensor, severity, status), kept by triggers, so the counters never scan alerts. The
+        // two alert indexes gain the column their filters and counts read next (last_seen for a
+        // time range per sensor, sensor_id for the site test while walking a status+severity
+        // range newest first), so those walks stay inside the index.
+        R"sql(
+CREATE VIRTUAL TABLE device_text USING fts5(body, tokenize = 'trigram');
+INSERT INTO device_text(rowid, body)
+  SELECT rowid, device_id || ' ' || macs || ' ' || ips || ' ' || vlans || ' ' ||
+         COALESCE(vendor, '') || ' ' || COALESCE(model, '') || ' ' || COALESCE(firmware, '') ||
+         ' ' || COALESCE(serial, '') || ' ' || COALESCE(hostname, '') || ' ' ||
+         COALESCE(type, '') || ' ' || purdue_level || ' ' || protocols || ' ' ||
+         COALESCE(identity_json, '') || ' ' || evidence FROM devices;
+CREATE TRIGGER device_text_insert AFTER INSERT ON devices BEGIN
+  INSERT INTO device_text(rowid, body) VALUES(NEW.rowid,
+    NEW.device_id || ' ' || NEW.macs || ' ' || NEW.ips || ' ' || NEW.vlans || ' ' ||
+    COALESCE(NEW.vendor, '') || ' ' || COALESCE(NEW.model, '') || ' ' ||
+    COALESCE(NEW.firmware, '') || ' ' || COALESCE(NEW.serial, '') || ' ' ||
+    COALESCE(NEW.hostname, '') || ' ' || COALESCE(NEW.type, '') || ' ' || NEW.purdue_level ||
+    ' ' || NEW.protocols || ' ' || COALESCE(NEW.identity_json, '') || ' ' || NEW.evidence);
+END;
+CREATE TRIGGER device_text_update AFTER UPDATE OF device_id, macs, ips, vlans, vendor, model,
+  firmware, serial, hostname, type, purdue_level, protocols, identity_json, evidence ON devices
+WHEN NEW.device_id IS NOT OLD.device_id OR NEW.macs IS NOT OLD.macs OR NEW.ips IS NOT OLD.ips
+  OR NEW.vlans IS NOT OLD.vlans OR NEW.vendor IS NOT OLD.vendor OR NEW.model IS NOT OLD.model
+  OR NEW.firmware IS NOT OLD.firmware OR NEW.serial IS NOT OLD.serial
+  OR NEW.hostname IS NOT OLD.hostname OR NEW.type IS NOT OLD.type
+  OR NEW.purdue_level IS NOT OLD.purdue_level OR NEW.protocols IS NOT OLD.protocols
+  OR NEW.identity_json IS NOT OLD.identity_json OR NEW.evidence IS NOT OLD.evidence
+BEGIN
+  UPDATE device_text SET body =
+    NEW.device_id || ' ' || NEW.macs || ' ' || NEW.ips || ' ' || NEW.vlans || ' ' ||
+    COALESCE(NEW.vendor, '') || ' ' || COALESCE(NEW.model, '') || ' ' ||
+    COALESCE(NEW.firmware, '') || ' ' || COALESCE(NEW.serial, '') || ' ' ||
+    COALESCE(NEW.hostname, '') || ' ' || COALESCE(NEW.type, '') || ' ' || NEW.purdue_level ||
+    ' ' || NEW.protocols || ' ' || COALESCE(NEW.identity_json, '') || ' ' || NEW.evidence
+  WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER device_text_delete AFTER DELETE ON devices BEGIN
+  DELETE FROM device_text WHERE rowid = OLD.rowid;
+END;
+CREATE VIRTUAL TABLE group_text USING fts5(body, tokenize = 'trigram');
+INSERT INTO group_text(rowid, body)
+  SELECT id, COALESCE(name, '') || ' ' || COALESCE(type, '') || ' ' ||
+             COALESCE(criticality, '') || ' ' || COALESCE(notes, '') FROM device_groups
+  WHERE COALESCE(name, type, criticality, notes) IS NOT NULL;
+CREATE TRIGGER group_text_insert AFTER INSERT ON device_groups
+WHEN COALESCE(NEW.name, NEW.type, NEW.criticality, NEW.notes) IS NOT NULL BEGIN
+  INSERT INTO group_text(rowid, body) VALUES(NEW.id,
+    COALESCE(NEW.name, '') || ' ' || COALESCE(NEW.type, '') || ' ' ||
+    COALESCE(NEW.criticality, '') || ' ' || COALESCE(NEW.notes, ''));
+END;
+CREATE TRIGGER group_text_update AFTER UPDATE OF name, type, criticality, notes ON device_groups
+WHEN NEW.name IS NOT OLD.name OR NEW.type IS NOT OLD.type
+  OR NEW.criticality IS NOT OLD.criticality OR NEW.notes IS NOT OLD.notes
+BEGIN
+  DELETE FROM group_text WHERE rowid = OLD.id;
+  INSERT INTO group_text(rowid, body)
+    SELECT NEW.id, COALESCE(NEW.name, '') || ' ' || COALESCE(NEW.type, '') || ' ' ||
+                   COALESCE(NEW.criticality, '') || ' ' || COALESCE(NEW.notes, '')
+    WHERE COALESCE(NEW.name, NEW.type, NEW.criticality, NEW.notes) IS NOT NULL;
+END;
+CREATE TRIGGER group_text_delete AFTER DELETE ON device_groups BEGIN
+  DELETE FROM group_text WHERE rowid = OLD.id;
+END;
+CREATE TABLE alert_tally(
+  sensor_id TEXT NOT NULL, severity INTEGER NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY(sensor_id, severity, status)) WITHOUT ROWID;
+INSERT INTO alert_tally SELECT sensor_id, severity, status, COUNT(*) FROM alerts
+  GROUP BY sensor_id, severity, status;
+CREATE TRIGGER alert_tally_insert AFTER INSERT ON alerts BEGIN
+  INSERT INTO alert_tally VALUES(NEW.sensor_id, NEW.severity, NEW.status, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER alert_tally_update AFTER UPDATE OF sensor_id, severity, status ON alerts
+WHEN NEW.sensor_id IS NOT OLD.sensor_id OR NEW.severity IS NOT OLD.severity
+  OR NEW.status IS NOT OLD.status
+BEGIN
+  UPDATE alert_tally SET n = n - 1
+    WHERE sensor_id = OLD.sensor_id AND severity = OLD.severity AND status = OLD.status;
+  INSERT INTO alert_tally VALUES(NEW.sensor_id, NEW.severity, NEW.status, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER alert_tally_delete AFTER DELETE ON alerts BEGIN
+  UPDATE alert_tally SET n = n - 1
+    WHERE sensor_id = OLD.sensor_id AND severity = OLD.severity AND status = OLD.status;
+END;
+DROP INDEX alerts_status_severity;
+CREATE INDEX alerts_status_severity ON alerts(status, severity, last_seen, sensor_id);
+DROP INDEX alerts_sensor_severity_status;
+CREATE INDEX alerts_sensor_severity_status ON alerts(sensor_id, severity, status, last_seen);
+)sql",
     };
     return steps;
 }
@@ -484,10 +582,16 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::open(const std::filesystem::
     auto db = sqlite::Db::open(dbFile);
     if (!db) return db.error();
     if (auto s = db->setSynchronousFull(); !s) return s.error();
+    // Statement journals (every trigger and savepoint opens one) in memory, not in temp files:
+    // ingest's alert and device triggers wrote ~20 journal pages per new row to /var/tmp.
+    if (auto s = db->exec("PRAGMA temp_store=MEMORY"); !s) return s.error();
     if (auto s = sqlite::migrate(*db, schemaSteps()); !s) {
         return makeError(dbFile.string() + ": " + s.error().message);
     }
-    std::unique_ptr<ConsoleStore> store(new ConsoleStore(std::move(*db)));
+    // After the migration: a read-only connection cannot create the schema's tables.
+    auto readDb = sqlite::Db::open(dbFile, /*readOnly=*/true);
+    if (!readDb) return readDb.error();
+    std::unique_ptr<ConsoleStore> store(new ConsoleStore(std::move(*db), std::move(*readDb)));
     if (auto s = store->sealAuditChain(); !s) {
         return makeError(dbFile.string() + ": cannot seal the audit log: " + s.error().message);
     }
@@ -1218,6 +1322,15 @@ Result<std::uint64_t> ConsoleStore::applyBatch(const std::string& sensorId, std:
     return std::move(results.front());
 }
 
+namespace {
+
+// The careful path's savepoint, as statements prepared once (cachedLocked).
+constexpr const char* kBatchSavepoint = "SAVEPOINT ingest_batch";
+constexpr const char* kBatchRelease = "RELEASE ingest_batch";
+constexpr const char* kBatchRollback = "ROLLBACK TO ingest_batch";
+
+}  // namespace
+
 std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
     const std::vector<IngestBatch>& batches, std::int64_t now) {
     std::vector<Result<std::uint64_t>> results;
@@ -1227,18 +1340,57 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         return std::move(results);
     };
     std::lock_guard lock(mutex_);
+    sqlite3* const handle = db_.handle();
+    {
+        // Optimistic path: every batch in one transaction, no savepoints. While a savepoint is
+        // open SQLite copies each page a statement changes into a statement journal (a temp
+        // file past 64 KiB): ~1 page and 2 pwrite calls per update, more than half of the
+        // store's CPU per update (docs/BENCHMARKS.md "Console ingest", session 5). A batch
+        // that fails before changing anything (a stale epoch) still fails alone here; one that
+        // fails after a change sends the group down the careful path below.
+        sqlite::Transaction tx(db_);
+        if (!tx.began()) return failAll(tx.beginStatus().error());
+        bool anyApplied = false;
+        bool clean = true;
+        for (const IngestBatch& b : batches) {
+            const auto changesBefore = sqlite3_total_changes64(handle);
+            Result<std::uint64_t> applied = applyBatchLocked(b.sensorId, b.epoch, *b.batch, now);
+            if (!applied && (sqlite3_total_changes64(handle) != changesBefore ||
+                             sqlite3_get_autocommit(handle) != 0)) {
+                clean = false;  // partly applied, or SQLite rolled the transaction back
+                break;
+            }
+            anyApplied = anyApplied || applied.ok();
+            results.push_back(std::move(applied));
+        }
+        if (clean) {
+            if (anyApplied) {
+                if (auto s = tx.commit(); !s) return failAll(s.error());
+                ++ownWrites_;
+            }
+            return results;
+        }
+    }  // rolled back
+    results.clear();
+    // Careful path: a savepoint per batch, so a batch that fails changes nothing and fails
+    // alone while the others commit.
     sqlite::Transaction tx(db_);
     if (!tx.began()) return failAll(tx.beginStatus().error());
+    auto runCached = [&](const char* sql) -> Status {
+        auto st = cachedLocked(sql);
+        if (!st) return st.error();
+        return (*st)->run();
+    };
     bool anyApplied = false;
     for (const IngestBatch& b : batches) {
-        // A savepoint per batch: a batch that fails changes nothing and fails alone.
-        if (auto s = db_.exec("SAVEPOINT ingest_batch"); !s) return failAll(s.error());
+        if (auto s = runCached(kBatchSavepoint); !s) return failAll(s.error());
         Result<std::uint64_t> applied = applyBatchLocked(b.sensorId, b.epoch, *b.batch, now);
         if (applied) {
-            if (auto s = db_.exec("RELEASE ingest_batch"); !s) return failAll(s.error());
+            if (auto s = runCached(kBatchRelease); !s) return failAll(s.error());
             anyApplied = true;
-        } else if (auto s = db_.exec("ROLLBACK TO ingest_batch; RELEASE ingest_batch"); !s) {
-            return failAll(s.error());
+        } else {
+            if (auto s = runCached(kBatchRollback); !s) return failAll(s.error());
+            if (auto s = runCached(kBatchRelease); !s) return failAll(s.error());
         }
         results.push_back(std::move(applied));
     }
@@ -1410,8 +1562,8 @@ Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId
 }
 
 Result<std::vector<ConnectionRow>> ConsoleStore::listConnections() {
-    std::lock_guard lock(mutex_);
-    auto st = db_.prepare(
+    std::lock_guard lock(readMutex_);
+    auto st = readDb_.prepare(
         "SELECT sensor_id, src, dst, COALESCE(src_ip, ''), COALESCE(dst_ip, ''), transport, port, "
         "protocol, packets, bytes FROM connections ORDER BY sensor_id, src, dst, protocol");
     if (!st) return st.error();
@@ -1506,8 +1658,8 @@ AlertRow alertFrom(const sqlite::Stmt& st) {
 }  // namespace
 
 Result<std::vector<AlertRow>> ConsoleStore::listAlerts() {
-    std::lock_guard lock(mutex_);
-    auto st = db_.prepare(std::string(kAlertSelect) + "ORDER BY a.last_seen DESC, a.alert_id");
+    std::lock_guard lock(readMutex_);
+    auto st = readDb_.prepare(std::string(kAlertSelect) + "ORDER BY a.last_seen DESC, a.alert_id");
     if (!st) return st.error();
     std::vector<AlertRow> out;
     for (auto row = st->step(); row && *row; row = st->step()) out.push_back(alertFrom(*st));
@@ -1516,17 +1668,26 @@ Result<std::vector<AlertRow>> ConsoleStore::listAlerts() {
 
 namespace {
 
-/// The WHERE clause of an AlertQuery (after kAlertSelect) and its bound values, in order.
+template <class T>
+void addUnique(std::vector<T>& to, const T& v) {
+    if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
+}
+
+/// An AlertQuery as SQL over `alerts a`: its site, zone, text and time terms (each " AND ...")
+/// with their bound values (texts are ?1.., then ints), and its statuses and severities.
 struct AlertWhere {
     std::string sql;
-    std::vector<std::string> texts;  // bound as ?1.. in order, then `ints` follow
+    std::vector<std::string> texts;
     std::vector<std::int64_t> ints;
+    std::vector<std::string> statuses;  // canonical names (safe to inline); empty: any
+    std::vector<int> severities;        // ranks; empty: any
 };
 
-Result<AlertWhere> alertWhere(const AlertQuery& q) {
-    // Placeholders are numbered as they are added; text values first keeps binding simple.
+/// `joined`: the terms may use the sites si, zones z and sensors s joined to a (countAlerts);
+/// otherwise a site or zone is a set of sensor ids, and `+` keeps the planner from walking the
+/// sensor-leading index for it (that reads every alert of the site and sorts them).
+Result<AlertWhere> alertWhere(const AlertQuery& q, bool joined) {
     AlertWhere w;
-    std::vector<std::string> terms;
     int next = 1;
     // Built with += : GCC 12 warns (-Wrestrict, falsely) on "?" + std::to_string(...).
     auto placeholder = [&next] {
@@ -1538,57 +1699,66 @@ Result<AlertWhere> alertWhere(const AlertQuery& q) {
         w.texts.push_back(v);
         return placeholder();
     };
-    if (!q.site.empty()) terms.push_back("si.name = " + text(q.site));
-    if (!q.zone.empty()) terms.push_back("z.name = " + text(q.zone));
-    if (!q.statuses.empty()) {
-        std::string in;
-        for (const auto& status : q.statuses) {
-            const auto known = alertStatusFromName(status);
-            if (!known) return makeError("unknown alert status '" + status + "'");
-            if (!in.empty()) in += ", ";
-            in += text(alertStatusName(*known));
+    if (joined) {
+        if (!q.site.empty()) w.sql += " AND si.name = " + text(q.site);
+        if (!q.zone.empty()) w.sql += " AND z.name = " + text(q.zone);
+    } else if (!q.site.empty() || !q.zone.empty()) {
+        w.sql += " AND +a.sensor_id IN (SELECT s0.id FROM sensors s0 JOIN zones z0 ON "
+                 "z0.id = s0.zone_id JOIN sites si0 ON si0.id = z0.site_id WHERE 1";
+        if (!q.site.empty()) w.sql += " AND si0.name = " + text(q.site);
+        if (!q.zone.empty()) w.sql += " AND z0.name = " + text(q.zone);
+        w.sql += ")";
+    }
+    for (const auto& status : q.statuses) {
+        const auto known = alertStatusFromName(status);
+        if (!known) return makeError("unknown alert status '" + status + "'");
+        addUnique(w.statuses, std::string(alertStatusName(*known)));
+    }
+    for (const auto& severity : q.severities) {
+        const int rank = severityRank(severity);
+        if (rank == 0 && severity != "unspecified") {
+            return makeError("unknown alert severity '" + severity + "'");
         }
-        terms.push_back("a.status IN (" + in + ")");
+        addUnique(w.severities, rank);
     }
     if (!q.text.empty()) {
         const std::string p = text(likePattern(q.text));
         std::string like =
-            "(COALESCE(a.title, '') || ' ' || a.alert_id || ' ' || COALESCE(a.type, '') || ' ' ||"
-            " COALESCE(a.engine, '') || ' ' || COALESCE(a.src, '') || ' ' ||"
+            " AND (COALESCE(a.title, '') || ' ' || a.alert_id || ' ' || COALESCE(a.type, '') ||"
+            " ' ' || COALESCE(a.engine, '') || ' ' || COALESCE(a.src, '') || ' ' ||"
             " COALESCE(a.src_ip, '') || ' ' || COALESCE(a.dst, '') || ' ' ||"
             " COALESCE(a.dst_ip, '') || ' ' || COALESCE(a.protocol, '') || ' ' ||"
-            " COALESCE(a.mitre, '') || ' ' || a.assignee || ' ' || s.name) LIKE ";
-        like += p;
-        like += " ESCAPE '\\'";
-        terms.push_back(std::move(like));
-    }
-    if (!q.severities.empty()) {
-        std::string in;
-        for (const auto& severity : q.severities) {
-            const int rank = severityRank(severity);
-            if (rank == 0 && severity != "unspecified") {
-                return makeError("unknown alert severity '" + severity + "'");
-            }
-            w.ints.push_back(rank);
-            if (!in.empty()) in += ", ";
-            in += placeholder();
-        }
-        terms.push_back("a.severity IN (" + in + ")");
+            " COALESCE(a.mitre, '') || ' ' || a.assignee || ' ' || ";
+        like += joined ? "s.name" : "(SELECT s1.name FROM sensors s1 WHERE s1.id = a.sensor_id)";
+        like += ") LIKE " + p + " ESCAPE '\\'";
+        w.sql += like;
     }
     // Integer terms after every text term (see AlertWhere): the desktop's time drill-down.
     if (q.lastSeenFromMs > 0) {
         w.ints.push_back(q.lastSeenFromMs);
-        terms.push_back("a.last_seen >= " + placeholder());
+        w.sql += " AND a.last_seen >= " + placeholder();
     }
     if (q.lastSeenBeforeMs > 0) {
         w.ints.push_back(q.lastSeenBeforeMs);
-        terms.push_back("a.last_seen < " + placeholder());
-    }
-    for (const auto& t : terms) {
-        w.sql += w.sql.empty() ? "WHERE " : " AND ";
-        w.sql += t;
+        w.sql += " AND a.last_seen < " + placeholder();
     }
     return w;
+}
+
+/// " AND column IN ('a', 'b')" (values from a fixed set: inlined).
+std::string inList(const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return "";
+    std::string sql = std::string(" AND ") + column + " IN (";
+    for (std::size_t i = 0; i < values.size(); ++i) sql += (i ? ", '" : "'") + values[i] + "'";
+    return sql + ")";
+}
+std::string inList(const char* column, const std::vector<int>& values) {
+    if (values.empty()) return "";
+    std::string sql = std::string(" AND ") + column + " IN (";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        sql += (i ? ", " : "") + std::to_string(values[i]);
+    }
+    return sql + ")";
 }
 
 void bindWhere(sqlite::Stmt& st, const AlertWhere& w) {
@@ -1597,18 +1767,89 @@ void bindWhere(sqlite::Stmt& st, const AlertWhere& w) {
     for (auto v : w.ints) st.bind(i++, v);
 }
 
+/// The matching alerts' (rowid, last_seen), newest first, read from indexes only (but for a
+/// text term): queryAlerts() steps it just past the page.
+std::string alertCandidatesSql(const AlertQuery& q, const AlertWhere& w) {
+    if (q.site.empty() && q.zone.empty() && w.statuses.empty() && w.severities.empty()) {
+        // No site, status or severity: alerts_last_seen newest first (a text or time term is
+        // tested per row; arms would only add random reads for a text term).
+        return "SELECT a.rowid, a.last_seen FROM alerts a WHERE 1" + w.sql +
+               " ORDER BY a.last_seen DESC";
+    }
+    // One arm per (status, severity): each walks its range of alerts_status_severity (status,
+    // severity, last_seen, sensor_id) newest first, testing the site inside the index, and
+    // SQLite merges the ordered arms (MERGE (UNION ALL)), reading only as far as the page.
+    // (Several values of one column are several ranges; a plain IN reads every match and sorts.)
+    static const std::vector<std::string> kStatuses = {"new", "acknowledged", "closed"};
+    static const std::vector<int> kSeverities = {0, 1, 2, 3, 4};
+    const auto& statuses = w.statuses.empty() ? kStatuses : w.statuses;
+    const auto& severities = w.severities.empty() ? kSeverities : w.severities;
+    std::string sql;
+    for (const auto& status : statuses) {
+        for (int severity : severities) {
+            if (!sql.empty()) sql += " UNION ALL ";
+            sql += "SELECT a.rowid, a.last_seen FROM alerts a INDEXED BY alerts_status_severity "
+                   "WHERE a.status = '" + status + "' AND a.severity = " +
+                   std::to_string(severity) + w.sql;
+        }
+    }
+    return sql + " ORDER BY 2 DESC";
+}
+
 }  // namespace
 
 Result<std::vector<AlertRow>> ConsoleStore::queryAlerts(const AlertQuery& query) {
-    auto where = alertWhere(query);
+    auto where = alertWhere(query, false);
     if (!where) return where.error();
-    std::lock_guard lock(mutex_);
-    auto st = db_.prepare(std::string(kAlertSelect) + where->sql +
-                          " ORDER BY a.last_seen DESC, a.alert_id" +
-                          pageClause(query.limit, query.offset));
-    if (!st) return st.error();
-    bindWhere(*st, *where);
+    const std::size_t want =
+        query.limit > 0 ? static_cast<std::size_t>(std::max(query.offset, 0) + query.limit)
+                        : SIZE_MAX;
+    std::lock_guard lock(readMutex_);
+    if (auto s = readDb_.exec("BEGIN"); !s) return s.error();  // one snapshot for both steps
+    struct EndRead {
+        sqlite::Db& db;
+        ~EndRead() { (void)db.exec("COMMIT"); }
+    } endRead{readDb_};
+    // 1. Candidates newest first, up to the page's end plus the alerts tied with its last one
+    //    (the order's tie-break, the alert id, is not in the index).
+    std::vector<std::int64_t> candidates;
+    {
+        auto st = readDb_.prepare(alertCandidatesSql(query, *where));
+        if (!st) return st.error();
+        bindWhere(*st, *where);
+        std::int64_t boundary = 0;
+        for (auto row = st->step();; row = st->step()) {
+            if (!row) return row.error();
+            if (!*row) break;
+            const std::int64_t seen =
+                st->columnIsNull(1) ? std::numeric_limits<std::int64_t>::min() : st->columnInt(1);
+            if (candidates.size() >= want && seen != boundary) break;
+            candidates.push_back(st->columnInt(0));
+            if (candidates.size() == want) boundary = seen;
+        }
+    }
     std::vector<AlertRow> out;
+    if (candidates.empty()) return out;
+    // 2. Their exact order and the page, 3. the page's rows.
+    std::string ids;
+    for (auto id : candidates) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+    std::string page = ids;
+    if (query.offset > 0 || candidates.size() > want) {
+        auto st = readDb_.prepare("SELECT a.rowid FROM alerts a WHERE a.rowid IN (" + ids +
+                                  ") ORDER BY a.last_seen DESC, a.alert_id" +
+                                  pageClause(query.limit, query.offset));
+        if (!st) return st.error();
+        page.clear();
+        for (auto row = st->step();; row = st->step()) {
+            if (!row) return row.error();
+            if (!*row) break;
+            page += (page.empty() ? "" : ",") + std::to_string(st->columnInt(0));
+        }
+        if (page.empty()) return out;
+    }
+    auto st = readDb_.prepare(std::string(kAlertSelect) + "WHERE a.rowid IN (" + page +
+                              ") ORDER BY a.last_seen DESC, a.alert_id");
+    if (!st) return st.error();
     for (auto row = st->step();; row = st->step()) {
         if (!row) return row.error();
         if (!*row) break;
@@ -1618,17 +1859,27 @@ Result<std::vector<AlertRow>> ConsoleStore::queryAlerts(const AlertQuery& query)
 }
 
 Result<std::int64_t> ConsoleStore::countAlerts(const AlertQuery& query) {
-    auto where = alertWhere(query);
+    auto where = alertWhere(query, true);
     if (!where) return where.error();
-    std::lock_guard lock(mutex_);
-    // CROSS JOIN fixes the join order: site -> zones -> sensors -> each sensor's range of the
-    // covering index alerts_sensor_severity_status. Left to itself the planner walks
-    // alerts_status_severity and reads every matching table row (5.6 s instead of 70 ms for
-    // 120,000 matches of 1,000,000 alerts).
-    auto st = db_.prepare(
-        "SELECT COUNT(*) FROM sites si CROSS JOIN zones z ON z.site_id = si.id "
-        "CROSS JOIN sensors s ON s.zone_id = z.id CROSS JOIN alerts a ON a.sensor_id = s.id " +
-        where->sql);
+    std::lock_guard lock(readMutex_);
+    const std::string statusSeverity =
+        inList("a.status", where->statuses) + inList("a.severity", where->severities);
+    std::string sql;
+    if (query.text.empty() && query.lastSeenFromMs <= 0 && query.lastSeenBeforeMs <= 0) {
+        // Site, zone, status and severity only: the tally (schema v14), O(sensors).
+        sql = "SELECT COALESCE(SUM(a.n), 0) FROM alert_tally a JOIN sensors s ON s.id = "
+              "a.sensor_id JOIN zones z ON z.id = s.zone_id JOIN sites si ON si.id = z.site_id "
+              "WHERE 1" + where->sql + statusSeverity;
+    } else {
+        // CROSS JOIN fixes the join order: site -> zones -> sensors -> each sensor's range of
+        // the covering index alerts_sensor_severity_status (sensor, severity, status,
+        // last_seen). Left to itself the planner walks alerts_status_severity and reads every
+        // matching table row (5.6 s instead of 70 ms for 120,000 matches of 1,000,000 alerts).
+        sql = "SELECT COUNT(*) FROM sites si CROSS JOIN zones z ON z.site_id = si.id "
+              "CROSS JOIN sensors s ON s.zone_id = z.id CROSS JOIN alerts a ON a.sensor_id = "
+              "s.id WHERE 1" + where->sql + statusSeverity;
+    }
+    auto st = readDb_.prepare(sql);
     if (!st) return st.error();
     bindWhere(*st, *where);
     auto row = st->step();
@@ -2039,15 +2290,14 @@ Result<std::vector<AlertComment>> ConsoleStore::alertComments(const AlertKey& al
 }
 
 Result<AlertCounts> ConsoleStore::alertCounts(const std::string& site, const std::string& zone) {
-    std::lock_guard lock(mutex_);
-    auto st = db_.prepare(R"sql(
-WITH per AS (SELECT sensor_id, severity, status, COUNT(*) AS n FROM alerts
-             GROUP BY sensor_id, severity, status)
-SELECT per.severity, per.status, si.name, z.name, SUM(per.n)
-FROM per JOIN sensors s ON s.id = per.sensor_id JOIN zones z ON z.id = s.zone_id
+    std::lock_guard lock(readMutex_);
+    // The tally (schema v14): one row per (sensor, severity, status), kept by triggers.
+    auto st = readDb_.prepare(R"sql(
+SELECT t.severity, t.status, si.name, z.name, SUM(t.n)
+FROM alert_tally t JOIN sensors s ON s.id = t.sensor_id JOIN zones z ON z.id = s.zone_id
 JOIN sites si ON si.id = z.site_id
-WHERE (?1 = '' OR si.name = ?1) AND (?2 = '' OR z.name = ?2)
-GROUP BY per.severity, per.status, z.id)sql");
+WHERE t.n > 0 AND (?1 = '' OR si.name = ?1) AND (?2 = '' OR z.name = ?2)
+GROUP BY t.severity, t.status, z.id)sql");
     if (!st) return st.error();
     st->bind(1, site).bind(2, zone);
     AlertCounts c;

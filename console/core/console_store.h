@@ -2,6 +2,7 @@
 // The console's SQLite store: schema, sites/zones/sensors, activations, ingest apply, queries.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <filesystem>
@@ -224,6 +225,25 @@ struct AlertCounts {
     std::map<std::string, AlertTally> byZone;
 };
 
+/// Severity levels as stored (proto Severity: 0 unspecified, 1 warning .. 4 critical).
+constexpr int kSeverityLevels = 5;
+/// Alerts per stored severity level (index = level).
+using SeverityCounts = std::array<std::int64_t, kSeverityLevels>;
+
+/// Oldest (> 0) and newest "last seen" of any alert; both 0 when there is none.
+struct AlertTimeRange {
+    std::int64_t firstMs = 0;
+    std::int64_t lastMs = 0;
+};
+
+/// Open (not closed) alerts of one severity and title between the same two ends of one sensor.
+struct OpenAlertGroup {
+    std::string sensorId, src, dst, srcIp, dstIp;
+    std::string severity;  // name
+    std::string title;
+    std::int64_t alerts = 0;
+};
+
 /// Data retention: closed alerts closed more than `closedAlertsDays` ago and devices no sensor
 /// reported for more than `devicesDays` are deleted. 0 keeps them forever.
 struct RetentionPolicy {
@@ -355,7 +375,8 @@ struct IngestBatch {
     const ironsight::v1::Batch* batch = nullptr;
 };
 
-/// Thread-safe (one connection behind a mutex). Every method is a short transaction.
+/// Thread-safe: writes go through one connection behind a mutex, each a short transaction; the
+/// list, search and count queries use a second, read-only connection (WAL snapshot reads).
 class ConsoleStore {
 public:
     /// Opens or creates `dbFile` and migrates it to the current schema (synchronous=FULL).
@@ -451,9 +472,11 @@ public:
     /// Applies a batch idempotently in one transaction; returns applied_through_seq.
     Result<std::uint64_t> applyBatch(const std::string& sensorId, std::uint64_t epoch,
                                      const ironsight::v1::Batch& batch, std::int64_t nowMs);
-    /// Group commit: several batches (of one or many sensors) in one transaction, each inside
-    /// its own savepoint, so a batch that fails changes nothing and fails alone. One result per
-    /// batch, in order (applied_through_seq or the error); a failed commit fails them all.
+    /// Group commit: several batches (of one or many sensors) in one transaction; a batch that
+    /// fails changes nothing and fails alone (without savepoints while none fails after a
+    /// change; then the group is rolled back and applied again with a savepoint per batch).
+    /// One result per batch, in order (applied_through_seq or the error); a failed commit fails
+    /// them all.
     std::vector<Result<std::uint64_t>> applyBatches(const std::vector<IngestBatch>& batches,
                                                     std::int64_t nowMs);
 
@@ -481,11 +504,12 @@ public:
     Result<std::vector<AlertRow>> queryAlerts(const AlertQuery& query);
     /// How many alerts match `query` (its limit and offset are ignored).
     Result<std::int64_t> countAlerts(const AlertQuery& query);
-    /// Devices with `term` (case-insensitive, ASCII) in any field of any of their observations:
+    /// Devices with `term` (case-insensitive) in any field of any of their observations:
     /// ids, addresses, VLANs, vendor, model, firmware, serial, hostname, type, protocols,
     /// identity, evidence, sensor, site, zone (the sensor's, a VLAN rule's, the override), and
     /// the operator's name, type, criticality and notes. In listDevices() order, at most `limit`
-    /// (<= 0: all) after `offset`.
+    /// (<= 0: all) after `offset`. Terms of 3+ characters use the FTS5 trigram indexes (schema
+    /// v14); shorter ones scan the indexed text (docs/CONSOLE.md "Search").
     Result<std::vector<DeviceRow>> searchDevices(const std::string& term, int limit = 500,
                                                  int offset = 0);
 
@@ -566,6 +590,14 @@ public:
     Result<std::vector<AlertComment>> alertComments(const AlertKey& alert);
     /// Counts over every alert; `site`/`zone` ("" = all) narrow them.
     Result<AlertCounts> alertCounts(const std::string& site = "", const std::string& zone = "");
+    // Dashboard and map aggregates (alert_overview.cpp): indexes and GROUP BY, no alert rows.
+    Result<AlertTimeRange> alertTimeRange();
+    /// Alerts whose last seen is in [boundariesMs[i], boundariesMs[i+1]), per severity level;
+    /// one entry per bucket (boundaries ascending).
+    Result<std::vector<SeverityCounts>> alertCountsOverTime(
+        const std::vector<std::int64_t>& boundariesMs);
+    /// Every open alert, grouped; most severe first.
+    Result<std::vector<OpenAlertGroup>> openAlertGroups();
     Result<std::vector<AuditRow>> listAudit();
     /// Changes whenever this store or another connection/process committed a write; poll it
     /// (e.g. every 200 ms) to know when to re-query. Not a count, only compare for inequality.
@@ -579,7 +611,8 @@ public:
     Result<AuditVerification> verifyAudit();
 
 private:
-    explicit ConsoleStore(sqlite::Db db) : db_(std::move(db)) {}
+    ConsoleStore(sqlite::Db db, sqlite::Db readDb)
+        : db_(std::move(db)), readDb_(std::move(readDb)) {}
 
     /// Chains records written before the audit chain existed (schema v1), once.
     Status sealAuditChain();
@@ -599,7 +632,7 @@ private:
     /// shares its MAC (mac- ids) or IP, else a new group; registers its identity keys.
     Status assignDeviceGroupLocked(const std::string& sensorId, const ironsight::v1::Device& d);
     /// Merged devices of the groups selected by `where` (SQL over d, g; `term` binds ?1).
-    Result<std::vector<DeviceRow>> loadDevicesLocked(const std::string& where,
+    Result<std::vector<DeviceRow>> loadDevicesLocked(sqlite::Db& db, const std::string& where,
                                                      const std::string& term);
     /// Runs `body` (which audits its success) in one transaction; a failure is audited as
     /// `action` on `target` with outcome "failed: <why>" after the rollback.
@@ -612,7 +645,8 @@ private:
     /// A sensor's CommandResult (inside applyBatch's transaction): completes the command once.
     Status applyCommandResultLocked(const std::string& sensorId,
                                     const ironsight::v1::CommandResult& result);
-    /// applyBatch without the transaction (applyBatches holds it and a savepoint).
+    /// applyBatch without the transaction (applyBatches holds it, and a savepoint per batch only
+    /// on its careful path).
     Result<std::uint64_t> applyBatchLocked(const std::string& sensorId, std::uint64_t epoch,
                                            const ironsight::v1::Batch& batch, std::int64_t nowMs);
     /// A statement prepared once per connection and kept (reset, bindings to be replaced) for
@@ -625,6 +659,11 @@ private:
 
     std::mutex mutex_;
     sqlite::Db db_;
+    // The UI's and reports' queries (lists, search, counts) run on their own read-only
+    // connection behind their own mutex: in WAL mode they read the last committed snapshot,
+    // so they neither wait for nor block ingest's write transactions on db_.
+    std::mutex readMutex_;
+    sqlite::Db readDb_;
     std::uint64_t ownWrites_ = 0;  // bumped on every commit through this connection
     std::map<const char*, std::unique_ptr<sqlite::Stmt>> statements_;  // cachedLocked()
     Clock clock_ = &nowMs;

@@ -389,6 +389,73 @@ TEST(ConsoleStore, GroupCommitFailsABadBatchAloneAndKeepsTheOthers) {
     for (const auto& device : devices) EXPECT_EQ(device.sensorId, a->id);
 }
 
+// A batch that fails after some of its envelopes were written (here: a trigger the test adds
+// refuses one alert) sends the group down the careful path: rolled back, applied again with a
+// savepoint per batch, so the bad batch leaves nothing and the others commit.
+TEST(ConsoleStore, GroupCommitRollsBackAPartlyAppliedBatchAlone) {
+    TempDir dir;
+    auto store = ConsoleStore::open(dir.path / "console.db");
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+    auto b = s.addSensor("P", "Z", "b", "tokB", "bB", nowMs() + 60'000);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(s.beginStream(a->id, 7, 1000).ok());
+    ASSERT_TRUE(s.beginStream(b->id, 3, 1000).ok());
+    {
+        auto other = sqlite::Db::open(dir.path / "console.db");
+        ASSERT_TRUE(other.ok());
+        ASSERT_TRUE(other
+                        ->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
+                               "WHEN NEW.alert_id = 'poison' "
+                               "BEGIN SELECT RAISE(ABORT, 'poisoned alert'); END")
+                        .ok());
+    }
+    v1::Batch bad = batch(1, 4);  // devices and alerts first, then the refused alert
+    auto* poison = bad.add_envelopes();
+    poison->set_seq(5);
+    poison->mutable_alert()->set_id("poison");
+
+    const v1::Batch first = batch(1, 4), second = batch(5, 8);
+    auto results = s.applyBatches({IngestBatch{a->id, 7, &first}, IngestBatch{b->id, 3, &bad},
+                                   IngestBatch{a->id, 7, &second}},
+                                  5000);
+    ASSERT_EQ(results.size(), 3u);
+    ASSERT_TRUE(results[0].ok()) << results[0].error().message;
+    EXPECT_EQ(*results[0], 4u);
+    ASSERT_FALSE(results[1].ok());
+    EXPECT_NE(results[1].error().message.find("poisoned alert"), std::string::npos)
+        << results[1].error().message;
+    ASSERT_TRUE(results[2].ok()) << results[2].error().message;
+    EXPECT_EQ(*results[2], 8u);
+    EXPECT_EQ(s.progress(a->id)->appliedThroughSeq, 8u);
+    EXPECT_EQ(s.progress(b->id)->appliedThroughSeq, 0u);
+    const auto alerts = *s.listAlerts();
+    const auto devices = *s.listDevices();
+    EXPECT_FALSE(alerts.empty());
+    EXPECT_FALSE(devices.empty());
+    for (const auto& alert : alerts) EXPECT_EQ(alert.sensorId, a->id);
+    for (const auto& device : devices) EXPECT_EQ(device.sensorId, a->id);
+
+    // Alone (applyBatch): the same batch fails and leaves nothing; without the refused
+    // envelope it applies from seq 1.
+    auto again = s.applyBatch(b->id, 3, bad, 6000);
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(s.progress(b->id)->appliedThroughSeq, 0u);
+    const auto before = s.listAlerts();  // named: a temporary Result would dangle in the loop
+    ASSERT_TRUE(before.ok());
+    for (const auto& alert : *before) EXPECT_EQ(alert.sensorId, a->id);
+    auto good = s.applyBatch(b->id, 3, first, 7000);
+    ASSERT_TRUE(good.ok()) << good.error().message;
+    EXPECT_EQ(*good, 4u);
+    bool sawB = false;
+    const auto after = s.listAlerts();
+    ASSERT_TRUE(after.ok());
+    for (const auto& alert : *after) sawB = sawB || alert.sensorId == b->id;
+    EXPECT_TRUE(sawB);
+}
+
 TEST(ConsoleStore, IngestCommitterAppliesConcurrentStreamsExactlyOnce) {
     TempDir dir;
     auto store = ConsoleStore::open(dir.path / "console.db");

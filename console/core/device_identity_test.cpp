@@ -9,21 +9,19 @@
 #include <nlohmann/json.hpp>
 
 #include "console/core/console_service.h"
+#include "console/core/test_console_fixture.h"
 #include "shared/crypto/crypto.h"
 
 namespace ironsight::console::core {
 namespace {
 namespace fs = std::filesystem;
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("ironsight-devices-" + crypto::newUuid());
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-};
+using test::messageOf;
 
-std::string messageOf(const Status& s) {
-    return s ? std::string("ok") : s.error().message;
-}
+/// A temporary directory for the tests that build their own data dir.
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("ironsight-devices-") {}
+};
 
 v1::Device device(const std::string& id, std::vector<std::string> ips = {},
                   const std::string& vendor = "", std::int64_t lastSeen = 1000) {
@@ -45,22 +43,13 @@ v1::Device device(const std::string& id, std::vector<std::string> ips = {},
     return d;
 }
 
-class Devices : public ::testing::Test {
+class Devices : public test::ConsoleFixture {
 protected:
+    Devices() : ConsoleFixture("ironsight-devices-", {"Line 1", "Line 2", "Cell 2"}) {}
+
     void SetUp() override {
-        auto opened = ConsoleService::open(dir_.path);
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        svc_ = std::move(*opened);
-        ASSERT_TRUE(svc_->init("admin", "Admin-initial-1", "127.0.0.1:1", "127.0.0.1:2").ok());
-        ASSERT_TRUE(svc_->addSite("Plant A").ok());
-        ASSERT_TRUE(svc_->addZone("Plant A", "Line 1").ok());
-        ASSERT_TRUE(svc_->addZone("Plant A", "Line 2").ok());
-        ASSERT_TRUE(svc_->addZone("Plant A", "Cell 2").ok());
-        ASSERT_TRUE(svc_->addSite("Plant B").ok());
-        ASSERT_TRUE(svc_->addZone("Plant B", "Boiler").ok());
-        s1_ = svc_->addSensor("Plant A", "Line 1", "s1")->sensor.id;
-        s2_ = svc_->addSensor("Plant A", "Line 2", "s2")->sensor.id;
-        s3_ = svc_->addSensor("Plant B", "Boiler", "s3")->sensor.id;
+        ConsoleFixture::SetUp();
+        if (HasFatalFailure()) return;
         for (const auto& s : {s1_, s2_, s3_}) {
             ASSERT_TRUE(svc_->store().beginStream(s, 1, 1000).ok());
         }
@@ -78,20 +67,6 @@ protected:
         ASSERT_TRUE(applied.ok()) << applied.error().message;
     }
 
-    Session signIn(const std::string& user, Role role) {
-        const std::string initial = "Initial-pass-" + user + "1";
-        const std::string changed = "Changed-pass-" + user + "2";
-        if (user != "admin") {
-            EXPECT_TRUE(svc_->addUser(user, initial, role).ok());
-        }
-        auto s = svc_->signIn(user, user == "admin" ? "Admin-initial-1" : initial, "test");
-        EXPECT_TRUE(s.ok());
-        if (!s) return {};
-        EXPECT_TRUE(
-            svc_->changePassword(*s, user == "admin" ? "Admin-initial-1" : initial, changed).ok());
-        return *s;
-    }
-
     std::int64_t group(const std::string& sensor, const std::string& id) {
         auto g = svc_->deviceGroupOf(sensor, id);
         EXPECT_TRUE(g.ok()) << messageOf(g ? Status{} : Status(g.error()));
@@ -104,11 +79,6 @@ protected:
         return d ? *d : DeviceRow{};
     }
 
-    AuditRow lastAudit() { return svc_->listAudit()->back(); }
-
-    TempDir dir_;
-    std::unique_ptr<ConsoleService> svc_;
-    std::string s1_, s2_, s3_;
     std::map<std::string, std::uint64_t> seq_;
 };
 
@@ -429,6 +399,79 @@ TEST_F(Devices, SearchCoversEditsAndEveryObservation) {
     EXPECT_EQ(ids("nothing like it"), Ids{});
     EXPECT_EQ(svc_->searchDevices("", 1, 1)->size(), 1u);
     EXPECT_EQ((*svc_->searchDevices("", 1, 1))[0].deviceId, "mac-0000000000c2");
+}
+
+TEST_F(Devices, SearchFindsFragmentsShortTermsEditsAndMerges) {
+    auto a = device("mac-001b1b0a0b0c", {"10.7.3.21"}, "Moxa");
+    a.set_hostname("kiln-ctrl-west-04");
+    auto b = device("mac-001b1b0a0b0d", {"10.7.4.9"}, "Siemens");
+    b.set_model("K7");
+    ingest(s1_, {a, b});
+    auto c = device("mac-001b1b0a0b0e", {"192.168.5.5"}, "ABB");
+    c.set_hostname("beta-unit");
+    ingest(s2_, {c});
+    using Ids = std::vector<std::string>;
+    auto ids = [&](const std::string& term) {
+        Ids out;
+        auto rows = svc_->searchDevices(term);
+        if (!rows) return Ids{"error: " + rows.error().message};
+        for (const auto& d : *rows) out.push_back(d.deviceId);
+        return out;
+    };
+    EXPECT_EQ(ids("trl-WE"), Ids{"mac-001b1b0a0b0c"});  // the middle of a hostname, any case
+    EXPECT_EQ(ids(".3.2"), Ids{"mac-001b1b0a0b0c"});    // an IP fragment
+    EXPECT_EQ(ids("0A:0B:0"),  // a MAC fragment
+              (Ids{"mac-001b1b0a0b0c", "mac-001b1b0a0b0d", "mac-001b1b0a0b0e"}));
+    EXPECT_EQ(ids("b:0d"), Ids{"mac-001b1b0a0b0d"});
+    EXPECT_EQ(ids("0a0b0e"), Ids{"mac-001b1b0a0b0e"});  // the device id
+    // Shorter than a trigram: the fallback scan, same semantics.
+    EXPECT_EQ(ids("k7"), Ids{"mac-001b1b0a0b0d"});
+    EXPECT_EQ(ids("5."), Ids{"mac-001b1b0a0b0e"});
+    // Quotes are literal text (the stored address lists are JSON), not FTS5 syntax.
+    EXPECT_EQ(ids("\"10.7.3.21\""), Ids{"mac-001b1b0a0b0c"});
+    EXPECT_EQ(ids("\"nothing"), Ids{});
+    EXPECT_EQ(ids("OR"), Ids{});
+    EXPECT_EQ(ids("-unit"), Ids{"mac-001b1b0a0b0e"});
+
+    // A reported value that changes: the old text no longer matches, the new one does.
+    a.set_vendor("Hirschmann");
+    ingest(s1_, {a});
+    EXPECT_EQ(ids("moxa"), Ids{});
+    EXPECT_EQ(ids("hirsch"), Ids{"mac-001b1b0a0b0c"});
+    // Only the last-seen time changing leaves the text as it was.
+    a.set_last_seen_ms(9000);
+    ingest(s1_, {a});
+    EXPECT_EQ(ids("hirsch"), Ids{"mac-001b1b0a0b0c"});
+    // An operator edit, then its removal.
+    const std::int64_t ga = group("s1", "mac-001b1b0a0b0c");
+    DeviceEdit e;
+    e.name = "Boiler feed pump";
+    e.notes = "spare in store 12";
+    ASSERT_TRUE(svc_->editDevice(ga, e).ok());
+    EXPECT_EQ(ids("feed pu"), Ids{"mac-001b1b0a0b0c"});
+    EXPECT_EQ(ids("12"), Ids{"mac-001b1b0a0b0c"});  // notes, through the short-term scan
+    e.name = "";
+    ASSERT_TRUE(svc_->editDevice(ga, e).ok());
+    EXPECT_EQ(ids("feed pu"), Ids{});
+    EXPECT_EQ(ids("store 12"), Ids{"mac-001b1b0a0b0c"});
+
+    // A merged device answers for the text of every observation it took in.
+    const std::int64_t gc = group("s2", "mac-001b1b0a0b0e");
+    ASSERT_TRUE(svc_->mergeDevices(ga, gc).ok());
+    auto merged = svc_->searchDevices("beta-un");
+    ASSERT_TRUE(merged.ok()) << merged.error().message;
+    ASSERT_EQ(merged->size(), 1u);
+    EXPECT_EQ((*merged)[0].groupId, ga);
+    EXPECT_EQ((*merged)[0].observations.size(), 2u);
+    auto byOther = svc_->searchDevices("kiln-ctrl");
+    ASSERT_EQ(byOther->size(), 1u);
+    EXPECT_EQ((*byOther)[0].groupId, ga);
+    // Split again: the observation's text goes with it.
+    auto split = svc_->splitDevice("s2", "mac-001b1b0a0b0e");
+    ASSERT_TRUE(split.ok()) << split.error().message;
+    auto apart = svc_->searchDevices("beta-un");
+    ASSERT_EQ(apart->size(), 1u);
+    EXPECT_EQ((*apart)[0].groupId, *split);
 }
 
 TEST_F(Devices, MovingAZoneTakesItsDevicesAlong) {

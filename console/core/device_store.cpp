@@ -94,30 +94,73 @@ FROM devices d JOIN device_groups g ON g.id = d.group_id JOIN sensors s ON s.id 
 JOIN zones z ON z.id = s.zone_id JOIN sites si ON si.id = z.site_id
 LEFT JOIN zones oz ON oz.id = g.zone_id )sql";
 
-/// The device search: groups with the term in any field of any observation or of the group.
-/// Zone names: the sensor's, the override, and those of the sensor's VLAN rules that match
-/// one of the observation's VLANs.
-constexpr const char* kSearchWhere = R"sql(
+/// The device search (schema v14): groups with the term in the indexed text of one of their
+/// observations (device_text: every reported field) or of their edits (group_text), or in the
+/// name of an observation's sensor, its site or zone, or of the group's override zone (small
+/// tables, matched with LIKE). ?1: the LIKE pattern; ?2: the FTS5 trigram phrase. A term of 3+
+/// characters is looked up in the trigram indexes; a shorter one (no trigram to look up)
+/// scans the indexed text, one column per observation instead of ~20 joined fields (in the
+/// FTS5 tables' content tables, `<name>_content(id, c0)`: a plain table scan, about twice as
+/// fast as the same LIKE through the virtual table).
+constexpr const char* kSearchIndexed = R"sql(
 WHERE d.group_id IN (
-  SELECT d2.group_id FROM devices d2 JOIN device_groups g2 ON g2.id = d2.group_id
-  JOIN sensors s2 ON s2.id = d2.sensor_id JOIN zones z2 ON z2.id = s2.zone_id
-  JOIN sites si2 ON si2.id = z2.site_id LEFT JOIN zones oz2 ON oz2.id = g2.zone_id
-  WHERE (d2.device_id || ' ' || d2.macs || ' ' || d2.ips || ' ' || d2.vlans || ' ' ||
-         COALESCE(d2.vendor, '') || ' ' || COALESCE(d2.model, '') || ' ' ||
-         COALESCE(d2.firmware, '') || ' ' || COALESCE(d2.serial, '') || ' ' ||
-         COALESCE(d2.hostname, '') || ' ' || COALESCE(d2.type, '') || ' ' || d2.purdue_level ||
-         ' ' || d2.protocols || ' ' || COALESCE(d2.identity_json, '') || ' ' || d2.evidence ||
-         ' ' || s2.name || ' ' || si2.name || ' ' || z2.name || ' ' || COALESCE(oz2.name, '') ||
-         ' ' || COALESCE(g2.name, '') || ' ' || COALESCE(g2.type, '') || ' ' ||
-         COALESCE(g2.criticality, '') || ' ' || COALESCE(g2.notes, '')) LIKE ?1 ESCAPE '\' )sql";
-/// Appended (before kSearchEnd) when VLAN zone rules exist.
+  SELECT d2.group_id FROM devices d2
+  WHERE d2.rowid IN (SELECT rowid FROM device_text WHERE device_text MATCH ?2)
+  UNION SELECT rowid FROM group_text WHERE group_text MATCH ?2 )sql";
+constexpr const char* kSearchScanned = R"sql(
+WHERE d.group_id IN (
+  SELECT d2.group_id FROM devices d2
+  WHERE d2.rowid IN (SELECT id FROM device_text_content WHERE c0 LIKE ?1 ESCAPE '\')
+  UNION SELECT id FROM group_text_content WHERE c0 LIKE ?1 ESCAPE '\' )sql";
+constexpr const char* kSearchNames = R"sql(
+  UNION SELECT d3.group_id FROM devices d3 WHERE d3.sensor_id IN (
+    SELECT s3.id FROM sensors s3 JOIN zones z3 ON z3.id = s3.zone_id
+    JOIN sites si3 ON si3.id = z3.site_id
+    WHERE s3.name LIKE ?1 ESCAPE '\' OR si3.name LIKE ?1 ESCAPE '\' OR z3.name LIKE ?1 ESCAPE '\')
+  UNION SELECT g4.id FROM device_groups g4
+  WHERE g4.zone_id IN (SELECT id FROM zones WHERE name LIKE ?1 ESCAPE '\') )sql";
+/// Appended (before kSearchEnd) when VLAN zone rules exist: the zone of a sensor's rule for
+/// one of the observation's VLANs.
 constexpr const char* kSearchRuleZones = R"sql(
-     OR (EXISTS(SELECT 1 FROM sensor_zone_rules r0 WHERE r0.sensor_id = d2.sensor_id)
-         AND EXISTS(SELECT 1 FROM sensor_zone_rules r JOIN zones rz ON rz.id = r.zone_id,
-                                  json_each(d2.vlans) j
-                    WHERE r.sensor_id = d2.sensor_id AND rz.name LIKE ?1 ESCAPE '\'
-                      AND r.vlan = COALESCE(json_extract(j.value, '$.id'), j.value))) )sql";
+  UNION SELECT d5.group_id FROM devices d5
+  WHERE d5.sensor_id IN (SELECT r0.sensor_id FROM sensor_zone_rules r0
+                         JOIN zones rz0 ON rz0.id = r0.zone_id WHERE rz0.name LIKE ?1 ESCAPE '\')
+    AND EXISTS(SELECT 1 FROM sensor_zone_rules r JOIN zones rz ON rz.id = r.zone_id,
+                             json_each(d5.vlans) j
+               WHERE r.sensor_id = d5.sensor_id AND rz.name LIKE ?1 ESCAPE '\'
+                 AND r.vlan = COALESCE(json_extract(j.value, '$.id'), j.value)) )sql";
 constexpr const char* kSearchEnd = ") ";
+
+/// Whether `term` has a trigram to look up: 3+ characters (UTF-8 code points).
+bool indexedTerm(const std::string& term) {
+    std::size_t chars = 0;
+    for (unsigned char c : term) chars += (c & 0xC0) != 0x80;
+    return chars >= 3;
+}
+
+/// The FTS5 query matching `term` as a substring: one quoted phrase (" doubled inside).
+std::string trigramPhrase(const std::string& term) {
+    std::string out = "\"";
+    for (char c : term) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+/// The search's WHERE clause for `term` ("" for none).
+std::string searchWhere(const std::string& term, bool rulesExist) {
+    if (term.empty()) return "";
+    return std::string(indexedTerm(term) ? kSearchIndexed : kSearchScanned) + kSearchNames +
+           (rulesExist ? kSearchRuleZones : "") + kSearchEnd;
+}
+
+/// Binds what searchWhere(term) uses.
+void bindSearch(sqlite::Stmt& st, const std::string& term) {
+    if (term.empty()) return;
+    st.bind(1, likeOf(term));
+    if (indexedTerm(term)) st.bind(2, trigramPhrase(term));
+}
 
 constexpr const char* kObservationOrder =
     " ORDER BY d.group_id, COALESCE(d.last_seen, 0) DESC, d.sensor_id, d.device_id";
@@ -382,13 +425,14 @@ Status ConsoleStore::rebuildGroupKeysLocked(std::int64_t groupId) {
 // ---------------------------------------------------------------------------------------------
 // Queries.
 
-Result<std::vector<DeviceRow>> ConsoleStore::loadDevicesLocked(const std::string& where,
+Result<std::vector<DeviceRow>> ConsoleStore::loadDevicesLocked(sqlite::Db& db,
+                                                               const std::string& where,
                                                                const std::string& term) {
-    auto rules = zoneRulesLocked(db_);
+    auto rules = zoneRulesLocked(db);
     if (!rules) return rules.error();
-    auto st = db_.prepare(std::string(kObservationSelect) + where + kObservationOrder);
+    auto st = db.prepare(std::string(kObservationSelect) + where + kObservationOrder);
     if (!st) return st.error();
-    if (!term.empty()) st->bind(1, likeOf(term));
+    bindSearch(*st, term);
     std::vector<DeviceRow> out;
     std::int64_t current = 0;
     for (auto row = st->step();; row = st->step()) {
@@ -411,28 +455,28 @@ Result<std::vector<DeviceRow>> ConsoleStore::loadDevicesLocked(const std::string
 }
 
 Result<std::vector<DeviceRow>> ConsoleStore::listDevices() {
-    std::lock_guard lock(mutex_);
-    return loadDevicesLocked("", "");
+    std::lock_guard lock(readMutex_);
+    return loadDevicesLocked(readDb_, "", "");
 }
 
 Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& term, int limit,
                                                            int offset) {
-    std::lock_guard lock(mutex_);
-    // One LIKE over the fields joined: a single pass over each observation (there is no index
-    // for an infix match; docs/BENCHMARKS.md "Console store at scale" has the cost). Devices
-    // are merged and sorted before paging.
-    auto rules = zoneRulesLocked(db_);
+    std::lock_guard lock(readMutex_);
+    // One read transaction: the sort keys and the page's rows come from the same snapshot.
+    if (auto s = readDb_.exec("BEGIN"); !s) return s.error();
+    struct EndRead {
+        sqlite::Db& db;
+        ~EndRead() { (void)db.exec("COMMIT"); }
+    } endRead{readDb_};
+    auto rules = zoneRulesLocked(readDb_);
     if (!rules) return rules.error();
-    std::string where;
-    if (!term.empty()) {
-        where = std::string(kSearchWhere) + (rules->empty() ? "" : kSearchRuleZones) + kSearchEnd;
-    }
-    if (limit <= 0 && offset <= 0) return loadDevicesLocked(where, term);
+    const std::string where = searchWhere(term, !rules->empty());
+    if (limit <= 0 && offset <= 0) return loadDevicesLocked(readDb_, where, term);
     // A page: sort keys of every matching device first (no JSON but the VLANs of sensors with
     // rules), then the full rows of the page's devices only.
-    auto st = db_.prepare(std::string(kOrderSelect) + where + kObservationOrder);
+    auto st = readDb_.prepare(std::string(kOrderSelect) + where + kObservationOrder);
     if (!st) return st.error();
-    if (!term.empty()) st->bind(1, likeOf(term));
+    bindSearch(*st, term);
     using Key = std::tuple<std::string, std::string, std::string, std::int64_t>;
     std::vector<Key> keys;
     for (auto row = st->step();; row = st->step()) {
@@ -452,12 +496,12 @@ Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& te
     for (auto k = from; k < to; ++k) {
         ids += (ids.empty() ? "" : ",") + std::to_string(std::get<3>(keys[k]));
     }
-    return loadDevicesLocked("WHERE d.group_id IN (" + ids + ")", "");
+    return loadDevicesLocked(readDb_, "WHERE d.group_id IN (" + ids + ")", "");
 }
 
 Result<DeviceRow> ConsoleStore::findDevice(std::int64_t groupId) {
     std::lock_guard lock(mutex_);
-    auto rows = loadDevicesLocked("WHERE d.group_id = " + std::to_string(groupId), "");
+    auto rows = loadDevicesLocked(db_, "WHERE d.group_id = " + std::to_string(groupId), "");
     if (!rows) return rows.error();
     if (rows->empty()) return makeError("no device " + std::to_string(groupId));
     return std::move(rows->front());

@@ -4,21 +4,19 @@
 #include <gtest/gtest.h>
 
 #include "console/core/console_service.h"
+#include "console/core/test_console_fixture.h"
 #include "shared/crypto/crypto.h"
 
 namespace ironsight::console::core {
 namespace {
 namespace fs = std::filesystem;
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("ironsight-workflow-" + crypto::newUuid());
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-};
+using test::messageOf;
 
-std::string messageOf(const Status& s) {
-    return s ? std::string("ok") : s.error().message;
-}
+/// A temporary directory for the tests that build their own data dir.
+struct TempDir : test::TempDir {
+    TempDir() : test::TempDir("ironsight-workflow-") {}
+};
 
 /// Streams `alerts` (id, severity) from `sensorId` as one batch of a fresh epoch.
 void ingestAlerts(ConsoleStore& store, const std::string& sensorId,
@@ -43,22 +41,15 @@ void ingestAlerts(ConsoleStore& store, const std::string& sensorId,
     ASSERT_TRUE(applied.ok()) << applied.error().message;
 }
 
-class Workflow : public ::testing::Test {
+class Workflow : public test::ConsoleFixture {
 protected:
+    Workflow() : ConsoleFixture("ironsight-workflow-") {}
+
+    void beforeInit() override { svc_->setClock([this] { return now_; }); }
+
     void SetUp() override {
-        auto opened = ConsoleService::open(dir_.path);
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        svc_ = std::move(*opened);
-        svc_->setClock([this] { return now_; });
-        ASSERT_TRUE(svc_->init("admin", "Admin-initial-1", "127.0.0.1:1", "127.0.0.1:2").ok());
-        ASSERT_TRUE(svc_->addSite("Plant A").ok());
-        ASSERT_TRUE(svc_->addZone("Plant A", "Line 1").ok());
-        ASSERT_TRUE(svc_->addZone("Plant A", "Line 2").ok());
-        ASSERT_TRUE(svc_->addSite("Plant B").ok());
-        ASSERT_TRUE(svc_->addZone("Plant B", "Boiler").ok());
-        s1_ = svc_->addSensor("Plant A", "Line 1", "s1")->sensor.id;
-        s2_ = svc_->addSensor("Plant A", "Line 2", "s2")->sensor.id;
-        s3_ = svc_->addSensor("Plant B", "Boiler", "s3")->sensor.id;
+        ConsoleFixture::SetUp();
+        if (HasFatalFailure()) return;
         ingestAlerts(svc_->store(), s1_,
                      {{"a1", v1::SEVERITY_CRITICAL},
                       {"a2", v1::SEVERITY_MAJOR},
@@ -66,20 +57,6 @@ protected:
         ingestAlerts(svc_->store(), s2_, {{"b1", v1::SEVERITY_MAJOR}});
         ingestAlerts(svc_->store(), s3_,
                      {{"c1", v1::SEVERITY_WARNING}, {"shared", v1::SEVERITY_CRITICAL}});
-    }
-
-    Session signIn(const std::string& user, Role role) {
-        const std::string initial = "Initial-pass-" + user + "1";
-        const std::string changed = "Changed-pass-" + user + "2";
-        if (user != "admin") {
-            EXPECT_TRUE(svc_->addUser(user, initial, role).ok());
-        }
-        auto s = svc_->signIn(user, user == "admin" ? "Admin-initial-1" : initial, "test");
-        EXPECT_TRUE(s.ok());
-        if (!s) return {};
-        EXPECT_TRUE(
-            svc_->changePassword(*s, user == "admin" ? "Admin-initial-1" : initial, changed).ok());
-        return *s;
     }
 
     AlertRow alert(const AlertKey& key) {
@@ -97,10 +74,7 @@ protected:
                 rows.end()};
     }
 
-    TempDir dir_;
-    std::unique_ptr<ConsoleService> svc_;
     std::int64_t now_ = 1'700'000'000'000;
-    std::string s1_, s2_, s3_;
 };
 
 TEST_F(Workflow, NewAcknowledgedClosedReopenIsAuditedAndPersists) {
@@ -315,6 +289,68 @@ TEST_F(Workflow, QueryAlertsFiltersInSqlNewestFirstInPages) {
     bad.severities.clear();
     bad.statuses = {"done"};
     EXPECT_EQ(svc_->countAlerts(bad).error().message, "unknown alert status 'done'");
+}
+
+TEST_F(Workflow, QueryAlertsTimeBoundsAndMultiValuePages) {
+    // Last seen (= the envelope's seq): s1 a1 1, a2 2, shared 3; s2 b1 1; s3 c1 1, shared 2.
+    using Ids = std::vector<std::string>;
+    AlertQuery q;
+    q.lastSeenFromMs = 2;  // at or after
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"shared", "a2", "shared"}));
+    EXPECT_EQ(*svc_->countAlerts(q), 3);
+    q.lastSeenBeforeMs = 3;  // and before
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"a2", "shared"}));
+    EXPECT_EQ(*svc_->countAlerts(q), 2);
+    q.lastSeenFromMs = 0;
+    q.lastSeenBeforeMs = 2;
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"a1", "b1", "c1"}));
+    EXPECT_EQ(*svc_->countAlerts(q), 3);
+    q.lastSeenBeforeMs = 1;  // nothing before the first
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{}));
+    EXPECT_EQ(*svc_->countAlerts(q), 0);
+
+    // Time bounds with several severities (one index range per status and severity, merged).
+    q = {};
+    q.lastSeenFromMs = 2;
+    q.severities = {"critical", "major"};
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"a2", "shared"}));
+    EXPECT_EQ(*svc_->countAlerts(q), 2);
+    q.site = "Plant A";
+    EXPECT_EQ(idsOf(svc_->queryAlerts(q)), (Ids{"a2"}));
+    EXPECT_EQ(*svc_->countAlerts(q), 1);
+
+    // Multi-value filters page exactly like slices of the whole ordered list.
+    ASSERT_TRUE(svc_->setAlertStatus({{s3_, "c1"}}, AlertStatus::Acknowledged).ok());
+    ASSERT_TRUE(svc_->setAlertStatus({{s1_, "a1"}}, AlertStatus::Closed).ok());
+    AlertQuery multi;
+    multi.statuses = {"new", "acknowledged", "new"};  // a repeated value counts once
+    multi.severities = {"critical", "major", "minor", "warning"};
+    const Ids open = {"shared", "a2", "shared", "b1", "c1"};
+    EXPECT_EQ(idsOf(svc_->queryAlerts(multi)), open);
+    EXPECT_EQ(*svc_->countAlerts(multi), 5);
+    for (int offset = 0; offset < 6; ++offset) {
+        multi.limit = 2;
+        multi.offset = offset;
+        const auto from = std::min<std::size_t>(static_cast<std::size_t>(offset), open.size());
+        const auto to = std::min<std::size_t>(from + 2, open.size());
+        EXPECT_EQ(idsOf(svc_->queryAlerts(multi)),
+                  Ids(open.begin() + static_cast<std::ptrdiff_t>(from),
+                      open.begin() + static_cast<std::ptrdiff_t>(to)))
+            << "offset " << offset;
+    }
+    multi = {};
+    multi.statuses = {"closed"};
+    multi.text = "title of a";
+    EXPECT_EQ(idsOf(svc_->queryAlerts(multi)), (Ids{"a1"}));
+    EXPECT_EQ(*svc_->countAlerts(multi), 1);
+
+    // The counters (a tally kept by triggers, schema v14) follow the status changes.
+    auto counts = svc_->alertCounts();
+    ASSERT_TRUE(counts.ok()) << counts.error().message;
+    EXPECT_EQ(counts->all, (AlertTally{6, 5}));
+    EXPECT_EQ(counts->byStatus["closed"], (AlertTally{1, 0}));
+    EXPECT_EQ(counts->byStatus["acknowledged"], (AlertTally{1, 1}));
+    EXPECT_EQ(counts->byZone["Plant A/Line 1"], (AlertTally{3, 2}));
 }
 
 TEST_F(Workflow, SearchDevicesMatchesAnyFieldInListOrder) {

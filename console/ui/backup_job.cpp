@@ -39,7 +39,7 @@ BackupJob* BackupJob::start(QWidget* parent, const UiContext& context, const QSt
             Qt::QueuedConnection);
     };
     QTimer::singleShot(0, job, [=] {
-        (void)QtConcurrent::run([=] {
+        (void)QtConcurrent::run(ctx.workPool(), [=] {
             if (cancelled->load()) {  // cancelled before the copy began
                 const QString message = QString::fromLatin1(core::kBackupCancelled);
                 return post([message](BackupJob* j) { emit j->finished(false, message); });

@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPixmap>
 #include <QRadioButton>
 #include <QSettings>
@@ -159,13 +160,37 @@ int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
         context.session = session ? session : signInInteractively(*service);
         if (!context.session) return 1;
     }
-    auto lastStamp = std::make_shared<std::uint64_t>(0);
+    // No table rows: Inventory and Alerts page through the core (paged_model.h). The loader
+    // holds no reference of its own: a restore closes the service and gets a new loader.
+    auto makeLoader = [](core::ConsoleService* console) -> MainWindow::Loader {
+        auto lastStamp = std::make_shared<std::uint64_t>(0);
+        return [console, lastStamp] {
+            return loadSnapshotIfChanged(*console, lastStamp.get(), /*tables=*/false);
+        };
+    };
     MainWindow window(
-        // No table rows: Inventory and Alerts page through the core (paged_model.h).
-        [service, lastStamp] {
-            return loadSnapshotIfChanged(*service, lastStamp.get(), /*tables=*/false);
-        },
+        makeLoader(service.get()),
         QStringLiteral("Ironsight — %1").arg(QString::fromStdString(dataDir.string())), context);
+    // Settings' Restore… needs the directory closed by this process too (restoreDatabase takes
+    // its lock exclusively); afterwards everyone signs in again: the users are the backup's.
+    MainWindow::ServiceOwner owner;
+    owner.close = [&service] { service.reset(); };
+    owner.reopen = [&, screenshots]() -> std::optional<MainWindow::Reopened> {
+        auto reopened = core::ConsoleService::open(dataDir);
+        if (!reopened) {
+            QMessageBox::critical(&window, QStringLiteral("Ironsight"),
+                                  QString::fromStdString(reopened.error().message));
+            return std::nullopt;
+        }
+        service = std::move(*reopened);
+        context = UiContext{service.get(), std::nullopt};
+        if (!screenshots) {
+            context.session = signInInteractively(*service);
+            if (!context.session) return std::nullopt;
+        }
+        return MainWindow::Reopened{context, makeLoader(service.get())};
+    };
+    window.setServiceOwner(owner);
     if (!screenshots) {
         window.setDark(settings.value(QStringLiteral("dark"), false).toBool());
         QObject::connect(&window, &MainWindow::darkChanged, &window,
@@ -180,7 +205,7 @@ int runDesktop(int argc, char** argv, const std::filesystem::path& dataDir) {
         return takeScreenshots(*service, window, screenshotDir) > 0 ? 0 : 1;
     }
     const int code = app.exec();
-    if (context.session) service->signOut(*context.session);
+    if (service && context.session) service->signOut(*context.session);
     return code;
 }
 

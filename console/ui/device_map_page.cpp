@@ -376,6 +376,13 @@ void MapView::wheelEvent(QWheelEvent* event) {
 
 // ---- page -------------------------------------------------------------------------------------
 
+/// The detail pane's style: the "Open alerts" line (map_data.cpp, class "alerts") is dark red
+/// on the light pane and light red on the dark one, where dark red is unreadable.
+static QString detailStyle(bool dark) {
+    return dark ? QStringLiteral(".alerts { color: #ff7b7b; }")
+                : QStringLiteral(".alerts { color: #b00020; }");
+}
+
 DeviceMapPage::DeviceMapPage(std::shared_ptr<MapLayoutCache> cache, QWidget* parent)
     : QWidget(parent), cache_(cache ? std::move(cache) : std::make_shared<MapLayoutCache>()) {
     static const bool registered = (registerMapIcons(), true);
@@ -443,6 +450,7 @@ DeviceMapPage::DeviceMapPage(std::shared_ptr<MapLayoutCache> cache, QWidget* par
     detail_->setObjectName(QStringLiteral("mapDetail"));
     detail_->setOpenLinks(false);
     detail_->setPlaceholderText(tr("Click a device to see its details."));
+    detail_->document()->setDefaultStyleSheet(detailStyle(gMapColours == &kDarkMap));
     auto* side = new QWidget;
     auto* sideLayout = new QVBoxLayout(side);
     sideLayout->setContentsMargins(0, 0, 0, 0);
@@ -557,11 +565,13 @@ bool DeviceMapPage::waitForLayout(int timeoutMs) {
 void DeviceMapPage::setDark(bool dark) {
     gMapColours = dark ? &kDarkMap : &kLightMap;
     scene_->setBackgroundBrush(gMapColours->background);
+    detail_->document()->setDefaultStyleSheet(detailStyle(dark));
     if (!shown_.nodes.isEmpty() && !watcher_) {
         rebuildScene();  // bands, frames and edges carry their colours
     } else {
         scene_->update();
     }
+    showSelection();  // the detail again, in the new colours
 }
 
 void DeviceMapPage::rebuildScene() {

@@ -79,7 +79,7 @@ EvidenceExport* EvidenceExport::start(QWidget* parent, const UiContext& context,
     auto finish = [post](Outcome outcome, const QString& message) {
         post([outcome, message](EvidenceExport* j) { emit j->finished(outcome, message); });
     };
-    (void)QtConcurrent::run([=] {
+    (void)QtConcurrent::run(ctx.workPool(), [=] {
         core::ConsoleService& service = *ctx.service;
         QString error;
         std::optional<core::CommandRow> request = findRequest(service, alert, &error);

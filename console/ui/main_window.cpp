@@ -20,6 +20,7 @@
 #include <QPalette>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -37,10 +38,12 @@
 #include "console/ui/add_sensor_dialog.h"
 #include "console/ui/alerts_page.h"
 #include "console/ui/dashboard_page.h"
+#include "console/ui/device_dialogs.h"
 #include "console/ui/device_map_page.h"
 #include "console/ui/language.h"
 #include "console/ui/paged_model.h"
 #include "console/ui/report_export.h"
+#include "console/ui/restore_job.h"
 #include "console/ui/settings_page.h"
 #include "console/ui/table_model.h"
 
@@ -105,9 +108,10 @@ MainWindow::MainWindow(Loader loader, QString title, UiContext context, QWidget*
       title_(std::move(title)),
       context_(std::move(context)) {
     qRegisterMetaType<ironsight::console::ui::Snapshot>();
+    pool_ = new QThreadPool(this);
+    context_.pool = pool_;
     resize(1280, 800);
     buildUi();
-    connect(this, &MainWindow::snapshotLoaded, this, &MainWindow::apply, Qt::QueuedConnection);
     timer_ = new QTimer(this);
     timer_->setInterval(2000);
     connect(timer_, &QTimer::timeout, this, &MainWindow::tick);
@@ -122,6 +126,8 @@ void MainWindow::buildUi() {
     keys_.clear();
     sensorsView_ = nullptr;
     revokeButton_ = nullptr;
+    inventoryView_ = nullptr;
+    settings_ = nullptr;
     if (QWidget* old = takeCentralWidget()) old->deleteLater();
     for (QAbstractItemModel* model : std::initializer_list<QAbstractItemModel*>{
              sitesModel_, sensorsModel_, devicesModel_, alertsModel_}) {
@@ -189,13 +195,18 @@ void MainWindow::buildUi() {
                        context_.service ? makeSensorActions() : nullptr)},
         {QStringLiteral("inventory"), tr("Inventory"),
          makeTablePage(QStringLiteral("inventory"), tr("Device inventory"), devicesModel_, nullptr,
-                       true,
-                       context_.service ? makeReportButton(QStringLiteral("inventory")) : nullptr)},
+                       true, context_.service ? makeInventoryActions() : nullptr)},
         {QStringLiteral("map"), tr("Map"), map_},
         {QStringLiteral("alerts"), tr("Alerts"), alertsPage_},
     };
     if (context_.service) {
         auto* settings = new SettingsPage(context_, dark_);
+        settings_ = settings;
+        settings->setRestoreAvailable(static_cast<bool>(owner_.close));
+        connect(settings, &SettingsPage::restoreRequested, this, [this](const QString& file) {
+            // The page that asked is deleted by the restore: start once its signal returned.
+            QTimer::singleShot(0, this, [this, file] { restoreFrom(file); });
+        });
         connect(settings, &SettingsPage::darkChanged, this, [this](bool dark) {
             setDark(dark);
             emit darkChanged(dark);
@@ -526,6 +537,7 @@ QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading,
     if (shown != model) view->sortByColumn(0, Qt::AscendingOrder);
     views_ << view;
     if (model == sensorsModel_) sensorsView_ = view;
+    if (model == devicesModel_) inventoryView_ = view;
     if (!withDetail) {
         layout->addWidget(view, 1);
         return page;
@@ -556,11 +568,11 @@ QStringList MainWindow::pageNames() const {
 }
 
 void MainWindow::showPage(int index) {
-    nav_->setCurrentRow(index);
+    if (nav_) nav_->setCurrentRow(index);  // none while a restore runs
 }
 
 int MainWindow::currentPage() const {
-    return nav_->currentRow();
+    return nav_ ? nav_->currentRow() : -1;
 }
 
 int MainWindow::pageIndex(const QString& key) const {
@@ -649,16 +661,18 @@ void MainWindow::revokeSelectedSensor() {
 }
 
 MainWindow::~MainWindow() {
-    QThreadPool::globalInstance()->waitForDone();
+    pool_->waitForDone();
 }
 
 void MainWindow::refreshNow() {
+    if (!loader_ || !devicesModel_) return;  // a restore is running
     apply(loader_());
     devicesModel_->loadNow();
     alertsModel_->loadNow();
 }
 
 void MainWindow::tick() {
+    if (!devicesModel_) return;  // a restore is running
     devicesModel_->poll();
     alertsModel_->poll();
     if (QDateTime::currentMSecsSinceEpoch() < nextTimedLoadMs_) return;
@@ -666,6 +680,7 @@ void MainWindow::tick() {
 }
 
 void MainWindow::refreshAsync() {
+    if (!loader_ || restoring_) return;
     if (loading_) {  // one query in flight at a time; a request meanwhile runs after it
         refreshAgain_ = true;
         return;
@@ -674,11 +689,25 @@ void MainWindow::refreshAsync() {
     loadStartedMs_ = QDateTime::currentMSecsSinceEpoch();
     QPointer<MainWindow> self(this);
     Loader loader = loader_;
-    // Store queries run on the thread pool, never on the GUI thread.
-    QThreadPool::globalInstance()->start([self, loader] {
+    const quint64 generation = loadGeneration_;
+    // Store queries run on the window's pool, never on the GUI thread. The window waits for
+    // its pool before it goes away, so `self` is alive while the task runs; the queued call is
+    // dropped if the window is deleted before it is delivered.
+    pool_->start([self, loader, generation] {
         Snapshot snapshot = loader();
-        if (self) emit self->snapshotLoaded(snapshot);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, generation, snapshot] {
+                if (self) self->loaded(generation, snapshot);
+            },
+            Qt::QueuedConnection);
     });
+}
+
+void MainWindow::loaded(quint64 generation, const Snapshot& snapshot) {
+    if (generation != loadGeneration_) return;  // read before a restore replaced the data
+    emit snapshotLoaded(snapshot);
+    apply(snapshot);
 }
 
 void MainWindow::apply(const Snapshot& snapshot) {
@@ -741,6 +770,290 @@ void MainWindow::apply(const Snapshot& snapshot) {
                               .arg(snapshot.sensorsTotal)
                               .arg(snapshot.deviceCount)
                               .arg(snapshot.openAlerts));
+}
+
+QWidget* MainWindow::makeInventoryActions() {
+    auto* box = new QWidget;
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    // Admin and Security Analyst (Action::EditDevice); the core checks again and audits.
+    const bool mayEdit = context_.may(core::Action::EditDevice);
+    struct Button {
+        const char* name;
+        QString text;
+        QString tip;
+        void (MainWindow::*act)();
+    };
+    const Button buttons[] = {
+        {"editDevice", tr("Edit device…"),
+         tr("Name, type, Purdue level, criticality, authorized, notes and zone of the selected "
+            "device"),
+         &MainWindow::editSelectedDevice},
+        {"mergeDevice", tr("Merge into…"),
+         tr("Merge the selected device into another device of its site"),
+         &MainWindow::mergeSelectedDevice},
+        {"splitDevice", tr("Split observation…"),
+         tr("Make one sensor's observation of the selected device a device of its own"),
+         &MainWindow::splitSelectedDevice},
+    };
+    for (const Button& b : buttons) {
+        auto* button = new QPushButton(b.text);
+        button->setObjectName(QLatin1String(b.name));
+        button->setEnabled(mayEdit);
+        button->setToolTip(mayEdit ? b.tip : tr("Read-only users cannot edit devices."));
+        connect(button, &QPushButton::clicked, this, b.act);
+        row->addWidget(button);
+    }
+    row->addWidget(makeReportButton(QStringLiteral("inventory")));
+    return box;
+}
+
+std::optional<core::DeviceRow> MainWindow::selectedDevice(const QString& title) {
+    if (!context_.service || !inventoryView_) return std::nullopt;
+    const QModelIndex current = inventoryView_->currentIndex();
+    if (!current.isValid()) {
+        QMessageBox::information(this, title, tr("Select a device first."));
+        return std::nullopt;
+    }
+    // The row's key is "sensor id \n device id" of its newest observation.
+    const QStringList key = current.data(KeyRole).toString().split(QLatin1Char('\n'));
+    auto group = context_.service->deviceGroupOf(key.value(0).toStdString(),
+                                                 key.value(1).toStdString());
+    auto device = group ? context_.service->findDevice(*group)
+                        : Result<core::DeviceRow>(group.error());
+    if (!device) {
+        QMessageBox::warning(this, title, QString::fromStdString(device.error().message));
+        return std::nullopt;
+    }
+    return *device;
+}
+
+void MainWindow::deviceChanged(const QString& message) {
+    statusBar()->showMessage(message, 15000);
+    devicesModel_->reload();
+    refreshAsync();  // counts, map, dashboard
+}
+
+void MainWindow::editSelectedDevice() {
+    auto device = selectedDevice(tr("Edit device"));
+    if (!device) return;
+    QStringList zones;
+    if (auto all = context_.service->listZones()) {
+        for (const auto& z : *all) {
+            if (z.site == device->site) zones << QString::fromStdString(z.name);
+        }
+    }
+    DeviceEditDialog dialog(context_, *device, zones, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    deviceChanged(tr("Device %1 (%2) saved").arg(device->groupId).arg(deviceLabel(*device)));
+}
+
+void MainWindow::mergeSelectedDevice() {
+    auto device = selectedDevice(tr("Merge device"));
+    if (!device) return;
+    DeviceMergeDialog dialog(context_, *device, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    deviceChanged(tr("Device %1 (%2) merged into device %3")
+                      .arg(device->groupId)
+                      .arg(deviceLabel(*device))
+                      .arg(dialog.target()));
+}
+
+void MainWindow::splitSelectedDevice() {
+    auto device = selectedDevice(tr("Split observation"));
+    if (!device) return;
+    if (device->observations.size() < 2) {
+        QMessageBox::information(
+            this, tr("Split observation"),
+            tr("%1 is seen by one sensor only: there is no observation to split off.")
+                .arg(deviceLabel(*device)));
+        return;
+    }
+    DeviceSplitDialog dialog(context_, *device, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    deviceChanged(tr("An observation of device %1 is now device %2")
+                      .arg(device->groupId)
+                      .arg(dialog.newDevice()));
+}
+
+void MainWindow::setServiceOwner(ServiceOwner owner) {
+    owner_ = std::move(owner);
+    if (settings_) settings_->setRestoreAvailable(static_cast<bool>(owner_.close));
+}
+
+void MainWindow::restoreFrom(const QString& file) {
+    if (restoring_ || !context_.service || !owner_.close || !owner_.reopen) return;
+    // Admin only, like the backup (the button is disabled for the other roles). The core's
+    // restore has no session check of its own (it audits as local-admin), so the session is
+    // checked here.
+    if (!context_.may(core::Action::BackupData)) return;
+    if (context_.session) {
+        core::Session check = *context_.session;
+        if (Status live = context_.service->refreshSession(check); !live) {
+            endRestore(false, tr("Not restored: %1").arg(QString::fromStdString(
+                                  live.error().message)));
+            return;
+        }
+    }
+    restoring_ = true;
+    if (settings_) settings_->restoreButton()->setEnabled(false);
+    // Checking only reads the file: Cancel abandons the answer.
+    auto* progress = new QProgressDialog(tr("Checking the backup %1…").arg(file), tr("Cancel"),
+                                         0, 0, this);
+    progress->setObjectName(QStringLiteral("restore-check"));
+    progress->setWindowTitle(tr("Restore"));
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(300);
+    progress->setAutoClose(false);
+    progress->setAutoReset(false);
+    RestoreJob* job = RestoreJob::verify(pool_, file);
+    QPointer<QProgressDialog> dialog(progress);
+    connect(progress, &QProgressDialog::canceled, this, [this, job, dialog] {
+        job->disconnect(this);
+        if (dialog) dialog->deleteLater();
+        endRestore(false, tr("Restore cancelled; nothing was changed."), /*quiet=*/true);
+    });
+    connect(job, &RestoreJob::finished, this, [this, job, file, dialog](bool ok,
+                                                                       const QString& message) {
+        if (dialog) {
+            dialog->disconnect(this);
+            dialog->deleteLater();
+        }
+        if (!ok) {
+            endRestore(false, tr("Not restored: %1").arg(message));
+            return;
+        }
+        confirmRestore(file, job->info());
+    });
+}
+
+void MainWindow::confirmRestore(const QString& file, const core::BackupInfo& info) {
+    QMessageBox confirm(QMessageBox::Warning, tr("Restore"),
+                        tr("Replace the console's data with the backup %1?").arg(file),
+                        QMessageBox::NoButton, this);
+    confirm.setObjectName(QStringLiteral("restore-confirm"));
+    confirm.setInformativeText(
+        tr("The backup holds %1 devices, %2 alerts and %3 audit records (schema v%4). "
+           "Everything the console recorded since it was made is replaced: devices, alerts, "
+           "users and the audit log. The current database is kept as console.db.bak. The "
+           "console closes its data while it restores; sign in again afterwards.")
+            .arg(info.devices)
+            .arg(info.alerts)
+            .arg(info.auditRecords)
+            .arg(info.schemaVersion));
+    QPushButton* restore = confirm.addButton(tr("Restore"), QMessageBox::DestructiveRole);
+    confirm.addButton(QMessageBox::Cancel);
+    confirm.setDefaultButton(QMessageBox::Cancel);
+    confirm.exec();
+    if (confirm.clickedButton() != restore) {
+        endRestore(false, tr("Restore cancelled; nothing was changed."), /*quiet=*/true);
+        return;
+    }
+    runRestore(file);
+}
+
+void MainWindow::dropPages() {
+    timer_->stop();
+    ++loadGeneration_;  // a load in flight is for the old data
+    loading_ = false;
+    refreshAgain_ = false;
+    last_.reset();
+    // Synchronously: the models' destructors wait for their queries, which use the service.
+    delete takeCentralWidget();
+    delete sitesModel_;
+    delete sensorsModel_;
+    delete devicesModel_;
+    delete alertsModel_;
+    sitesModel_ = sensorsModel_ = nullptr;
+    devicesModel_ = alertsModel_ = nullptr;
+    nav_ = nullptr;
+    pages_ = nullptr;
+    dashboard_ = nullptr;
+    map_ = nullptr;
+    alertsPage_ = nullptr;
+    alertCounters_ = nullptr;
+    settings_ = nullptr;
+    sensorsView_ = nullptr;
+    inventoryView_ = nullptr;
+    revokeButton_ = nullptr;
+    views_.clear();
+    filters_.clear();
+    keys_.clear();
+    pool_->waitForDone();
+    auto* placeholder = new QLabel(tr("Restoring the console database…"));
+    placeholder->setAlignment(Qt::AlignCenter);
+    setCentralWidget(placeholder);
+}
+
+void MainWindow::runRestore(const QString& file) {
+    auto* progress = new QProgressDialog(tr("Restoring the console database from %1…").arg(file),
+                                         QString(), 0, 0, this);
+    progress->setObjectName(QStringLiteral("restore-progress"));
+    progress->setWindowTitle(tr("Restore"));
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setCancelButton(nullptr);  // the core cannot stop a restore halfway
+    progress->setMinimumDuration(0);
+    progress->setAutoClose(false);
+    progress->setAutoReset(false);
+    progress->show();
+    statusLabel_->setText(tr("Restoring…"));
+
+    const std::filesystem::path dataDir = context_.service->dataDir();
+    if (context_.session) context_.service->signOut(*context_.session);
+    dropPages();
+    loader_ = {};
+    context_.service = nullptr;
+    context_.session.reset();
+    owner_.close();  // the data directory's lock is free now (unless another console holds it)
+
+    QPointer<QProgressDialog> dialog(progress);
+    RestoreJob* job = RestoreJob::restore(pool_, dataDir, file);
+    connect(job, &RestoreJob::finished, this, [this, job, file, dialog](bool ok,
+                                                                       const QString& message) {
+        if (dialog) dialog->deleteLater();
+        const QString outcome =
+            ok ? tr("Restored %1: %2 devices, %3 alerts (schema v%4).")
+                         .arg(file)
+                         .arg(job->info().devices)
+                         .arg(job->info().alerts)
+                         .arg(job->info().schemaVersion) +
+                     (job->previous().isEmpty()
+                          ? QString()
+                          : QLatin1Char(' ') + tr("The previous database is kept as %1.")
+                                                   .arg(job->previous()))
+               : tr("Not restored: %1").arg(message);
+        // Reopen whatever the directory holds now (the backup, or the old data on failure).
+        std::optional<Reopened> reopened = owner_.reopen();
+        if (!reopened) {
+            restoring_ = false;
+            emit restoreFinished(false, outcome);
+            close();
+            return;
+        }
+        context_ = reopened->context;
+        context_.pool = pool_;
+        loader_ = reopened->loader;
+        buildUi();
+        showPage(pageIndex(QStringLiteral("settings")));
+        timer_->start();
+        refreshAsync();
+        endRestore(ok, outcome);
+    });
+}
+
+void MainWindow::endRestore(bool ok, const QString& message, bool quiet) {
+    restoring_ = false;
+    if (settings_) {
+        settings_->setRestoreAvailable(static_cast<bool>(owner_.close));
+        settings_->setBackupNote(message);
+    }
+    statusBar()->showMessage(message, 15000);
+    emit restoreFinished(ok, message);
+    if (quiet) return;
+    if (ok)
+        QMessageBox::information(this, tr("Restore"), message);
+    else
+        QMessageBox::warning(this, tr("Restore"), message);
 }
 
 }  // namespace ironsight::console::ui

@@ -17,6 +17,7 @@ class QListWidget;
 class QPushButton;
 class QStackedWidget;
 class QTableView;
+class QThreadPool;
 class QTimer;
 
 namespace ironsight::console::ui {
@@ -26,6 +27,7 @@ class DashboardPage;
 class DeviceMapPage;
 class MapLayoutCache;
 class PagedTableModel;
+class SettingsPage;
 class TableModel;
 
 class MainWindow final : public QMainWindow {
@@ -36,9 +38,38 @@ public:
     explicit MainWindow(Loader loader, QString title, QWidget* parent = nullptr);
     /// Window that also acts through `context` (Settings page, add / revoke sensors).
     MainWindow(Loader loader, QString title, UiContext context, QWidget* parent = nullptr);
-    /// Waits for a snapshot load still running on the thread pool: the loader refers to the
-    /// console service, which the owner may destroy right after the window.
+    /// Waits for the window's own work still running on its thread pool (snapshot loads,
+    /// backups, exports: they refer to the console service, which the owner may destroy right
+    /// after the window); other work on Qt's global pool is not waited for.
     ~MainWindow() override;
+
+    /// What the window gets back after a restore: the reopened service's context and loader.
+    struct Reopened {
+        UiContext context;
+        Loader loader;
+    };
+    /// The owner of the window's service, for Settings' Restore… (a restore needs every console
+    /// of the data directory closed, this one included). `close` destroys the service (the
+    /// window refers to it no more); `reopen` opens the data directory again and signs in
+    /// (nullopt: it failed or the user gave up; the window then closes). Without an owner
+    /// Restore… is disabled.
+    struct ServiceOwner {
+        std::function<void()> close;
+        std::function<std::optional<Reopened>()> reopen;
+    };
+    void setServiceOwner(ServiceOwner owner);
+    /// Restore… with `file` chosen (admin only): checks the file off the GUI thread (a bad file
+    /// is refused with the core's one-line error and nothing else happens), asks for
+    /// confirmation, closes the service, restores off the GUI thread, reopens (sign in again)
+    /// and reloads every page. Asynchronous: restoreFinished() tells the outcome.
+    void restoreFrom(const QString& file);
+    bool restoring() const { return restoring_; }
+    SettingsPage* settingsPage() const { return settings_; }
+
+    /// Inventory actions on the selected device (behind its buttons; admin and analyst).
+    void editSelectedDevice();
+    void mergeSelectedDevice();
+    void splitSelectedDevice();
 
     /// Loads once, synchronously (used by --screenshots so every page has data).
     void refreshNow();
@@ -80,6 +111,9 @@ signals:
     /// The palette or language was changed by the user (desktop.cpp remembers it).
     void darkChanged(bool dark);
     void languageChanged(const QString& code);
+    /// A restore ended (also when it was refused or cancelled; `message` is what the window
+    /// showed). ok: the data directory now holds the backup and the pages show it.
+    void restoreFinished(bool ok, const QString& message);
 
 private:
     void buildUi();
@@ -88,7 +122,18 @@ private:
     /// slow (then it waits 3 times as long as that load took, so a 1,000,000-alert snapshot
     /// does not hold the store's lock most of the time).
     void tick();
+    void loaded(quint64 generation, const Snapshot& snapshot);
     void apply(const Snapshot& snapshot);
+    /// Deletes the pages and models now (their workers finished) and waits for the window's
+    /// pool: afterwards nothing of the window refers to the service.
+    void dropPages();
+    void confirmRestore(const QString& file, const core::BackupInfo& info);
+    void runRestore(const QString& file);
+    /// Shows the outcome (next to the buttons, in the status bar and, unless `quiet`, a box).
+    void endRestore(bool ok, const QString& message, bool quiet = false);
+    /// The selected inventory row's device, read from the core (nullopt: none, message shown).
+    std::optional<core::DeviceRow> selectedDevice(const QString& title);
+    void deviceChanged(const QString& message);
     void showFiltered(const QString& key, const QString& filter);
     /// "Export report…" for the page `key` (inventory or alerts), using that page's filter.
     QWidget* makeReportButton(const QString& key);
@@ -96,8 +141,15 @@ private:
                            QLabel* headerLabel = nullptr, bool withDetail = false,
                            QWidget* actions = nullptr);
     QWidget* makeSensorActions();
+    QWidget* makeInventoryActions();
 
     Loader loader_;
+    QThreadPool* pool_ = nullptr;  // the window's own work (see ~MainWindow)
+    quint64 loadGeneration_ = 0;   // a load started before a restore is dropped
+    ServiceOwner owner_;
+    bool restoring_ = false;
+    SettingsPage* settings_ = nullptr;
+    QTableView* inventoryView_ = nullptr;
     QString title_;
     UiContext context_;
     bool loading_ = false;

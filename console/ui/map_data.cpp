@@ -48,7 +48,7 @@ QString subnetOf(const QString& ip) {
 
 MapGraph buildMapGraph(const std::vector<core::DeviceRow>& devices,
                        const std::vector<ConnectionRecord>& connections,
-                       const std::vector<core::AlertRow>& alerts) {
+                       const std::vector<core::OpenAlertGroup>& openAlerts) {
     MapGraph graph;
     QHash<QString, int> byKey;
     QHash<QString, int> byIp;  // "sensor/ip" -> node, for alerts that name only addresses
@@ -88,23 +88,25 @@ MapGraph buildMapGraph(const std::vector<core::DeviceRow>& devices,
     }
 
     QVector<QStringList> alertLines(graph.nodes.size());
-    auto nodeOf = [&](const core::AlertRow& a, const std::string& id, const std::string& ip) {
+    auto nodeOf = [&](const core::OpenAlertGroup& a, const std::string& id,
+                      const std::string& ip) {
         int index = byKey.value(key(a.sensorId, id), -1);
         if (index < 0 && !ip.empty())
             index = byIp.value(q(a.sensorId) + QLatin1Char('/') + q(ip), -1);
         return index;
     };
-    for (const auto& a : alerts) {
-        if (a.status == "closed") continue;
+    for (const auto& a : openAlerts) {  // most severe first
         const int rank = severityRank(a.severity);
         const int ends[] = {nodeOf(a, a.src, a.srcIp), nodeOf(a, a.dst, a.dstIp)};
         for (int i = 0; i < 2; ++i) {
             const int index = ends[i];
             if (index < 0 || (i == 1 && index == ends[0])) continue;
             MapNode& node = graph.nodes[index];
-            ++node.openAlerts;
+            node.openAlerts += static_cast<int>(a.alerts);
             node.worstSeverity = std::max(node.worstSeverity, rank);
-            alertLines[index] << QStringLiteral("%1 · %2").arg(esc(q(a.severity)), esc(q(a.title)));
+            QString line = QStringLiteral("%1 · %2").arg(esc(q(a.severity)), esc(q(a.title)));
+            if (a.alerts > 1) line += QStringLiteral(" (×%1)").arg(a.alerts);
+            alertLines[index] << line;
         }
     }
 
@@ -149,7 +151,8 @@ MapGraph buildMapGraph(const std::vector<core::DeviceRow>& devices,
                          QCoreApplication::translate("DeviceMap", "Protocols:"),
                          esc(n.protocols.join(QStringLiteral(", "))));
         if (!alertLines[i].isEmpty()) {
-            html += QStringLiteral("<p><b style='color:#b00020'>%1</b><br>%2</p>")
+            // Coloured by the page's style sheet (light or dark palette; DeviceMapPage::setDark).
+            html += QStringLiteral("<p><b class='alerts'>%1</b><br>%2</p>")
                         .arg(QCoreApplication::translate("DeviceMap", "Open alerts: %1")
                                  .arg(n.openAlerts),
                              alertLines[i].mid(0, 10).join(QStringLiteral("<br>")));

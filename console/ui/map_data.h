@@ -16,10 +16,11 @@ namespace ironsight::console::ui {
 using ConnectionRecord = core::ConnectionRow;
 
 /// One node per device (keyed by sensor and device id), one edge per connection whose two
-/// devices are known; open alerts counted on the devices they name.
+/// devices are known; open alerts (ConsoleStore::openAlertGroups) counted on the devices they
+/// name.
 MapGraph buildMapGraph(const std::vector<core::DeviceRow>& devices,
                        const std::vector<ConnectionRecord>& connections,
-                       const std::vector<core::AlertRow>& alerts);
+                       const std::vector<core::OpenAlertGroup>& openAlerts);
 
 /// "10.10.1.0/24" for an IPv4 address, "" otherwise.
 QString subnetOf(const QString& ip);

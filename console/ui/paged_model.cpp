@@ -18,8 +18,8 @@ namespace ironsight::console::ui {
 
 namespace {
 
-/// The model's worker threads: separate from the global pool (the snapshot and the map layout
-/// run there) so a long snapshot load never queues a page behind it.
+/// The model's worker threads: separate from the window's pool (snapshot loads) and the global
+/// one (map layouts) so a long snapshot load never queues a page behind it.
 QThreadPool& pagePool() {
     static QThreadPool* pool = [] {
         auto* p = new QThreadPool;  // lives for the process: workers may outlive a model
@@ -57,35 +57,13 @@ int PagedTableModel::columnCount(const QModelIndex& parent) const {
 
 QVariant PagedTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rows_.size()) return {};
-    const TableRow& row = rows_[index.row()];
-    const QString cell = index.column() < row.cells.size() ? row.cells[index.column()] : QString();
-    switch (role) {
-        case Qt::DisplayRole:
-            if (index.column() == 0 && !row.accentIcon.isEmpty())
-                return row.accentIcon + QLatin1Char(' ') + cell;
-            return cell;
-        case Qt::ForegroundRole:
-            if (index.column() == 0 && row.accent.isValid()) return row.accent;
-            return {};
-        case Qt::ToolTipRole:
-            return cell;
-        case SortKeyRole:
-            if (index.column() < row.sortKeys.size() && row.sortKeys[index.column()].isValid())
-                return row.sortKeys[index.column()];
-            return cell;
-        case DetailRole:
-            return row.detailHtml;
-        case KeyRole:
-            return row.key;
-        default:
-            return {};
-    }
+    return tableRowData(rows_[index.row()], index.column(), role);
 }
 
 QVariant PagedTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation == Qt::Horizontal && role == Qt::DisplayRole && section < headers_.size())
-        return headers_[section];
-    return QAbstractTableModel::headerData(section, orientation, role);
+    QVariant header = tableHeaderData(headers_, section, orientation, role);
+    return header.isValid() ? header
+                            : QAbstractTableModel::headerData(section, orientation, role);
 }
 
 bool PagedTableModel::canFetchMore(const QModelIndex& parent) const {

@@ -47,7 +47,7 @@ ReportExport* ReportExport::start(QWidget* parent, const UiContext& context,
             },
             Qt::QueuedConnection);
     };
-    (void)QtConcurrent::run([=] {
+    (void)QtConcurrent::run(context.workPool(), [=] {
         auto table = service->report(session ? &*session : nullptr, kind, filter);
         if (!table) {
             const QString message = QString::fromStdString(table.error().message);

@@ -76,7 +76,9 @@ TEST_F(ReportExportTest, InventoryPdfIsWrittenAndAudited) {
     ASSERT_TRUE(ok) << message.toStdString();
     EXPECT_EQ(slurp(path).rfind("%PDF-", 0), 0u);
     bool audited = false;
-    for (const auto& row : *service_->listAudit()) audited |= row.action == "report.devices";
+    const auto audit = service_->listAudit();
+    ASSERT_TRUE(audit.ok());
+    for (const auto& row : *audit) audited |= row.action == "report.devices";
     EXPECT_TRUE(audited);
 }
 

@@ -114,14 +114,14 @@ SettingsPage::SettingsPage(UiContext context, bool dark, QWidget* parent)
     usersLayout->addWidget(users_);
     layout->addWidget(usersBox);
 
-    // Backup: the online copy runs off the GUI thread (BackupJob); restore needs the console
-    // stopped (ironsight-console admin restore), so it is not offered here.
+    // Backup: the online copy runs off the GUI thread (BackupJob). Restore replaces the data:
+    // the window checks the file, asks, closes its service and restores (MainWindow).
     auto* backupBox = new QGroupBox(tr("Backup"));
     auto* backupLayout = new QHBoxLayout(backupBox);
     backupNote_ =
         new QLabel(tr("A verified copy of the console database (devices, alerts, "
-                      "users, audit log). Restore it with ironsight-console admin "
-                      "restore while the console is stopped."));
+                      "users, audit log). Restore replaces the console's data with such a "
+                      "copy; keep the data directory's pki/ folder with your backups."));
     backupNote_->setObjectName(QStringLiteral("backupNote"));
     backupNote_->setWordWrap(true);
     backup_ = new QPushButton(tr("Back up…"));
@@ -129,6 +129,14 @@ SettingsPage::SettingsPage(UiContext context, bool dark, QWidget* parent)
     const bool mayBackup = context_.may(core::Action::BackupData);
     backup_->setEnabled(mayBackup);
     if (!mayBackup) backup_->setToolTip(tr("Only administrators can back up the console."));
+    restore_ = new QPushButton(tr("Restore…"));
+    restore_->setObjectName(QStringLiteral("restore"));
+    setRestoreAvailable(false);
+    connect(restore_, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Restore"), QString(), tr("Console backup (*.db);;All files (*)"));
+        if (!path.isEmpty()) emit restoreRequested(path);
+    });
     connect(backup_, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Back up"),
@@ -149,6 +157,7 @@ SettingsPage::SettingsPage(UiContext context, bool dark, QWidget* parent)
     });
     backupLayout->addWidget(backupNote_, 1);
     backupLayout->addWidget(backup_);
+    backupLayout->addWidget(restore_);
     layout->addWidget(backupBox);
 
     auto* lookBox = new QGroupBox(tr("Appearance and language"));
@@ -185,17 +194,38 @@ SettingsPage::SettingsPage(UiContext context, bool dark, QWidget* parent)
 
 BackupJob* SettingsPage::startBackup(const QString& path) {
     auto* job = BackupJob::start(this, context_, path);
-    backup_->setEnabled(false);  // one at a time
+    backup_->setEnabled(false);  // one at a time, and no restore meanwhile
+    restore_->setEnabled(false);
     QPointer<SettingsPage> self(this);
     connect(job, &BackupJob::finished, this, [self](bool ok, const QString& message) {
         if (!self) return;
         self->backup_->setEnabled(self->context_.may(core::Action::BackupData));
+        self->setRestoreAvailable(self->restoreAvailable_);
         self->backupNote_->setText(ok ? message
                                    : message == QString::fromLatin1(core::kBackupCancelled)
                                        ? tr("Backup cancelled; no file was written.")
                                        : tr("No backup was written: %1").arg(message));
     });
     return job;
+}
+
+void SettingsPage::setRestoreAvailable(bool available) {
+    restoreAvailable_ = available;
+    // Admin only, like the backup: a restore replaces users, alerts and the audit log.
+    const bool mayRestore = context_.may(core::Action::BackupData);
+    restore_->setEnabled(available && mayRestore);
+    restore_->setToolTip(!mayRestore  ? tr("Only administrators can restore the console.")
+                         : !available ? tr("Restore with ironsight-console admin restore while "
+                                           "the console is stopped.")
+                                      : tr("Replace the console's data with a backup file"));
+}
+
+QString SettingsPage::backupNote() const {
+    return backupNote_->text();
+}
+
+void SettingsPage::setBackupNote(const QString& text) {
+    backupNote_->setText(text);
 }
 
 void SettingsPage::showEvent(QShowEvent* event) {

@@ -25,6 +25,12 @@ public:
     void reload();
 
     QPushButton* backupButton() const { return backup_; }
+    QPushButton* restoreButton() const { return restore_; }
+    /// Offers Restore… (the window can hand its service back for it; see MainWindow).
+    void setRestoreAvailable(bool available);
+    /// The outcome of the last backup or restore, next to the buttons.
+    QString backupNote() const;
+    void setBackupNote(const QString& text);
     /// Starts the online backup to `path` (BackupJob: progress dialog with Cancel); the outcome
     /// also shows next to the button.
     BackupJob* startBackup(const QString& path);
@@ -32,6 +38,8 @@ public:
 signals:
     void darkChanged(bool dark);
     void languageChanged(const QString& code);
+    /// Restore… chose a backup file; the window checks it, asks, and restores.
+    void restoreRequested(const QString& path);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -46,6 +54,8 @@ private:
     QComboBox* theme_ = nullptr;
     QComboBox* language_ = nullptr;
     QPushButton* backup_ = nullptr;
+    QPushButton* restore_ = nullptr;
+    bool restoreAvailable_ = false;
     QLabel* backupNote_ = nullptr;
 };
 

@@ -48,10 +48,6 @@ void styleSeverity(TableRow& row, int rank) {
     row.accentIcon = QString::fromUtf8(shapes[rank]);
 }
 
-bool isOpen(const std::string& status) {
-    return status != "closed";
-}
-
 QString esc(const std::string& s) {
     return q(s).toHtmlEscaped();
 }
@@ -78,6 +74,27 @@ QString deviceDetail(const core::DeviceRow& d, const QString& name) {
     if (!d.model.empty()) html += QStringLiteral(" · model %1").arg(esc(d.model));
     if (!d.firmware.empty()) html += QStringLiteral(" · firmware %1").arg(esc(d.firmware));
     html += QStringLiteral("</p>");
+    // The operator's view of the device (Inventory's "Edit device…", docs/CONSOLE.md "Devices").
+    QStringList about{QCoreApplication::translate("DeviceDetail", "Device %1").arg(d.groupId)};
+    if (!d.criticality.empty())
+        about << QCoreApplication::translate("DeviceDetail", "criticality %1")
+                     .arg(esc(d.criticality));
+    if (d.authorized)
+        about << (*d.authorized ? QCoreApplication::translate("DeviceDetail", "authorized")
+                                : QCoreApplication::translate("DeviceDetail", "not authorized"));
+    if (!d.editedBy.empty())
+        about << QCoreApplication::translate("DeviceDetail", "edited by %1").arg(esc(d.editedBy));
+    html += QStringLiteral("<p>%1</p>").arg(about.join(QStringLiteral(" · ")));
+    if (!d.notes.empty())
+        html += QStringLiteral("<p><b>%1</b> %2</p>")
+                    .arg(QCoreApplication::translate("DeviceDetail", "Notes"), esc(d.notes));
+    if (d.observations.size() > 1) {
+        QStringList seen;
+        for (const auto& o : d.observations) seen << esc(o.sensorName + "/" + o.deviceId);
+        html += QStringLiteral("<p><b>%1</b> %2</p>")
+                    .arg(QCoreApplication::translate("DeviceDetail", "Seen by"),
+                         seen.join(QStringLiteral(", ")));
+    }
     if (!d.evidence.empty()) {
         html += QStringLiteral("<p><b>Why this type</b></p><ul>");
         for (const auto& e : d.evidence) html += QStringLiteral("<li>%1</li>").arg(esc(e));
@@ -135,44 +152,59 @@ QString alertDetail(const core::AlertRow& a, const DeviceNames& names) {
 }
 
 /// Fills the alerts-over-time buckets: the finest of month, day, hour, 10 minutes, minute that
-/// needs at most 36 continuous buckets between the oldest and newest "Last seen".
-void fillTimeline(Snapshot& snap, const std::vector<core::AlertRow>& alerts) {
-    std::int64_t first = 0, last = 0;
-    for (const auto& a : alerts) {
-        if (a.lastSeenMs <= 0) continue;
-        first = first == 0 ? a.lastSeenMs : std::min(first, a.lastSeenMs);
-        last = std::max(last, a.lastSeenMs);
-    }
-    if (first == 0) return;
+/// needs at most 36 continuous buckets between the oldest and newest "Last seen". The counts come
+/// from the store's index (alertCountsOverTime), not from reading every alert.
+QString fillTimeline(Snapshot& snap, core::ConsoleService& service) {
+    auto range = service.alertTimeRange();
+    if (!range) return q(range.error().message);
+    const std::int64_t first = range->firstMs, last = range->lastMs;
+    if (first <= 0) return QString();
     struct Grain {
         int prefix;           // characters of "yyyy-MM-dd HH:mm:ss"
         std::int64_t stepMs;  // 0: calendar month / day
     };
     const Grain grains[] = {{16, 60'000}, {15, 600'000}, {13, 3'600'000}, {10, 0}, {7, 0}};
+    const QString format = QStringLiteral("yyyy-MM-dd HH:mm:ss");
     const QDateTime from = QDateTime::fromMSecsSinceEpoch(first);
     const QDateTime to = QDateTime::fromMSecsSinceEpoch(last);
     for (const Grain& g : grains) {
         QStringList buckets;
         const QString end = when(last).left(g.prefix);
+        const auto next = [&g](const QDateTime& t) {
+            return g.stepMs ? t.addMSecs(g.stepMs) : g.prefix == 10 ? t.addDays(1) : t.addMonths(1);
+        };
         QDateTime t = from;
         while (buckets.size() <= 36) {
-            const QString key = t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")).left(g.prefix);
+            const QString key = t.toString(format).left(g.prefix);
             if (buckets.isEmpty() || buckets.back() != key) buckets << key;
             if (key == end || t > to) break;
-            t = g.stepMs ? t.addMSecs(g.stepMs) : g.prefix == 10 ? t.addDays(1) : t.addMonths(1);
+            t = next(t);
         }
         if (buckets.size() > 36 && g.prefix != 7) continue;
-        QHash<QString, int> index;
-        for (int i = 0; i < buckets.size(); ++i) index.insert(buckets[i], i);
+        // A bucket starts at its name padded with the format's zero tail ("2026-01-01 10" ->
+        // "2026-01-01 10:00:00", local time); the last one ends where the next would start.
+        const QString zeroTail = QStringLiteral("0000-01-01 00:00:00");
+        const auto startOf = [&](const QString& key) {
+            return QDateTime::fromString(key + zeroTail.mid(key.size()), format);
+        };
+        std::vector<std::int64_t> bounds;
+        for (const QString& key : buckets) bounds.push_back(startOf(key).toMSecsSinceEpoch());
+        bounds.push_back(
+            std::max<std::int64_t>(next(startOf(buckets.back())).toMSecsSinceEpoch(), last + 1));
+        bounds.front() = std::min(bounds.front(), first);
+        for (std::size_t i = 1; i < bounds.size(); ++i)  // a DST fold must not reorder them
+            bounds[i] = std::max(bounds[i], bounds[i - 1]);
+        auto counts = service.alertCountsOverTime(bounds);
+        if (!counts) return q(counts.error().message);
         snap.timeBuckets = buckets;
         snap.timeCounts = QVector<QVector<int>>(buckets.size(), QVector<int>(5, 0));
-        for (const auto& a : alerts) {
-            if (a.lastSeenMs <= 0) continue;
-            const int i = index.value(when(a.lastSeenMs).left(g.prefix), -1);
-            if (i >= 0) ++snap.timeCounts[i][severityRank(a.severity)];
+        for (int i = 0; i < buckets.size() && i < static_cast<int>(counts->size()); ++i) {
+            for (int rank = 0; rank < 5; ++rank)
+                snap.timeCounts[i][rank] = static_cast<int>((*counts)[i][rank]);
         }
-        return;
+        return QString();
     }
+    return QString();
 }
 
 }  // namespace
@@ -221,11 +253,16 @@ Snapshot loadSnapshot(core::ConsoleService& service, bool tables) {
     auto sensors = service.listSensors();
     auto health = service.sensorHealth();  // a failure only leaves the health columns empty
     auto devices = service.listDevices();
-    auto alerts = service.listAlerts();
+    // Alert rows only for the alerts table; the charts, counters and map use aggregates.
+    auto alerts = tables ? service.listAlerts()
+                         : Result<std::vector<core::AlertRow>>(std::vector<core::AlertRow>{});
+    auto counts = service.alertCounts();
+    auto openAlerts = service.openAlertGroups();
     for (const Error* e :
          {sites.ok() ? nullptr : &sites.error(), zones.ok() ? nullptr : &zones.error(),
           sensors.ok() ? nullptr : &sensors.error(), devices.ok() ? nullptr : &devices.error(),
-          alerts.ok() ? nullptr : &alerts.error()}) {
+          alerts.ok() ? nullptr : &alerts.error(), counts.ok() ? nullptr : &counts.error(),
+          openAlerts.ok() ? nullptr : &openAlerts.error()}) {
         if (e) {
             snap.error = q(e->message);
             return snap;
@@ -293,38 +330,29 @@ Snapshot loadSnapshot(core::ConsoleService& service, bool tables) {
                                 : name + QStringLiteral(" (") + about.join(QStringLiteral(", ")) +
                                       QLatin1Char(')'));
     }
-    // Counters from the store's tallies (one index scan), not by walking every alert.
-    auto counts = service.alertCounts();
-    if (counts) {
-        snap.openAlerts = static_cast<int>(counts->all.open);
-        for (const auto& [severity, tally] : counts->bySeverity)
-            snap.bySeverity[severityRank(severity)] += static_cast<int>(tally.open);
-        for (const auto& [site, tally] : counts->bySite)
-            bySite[q(site)].openAlerts = static_cast<int>(tally.open);
-        for (const auto& [key, tally] : counts->byZone) {  // "site/zone"
-            const auto cut = key.find('/');
-            if (cut == std::string::npos) continue;
-            byZone[zoneKey(key.substr(0, cut), key.substr(cut + 1))].openAlerts =
-                static_cast<int>(tally.open);
-        }
+    // Counters from the store's tallies, not by walking every alert.
+    snap.openAlerts = static_cast<int>(counts->all.open);
+    for (const auto& [severity, tally] : counts->bySeverity)
+        snap.bySeverity[severityRank(severity)] += static_cast<int>(tally.open);
+    for (const auto& [site, tally] : counts->bySite)
+        bySite[q(site)].openAlerts = static_cast<int>(tally.open);
+    for (const auto& [key, tally] : counts->byZone) {  // "site/zone"
+        const auto cut = key.find('/');
+        if (cut == std::string::npos) continue;
+        byZone[zoneKey(key.substr(0, cut), key.substr(cut + 1))].openAlerts =
+            static_cast<int>(tally.open);
     }
-    for (const auto& a : *alerts) {
-        if (!counts && isOpen(a.status)) {
-            const int rank = severityRank(a.severity);
-            ++snap.openAlerts;
-            ++snap.bySeverity[rank];
-            ++bySite[q(a.site)].openAlerts;
-            ++byZone[zoneKey(a.site, a.zone)].openAlerts;
-        }
-        if (tables) snap.alerts.push_back(alertTableRow(a, deviceNames.get()));
-    }
+    for (const auto& a : *alerts) snap.alerts.push_back(alertTableRow(a, deviceNames.get()));
     snap.deviceNames = std::move(deviceNames);
 
-    fillTimeline(snap, *alerts);
+    if (QString error = fillTimeline(snap, service); !error.isEmpty()) {
+        snap.error = error;
+        return snap;
+    }
     auto connections = service.listConnections();
     if (!connections) snap.mapError = q(connections.error().message);
     snap.map = buildMapGraph(*devices, connections ? *connections : std::vector<ConnectionRecord>{},
-                             *alerts);
+                             *openAlerts);
 
     for (const auto& site : *sites) {
         const Counts c = bySite.value(q(site.name));
@@ -361,7 +389,8 @@ TableRow deviceTableRow(const core::DeviceRow& d) {
     QStringList protocols;
     for (const auto& [name, role] : d.protocols)
         protocols << q(name) + QStringLiteral(" (") + q(role) + QStringLiteral(")");
-    const QString name = !d.hostname.empty() ? q(d.hostname)
+    const QString name = !d.name.empty()     ? q(d.name)  // the operator's name (Edit device…)
+                         : !d.hostname.empty() ? q(d.hostname)
                          : !d.ips.empty()    ? q(d.ips.front())
                          : !d.macs.empty()   ? q(d.macs.front())
                                              : q(d.deviceId);

@@ -15,24 +15,22 @@ int TableModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : static_cast<int>(headers_.size());
 }
 
-QVariant TableModel::data(const QModelIndex& index, int role) const {
-    if (!index.isValid() || index.row() >= rows_.size()) return {};
-    const TableRow& row = rows_[index.row()];
-    const QString cell = index.column() < row.cells.size() ? row.cells[index.column()] : QString();
+QVariant tableRowData(const TableRow& row, int column, int role) {
+    const QString cell = column >= 0 && column < row.cells.size() ? row.cells[column] : QString();
     switch (role) {
         case Qt::DisplayRole:
-            if (index.column() == 0 && !row.accentIcon.isEmpty()) {
+            if (column == 0 && !row.accentIcon.isEmpty()) {
                 return row.accentIcon + QLatin1Char(' ') + cell;
             }
             return cell;
         case Qt::ForegroundRole:
-            if (index.column() == 0 && row.accent.isValid()) return row.accent;
+            if (column == 0 && row.accent.isValid()) return row.accent;
             return {};
         case Qt::ToolTipRole:
             return cell;
         case SortKeyRole:
-            if (index.column() < row.sortKeys.size() && row.sortKeys[index.column()].isValid()) {
-                return row.sortKeys[index.column()];
+            if (column >= 0 && column < row.sortKeys.size() && row.sortKeys[column].isValid()) {
+                return row.sortKeys[column];
             }
             return cell;
         case DetailRole:
@@ -44,11 +42,24 @@ QVariant TableModel::data(const QModelIndex& index, int role) const {
     }
 }
 
-QVariant TableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation == Qt::Horizontal && role == Qt::DisplayRole && section < headers_.size()) {
-        return headers_[section];
+QVariant tableHeaderData(const QStringList& headers, int section, Qt::Orientation orientation,
+                         int role) {
+    if (orientation == Qt::Horizontal && role == Qt::DisplayRole && section >= 0 &&
+        section < headers.size()) {
+        return headers[section];
     }
-    return QAbstractTableModel::headerData(section, orientation, role);
+    return {};
+}
+
+QVariant TableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rows_.size()) return {};
+    return tableRowData(rows_[index.row()], index.column(), role);
+}
+
+QVariant TableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    QVariant header = tableHeaderData(headers_, section, orientation, role);
+    return header.isValid() ? header
+                            : QAbstractTableModel::headerData(section, orientation, role);
 }
 
 void TableModel::setRows(QVector<TableRow> rows) {

@@ -26,6 +26,13 @@ enum TableRole {
     KeyRole = Qt::UserRole + 2
 };
 
+/// What a view sees of one cell of `row` for `role` (TableModel and PagedTableModel show their
+/// rows the same way).
+QVariant tableRowData(const TableRow& row, int column, int role);
+/// A model's horizontal header for `section` from `headers`; {} when it has none for the role.
+QVariant tableHeaderData(const QStringList& headers, int section, Qt::Orientation orientation,
+                         int role);
+
 class TableModel final : public QAbstractTableModel {
     Q_OBJECT
 public:

@@ -2,6 +2,7 @@
 // What the pages act through: the console core's service and the signed-in user's session.
 #pragma once
 
+#include <QThreadPool>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,11 @@ namespace ironsight::console::ui {
 struct UiContext {
     core::ConsoleService* service = nullptr;
     std::optional<core::Session> session;
+    /// Where work that uses the service runs: the window's own pool (its destructor and a
+    /// restore wait for exactly that work); null = Qt's global pool.
+    QThreadPool* pool = nullptr;
+
+    QThreadPool* workPool() const { return pool ? pool : QThreadPool::globalInstance(); }
 
     /// The role the UI shapes itself for (admin on the local-administrator path).
     core::Role role() const { return session ? session->role : core::Role::Admin; }
@@ -79,6 +85,20 @@ struct UiContext {
                                     const core::BackupProgress& progress) const {
         return session ? service->backup(*session, dest, progress)
                        : service->backup(dest, progress);
+    }
+    /// Device edits, merge and split (Action::EditDevice: admin and analyst; audited).
+    Status editDevice(std::int64_t groupId, const core::DeviceEdit& edit) const {
+        return session ? service->editDevice(*session, groupId, edit)
+                       : service->editDevice(groupId, edit);
+    }
+    Status mergeDevices(std::int64_t into, std::int64_t from) const {
+        return session ? service->mergeDevices(*session, into, from)
+                       : service->mergeDevices(into, from);
+    }
+    Result<std::int64_t> splitDevice(const std::string& sensor,
+                                     const std::string& deviceId) const {
+        return session ? service->splitDevice(*session, sensor, deviceId)
+                       : service->splitDevice(sensor, deviceId);
     }
     Result<std::vector<core::AlertComment>> alertComments(const core::AlertKey& alert) const {
         return service->alertComments(alert);

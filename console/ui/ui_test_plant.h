@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <QApplication>
+#include <QDeadlineTimer>
+#include <QTimer>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +28,25 @@ inline QApplication& offscreenApp() {  // one per process, whichever test file a
     // Never destroyed: QTest's input devices outlive a static QApplication and crash at exit.
     static auto* instance = new QApplication(argc, argv);
     return *instance;
+}
+
+/// Runs `act` on the next modal widget of type W (polled from the event loop, up to 30 s).
+template <class W>
+void onNextModal(std::function<void(W*)> act) {
+    auto* timer = new QTimer;
+    timer->setInterval(10);
+    const QDeadlineTimer deadline(30000);
+    QObject::connect(timer, &QTimer::timeout, [timer, act, deadline] {
+        if (auto* widget = qobject_cast<W*>(QApplication::activeModalWidget())) {
+            timer->stop();
+            timer->deleteLater();
+            act(widget);
+        } else if (deadline.hasExpired()) {
+            timer->stop();
+            timer->deleteLater();
+        }
+    });
+    timer->start();
 }
 
 /// Line 1 (sensor s1): PLC 10.10.1.11, HMI 10.10.1.20, engineering workstation "ews-03"

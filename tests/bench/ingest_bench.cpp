@@ -27,6 +27,7 @@
 #include <functional>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -463,6 +464,7 @@ int main(int argc, char** argv) {
     std::size_t window = ironsight::sensor::link::LinkConfig{}.window;
     std::size_t devicesPerSensor = 2000, connectionsPerSensor = 8000;
     std::size_t direct = 200'000, pacedRate = 60'000, pacedSeconds = 10;
+    std::optional<std::size_t> directAlerts;
     std::string parent = fs::temp_directory_path().string();
     bool keep = false;
     app.add_option("--sensors", sensorsN, "Concurrent sensors per phase")
@@ -480,6 +482,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1000000));
     app.add_option("--direct", direct,
                    "Updates applied by ConsoleStore::applyBatch directly (no gRPC/TLS); 0 skips");
+    app.add_option("--direct-alerts", directAlerts,
+                   "Alerts applied by ConsoleStore::applyBatch directly (default: a quarter of "
+                   "--direct); 0 skips");
     app.add_option("--paced-rate", pacedRate,
                    "Envelopes/s (all sensors) of the paced phase for ack latency (default: both "
                    "targets at once); 0 skips");
@@ -750,10 +755,13 @@ int main(int argc, char** argv) {
         return r;
     };
     PhaseResult store, storeAlerts;
-    if (direct > 0) {
-        std::cerr << "store only: " << direct << " updates, " << direct / 4 << " alerts...\n";
-        store = storeOnly("direct-1", updateFiller(0), direct);
-        storeAlerts = storeOnly("direct-2", alertFiller(sensorsN), direct / 4);
+    const std::size_t storeAlertsN = directAlerts.value_or(direct / 4);
+    if (direct > 0 || storeAlertsN > 0) {
+        std::cerr << "store only: " << direct << " updates, " << storeAlertsN << " alerts...\n";
+        if (direct > 0) store = storeOnly("direct-1", updateFiller(0), direct);
+        if (storeAlertsN > 0) {
+            storeAlerts = storeOnly("direct-2", alertFiller(sensorsN), storeAlertsN);
+        }
     }
 
     // ---- 3. Baseline: bare SQLite on the same disk ----
@@ -804,7 +812,7 @@ int main(int argc, char** argv) {
             fmtRate(static_cast<double>(paced.events)).c_str(), paced.seconds,
             fmtRate(paced.rate()).c_str(), pct(paced.rate()).c_str(), paced.cpuSeconds);
     }
-    if (direct > 0) {
+    if (direct > 0 || storeAlertsN > 0) {
         std::printf(
             "| store only: ConsoleStore::applyBatch, updates, 1 thread | %s | %.2f | %s /s | | | "
             "%s | %.1f |\n",

@@ -389,6 +389,22 @@ int main(int argc, char** argv) {
         timeIt("queryAlerts ... + text \"modbus\"", runs, [&] {
             if (auto r = store.queryAlerts(q); !r) die(r.error().message);
         }, 50);
+        q.text = "no-such-text";
+        timeIt("queryAlerts ... + text, no match", runs, [&] {
+            if (auto r = store.queryAlerts(q); !r) die(r.error().message);
+        }, 50);
+        timeIt("countAlerts ... + text, no match", runs, [&] {
+            if (auto r = store.countAlerts(q); !r) die(r.error().message);
+        }, 50);
+        q = {};
+        q.site = "Plant South";
+        q.limit = pageSize;
+        timeIt("queryAlerts Plant South, any severity and status", runs, [&] {
+            if (auto r = store.queryAlerts(q); !r) die(r.error().message);
+        }, 50);
+        timeIt("countAlerts (no filter: 1,000,000)", runs, [&] {
+            if (auto r = store.countAlerts(core::AlertQuery{}); !r) die(r.error().message);
+        }, 50);
     }
     timeIt("alertCounts (all: severity/status/site/zone tallies)", runs, [&] {
         if (auto r = store.alertCounts(); !r) die(r.error().message);
@@ -404,7 +420,7 @@ int main(int argc, char** argv) {
         return r && !r->empty() ? (*r)[0].serial : std::string("SN1X1");
     }();
     for (const std::string& term : {someSerial, std::string("siemens"), std::string("10.13.4"),
-                                   std::string("no-such-device")}) {
+                                   std::string("no-such-device"), std::string("7c")}) {
         std::size_t rows = 0;
         timeIt("searchDevices \"" + term + "\"", runs, [&] {
             auto r = store.searchDevices(term, pageSize);
@@ -412,6 +428,59 @@ int main(int argc, char** argv) {
             rows = r->size();
         }, 50);
         std::printf("    -> %zu rows\n", rows);
+    }
+
+    // ---- Reads while ingest writes: the UI's queries run on the read-only connection ----
+    {
+        std::printf("\ningest while the UI queries (text filters, searches, counts):\n");
+        const std::string ingestSensor = (*sensors)[1].id;
+        auto progress = store.progress(ingestSensor);
+        if (!progress) die(progress.error().message);
+        std::atomic<bool> stop{false};
+        std::vector<double> latencies;  // read only after the thread joined
+        std::thread ingest([&] {
+            std::uint64_t seq = progress->appliedThroughSeq;
+            int n = 0;
+            while (!stop.load()) {
+                v1::Batch batch;
+                for (int i = 0; i < 100; ++i) {
+                    auto* env = batch.add_envelopes();
+                    env->set_seq(++seq);
+                    v1::Alert* al = env->mutable_alert();
+                    al->set_id("read-" + std::to_string(n++));
+                    al->set_engine("policy");
+                    al->set_type("new_device");
+                    al->set_severity(v1::SEVERITY_MINOR);
+                    al->set_title("New device on the network");
+                    al->set_last_seen_ms(core::nowMs());
+                }
+                const auto start = Clock::now();
+                if (auto r = store.applyBatch(ingestSensor, progress->epoch, batch, core::nowMs());
+                    !r) {
+                    die(r.error().message);
+                }
+                latencies.push_back(msSince(start));
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+        });
+        const auto start = Clock::now();
+        int queries = 0;
+        while (msSince(start) < 5000) {
+            core::AlertQuery q;
+            q.text = queries % 2 ? "no-such-text" : "modbus";  // the slowest: text, no other filter
+            if (auto r = store.queryAlerts(q); !r) die(r.error().message);
+            if (auto r = store.searchDevices(queries % 2 ? "siemens" : "7c", pageSize); !r) {
+                die(r.error().message);
+            }
+            if (auto r = store.alertCounts(); !r) die(r.error().message);
+            ++queries;
+        }
+        stop = true;
+        ingest.join();
+        const Stats s = stats(latencies);
+        std::printf("  %d query rounds in %.1f s; ingest batches of 100 alerts (%zu): median %.1f"
+                    " p95 %.1f max %.1f ms\n",
+                    queries, msSince(start) / 1000, latencies.size(), s.median, s.p95, s.max);
     }
 
     // ---- What the desktop and `admin alert list` do today ----
