@@ -39,44 +39,21 @@
 #include "console/ui/settings_page.h"
 #include "console/ui/sign_in_dialog.h"
 #include "console/ui/snapshot.h"
+#include "console/ui/ui_test_plant.h"
 
 namespace ironsight::console::ui {
 namespace {
 
 namespace fs = std::filesystem;
 
-QApplication& app() {  // one per process, whichever test file asks first
-    if (auto* existing = qobject_cast<QApplication*>(QCoreApplication::instance()))
-        return *existing;
-    static int argc = 1;
-    static char name[] = "ui_pages_test";
-    static char* argv[] = {name, nullptr};
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-    // Never destroyed: QTest's input devices outlive a static QApplication and crash at exit.
-    static auto* instance = new QApplication(argc, argv);
-    return *instance;
-}
+QApplication& app() { return testing::offscreenApp(); }
 
 constexpr const char* kAdminPassword = "a-long-demo-password-1";
 constexpr const char* kNewPassword = "Another-long-password-2";
 
-/// Runs `act` on the next modal widget of type W (polled from the event loop, up to 10 s).
 template <class W>
 void whenModal(std::function<void(W*)> act) {
-    auto* timer = new QTimer;
-    timer->setInterval(10);
-    const QDeadlineTimer deadline(10000);
-    QObject::connect(timer, &QTimer::timeout, [timer, act, deadline] {
-        if (auto* widget = qobject_cast<W*>(QApplication::activeModalWidget())) {
-            timer->stop();
-            timer->deleteLater();
-            act(widget);
-        } else if (deadline.hasExpired()) {
-            timer->stop();
-            timer->deleteLater();
-        }
-    });
-    timer->start();
+    testing::onNextModal<W>(std::move(act));
 }
 
 QPushButton* buttonLabelled(QWidget* parent, const QString& text) {
