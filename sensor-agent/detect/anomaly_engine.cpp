@@ -31,7 +31,8 @@ std::string ms(std::int64_t us) {
 
 }  // namespace
 
-void Detector::anomalyPacket(const decode::DecodedPacket& p) {
+void Detector::anomalyPacket(const decode::DecodedPacket& p,
+                             const RateTracker::Alarm* rateAlarm) {
     const std::int64_t now = p.timestampUs;
     if (p.isArp) {
         // arp_spoofing: the sender's IP was bound to another MAC recently, or (learning off) to
@@ -122,27 +123,60 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p) {
     }
 
     // traffic_anomaly: packets per bucket between the two addresses vs the learned maximum.
+    if (!rateShards_.empty()) {  // counted by the shard of the pair (shardRates)
+        if (rateAlarm) raiseRate(*rateAlarm, now);
+        return;
+    }
+    if (const auto* alarm = rates_.countUnicast(p, learning_)) raiseRate(*alarm, now);
+}
+
+void Detector::raiseRate(const RateTracker::Alarm& alarm, std::int64_t now) {
+    raiseAt("traffic_anomaly",
+            Trigger{.srcIp = alarm.low.toString(),
+                    .dstIp = alarm.high.toString(),
+                    .timestampUs = now,
+                    .detail = std::to_string(alarm.packets) + " packets within " +
+                              std::to_string(options_.rateBucketUs / 1'000'000) +
+                              " s, learned at most " + std::to_string(alarm.learnedMax)});
+}
+
+RateTracker::RateTracker(std::int64_t bucketUs, std::shared_ptr<std::atomic<std::size_t>> tracked)
+    : bucketUs_(bucketUs),
+      tracked_(tracked ? std::move(tracked) : std::make_shared<std::atomic<std::size_t>>(0)) {}
+
+RateTracker::Profile* RateTracker::insert(
+    const std::pair<decode::IpAddress, decode::IpAddress>& key, bool bounded) {
+    auto it = profiles_.find(key);
+    if (it == profiles_.end()) {
+        if (bounded && tracked_->load(std::memory_order_relaxed) >= Detector::kMaxRatePairs) {
+            return nullptr;  // bounded state
+        }
+        it = profiles_.try_emplace(key).first;
+        tracked_->fetch_add(1, std::memory_order_relaxed);
+    }
+    return &it->second;
+}
+
+const RateTracker::Alarm* RateTracker::countUnicast(const decode::DecodedPacket& p,
+                                                    bool learning) {
+    const std::int64_t now = p.timestampUs;
     const auto orderedPair = [&p] {
         return p.srcIp < p.dstIp ? std::make_pair(p.srcIp, p.dstIp)
                                  : std::make_pair(p.dstIp, p.srcIp);
     };
-    RateSlot& slot = rateSlots_[((ipWord(p.srcIp) ^ ipWord(p.dstIp)) >> 32) % rateSlots_.size()];
+    Slot& slot = slots_[((ipWord(p.srcIp) ^ ipWord(p.dstIp)) >> 32) & (kSlots - 1)];
     if (!slot.profile || !((sameIp(slot.src, p.srcIp) && sameIp(slot.dst, p.dstIp)) ||
                            (sameIp(slot.src, p.dstIp) && sameIp(slot.dst, p.srcIp)))) {
-        const auto key = orderedPair();
-        auto it = rates_.find(key);
-        if (it == rates_.end()) {
-            if (rates_.size() >= kMaxTracked) return;
-            it = rates_.try_emplace(key).first;
-        }
-        slot = RateSlot{p.srcIp, p.dstIp, &it->second};
+        Profile* profile = insert(orderedPair(), true);
+        if (!profile) return nullptr;
+        slot = Slot{p.srcIp, p.dstIp, profile};
     }
-    RateProfile& r = *slot.profile;
-    const std::int64_t bucket = options_.rateBucketUs;
+    Profile& r = *slot.profile;
+    const std::int64_t bucket = bucketUs_;
     if (r.bucketStartUs < 0) r.bucketStartUs = now;
     if (now >= r.bucketStartUs + bucket) {
         const std::int64_t elapsed = (now - r.bucketStartUs) / bucket;
-        if (learning_) {
+        if (learning) {
             r.learnedMax = std::max(r.learnedMax, r.bucketPackets);
             r.learnedBuckets += static_cast<std::uint64_t>(elapsed);
         } else if (r.alarmed && r.bucketPackets <= 2 * r.learnedMax) {
@@ -152,18 +186,29 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p) {
         r.bucketPackets = 0;
     }
     ++r.bucketPackets;
-    if (!learning_ && !r.alarmed && r.learnedBuckets >= kMinRateBuckets &&
+    if (!learning && !r.alarmed && r.learnedBuckets >= kMinRateBuckets &&
         r.bucketPackets > std::max<std::uint64_t>(5 * r.learnedMax, r.learnedMax + 500)) {
         r.alarmed = true;
         const auto key = orderedPair();
-        raiseAt("traffic_anomaly",
-                Trigger{.srcIp = key.first.toString(),
-                        .dstIp = key.second.toString(),
-                        .timestampUs = now,
-                        .detail = std::to_string(r.bucketPackets) + " packets within " +
-                                  std::to_string(bucket / 1'000'000) + " s, learned at most " +
-                                  std::to_string(r.learnedMax)});
+        alarm_ = Alarm{key.first, key.second, r.bucketPackets, r.learnedMax};
+        return &alarm_;
     }
+    return nullptr;
+}
+
+void RateTracker::exportProfiles(std::ostream& out) const {
+    for (const auto& [pair, r] : profiles_) {
+        if (r.learnedBuckets < kMinRateBuckets) continue;
+        out << "rate " << pair.first.toString() << " " << pair.second.toString() << " "
+            << r.learnedMax << " " << r.learnedBuckets << "\n";
+    }
+}
+
+void RateTracker::importProfile(const decode::IpAddress& x, const decode::IpAddress& y,
+                                std::uint64_t learnedMax, std::uint64_t learnedBuckets) {
+    Profile& r = *insert(x < y ? std::make_pair(x, y) : std::make_pair(y, x), false);
+    r.learnedMax = std::max(r.learnedMax, learnedMax);
+    r.learnedBuckets = std::max(r.learnedBuckets, learnedBuckets);
 }
 
 void Detector::anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,

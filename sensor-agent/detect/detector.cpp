@@ -270,9 +270,11 @@ void Detector::onOperation(const dissect::FlowContext& flow, const dissect::Oper
     policyOperation(flow, op, devices, memo);
 }
 
-void Detector::onPacket(const decode::DecodedPacket& p) {
+void Detector::onPacket(const decode::DecodedPacket& p) { onPacket(p, nullptr); }
+
+void Detector::onPacket(const decode::DecodedPacket& p, const RateTracker::Alarm* rateAlarm) {
     if (firstUs_ < 0) firstUs_ = p.timestampUs;
-    anomalyPacket(p);
+    anomalyPacket(p, rateAlarm);
     operationalPacket(p);
     policyPacket(p);  // learns DHCP servers while learning, raises only when off
     iocPacket(p);
@@ -282,6 +284,27 @@ void Detector::onPacket(const decode::DecodedPacket& p) {
         nextSweepUs_ =
             p.timestampUs + std::max<std::int64_t>(1'000'000, options_.silentAfterUs / 30);
     }
+}
+
+std::vector<RateTracker*> Detector::shardRates(
+    std::size_t count,
+    std::function<std::size_t(const decode::IpAddress&, const decode::IpAddress&)> shardOf) {
+    // What was learned or imported so far moves into the shards (the learned part: this runs
+    // before any packet is counted).
+    std::ostringstream profiles;  // "rate" items only
+    if (rateShards_.empty()) rates_.exportProfiles(profiles);
+    for (const auto& shard : rateShards_) shard->exportProfiles(profiles);
+    auto tracked = std::make_shared<std::atomic<std::size_t>>(0);
+    std::vector<RateTracker*> shards;
+    rateShards_.clear();
+    for (std::size_t i = 0; i < count; ++i) {
+        rateShards_.push_back(std::make_unique<RateTracker>(options_.rateBucketUs, tracked));
+        shards.push_back(rateShards_.back().get());
+    }
+    rateShardOf_ = std::move(shardOf);
+    std::istringstream in(profiles.str());
+    for (std::string line; std::getline(in, line);) importProfile(words(line));
+    return shards;
 }
 
 void Detector::policyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,

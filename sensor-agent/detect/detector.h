@@ -5,11 +5,14 @@
 // operational_engine.cpp, ioc.cpp (indicator lists) + ioc_engine.cpp.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
+#include <ostream>
 #include <set>
 #include <string>
 #include <string_view>
@@ -69,6 +72,60 @@ inline std::uint64_t ipWord(const decode::IpAddress& ip) {
     std::memcpy(x, ip.bytes.data(), sizeof x);
     return (x[0] ^ (x[1] * 0x9e3779b97f4a7c15ULL) ^ (ip.v6 ? 1 : 0)) * 0xff51afd7ed558ccdULL;
 }
+
+/// traffic_anomaly's state (anomaly_engine.cpp): packets per bucket between two addresses
+/// against the maximum learned per bucket. A Detector keeps one; an engine whose workers each
+/// see every packet of their address pairs gives each worker a shard (Detector::shardRates),
+/// counted on the worker's thread, and hands only the alarms to the detector (onPacket).
+class RateTracker {
+public:
+    struct Alarm {
+        decode::IpAddress low, high;  // the pair in address order
+        std::uint64_t packets = 0, learnedMax = 0;
+    };
+    /// `tracked`: the pairs counted by every shard together (bounded); null: this one's own.
+    explicit RateTracker(std::int64_t bucketUs,
+                         std::shared_ptr<std::atomic<std::size_t>> tracked = nullptr);
+    RateTracker(const RateTracker&) = delete;  // its cache points into its own table
+    RateTracker& operator=(const RateTracker&) = delete;
+    /// Counts an IP packet between two unicast hosts (other packets are not counted); the
+    /// alarm when traffic_anomaly is due (valid until the next call), else null.
+    const Alarm* count(const decode::DecodedPacket& p, bool learning) {
+        if (p.isArp || !p.hasIp || !p.srcIp.isUnicastHost() || !p.dstIp.isUnicastHost()) {
+            return nullptr;
+        }
+        return countUnicast(p, learning);
+    }
+    /// The same for a packet the caller already knows to be IP between two unicast hosts.
+    const Alarm* countUnicast(const decode::DecodedPacket& p, bool learning);
+    /// Baseline "rate" items, exported and read back.
+    void exportProfiles(std::ostream& out) const;
+    void importProfile(const decode::IpAddress& x, const decode::IpAddress& y,
+                       std::uint64_t learnedMax, std::uint64_t learnedBuckets);
+
+private:
+    struct Profile {
+        std::int64_t bucketStartUs = -1;
+        std::uint64_t bucketPackets = 0;
+        std::uint64_t learnedMax = 0, learnedBuckets = 0;  // while learning / imported
+        bool alarmed = false;
+    };
+    // Direct-mapped cache in front of the table (a slot per address pair, either direction);
+    // entries are never removed, so the pointers stay valid.
+    struct Slot {
+        decode::IpAddress src{}, dst{};
+        Profile* profile = nullptr;
+    };
+    Profile* insert(const std::pair<decode::IpAddress, decode::IpAddress>& key, bool bounded);
+
+    std::int64_t bucketUs_;
+    std::shared_ptr<std::atomic<std::size_t>> tracked_;
+    std::unordered_map<std::pair<decode::IpAddress, decode::IpAddress>, Profile, IpPairHash>
+        profiles_;
+    static constexpr std::size_t kSlots = 4096;  // a power of two
+    std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
+    Alarm alarm_;  // count()'s answer
+};
 
 /// Thresholds of the protocol, anomaly and operational engines (docs/ALERTS.md explains each).
 struct DetectorOptions {
@@ -150,6 +207,18 @@ public:
     /// operational (device_silent, evaluated on packet time), policy (internet_access is per
     /// flow; remote_access, rogue_dhcp here) and IOC (addresses, HTTP Host) engines.
     void onPacket(const decode::DecodedPacket& p);
+    /// The same, with traffic_anomaly counted elsewhere (shardRates): `rateAlarm` is what the
+    /// pair's shard found for this packet (null: nothing to raise).
+    void onPacket(const decode::DecodedPacket& p, const RateTracker::Alarm* rateAlarm);
+    /// traffic_anomaly from now on counted in `count` shards, owned by the detector: the caller
+    /// counts each packet in the shard of its address pair (`shardOf`), on any one thread per
+    /// shard, and passes the alarms to onPacket. The rate profiles learned or imported so far
+    /// move into them; the shards share the bound on tracked pairs.
+    std::vector<RateTracker*> shardRates(
+        std::size_t count,
+        std::function<std::size_t(const decode::IpAddress&, const decode::IpAddress&)> shardOf);
+    /// Pairs whose rates are tracked at most (rates shards share the bound).
+    static constexpr std::size_t kMaxRatePairs = 100000;
     /// A dissector's anomaly: malformed_pdu, device_restarted (DNP3 IIN restart).
     void onAnomaly(const dissect::FlowContext& flow, std::string_view protocol,
                    std::string_view anomalyId);
@@ -204,12 +273,6 @@ private:
         std::uint64_t baselineSamples = 0;
         bool alarmed = false;
     };
-    struct RateProfile {  // traffic_anomaly: packets per bucket between two addresses
-        std::int64_t bucketStartUs = -1;
-        std::uint64_t bucketPackets = 0;
-        std::uint64_t learnedMax = 0, learnedBuckets = 0;  // while learning / imported
-        bool alarmed = false;
-    };
     struct HostActivity {  // device_silent
         std::int64_t firstUs = -1, lastUs = -1, maxGapUs = 0;
         std::uint64_t packets = 0;
@@ -237,7 +300,8 @@ private:
     void policyPacket(const decode::DecodedPacket& p);
     bool policyConnection(const ConnectionEvent& c);  // true: handled (remote access port)
     void protocolOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
-    void anomalyPacket(const decode::DecodedPacket& p);
+    void anomalyPacket(const decode::DecodedPacket& p, const RateTracker::Alarm* rateAlarm);
+    void raiseRate(const RateTracker::Alarm& alarm, std::int64_t now);
     void anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                           OperationMemo* memo);
     void operationalPacket(const decode::DecodedPacket& p);
@@ -310,22 +374,17 @@ private:
     std::unordered_map<std::string, std::deque<std::int64_t>> exceptions_;  // exception_storm
     std::set<std::string> storming_;
     std::unordered_map<std::string, PollProfile> polls_;
-    std::unordered_map<std::pair<decode::IpAddress, decode::IpAddress>, RateProfile, IpPairHash>
-        rates_;
+    RateTracker rates_{options_.rateBucketUs};
+    std::vector<std::unique_ptr<RateTracker>> rateShards_;  // shardRates(): rates_ unused
+    std::function<std::size_t(const decode::IpAddress&, const decode::IpAddress&)> rateShardOf_;
     std::unordered_map<decode::IpAddress, HostActivity, IpHash> activity_;
-    // Direct-mapped caches in front of rates_ (a slot per address pair, either direction) and
-    // activity_ for the per-packet lookups; their entries are never removed, so the pointers
-    // stay valid.
-    struct RateSlot {
-        decode::IpAddress src{}, dst{};
-        RateProfile* profile = nullptr;
-    };
+    // Direct-mapped cache in front of activity_ for the per-packet lookups; its entries are
+    // never removed, so the pointers stay valid.
     struct HostSlot {
         decode::IpAddress ip{};
         HostActivity* activity = nullptr;
     };
     static constexpr std::size_t kPacketSlots = 4096;
-    std::vector<RateSlot> rateSlots_ = std::vector<RateSlot>(kPacketSlots);
     std::vector<HostSlot> hostSlots_ = std::vector<HostSlot>(kPacketSlots);
     std::unordered_map<decode::IpAddress, ScanState, IpHash> scans_;
     std::unordered_map<decode::IpAddress, std::pair<decode::MacAddress, std::int64_t>, IpHash> arp_;

@@ -11,7 +11,6 @@ namespace ironsight::sensor::detect {
 namespace {
 
 constexpr std::size_t kMinPollSamples = 16;
-constexpr std::uint64_t kMinRateBuckets = 6;
 
 bool number(const std::string& s, std::int64_t& out) {
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -40,11 +39,8 @@ std::string Detector::exportProfiles() const {
         if (samples >= kMinPollSamples)
             out << "poll " << key << " " << median << " " << samples << "\n";
     }
-    for (const auto& [pair, r] : rates_) {
-        if (r.learnedBuckets < kMinRateBuckets) continue;
-        out << "rate " << pair.first.toString() << " " << pair.second.toString() << " "
-            << r.learnedMax << " " << r.learnedBuckets << "\n";
-    }
+    if (rateShards_.empty()) rates_.exportProfiles(out);
+    for (const auto& shard : rateShards_) shard->exportProfiles(out);
     for (const auto& [ip, h] : activity_) {
         if (h.regular || regularSender(h)) out << "active " << ip.toString() << "\n";
     }
@@ -64,9 +60,8 @@ bool Detector::importProfile(const std::vector<std::string>& w) {
     decode::IpAddress x, y;
     if (w[0] == "rate" && w.size() == 5 && parseIpAddress(w[1], x) && parseIpAddress(w[2], y) &&
         number(w[3], a) && number(w[4], b)) {
-        RateProfile& r = rates_[x < y ? std::make_pair(x, y) : std::make_pair(y, x)];
-        r.learnedMax = std::max(r.learnedMax, static_cast<std::uint64_t>(a));
-        r.learnedBuckets = std::max(r.learnedBuckets, static_cast<std::uint64_t>(b));
+        auto& rates = rateShards_.empty() ? rates_ : *rateShards_[rateShardOf_(x, y)];
+        rates.importProfile(x, y, static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b));
         return true;
     }
     if (w[0] == "active" && w.size() == 2 && parseIpAddress(w[1], x)) {

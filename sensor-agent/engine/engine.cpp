@@ -9,7 +9,10 @@
 // address pair (flow-affine: both directions, every port and every IPv4 fragment of a pair meet
 // in one worker), each worker thread records its events into the batch, and one consumer
 // thread replays the batches in capture order, so inventory and detection see the same inputs
-// in the same order as with one worker. docs/BENCHMARKS.md "Multi-core".
+// in the same order as with one worker. What depends only on one address pair stays in the
+// pair's worker: traffic_anomaly's rates (the detector's RateTracker shards; only an alarm
+// travels with the packet) and the connection counters (summed per flow and batch).
+// docs/BENCHMARKS.md "Multi-core".
 #include "sensor-agent/engine/engine.h"
 
 #include <pthread.h>
@@ -24,7 +27,6 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
-#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -80,6 +82,11 @@ struct AppFlow : decode::FlowExtension {
     std::int64_t deferredFirstUs = 0;
     std::uint64_t id = 0;  // several workers: the consumer's SharedFlow of this flow
     SharedFlow shared;     // one worker: the shared side's state lives here
+    // Several workers: packets counted in the current batch, not yet recorded (CountEvent),
+    // and the flow's place in Worker::counting.
+    std::uint32_t countPackets = 0, countIndex = 0;
+    std::uint64_t countBytes = 0;
+    std::int64_t countLastUs = 0;
 };
 
 bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
@@ -103,6 +110,17 @@ std::string connectionKey(const ConnectionRecord& c) {
 
 std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
     return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
+}
+
+/// FNV-1a over the (lower, higher) address of a pair, `len` bytes each, as they are on the wire.
+std::size_t pairShard(const std::uint8_t* a, const std::uint8_t* b, std::size_t len,
+                      std::size_t workers) {
+    const bool aFirst = std::memcmp(a, b, len) <= 0;
+    std::uint64_t h = 1469598103934665603ULL;
+    for (std::size_t i = 0; i < len; ++i) h = (h ^ (aFirst ? a : b)[i]) * 1099511628211ULL;
+    for (std::size_t i = 0; i < len; ++i) h = (h ^ (aFirst ? b : a)[i]) * 1099511628211ULL;
+    h ^= h >> 29;
+    return static_cast<std::size_t>(h % workers);
 }
 
 /// The worker of a frame: a hash of its IP address pair, the same for both directions (so
@@ -151,23 +169,27 @@ std::size_t shardOf(const RawPacket& raw, std::size_t workers) {
     } else {
         return 0;
     }
-    const auto a = d.subspan(at, len), b = d.subspan(at + len, len);
-    const bool aFirst = std::memcmp(a.data(), b.data(), len) <= 0;
-    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a over (lower, higher) address
-    for (const auto byte : aFirst ? a : b) h = (h ^ byte) * 1099511628211ULL;
-    for (const auto byte : aFirst ? b : a) h = (h ^ byte) * 1099511628211ULL;
-    h ^= h >> 29;
-    return static_cast<std::size_t>(h % workers);
+    return pairShard(d.data() + at, d.data() + at + len, len, workers);
+}
+
+/// The worker of a decoded address pair: the one shardOf() gives its frames.
+std::size_t pairShard(const decode::IpAddress& x, const decode::IpAddress& y,
+                      std::size_t workers) {
+    return pairShard(x.bytes.data(), y.bytes.data(), x.v6 ? 16 : 4, workers);
 }
 
 // ---- Events a worker records for the consumer (several workers only) ----
+// Each event is a small fixed record (Event) in capture order; what does not fit in it (a
+// decoded packet, an operation, ...) sits in the batch's slots of its kind, which are reused
+// from batch to batch (assignment keeps their strings' and vectors' storage), so recording
+// an event neither allocates nor writes more than it carries, and recycling a batch frees
+// nothing.
 struct DecodedEvent {
     decode::DecodedPacket packet;  // l2Payload cleared; payload re-pointed at replay
     bool payloadInExtra = false;   // payload copied into Batch::extra (a reassembled datagram)
     std::size_t payloadOffset = 0, payloadSize = 0;
-};
-struct InFlowEvent {
-    std::uint64_t flow;
+    bool rateAlarmed = false;  // traffic_anomaly due: the worker's rate shard counted the packet
+    detect::RateTracker::Alarm rateAlarm;
 };
 struct ResolveEvent {
     std::uint64_t flow;
@@ -180,16 +202,18 @@ struct ResolveEvent {
     std::uint64_t deferredBytes;
     std::int64_t deferredFirstUs;
 };
+/// A flow's packets counted into its inventory connection: summed per batch by the worker
+/// (the counters are sums and a maximum, read only by snapshots, which wait for every batch).
 struct CountEvent {
-    std::uint64_t flow;
-    std::uint32_t bytes;
-    std::int64_t tsUs;
+    std::uint64_t flow = 0;
+    std::uint32_t packets = 0;
+    std::uint64_t bytes = 0;
+    std::int64_t lastUs = 0;
 };
 constexpr std::uint64_t kNoFlow = ~std::uint64_t{0};
 struct OperationEvent {
     dissect::FlowContext flow;
     dissect::Operation op;
-    std::uint64_t flowId;  // the flow whose context it came with, or kNoFlow
 };
 struct IdentityEvent {
     dissect::FlowContext flow;
@@ -203,19 +227,29 @@ struct FindingEvent {
     dissect::FlowContext flow;
     dissect::Finding finding;
 };
-struct HoldEvent {
-    bool on;
+enum class EventKind : std::uint8_t {
+    Decoded, Connection, InFlow, Resolve, Count, Operation, Identity, Anomaly, Finding,
+    Hold, FlowEnded
 };
-struct FlowEndedEvent {
-    std::uint64_t flow;
-};
-using EventData = std::variant<DecodedEvent, detect::ConnectionEvent, InFlowEvent, ResolveEvent,
-                               CountEvent, OperationEvent, IdentityEvent, AnomalyEvent,
-                               FindingEvent, HoldEvent, FlowEndedEvent>;
 constexpr std::uint32_t kNoPacket = ~std::uint32_t{0};  // finish(): events of no packet
 struct Event {
     std::uint32_t packet;  // index in the batch of the packet being analysed
-    EventData data;
+    EventKind kind;
+    bool on;               // Hold
+    std::uint32_t slot;    // index in the batch's slots of this kind
+    std::uint64_t flow;    // InFlow, Operation (kNoFlow: not with its flow's context), FlowEnded
+};
+
+/// Reused records of one kind: clear() keeps them, next() hands out the next one to assign.
+template <class T>
+struct Slots {
+    std::vector<T> items;
+    std::uint32_t used = 0;
+    T& next() {
+        if (used == items.size()) items.emplace_back();
+        return items[used++];
+    }
+    void clear() { used = 0; }
 };
 
 /// Frames dispatched to one worker, and what the worker found in them, in order.
@@ -231,6 +265,14 @@ struct Batch {
     std::vector<Entry> packets;
     std::vector<Event> events;
     std::vector<std::uint8_t> extra;  // event bytes that do not point into `bytes`
+    Slots<DecodedEvent> decoded;
+    Slots<detect::ConnectionEvent> connections;
+    Slots<ResolveEvent> resolves;
+    Slots<CountEvent> counts;
+    Slots<OperationEvent> operations;
+    Slots<IdentityEvent> identities;
+    Slots<AnomalyEvent> anomalies;
+    Slots<FindingEvent> findings;
 
     void append(const RawPacket& p, std::uint64_t seq) {
         packets.push_back({p.linkType, p.timestampUs, p.wireLength,
@@ -248,6 +290,14 @@ struct Batch {
         packets.clear();
         events.clear();
         extra.clear();
+        decoded.clear();
+        connections.clear();
+        resolves.clear();
+        counts.clear();
+        operations.clear();
+        identities.clear();
+        anomalies.clear();
+        findings.clear();
     }
 };
 
@@ -259,7 +309,9 @@ struct Engine::Impl {
     ~Impl();
     
     // The shared side: what the flow side found, in capture order.
-    void onDecoded(const decode::DecodedPacket& p);
+    /// `rateAlarm`: several workers, what the packet's rate shard found (null: nothing).
+    void onDecoded(const decode::DecodedPacket& p,
+                   const detect::RateTracker::Alarm* rateAlarm = nullptr);
     void observeHost(const decode::IpAddress& ip, std::int64_t tsUs);
     void onConnection(const detect::ConnectionEvent& c) {
         detector.onConnection(c, [&](bool server) {
@@ -285,7 +337,15 @@ struct Engine::Impl {
             },
             memo ? &memo->detector : nullptr);
     }
-    SharedFlow& sharedFlow(std::uint64_t id) { return flowsById[id]; }
+    /// Consecutive events are mostly about one flow: the last one found is kept (map nodes
+    /// are stable; FlowEnded forgets it).
+    SharedFlow& sharedFlow(std::uint64_t id) {
+        if (id != lastFlowId) {
+            lastFlow = &flowsById[id];
+            lastFlowId = id;
+        }
+        return *lastFlow;
+    }
     void replay(Batch& batch, std::size_t& eventIndex, std::uint32_t packet);
     void apply(Batch& batch, Event& event);
 
@@ -349,6 +409,8 @@ struct Engine::Impl {
     std::map<std::string, ConnectionRecord> sentConnections;
     std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
     std::unordered_map<std::uint64_t, SharedFlow> flowsById;  // several workers (stable nodes)
+    std::uint64_t lastFlowId = kNoFlow;  // sharedFlow()'s last answer
+    SharedFlow* lastFlow = nullptr;
     // After the shared state: workers (and their flows' rings) go first.
     std::vector<std::unique_ptr<Worker>> workers;
 
@@ -424,7 +486,14 @@ struct Engine::Impl::Worker : dissect::EventSink {
     void emitCount(AppFlow& app, std::uint32_t bytes, std::int64_t tsUs);
     void emitHold(bool on);
     void emitFlowEnded(AppFlow& app);
-    void record(EventData data) { out->events.push_back({currentPacket, std::move(data)}); }
+    void flushCount(AppFlow& app);
+    void flushCounts() {
+        while (!counting.empty()) flushCount(*counting.back());
+    }
+    void record(EventKind kind, std::uint32_t slot = 0, std::uint64_t flow = kNoFlow,
+                bool on = false) {
+        out->events.push_back({currentPacket, kind, on, slot, flow});
+    }
 
     // EventSink
     void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op) override;
@@ -439,6 +508,8 @@ struct Engine::Impl::Worker : dissect::EventSink {
     Batch* out = nullptr;  // several workers: where events go
     std::uint32_t currentPacket = kNoPacket;
     std::uint64_t nextFlowId = 0;
+    std::vector<AppFlow*> counting;  // flows with packets counted but not recorded yet
+    detect::RateTracker* rates = nullptr;  // several workers: its pairs' (the detector's shard)
     // First member of the flow side, destroyed last: plugin libraries outlive every flow's
     // plugin dissector.
     std::shared_ptr<const plugins::PluginSet> plugins;
@@ -474,7 +545,15 @@ Engine::Impl::Impl(EngineOptions o)
         [this](const std::string& id, bool created) { evidence.raised(id, created); });
     const std::size_t n = std::clamp<std::size_t>(o.workers, 1, kMaxEngineWorkers);
     for (std::size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(*this, o, i, n));
-    if (n > 1) start();
+    if (n > 1) {
+        // traffic_anomaly per address pair: counted by the pair's worker.
+        const auto shards = detector.shardRates(
+            n, [n](const decode::IpAddress& x, const decode::IpAddress& y) {
+                return pairShard(x, y, n);
+            });
+        for (std::size_t i = 0; i < n; ++i) workers[i]->rates = shards[i];
+        start();
+    }
 }
 
 Engine::Impl::~Impl() { stop(); }
@@ -520,9 +599,19 @@ void Engine::Impl::Worker::emitDecoded(const decode::DecodedPacket& p, const Raw
         impl.onDecoded(p);
         return;
     }
-    DecodedEvent e{p, false, 0, p.payload.size()};
+    const auto slot = out->decoded.used;
+    DecodedEvent& e = out->decoded.next();
+    e.packet = p;             // copy-assigned: the slot's VLAN vector is reused
     e.packet.l2Payload = {};  // the shared side does not read it
     e.packet.payload = {};    // given its address again at replay
+    e.payloadInExtra = false;
+    e.payloadOffset = 0;
+    e.payloadSize = p.payload.size();
+    // traffic_anomaly's count of the pair: here, where all of the pair's packets meet (the
+    // learning flag changes only while every worker is idle, see ApiLock).
+    const auto* alarm = rates->count(p, impl.detector.learning());
+    e.rateAlarmed = alarm != nullptr;
+    if (alarm) e.rateAlarm = *alarm;
     if (!p.payload.empty()) {
         const auto base = reinterpret_cast<std::uintptr_t>(raw.data.data());
         const auto at = reinterpret_cast<std::uintptr_t>(p.payload.data());
@@ -534,14 +623,16 @@ void Engine::Impl::Worker::emitDecoded(const decode::DecodedPacket& p, const Raw
             out->extra.insert(out->extra.end(), p.payload.begin(), p.payload.end());
         }
     }
-    record(std::move(e));
+    record(EventKind::Decoded, slot);
 }
 
 void Engine::Impl::Worker::emitConnection(detect::ConnectionEvent c) {
     if (direct) {
         impl.onConnection(c);
     } else {
-        record(std::move(c));
+        const auto slot = out->connections.used;
+        out->connections.next() = std::move(c);
+        record(EventKind::Connection, slot);
     }
 }
 
@@ -549,7 +640,7 @@ void Engine::Impl::Worker::emitInFlow(AppFlow& app) {
     if (direct) {
         impl.evidence.inFlow(app.shared.recent);
     } else {
-        record(InFlowEvent{app.id});
+        record(EventKind::InFlow, 0, app.id);
     }
 }
 
@@ -558,16 +649,37 @@ void Engine::Impl::Worker::emitCount(AppFlow& app, std::uint32_t bytes, std::int
         if (app.shared.connection) {
             inventory::Inventory::count(*app.shared.connection, bytes, tsUs);
         }
-    } else {
-        record(CountEvent{app.id, bytes, tsUs});
+        return;
     }
+    // Several workers: summed per flow until the end of the batch (or the flow's connection
+    // changes, or the flow ends): one event per flow and batch instead of one per packet.
+    if (app.countPackets++ == 0) {
+        app.countIndex = static_cast<std::uint32_t>(counting.size());
+        counting.push_back(&app);
+        app.countBytes = 0;
+        app.countLastUs = tsUs;
+    }
+    app.countBytes += bytes;
+    app.countLastUs = std::max(app.countLastUs, tsUs);
+}
+
+void Engine::Impl::Worker::flushCount(AppFlow& app) {
+    if (app.countPackets == 0) return;
+    const auto slot = out->counts.used;
+    out->counts.next() = {app.id, app.countPackets, app.countBytes, app.countLastUs};
+    record(EventKind::Count, slot);
+    app.countPackets = 0;
+    AppFlow* last = counting.back();  // swap-remove from the list
+    counting[app.countIndex] = last;
+    last->countIndex = app.countIndex;
+    counting.pop_back();
 }
 
 void Engine::Impl::Worker::emitHold(bool on) {
     if (direct) {
         impl.evidence.hold(on);
     } else {
-        record(HoldEvent{on});
+        record(EventKind::Hold, 0, kNoFlow, on);
     }
 }
 
@@ -575,7 +687,8 @@ void Engine::Impl::Worker::emitFlowEnded(AppFlow& app) {
     if (direct) {
         impl.evidence.flowEnded(app.shared.recent);
     } else {
-        record(FlowEndedEvent{app.id});
+        flushCount(app);  // before its SharedFlow goes
+        record(EventKind::FlowEnded, 0, app.id);
     }
 }
 
@@ -587,7 +700,11 @@ void Engine::Impl::Worker::onOperation(const dissect::FlowContext& flow,
     if (direct) {
         impl.onOperation(flow, op, app ? &app->shared : nullptr);
     } else {
-        record(OperationEvent{flow, op, app ? app->id : kNoFlow});
+        const auto slot = out->operations.used;
+        auto& e = out->operations.next();
+        e.flow = flow;
+        e.op = op;
+        record(EventKind::Operation, slot, app ? app->id : kNoFlow);
     }
 }
 
@@ -596,7 +713,11 @@ void Engine::Impl::Worker::onIdentity(const dissect::FlowContext& flow,
     if (direct) {
         impl.inventory.observeIdentity(flow, id);
     } else {
-        record(IdentityEvent{flow, id});
+        const auto slot = out->identities.used;
+        auto& e = out->identities.next();
+        e.flow = flow;
+        e.identity = id;
+        record(EventKind::Identity, slot);
     }
 }
 
@@ -606,7 +727,12 @@ void Engine::Impl::Worker::onAnomaly(const dissect::FlowContext& flow, std::stri
     if (direct) {
         impl.detector.onAnomaly(flow, protocol, anomalyId);
     } else {
-        record(AnomalyEvent{flow, std::string(protocol), std::string(anomalyId)});
+        const auto slot = out->anomalies.used;
+        auto& e = out->anomalies.next();
+        e.flow = flow;
+        e.protocol = protocol;
+        e.id = anomalyId;
+        record(EventKind::Anomaly, slot);
     }
 }
 
@@ -615,7 +741,11 @@ void Engine::Impl::Worker::onFinding(const dissect::FlowContext& flow,
     if (direct) {
         impl.detector.onFinding(flow, finding);
     } else {
-        record(FindingEvent{flow, finding});
+        const auto slot = out->findings.used;
+        auto& e = out->findings.next();
+        e.flow = flow;
+        e.finding = finding;
+        record(EventKind::Finding, slot);
     }
 }
 
@@ -631,8 +761,15 @@ void Engine::Impl::Worker::process(const RawPacket& raw) {
 }
 
 /// The shared side of one decoded packet: per-packet detection, inventory, hosts.
-void Engine::Impl::onDecoded(const decode::DecodedPacket& p) {
-    detector.onPacket(p);  // anomaly / operational / IOC engines (packet time)
+void Engine::Impl::onDecoded(const decode::DecodedPacket& p,
+                             const detect::RateTracker::Alarm* rateAlarm) {
+    // anomaly / operational / IOC engines (packet time); several workers: traffic rates were
+    // counted by the worker (its shard of the address pairs).
+    if (sharded()) {
+        detector.onPacket(p, rateAlarm);
+    } else {
+        detector.onPacket(p);
+    }
     if (p.isArp) {
         inventory.observeArp(p);
         if (p.arp.senderIp.isUnicastHost()) observeHost(p.arp.senderIp, p.timestampUs);
@@ -767,7 +904,10 @@ void Engine::Impl::Worker::resolveConnection(const decode::Flow& flow, AppFlow& 
     if (direct) {
         impl.resolve(app.shared, r);
     } else {
-        record(std::move(r));
+        flushCount(app);  // what was counted so far belongs to the connection before
+        const auto slot = out->resolves.used;
+        out->resolves.next() = std::move(r);
+        record(EventKind::Resolve, slot);
     }
 }
 
@@ -950,44 +1090,70 @@ void Engine::Impl::finish() {
 }
 
 void Engine::Impl::apply(Batch& batch, Event& event) {
-    std::visit(
-        [&](auto& e) {
-            using T = std::decay_t<decltype(e)>;
-            if constexpr (std::is_same_v<T, DecodedEvent>) {
-                if (e.payloadSize > 0) {
-                    const auto& from = e.payloadInExtra ? batch.extra : batch.bytes;
-                    e.packet.payload = std::span<const std::uint8_t>(
-                        from.data() + e.payloadOffset, e.payloadSize);
-                }
-                onDecoded(e.packet);
-            } else if constexpr (std::is_same_v<T, detect::ConnectionEvent>) {
-                onConnection(e);
-            } else if constexpr (std::is_same_v<T, InFlowEvent>) {
-                evidence.inFlow(sharedFlow(e.flow).recent);
-            } else if constexpr (std::is_same_v<T, ResolveEvent>) {
-                resolve(sharedFlow(e.flow), e);
-            } else if constexpr (std::is_same_v<T, CountEvent>) {
-                auto& f = sharedFlow(e.flow);
-                if (f.connection) inventory::Inventory::count(*f.connection, e.bytes, e.tsUs);
-            } else if constexpr (std::is_same_v<T, OperationEvent>) {
-                onOperation(e.flow, e.op, e.flowId != kNoFlow ? &sharedFlow(e.flowId) : nullptr);
-            } else if constexpr (std::is_same_v<T, IdentityEvent>) {
-                inventory.observeIdentity(e.flow, e.identity);
-            } else if constexpr (std::is_same_v<T, AnomalyEvent>) {
-                detector.onAnomaly(e.flow, e.protocol, e.id);
-            } else if constexpr (std::is_same_v<T, FindingEvent>) {
-                detector.onFinding(e.flow, e.finding);
-            } else if constexpr (std::is_same_v<T, HoldEvent>) {
-                evidence.hold(e.on);
-            } else if constexpr (std::is_same_v<T, FlowEndedEvent>) {
-                const auto it = flowsById.find(e.flow);
-                if (it != flowsById.end()) {
-                    evidence.flowEnded(it->second.recent);
-                    flowsById.erase(it);
-                }
+    switch (event.kind) {
+        case EventKind::Decoded: {
+            auto& e = batch.decoded.items[event.slot];
+            if (e.payloadSize > 0) {
+                const auto& from = e.payloadInExtra ? batch.extra : batch.bytes;
+                e.packet.payload =
+                    std::span<const std::uint8_t>(from.data() + e.payloadOffset, e.payloadSize);
             }
-        },
-        event.data);
+            onDecoded(e.packet, e.rateAlarmed ? &e.rateAlarm : nullptr);
+            break;
+        }
+        case EventKind::Connection:
+            onConnection(batch.connections.items[event.slot]);
+            break;
+        case EventKind::InFlow:
+            evidence.inFlow(sharedFlow(event.flow).recent);
+            break;
+        case EventKind::Resolve: {
+            const auto& e = batch.resolves.items[event.slot];
+            resolve(sharedFlow(e.flow), e);
+            break;
+        }
+        case EventKind::Count: {
+            const auto& e = batch.counts.items[event.slot];
+            if (auto* c = sharedFlow(e.flow).connection) {  // as Inventory::count, summed
+                if (e.lastUs > c->lastUs) c->lastUs = e.lastUs;
+                c->packets += e.packets;
+                c->bytes += e.bytes;
+            }
+            break;
+        }
+        case EventKind::Operation: {
+            const auto& e = batch.operations.items[event.slot];
+            onOperation(e.flow, e.op, event.flow != kNoFlow ? &sharedFlow(event.flow) : nullptr);
+            break;
+        }
+        case EventKind::Identity: {
+            const auto& e = batch.identities.items[event.slot];
+            inventory.observeIdentity(e.flow, e.identity);
+            break;
+        }
+        case EventKind::Anomaly: {
+            const auto& e = batch.anomalies.items[event.slot];
+            detector.onAnomaly(e.flow, e.protocol, e.id);
+            break;
+        }
+        case EventKind::Finding: {
+            const auto& e = batch.findings.items[event.slot];
+            detector.onFinding(e.flow, e.finding);
+            break;
+        }
+        case EventKind::Hold:
+            evidence.hold(event.on);
+            break;
+        case EventKind::FlowEnded: {
+            const auto it = flowsById.find(event.flow);
+            if (it != flowsById.end()) {
+                if (event.flow == lastFlowId) lastFlowId = kNoFlow;
+                evidence.flowEnded(it->second.recent);
+                flowsById.erase(it);
+            }
+            break;
+        }
+    }
 }
 
 /// Applies the batch's events of one packet (from eventIndex on), as processDirect would have.
@@ -1102,6 +1268,7 @@ void Engine::Impl::workerLoop(Worker& w) {
             w.currentPacket = static_cast<std::uint32_t>(i);
             w.process(b->at(i));
         }
+        w.flushCounts();  // with the batch's last packet: every count is in before a snapshot
         w.out = nullptr;
         w.currentPacket = kNoPacket;
         {

@@ -155,8 +155,9 @@ struct EngineOptions {
     std::vector<PortAlias> portAliases{};  // checked by parsePortAlias; unknown names are ignored
     config::NetworkSettings network{};     // checked by config::checkNetworkSettings
     /// Flow-side workers (docs/SENSOR.md "Workers"): 1 runs the whole pipeline on the caller's
-    /// thread; N > 1 shards flows over N threads (decode, flows, dissectors) feeding one
-    /// consumer thread (inventory, detection): same results, process() only dispatches.
+    /// thread; N > 1 shards flows over N threads (decode, flows, dissectors, traffic rates)
+    /// feeding one consumer thread (inventory, detection): same results, process() only
+    /// dispatches.
     std::size_t workers = 1;
 };
 

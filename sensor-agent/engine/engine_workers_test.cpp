@@ -166,6 +166,74 @@ TEST(EngineWorkersTest, EveryReferenceCaptureGivesTheSameResultsWithTwoAndThreeW
     std::cout << "compared " << files.size() << " reference captures with 1, 2 and 3 workers\n";
 }
 
+/// An Ethernet / IPv4 / UDP frame from 10.0.0.`a` to 10.0.1.`b` (ports without a dissector).
+std::vector<std::uint8_t> udpFrame(std::uint8_t a, std::uint8_t b) {
+    std::vector<std::uint8_t> f = {
+        0x02, 0, 0, 0, 1, b,  0x02, 0, 0, 0, 0, a,  0x08, 0x00,  // Ethernet II
+        0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, a, 10, 0, 1, b,  // IPv4
+        0x9c, 0x40, 0xc3, 0x50, 0, 12, 0, 0, 1, 2, 3, 4};  // UDP 40000 -> 50000
+    return f;
+}
+
+/// Feeds `perSecond` packets a second of each pair (10.0.0.i -> 10.0.1.i, i < pairs) for
+/// `seconds` from `startUs`.
+void feedPairs(Engine& engine, int pairs, int perSecond, int seconds, std::int64_t startUs) {
+    std::vector<std::vector<std::uint8_t>> frames;
+    for (int i = 0; i < pairs; ++i) {
+        frames.push_back(udpFrame(static_cast<std::uint8_t>(i + 1), static_cast<std::uint8_t>(i + 1)));
+    }
+    const std::int64_t step = 1'000'000 / perSecond;
+    for (std::int64_t t = 0; t < std::int64_t{seconds} * 1'000'000; t += step) {
+        for (const auto& f : frames) {
+            engine.process(RawPacket{1, startUs + t, static_cast<std::uint32_t>(f.size()), f});
+        }
+    }
+}
+
+TEST(EngineWorkersTest, TrafficRatesCountedInTheWorkersLearnAndAlertAsWithOneWorker) {
+    // traffic_anomaly's per-pair rates run in the pair's worker with several workers: the
+    // learned profiles (baseline) and the alerts from a burst must be those of one worker.
+    constexpr std::int64_t kStart = 1'700'000'000'000'000;
+    std::string baseline;
+    for (const std::size_t workers : {1, 2, 3}) {
+        EngineOptions options;
+        options.workers = workers;
+        Engine learner(options);
+        feedPairs(learner, 12, 5, 120, kStart);  // two minutes: 50 packets per 10 s bucket
+        learner.finish();
+        const std::string learned = learner.exportBaseline();
+        if (workers == 1) {
+            baseline = learned;
+            EXPECT_NE(baseline.find("rate 10.0.0.1 10.0.1.1 50 "), std::string::npos) << baseline;
+        } else {
+            EXPECT_EQ(learned, baseline) << workers << " workers";
+        }
+    }
+    json reference;
+    for (const std::size_t workers : {1, 2, 3}) {
+        EngineOptions options;
+        options.workers = workers;
+        options.learning = false;
+        Engine detector(options);
+        detector.importBaseline(baseline);
+        feedPairs(detector, 12, 5, 20, kStart + 200'000'000);  // as learned: no alert
+        const auto quiet = detector.takeChanges().alerts;
+        feedPairs(detector, 6, 200, 5, kStart + 230'000'000);  // 1,000 in 5 s: 6 pairs burst
+        detector.finish();
+        json alerts = list(detector.alerts());
+        std::size_t rates = 0;
+        for (const auto& a : alerts) rates += a["type"] == "traffic_anomaly";
+        if (workers == 1) {
+            EXPECT_EQ(rates, 6U) << alerts.dump();
+            for (const auto& a : quiet) EXPECT_NE(a.type, "traffic_anomaly");
+            reference = alerts;
+        } else {
+            EXPECT_TRUE(alerts == reference)
+                << workers << " workers: " << firstDifference(reference, alerts);
+        }
+    }
+}
+
 std::pair<int, std::string> runSensor(const std::string& args) {
     const fs::path err = fs::temp_directory_path() /
                          ("ironsight_workers_err_" + std::to_string(::getpid()));
