@@ -527,6 +527,13 @@
     </message>
 </context>
 <context>
+    <name>ironsight::console::ui::DeviceDialog</name>
+    <message>
+        <source>Saving…</source>
+        <translation>Speichern…</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::DeviceEditDialog</name>
     <message>
         <source>Edit device</source>

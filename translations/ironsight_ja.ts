@@ -521,6 +521,13 @@
     </message>
 </context>
 <context>
+    <name>ironsight::console::ui::DeviceDialog</name>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+</context>
+<context>
     <name>ironsight::console::ui::DeviceEditDialog</name>
     <message>
         <source>Edit device</source>

@@ -223,7 +223,8 @@ DataDirLock::~DataDirLock() {
     if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
 }
 
-Result<RestoreInfo> restoreDatabase(const fs::path& dataDir, const fs::path& file) {
+Result<RestoreInfo> restoreDatabase(const fs::path& dataDir, const fs::path& file,
+                                    const AuditActor& by) {
     auto verified = verifyBackup(file);
     if (!verified) return verified.error();
     std::error_code ec;
@@ -261,7 +262,7 @@ Result<RestoreInfo> restoreDatabase(const fs::path& dataDir, const fs::path& fil
                           std::to_string(info.restored.alerts) + " alerts, " +
                           std::to_string(info.restored.devices) + " devices";
     if (!info.previous.empty()) outcome += "; previous database kept as console.db.bak";
-    if (auto s = (*store)->audit("local-admin", "backup.restore", file.string(), "local", outcome);
+    if (auto s = (*store)->audit(by.actor, "backup.restore", file.string(), by.source, outcome);
         !s) {
         return s.error();
     }

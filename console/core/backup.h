@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "console/core/console_store.h"  // AuditActor
 #include "shared/base/result.h"
 
 namespace ironsight::console::core {
@@ -67,8 +68,12 @@ struct RestoreInfo {
 /// Replaces DATA_DIR/console.db with the verified backup `file`: takes the data-directory lock
 /// exclusively (refused while a console runs), keeps the current database as console.db.bak
 /// (online copy), copies the backup in with the backup API, then migrates it to the current
-/// schema and audits the restore. The PKI (DATA_DIR/pki) is left untouched.
+/// schema and audits the restore as `by` (`admin restore`: local-admin; the desktop: the
+/// signed-in administrator and the session's source). The PKI (DATA_DIR/pki) is left untouched.
+/// The caller checks `by`'s right to restore: the core has no session here (the service is
+/// closed, and the restored database's users may differ).
 Result<RestoreInfo> restoreDatabase(const std::filesystem::path& dataDir,
-                                    const std::filesystem::path& file);
+                                    const std::filesystem::path& file,
+                                    const AuditActor& by = {});
 
 }  // namespace ironsight::console::core

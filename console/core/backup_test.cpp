@@ -242,6 +242,8 @@ TEST(Restore, RefusedWhileAConsoleHasTheDirectoryOpenThenReplacesAndKeepsBak) {
     EXPECT_EQ((*svc)->listAlerts()->size(), 5u);
     auto audit = (*svc)->listAudit();
     EXPECT_EQ(audit->back().action, "backup.restore");
+    EXPECT_EQ(audit->back().actor, "local-admin");  // `admin restore`'s default actor
+    EXPECT_EQ(audit->back().source, "local");
     EXPECT_EQ(audit->back().target, file.string());
     EXPECT_EQ(audit->back().outcome,
               "ok: schema v" + std::to_string(schemaSteps().size()) +

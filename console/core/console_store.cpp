@@ -8,6 +8,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <set>
 #include <thread>
@@ -153,6 +154,25 @@ ON CONFLICT(sensor_id, alert_id) DO UPDATE SET
   dst=excluded.dst, src_ip=excluded.src_ip, dst_ip=excluded.dst_ip, protocol=excluded.protocol,
   count=excluded.count, mitre=excluded.mitre,
   first_seen=MIN(alerts.first_seen, excluded.first_seen), last_seen=excluded.last_seen)sql";
+
+// Schema v15: the rows the device_text triggers marked plus the new rows ingest queued (?1, a
+// JSON array of rowids) are written again to the search index, in one statement each.
+constexpr const char* kDeviceTextAnyDirty = "SELECT EXISTS(SELECT 1 FROM device_text_dirty)";
+constexpr const char* kDeviceTextDropDirty =
+    "DELETE FROM device_text WHERE rowid IN (SELECT rid FROM device_text_dirty)";
+constexpr const char* kDeviceTextWrite = R"sql(
+INSERT OR REPLACE INTO device_text(rowid, body)
+SELECT rowid, device_id || ' ' || macs || ' ' || ips || ' ' || vlans || ' ' ||
+       COALESCE(vendor, '') || ' ' || COALESCE(model, '') || ' ' || COALESCE(firmware, '') ||
+       ' ' || COALESCE(serial, '') || ' ' || COALESCE(hostname, '') || ' ' ||
+       COALESCE(type, '') || ' ' || purdue_level || ' ' || protocols || ' ' ||
+       COALESCE(identity_json, '') || ' ' || evidence
+FROM devices WHERE rowid IN (SELECT rid FROM device_text_dirty UNION SELECT value FROM json_each(?1)))sql";
+constexpr const char* kDeviceTextClearDirty = "DELETE FROM device_text_dirty";
+// Schema v15: new alerts (status 'new') counted by ingest, once per batch and severity.
+constexpr const char* kAlertTallyAdd =
+    "INSERT INTO alert_tally(sensor_id, severity, status, n) VALUES(?1, ?2, 'new', ?3) "
+    "ON CONFLICT DO UPDATE SET n = n + excluded.n";
 
 constexpr const char* kUpsertHealth = R"sql(
 INSERT INTO health(sensor_id, time_ms, packets, bytes, kernel_drops, malformed, outbox_depth,
@@ -574,6 +594,37 @@ CREATE INDEX alerts_status_severity ON alerts(status, severity, last_seen, senso
 DROP INDEX alerts_sensor_severity_status;
 CREATE INDEX alerts_sensor_severity_status ON alerts(sensor_id, severity, status, last_seen);
 )sql",
+        // v15: no per-row trigger writes the FTS5 index or the tally on ingest's insert path
+        // (docs/BENCHMARKS.md "Console ingest", session 6). A trigger that writes makes its
+        // statement open a statement journal, and FTS5 flushes its pending terms to a new
+        // segment at every statement savepoint: ~1.8 M instructions per new device instead of
+        // ~0.17 M. Now ingest queues new device rowids and counts new alerts itself, the
+        // update and delete triggers only mark rows in device_text_dirty, and one flush per
+        // write transaction (ConsoleStore::flushSearchTextLocked) rewrites those rows. (Not
+        // INSERT OR IGNORE: the firing upsert's conflict policy would override the trigger's.)
+        R"sql(
+DROP TRIGGER device_text_insert;
+DROP TRIGGER device_text_update;
+DROP TRIGGER device_text_delete;
+DROP TRIGGER alert_tally_insert;
+CREATE TABLE device_text_dirty(rid INTEGER PRIMARY KEY);
+CREATE TRIGGER device_text_update AFTER UPDATE OF device_id, macs, ips, vlans, vendor, model,
+  firmware, serial, hostname, type, purdue_level, protocols, identity_json, evidence ON devices
+WHEN NEW.device_id IS NOT OLD.device_id OR NEW.macs IS NOT OLD.macs OR NEW.ips IS NOT OLD.ips
+  OR NEW.vlans IS NOT OLD.vlans OR NEW.vendor IS NOT OLD.vendor OR NEW.model IS NOT OLD.model
+  OR NEW.firmware IS NOT OLD.firmware OR NEW.serial IS NOT OLD.serial
+  OR NEW.hostname IS NOT OLD.hostname OR NEW.type IS NOT OLD.type
+  OR NEW.purdue_level IS NOT OLD.purdue_level OR NEW.protocols IS NOT OLD.protocols
+  OR NEW.identity_json IS NOT OLD.identity_json OR NEW.evidence IS NOT OLD.evidence
+BEGIN
+  INSERT INTO device_text_dirty(rid) SELECT NEW.rowid
+    WHERE NOT EXISTS(SELECT 1 FROM device_text_dirty WHERE rid = NEW.rowid);
+END;
+CREATE TRIGGER device_text_delete AFTER DELETE ON devices BEGIN
+  INSERT INTO device_text_dirty(rid) SELECT OLD.rowid
+    WHERE NOT EXISTS(SELECT 1 FROM device_text_dirty WHERE rid = OLD.rowid);
+END;
+)sql",
     };
     return steps;
 }
@@ -585,13 +636,48 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::open(const std::filesystem::
     // Statement journals (every trigger and savepoint opens one) in memory, not in temp files:
     // ingest's alert and device triggers wrote ~20 journal pages per new row to /var/tmp.
     if (auto s = db->exec("PRAGMA temp_store=MEMORY"); !s) return s.error();
+    // Upgrading an existing store can rewrite every row (schema v14 indexed 1,000,000 alerts and
+    // 100,000 devices in ~70 s): say so, instead of a console that seems to hang at start.
+    std::int64_t fromVersion = 0;
+    if (auto v = db->prepare("PRAGMA user_version"); v) {
+        if (auto row = v->step(); row && *row) fromVersion = v->columnInt(0);
+    }
+    const auto toVersion = static_cast<std::int64_t>(schemaSteps().size());
+    const bool upgrading = fromVersion > 0 && fromVersion < toVersion;
+    const auto upgradeStart = std::chrono::steady_clock::now();
+    if (upgrading) {
+        std::fprintf(stderr,
+                     "ironsight-console: upgrading %s from schema v%lld to v%lld (a large store "
+                     "can take a few minutes; do not stop the console)\n",
+                     dbFile.string().c_str(), static_cast<long long>(fromVersion),
+                     static_cast<long long>(toVersion));
+    }
     if (auto s = sqlite::migrate(*db, schemaSteps()); !s) {
         return makeError(dbFile.string() + ": " + s.error().message);
+    }
+    if (upgrading) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                             upgradeStart)
+                                   .count();
+        std::fprintf(stderr, "ironsight-console: %s upgraded to schema v%lld in %.1f s\n",
+                     dbFile.string().c_str(), static_cast<long long>(toVersion), seconds);
     }
     // After the migration: a read-only connection cannot create the schema's tables.
     auto readDb = sqlite::Db::open(dbFile, /*readOnly=*/true);
     if (!readDb) return readDb.error();
+    // The read connection reads pages through a memory map instead of one pread() copy each:
+    // its page cache (2 MiB) is dropped whenever ingest commits, so a search over a
+    // 1,000,000-alert store spent more time in the kernel's copy than in SQLite (perf). Only
+    // the database file is mapped, read-only; the console never shrinks the file while it is
+    // open (no VACUUM; a restore needs every console closed). The writer keeps a larger cache
+    // of its own instead (ingest looks devices and alerts up all over the file); a map gave
+    // it nothing measurable (docs/BENCHMARKS.md, session 6).
+    if (auto s = readDb->exec("PRAGMA mmap_size=1073741824"); !s) return s.error();
+    if (auto s = db->exec("PRAGMA cache_size=-32768"); !s) return s.error();
     std::unique_ptr<ConsoleStore> store(new ConsoleStore(std::move(*db), std::move(*readDb)));
+    auto checkpointer = WalCheckpointer::start(store->db_);
+    if (!checkpointer) return checkpointer.error();
+    store->checkpointer_ = std::move(*checkpointer);
     if (auto s = store->sealAuditChain(); !s) {
         return makeError(dbFile.string() + ": cannot seal the audit log: " + s.error().message);
     }
@@ -1350,6 +1436,7 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         // fails after a change sends the group down the careful path below.
         sqlite::Transaction tx(db_);
         if (!tx.began()) return failAll(tx.beginStatus().error());
+        newDeviceRows_.clear();
         bool anyApplied = false;
         bool clean = true;
         for (const IngestBatch& b : batches) {
@@ -1365,6 +1452,7 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         }
         if (clean) {
             if (anyApplied) {
+                if (auto s = flushSearchTextLocked(); !s) return failAll(s.error());
                 if (auto s = tx.commit(); !s) return failAll(s.error());
                 ++ownWrites_;
             }
@@ -1376,6 +1464,7 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
     // alone while the others commit.
     sqlite::Transaction tx(db_);
     if (!tx.began()) return failAll(tx.beginStatus().error());
+    newDeviceRows_.clear();
     auto runCached = [&](const char* sql) -> Status {
         auto st = cachedLocked(sql);
         if (!st) return st.error();
@@ -1395,6 +1484,8 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         results.push_back(std::move(applied));
     }
     if (anyApplied) {
+        // Rows of a rolled-back batch are gone: the flush's SELECT skips their rowids.
+        if (auto s = flushSearchTextLocked(); !s) return failAll(s.error());
         if (auto s = tx.commit(); !s) return failAll(s.error());
         ++ownWrites_;
     }
@@ -1434,6 +1525,7 @@ Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId
     auto ale = cachedLocked(kUpsertAlert, true);
     auto hea = cachedLocked(kUpsertHealth, true);
     if (!dev || !con || !ale || !hea) return makeError("cannot prepare the ingest statements");
+    std::vector<std::int64_t> newAlerts;  // by severity: added to alert_tally once per batch
 
     for (const auto& env : batch.envelopes()) {
         if (env.seq() <= applied) continue;  // already applied: idempotent resend
@@ -1472,7 +1564,10 @@ Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId
                         .bind(18, static_cast<std::int64_t>(env.seq()))
                         .bind(19, now)
                         .run();
-                if (s && db_.lastInsertRowid() != 0) s = assignDeviceGroupLocked(sensorId, d);
+                if (const std::int64_t rowid = db_.lastInsertRowid(); s && rowid != 0) {
+                    newDeviceRows_.push_back(rowid);  // indexed by flushSearchTextLocked
+                    s = assignDeviceGroupLocked(sensorId, d);
+                }
                 break;
             }
             case ironsight::v1::Envelope::kConnection: {
@@ -1495,6 +1590,7 @@ Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId
             }
             case ironsight::v1::Envelope::kAlert: {
                 const auto& a = env.alert();
+                sqlite3_set_last_insert_rowid(db_.handle(), 0);
                 s = (*ale)->bind(1, sensorId)
                         .bind(2, a.id())
                         .bind(3, a.engine())
@@ -1513,6 +1609,11 @@ Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId
                         .bind(16, a.first_seen_ms())
                         .bind(17, a.last_seen_ms())
                         .run();
+                if (s && db_.lastInsertRowid() != 0) {
+                    const auto severity = static_cast<std::size_t>(a.severity());
+                    if (severity >= newAlerts.size()) newAlerts.resize(severity + 1, 0);
+                    ++newAlerts[severity];
+                }
                 break;
             }
             case ironsight::v1::Envelope::kHealth: {
@@ -1545,6 +1646,18 @@ Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId
         }
         if (!s) return dbError("cannot apply envelope " + std::to_string(env.seq()), s.error());
         applied = env.seq();
+    }
+    for (std::size_t severity = 0; severity < newAlerts.size(); ++severity) {
+        if (newAlerts[severity] == 0) continue;
+        auto tally = cachedLocked(kAlertTallyAdd);
+        if (!tally) return tally.error();
+        if (auto s = (*tally)->bind(1, sensorId)
+                         .bind(2, static_cast<std::int64_t>(severity))
+                         .bind(3, newAlerts[severity])
+                         .run();
+            !s) {
+            return dbError("cannot count the batch's new alerts", s.error());
+        }
     }
     auto up = cachedLocked(kProgressUpdate);
     if (!up) return up.error();
@@ -1769,7 +1882,13 @@ void bindWhere(sqlite::Stmt& st, const AlertWhere& w) {
 
 /// The matching alerts' (rowid, last_seen), newest first, read from indexes only (but for a
 /// text term): queryAlerts() steps it just past the page.
-std::string alertCandidatesSql(const AlertQuery& q, const AlertWhere& w) {
+/// More arms than this and a site's sensors are not worth one arm each (SQLite's compound
+/// SELECT limit is 500, and every arm costs its prepare and its first step).
+constexpr std::size_t kMaxSensorArms = 64;
+
+/// `sensorIds`: the sensors of the query's site or zone (read first), or empty.
+std::string alertCandidatesSql(const AlertQuery& q, const AlertWhere& w,
+                               const std::vector<std::string>& sensorIds) {
     if (q.site.empty() && q.zone.empty() && w.statuses.empty() && w.severities.empty()) {
         // No site, status or severity: alerts_last_seen newest first (a text or time term is
         // tested per row; arms would only add random reads for a text term).
@@ -1785,6 +1904,28 @@ std::string alertCandidatesSql(const AlertQuery& q, const AlertWhere& w) {
     const auto& statuses = w.statuses.empty() ? kStatuses : w.statuses;
     const auto& severities = w.severities.empty() ? kSeverities : w.severities;
     std::string sql;
+    if (!sensorIds.empty() &&
+        sensorIds.size() * statuses.size() * severities.size() <= kMaxSensorArms) {
+        // A site or zone of few sensors: one arm per (sensor, severity, status) on
+        // alerts_sensor_severity_status, so the walk never passes the alerts of other sites.
+        // (One noisy sensor elsewhere with 150,000 newer alerts made the arms below read all of
+        // them: 100+ ms instead of 12.)
+        for (const auto& sensor : sensorIds) {
+            std::string quoted = "'";
+            for (char c : sensor) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+            quoted += "'";
+            for (const auto& status : statuses) {
+                for (int severity : severities) {
+                    if (!sql.empty()) sql += " UNION ALL ";
+                    sql += "SELECT a.rowid, a.last_seen FROM alerts a INDEXED BY "
+                           "alerts_sensor_severity_status WHERE a.sensor_id = " + quoted +
+                           " AND a.severity = " + std::to_string(severity) +
+                           " AND a.status = '" + status + "'" + w.sql;
+                }
+            }
+        }
+        return sql + " ORDER BY 2 DESC";
+    }
     for (const auto& status : statuses) {
         for (int severity : severities) {
             if (!sql.empty()) sql += " UNION ALL ";
@@ -1814,7 +1955,22 @@ Result<std::vector<AlertRow>> ConsoleStore::queryAlerts(const AlertQuery& query)
     //    (the order's tie-break, the alert id, is not in the index).
     std::vector<std::int64_t> candidates;
     {
-        auto st = readDb_.prepare(alertCandidatesSql(query, *where));
+        std::vector<std::string> sensorIds;
+        if (!query.site.empty() || !query.zone.empty()) {
+            auto ids = readDb_.prepare(
+                "SELECT s.id FROM sensors s JOIN zones z ON z.id = s.zone_id "
+                "JOIN sites si ON si.id = z.site_id WHERE (?1 = '' OR si.name = ?1) AND "
+                "(?2 = '' OR z.name = ?2)");
+            if (!ids) return ids.error();
+            ids->bind(1, query.site).bind(2, query.zone);
+            for (auto row = ids->step();; row = ids->step()) {
+                if (!row) return row.error();
+                if (!*row) break;
+                sensorIds.push_back(ids->columnText(0));
+            }
+            if (sensorIds.empty()) return std::vector<AlertRow>{};  // no sensor: no alert
+        }
+        auto st = readDb_.prepare(alertCandidatesSql(query, *where, sensorIds));
         if (!st) return st.error();
         bindWhere(*st, *where);
         std::int64_t boundary = 0;
@@ -2097,9 +2253,43 @@ template <class Body>
 Status ConsoleStore::writeLocked(Body&& body) {
     sqlite::Transaction tx(db_);
     if (!tx.began()) return makeError("console store busy: " + tx.beginStatus().error().message);
+    newDeviceRows_.clear();
     if (Status s = body(); !s) return s;
+    if (Status s = flushSearchTextLocked(); !s) return s;  // e.g. retention deleted devices
     if (auto s = tx.commit(); !s) return s;
     ++ownWrites_;
+    return {};
+}
+
+Status ConsoleStore::flushSearchTextLocked() {
+    auto any = cachedLocked(kDeviceTextAnyDirty);
+    if (!any) return any.error();
+    auto row = (*any)->step();
+    if (!row) return row.error();
+    const bool marked = *row && (*any)->columnInt(0) != 0;
+    (*any)->reset();
+    if (!marked && newDeviceRows_.empty()) return {};
+    auto fail = [](const Error& e) { return dbError("cannot update the device search index", e); };
+    if (marked) {
+        auto drop = cachedLocked(kDeviceTextDropDirty);
+        if (!drop) return fail(drop.error());
+        if (auto s = (*drop)->run(); !s) return fail(s.error());
+    }
+    std::string rowids = "[";
+    for (std::int64_t r : newDeviceRows_) {
+        if (rowids.size() > 1) rowids += ',';
+        rowids += std::to_string(r);
+    }
+    rowids += ']';
+    auto write = cachedLocked(kDeviceTextWrite);
+    if (!write) return fail(write.error());
+    if (auto s = (*write)->bind(1, rowids).run(); !s) return fail(s.error());
+    if (marked) {
+        auto clear = cachedLocked(kDeviceTextClearDirty);
+        if (!clear) return fail(clear.error());
+        if (auto s = (*clear)->run(); !s) return fail(s.error());
+    }
+    newDeviceRows_.clear();
     return {};
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "console/core/auth.h"
+#include "console/core/wal_checkpointer.h"
 #include "ironsight/v1/link.pb.h"
 #include "shared/base/result.h"
 #include "shared/sqlite/sqlite.h"
@@ -390,6 +391,9 @@ public:
     void setClock(Clock clock);
     std::int64_t now() const { return clock_(); }
 
+    /// WAL checkpoints run by the store's checkpoint thread (not by committing writers).
+    std::uint64_t walCheckpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
+
     // Users: Argon2id-hashed passwords that pass checkPasswordPolicy(). Role names: admin,
     // analyst, viewer. `mustChangePassword`: the user must set a new password at sign-in.
     Status addUser(const std::string& name, const std::string& password, const std::string& role,
@@ -656,6 +660,10 @@ private:
     /// Runs `body` in a write transaction that also audits; bumps ownWrites_ on commit.
     template <class Body>
     Status writeLocked(Body&& body);
+    /// Before a write transaction commits: rewrites the device_text rows of the devices the
+    /// triggers marked (device_text_dirty) and of the new rows ingest queued (newDeviceRows_),
+    /// so FTS5 is written once per transaction, not per row (schema v15).
+    Status flushSearchTextLocked();
 
     std::mutex mutex_;
     sqlite::Db db_;
@@ -665,7 +673,11 @@ private:
     std::mutex readMutex_;
     sqlite::Db readDb_;
     std::uint64_t ownWrites_ = 0;  // bumped on every commit through this connection
+    // Declared after both connections: stopped before they close.
+    std::unique_ptr<WalCheckpointer> checkpointer_;
     std::map<const char*, std::unique_ptr<sqlite::Stmt>> statements_;  // cachedLocked()
+    // Rowids of devices inserted by the open write transaction (only ingest inserts devices).
+    std::vector<std::int64_t> newDeviceRows_;
     Clock clock_ = &nowMs;
 };
 

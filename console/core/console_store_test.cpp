@@ -456,6 +456,147 @@ TEST(ConsoleStore, GroupCommitRollsBackAPartlyAppliedBatchAlone) {
     EXPECT_TRUE(sawB);
 }
 
+// Schema v15 writes the search index and the alert tally once per transaction instead of per
+// row: after every kind of write both still match the rows they describe.
+void expectIndexesMatchRows(const fs::path& db, const std::string& when) {
+    SCOPED_TRACE(when);
+    const std::int64_t devices = scalar(db, "SELECT COUNT(*) FROM devices");
+    EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM device_text"), devices);
+    EXPECT_EQ(scalar(db,
+                     "SELECT COUNT(*) FROM devices d JOIN device_text t ON t.rowid = d.rowid "
+                     "WHERE t.body = d.device_id || ' ' || d.macs || ' ' || d.ips || ' ' || "
+                     "d.vlans || ' ' || COALESCE(d.vendor, '') || ' ' || COALESCE(d.model, '') || "
+                     "' ' || COALESCE(d.firmware, '') || ' ' || COALESCE(d.serial, '') || ' ' || "
+                     "COALESCE(d.hostname, '') || ' ' || COALESCE(d.type, '') || ' ' || "
+                     "d.purdue_level || ' ' || d.protocols || ' ' || "
+                     "COALESCE(d.identity_json, '') || ' ' || d.evidence"),
+              devices);
+    EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM device_text_dirty"), 0);
+    const char* counted =
+        "SELECT sensor_id, severity, status, COUNT(*) FROM alerts GROUP BY 1, 2, 3";
+    const char* tallied = "SELECT sensor_id, severity, status, n FROM alert_tally WHERE n <> 0";
+    EXPECT_EQ(scalar(db, std::string("SELECT COUNT(*) FROM (") + counted + " EXCEPT " + tallied +
+                             ")"),
+              0);
+    EXPECT_EQ(scalar(db, std::string("SELECT COUNT(*) FROM (") + tallied + " EXCEPT " + counted +
+                             ")"),
+              0);
+}
+
+TEST(ConsoleStore, SearchIndexAndAlertTallyFollowEveryWrite) {
+    TempDir dir;
+    const fs::path db = dir.path / "console.db";
+    auto store = ConsoleStore::open(db);
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+    auto b = s.addSensor("P", "Z", "b", "tokB", "bB", nowMs() + 60'000);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(s.beginStream(a->id, 7, 1000).ok());
+    ASSERT_TRUE(s.beginStream(b->id, 3, 1000).ok());
+
+    // New devices and alerts of two sensors in one group commit.
+    const v1::Batch first = batch(1, 10), other = batch(1, 6);
+    for (const auto& r : s.applyBatches({IngestBatch{a->id, 7, &first},
+                                         IngestBatch{b->id, 3, &other}},
+                                        0)) {
+        ASSERT_TRUE(r.ok()) << r.error().message;
+    }
+    expectIndexesMatchRows(db, "after new rows");
+    // Sensor a reported its dev-2 as Vendor 2, then Vendor 8 in the same transaction.
+    auto vendor2 = s.searchDevices("Vendor 2");
+    ASSERT_TRUE(vendor2.ok());
+    ASSERT_EQ(vendor2->size(), 1u);
+    EXPECT_EQ((*vendor2)[0].sensorId, b->id);
+    auto vendor8 = s.searchDevices("Vendor 8");
+    ASSERT_TRUE(vendor8.ok());
+    ASSERT_EQ(vendor8->size(), 1u);
+    EXPECT_EQ((*vendor8)[0].sensorId, a->id);
+
+    // A searched value changes (dev-2's vendor and firmware), a re-raised alert's severity too.
+    v1::Batch change;
+    auto* env = change.add_envelopes();
+    env->set_seq(11);
+    auto* d = env->mutable_device();
+    d->set_id("dev-2");
+    d->add_ips("10.0.0.2");
+    d->set_vendor("Vendor 8");
+    d->set_firmware("fw-9.9.1");
+    env = change.add_envelopes();
+    env->set_seq(12);
+    env->mutable_alert()->set_id("alert-1");
+    env->mutable_alert()->set_severity(v1::SEVERITY_MINOR);
+    ASSERT_TRUE(s.applyBatch(a->id, 7, change, 0).ok());
+    expectIndexesMatchRows(db, "after changed values");
+    auto found = s.searchDevices("fw-9.9");
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ(found->size(), 1u);
+    EXPECT_EQ((*found)[0].deviceId, "dev-2");
+
+    // The careful path: the group is rolled back and applied again, one batch refused.
+    {
+        auto writer = sqlite::Db::open(db);
+        ASSERT_TRUE(writer->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
+                                 "WHEN NEW.alert_id = 'poison' "
+                                 "BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
+                        .ok());
+    }
+    v1::Batch bad = batch(7, 12);
+    bad.mutable_envelopes(0)->mutable_alert()->set_id("poison");
+    const v1::Batch more = batch(13, 20);
+    auto results = s.applyBatches(
+        {IngestBatch{b->id, 3, &bad}, IngestBatch{a->id, 7, &more}}, 0);
+    ASSERT_FALSE(results[0].ok());
+    ASSERT_TRUE(results[1].ok()) << results[1].error().message;
+    expectIndexesMatchRows(db, "after the careful path");
+
+    // Operator status changes, then retention deletes every device and the closed alerts.
+    auto keys = s.findAlerts("alert-1");
+    ASSERT_TRUE(keys.ok() && !keys->empty());
+    ASSERT_TRUE(s.setAlertStatus(*keys, AlertStatus::Closed).ok());
+    expectIndexesMatchRows(db, "after closing");
+    s.setClock([] { return nowMs() + 3 * 86'400'000LL; });
+    auto swept = s.applyRetention(RetentionPolicy{1, 1});
+    ASSERT_TRUE(swept.ok()) << swept.error().message;
+    EXPECT_GT(swept->devicesDeleted, 0);
+    expectIndexesMatchRows(db, "after retention");
+    EXPECT_TRUE(s.searchDevices("fw-9.9")->empty());
+}
+
+// Ingest's commits never checkpoint the WAL themselves: the store's checkpoint thread does,
+// woken when a commit leaves 1,000+ pages in the WAL, and the data reaches the database file.
+TEST(ConsoleStore, TheWalIsCheckpointedOffTheCommitPath) {
+    TempDir dir;
+    const fs::path db = dir.path / "console.db";
+    auto store = ConsoleStore::open(db);
+    auto& s = **store;
+    ASSERT_TRUE(s.addSite("P").ok());
+    ASSERT_TRUE(s.addZone("P", "Z").ok());
+    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(s.beginStream(a->id, 1, 1000).ok());
+    EXPECT_EQ(s.walCheckpoints(), 0u);
+    std::uint64_t seq = 0;
+    for (int b = 0; b < 40; ++b) {  // ~8 MB of device rows: well past 1,000 WAL pages
+        v1::Batch batch;
+        for (int i = 0; i < 250; ++i) {
+            auto* env = batch.add_envelopes();
+            env->set_seq(++seq);
+            auto* d = env->mutable_device();
+            d->set_id("mac-" + std::to_string(seq));
+            d->set_identity_json(std::string(800, 'x'));
+        }
+        ASSERT_TRUE(s.applyBatch(a->id, 1, batch, 0).ok());
+    }
+    for (int i = 0; i < 1000 && s.walCheckpoints() == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GT(s.walCheckpoints(), 0u);
+    // The database file itself (not only the WAL) holds rows now.
+    EXPECT_GT(fs::file_size(db), 4u * 1024 * 1024);
+}
+
 TEST(ConsoleStore, IngestCommitterAppliesConcurrentStreamsExactlyOnce) {
     TempDir dir;
     auto store = ConsoleStore::open(dir.path / "console.db");

@@ -79,6 +79,25 @@ protected:
         return d ? *d : DeviceRow{};
     }
 
+    /// Pages of one device, with and without a search term, are the full list's order: the
+    /// page path builds its sort keys apart from listDevices() (primary observation, override
+    /// and VLAN-rule zones).
+    void expectPagesFollowTheList(const std::string& when) {
+        SCOPED_TRACE(when);
+        auto all = svc_->listDevices();
+        ASSERT_TRUE(all.ok()) << all.error().message;
+        ASSERT_FALSE(all->empty());
+        for (const std::string& term : {std::string(), std::string("mac-")}) {
+            for (std::size_t i = 0; i < all->size(); ++i) {
+                auto page = svc_->searchDevices(term, 1, static_cast<int>(i));
+                ASSERT_TRUE(page.ok()) << page.error().message;
+                ASSERT_EQ(page->size(), 1u) << "page " << i << " of '" << term << "'";
+                EXPECT_EQ((*page)[0].groupId, (*all)[i].groupId) << "page " << i;
+                EXPECT_EQ((*page)[0].zone, (*all)[i].zone) << "page " << i;
+            }
+        }
+    }
+
     std::map<std::string, std::uint64_t> seq_;
 };
 
@@ -330,6 +349,7 @@ TEST_F(Devices, ZoneOverrideAndVlanRules) {
     EXPECT_EQ(find(t).zone, "Cell 2");
     EXPECT_EQ(find(t).zoneSource, "vlan");
     EXPECT_EQ(find(u).zone, "Line 1");
+    expectPagesFollowTheList("with a VLAN rule");
     auto rules = svc_->listZoneRules();
     ASSERT_EQ(rules->size(), 1u);
     EXPECT_EQ((*rules)[0].sensorName, "s1");
@@ -347,6 +367,7 @@ TEST_F(Devices, ZoneOverrideAndVlanRules) {
     ASSERT_TRUE(svc_->editDevice(analyst, t, z).ok());
     EXPECT_EQ(find(t).zone, "Line 2");
     EXPECT_EQ(find(t).zoneSource, "override");
+    expectPagesFollowTheList("with an override");
     z.zone = "Boiler";
     EXPECT_EQ(messageOf(svc_->editDevice(analyst, t, z)),
               "no zone 'Boiler' in site 'Plant A' (the device's site)");
@@ -399,6 +420,7 @@ TEST_F(Devices, SearchCoversEditsAndEveryObservation) {
     EXPECT_EQ(ids("nothing like it"), Ids{});
     EXPECT_EQ(svc_->searchDevices("", 1, 1)->size(), 1u);
     EXPECT_EQ((*svc_->searchDevices("", 1, 1))[0].deviceId, "mac-0000000000c2");
+    expectPagesFollowTheList("a device seen by two sensors");
 }
 
 TEST_F(Devices, SearchFindsFragmentsShortTermsEditsAndMerges) {

@@ -351,6 +351,32 @@ TEST_F(Workflow, QueryAlertsTimeBoundsAndMultiValuePages) {
     EXPECT_EQ(counts->byStatus["closed"], (AlertTally{1, 0}));
     EXPECT_EQ(counts->byStatus["acknowledged"], (AlertTally{1, 1}));
     EXPECT_EQ(counts->byZone["Plant A/Line 1"], (AlertTally{3, 2}));
+
+    // A site of few sensors is walked one sensor range at a time (merged newest first): the
+    // same rows, in the same order, as the site's slice of the whole list, page by page.
+    Ids inSite;
+    for (const auto& a : *svc_->queryAlerts(AlertQuery{})) {
+        if (a.site == "Plant A") inSite.push_back(a.alertId);
+    }
+    ASSERT_GE(inSite.size(), 3u);
+    for (const std::vector<std::string>& statuses :
+         {std::vector<std::string>{}, std::vector<std::string>{"new", "acknowledged", "closed"}}) {
+        AlertQuery site;
+        site.site = "Plant A";
+        site.statuses = statuses;
+        EXPECT_EQ(idsOf(svc_->queryAlerts(site)), inSite);
+        for (int offset = 0; offset <= static_cast<int>(inSite.size()); ++offset) {
+            site.limit = 1;
+            site.offset = offset;
+            const auto from = static_cast<std::size_t>(offset);
+            EXPECT_EQ(idsOf(svc_->queryAlerts(site)),
+                      from < inSite.size() ? Ids{inSite[from]} : Ids{})
+                << "offset " << offset;
+        }
+    }
+    AlertQuery nowhere;
+    nowhere.site = "No such site";
+    EXPECT_EQ(idsOf(svc_->queryAlerts(nowhere)), Ids{});
 }
 
 TEST_F(Workflow, SearchDevicesMatchesAnyFieldInListOrder) {

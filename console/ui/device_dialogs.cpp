@@ -3,15 +3,21 @@
 #include "console/ui/device_dialogs.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
+#include <QThread>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "console/ui/device_map_page.h"
 
@@ -69,11 +75,6 @@ QLabel* errorLabel() {
     return error;
 }
 
-void showError(QLabel* label, const std::string& message) {
-    label->setText(q(message));
-    label->show();
-}
-
 QString observationText(const core::DeviceObservation& o) {
     return QStringLiteral("%1 / %2 · %3")
         .arg(q(o.sensorName), q(o.deviceId),
@@ -91,15 +92,87 @@ QString deviceLabel(const core::DeviceRow& d) {
                                  : q(d.deviceId);
 }
 
+DeviceDialog::DeviceDialog(UiContext context, core::DeviceRow device, QWidget* parent)
+    : QDialog(parent), context_(std::move(context)), device_(std::move(device)) {
+    error_ = errorLabel();
+    saving_ = new QLabel(tr("Saving…"));
+    saving_->setObjectName(QStringLiteral("saving"));
+    saving_->hide();
+}
+
+void DeviceDialog::setParts(QWidget* inputs, QWidget* buttons) {
+    inputs_ = inputs;
+    buttons_ = buttons;
+}
+
+QString DeviceDialog::errorText() const {
+    return error_->isHidden() ? QString() : error_->text();
+}
+
+void DeviceDialog::showError(const std::string& message) {
+    // One line, the core's words (they never hold a newline; a long one wraps in the label).
+    error_->setText(q(message).section(QLatin1Char('\n'), 0, 0));
+    error_->show();
+}
+
+void DeviceDialog::setWriting(bool writing) {
+    writing_ = writing;
+    if (inputs_) inputs_->setEnabled(!writing);
+    if (buttons_) buttons_->setEnabled(!writing);
+    saving_->setVisible(writing);
+    if (writing) error_->hide();
+}
+
+void DeviceDialog::reject() {
+    if (writing_) return;  // the write's answer decides: it cannot be taken back halfway
+    QDialog::reject();
+}
+
+template <class R, class Work, class Done>
+void DeviceDialog::run(bool write, Work work, Done done) {
+    ++running_;
+    if (write) setWriting(true);
+    QPointer<DeviceDialog> self(this);
+    // The pool is the window's (its destructor waits for it), so the service outlives the call.
+    (void)QtConcurrent::run(context_.workPool(), [self, write, work, done] {
+        const R result = work();
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, write, done, result] {
+                if (!self) return;  // the dialog is gone: nobody to tell
+                --self->running_;
+                if (write) self->setWriting(false);
+                done(result);
+                emit self->answered();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+
+bool DeviceDialog::waitIdle(int timeoutMs) {
+    QElapsedTimer clock;
+    clock.start();
+    while (busy()) {
+        if (clock.elapsed() > timeoutMs) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(1);
+    }
+    QCoreApplication::processEvents();
+    return true;
+}
+
 DeviceEditDialog::DeviceEditDialog(UiContext context, core::DeviceRow device, QStringList siteZones,
                                    QWidget* parent)
-    : QDialog(parent), context_(std::move(context)), device_(std::move(device)) {
+    : DeviceDialog(std::move(context), std::move(device), parent) {
     setWindowTitle(tr("Edit device"));
     setObjectName(QStringLiteral("editDeviceDialog"));
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(
         tr("Device %1: %2 · %3").arg(device_.groupId).arg(deviceLabel(device_), q(device_.site))));
-    auto* form = new QFormLayout;
+    auto* inputs = new QWidget;
+    auto* form = new QFormLayout(inputs);
+    form->setContentsMargins(0, 0, 0, 0);
 
     name_ = new QLineEdit(q(device_.name));
     name_->setObjectName(QStringLiteral("name"));
@@ -159,19 +232,18 @@ DeviceEditDialog::DeviceEditDialog(UiContext context, core::DeviceRow device, QS
     notes_->setTabChangesFocus(true);
     notes_->setMaximumHeight(90);
     form->addRow(tr("Notes"), notes_);
-    layout->addLayout(form);
+    layout->addWidget(inputs);
 
-    error_ = errorLabel();
     layout->addWidget(error_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &DeviceEditDialog::submit);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    layout->addWidget(buttons);
+    auto* bottom = new QHBoxLayout;
+    bottom->addWidget(saving_);
+    bottom->addWidget(buttons, 1);
+    layout->addLayout(bottom);
+    setParts(inputs, buttons);
     resize(480, sizeHint().height());
-}
-
-QString DeviceEditDialog::errorText() const {
-    return error_->isHidden() ? QString() : error_->text();
 }
 
 void DeviceEditDialog::submit() {
@@ -199,15 +271,18 @@ void DeviceEditDialog::submit() {
         accept();  // nothing changed: nothing to write or audit
         return;
     }
-    if (Status s = context_.editDevice(device_.groupId, edit); !s) {
-        showError(error_, s.error().message);
-        return;
-    }
-    accept();
+    const UiContext context = context_;
+    const std::int64_t group = device_.groupId;
+    run<Status>(
+        true, [context, group, edit] { return context.editDevice(group, edit); },
+        [this](const Status& s) {
+            if (!s) return showError(s.error().message);
+            accept();
+        });
 }
 
 DeviceMergeDialog::DeviceMergeDialog(UiContext context, core::DeviceRow device, QWidget* parent)
-    : QDialog(parent), context_(std::move(context)), device_(std::move(device)) {
+    : DeviceDialog(std::move(context), std::move(device), parent) {
     setWindowTitle(tr("Merge device"));
     setObjectName(QStringLiteral("mergeDeviceDialog"));
     auto* layout = new QVBoxLayout(this);
@@ -217,15 +292,18 @@ DeviceMergeDialog::DeviceMergeDialog(UiContext context, core::DeviceRow device, 
             .arg(deviceLabel(device_), q(device_.site)));
     help->setWordWrap(true);
     layout->addWidget(help);
+    auto* inputs = new QWidget;
+    auto* column = new QVBoxLayout(inputs);
+    column->setContentsMargins(0, 0, 0, 0);
     search_ = new QLineEdit;
     search_->setObjectName(QStringLiteral("search"));
     search_->setPlaceholderText(tr("Search devices of %1…").arg(q(device_.site)));
     search_->setClearButtonEnabled(true);
-    layout->addWidget(search_);
+    column->addWidget(search_);
     targets_ = new QListWidget;
     targets_->setObjectName(QStringLiteral("targets"));
-    layout->addWidget(targets_, 1);
-    error_ = errorLabel();
+    column->addWidget(targets_, 1);
+    layout->addWidget(inputs, 1);
     layout->addWidget(error_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
     QPushButton* merge = buttons->addButton(tr("Merge"), QDialogButtonBox::AcceptRole);
@@ -237,25 +315,37 @@ DeviceMergeDialog::DeviceMergeDialog(UiContext context, core::DeviceRow device, 
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(targets_, &QListWidget::itemDoubleClicked, this, &DeviceMergeDialog::submit);
     connect(search_, &QLineEdit::textChanged, this, &DeviceMergeDialog::search);
-    layout->addWidget(buttons);
+    auto* bottom = new QHBoxLayout;
+    bottom->addWidget(saving_);
+    bottom->addWidget(buttons, 1);
+    layout->addLayout(bottom);
+    setParts(inputs, buttons);
     resize(520, 420);
     search(QString());
 }
 
-QString DeviceMergeDialog::errorText() const {
-    return error_->isHidden() ? QString() : error_->text();
+void DeviceMergeDialog::search(const QString& text) {
+    // One page of the store's search (an indexed query) on the pool; the list keeps the last
+    // answer until the new one is back, and only the newest text's answer is shown.
+    const quint64 generation = ++searchGeneration_;
+    core::ConsoleService* service = context_.service;
+    const std::string term = text.trimmed().toStdString();
+    using Found = Result<std::vector<core::DeviceRow>>;
+    run<Found>(
+        false, [service, term] { return service->searchDevices(term, 1000); },
+        [this, generation](const Found& found) {
+            if (generation != searchGeneration_) return;  // typed on meanwhile
+            if (!found) return showError(found.error().message);
+            error_->hide();
+            showTargets(*found);
+        });
 }
 
-void DeviceMergeDialog::search(const QString& text) {
-    // One page of the store's search (an indexed query), the site's devices but this one.
+void DeviceMergeDialog::showTargets(const std::vector<core::DeviceRow>& found) {
+    // The site's devices but this one.
     constexpr int kShown = 200;
     targets_->clear();
-    auto found = context_.service->searchDevices(text.trimmed().toStdString(), 1000);
-    if (!found) {
-        showError(error_, found.error().message);
-        return;
-    }
-    for (const auto& d : *found) {
+    for (const auto& d : found) {
         if (d.site != device_.site || d.groupId == device_.groupId) continue;
         if (targets_->count() >= kShown) break;
         auto* item = new QListWidgetItem(
@@ -271,16 +361,19 @@ void DeviceMergeDialog::submit() {
     QListWidgetItem* item = targets_->currentItem();
     if (!item) return;
     const std::int64_t into = item->data(Qt::UserRole).toLongLong();
-    if (Status s = context_.mergeDevices(into, device_.groupId); !s) {
-        showError(error_, s.error().message);
-        return;
-    }
-    target_ = into;
-    accept();
+    const UiContext context = context_;
+    const std::int64_t from = device_.groupId;
+    run<Status>(
+        true, [context, into, from] { return context.mergeDevices(into, from); },
+        [this, into](const Status& s) {
+            if (!s) return showError(s.error().message);
+            target_ = into;
+            accept();
+        });
 }
 
 DeviceSplitDialog::DeviceSplitDialog(UiContext context, core::DeviceRow device, QWidget* parent)
-    : QDialog(parent), context_(std::move(context)), device_(std::move(device)) {
+    : DeviceDialog(std::move(context), std::move(device), parent) {
     setWindowTitle(tr("Split observation"));
     setObjectName(QStringLiteral("splitDeviceDialog"));
     auto* layout = new QVBoxLayout(this);
@@ -299,7 +392,6 @@ DeviceSplitDialog::DeviceSplitDialog(UiContext context, core::DeviceRow device, 
         observations_->addItem(item);
     }
     layout->addWidget(observations_, 1);
-    error_ = errorLabel();
     layout->addWidget(error_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
     QPushButton* split = buttons->addButton(tr("Split"), QDialogButtonBox::AcceptRole);
@@ -309,25 +401,28 @@ DeviceSplitDialog::DeviceSplitDialog(UiContext context, core::DeviceRow device, 
             [split](int row) { split->setEnabled(row >= 0); });
     connect(buttons, &QDialogButtonBox::accepted, this, &DeviceSplitDialog::submit);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    layout->addWidget(buttons);
+    auto* bottom = new QHBoxLayout;
+    bottom->addWidget(saving_);
+    bottom->addWidget(buttons, 1);
+    layout->addLayout(bottom);
+    setParts(observations_, buttons);
     resize(480, 320);
-}
-
-QString DeviceSplitDialog::errorText() const {
-    return error_->isHidden() ? QString() : error_->text();
 }
 
 void DeviceSplitDialog::submit() {
     QListWidgetItem* item = observations_->currentItem();
     if (!item) return;
-    auto split = context_.splitDevice(item->data(Qt::UserRole).toString().toStdString(),
-                                      item->data(Qt::UserRole + 1).toString().toStdString());
-    if (!split) {
-        showError(error_, split.error().message);
-        return;
-    }
-    newDevice_ = *split;
-    accept();
+    const UiContext context = context_;
+    const std::string sensor = item->data(Qt::UserRole).toString().toStdString();
+    const std::string id = item->data(Qt::UserRole + 1).toString().toStdString();
+    using Split = Result<std::int64_t>;
+    run<Split>(
+        true, [context, sensor, id] { return context.splitDevice(sensor, id); },
+        [this](const Split& split) {
+            if (!split) return showError(split.error().message);
+            newDevice_ = *split;
+            accept();
+        });
 }
 
 }  // namespace ironsight::console::ui

@@ -11,8 +11,10 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+#include <QThreadPool>
 
 #include "console/ui/device_dialogs.h"
 #include "console/ui/main_window.h"
@@ -73,6 +75,14 @@ protected:
     QPushButton* button(const char* name) const {
         return window_->findChild<QPushButton*>(QLatin1String(name));
     }
+    /// Clicks an inventory action and waits until it ended (the device is read off the GUI
+    /// thread before its dialog opens); true when the core took the change.
+    bool clickAction(const char* name) {
+        QSignalSpy done(window_.get(), &MainWindow::deviceActionDone);
+        QTest::mouseClick(button(name), Qt::LeftButton);
+        if (done.isEmpty() && !done.wait(60000)) return false;
+        return done.takeFirst().at(0).toBool();
+    }
     static void chooseData(QComboBox* combo, const QString& data) {
         const int index = combo->findData(data);
         ASSERT_GE(index, 0) << data.toStdString();
@@ -102,7 +112,7 @@ TEST_F(InventoryEditTest, AnalystEditsMergesAndSplitsFromTheInventory) {
         dialog->findChild<QPlainTextEdit*>("notes")->setPlainText("Filler line controller");
         dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save)->click();
     });
-    QTest::mouseClick(button("editDevice"), Qt::LeftButton);
+    ASSERT_TRUE(clickAction("editDevice"));
     const std::int64_t plc2 = groupOf(s2_, "plc2");
     auto edited = service_->findDevice(plc2);
     ASSERT_TRUE(edited.ok());
@@ -134,14 +144,16 @@ TEST_F(InventoryEditTest, AnalystEditsMergesAndSplitsFromTheInventory) {
     }
     testing::onNextModal<DeviceMergeDialog>([plc1](DeviceMergeDialog* dialog) {
         auto* targets = dialog->findChild<QListWidget*>("targets");
-        EXPECT_EQ(targets->count(), 6);  // the site's other devices
+        ASSERT_TRUE(dialog->waitIdle());  // the search runs on the pool
+        EXPECT_EQ(targets->count(), 6);   // the site's other devices
         dialog->findChild<QLineEdit*>("search")->setText("10.10.1.11");
+        ASSERT_TRUE(dialog->waitIdle());
         ASSERT_EQ(targets->count(), 1);
         EXPECT_EQ(targets->item(0)->data(Qt::UserRole).toLongLong(), plc1);
         targets->setCurrentRow(0);
         dialog->findChild<QPushButton*>("merge")->click();
     });
-    QTest::mouseClick(button("mergeDevice"), Qt::LeftButton);
+    ASSERT_TRUE(clickAction("mergeDevice"));
     EXPECT_EQ(groupOf(s2_, "plc1-remote"), plc1);
     window_->devicesModel()->reload();
     ASSERT_TRUE(window_->devicesModel()->waitIdle());
@@ -162,7 +174,7 @@ TEST_F(InventoryEditTest, AnalystEditsMergesAndSplitsFromTheInventory) {
         ASSERT_GE(observations->currentRow(), 0);
         dialog->findChild<QPushButton*>("split")->click();
     });
-    QTest::mouseClick(button("splitDevice"), Qt::LeftButton);
+    ASSERT_TRUE(clickAction("splitDevice"));
     const std::int64_t split = groupOf(s2_, "plc1-remote");
     EXPECT_NE(split, plc1);
     EXPECT_EQ(groupOf(s1_, "plc1"), plc1);
@@ -181,6 +193,43 @@ TEST_F(InventoryEditTest, AnalystEditsMergesAndSplitsFromTheInventory) {
     EXPECT_NE(std::find(actions.begin(), actions.end(), "device.split"), actions.end());
 }
 
+TEST_F(InventoryEditTest, EditRunsOffTheGuiThreadAndLandsInTheStore) {
+    const core::Session analyst = sessionFor("ana", core::Role::Analyst);
+    const std::int64_t plc2 = groupOf(s2_, "plc2");
+    auto device = service_->findDevice(plc2);
+    ASSERT_TRUE(device.ok());
+    QThreadPool pool;
+    DeviceEditDialog dialog(UiContext{service_.get(), analyst, &pool}, *device,
+                            {"Line 1", "Line 2"});
+    dialog.show();
+    QSignalSpy answered(&dialog, &DeviceDialog::answered);
+    dialog.findChild<QLineEdit*>("name")->setText("Filler PLC");
+    chooseData(dialog.findChild<QComboBox*>("criticality"), "critical");
+    QPushButton* save = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save);
+    save->click();
+    // The click returned before the core's answer: that only comes back through the event
+    // loop, so the dialog is still writing, its inputs and buttons disabled, and it does not
+    // close on Cancel/Escape meanwhile.
+    EXPECT_TRUE(dialog.writing());
+    EXPECT_TRUE(dialog.busy());
+    EXPECT_FALSE(save->isEnabled());
+    EXPECT_FALSE(dialog.findChild<QLineEdit*>("name")->isEnabled());
+    EXPECT_TRUE(dialog.findChild<QLabel*>("saving")->isVisibleTo(&dialog));
+    dialog.reject();
+    EXPECT_TRUE(dialog.isVisible());
+    ASSERT_TRUE(dialog.waitIdle());
+    EXPECT_EQ(answered.count(), 1);
+    EXPECT_FALSE(dialog.writing());
+    EXPECT_EQ(dialog.result(), QDialog::Accepted);
+    EXPECT_EQ(dialog.errorText(), "");
+    // In the store, as the analyst.
+    auto edited = service_->findDevice(plc2);
+    ASSERT_TRUE(edited.ok());
+    EXPECT_EQ(edited->name, "Filler PLC");
+    EXPECT_EQ(edited->criticality, "critical");
+    EXPECT_EQ(edited->editedBy, "ana");
+}
+
 TEST_F(InventoryEditTest, CoreErrorsStayInTheDialog) {
     const std::int64_t plc1 = groupOf(s1_, "plc1");
     auto device = service_->findDevice(plc1);
@@ -192,6 +241,7 @@ TEST_F(InventoryEditTest, CoreErrorsStayInTheDialog) {
     ASSERT_EQ(observations->count(), 1);
     observations->setCurrentRow(0);
     split.findChild<QPushButton*>("split")->click();
+    ASSERT_TRUE(split.waitIdle());
     EXPECT_EQ(split.errorText().toStdString(),
               "device " + std::to_string(plc1) + " has no other observation: nothing to split");
     EXPECT_EQ(split.result(), QDialog::Rejected);
@@ -213,14 +263,17 @@ TEST_F(InventoryEditTest, ReadOnlyUsersCannotEditMergeOrSplit) {
     DeviceEditDialog dialog(UiContext{service_.get(), viewer}, *device, {"Line 1", "Line 2"});
     dialog.findChild<QLineEdit*>("name")->setText("Renamed by a viewer");
     dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Save)->click();
+    ASSERT_TRUE(dialog.waitIdle());
     EXPECT_EQ(dialog.errorText(), "permission denied: viewer may not edit, merge or split devices");
     EXPECT_EQ(dialog.result(), QDialog::Rejected);
     EXPECT_EQ(service_->findDevice(plc2)->name, "");
     DeviceMergeDialog merge(UiContext{service_.get(), viewer}, *device);
     auto* targets = merge.findChild<QListWidget*>("targets");
+    ASSERT_TRUE(merge.waitIdle());
     ASSERT_GT(targets->count(), 0);
     targets->setCurrentRow(0);
     merge.findChild<QPushButton*>("merge")->click();
+    ASSERT_TRUE(merge.waitIdle());
     EXPECT_EQ(merge.errorText(), "permission denied: viewer may not edit, merge or split devices");
     EXPECT_EQ(groupOf(s2_, "plc2"), plc2);
 }

@@ -808,72 +808,122 @@ QWidget* MainWindow::makeInventoryActions() {
     return box;
 }
 
-std::optional<core::DeviceRow> MainWindow::selectedDevice(const QString& title) {
-    if (!context_.service || !inventoryView_) return std::nullopt;
+void MainWindow::withSelectedDevice(
+    const QString& title, bool zones,
+    std::function<void(const core::DeviceRow&, const QStringList&)> act) {
+    if (!context_.service || !inventoryView_ || restoring_ || deviceAction_) return;
     const QModelIndex current = inventoryView_->currentIndex();
     if (!current.isValid()) {
         QMessageBox::information(this, title, tr("Select a device first."));
-        return std::nullopt;
+        emit deviceActionDone(false, tr("Select a device first."));
+        return;
     }
+    deviceAction_ = true;
     // The row's key is "sensor id \n device id" of its newest observation.
     const QStringList key = current.data(KeyRole).toString().split(QLatin1Char('\n'));
-    auto group = context_.service->deviceGroupOf(key.value(0).toStdString(),
-                                                 key.value(1).toStdString());
-    auto device = group ? context_.service->findDevice(*group)
-                        : Result<core::DeviceRow>(group.error());
-    if (!device) {
-        QMessageBox::warning(this, title, QString::fromStdString(device.error().message));
-        return std::nullopt;
-    }
-    return *device;
+    const std::string sensor = key.value(0).toStdString();
+    const std::string id = key.value(1).toStdString();
+    core::ConsoleService* service = context_.service;
+    struct Loaded {
+        Result<core::DeviceRow> device = makeError("not read");
+        QStringList zones;
+    };
+    QPointer<MainWindow> self(this);
+    const quint64 generation = loadGeneration_;
+    // On the window's pool (its destructor and a restore wait for it): the service is alive.
+    pool_->start([self, service, sensor, id, zones, generation, title, act] {
+        Loaded loaded;
+        auto group = service->deviceGroupOf(sensor, id);
+        loaded.device =
+            group ? service->findDevice(*group) : Result<core::DeviceRow>(group.error());
+        if (loaded.device && zones) {
+            if (auto all = service->listZones()) {
+                for (const auto& z : *all) {
+                    if (z.site == loaded.device->site)
+                        loaded.zones << QString::fromStdString(z.name);
+                }
+            }
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, loaded, generation, title, act] {
+                if (!self) return;
+                self->deviceAction_ = false;
+                if (generation != self->loadGeneration_ || !self->context_.service) {
+                    emit self->deviceActionDone(false, QString());  // the data was replaced
+                    return;
+                }
+                if (!loaded.device) {
+                    const QString message = QString::fromStdString(loaded.device.error().message);
+                    QMessageBox::warning(self, title, message);
+                    emit self->deviceActionDone(false, message);
+                    return;
+                }
+                self->deviceAction_ = true;  // until the dialog is closed
+                act(*loaded.device, loaded.zones);
+                if (self) self->deviceAction_ = false;
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void MainWindow::deviceChanged(const QString& message) {
     statusBar()->showMessage(message, 15000);
     devicesModel_->reload();
     refreshAsync();  // counts, map, dashboard
+    emit deviceActionDone(true, message);
 }
 
 void MainWindow::editSelectedDevice() {
-    auto device = selectedDevice(tr("Edit device"));
-    if (!device) return;
-    QStringList zones;
-    if (auto all = context_.service->listZones()) {
-        for (const auto& z : *all) {
-            if (z.site == device->site) zones << QString::fromStdString(z.name);
-        }
-    }
-    DeviceEditDialog dialog(context_, *device, zones, this);
-    if (dialog.exec() != QDialog::Accepted) return;
-    deviceChanged(tr("Device %1 (%2) saved").arg(device->groupId).arg(deviceLabel(*device)));
+    withSelectedDevice(tr("Edit device"), /*zones=*/true,
+                       [this](const core::DeviceRow& device, const QStringList& zones) {
+                           DeviceEditDialog dialog(context_, device, zones, this);
+                           if (dialog.exec() != QDialog::Accepted) {
+                               emit deviceActionDone(false, QString());
+                               return;
+                           }
+                           deviceChanged(tr("Device %1 (%2) saved")
+                                             .arg(device.groupId)
+                                             .arg(deviceLabel(device)));
+                       });
 }
 
 void MainWindow::mergeSelectedDevice() {
-    auto device = selectedDevice(tr("Merge device"));
-    if (!device) return;
-    DeviceMergeDialog dialog(context_, *device, this);
-    if (dialog.exec() != QDialog::Accepted) return;
-    deviceChanged(tr("Device %1 (%2) merged into device %3")
-                      .arg(device->groupId)
-                      .arg(deviceLabel(*device))
-                      .arg(dialog.target()));
+    withSelectedDevice(tr("Merge device"), /*zones=*/false,
+                       [this](const core::DeviceRow& device, const QStringList&) {
+                           DeviceMergeDialog dialog(context_, device, this);
+                           if (dialog.exec() != QDialog::Accepted) {
+                               emit deviceActionDone(false, QString());
+                               return;
+                           }
+                           deviceChanged(tr("Device %1 (%2) merged into device %3")
+                                             .arg(device.groupId)
+                                             .arg(deviceLabel(device))
+                                             .arg(dialog.target()));
+                       });
 }
 
 void MainWindow::splitSelectedDevice() {
-    auto device = selectedDevice(tr("Split observation"));
-    if (!device) return;
-    if (device->observations.size() < 2) {
-        QMessageBox::information(
-            this, tr("Split observation"),
-            tr("%1 is seen by one sensor only: there is no observation to split off.")
-                .arg(deviceLabel(*device)));
-        return;
-    }
-    DeviceSplitDialog dialog(context_, *device, this);
-    if (dialog.exec() != QDialog::Accepted) return;
-    deviceChanged(tr("An observation of device %1 is now device %2")
-                      .arg(device->groupId)
-                      .arg(dialog.newDevice()));
+    withSelectedDevice(
+        tr("Split observation"), /*zones=*/false,
+        [this](const core::DeviceRow& device, const QStringList&) {
+            if (device.observations.size() < 2) {
+                const QString message =
+                    tr("%1 is seen by one sensor only: there is no observation to split off.")
+                        .arg(deviceLabel(device));
+                QMessageBox::information(this, tr("Split observation"), message);
+                emit deviceActionDone(false, message);
+                return;
+            }
+            DeviceSplitDialog dialog(context_, device, this);
+            if (dialog.exec() != QDialog::Accepted) {
+                emit deviceActionDone(false, QString());
+                return;
+            }
+            deviceChanged(tr("An observation of device %1 is now device %2")
+                              .arg(device.groupId)
+                              .arg(dialog.newDevice()));
+        });
 }
 
 void MainWindow::setServiceOwner(ServiceOwner owner) {
@@ -884,8 +934,8 @@ void MainWindow::setServiceOwner(ServiceOwner owner) {
 void MainWindow::restoreFrom(const QString& file) {
     if (restoring_ || !context_.service || !owner_.close || !owner_.reopen) return;
     // Admin only, like the backup (the button is disabled for the other roles). The core's
-    // restore has no session check of its own (it audits as local-admin), so the session is
-    // checked here.
+    // restore has no session check of its own (it audits whoever it is told), so the session
+    // is checked here.
     if (!context_.may(core::Action::BackupData)) return;
     if (context_.session) {
         core::Session check = *context_.session;
@@ -999,6 +1049,11 @@ void MainWindow::runRestore(const QString& file) {
     statusLabel_->setText(tr("Restoring…"));
 
     const std::filesystem::path dataDir = context_.service->dataDir();
+    // Audited as the signed-in admin (taken before the sign-out below); local-admin without a
+    // session, as `admin restore`.
+    const core::AuditActor by =
+        context_.session ? core::AuditActor{context_.session->user, context_.session->source}
+                         : core::AuditActor{};
     if (context_.session) context_.service->signOut(*context_.session);
     dropPages();
     loader_ = {};
@@ -1007,7 +1062,7 @@ void MainWindow::runRestore(const QString& file) {
     owner_.close();  // the data directory's lock is free now (unless another console holds it)
 
     QPointer<QProgressDialog> dialog(progress);
-    RestoreJob* job = RestoreJob::restore(pool_, dataDir, file);
+    RestoreJob* job = RestoreJob::restore(pool_, dataDir, file, by);
     connect(job, &RestoreJob::finished, this, [this, job, file, dialog](bool ok,
                                                                        const QString& message) {
         if (dialog) dialog->deleteLater();

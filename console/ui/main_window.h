@@ -114,6 +114,9 @@ signals:
     /// A restore ended (also when it was refused or cancelled; `message` is what the window
     /// showed). ok: the data directory now holds the backup and the pages show it.
     void restoreFinished(bool ok, const QString& message);
+    /// An inventory device action (edit, merge, split) ended: `changed` when the core took it;
+    /// `message` is what the status bar or a box said ("" when the dialog was cancelled).
+    void deviceActionDone(bool changed, const QString& message);
 
 private:
     void buildUi();
@@ -131,8 +134,12 @@ private:
     void runRestore(const QString& file);
     /// Shows the outcome (next to the buttons, in the status bar and, unless `quiet`, a box).
     void endRestore(bool ok, const QString& message, bool quiet = false);
-    /// The selected inventory row's device, read from the core (nullopt: none, message shown).
-    std::optional<core::DeviceRow> selectedDevice(const QString& title);
+    /// Reads the selected inventory row's device (and, with `zones`, its site's zone names)
+    /// from the core on the window's pool, then calls `act` on the GUI thread. Nothing is
+    /// selected, a lookup failed (one-line message shown) or the data was replaced meanwhile:
+    /// no `act`, deviceActionDone(false, …).
+    void withSelectedDevice(const QString& title, bool zones,
+                            std::function<void(const core::DeviceRow&, const QStringList&)> act);
     void deviceChanged(const QString& message);
     void showFiltered(const QString& key, const QString& filter);
     /// "Export report…" for the page `key` (inventory or alerts), using that page's filter.
@@ -148,6 +155,7 @@ private:
     quint64 loadGeneration_ = 0;   // a load started before a restore is dropped
     ServiceOwner owner_;
     bool restoring_ = false;
+    bool deviceAction_ = false;  // a device action is loading its device or shows its dialog
     SettingsPage* settings_ = nullptr;
     QTableView* inventoryView_ = nullptr;
     QString title_;

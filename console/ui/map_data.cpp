@@ -87,6 +87,7 @@ MapGraph buildMapGraph(const std::vector<core::DeviceRow>& devices,
         graph.nodes.push_back(std::move(node));
     }
 
+    constexpr int kAlertLines = 10;  // alert lines in a device's detail
     QVector<QStringList> alertLines(graph.nodes.size());
     auto nodeOf = [&](const core::OpenAlertGroup& a, const std::string& id,
                       const std::string& ip) {
@@ -104,6 +105,8 @@ MapGraph buildMapGraph(const std::vector<core::DeviceRow>& devices,
             MapNode& node = graph.nodes[index];
             node.openAlerts += static_cast<int>(a.alerts);
             node.worstSeverity = std::max(node.worstSeverity, rank);
+            // The detail shows the first (most severe) kAlertLines: format no more.
+            if (alertLines[index].size() >= kAlertLines) continue;
             QString line = QStringLiteral("%1 · %2").arg(esc(q(a.severity)), esc(q(a.title)));
             if (a.alerts > 1) line += QStringLiteral(" (×%1)").arg(a.alerts);
             alertLines[index] << line;
@@ -155,7 +158,7 @@ MapGraph buildMapGraph(const std::vector<core::DeviceRow>& devices,
             html += QStringLiteral("<p><b class='alerts'>%1</b><br>%2</p>")
                         .arg(QCoreApplication::translate("DeviceMap", "Open alerts: %1")
                                  .arg(n.openAlerts),
-                             alertLines[i].mid(0, 10).join(QStringLiteral("<br>")));
+                             alertLines[i].join(QStringLiteral("<br>")));
         }
         if (!talks[i].isEmpty()) {
             html += QStringLiteral("<p><b>%1</b><br>%2</p>")

@@ -36,13 +36,13 @@ RestoreJob* RestoreJob::verify(QThreadPool* pool, const QString& path) {
 }
 
 RestoreJob* RestoreJob::restore(QThreadPool* pool, const std::filesystem::path& dataDir,
-                                const QString& path) {
+                                const QString& path, const core::AuditActor& by) {
     auto* job = new RestoreJob(nullptr);
     connect(job, &RestoreJob::finished, job, &QObject::deleteLater);
     const std::filesystem::path file = path.toStdString();
     QPointer<RestoreJob> target(job);
-    (void)QtConcurrent::run(pool, [target, dataDir, file] {
-        auto restored = core::restoreDatabase(dataDir, file);
+    (void)QtConcurrent::run(pool, [target, dataDir, file, by] {
+        auto restored = core::restoreDatabase(dataDir, file, by);
         post(target, [restored](RestoreJob* j) {
             if (restored) {
                 j->info_ = restored->restored;

@@ -23,9 +23,9 @@ public:
     static RestoreJob* verify(QThreadPool* pool, const QString& path);
     /// Replaces DATA_DIR/console.db with `path` on `pool`. No console may have the directory
     /// open (this process's service must be closed first); the core cannot stop a restore
-    /// halfway, so there is no cancel.
+    /// halfway, so there is no cancel. The restore is audited as `by` (the signed-in admin).
     static RestoreJob* restore(QThreadPool* pool, const std::filesystem::path& dataDir,
-                               const QString& path);
+                               const QString& path, const core::AuditActor& by);
 
     /// What the file holds (after a successful step).
     const core::BackupInfo& info() const { return info_; }

@@ -143,8 +143,14 @@ TEST_F(SettingsRestoreTest, RestoresABackupThroughTheSettingsPageAndShowsItsData
     EXPECT_TRUE(fs::exists(dir_ / "console.db.bak"));
     auto audit = service_->listAudit();
     ASSERT_TRUE(audit.ok());
-    EXPECT_TRUE(std::any_of(audit->begin(), audit->end(),
-                            [](const core::AuditRow& a) { return a.action == "backup.restore"; }));
+    auto restoreRecord =
+        std::find_if(audit->rbegin(), audit->rend(),
+                     [](const core::AuditRow& a) { return a.action == "backup.restore"; });
+    ASSERT_NE(restoreRecord, audit->rend());
+    // Audited as the signed-in administrator and the session's source, not local-admin.
+    EXPECT_EQ(restoreRecord->actor, "root");
+    EXPECT_EQ(restoreRecord->source, admin.source);
+    EXPECT_EQ(restoreRecord->source, "test");
 
     // The window was rebuilt over the reopened service and shows the backup's data.
     EXPECT_EQ(window_->currentPage(), window_->pageIndex("settings"));

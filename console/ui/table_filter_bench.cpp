@@ -8,11 +8,14 @@
 //
 //   QT_QPA_PLATFORM=offscreen ironsight-bench-table-filter --data DIR [--runs 3] [--sensors 10]
 //       [--window]   (also a whole MainWindow: snapshot, dashboard, map, on the same store)
+//       [--map]      (only the map's data load: openAlertGroups, devices, connections,
+//                     buildMapGraph; wall and this thread's CPU time per step, then exit)
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QTableView>
 #include <QTimer>
 #include <algorithm>
+#include <ctime>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +30,7 @@
 #include "console/core/console_service.h"
 #include "console/ui/alerts_page.h"
 #include "console/ui/main_window.h"
+#include "console/ui/map_data.h"
 #include "console/ui/paged_model.h"
 #include "console/ui/snapshot.h"
 
@@ -73,12 +77,52 @@ double timeFilter(ui::PagedTableModel& model, const QString& filter, int* rows) 
     return ms;
 }
 
+/// This thread's CPU time in ms (user + system; load-independent, unlike the wall clock).
+double threadCpuMs() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+/// The map's data load (what loadSnapshot reads for the map), each step timed `runs` times.
+void timeMapLoad(core::ConsoleService& svc, int runs) {
+    for (int run = 0; run < runs; ++run) {
+        std::printf("map data load, run %d:\n", run + 1);
+        QElapsedTimer clock;
+        auto step = [&clock](const char* what, double cpu0, qint64 wall0, std::size_t n) {
+            std::printf("  %-22s %9.1f ms wall %9.1f ms CPU  (%zu)\n", what,
+                        static_cast<double>(clock.nsecsElapsed() - wall0) / 1e6,
+                        threadCpuMs() - cpu0, n);
+        };
+        clock.start();
+        double cpu = threadCpuMs();
+        qint64 wall = clock.nsecsElapsed();
+        auto groups = svc.openAlertGroups();
+        if (!groups) die(groups.error().message);
+        step("openAlertGroups", cpu, wall, groups->size());
+        cpu = threadCpuMs();
+        wall = clock.nsecsElapsed();
+        auto devices = svc.listDevices();
+        if (!devices) die(devices.error().message);
+        step("listDevices", cpu, wall, devices->size());
+        cpu = threadCpuMs();
+        wall = clock.nsecsElapsed();
+        auto connections = svc.listConnections();
+        if (!connections) die(connections.error().message);
+        step("listConnections", cpu, wall, connections->size());
+        cpu = threadCpuMs();
+        wall = clock.nsecsElapsed();
+        const ui::MapGraph graph = ui::buildMapGraph(*devices, *connections, *groups);
+        step("buildMapGraph", cpu, wall, static_cast<std::size_t>(graph.nodes.size()));
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string data;
     int runs = 3, sensorThreads = 10;
-    bool window = false;
+    bool window = false, mapOnly = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -89,6 +133,7 @@ int main(int argc, char** argv) {
         else if (a == "--runs") runs = std::atoi(next().c_str());
         else if (a == "--sensors") sensorThreads = std::atoi(next().c_str());
         else if (a == "--window") window = true;
+        else if (a == "--map") mapOnly = true;
         else die("unknown option " + a);
     }
     if (data.empty()) die("--data DIR is required (e.g. from ironsight-bench-store-scale --data)");
@@ -103,6 +148,10 @@ int main(int argc, char** argv) {
     if (!counts) die(counts.error().message);
     std::printf("store: %lld alerts (%lld open)\n", static_cast<long long>(counts->all.total),
                 static_cast<long long>(counts->all.open));
+    if (mapOnly) {
+        timeMapLoad(*svc, runs);
+        return 0;
+    }
 
     // The GUI thread's heartbeat: the longest gap between two 5 ms ticks is its longest stall.
     QElapsedTimer beat;
