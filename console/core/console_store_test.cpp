@@ -357,17 +357,34 @@ TEST(ConsoleStore, LatestHealthAndClockSkewPerSensor) {
 }
 
 }  // namespace
-TEST(ConsoleStore, GroupCommitFailsABadBatchAloneAndKeepsTheOthers) {
+
+/// A store on a real file with site P, zone Z and sensors a and b, both streaming (epochs 7 and 3):
+/// the starting point of the group-commit and ingest-bookkeeping tests.
+class ConsoleStoreStreams : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto opened = ConsoleStore::open(db);
+        ASSERT_TRUE(opened.ok()) << opened.error().message;
+        store = std::move(*opened);
+        ASSERT_TRUE(store->addSite("P").ok());
+        ASSERT_TRUE(store->addZone("P", "Z").ok());
+        auto sensorA = store->addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
+        auto sensorB = store->addSensor("P", "Z", "b", "tokB", "bB", nowMs() + 60'000);
+        ASSERT_TRUE(sensorA.ok() && sensorB.ok());
+        a = *sensorA;
+        b = *sensorB;
+        ASSERT_TRUE(store->beginStream(a->id, 7, 1000).ok());
+        ASSERT_TRUE(store->beginStream(b->id, 3, 1000).ok());
+    }
+
     TempDir dir;
-    auto store = ConsoleStore::open(dir.path / "console.db");
-    auto& s = **store;
-    ASSERT_TRUE(s.addSite("P").ok());
-    ASSERT_TRUE(s.addZone("P", "Z").ok());
-    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
-    auto b = s.addSensor("P", "Z", "b", "tokB", "bB", nowMs() + 60'000);
-    ASSERT_TRUE(a.ok() && b.ok());
-    ASSERT_TRUE(s.beginStream(a->id, 7, 1000).ok());
-    ASSERT_TRUE(s.beginStream(b->id, 3, 1000).ok());
+    const fs::path db = dir.path / "console.db";
+    std::unique_ptr<ConsoleStore> store;
+    std::optional<SensorRow> a, b;
+};
+
+TEST_F(ConsoleStoreStreams, GroupCommitFailsABadBatchAloneAndKeepsTheOthers) {
+    auto& s = *store;
 
     const v1::Batch first = batch(1, 4), bad = batch(1, 6), second = batch(5, 8);
     auto results = s.applyBatches({IngestBatch{a->id, 7, &first},
@@ -392,19 +409,10 @@ TEST(ConsoleStore, GroupCommitFailsABadBatchAloneAndKeepsTheOthers) {
 // A batch that fails after some of its envelopes were written (here: a trigger the test adds
 // refuses one alert) sends the group down the careful path: rolled back, applied again with a
 // savepoint per batch, so the bad batch leaves nothing and the others commit.
-TEST(ConsoleStore, GroupCommitRollsBackAPartlyAppliedBatchAlone) {
-    TempDir dir;
-    auto store = ConsoleStore::open(dir.path / "console.db");
-    auto& s = **store;
-    ASSERT_TRUE(s.addSite("P").ok());
-    ASSERT_TRUE(s.addZone("P", "Z").ok());
-    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
-    auto b = s.addSensor("P", "Z", "b", "tokB", "bB", nowMs() + 60'000);
-    ASSERT_TRUE(a.ok() && b.ok());
-    ASSERT_TRUE(s.beginStream(a->id, 7, 1000).ok());
-    ASSERT_TRUE(s.beginStream(b->id, 3, 1000).ok());
+TEST_F(ConsoleStoreStreams, GroupCommitRollsBackAPartlyAppliedBatchAlone) {
+    auto& s = *store;
     {
-        auto other = sqlite::Db::open(dir.path / "console.db");
+        auto other = sqlite::Db::open(db);
         ASSERT_TRUE(other.ok());
         ASSERT_TRUE(other
                         ->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
@@ -483,18 +491,8 @@ void expectIndexesMatchRows(const fs::path& db, const std::string& when) {
               0);
 }
 
-TEST(ConsoleStore, SearchIndexAndAlertTallyFollowEveryWrite) {
-    TempDir dir;
-    const fs::path db = dir.path / "console.db";
-    auto store = ConsoleStore::open(db);
-    auto& s = **store;
-    ASSERT_TRUE(s.addSite("P").ok());
-    ASSERT_TRUE(s.addZone("P", "Z").ok());
-    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
-    auto b = s.addSensor("P", "Z", "b", "tokB", "bB", nowMs() + 60'000);
-    ASSERT_TRUE(a.ok() && b.ok());
-    ASSERT_TRUE(s.beginStream(a->id, 7, 1000).ok());
-    ASSERT_TRUE(s.beginStream(b->id, 3, 1000).ok());
+TEST_F(ConsoleStoreStreams, SearchIndexAndAlertTallyFollowEveryWrite) {
+    auto& s = *store;
 
     // New devices and alerts of two sensors in one group commit.
     const v1::Batch first = batch(1, 10), other = batch(1, 6);
@@ -566,16 +564,8 @@ TEST(ConsoleStore, SearchIndexAndAlertTallyFollowEveryWrite) {
 
 // Ingest's commits never checkpoint the WAL themselves: the store's checkpoint thread does,
 // woken when a commit leaves 1,000+ pages in the WAL, and the data reaches the database file.
-TEST(ConsoleStore, TheWalIsCheckpointedOffTheCommitPath) {
-    TempDir dir;
-    const fs::path db = dir.path / "console.db";
-    auto store = ConsoleStore::open(db);
-    auto& s = **store;
-    ASSERT_TRUE(s.addSite("P").ok());
-    ASSERT_TRUE(s.addZone("P", "Z").ok());
-    auto a = s.addSensor("P", "Z", "a", "tokA", "bA", nowMs() + 60'000);
-    ASSERT_TRUE(a.ok());
-    ASSERT_TRUE(s.beginStream(a->id, 1, 1000).ok());
+TEST_F(ConsoleStoreStreams, TheWalIsCheckpointedOffTheCommitPath) {
+    auto& s = *store;
     EXPECT_EQ(s.walCheckpoints(), 0u);
     std::uint64_t seq = 0;
     for (int b = 0; b < 40; ++b) {  // ~8 MB of device rows: well past 1,000 WAL pages
@@ -587,7 +577,7 @@ TEST(ConsoleStore, TheWalIsCheckpointedOffTheCommitPath) {
             d->set_id("mac-" + std::to_string(seq));
             d->set_identity_json(std::string(800, 'x'));
         }
-        ASSERT_TRUE(s.applyBatch(a->id, 1, batch, 0).ok());
+        ASSERT_TRUE(s.applyBatch(a->id, 7, batch, 0).ok());
     }
     for (int i = 0; i < 1000 && s.walCheckpoints() == 0; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

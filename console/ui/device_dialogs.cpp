@@ -2,10 +2,9 @@
 // The Inventory page's device actions (see device_dialogs.h).
 #include "console/ui/device_dialogs.h"
 
+#include <QApplication>
 #include <QComboBox>
-#include <QCoreApplication>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -15,11 +14,11 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
-#include <QThread>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "console/ui/device_map_page.h"
+#include "console/ui/event_wait.h"
 
 namespace ironsight::console::ui {
 
@@ -151,15 +150,7 @@ void DeviceDialog::run(bool write, Work work, Done done) {
 
 
 bool DeviceDialog::waitIdle(int timeoutMs) {
-    QElapsedTimer clock;
-    clock.start();
-    while (busy()) {
-        if (clock.elapsed() > timeoutMs) return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        QThread::msleep(1);
-    }
-    QCoreApplication::processEvents();
-    return true;
+    return processEventsWhile([this] { return busy(); }, timeoutMs);
 }
 
 DeviceEditDialog::DeviceEditDialog(UiContext context, core::DeviceRow device, QStringList siteZones,

@@ -874,14 +874,17 @@ void MainWindow::deviceChanged(const QString& message) {
     emit deviceActionDone(true, message);
 }
 
+bool MainWindow::acceptedOrCancelled(QDialog& dialog) {
+    if (dialog.exec() == QDialog::Accepted) return true;
+    emit deviceActionDone(false, QString());  // cancelled: nothing changed
+    return false;
+}
+
 void MainWindow::editSelectedDevice() {
     withSelectedDevice(tr("Edit device"), /*zones=*/true,
                        [this](const core::DeviceRow& device, const QStringList& zones) {
                            DeviceEditDialog dialog(context_, device, zones, this);
-                           if (dialog.exec() != QDialog::Accepted) {
-                               emit deviceActionDone(false, QString());
-                               return;
-                           }
+                           if (!acceptedOrCancelled(dialog)) return;
                            deviceChanged(tr("Device %1 (%2) saved")
                                              .arg(device.groupId)
                                              .arg(deviceLabel(device)));
@@ -892,10 +895,7 @@ void MainWindow::mergeSelectedDevice() {
     withSelectedDevice(tr("Merge device"), /*zones=*/false,
                        [this](const core::DeviceRow& device, const QStringList&) {
                            DeviceMergeDialog dialog(context_, device, this);
-                           if (dialog.exec() != QDialog::Accepted) {
-                               emit deviceActionDone(false, QString());
-                               return;
-                           }
+                           if (!acceptedOrCancelled(dialog)) return;
                            deviceChanged(tr("Device %1 (%2) merged into device %3")
                                              .arg(device.groupId)
                                              .arg(deviceLabel(device))
@@ -916,10 +916,7 @@ void MainWindow::splitSelectedDevice() {
                 return;
             }
             DeviceSplitDialog dialog(context_, device, this);
-            if (dialog.exec() != QDialog::Accepted) {
-                emit deviceActionDone(false, QString());
-                return;
-            }
+            if (!acceptedOrCancelled(dialog)) return;
             deviceChanged(tr("An observation of device %1 is now device %2")
                               .arg(device.groupId)
                               .arg(dialog.newDevice()));

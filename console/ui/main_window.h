@@ -11,6 +11,7 @@
 #include "console/ui/snapshot.h"
 #include "console/ui/ui_context.h"
 
+class QDialog;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -140,6 +141,8 @@ private:
     /// no `act`, deviceActionDone(false, …).
     void withSelectedDevice(const QString& title, bool zones,
                             std::function<void(const core::DeviceRow&, const QStringList&)> act);
+    /// Runs a device dialog; on Cancel reports deviceActionDone(false) and returns false.
+    bool acceptedOrCancelled(QDialog& dialog);
     void deviceChanged(const QString& message);
     void showFiltered(const QString& key, const QString& filter);
     /// "Export report…" for the page `key` (inventory or alerts), using that page's filter.

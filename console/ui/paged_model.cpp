@@ -4,14 +4,13 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QPointer>
 #include <QRegularExpression>
-#include <QThread>
 #include <QThreadPool>
 #include <algorithm>
 
 #include "console/core/console_service.h"
+#include "console/ui/event_wait.h"
 #include "console/ui/snapshot.h"
 
 namespace ironsight::console::ui {
@@ -232,15 +231,7 @@ void PagedTableModel::receive(const Answer& answer) {
 }
 
 bool PagedTableModel::waitIdle(int timeoutMs) {
-    QElapsedTimer clock;
-    clock.start();
-    while (busy()) {
-        if (clock.elapsed() > timeoutMs) return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        QThread::msleep(1);
-    }
-    QCoreApplication::processEvents();
-    return true;
+    return processEventsWhile([this] { return busy(); }, timeoutMs);
 }
 
 core::AlertQuery parseAlertFilter(const QString& filter) {
