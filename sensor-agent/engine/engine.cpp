@@ -11,13 +11,18 @@
 // thread replays the batches in capture order, so inventory and detection see the same inputs
 // in the same order as with one worker. What depends only on one address pair stays in the
 // pair's worker: traffic_anomaly's rates (the detector's RateTracker shards; only an alarm
-// travels with the packet) and the connection counters (summed per flow and batch).
+// travels with the packet) and the connection counters (summed per flow and batch). The
+// consumer is two threads: detection, and a step behind, the inventory and the alert evidence
+// (their inputs in the same order, the alerts detection raised with the packet that raised
+// them); detection reads the inventory only to name the devices of an alert, and then first
+// waits until the inventory stands exactly where it would with one worker.
 // docs/BENCHMARKS.md "Multi-core".
 #include "sensor-agent/engine/engine.h"
 
 #include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
@@ -315,6 +320,7 @@ struct Engine::Impl {
     void observeHost(const decode::IpAddress& ip, std::int64_t tsUs);
     void onConnection(const detect::ConnectionEvent& c) {
         detector.onConnection(c, [&](bool server) {
+            awaitInventory();
             return inventory.deviceIdForIp(server ? c.serverIp : c.clientIp);
         });
     }
@@ -322,32 +328,68 @@ struct Engine::Impl {
     /// `shared`: the flow the operation's context describes (its memo), or null.
     void onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                      SharedFlow* shared) {
-        OperationMemos* memo = nullptr;
-        if (shared && !shared->memo && ++shared->operations > kMemoAfterOperations) {
-            shared->memo = std::make_unique<OperationMemos>();
-        }
-        if (shared) memo = shared->memo.get();
+        OperationMemos* memo = memoOf(shared);
         inventory.observeOperation(flow, op, memo ? &memo->inventory : nullptr);
+        detectOperation(flow, op, memo);
+    }
+    void detectOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                         OperationMemos* memo) {
         // Device ids only for an alert (observeOperation does not change them).
         detector.onOperation(
             flow, op,
             [&](bool server) {
+                awaitInventory();
                 return server ? inventory.deviceIdFor(flow.serverIp, flow.serverMac)
                               : inventory.deviceIdFor(flow.clientIp, flow.clientMac);
             },
             memo ? &memo->detector : nullptr);
     }
-    /// Consecutive events are mostly about one flow: the last one found is kept (map nodes
-    /// are stable; FlowEnded forgets it).
-    SharedFlow& sharedFlow(std::uint64_t id) {
-        if (id != lastFlowId) {
-            lastFlow = &flowsById[id];
-            lastFlowId = id;
+    /// Several workers: each consumer stage's flows by id (detection: the detector memo;
+    /// inventory: connection, inventory memo, evidence ring). Consecutive events are mostly
+    /// about one flow: the last one found is kept (map nodes are stable; FlowEnded forgets it).
+    struct FlowMap {
+        std::unordered_map<std::uint64_t, SharedFlow> byId;
+        std::uint64_t lastId = kNoFlow;
+        SharedFlow* last = nullptr;
+        SharedFlow& operator[](std::uint64_t id) {
+            if (id != lastId) {
+                last = &byId[id];
+                lastId = id;
+            }
+            return *last;
         }
-        return *lastFlow;
+        /// Forgets the flow; calls `ended` with it first when it is known.
+        template <class F>
+        void erase(std::uint64_t id, F&& ended) {
+            const auto it = byId.find(id);
+            if (it == byId.end()) return;
+            if (id == lastId) lastId = kNoFlow;
+            ended(it->second);
+            byId.erase(it);
+        }
+    };
+    /// The flow's memos, allocated with its third operation (counted per stage: both stages
+    /// see the same operations, so they allocate at the same one).
+    static OperationMemos* memoOf(SharedFlow* shared) {
+        if (shared && !shared->memo && ++shared->operations > kMemoAfterOperations) {
+            shared->memo = std::make_unique<OperationMemos>();
+        }
+        return shared ? shared->memo.get() : nullptr;
     }
     void replay(Batch& batch, std::size_t& eventIndex, std::uint32_t packet);
-    void apply(Batch& batch, Event& event);
+    void applyDetection(Batch& batch, std::size_t eventIndex);
+    void applyInventory(Batch& batch, const Event& event);
+    void applyEvidence(const Event& event);
+    /// The inventory stage's part of a packet detection has finished: its inventory events
+    /// from `event` on (those before were applied for awaitInventory) and its evidence (from
+    /// its first event, `begin`); `event` ends after the packet's last event.
+    void finishPacket(Batch& batch, std::uint32_t packet, std::uint64_t seq, std::size_t begin,
+                      std::size_t& event);
+    /// Detection stage: the inventory as it stands at the current point of the capture (with
+    /// one worker) before it is read; see inventoryLoop().
+    void awaitInventory();
+    void inventoryLoop();
+    void wakeInventory();
 
     Status applyNetwork(const config::NetworkSettings& network) {
         if (auto st = config::checkNetworkSettings(network); !st) return st;
@@ -408,9 +450,7 @@ struct Engine::Impl {
     std::map<std::string, DeviceRecord> sentDevices;
     std::map<std::string, ConnectionRecord> sentConnections;
     std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
-    std::unordered_map<std::uint64_t, SharedFlow> flowsById;  // several workers (stable nodes)
-    std::uint64_t lastFlowId = kNoFlow;  // sharedFlow()'s last answer
-    SharedFlow* lastFlow = nullptr;
+    FlowMap detectionFlows, inventoryFlows;  // several workers
     // After the shared state: workers (and their flows' rings) go first.
     std::vector<std::unique_ptr<Worker>> workers;
 
@@ -426,9 +466,48 @@ struct Engine::Impl {
     std::vector<std::deque<Batch*>> inbox, outbox;
     std::vector<Batch*> partial;  // dispatcher's batch being filled, per worker (dispatchMutex)
     std::uint64_t dispatched = 0;  // packets (dispatchMutex)
-    std::uint64_t consumed = 0;    // packets the consumer has analysed
+    std::uint64_t consumed = 0;    // packets both consumer stages have analysed
     bool stopping = false;
     std::thread consumer;
+    // The two consumer stages. Detection (consumerLoop) takes the workers' batches in capture
+    // order and hands each on to the inventory stage (inventoryInbox) as it opens it; the
+    // inventory stage (inventoryLoop) applies the inventory's and the evidence's events of the
+    // packets detection has finished (detectionDone) and returns the batches to the pool. When
+    // detection must read the inventory within packet `request.seq`, it asks for the
+    // inventory's events of that packet before `request.event` (the batch's event index) and
+    // waits for them. The alerts detection raises go with their packet (raiseQueue).
+    std::vector<std::deque<Batch*>> inventoryInbox;  // queueMutex
+    std::thread inventoryThread;
+    std::mutex inventoryMutex;  // the inventory stage's state (ApiLock takes it too)
+    std::atomic<std::uint64_t> detectionDone{0};  // packets the detection stage finished
+    std::atomic<bool> inventorySleeping{false};
+    std::mutex stageMutex;  // everything below
+    std::condition_variable inventoryWake, inventoryReached;
+    struct StageRequest {
+        std::uint64_t seq = kNoFlow;
+        std::size_t event = 0;
+    } request, reached;  // detection's request, and how far the inventory got in that packet
+    bool stageStopping = false;
+    bool inventoryExited = false;  // (teardown) detection waits for nothing any more
+    struct RaiseRecord {  // an alert raised while detection applied batch event `event`
+        std::size_t event;
+        std::string alertId;
+        bool created;
+    };
+    struct PacketRaises {
+        std::uint64_t seq;
+        std::vector<RaiseRecord> raises;
+    };
+    std::deque<PacketRaises> raiseQueue;  // in packet order
+    std::atomic<std::uint64_t> raisesQueued{0};
+    std::uint64_t raisesTaken = 0;        // inventory stage only
+    std::vector<RaiseRecord> packetRaises, takenRaises;  // detection's / the inventory stage's
+    // Detection stage only: where it is (awaitInventory's target) and what it confirmed.
+    bool detecting = false;  // replaying a batch on the consumer thread
+    std::uint64_t detectSeq = 0;
+    std::size_t detectIndex = 0;  // the event being applied
+    std::size_t detectEvent = 0;  // inventory events of packet detectSeq before this index
+    StageRequest confirmed;
 
     /// API calls: serialised with process(); with several workers, after every dispatched
     /// packet is analysed (so results and settings apply at the same point of the capture).
@@ -436,8 +515,9 @@ struct Engine::Impl {
         explicit ApiLock(Impl& impl) : dispatch(impl.dispatchMutex) {
             impl.sync();
             state = std::unique_lock(impl.mutex);
+            inventoryState = std::unique_lock(impl.inventoryMutex);
         }
-        std::unique_lock<std::mutex> dispatch, state;
+        std::unique_lock<std::mutex> dispatch, state, inventoryState;
     };
 };
 
@@ -537,12 +617,18 @@ Engine::Impl::Impl(EngineOptions o)
       evidence(o.evidence) {
     // Alert engines: devices named by the inventory; indicators checked by analyze/run.
     detector.setDeviceNamer([this](const std::string& ip) {
+        awaitInventory();
         return inventory.deviceIdForIp(ip);
     });
     if (auto list = detect::IndicatorList::parse(o.indicators)) detector.setIndicators(*list);
     (void)applyNetwork(o.network);  // checked by the caller (config validation)
-    detector.setRaiseHook(
-        [this](const std::string& id, bool created) { evidence.raised(id, created); });
+    detector.setRaiseHook([this](const std::string& id, bool created) {
+        if (!detecting) {
+            evidence.raised(id, created);
+        } else if (evidence.enabled()) {  // several workers: with the packet, to the evidence
+            packetRaises.push_back({detectIndex, id, created});
+        }
+    });
     const std::size_t n = std::clamp<std::size_t>(o.workers, 1, kMaxEngineWorkers);
     for (std::size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(*this, o, i, n));
     if (n > 1) {
@@ -791,7 +877,10 @@ void Engine::Impl::observeHost(const decode::IpAddress& ip, std::int64_t tsUs) {
     const std::string text = ip.toString();
     // Learning: after this call the host is in the baseline for good (later calls are no-ops).
     if (detector.learning()) knownHosts.insert(ip);
-    detector.onHost(text, tsUs, [&] { return inventory.deviceIdForIp(text); });
+    detector.onHost(text, tsUs, [&] {
+        awaitInventory();
+        return inventory.deviceIdForIp(text);
+    });
 }
 
 /// Policy input: a new transport conversation (unauthorized_connection / new_protocol).
@@ -1084,37 +1173,32 @@ void Engine::Impl::finish() {
         w->out = nullptr;
     }
     std::lock_guard lock(mutex);
+    std::lock_guard inventoryLock(inventoryMutex);
     std::size_t next = 0;
     replay(tail, next, kNoPacket);
     evidence.finish();
 }
 
-void Engine::Impl::apply(Batch& batch, Event& event) {
+/// The inventory stage's part of an event (several workers).
+void Engine::Impl::applyInventory(Batch& batch, const Event& event) {
     switch (event.kind) {
         case EventKind::Decoded: {
-            auto& e = batch.decoded.items[event.slot];
-            if (e.payloadSize > 0) {
-                const auto& from = e.payloadInExtra ? batch.extra : batch.bytes;
-                e.packet.payload =
-                    std::span<const std::uint8_t>(from.data() + e.payloadOffset, e.payloadSize);
+            const auto& p = batch.decoded.items[event.slot].packet;  // payload: not read
+            if (p.isArp) {
+                inventory.observeArp(p);
+            } else {
+                inventory.observePacket(p);
             }
-            onDecoded(e.packet, e.rateAlarmed ? &e.rateAlarm : nullptr);
             break;
         }
-        case EventKind::Connection:
-            onConnection(batch.connections.items[event.slot]);
-            break;
-        case EventKind::InFlow:
-            evidence.inFlow(sharedFlow(event.flow).recent);
-            break;
         case EventKind::Resolve: {
             const auto& e = batch.resolves.items[event.slot];
-            resolve(sharedFlow(e.flow), e);
+            resolve(inventoryFlows[e.flow], e);
             break;
         }
         case EventKind::Count: {
             const auto& e = batch.counts.items[event.slot];
-            if (auto* c = sharedFlow(e.flow).connection) {  // as Inventory::count, summed
+            if (auto* c = inventoryFlows[e.flow].connection) {  // as Inventory::count, summed
                 if (e.lastUs > c->lastUs) c->lastUs = e.lastUs;
                 c->packets += e.packets;
                 c->bytes += e.bytes;
@@ -1123,12 +1207,105 @@ void Engine::Impl::apply(Batch& batch, Event& event) {
         }
         case EventKind::Operation: {
             const auto& e = batch.operations.items[event.slot];
-            onOperation(e.flow, e.op, event.flow != kNoFlow ? &sharedFlow(event.flow) : nullptr);
+            OperationMemos* memo =
+                memoOf(event.flow != kNoFlow ? &inventoryFlows[event.flow] : nullptr);
+            inventory.observeOperation(e.flow, e.op, memo ? &memo->inventory : nullptr);
             break;
         }
         case EventKind::Identity: {
             const auto& e = batch.identities.items[event.slot];
             inventory.observeIdentity(e.flow, e.identity);
+            break;
+        }
+        default:  // FlowEnded: in applyEvidence, after the packet's other events
+            break;
+    }
+}
+
+/// The evidence's part of an event (several workers: on the inventory stage).
+void Engine::Impl::applyEvidence(const Event& event) {
+    switch (event.kind) {
+        case EventKind::InFlow:
+            evidence.inFlow(inventoryFlows[event.flow].recent);
+            break;
+        case EventKind::Hold:
+            evidence.hold(event.on);
+            break;
+        case EventKind::FlowEnded:
+            inventoryFlows.erase(event.flow,
+                                 [this](SharedFlow& flow) { evidence.flowEnded(flow.recent); });
+            break;
+        default:
+            break;
+    }
+}
+
+void Engine::Impl::finishPacket(Batch& batch, std::uint32_t packet, std::uint64_t seq,
+                                std::size_t begin, std::size_t& event) {
+    // The alerts detection raised in this packet (queued when it finished the packet).
+    takenRaises.clear();
+    if (raisesTaken != raisesQueued.load()) {
+        std::lock_guard lock(stageMutex);
+        if (!raiseQueue.empty() && raiseQueue.front().seq == seq) {
+            takenRaises.swap(raiseQueue.front().raises);
+            raiseQueue.pop_front();
+            ++raisesTaken;
+        }
+    }
+    evidence.packet(batch.at(packet));
+    // Sizes in locals: the calls below could change them as far as the compiler knows.
+    const Event* events = batch.events.data();
+    const std::size_t count = batch.events.size(), applied = event, raises = takenRaises.size();
+    std::size_t r = 0;
+    std::size_t i = begin;
+    for (; i < count && events[i].packet == packet; ++i) {
+        if (i >= applied) applyInventory(batch, events[i]);
+        applyEvidence(events[i]);
+        for (; r < raises && takenRaises[r].event == i; ++r) {
+            evidence.raised(takenRaises[r].alertId, takenRaises[r].created);
+        }
+    }
+    event = i;
+    for (; r < raises; ++r) {
+        evidence.raised(takenRaises[r].alertId, takenRaises[r].created);
+    }
+    evidence.endPacket();
+}
+
+/// The detection stage's part of an event (several workers): detector, known hosts. Its
+/// inventory reads (alert device names) see the inventory's events before this one, and this
+/// one's too except while the detector looks at a decoded packet (which comes before the
+/// inventory's observePacket with one worker).
+void Engine::Impl::applyDetection(Batch& batch, std::size_t eventIndex) {
+    Event& event = batch.events[eventIndex];
+    detectIndex = eventIndex;
+    detectEvent = eventIndex + 1;
+    switch (event.kind) {
+        case EventKind::Decoded: {
+            auto& e = batch.decoded.items[event.slot];
+            if (e.payloadSize > 0) {
+                const auto& from = e.payloadInExtra ? batch.extra : batch.bytes;
+                e.packet.payload =
+                    std::span<const std::uint8_t>(from.data() + e.payloadOffset, e.payloadSize);
+            }
+            const auto& p = e.packet;
+            detectEvent = eventIndex;
+            detector.onPacket(p, e.rateAlarmed ? &e.rateAlarm : nullptr);
+            detectEvent = eventIndex + 1;
+            if (p.isArp) {
+                if (p.arp.senderIp.isUnicastHost()) observeHost(p.arp.senderIp, p.timestampUs);
+            } else if (p.hasIp && p.srcIp.isUnicastHost()) {
+                observeHost(p.srcIp, p.timestampUs);
+            }
+            break;
+        }
+        case EventKind::Connection:
+            onConnection(batch.connections.items[event.slot]);
+            break;
+        case EventKind::Operation: {
+            const auto& e = batch.operations.items[event.slot];
+            detectOperation(e.flow, e.op,
+                            memoOf(event.flow != kNoFlow ? &detectionFlows[event.flow] : nullptr));
             break;
         }
         case EventKind::Anomaly: {
@@ -1141,39 +1318,61 @@ void Engine::Impl::apply(Batch& batch, Event& event) {
             detector.onFinding(e.flow, e.finding);
             break;
         }
-        case EventKind::Hold:
-            evidence.hold(event.on);
+        case EventKind::FlowEnded:
+            detectionFlows.erase(event.flow, [](SharedFlow&) {});
             break;
-        case EventKind::FlowEnded: {
-            const auto it = flowsById.find(event.flow);
-            if (it != flowsById.end()) {
-                if (event.flow == lastFlowId) lastFlowId = kNoFlow;
-                evidence.flowEnded(it->second.recent);
-                flowsById.erase(it);
-            }
+        default:  // InFlow, Hold: the evidence's (applyEvidence)
             break;
-        }
     }
 }
 
-/// Applies the batch's events of one packet (from eventIndex on), as processDirect would have.
+/// finish()'s events (no packet): both stages on this thread, in one-worker order.
 void Engine::Impl::replay(Batch& batch, std::size_t& eventIndex, std::uint32_t packet) {
-    if (packet != kNoPacket) {
-        const RawPacket raw = batch.at(packet);
-        countPacket(raw);
-        evidence.packet(raw);
-    }
     for (; eventIndex < batch.events.size() && batch.events[eventIndex].packet == packet;
          ++eventIndex) {
-        apply(batch, batch.events[eventIndex]);
+        auto& event = batch.events[eventIndex];
+        if (event.kind == EventKind::Decoded) {  // (only packets have them)
+            auto& e = batch.decoded.items[event.slot];
+            if (e.payloadSize > 0) {
+                const auto& from = e.payloadInExtra ? batch.extra : batch.bytes;
+                e.packet.payload =
+                    std::span<const std::uint8_t>(from.data() + e.payloadOffset, e.payloadSize);
+            }
+            onDecoded(e.packet, e.rateAlarmed ? &e.rateAlarm : nullptr);
+            continue;
+        }
+        applyInventory(batch, event);  // first: observeOperation precedes the detector's part
+        applyDetection(batch, eventIndex);
+        applyEvidence(event);
     }
-    if (packet != kNoPacket) evidence.endPacket();
+}
+
+void Engine::Impl::awaitInventory() {
+    if (!detecting) return;  // one worker, finish(), API calls: nothing is behind
+    if (confirmed.seq == detectSeq && confirmed.event == detectEvent) return;
+    std::unique_lock lock(stageMutex);
+    request = {detectSeq, detectEvent};
+    inventoryWake.notify_one();
+    inventoryReached.wait(lock, [&] {
+        return inventoryExited || (reached.seq == detectSeq && reached.event == detectEvent);
+    });
+    confirmed = request;
+}
+
+void Engine::Impl::wakeInventory() {
+    // With inventoryLoop's fence: either it sees detectionDone's new value before it sleeps, or
+    // this sees it sleeping (the per-packet stores need no fence of their own).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (!inventorySleeping.load(std::memory_order_relaxed)) return;
+    std::lock_guard lock(stageMutex);
+    inventoryWake.notify_one();
 }
 
 void Engine::Impl::start() {
     const std::size_t n = workers.size();
     inbox.resize(n);
     outbox.resize(n);
+    inventoryInbox.resize(n);
     inboxReady = std::make_unique<std::condition_variable[]>(n);
     partial.assign(n, nullptr);
     for (std::size_t i = 0; i < n * kBatchesPerWorker; ++i) {
@@ -1185,6 +1384,7 @@ void Engine::Impl::start() {
         worker->thread = std::thread([this, worker] { workerLoop(*worker); });
     }
     consumer = std::thread([this] { consumerLoop(); });
+    inventoryThread = std::thread([this] { inventoryLoop(); });
 }
 
 void Engine::Impl::stop() {
@@ -1193,12 +1393,19 @@ void Engine::Impl::stop() {
         std::lock_guard lock(queueMutex);
         stopping = true;
     }
+    {
+        std::lock_guard lock(stageMutex);
+        stageStopping = true;
+    }
     for (std::size_t w = 0; w < workers.size(); ++w) inboxReady[w].notify_all();
     outboxReady.notify_all();
+    inventoryWake.notify_all();
+    inventoryReached.notify_all();
     for (auto& w : workers) {
         if (w->thread.joinable()) w->thread.join();
     }
     if (consumer.joinable()) consumer.join();
+    if (inventoryThread.joinable()) inventoryThread.join();
 }
 
 Batch* Engine::Impl::acquire() {
@@ -1279,7 +1486,8 @@ void Engine::Impl::workerLoop(Worker& w) {
     }
 }
 
-/// The single consumer: replays the workers' batches in capture order (packet sequence).
+/// The detection stage: replays the workers' batches in capture order (packet sequence) and
+/// hands each batch on to the inventory stage as it opens it.
 void Engine::Impl::consumerLoop() {
     ::pthread_setname_np(::pthread_self(), "is-consumer");
     const std::size_t n = workers.size();
@@ -1289,15 +1497,9 @@ void Engine::Impl::consumerLoop() {
     };
     std::vector<Cursor> cur(n);
     std::uint64_t next = 0;  // sequence of the next packet to analyse
-    std::vector<Batch*> done;
     for (;;) {
         {
             std::unique_lock lock(queueMutex);
-            consumed = next;
-            for (Batch* b : done) pool.push_back(b);  // cleared by acquire()
-            if (!done.empty()) poolReady.notify_one();
-            done.clear();
-            consumedReady.notify_one();  // sync() waits for consumed == dispatched
             // Wait until the worker holding packet `next` has handed its batch over.
             outboxReady.wait(lock, [&] {
                 if (stopping) return true;
@@ -1311,25 +1513,152 @@ void Engine::Impl::consumerLoop() {
                 if (cur[w].batch || outbox[w].empty()) continue;
                 cur[w] = {outbox[w].front(), 0, 0};
                 outbox[w].pop_front();
+                inventoryInbox[w].push_back(cur[w].batch);  // returned to the pool from there
             }
         }
         // Analyse in sequence while the next packet is in a batch at hand.
         std::lock_guard state(mutex);
+        detecting = true;
         for (bool progress = true; progress;) {
             progress = false;
             for (std::size_t w = 0; w < n; ++w) {
                 auto& c = cur[w];
                 while (c.batch && c.batch->packets[c.packet].seq == next) {
-                    replay(*c.batch, c.event, static_cast<std::uint32_t>(c.packet));
-                    ++next;
-                    progress = true;
-                    if (++c.packet == c.batch->packets.size()) {
-                        done.push_back(c.batch);
-                        c = {};
+                    Batch& batch = *c.batch;
+                    const auto packet = static_cast<std::uint32_t>(c.packet);
+                    detectSeq = next;
+                    countPacket(batch.at(packet));
+                    const std::size_t count = batch.events.size();  // (see finishPacket)
+                    for (; c.event < count && batch.events[c.event].packet == packet; ++c.event) {
+                        applyDetection(batch, c.event);
                     }
+                    if (!packetRaises.empty()) {
+                        std::lock_guard lock(stageMutex);
+                        raiseQueue.push_back({next, std::move(packetRaises)});
+                        packetRaises.clear();
+                        raisesQueued.fetch_add(1);
+                    }
+                    detectionDone.store(++next, std::memory_order_release);
+                    if ((next & 255) == 0) wakeInventory();  // it works in chunks
+                    progress = true;
+                    if (++c.packet == batch.packets.size()) c = {};
                 }
             }
         }
+        detecting = false;
+        wakeInventory();  // before this thread waits: the inventory catches up (sync())
+    }
+}
+
+/// The inventory stage: applies the inventory's events of the packets the detection stage has
+/// finished, in the same order; within the packet detection is at, only as far as detection
+/// asks (awaitInventory), so what detection reads is what one worker would read.
+void Engine::Impl::inventoryLoop() {
+    ::pthread_setname_np(::pthread_self(), "is-inventory");
+    const std::size_t n = workers.size();
+    struct Cursor {
+        Batch* batch = nullptr;
+        std::size_t packet = 0, event = 0;
+    };
+    std::vector<Cursor> cur(n);
+    std::vector<std::size_t> begin(n);  // first event of the cursor's packet
+    std::uint64_t next = 0;  // sequence of the next packet to apply
+    std::vector<Batch*> done;
+    const auto at = [&](std::uint64_t seq) -> Cursor* {
+        for (auto& c : cur) {
+            if (c.batch && c.batch->packets[c.packet].seq == seq) return &c;
+        }
+        return nullptr;
+    };
+    // The packet's inventory events before event index `end` (detection waits for them).
+    const auto apply = [&](Cursor& c, std::size_t end) {
+        Batch& batch = *c.batch;
+        for (; c.event < end && c.event < batch.events.size() &&
+               batch.events[c.event].packet == c.packet;
+             ++c.event) {
+            applyInventory(batch, batch.events[c.event]);
+        }
+    };
+    // Detection waits within packet `next` for the events before request.event (stageMutex).
+    const auto asked = [&] {
+        return request.seq == next && !(reached.seq == next && reached.event == request.event);
+    };
+    // The queue is visited only to take a batch, give one back, or publish progress before
+    // sleeping (not once per chunk: this thread often follows detection packet by packet).
+    bool visitQueue = true;
+    std::uint64_t published = 0;  // `consumed` (only this thread writes it)
+    for (;;) {
+        if (visitQueue) {
+            visitQueue = false;
+            std::lock_guard lock(queueMutex);
+            if (consumed != next) {
+                consumed = published = next;
+                consumedReady.notify_one();  // sync() waits for consumed == dispatched
+            }
+            for (Batch* b : done) pool.push_back(b);  // cleared by acquire()
+            if (!done.empty()) poolReady.notify_one();
+            done.clear();
+            for (std::size_t w = 0; w < n; ++w) {
+                if (cur[w].batch || inventoryInbox[w].empty()) continue;
+                cur[w] = {inventoryInbox[w].front(), 0, 0};
+                begin[w] = 0;
+                inventoryInbox[w].pop_front();
+            }
+        }
+        bool progress = false;
+        {
+            std::lock_guard state(inventoryMutex);
+            const auto limit = detectionDone.load(std::memory_order_acquire);
+            for (; next < limit; ++next) {
+                Cursor* c = at(next);
+                if (!c) {  // its batch is in the inbox
+                    visitQueue = true;
+                    break;
+                }
+                auto& first = begin[static_cast<std::size_t>(c - cur.data())];
+                finishPacket(*c->batch, static_cast<std::uint32_t>(c->packet), next, first,
+                             c->event);
+                first = c->event;
+                progress = true;
+                if (++c->packet == c->batch->packets.size()) {
+                    done.push_back(c->batch);
+                    *c = {};
+                    visitQueue = true;
+                }
+            }
+        }
+        if (progress) continue;
+        std::unique_lock lock(stageMutex);
+        if (stageStopping) {  // (the engine goes away with packets in flight)
+            inventoryExited = true;
+            inventoryReached.notify_all();
+            return;
+        }
+        if (asked()) {
+            if (Cursor* c = at(next)) {
+                const StageRequest asking = request;  // detection waits: it stays as it is
+                lock.unlock();  // one lock order: inventoryMutex, then stageMutex
+                {
+                    std::lock_guard state(inventoryMutex);
+                    apply(*c, asking.event);
+                }
+                lock.lock();
+                reached = asking;
+                inventoryReached.notify_one();
+            } else {
+                visitQueue = true;
+            }
+            continue;
+        }
+        if (detectionDone.load() > next) continue;
+        if (published != next) visitQueue = true;  // publish progress first (sync())
+        if (visitQueue) continue;
+        inventorySleeping.store(true, std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_seq_cst);  // see wakeInventory()
+        inventoryWake.wait(lock, [&] {
+            return stageStopping || detectionDone.load() > next || asked();
+        });
+        inventorySleeping.store(false, std::memory_order_relaxed);
     }
 }
 

@@ -10,7 +10,7 @@
 // reported (the least disturbed by the neighbours on a shared machine), with the median beside it.
 // --workers 1,2 runs the analysis once per worker count (EngineOptions::workers): 1 pinned to the
 // CPU like the bare loop, more on every CPU the process may use; it reports the N / 1 ratio and
-// where the CPU time went (per thread: dispatcher = the reading thread, workers, consumer).
+// where the CPU time went (per thread: dispatcher = the reading thread, workers, consumer stages).
 #include <pcap/pcap.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -51,8 +51,8 @@ struct LoopResult {
     double reportSeconds = 0;
     std::uint64_t flowsEvicted = 0;
     // CPU seconds by thread (several workers): the reading/dispatching thread, the workers
-    // together, the consumer (inventory, detection).
-    double mainCpu = 0, workersCpu = 0, consumerCpu = 0;
+    // together, the consumer's detection stage and its inventory stage.
+    double mainCpu = 0, workersCpu = 0, consumerCpu = 0, inventoryCpu = 0;
     double pps() const { return seconds > 0 ? static_cast<double>(packets) / seconds : 0; }
     double gbps() const { return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds / 1e9 : 0; }
 };
@@ -90,7 +90,8 @@ bool bareLoop(const fs::path& file, LoopResult& out, std::string& error) {
 }
 
 /// CPU seconds (user + system) of this process's threads, by name: the engine names its
-/// threads "is-worker-N" and "is-consumer"; everything else counts as the main thread.
+/// threads "is-worker-N", "is-consumer" and "is-inventory"; everything else counts as the main
+/// thread.
 void threadCpu(LoopResult& r) {
     const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
     for (const auto& task : fs::directory_iterator("/proc/self/task")) {
@@ -111,6 +112,8 @@ void threadCpu(LoopResult& r) {
             r.workersCpu += seconds;
         } else if (comm == "is-consumer") {
             r.consumerCpu += seconds;
+        } else if (comm == "is-inventory") {
+            r.inventoryCpu += seconds;
         } else {
             r.mainCpu += seconds;
         }
@@ -159,7 +162,8 @@ int childAnalyze(const fs::path& file) {
         threadCpu(r);  // the engine's threads are still there (no teardown below)
         std::cout << r.packets << " " << r.bytes << " " << r.seconds << " " << r.devices << " "
                   << r.connections << " " << r.reportSeconds << " " << r.flowsEvicted << " "
-                  << r.mainCpu << " " << r.workersCpu << " " << r.consumerCpu << "\n"
+                  << r.mainCpu << " " << r.workersCpu << " " << r.consumerCpu << " "
+                  << r.inventoryCpu << "\n"
                   << std::flush;
         std::_Exit(0);  // skip tearing the tables down: not part of the analysis
     }
@@ -197,7 +201,8 @@ bool runChild(const char* self, const fs::path& file, LoopResult& out, std::stri
     }
     std::istringstream in(text);
     in >> out.packets >> out.bytes >> out.seconds >> out.devices >> out.connections >>
-        out.reportSeconds >> out.flowsEvicted >> out.mainCpu >> out.workersCpu >> out.consumerCpu;
+        out.reportSeconds >> out.flowsEvicted >> out.mainCpu >> out.workersCpu >>
+        out.consumerCpu >> out.inventoryCpu;
     if (!in) {
         error = "unreadable child result: " + text;
         return false;
@@ -325,11 +330,12 @@ int main(int argc, char** argv) {
             std::printf("  CPU     %.2f s (one thread)\n",
                         a.mainCpu + a.workersCpu + a.consumerCpu);
         } else {
-            const double total = a.mainCpu + a.workersCpu + a.consumerCpu;
-            std::printf("  CPU     %.2f s: reading + dispatch %.2f s, workers %.2f s, consumer "
-                        "%.2f s (%.0f %% of the wall time)\n",
+            const double total = a.mainCpu + a.workersCpu + a.consumerCpu + a.inventoryCpu;
+            std::printf("  CPU     %.2f s: reading + dispatch %.2f s, workers %.2f s, consumer: "
+                        "detection %.2f s (%.0f %% of the wall time), inventory %.2f s (%.0f %%)\n",
                         total, a.mainCpu, a.workersCpu, a.consumerCpu,
-                        a.seconds > 0 ? 100.0 * a.consumerCpu / a.seconds : 0.0);
+                        a.seconds > 0 ? 100.0 * a.consumerCpu / a.seconds : 0.0, a.inventoryCpu,
+                        a.seconds > 0 ? 100.0 * a.inventoryCpu / a.seconds : 0.0);
         }
         std::printf("  peak RSS %7.1f MB (analysis process, ru_maxrss)\n",
                     static_cast<double>(rss) / 1024.0);
