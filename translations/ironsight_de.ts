@@ -393,6 +393,14 @@
             <numerusform>%n Alarme passen</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1+ alerts match (counting…)</source>
+        <translation>%1+ Alarme passen (wird gezählt…)</translation>
+    </message>
+    <message>
+        <source>%1+ alerts match</source>
+        <translation>%1+ Alarme passen</translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::BackupJob</name>

@@ -388,6 +388,14 @@
             <numerusform>%n 件のアラートが一致</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1+ alerts match (counting…)</source>
+        <translation>%1 件以上のアラートが一致（集計中…）</translation>
+    </message>
+    <message>
+        <source>%1+ alerts match</source>
+        <translation>%1 件以上のアラートが一致</translation>
+    </message>
 </context>
 <context>
     <name>ironsight::console::ui::BackupJob</name>

@@ -625,6 +625,69 @@ CREATE TRIGGER device_text_delete AFTER DELETE ON devices BEGIN
     WHERE NOT EXISTS(SELECT 1 FROM device_text_dirty WHERE rid = OLD.rowid);
 END;
 )sql",
+        // v16: the inventory order stored per device (docs/CONSOLE.md "Devices" → Search), so a
+        // search matching 10,000+ devices walks its matches in list order and stops after its
+        // page. order_zone / order_device: the effective zone and the device id of a group of
+        // ONE observation whose zone cannot move with ingest's reports (an override, or a sensor
+        // without VLAN rules); NULL for every other group (the search computes those keys as
+        // before). Triggers clear the key whenever what it depends on changes (observations
+        // moving in or out, the override, the site, a VLAN rule of the sensor) and mark the group
+        // in device_order_dirty; ConsoleStore::flushDeviceOrderLocked computes the marked keys
+        // again before the transaction commits. Names are not stored: renames change nothing.
+        R"sql(
+ALTER TABLE device_groups ADD COLUMN order_zone INTEGER;
+ALTER TABLE device_groups ADD COLUMN order_device TEXT;
+CREATE TABLE device_order_dirty(gid INTEGER PRIMARY KEY);
+UPDATE device_groups SET order_zone = k.zone, order_device = k.device
+FROM (SELECT g.id AS gid, COALESCE(g.zone_id, s.zone_id) AS zone, MIN(d.device_id) AS device,
+             COUNT(*) AS n, MIN(d.sensor_id) AS sensor, MIN(s.zone_id) AS szone, g.zone_id AS ozone
+      FROM device_groups g JOIN devices d ON d.group_id = g.id
+      LEFT JOIN sensors s ON s.id = d.sensor_id GROUP BY g.id) k
+WHERE device_groups.id = k.gid AND k.n = 1 AND k.zone IS NOT NULL
+  AND CASE WHEN k.ozone IS NULL
+           THEN NOT EXISTS(SELECT 1 FROM sensor_zone_rules r WHERE r.sensor_id = k.sensor)
+           ELSE (SELECT site_id FROM zones WHERE id = k.ozone) =
+                (SELECT site_id FROM zones WHERE id = k.szone) END;
+CREATE INDEX device_groups_order ON device_groups(order_zone, order_device)
+  WHERE order_zone IS NOT NULL;
+CREATE INDEX device_groups_unordered ON device_groups(id) WHERE order_zone IS NULL;
+CREATE TRIGGER device_order_members AFTER UPDATE OF group_id ON devices
+WHEN NEW.group_id IS NOT OLD.group_id
+BEGIN
+  UPDATE device_groups SET order_zone = NULL, order_device = NULL
+    WHERE id IN (OLD.group_id, NEW.group_id) AND order_zone IS NOT NULL;
+  INSERT INTO device_order_dirty(gid) SELECT NEW.group_id
+    WHERE NEW.group_id IS NOT NULL
+      AND NOT EXISTS(SELECT 1 FROM device_order_dirty WHERE gid = NEW.group_id);
+  INSERT INTO device_order_dirty(gid) SELECT OLD.group_id
+    WHERE OLD.group_id IS NOT NULL
+      AND NOT EXISTS(SELECT 1 FROM device_order_dirty WHERE gid = OLD.group_id);
+END;
+CREATE TRIGGER device_order_gone AFTER DELETE ON devices WHEN OLD.group_id IS NOT NULL BEGIN
+  INSERT INTO device_order_dirty(gid) SELECT OLD.group_id
+    WHERE NOT EXISTS(SELECT 1 FROM device_order_dirty WHERE gid = OLD.group_id);
+END;
+CREATE TRIGGER device_order_group AFTER UPDATE OF zone_id, site_id ON device_groups
+WHEN NEW.zone_id IS NOT OLD.zone_id OR NEW.site_id IS NOT OLD.site_id
+BEGIN
+  UPDATE device_groups SET order_zone = NULL, order_device = NULL WHERE id = NEW.id;
+  INSERT INTO device_order_dirty(gid) SELECT NEW.id
+    WHERE NOT EXISTS(SELECT 1 FROM device_order_dirty WHERE gid = NEW.id);
+END;
+CREATE TRIGGER device_order_rule_insert AFTER INSERT ON sensor_zone_rules BEGIN
+  UPDATE device_groups SET order_zone = NULL, order_device = NULL
+    WHERE order_zone IS NOT NULL
+      AND id IN (SELECT group_id FROM devices WHERE sensor_id = NEW.sensor_id);
+  INSERT INTO device_order_dirty(gid)
+    SELECT DISTINCT group_id FROM devices WHERE sensor_id = NEW.sensor_id AND group_id IS NOT NULL
+      AND group_id NOT IN (SELECT gid FROM device_order_dirty);
+END;
+CREATE TRIGGER device_order_rule_delete AFTER DELETE ON sensor_zone_rules BEGIN
+  INSERT INTO device_order_dirty(gid)
+    SELECT DISTINCT group_id FROM devices WHERE sensor_id = OLD.sensor_id AND group_id IS NOT NULL
+      AND group_id NOT IN (SELECT gid FROM device_order_dirty);
+END;
+)sql",
     };
     return steps;
 }
@@ -1425,6 +1488,15 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         results.assign(batches.size(), Result<std::uint64_t>(e));
         return std::move(results);
     };
+    // A batch behind a failed one of the same sensor and epoch (a stream's read-ahead) would
+    // skip the failed batch's sequence numbers: it fails too, without being applied.
+    std::vector<const IngestBatch*> failed;
+    auto followsFailure = [&](const IngestBatch& b) {
+        return std::any_of(failed.begin(), failed.end(), [&](const IngestBatch* f) {
+            return f->epoch == b.epoch && f->sensorId == b.sensorId;
+        });
+    };
+    const Error behindFailure{"an earlier batch of this stream was not applied"};
     std::lock_guard lock(mutex_);
     sqlite3* const handle = db_.handle();
     {
@@ -1440,6 +1512,10 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         bool anyApplied = false;
         bool clean = true;
         for (const IngestBatch& b : batches) {
+            if (followsFailure(b)) {
+                results.emplace_back(behindFailure);
+                continue;
+            }
             const auto changesBefore = sqlite3_total_changes64(handle);
             Result<std::uint64_t> applied = applyBatchLocked(b.sensorId, b.epoch, *b.batch, now);
             if (!applied && (sqlite3_total_changes64(handle) != changesBefore ||
@@ -1447,6 +1523,7 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
                 clean = false;  // partly applied, or SQLite rolled the transaction back
                 break;
             }
+            if (!applied) failed.push_back(&b);
             anyApplied = anyApplied || applied.ok();
             results.push_back(std::move(applied));
         }
@@ -1460,6 +1537,7 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         }
     }  // rolled back
     results.clear();
+    failed.clear();
     // Careful path: a savepoint per batch, so a batch that fails changes nothing and fails
     // alone while the others commit.
     sqlite::Transaction tx(db_);
@@ -1472,6 +1550,10 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
     };
     bool anyApplied = false;
     for (const IngestBatch& b : batches) {
+        if (followsFailure(b)) {
+            results.emplace_back(behindFailure);
+            continue;
+        }
         if (auto s = runCached(kBatchSavepoint); !s) return failAll(s.error());
         Result<std::uint64_t> applied = applyBatchLocked(b.sensorId, b.epoch, *b.batch, now);
         if (applied) {
@@ -1480,6 +1562,7 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         } else {
             if (auto s = runCached(kBatchRollback); !s) return failAll(s.error());
             if (auto s = runCached(kBatchRelease); !s) return failAll(s.error());
+            failed.push_back(&b);
         }
         results.push_back(std::move(applied));
     }
@@ -1939,6 +2022,41 @@ std::string alertCandidatesSql(const AlertQuery& q, const AlertWhere& w,
 
 }  // namespace
 
+namespace {
+
+/// Lets another thread stop a long read (a text filter over every alert) of `db`: SQLite calls
+/// the handler every 10,000 virtual-machine steps, and a set flag ends the statement with
+/// SQLITE_INTERRUPT. Only the read connection, only while its mutex is held.
+class ReadCancel {
+public:
+    ReadCancel(sqlite::Db& db, const std::shared_ptr<const std::atomic<bool>>& flag)
+        : db_(db), flag_(flag) {
+        if (flag_) sqlite3_progress_handler(db_.handle(), 10'000, &ReadCancel::stop,
+                                            const_cast<std::atomic<bool>*>(flag_.get()));
+    }
+    ~ReadCancel() {
+        if (flag_) sqlite3_progress_handler(db_.handle(), 0, nullptr, nullptr);
+    }
+    ReadCancel(const ReadCancel&) = delete;
+    ReadCancel& operator=(const ReadCancel&) = delete;
+
+    bool cancelled() const { return flag_ && flag_->load(std::memory_order_relaxed); }
+    /// `error` as it should reach the caller: "query cancelled" when the flag stopped it.
+    Error reason(Error error) const {
+        return cancelled() ? makeError("query cancelled") : std::move(error);
+    }
+
+private:
+    static int stop(void* flag) {
+        return static_cast<const std::atomic<bool>*>(flag)->load(std::memory_order_relaxed) ? 1
+                                                                                           : 0;
+    }
+    sqlite::Db& db_;
+    std::shared_ptr<const std::atomic<bool>> flag_;
+};
+
+}  // namespace
+
 Result<std::vector<AlertRow>> ConsoleStore::queryAlerts(const AlertQuery& query) {
     auto where = alertWhere(query, false);
     if (!where) return where.error();
@@ -1951,67 +2069,73 @@ Result<std::vector<AlertRow>> ConsoleStore::queryAlerts(const AlertQuery& query)
         sqlite::Db& db;
         ~EndRead() { (void)db.exec("COMMIT"); }
     } endRead{readDb_};
-    // 1. Candidates newest first, up to the page's end plus the alerts tied with its last one
-    //    (the order's tie-break, the alert id, is not in the index).
-    std::vector<std::int64_t> candidates;
-    {
-        std::vector<std::string> sensorIds;
-        if (!query.site.empty() || !query.zone.empty()) {
-            auto ids = readDb_.prepare(
-                "SELECT s.id FROM sensors s JOIN zones z ON z.id = s.zone_id "
-                "JOIN sites si ON si.id = z.site_id WHERE (?1 = '' OR si.name = ?1) AND "
-                "(?2 = '' OR z.name = ?2)");
-            if (!ids) return ids.error();
-            ids->bind(1, query.site).bind(2, query.zone);
-            for (auto row = ids->step();; row = ids->step()) {
+    ReadCancel cancel(readDb_, query.cancel);  // after endRead: removed before its COMMIT
+    auto rows = [&]() -> Result<std::vector<AlertRow>> {
+        // 1. Candidates newest first, up to the page's end plus the alerts tied with its last one
+        //    (the order's tie-break, the alert id, is not in the index).
+        std::vector<std::int64_t> candidates;
+        {
+            std::vector<std::string> sensorIds;
+            if (!query.site.empty() || !query.zone.empty()) {
+                auto ids = readDb_.prepare(
+                    "SELECT s.id FROM sensors s JOIN zones z ON z.id = s.zone_id "
+                    "JOIN sites si ON si.id = z.site_id WHERE (?1 = '' OR si.name = ?1) AND "
+                    "(?2 = '' OR z.name = ?2)");
+                if (!ids) return ids.error();
+                ids->bind(1, query.site).bind(2, query.zone);
+                for (auto row = ids->step();; row = ids->step()) {
+                    if (!row) return row.error();
+                    if (!*row) break;
+                    sensorIds.push_back(ids->columnText(0));
+                }
+                if (sensorIds.empty()) return std::vector<AlertRow>{};  // no sensor: no alert
+            }
+            auto st = readDb_.prepare(alertCandidatesSql(query, *where, sensorIds));
+            if (!st) return st.error();
+            bindWhere(*st, *where);
+            std::int64_t boundary = 0;
+            for (auto row = st->step();; row = st->step()) {
                 if (!row) return row.error();
                 if (!*row) break;
-                sensorIds.push_back(ids->columnText(0));
+                const std::int64_t seen = st->columnIsNull(1)
+                                              ? std::numeric_limits<std::int64_t>::min()
+                                              : st->columnInt(1);
+                if (candidates.size() >= want && seen != boundary) break;
+                candidates.push_back(st->columnInt(0));
+                if (candidates.size() == want) boundary = seen;
             }
-            if (sensorIds.empty()) return std::vector<AlertRow>{};  // no sensor: no alert
         }
-        auto st = readDb_.prepare(alertCandidatesSql(query, *where, sensorIds));
+        std::vector<AlertRow> out;
+        if (candidates.empty()) return out;
+        // 2. Their exact order and the page, 3. the page's rows.
+        std::string ids;
+        for (auto id : candidates) ids += (ids.empty() ? "" : ",") + std::to_string(id);
+        std::string page = ids;
+        if (query.offset > 0 || candidates.size() > want) {
+            auto st = readDb_.prepare("SELECT a.rowid FROM alerts a WHERE a.rowid IN (" + ids +
+                                      ") ORDER BY a.last_seen DESC, a.alert_id" +
+                                      pageClause(query.limit, query.offset));
+            if (!st) return st.error();
+            page.clear();
+            for (auto row = st->step();; row = st->step()) {
+                if (!row) return row.error();
+                if (!*row) break;
+                page += (page.empty() ? "" : ",") + std::to_string(st->columnInt(0));
+            }
+            if (page.empty()) return out;
+        }
+        auto st = readDb_.prepare(std::string(kAlertSelect) + "WHERE a.rowid IN (" + page +
+                                  ") ORDER BY a.last_seen DESC, a.alert_id");
         if (!st) return st.error();
-        bindWhere(*st, *where);
-        std::int64_t boundary = 0;
         for (auto row = st->step();; row = st->step()) {
             if (!row) return row.error();
             if (!*row) break;
-            const std::int64_t seen =
-                st->columnIsNull(1) ? std::numeric_limits<std::int64_t>::min() : st->columnInt(1);
-            if (candidates.size() >= want && seen != boundary) break;
-            candidates.push_back(st->columnInt(0));
-            if (candidates.size() == want) boundary = seen;
+            out.push_back(alertFrom(*st));
         }
-    }
-    std::vector<AlertRow> out;
-    if (candidates.empty()) return out;
-    // 2. Their exact order and the page, 3. the page's rows.
-    std::string ids;
-    for (auto id : candidates) ids += (ids.empty() ? "" : ",") + std::to_string(id);
-    std::string page = ids;
-    if (query.offset > 0 || candidates.size() > want) {
-        auto st = readDb_.prepare("SELECT a.rowid FROM alerts a WHERE a.rowid IN (" + ids +
-                                  ") ORDER BY a.last_seen DESC, a.alert_id" +
-                                  pageClause(query.limit, query.offset));
-        if (!st) return st.error();
-        page.clear();
-        for (auto row = st->step();; row = st->step()) {
-            if (!row) return row.error();
-            if (!*row) break;
-            page += (page.empty() ? "" : ",") + std::to_string(st->columnInt(0));
-        }
-        if (page.empty()) return out;
-    }
-    auto st = readDb_.prepare(std::string(kAlertSelect) + "WHERE a.rowid IN (" + page +
-                              ") ORDER BY a.last_seen DESC, a.alert_id");
-    if (!st) return st.error();
-    for (auto row = st->step();; row = st->step()) {
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(alertFrom(*st));
-    }
-    return out;
+        return out;
+    }();
+    if (!rows) return cancel.reason(rows.error());
+    return rows;
 }
 
 Result<std::int64_t> ConsoleStore::countAlerts(const AlertQuery& query) {
@@ -2038,8 +2162,9 @@ Result<std::int64_t> ConsoleStore::countAlerts(const AlertQuery& query) {
     auto st = readDb_.prepare(sql);
     if (!st) return st.error();
     bindWhere(*st, *where);
+    ReadCancel cancel(readDb_, query.cancel);
     auto row = st->step();
-    if (!row) return row.error();
+    if (!row) return cancel.reason(row.error());
     return *row ? st->columnInt(0) : 0;
 }
 
@@ -2262,6 +2387,7 @@ Status ConsoleStore::writeLocked(Body&& body) {
 }
 
 Status ConsoleStore::flushSearchTextLocked() {
+    if (auto s = flushDeviceOrderLocked(); !s) return s;  // device_store.cpp, schema v16
     auto any = cachedLocked(kDeviceTextAnyDirty);
     if (!any) return any.error();
     auto row = (*any)->step();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <compare>
 #include <cstdint>
 #include <filesystem>
@@ -215,6 +216,9 @@ struct AlertQuery {
     std::int64_t lastSeenBeforeMs = 0;  ///< last seen before (0: no bound)
     int limit = 500;   ///< rows of the page (<= 0: no limit)
     int offset = 0;
+    /// Set from another thread to stop queryAlerts/countAlerts early (the desktop's filter
+    /// changed): the answer is then the error "query cancelled". Null: runs to the end.
+    std::shared_ptr<const std::atomic<bool>> cancel;
 };
 
 /// Alert counts. Keys: severity names, status names, site names, "site/zone".
@@ -664,6 +668,9 @@ private:
     /// triggers marked (device_text_dirty) and of the new rows ingest queued (newDeviceRows_),
     /// so FTS5 is written once per transaction, not per row (schema v15).
     Status flushSearchTextLocked();
+    /// Before a write transaction commits: computes the stored inventory order (schema v16) of
+    /// the device groups the triggers marked in device_order_dirty.
+    Status flushDeviceOrderLocked();
 
     std::mutex mutex_;
     sqlite::Db db_;

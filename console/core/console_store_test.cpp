@@ -464,6 +464,84 @@ TEST_F(ConsoleStoreStreams, GroupCommitRollsBackAPartlyAppliedBatchAlone) {
     EXPECT_TRUE(sawB);
 }
 
+// The link server reads a stream's batches ahead of its acks, so a group (or a later group) can
+// hold a stream's next batch behind one that fails: that batch must fail unapplied, not land
+// after a gap (it would advance the sequence past the failed batch's envelopes for good).
+TEST_F(ConsoleStoreStreams, ABatchBehindAFailedOneOfItsStreamIsNotApplied) {
+    auto& s = *store;
+    {
+        auto other = sqlite::Db::open(db);
+        ASSERT_TRUE(other.ok());
+        ASSERT_TRUE(other
+                        ->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
+                               "WHEN NEW.alert_id = 'poison' "
+                               "BEGIN SELECT RAISE(ABORT, 'poisoned alert'); END")
+                        .ok());
+    }
+    auto poisoned = [](std::uint64_t at, std::uint64_t from, std::uint64_t to) {
+        v1::Batch out = batch(from, to);
+        auto* env = out.mutable_envelopes(static_cast<int>(at - from));
+        env->mutable_alert()->set_id("poison");
+        return out;
+    };
+    auto gaps = [&] {
+        const auto audit = s.listAudit();  // named: a temporary Result would dangle in the loop
+        int n = 0;
+        for (const auto& e : *audit) n += e.action == "DELIVERY_GAP" ? 1 : 0;
+        return n;
+    };
+    // Refused after the batch changed rows (the careful path) and at its first envelope (the
+    // optimistic path): both times b's next batch fails too and sensor a's commits.
+    const v1::Batch a1 = batch(1, 4), a2 = batch(5, 8);
+    const v1::Batch badLate = poisoned(5, 1, 5), badFirst = poisoned(1, 1, 4);
+    const v1::Batch next = batch(6, 9);
+    for (const v1::Batch* bad : {&badLate, &badFirst}) {
+        SCOPED_TRACE(bad == &badLate ? "refused late" : "refused first");
+        const v1::Batch& aBatch = bad == &badLate ? a1 : a2;
+        auto results = s.applyBatches({IngestBatch{b->id, 3, bad}, IngestBatch{b->id, 3, &next},
+                                       IngestBatch{a->id, 7, &aBatch}},
+                                      5000);
+        ASSERT_EQ(results.size(), 3u);
+        ASSERT_FALSE(results[0].ok());
+        EXPECT_NE(results[0].error().message.find("poisoned alert"), std::string::npos);
+        ASSERT_FALSE(results[1].ok());
+        EXPECT_EQ(results[1].error().message, "an earlier batch of this stream was not applied");
+        ASSERT_TRUE(results[2].ok()) << results[2].error().message;
+        EXPECT_EQ(*results[2], bad == &badLate ? 4u : 8u);
+        EXPECT_EQ(s.progress(b->id)->appliedThroughSeq, 0u);
+        EXPECT_EQ(gaps(), 0);
+        const auto devices = s.listDevices();
+        ASSERT_TRUE(devices.ok());
+        for (const auto& device : *devices) EXPECT_EQ(device.sensorId, a->id);
+    }
+
+    // Across transactions (IngestCommitter, one batch per transaction): once a stream's batch
+    // fails, the batches it queued behind it fail without being applied; a new stream resumes.
+    {
+        IngestCommitter committer(s, 1);
+        const auto stream = committer.openStream(b->id, 3);
+        auto shared = [](const v1::Batch& x) { return std::make_shared<const v1::Batch>(x); };
+        const auto t1 = committer.submit(stream, shared(badLate));
+        const auto t2 = committer.submit(stream, shared(next));
+        const auto t3 = committer.submit(stream, shared(batch(10, 12)));
+        ASSERT_TRUE(t1 && t2 && t3);
+        EXPECT_FALSE(committer.wait(*t1).ok());
+        const auto r2 = committer.wait(*t2);
+        ASSERT_FALSE(r2.ok());
+        EXPECT_EQ(r2.error().message, "an earlier batch of this stream was not applied");
+        EXPECT_FALSE(committer.wait(*t3).ok());
+        EXPECT_EQ(s.progress(b->id)->appliedThroughSeq, 0u);
+        EXPECT_EQ(gaps(), 0);
+        const auto resumed = committer.submit(committer.openStream(b->id, 3), shared(a1));
+        ASSERT_TRUE(resumed);
+        const auto r = committer.wait(*resumed);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        EXPECT_EQ(*r, 4u);
+    }
+    EXPECT_EQ(s.progress(b->id)->appliedThroughSeq, 4u);
+    EXPECT_EQ(gaps(), 0);
+}
+
 // Schema v15 writes the search index and the alert tally once per transaction instead of per
 // row: after every kind of write both still match the rows they describe.
 void expectIndexesMatchRows(const fs::path& db, const std::string& when) {
@@ -563,6 +641,44 @@ TEST_F(ConsoleStoreStreams, SearchIndexAndAlertTallyFollowEveryWrite) {
 }
 
 // Ingest's commits never checkpoint the WAL themselves: the store's checkpoint thread does,
+
+// The desktop stops a stale query through AlertQuery::cancel: a set flag ends a long read with
+// "query cancelled", and the read connection answers the next query as before.
+TEST_F(ConsoleStoreStreams, ACancelledAlertQueryStopsAndTheNextOneRuns) {
+    auto& s = *store;
+    v1::Batch many;
+    for (std::uint64_t seq = 1; seq <= 2000; ++seq) {
+        auto* alert = many.add_envelopes();
+        alert->set_seq(seq);
+        alert->mutable_alert()->set_id("alert-" + std::to_string(seq));
+        alert->mutable_alert()->set_title("Title " + std::to_string(seq));
+        alert->mutable_alert()->set_last_seen_ms(static_cast<std::int64_t>(seq));
+    }
+    ASSERT_TRUE(s.applyBatch(a->id, 7, many, 0).ok());
+    AlertQuery q;
+    q.text = "no such text";  // every row is read: far more than the handler's 10,000 steps
+    auto stop = std::make_shared<std::atomic<bool>>(true);
+    q.cancel = stop;
+    auto count = s.countAlerts(q);
+    ASSERT_FALSE(count.ok());
+    EXPECT_EQ(count.error().message, "query cancelled");
+    auto rows = s.queryAlerts(q);
+    ASSERT_FALSE(rows.ok());
+    EXPECT_EQ(rows.error().message, "query cancelled");
+
+    stop->store(false);
+    q.text = "Title 1";  // Title 1, 10-19, 100-199, 1000-1999
+    count = s.countAlerts(q);
+    ASSERT_TRUE(count.ok()) << count.error().message;
+    EXPECT_EQ(*count, 1111);
+    q.limit = 3;
+    rows = s.queryAlerts(q);
+    ASSERT_TRUE(rows.ok()) << rows.error().message;
+    ASSERT_EQ(rows->size(), 3u);
+    EXPECT_EQ((*rows)[0].title, "Title 1999");  // newest first
+    q.cancel.reset();
+    EXPECT_EQ(*s.countAlerts(q), 1111);
+}
 // woken when a commit leaves 1,000+ pages in the WAL, and the data reaches the database file.
 TEST_F(ConsoleStoreStreams, TheWalIsCheckpointedOffTheCommitPath) {
     auto& s = *store;

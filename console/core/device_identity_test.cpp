@@ -87,7 +87,7 @@ protected:
         auto all = svc_->listDevices();
         ASSERT_TRUE(all.ok()) << all.error().message;
         ASSERT_FALSE(all->empty());
-        for (const std::string& term : {std::string(), std::string("mac-")}) {
+        for (const std::string& term : {std::string(), std::string("plc")}) {  // every device
             for (std::size_t i = 0; i < all->size(); ++i) {
                 auto page = svc_->searchDevices(term, 1, static_cast<int>(i));
                 ASSERT_TRUE(page.ok()) << page.error().message;
@@ -96,6 +96,39 @@ protected:
                 EXPECT_EQ((*page)[0].zone, (*all)[i].zone) << "page " << i;
             }
         }
+        // Terms matching some devices, through the trigram index and the short-term scan
+        // (pages walk the stored order, schema v16): pages of one and of two equal the
+        // unpaged search, which reads every match and sorts them.
+        for (const std::string& term : {std::string("0000"), std::string("mac-00"),
+                                         std::string("1"), std::string("e"), std::string("Line")}) {
+            auto full = svc_->searchDevices(term, 0, 0);  // unpaged: every match, sorted
+            ASSERT_TRUE(full.ok()) << full.error().message;
+            for (std::size_t i = 0; i <= full->size(); ++i) {
+                for (int size : {1, 2}) {
+                    auto page = svc_->searchDevices(term, size, static_cast<int>(i));
+                    ASSERT_TRUE(page.ok()) << page.error().message;
+                    const std::size_t expected =
+                        std::min(full->size() - i, static_cast<std::size_t>(size));
+                    ASSERT_EQ(page->size(), expected) << "page " << i << " of '" << term << "'";
+                    for (std::size_t k = 0; k < expected; ++k) {
+                        EXPECT_EQ((*page)[k].groupId, (*full)[i + k].groupId)
+                            << "row " << i + k << " of '" << term << "'";
+                    }
+                }
+            }
+        }
+    }
+
+    /// Groups whose inventory order is stored (schema v16), read from the database file.
+    std::int64_t storedOrders() {
+        auto db = sqlite::Db::open(dir_.path / "console.db", /*readOnly=*/true);
+        EXPECT_TRUE(db.ok());
+        if (!db) return -1;
+        auto st = db->prepare("SELECT COUNT(*) FROM device_groups WHERE order_zone IS NOT NULL");
+        EXPECT_TRUE(st.ok());
+        if (!st) return -1;
+        auto row = st->step();
+        return row && *row ? st->columnInt(0) : -1;
     }
 
     std::map<std::string, std::uint64_t> seq_;
@@ -388,6 +421,7 @@ TEST_F(Devices, ZoneOverrideAndVlanRules) {
     EXPECT_EQ(find(t).zone, "Line 1");
     EXPECT_EQ(find(u).zone, "Line 1");
     EXPECT_TRUE(svc_->listZoneRules()->empty());
+    expectPagesFollowTheList("the override's zone deleted");  // FK actions fire v16's triggers
 }
 
 TEST_F(Devices, SearchCoversEditsAndEveryObservation) {
@@ -517,6 +551,73 @@ TEST_F(Devices, MovingAZoneTakesItsDevicesAlong) {
     EXPECT_EQ(group("s3", "mac-0000000000d2"), alone);
     ingest(s3_, {device("mac-0000000000d1")});
     EXPECT_EQ(group("s3", "mac-0000000000d1"), moved);
+}
+
+TEST_F(Devices, SearchPagesFollowTheListAfterEveryChange) {
+    // Eight devices in three zones of two sites, names sorting apart from their ids.
+    ingest(s1_, {device("mac-0000000000e5", {"10.3.0.5"}), device("mac-0000000000e1"),
+                 device("mac-0000000000e9", {"10.3.0.9"})});
+    ingest(s2_, {device("mac-0000000000e2"), device("mac-0000000000e7", {"10.3.0.7"}),
+                 device("ip-10.3.0.40")});
+    ingest(s3_, {device("mac-0000000000e3"), device("mac-0000000000e8")});
+    EXPECT_EQ(storedOrders(), 8);  // every device: one observation, no VLAN rule
+    expectPagesFollowTheList("after ingest");
+    Session admin = signIn("admin", Role::Admin);
+
+    // A second sensor sees e5: two observations, the newer one (s2, Line 2) leads.
+    ingest(s2_, {device("mac-0000000000e5", {"10.3.0.5"}, "", 5000)});
+    const std::int64_t e5 = group("s1", "mac-0000000000e5");
+    EXPECT_EQ(find(e5).zone, "Line 2");
+    EXPECT_EQ(storedOrders(), 7);
+    expectPagesFollowTheList("two observations");
+    ingest(s1_, {device("mac-0000000000e5", {"10.3.0.5"}, "", 9000)});  // s1 leads again
+    EXPECT_EQ(find(e5).zone, "Line 1");
+    expectPagesFollowTheList("the other observation newer");
+
+    // Override, then merge, split, edits.
+    DeviceEdit z;
+    z.zone = "Cell 2";
+    const std::int64_t e9 = group("s1", "mac-0000000000e9");
+    ASSERT_TRUE(svc_->editDevice(admin, e9, z).ok());
+    EXPECT_EQ(storedOrders(), 7);  // an override is stored too
+    expectPagesFollowTheList("override");
+    const std::int64_t e2 = group("s2", "mac-0000000000e2");
+    ASSERT_TRUE(svc_->mergeDevices(admin, e9, e2).ok());
+    expectPagesFollowTheList("merged");
+    auto split = svc_->splitDevice(admin, "s2", "mac-0000000000e2");
+    ASSERT_TRUE(split.ok()) << split.error().message;
+    EXPECT_EQ(find(*split).zone, "Line 2");  // no edits: its sensor's zone
+    expectPagesFollowTheList("split");
+    DeviceEdit name;
+    name.name = "A first";
+    ASSERT_TRUE(svc_->editDevice(admin, group("s3", "mac-0000000000e8"), name).ok());
+    expectPagesFollowTheList("renamed");
+    z.zone = "";
+    ASSERT_TRUE(svc_->editDevice(admin, e9, z).ok());
+    EXPECT_EQ(find(e9).zone, "Line 1");
+    expectPagesFollowTheList("override removed");
+
+    // A VLAN rule of s2 moves its tagged device; the rule's devices are keyed at search time.
+    auto tagged = device("mac-0000000000e7", {"10.3.0.7"});
+    tagged.add_vlans(30);
+    ingest(s2_, {tagged});
+    ASSERT_TRUE(svc_->setZoneRule(admin, "s2", 30, "Cell 2").ok());
+    EXPECT_EQ(find(group("s2", "mac-0000000000e7")).zone, "Cell 2");
+    expectPagesFollowTheList("VLAN rule");
+    tagged.clear_vlans();  // ingest drops the tag: back in the sensor's zone
+    ingest(s2_, {tagged});
+    EXPECT_EQ(find(group("s2", "mac-0000000000e7")).zone, "Line 2");
+    expectPagesFollowTheList("VLAN tag dropped");
+    ASSERT_TRUE(svc_->removeZoneRule(admin, "s2", 30).ok());
+    expectPagesFollowTheList("VLAN rule removed");
+
+    // Renames and a zone moving to the other site.
+    ASSERT_TRUE(svc_->renameZone("Plant A", "Line 1", "Zulu").ok());
+    expectPagesFollowTheList("zone renamed");
+    ASSERT_TRUE(svc_->renameSite("Plant B", "Alpha").ok());
+    expectPagesFollowTheList("site renamed");
+    ASSERT_TRUE(svc_->moveZone("Plant A", "Line 2", "Alpha").ok());
+    expectPagesFollowTheList("zone moved");
 }
 
 TEST(DeviceMigration, ExistingObservationsAreGroupedOnUpgrade) {

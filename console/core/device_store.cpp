@@ -5,11 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "console/core/console_store.h"
 
@@ -341,6 +343,237 @@ bool deviceOrder(const DeviceRow& a, const DeviceRow& b) {
            std::tie(b.site, b.zone, b.deviceId, b.groupId);
 }
 
+/// Schema v16: the stored inventory order (device_groups.order_zone, order_device; see the
+/// migration in console_store.cpp). flushDeviceOrderLocked computes it for the groups the
+/// triggers marked: a group of one observation whose zone is its override (in the sensor's
+/// site) or its sensor's zone when that sensor has no VLAN rules; every other group stays NULL.
+/// CROSS JOIN: driven by the marked groups (else SQLite scans every group per transaction).
+constexpr const char* kOrderAnyDirty = "SELECT EXISTS(SELECT 1 FROM device_order_dirty)";
+constexpr const char* kOrderClear =
+    "UPDATE device_groups SET order_zone = NULL, order_device = NULL "
+    "WHERE order_zone IS NOT NULL AND id IN (SELECT gid FROM device_order_dirty)";
+constexpr const char* kOrderFill = R"sql(
+UPDATE device_groups SET order_zone = k.zone, order_device = k.device
+FROM (SELECT x.gid AS gid, COALESCE(g.zone_id, s.zone_id) AS zone, MIN(d.device_id) AS device,
+             COUNT(*) AS n, MIN(d.sensor_id) AS sensor, MIN(s.zone_id) AS szone, g.zone_id AS ozone
+      FROM device_order_dirty x CROSS JOIN device_groups g ON g.id = x.gid
+      CROSS JOIN devices d ON d.group_id = g.id LEFT JOIN sensors s ON s.id = d.sensor_id
+      GROUP BY x.gid) k
+WHERE device_groups.id = k.gid AND k.n = 1 AND k.zone IS NOT NULL
+  AND CASE WHEN k.ozone IS NULL
+           THEN NOT EXISTS(SELECT 1 FROM sensor_zone_rules r WHERE r.sensor_id = k.sensor)
+           ELSE (SELECT site_id FROM zones WHERE id = k.ozone) =
+                (SELECT site_id FROM zones WHERE id = k.szone) END)sql";
+constexpr const char* kOrderDone = "DELETE FROM device_order_dirty";
+
+/// The groups with a stored order, one zone at a time, in list order (index
+/// device_groups_order), with their observation's rowid; ?2 (short terms only): whether the
+/// observation's indexed text contains the term.
+constexpr const char* kOrderWalk =
+    "SELECT g.id, g.order_device, d.rowid FROM device_groups g "
+    "JOIN devices d ON d.group_id = g.id WHERE g.order_zone = ?1 ORDER BY g.order_device, g.id";
+constexpr const char* kOrderWalkText =
+    "SELECT g.id, g.order_device, d.rowid, c.c0 LIKE ?2 ESCAPE '\\' FROM device_groups g "
+    "JOIN devices d ON d.group_id = g.id LEFT JOIN device_text_content c ON c.id = d.rowid "
+    "WHERE g.order_zone = ?1 ORDER BY g.order_device, g.id";
+/// The observations of the groups without a stored order (their sort keys are computed). CROSS
+/// JOIN keeps the groups outside (their partial index holds only those): without statistics
+/// SQLite would scan every observation instead.
+constexpr const char* kUnordered =
+    "SELECT d.group_id, d.sensor_id, d.device_id, COALESCE(d.last_seen, 0), d.vlans, d.rowid "
+    "FROM device_groups g INDEXED BY device_groups_unordered CROSS JOIN devices d "
+    "ON d.group_id = g.id WHERE g.order_zone IS NULL";
+constexpr const char* kUnorderedText =
+    "SELECT d.group_id, d.sensor_id, d.device_id, COALESCE(d.last_seen, 0), d.vlans, d.rowid, "
+    "c.c0 LIKE ?1 ESCAPE '\\' FROM device_groups g INDEXED BY device_groups_unordered "
+    "CROSS JOIN devices d ON d.group_id = g.id "
+    "LEFT JOIN device_text_content c ON c.id = d.rowid WHERE g.order_zone IS NULL";
+
+/// Collects column 0 of `sql` (binding ?1 = LIKE pattern, ?2 = trigram phrase when used).
+Status collectIds(sqlite::Db& db, const std::string& sql, const std::string& term,
+                  std::unordered_set<std::int64_t>& into) {
+    auto st = db.prepare(sql);
+    if (!st) return st.error();
+    if (sql.find("?1") != std::string::npos) st->bind(1, likeOf(term));
+    if (sql.find("?2") != std::string::npos) st->bind(2, trigramPhrase(term));
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        into.insert(st->columnInt(0));
+    }
+    return {};
+}
+
+/// A search page's group ids in list order, walking the stored order (schema v16) and stopping
+/// once `offset + limit` matches are known; nullopt when reading every match and sorting them
+/// (the caller's way) costs less: few matches, or a short term whose matches are too sparse for
+/// the walk's budget. Groups without a stored order are matched and keyed like the caller does,
+/// then merged into the walk.
+Result<std::optional<std::vector<std::int64_t>>> pageInStoredOrder(
+    sqlite::Db& db, const std::string& term, const ZoneRules& rules, const Places& places,
+    std::size_t offset, std::size_t limit) {
+    using Page = std::optional<std::vector<std::int64_t>>;
+    const std::size_t need = offset + limit;
+    const bool indexed = indexedTerm(term);
+    // Matches by group (edits, override zone, VLAN rule zone) and by observation rowid
+    // (indexed text, sensor/site/zone names). A short term's text is tested during the walk.
+    std::unordered_set<std::int64_t> groups, rows;
+    if (auto s = collectIds(db,
+                            indexed ? "SELECT rowid FROM group_text WHERE group_text MATCH ?2"
+                                    : "SELECT id FROM group_text_content WHERE c0 LIKE ?1 ESCAPE '\\'",
+                            term, groups);
+        !s) {
+        return s.error();
+    }
+    if (auto s = collectIds(db,
+                            "SELECT id FROM device_groups WHERE zone_id IN "
+                            "(SELECT id FROM zones WHERE name LIKE ?1 ESCAPE '\\')",
+                            term, groups);
+        !s) {
+        return s.error();
+    }
+    if (!rules.empty()) {
+        std::string ruleZones = kSearchRuleZones;
+        ruleZones.erase(0, ruleZones.find("SELECT"));
+        if (auto s = collectIds(db, ruleZones, term, groups); !s) return s.error();
+    }
+    if (auto s = collectIds(db,
+                            "SELECT d.rowid FROM devices d WHERE d.sensor_id IN ("
+                            "SELECT s.id FROM sensors s JOIN zones z ON z.id = s.zone_id "
+                            "JOIN sites si ON si.id = z.site_id WHERE s.name LIKE ?1 ESCAPE '\\' "
+                            "OR si.name LIKE ?1 ESCAPE '\\' OR z.name LIKE ?1 ESCAPE '\\')",
+                            term, rows);
+        !s) {
+        return s.error();
+    }
+    std::size_t budget = std::numeric_limits<std::size_t>::max();  // observations walked
+    if (indexed) {
+        if (auto s = collectIds(db, "SELECT rowid FROM device_text WHERE device_text MATCH ?2",
+                                term, rows);
+            !s) {
+            return s.error();
+        }
+        const std::size_t matches = rows.size() + groups.size();
+        if (matches == 0) return Page(std::vector<std::int64_t>{});
+        auto total = db.prepare("SELECT COALESCE(MAX(id), 0) FROM device_groups");
+        if (!total) return total.error();
+        auto row = total->step();
+        if (!row) return row.error();
+        const auto n = static_cast<double>(*row ? total->columnInt(0) : 0);
+        // The walk reads ~need * n / matches entries (~1 us each), the caller's way reads every
+        // match's observations and sorts them (~4 us each).
+        if (static_cast<double>(need) * n > 4.0 * static_cast<double>(matches) *
+                                                static_cast<double>(matches)) {
+            return Page(std::nullopt);
+        }
+    } else {
+        // A short term (no trigram): its matches are unknown until read. Walk at most this many
+        // observations (~25 ms); sparser matches are read and sorted by the caller.
+        budget = 20000;
+    }
+    const std::string like = likeOf(term);
+    auto matched = [&](std::int64_t group, std::int64_t rowid, bool text) {
+        return text || rows.count(rowid) != 0 || groups.count(group) != 0;
+    };
+
+    // Groups without a stored order: their matches, keyed like the caller's sort.
+    using Key = std::tuple<std::string, std::string, std::string, std::int64_t>;
+    std::vector<Key> pending;
+    {
+        auto st = db.prepare(indexed ? kUnordered : kUnorderedText);
+        if (!st) return st.error();
+        if (!indexed) st->bind(1, like);
+        struct Primary {
+            std::int64_t lastSeen = 0;
+            std::string sensorId, deviceId, vlans;
+            bool match = false;
+        };
+        std::unordered_map<std::int64_t, Primary> primaries;
+        for (auto row = st->step();; row = st->step()) {
+            if (!row) return row.error();
+            if (!*row) break;
+            const std::int64_t group = st->columnInt(0);
+            const bool match =
+                matched(group, st->columnInt(5), !indexed && st->columnInt(6) != 0);
+            Primary candidate{st->columnInt(3), st->columnText(1), st->columnText(2),
+                              rules.empty() ? std::string() : st->columnText(4), match};
+            auto [it, added] = primaries.try_emplace(group, candidate);
+            Primary& p = it->second;
+            if (added) continue;
+            candidate.match = candidate.match || p.match;
+            if (std::tie(p.lastSeen, candidate.sensorId, candidate.deviceId) <
+                std::tie(candidate.lastSeen, p.sensorId, p.deviceId)) {
+                p = std::move(candidate);
+            } else {
+                p.match = candidate.match;
+            }
+        }
+        for (auto& [group, p] : primaries) {
+            if (!p.match) continue;
+            auto place = places.sensors.find(p.sensorId);
+            if (place == places.sensors.end()) continue;
+            std::string zone = place->second.second;
+            if (auto o = places.overrides.find(group); o != places.overrides.end()) {
+                auto z = places.zones.find(o->second);
+                zone = z == places.zones.end() ? std::string() : z->second;
+            } else if (auto z = vlanZone(rules, p.sensorId, p.vlans)) {
+                zone = std::move(*z);
+            }
+            pending.emplace_back(place->second.first, std::move(zone), std::move(p.deviceId), group);
+        }
+        std::sort(pending.begin(), pending.end());
+    }
+
+    // Zones in list order (site name, zone name).
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> zones;
+    {
+        auto st = db.prepare("SELECT si.name, z.name, z.id FROM zones z JOIN sites si ON si.id = z.site_id");
+        if (!st) return st.error();
+        for (auto row = st->step();; row = st->step()) {
+            if (!row) return row.error();
+            if (!*row) break;
+            zones.emplace_back(st->columnText(0), st->columnText(1), st->columnInt(2));
+        }
+        std::sort(zones.begin(), zones.end());
+    }
+
+    std::vector<std::int64_t> out;
+    std::size_t next = 0;  // first pending key not yet emitted
+    std::size_t walked = 0;
+    auto walk = db.prepare(indexed ? kOrderWalk : kOrderWalkText);
+    if (!walk) return walk.error();
+    for (const auto& [site, zone, zoneId] : zones) {
+        if (out.size() >= need) break;
+        walk->reset();
+        walk->bind(1, zoneId);
+        if (!indexed) walk->bind(2, like);
+        std::int64_t last = 0;
+        for (auto row = walk->step();; row = walk->step()) {
+            if (!row) return row.error();
+            if (!*row || out.size() >= need) break;
+            if (++walked > budget) return Page(std::nullopt);
+            const std::int64_t group = walk->columnInt(0);
+            if (group == last ||
+                !matched(group, walk->columnInt(2), !indexed && walk->columnInt(3) != 0)) {
+                continue;
+            }
+            last = group;
+            const std::string device = walk->columnText(1);
+            while (next < pending.size() && out.size() < need &&
+                   std::tie(std::get<0>(pending[next]), std::get<1>(pending[next]),
+                            std::get<2>(pending[next]), std::get<3>(pending[next])) <
+                       std::tie(site, zone, device, group)) {
+                out.push_back(std::get<3>(pending[next++]));
+            }
+            if (out.size() < need) out.push_back(group);
+        }
+    }
+    while (next < pending.size() && out.size() < need) out.push_back(std::get<3>(pending[next++]));
+    if (offset >= out.size()) return Page(std::vector<std::int64_t>{});
+    return Page(std::vector<std::int64_t>(out.begin() + static_cast<std::ptrdiff_t>(offset),
+                                          out.end()));
+}
+
 const std::set<std::string>& criticalities() {
     static const std::set<std::string> names = {"low", "medium", "high", "critical"};
     return names;
@@ -515,6 +748,19 @@ Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& te
     // and zone names come from small maps (no JSON but the VLANs of sensors with rules).
     auto places = placesLocked(readDb_);
     if (!places) return places.error();
+    if (!term.empty() && limit > 0) {
+        // A broad term: walk the stored order (schema v16) and stop after the page.
+        auto page = pageInStoredOrder(readDb_, term, *rules, *places,
+                                      static_cast<std::size_t>(std::max(offset, 0)),
+                                      static_cast<std::size_t>(limit));
+        if (!page) return page.error();
+        if (*page) {
+            if ((*page)->empty()) return std::vector<DeviceRow>{};
+            std::string ids;
+            for (std::int64_t g : **page) ids += (ids.empty() ? "" : ",") + std::to_string(g);
+            return loadDevicesLocked(readDb_, "WHERE d.group_id IN (" + ids + ")", "");
+        }
+    }
     auto st = readDb_.prepare(std::string(kOrderSelect) + where);
     if (!st) return st.error();
     bindSearch(*st, term);
@@ -706,9 +952,30 @@ Status ConsoleStore::editDevice(std::int64_t groupId, const DeviceEdit& edit,
     return changeLocked(body, "device.edit", deviceTarget(groupId), by);
 }
 
+Status ConsoleStore::flushDeviceOrderLocked() {
+    auto any = cachedLocked(kOrderAnyDirty);
+    if (!any) return any.error();
+    auto row = (*any)->step();
+    if (!row) return row.error();
+    const bool marked = *row && (*any)->columnInt(0) != 0;
+    (*any)->reset();
+    if (!marked) return {};
+    for (const char* sql : {kOrderClear, kOrderFill, kOrderDone}) {
+        auto st = cachedLocked(sql);
+        if (!st) return makeError("cannot update the device order: " + st.error().message);
+        if (auto s = (*st)->run(); !s) {
+            return makeError("cannot update the device order: " + s.error().message);
+        }
+    }
+    return {};
+}
+
 Status ConsoleStore::changeLocked(const std::function<Status()>& body, const std::string& action,
                                   const std::string& target, const AuditActor& by) {
-    Status s = inTransaction(db_, ownWrites_, body);
+    Status s = inTransaction(db_, ownWrites_, [&]() -> Status {
+        if (Status done = body(); !done) return done;
+        return flushDeviceOrderLocked();  // merges, splits, overrides, VLAN rules (schema v16)
+    });
     if (!s) (void)auditLocked(by.actor, action, target, by.source, "failed: " + s.error().message);
     return s;
 }

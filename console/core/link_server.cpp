@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <set>
 
 #include "ironsight/v1/link.grpc.pb.h"
@@ -306,34 +308,112 @@ private:
             }
         } stopSender{server_, done, sender};
 
-        while (!context->IsCancelled() && stream->Read(&message)) {
-            if (!message.has_batch()) {
-                return {grpc::StatusCode::INVALID_ARGUMENT, "expected a Batch after Hello"};
+        // Read ahead: each batch goes to the committer as soon as it arrives, and the acker
+        // thread acknowledges them in order once committed. So the committer finds a stream's
+        // next batches queued while it commits the previous ones (fewer, larger group commits;
+        // docs/BENCHMARKS.md "Console ingest", session 7). Commit first, acknowledge second: an
+        // ack always means "durable at the console".
+        Acks acks;
+        const auto ingest = server_.committer_->openStream(sensorId, epoch);
+        std::thread acker([&] { acknowledge(context, acks, epoch, write); });
+        grpc::Status status = grpc::Status::OK;
+        while (!context->IsCancelled()) {
+            auto next = std::make_shared<v1::SensorMessage>();
+            if (!stream->Read(next.get())) break;
+            if (!next->has_batch()) {
+                status = {grpc::StatusCode::INVALID_ARGUMENT, "expected a Batch after Hello"};
+                break;
             }
-            // Commit first, acknowledge second: an ack always means "durable at the console".
-            auto applied = server_.committer_->apply(sensorId, epoch, message.batch());
-            if (!applied) return {grpc::StatusCode::UNAVAILABLE, applied.error().message};
-            v1::ConsoleMessage ack;
-            ack.mutable_ack()->set_epoch(epoch);
-            ack.mutable_ack()->set_applied_through_seq(*applied);
-            if (!write(ack)) break;
+            std::unique_lock lock(acks.mutex);
+            // Bounded: a client that ignores its window waits here (HTTP/2 flow control).
+            acks.changed.wait(lock, [&] {
+                return acks.queue.size() < server_.readAheadBatches_ || acks.failed;
+            });
+            if (acks.failed) break;
+            auto ticket = server_.committer_->submit(
+                ingest, std::shared_ptr<const v1::Batch>(next, &next->batch()));
+            if (!ticket) {
+                status = {grpc::StatusCode::UNAVAILABLE, "the console is shutting down"};
+                break;
+            }
+            acks.queue.push_back(std::move(ticket));
+            acks.changed.notify_all();
         }
-        return context->IsCancelled() ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")
-                                      : grpc::Status::OK;
+        {
+            std::lock_guard lock(acks.mutex);
+            acks.readerDone = true;
+        }
+        acks.changed.notify_all();
+        acker.join();  // every batch read is answered (or the stream is gone) before returning
+        if (!acks.error.empty()) return {grpc::StatusCode::UNAVAILABLE, acks.error};
+        if (context->IsCancelled()) return {grpc::StatusCode::CANCELLED, "cancelled"};
+        return status;
+    }
+
+    /// Batches of one stream handed to the committer and not yet acknowledged, oldest first.
+    struct Acks {
+        std::mutex mutex;
+        std::condition_variable changed;
+        std::deque<std::shared_ptr<IngestCommitter::Ticket>> queue;
+        bool readerDone = false;
+        bool failed = false;  // a commit failed or an ack could not be written
+        std::string error;    // why a commit failed
+    };
+
+    /// The acker thread of a stream: acknowledges its batches in order as they commit; on a
+    /// failed commit it cancels the stream (the reader may be blocked in Read), so the sensor
+    /// reconnects and resumes from the first unacknowledged sequence.
+    void acknowledge(grpc::ServerContext* context, Acks& acks, std::uint64_t epoch,
+                     const std::function<bool(const v1::ConsoleMessage&)>& write) {
+        while (true) {
+            std::shared_ptr<IngestCommitter::Ticket> ticket;
+            {
+                std::unique_lock lock(acks.mutex);
+                acks.changed.wait(lock, [&] { return !acks.queue.empty() || acks.readerDone; });
+                if (acks.queue.empty()) return;
+                ticket = acks.queue.front();
+            }
+            auto applied = server_.committer_->wait(*ticket);
+            bool written = false;
+            if (applied) {
+                v1::ConsoleMessage ack;
+                ack.mutable_ack()->set_epoch(epoch);
+                ack.mutable_ack()->set_applied_through_seq(*applied);
+                written = write(ack);
+            }
+            {
+                std::lock_guard lock(acks.mutex);
+                acks.queue.pop_front();
+                if (!written) {
+                    acks.failed = true;
+                    if (!applied) acks.error = applied.error().message;
+                }
+            }
+            acks.changed.notify_all();
+            if (!written) {
+                context->TryCancel();
+                return;
+            }
+        }
     }
 
     ConsoleService& console_;
     LinkServer& server_;
 };
 
-LinkServer::LinkServer(ConsoleService& console)
+LinkServer::LinkServer(ConsoleService& console, std::size_t readAheadBatches)
     : console_(console),
+      readAheadBatches_(readAheadBatches == 0 ? 1 : readAheadBatches),
       committer_(std::make_unique<IngestCommitter>(console.store())),
       enrollment_(std::make_unique<EnrollmentImpl>(console, *this)),
       link_(std::make_unique<SensorLinkImpl>(console, *this)) {}
 
 LinkServer::~LinkServer() {
     stop();
+}
+
+IngestCommitter::Stats LinkServer::ingestStats() const {
+    return committer_->stats();
 }
 
 Status LinkServer::start(const std::string& linkListen, const std::string& enrollListen) {

@@ -24,7 +24,13 @@ namespace ironsight::console::core {
 
 class LinkServer {
 public:
-    explicit LinkServer(ConsoleService& console);
+    /// Batches of one stream the console reads ahead of its acks (handed to the group
+    /// committer while earlier ones commit); the sensor's window bounds it too.
+    static constexpr std::size_t kDefaultReadAheadBatches = 16;
+    /// `readAheadBatches` 1: a stream's next batch is queued only after the previous one is
+    /// acknowledged (the behaviour before read-ahead; benchmarks compare the two).
+    explicit LinkServer(ConsoleService& console,
+                        std::size_t readAheadBatches = kDefaultReadAheadBatches);
     ~LinkServer();
     LinkServer(const LinkServer&) = delete;
     LinkServer& operator=(const LinkServer&) = delete;
@@ -45,6 +51,8 @@ public:
 
     /// Ids of sensors with a live stream.
     std::vector<std::string> connectedSensors() const;
+    /// The group committer's counters (benchmarks).
+    IngestCommitter::Stats ingestStats() const;
 
     class EnrollmentImpl;
     class SensorLinkImpl;
@@ -65,6 +73,7 @@ private:
                       const bool& done);
 
     ConsoleService& console_;
+    const std::size_t readAheadBatches_;
     // Group commit of every stream's batches; declared first so it outlives the services.
     std::unique_ptr<IngestCommitter> committer_;
     std::unique_ptr<EnrollmentImpl> enrollment_;

@@ -11,6 +11,7 @@
 #include "ironsight/v1/link.grpc.pb.h"
 #include "shared/activation/activation.h"
 #include "shared/crypto/crypto.h"
+#include "shared/sqlite/sqlite.h"
 #include "shared/tls/credentials.h"
 
 namespace ironsight::console::core {
@@ -184,6 +185,82 @@ TEST_F(LinkServerTest, EnrolledSensorGetsResumeAndAcksAfterCommit) {
     StreamResult again = helloOnce(s.keyPem, s.certPem, 99);
     ASSERT_TRUE(again.gotResume) << again.status.error_message();
     EXPECT_EQ(again.resume.applied_through_seq(), 3u);
+}
+
+// The console reads batches ahead of its acks (LinkServer's read-ahead): every batch is still
+// acknowledged in order, only after its commit, including the last one while the stream stays
+// open; and once a batch fails, the batches sent behind it are not applied (no gap is skipped).
+TEST_F(LinkServerTest, BatchesSentAheadAreAcknowledgedInOrderAndNeverPastAFailure) {
+    SensorCreds s = enrolledSensor("s1");
+    auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), s.keyPem, s.certPem));
+    auto alertBatch = [](std::uint64_t from, std::uint64_t to, const std::string& prefix) {
+        v1::SensorMessage m;
+        for (std::uint64_t seq = from; seq <= to; ++seq) {
+            auto* env = m.mutable_batch()->add_envelopes();
+            env->set_seq(seq);
+            env->mutable_alert()->set_id(prefix + std::to_string(seq));
+            env->mutable_alert()->set_title("t");
+        }
+        return m;
+    };
+    {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + 20s);
+        auto stream = stub->Stream(&ctx);
+        v1::SensorMessage hello;
+        hello.mutable_hello()->set_epoch(5);
+        ASSERT_TRUE(stream->Write(hello));
+        v1::ConsoleMessage reply;
+        ASSERT_TRUE(stream->Read(&reply));
+        ASSERT_TRUE(reply.has_resume());
+        for (std::uint64_t k = 0; k < 8; ++k) {  // all sent before any ack is read
+            ASSERT_TRUE(stream->Write(alertBatch(3 * k + 1, 3 * k + 3, "a")));
+        }
+        for (std::uint64_t k = 0; k < 8; ++k) {
+            ASSERT_TRUE(stream->Read(&reply));
+            ASSERT_TRUE(reply.has_ack());
+            EXPECT_EQ(reply.ack().applied_through_seq(), 3 * k + 3);
+        }
+        EXPECT_EQ(console_->listAlerts()->size(), 24u);
+        stream->WritesDone();
+        EXPECT_TRUE(stream->Finish().ok());
+    }
+
+    {  // the console refuses one alert: the stream ends at the batch before it
+        auto db = sqlite::Db::open(dir_.path / "console.db");
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(db->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
+                             "WHEN NEW.alert_id = 'poison' "
+                             "BEGIN SELECT RAISE(ABORT, 'poisoned alert'); END")
+                        .ok());
+    }
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + 20s);
+    auto stream = stub->Stream(&ctx);
+    v1::SensorMessage hello;
+    hello.mutable_hello()->set_epoch(5);
+    ASSERT_TRUE(stream->Write(hello));
+    v1::ConsoleMessage reply;
+    ASSERT_TRUE(stream->Read(&reply));
+    ASSERT_EQ(reply.resume().applied_through_seq(), 24u);
+    v1::SensorMessage bad = alertBatch(28, 30, "b");
+    bad.mutable_batch()->mutable_envelopes(1)->mutable_alert()->set_id("poison");  // seq 29
+    ASSERT_TRUE(stream->Write(alertBatch(25, 27, "b")));
+    ASSERT_TRUE(stream->Write(bad));
+    for (std::uint64_t k = 0; k < 4; ++k) {
+        (void)stream->Write(alertBatch(31 + 3 * k, 33 + 3 * k, "b"));  // may find the stream gone
+    }
+    std::vector<std::uint64_t> acked;
+    while (stream->Read(&reply)) {
+        if (reply.has_ack()) acked.push_back(reply.ack().applied_through_seq());
+    }
+    EXPECT_FALSE(stream->Finish().ok());
+    EXPECT_EQ(acked, std::vector<std::uint64_t>{27u});
+    EXPECT_EQ(console_->store().progress(s.id)->appliedThroughSeq, 27u);
+    EXPECT_EQ(console_->listAlerts()->size(), 27u);
+    const auto audit = console_->store().listAudit();
+    ASSERT_TRUE(audit.ok());
+    for (const auto& e : *audit) EXPECT_NE(e.action, "DELIVERY_GAP") << e.outcome;
 }
 
 TEST_F(LinkServerTest, EnrollmentRefusalsAreSpecific) {

@@ -198,6 +198,64 @@ TEST(ConsoleUpgrade, FromTheFirstPackagedReleaseInPlace) {
     EXPECT_EQ(scalar(*db, "PRAGMA user_version"), static_cast<std::int64_t>(schemaSteps().size()));
 }
 
+TEST(ConsoleUpgrade, V15ToV16StoresTheInventoryOrder) {
+    TempDir dir;
+    fs::path dbFile = loadFixture(dir.path / "data", "console-v6.sql");
+    {
+        // The store as schema v15 left it, plus a device seen by two sensors and an override.
+        auto db = sqlite::Db::open(dbFile);
+        ASSERT_TRUE(db.ok());
+        std::vector<std::string> v15(schemaSteps().begin(), schemaSteps().begin() + 15);
+        ASSERT_TRUE(sqlite::migrate(*db, v15).ok());
+        ASSERT_EQ(scalar(*db, "PRAGMA user_version"), 15);
+        ASSERT_EQ(scalar(*db, "SELECT COUNT(*) FROM device_groups"), 2);
+        ASSERT_TRUE(db->exec("INSERT INTO devices(sensor_id, device_id, last_seq, last_seen, "
+                             "group_id) SELECT id, 'mac-00aabbccddee', 1, 5, 1 FROM sensors "
+                             "WHERE name = 's1';"
+                             "UPDATE device_groups SET zone_id = (SELECT MIN(id) FROM zones "
+                             "WHERE site_id = device_groups.site_id) WHERE id = 2")
+                        .ok());
+    }
+    testing::internal::CaptureStderr();
+    {
+        auto store = ConsoleStore::open(dbFile);
+        ASSERT_TRUE(store.ok()) << store.error().message;
+    }
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("ironsight-console: upgrading " + dbFile.string() +
+                       " from schema v15 to v16"),
+              std::string::npos)
+        << err;
+    EXPECT_NE(err.find("ironsight-console: " + dbFile.string() + " upgraded to schema v16 in "),
+              std::string::npos)
+        << err;
+    auto db = sqlite::Db::open(dbFile);
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(scalar(*db, "PRAGMA user_version"), 16);
+    // Group 1 has two observations: its order is computed at search time.
+    EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM device_groups WHERE id = 1 AND order_zone IS NULL"),
+              1);
+    // Group 2: its override zone and its device id.
+    EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM device_groups g JOIN devices d ON d.group_id = "
+                          "g.id WHERE g.id = 2 AND g.order_zone = g.zone_id AND "
+                          "g.order_device = d.device_id"),
+              1);
+    EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM device_order_dirty"), 0);
+    EXPECT_EQ(texts(*db, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+    // The paged search in the stored order equals the unpaged one.
+    auto store = ConsoleStore::open(dbFile);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto all = (*store)->searchDevices("mac", 0, 0);
+    ASSERT_TRUE(all.ok()) << all.error().message;
+    ASSERT_EQ(all->size(), 2u);
+    for (int i = 0; i < 2; ++i) {
+        auto page = (*store)->searchDevices("mac", 1, i);
+        ASSERT_TRUE(page.ok()) << page.error().message;
+        ASSERT_EQ(page->size(), 1u);
+        EXPECT_EQ((*page)[0].groupId, (*all)[static_cast<std::size_t>(i)].groupId);
+    }
+}
+
 TEST(ConsoleUpgrade, ADatabaseFromANewerReleaseIsRefusedUntouched) {
     TempDir dir;
     fs::path dbFile = loadFixture(dir.path / "data", "console-v6.sql");

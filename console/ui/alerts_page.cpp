@@ -76,12 +76,18 @@ AlertsPage::AlertsPage(UiContext context, PagedTableModel* model, QWidget* extra
             matches_->setText(tr("Cannot read alerts: %1").arg(model_->lastError()));
         } else if (total >= 0) {
             matches_->setText(tr("%n alert(s) match", nullptr, static_cast<int>(total)));
+        } else if (model_->rowCount() > 0) {
+            // The page is shown; the store is still counting (or could not).
+            matches_->setText(model_->counting()
+                                  ? tr("%1+ alerts match (counting…)").arg(model_->rowCount())
+                                  : tr("%1+ alerts match").arg(model_->rowCount()));
         } else {
             matches_->setText(QString());
         }
     };
     connect(model_, &PagedTableModel::pageLoaded, this, showMatches);
     connect(model_, &PagedTableModel::moreLoaded, this, showMatches);
+    connect(model_, &PagedTableModel::totalLoaded, this, showMatches);
     top->insertWidget(2, matches_);
 
     detail_ = new QTextBrowser;

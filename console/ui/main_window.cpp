@@ -512,6 +512,7 @@ QWidget* MainWindow::makeTablePage(const QString& key, const QString& heading,
         };
         connect(paged, &PagedTableModel::pageLoaded, matches, showMatches);
         connect(paged, &PagedTableModel::moreLoaded, matches, showMatches);
+        connect(paged, &PagedTableModel::totalLoaded, matches, showMatches);
         top->insertWidget(headerLabel ? 2 : 1, matches);
     } else {
         // Filtering over every column; sorting by any column.

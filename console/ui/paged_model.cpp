@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QRegularExpression>
 #include <QThreadPool>
@@ -42,6 +43,7 @@ PagedTableModel::PagedTableModel(QStringList headers, PageFetcher fetcher, Stamp
 }
 
 PagedTableModel::~PagedTableModel() {
+    if (runningCancel_) runningCancel_->store(true);  // its answer has nobody to go to
     std::unique_lock lock(inFlight_->mutex);
     inFlight_->idle.wait(lock, [this] { return inFlight_->count == 0; });
 }
@@ -85,32 +87,40 @@ PagedTableModel::Job PagedTableModel::replaceJob(bool keepLoaded) const {
     job.request.filter = filter_;
     // A refresh re-reads what is loaded, so the scroll position survives it.
     job.request.limit = keepLoaded ? std::max(kPageRows, static_cast<int>(rows_.size())) : kPageRows;
-    job.request.wantTotal = true;
     return job;
+}
+
+void PagedTableModel::newGeneration() {
+    ++generation_;  // answers for the old filter are dropped from now on
+    if (runningCancel_) runningCancel_->store(true);  // and its running query may stop early
+    queued_.reset();
+    countJob_.reset();
+    countPending_ = false;
+    appending_ = false;
 }
 
 void PagedTableModel::setFilter(const QString& filter) {
     if (filter == filter_ && !debounce_.isActive()) return;
     filter_ = filter;
-    ++generation_;  // answers for the old text are dropped from now on
-    queued_.reset();
-    appending_ = false;
+    newGeneration();
     debounce_.start();
 }
 
 void PagedTableModel::setFilterNow(const QString& filter) {
     debounce_.stop();
     filter_ = filter;
-    ++generation_;
-    queued_.reset();
-    appending_ = false;
+    newGeneration();
     start(replaceJob(false));
 }
 
 void PagedTableModel::poll() {
-    if (running_ || debounce_.isActive() || queued_ || appending_) return;  // an answer is on its way anyway
+    if (running_ || debounce_.isActive() || queued_ || countJob_ || appending_)
+        return;  // an answer is on its way anyway
     Job job = replaceJob(true);
     job.onlyIfChanged = static_cast<bool>(stampFetcher_);
+    // A slow count (a text filter over a million alerts) is not repeated every 2 s: the label
+    // keeps the last count until the filter changes or this window writes (reload()).
+    job.countAfter = lastCountMs_ <= kRecountLimitMs;
     start(std::move(job));
 }
 
@@ -121,23 +131,27 @@ void PagedTableModel::reload() {
 
 void PagedTableModel::setFetcher(PageFetcher fetcher) {
     fetcher_ = std::move(fetcher);
-    ++generation_;
-    queued_.reset();
-    appending_ = false;
+    newGeneration();
     start(replaceJob(true));
 }
 
 void PagedTableModel::loadNow() {
     debounce_.stop();
-    queued_.reset();
-    ++generation_;
-    appending_ = false;
+    newGeneration();
+    const bool wasRunning = running_;
     Answer answer;
     answer.generation = generation_;
     answer.stamp = stampFetcher_ ? stampFetcher_() : 0;
     answer.page = fetcher_(replaceJob(true).request);
-    const bool wasRunning = running_;
-    receive(answer);
+    receive(answer, /*startNext=*/false);
+    if (countJob_) {  // the count too, here (--screenshots shows the label)
+        Answer count;
+        count.generation = generation_;
+        count.kind = Kind::Count;
+        count.page = fetcher_(countJob_->request);
+        countJob_.reset();
+        receive(count, /*startNext=*/false);
+    }
     running_ = wasRunning;  // a worker still running posts its (now stale) answer later
 }
 
@@ -153,6 +167,9 @@ void PagedTableModel::start(Job job) {
 
 void PagedTableModel::run(Job job) {
     running_ = true;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    runningCancel_ = cancel;
+    job.request.cancel = std::move(cancel);
     const quint64 generation = generation_;
     const std::uint64_t lastStamp = stamp_;
     QPointer<PagedTableModel> self(this);
@@ -169,11 +186,15 @@ void PagedTableModel::run(Job job) {
         answer.generation = generation;
         answer.kind = job.kind;
         answer.offset = job.request.offset;
+        answer.countAfter = job.countAfter;
         if (stampFetcher) answer.stamp = stampFetcher();
         if (job.onlyIfChanged && answer.stamp == lastStamp && lastStamp != 0) {
             answer.unchanged = true;
         } else {
+            QElapsedTimer clock;
+            clock.start();
             answer.page = fetcher(job.request);
+            answer.elapsedMs = clock.elapsed();
         }
         // Back to the GUI thread; QPointer is checked there (the model may be gone by then).
         QMetaObject::invokeMethod(
@@ -190,10 +211,19 @@ void PagedTableModel::run(Job job) {
     });
 }
 
-void PagedTableModel::receive(const Answer& answer) {
+void PagedTableModel::receive(const Answer& answer, bool startNext) {
     running_ = false;
+    runningCancel_.reset();
     const bool current = answer.generation == generation_;
-    if (current && !answer.unchanged) {
+    if (current && answer.kind == Kind::Count) {
+        countPending_ = false;
+        lastCountMs_ = answer.elapsedMs;
+        if (answer.page.error.isEmpty() && answer.page.total >= 0) {
+            total_ = answer.page.total;
+            more_ = rows_.size() < total_;
+        }
+        emit totalLoaded();
+    } else if (current && !answer.unchanged) {
         error_ = answer.page.error;
         if (answer.kind == Kind::Append) {
             appending_ = false;
@@ -214,18 +244,35 @@ void PagedTableModel::receive(const Answer& answer) {
             if (error_.isEmpty()) {
                 beginResetModel();
                 rows_ = answer.page.rows;
-                total_ = answer.page.total;
+                // Unknown: the count follows; a refresh of the same filter keeps the last one.
+                if (answer.page.total >= 0) total_ = answer.page.total;
+                else if (rowsGeneration_ != answer.generation) total_ = -1;
+                rowsGeneration_ = answer.generation;
                 more_ = answer.page.total >= 0 ? rows_.size() < answer.page.total
                                                : answer.page.more;
                 stamp_ = answer.stamp;
                 endResetModel();
+                if (answer.page.total < 0 && answer.page.more && answer.countAfter) {
+                    // The table first, the count after: it may take seconds.
+                    Job count;
+                    count.kind = Kind::Count;
+                    count.request.filter = filter_;
+                    count.request.countOnly = true;
+                    countJob_ = std::move(count);
+                    countPending_ = true;
+                }
             }
             emit pageLoaded();
         }
     }
+    if (!startNext) return;
     if (queued_) {
         Job next = std::move(*queued_);
         queued_.reset();
+        run(std::move(next));
+    } else if (countJob_) {
+        Job next = std::move(*countJob_);
+        countJob_.reset();
         run(std::move(next));
     }
 }
@@ -289,27 +336,27 @@ PageFetcher alertPageFetcher(core::ConsoleService* service,
     return [service, deviceNames](const PageRequest& request) {
         PageAnswer answer;
         core::AlertQuery query = parseAlertFilter(request.filter);
-        query.limit = request.limit;
+        query.cancel = request.cancel;
+        if (request.countOnly) {
+            auto total = service->countAlerts(query);
+            if (total) answer.total = *total;
+            else answer.error = QString::fromStdString(total.error().message);
+            return answer;
+        }
+        // One row beyond the page tells whether more follow; the count is a separate request.
+        query.limit = request.limit + 1;
         query.offset = request.offset;
         auto rows = service->queryAlerts(query);
         if (!rows) {
             answer.error = QString::fromStdString(rows.error().message);
             return answer;
         }
+        answer.more = static_cast<int>(rows->size()) > request.limit;
+        if (answer.more) rows->pop_back();
         const auto names = deviceNames ? deviceNames() : nullptr;
         answer.rows.reserve(static_cast<int>(rows->size()));
         for (const auto& a : *rows) answer.rows.push_back(alertTableRow(a, names.get()));
-        if (request.wantTotal) {
-            // The first page of a filter says how many match (the page's row count label).
-            if (static_cast<int>(rows->size()) < request.limit && request.offset == 0) {
-                answer.total = static_cast<std::int64_t>(rows->size());
-            } else if (auto total = service->countAlerts(query)) {
-                answer.total = *total;
-            }
-        }
-        answer.more = answer.total >= 0
-                          ? request.offset + answer.rows.size() < answer.total
-                          : static_cast<int>(rows->size()) == request.limit;
+        if (!answer.more) answer.total = request.offset + static_cast<std::int64_t>(rows->size());
         return answer;
     };
 }
@@ -317,6 +364,7 @@ PageFetcher alertPageFetcher(core::ConsoleService* service,
 PageFetcher devicePageFetcher(core::ConsoleService* service) {
     return [service](const PageRequest& request) {
         PageAnswer answer;
+        if (request.countOnly) return answer;  // the store does not count searches: "N+ matches"
         // One row beyond the page tells whether more follow (the store does not count them).
         auto rows = service->searchDevices(request.filter.trimmed().toStdString(),
                                            request.limit + 1, request.offset);

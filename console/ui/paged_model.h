@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QTimer>
+#include <atomic>
 #include <cstdint>
 #include <condition_variable>
 #include <functional>
@@ -20,12 +21,16 @@ class ConsoleService;
 
 namespace ironsight::console::ui {
 
-/// One page asked of a fetcher: rows [offset, offset + limit) of what matches `filter`.
+/// One page asked of a fetcher: rows [offset, offset + limit) of what matches `filter`, or, with
+/// `countOnly`, how many match (answered in `total`; -1 when the fetcher cannot count).
 struct PageRequest {
     QString filter;
     int offset = 0;
     int limit = 200;
-    bool wantTotal = false;  // also count the matches (first page only)
+    bool countOnly = false;
+    /// Set by the model when the answer is no longer wanted (the filter changed): a fetcher that
+    /// can stop early (the store's alert queries) does.
+    std::shared_ptr<const std::atomic<bool>> cancel;
 };
 
 /// What a fetcher answers (on the worker thread). `total` < 0: unknown; then `more` says
@@ -71,44 +76,60 @@ public:
     /// Replaces the fetcher (the read-only window's rows change with each snapshot) and reloads.
     void setFetcher(PageFetcher fetcher);
 
-    /// All matches (-1 while unknown or when the fetcher cannot count).
+    /// All matches (-1 while unknown or when the fetcher cannot count). The first page arrives
+    /// without it when more rows follow; the count is asked for next (totalLoaded()).
     std::int64_t total() const { return total_; }
+    /// The count of the current filter was asked for and has not arrived yet.
+    bool counting() const { return countPending_; }
     /// Rows still to come below the loaded ones.
     bool hasMore() const { return more_; }
     /// A query is running or a typed filter is waiting for its pause.
-    bool busy() const { return running_ || debounce_.isActive() || queued_.has_value(); }
+    bool busy() const {
+        return running_ || debounce_.isActive() || queued_.has_value() || countJob_.has_value();
+    }
     /// Runs the event loop until nothing is in flight (tests, the bench); false on timeout.
     bool waitIdle(int timeoutMs = 30'000);
     QString lastError() const { return error_; }
 
     static constexpr int kPageRows = 200;
     static constexpr int kDebounceMs = 150;
+    /// A count that took longer is not repeated by poll() (every 2 s the store changes while
+    /// sensors stream); the filter's next change or reload() counts again.
+    static constexpr int kRecountLimitMs = 1000;
 
 signals:
     /// The first page for the current filter (or a refresh of the loaded rows) arrived.
     void pageLoaded();
     /// Rows were appended by fetchMore.
     void moreLoaded();
+    /// The count of the current filter arrived (total()).
+    void totalLoaded();
 
 private:
-    enum class Kind { Replace, Append };
+    enum class Kind { Replace, Append, Count };
     struct Job {
         Kind kind = Kind::Replace;
         PageRequest request;
         bool onlyIfChanged = false;  // poll(): skip the query when the stamp is unchanged
+        bool countAfter = true;      // Replace: ask for the count if the page does not tell it
     };
     struct Answer {
         quint64 generation = 0;
         Kind kind = Kind::Replace;
         int offset = 0;
         bool unchanged = false;
+        bool countAfter = true;
         std::uint64_t stamp = 0;
+        qint64 elapsedMs = 0;
         PageAnswer page;
     };
     void start(Job job);
     void run(Job job);
-    void receive(const Answer& answer);
+    /// `startNext` false: loadNow() runs what would come next itself.
+    void receive(const Answer& answer, bool startNext = true);
     Job replaceJob(bool keepLoaded) const;
+    /// A new filter or fetcher: older answers are dropped and the running query is told to stop.
+    void newGeneration();
 
     QStringList headers_;
     PageFetcher fetcher_;
@@ -120,8 +141,13 @@ private:
     QString error_;
     quint64 generation_ = 0;  // bumped by every filter change: older answers are dropped
     bool running_ = false;    // one query at a time; the next one waits in queued_
+    std::shared_ptr<std::atomic<bool>> runningCancel_;  // the running query's stop flag
+    bool countPending_ = false;
+    qint64 lastCountMs_ = 0;  // how long the last count took
     bool appending_ = false;
     std::optional<Job> queued_;
+    std::optional<Job> countJob_;  // runs after the page, unless a newer request waits
+    quint64 rowsGeneration_ = 0;   // the generation the loaded rows (and total_) belong to
     std::uint64_t stamp_ = 0;  // the store's change stamp when the rows were read
     QTimer debounce_;
     /// Queries still running on the pool: the destructor waits for them, because the fetchers

@@ -10,8 +10,10 @@
 #include <QTableView>
 #include <atomic>
 #include <future>
+#include <thread>
 
 #include "console/ui/alerts_page.h"
+#include "console/ui/event_wait.h"
 #include "console/ui/ui_test_plant.h"
 
 namespace ironsight::console::ui {
@@ -115,6 +117,73 @@ TEST_F(PagedModelTest, AnAnswerForAnOlderFilterIsDropped) {
     EXPECT_EQ(model.rowCount(), 3);  // a0, a10, a20: the warning answer never showed
     for (int r = 0; r < model.rowCount(); ++r)
         EXPECT_TRUE(model.index(r, 0).data().toString().contains("critical"));
+}
+
+// The table shows the first page as soon as it is read; the count of a broad filter follows.
+TEST_F(PagedModelTest, TheFirstPageArrivesBeforeTheCount) {
+    ingestAlerts(450);
+    core::ConsoleService* service = service_.get();
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    PageFetcher real = alertPageFetcher(service, nullptr);
+    PageFetcher slowCount = [&real, released](const PageRequest& request) {
+        if (request.countOnly) released.wait();
+        return real(request);
+    };
+    PagedTableModel model({"Severity", "Status", "Title"}, slowCount, {});
+    int totals = 0;
+    QObject::connect(&model, &PagedTableModel::totalLoaded, [&totals] { ++totals; });
+    model.setFilterNow("warning");  // 405 match: more than a page
+    ASSERT_TRUE(processEventsWhile([&] { return model.rowCount() == 0; }, 30'000));
+    EXPECT_EQ(model.rowCount(), PagedTableModel::kPageRows);
+    EXPECT_EQ(model.total(), -1);
+    EXPECT_TRUE(model.counting());
+    EXPECT_TRUE(model.busy());
+    release.set_value();
+    ASSERT_TRUE(model.waitIdle());
+    EXPECT_EQ(totals, 1);
+    EXPECT_EQ(model.total(), 405);
+    EXPECT_FALSE(model.counting());
+}
+
+// A new filter tells the running query to stop (the store ends it with "query cancelled"), so
+// the new page does not wait behind a scan of every alert.
+TEST_F(PagedModelTest, ANewFilterCancelsTheRunningQuery) {
+    ingestAlerts(2000);  // enough rows for the store's stop check (every 10,000 steps) to run
+    core::ConsoleService* service = service_.get();
+    PageFetcher real = alertPageFetcher(service, nullptr);
+    std::atomic<bool> started{false}, sawCancel{false};
+    std::atomic<int> calls{0};
+    PageFetcher stuck = [&](const PageRequest& request) {
+        if (calls++ == 0) {  // the first query runs until told to stop (at most 30 s)
+            started = true;
+            for (int i = 0; i < 30'000 && !(request.cancel && *request.cancel); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            sawCancel = request.cancel && request.cancel->load();
+        }
+        return real(request);
+    };
+    PagedTableModel model({"Severity", "Status", "Title"}, stuck, {});
+    model.setFilterNow("warning");
+    ASSERT_TRUE(processEventsWhile([&] { return !started.load(); }, 30'000));
+    model.setFilterNow("critical");
+    ASSERT_TRUE(model.waitIdle());
+    EXPECT_TRUE(sawCancel.load());
+    EXPECT_EQ(model.rowCount(), 200);  // every 10th of 2,000
+    EXPECT_EQ(model.total(), 200);
+
+    // The store side: the fetcher hands the flag to the query, which stops.
+    auto stop = std::make_shared<std::atomic<bool>>(true);
+    PageRequest count;
+    count.filter = QStringLiteral("no-such-alert-text");
+    count.countOnly = true;
+    count.cancel = stop;
+    const PageAnswer cancelled = real(count);
+    EXPECT_EQ(cancelled.error, QStringLiteral("query cancelled"));
+    stop->store(false);
+    const PageAnswer counted = real(count);
+    EXPECT_TRUE(counted.error.isEmpty()) << counted.error.toStdString();
+    EXPECT_EQ(counted.total, 0);
 }
 
 TEST_F(PagedModelTest, PollRereadsOnlyWhenTheStoreChanged) {

@@ -429,6 +429,44 @@ int main(int argc, char** argv) {
         }, 50);
         std::printf("    -> %zu rows\n", rows);
     }
+    // Deeper pages walk further through the stored order (schema v16); each page must be the
+    // same rows, in the same order, as the unpaged search (every match read and sorted).
+    for (const std::string& term : {std::string("siemens"), std::string("7c")}) {
+        const int offset = 5 * pageSize;
+        timeIt("searchDevices \"" + term + "\" page at offset " + std::to_string(offset), runs,
+               [&] {
+                   if (auto r = store.searchDevices(term, pageSize, offset); !r) {
+                       die(r.error().message);
+                   }
+               },
+               50);
+        auto full = store.searchDevices(term, 0, 0);  // unpaged: every match, sorted
+        if (!full) die(full.error().message);
+        for (int from : {0, offset, static_cast<int>(full->size()) - pageSize / 2}) {
+            auto page = store.searchDevices(term, pageSize, from);
+            if (!page) die(page.error().message);
+            const std::size_t begin = static_cast<std::size_t>(std::max(from, 0));
+            bool same = page->size() == std::min<std::size_t>(pageSize, full->size() - begin);
+            for (std::size_t k = 0; same && k < page->size(); ++k) {
+                same = (*page)[k].groupId == (*full)[begin + k].groupId;
+                if (!same) {
+                    const auto& a = (*page)[k];
+                    const auto& b = (*full)[begin + k];
+                    std::fprintf(stderr, "row %zu: %lld %s/%s/%s vs %lld %s/%s/%s\n", begin + k,
+                                 static_cast<long long>(a.groupId), a.site.c_str(),
+                                 a.zone.c_str(), a.deviceId.c_str(),
+                                 static_cast<long long>(b.groupId), b.site.c_str(),
+                                 b.zone.c_str(), b.deviceId.c_str());
+                }
+            }
+            if (!same) {
+                die("search page at " + std::to_string(from) + " of '" + term +
+                    "' differs from the unpaged search");
+            }
+        }
+        std::printf("    pages of \"%s\" equal the unpaged search (%zu matches)\n", term.c_str(),
+                    full->size());
+    }
 
     // ---- Reads while ingest writes: the UI's queries run on the read-only connection ----
     {
