@@ -414,66 +414,69 @@ Result<std::optional<std::vector<std::int64_t>>> pageInStoredOrder(
     std::size_t offset, std::size_t limit) {
     using Page = std::optional<std::vector<std::int64_t>>;
     const std::size_t need = offset + limit;
-    const bool indexed = indexedTerm(term);
+    const bool all = term.empty();  // the unfiltered inventory: every device matches
+    const bool indexed = all || indexedTerm(term);
     // Matches by group (edits, override zone, VLAN rule zone) and by observation rowid
     // (indexed text, sensor/site/zone names). A short term's text is tested during the walk.
     std::unordered_set<std::int64_t> groups, rows;
-    if (auto s = collectIds(db,
-                            indexed ? "SELECT rowid FROM group_text WHERE group_text MATCH ?2"
-                                    : "SELECT id FROM group_text_content WHERE c0 LIKE ?1 ESCAPE '\\'",
-                            term, groups);
-        !s) {
-        return s.error();
-    }
-    if (auto s = collectIds(db,
-                            "SELECT id FROM device_groups WHERE zone_id IN "
-                            "(SELECT id FROM zones WHERE name LIKE ?1 ESCAPE '\\')",
-                            term, groups);
-        !s) {
-        return s.error();
-    }
-    if (!rules.empty()) {
-        std::string ruleZones = kSearchRuleZones;
-        ruleZones.erase(0, ruleZones.find("SELECT"));
-        if (auto s = collectIds(db, ruleZones, term, groups); !s) return s.error();
-    }
-    if (auto s = collectIds(db,
-                            "SELECT d.rowid FROM devices d WHERE d.sensor_id IN ("
-                            "SELECT s.id FROM sensors s JOIN zones z ON z.id = s.zone_id "
-                            "JOIN sites si ON si.id = z.site_id WHERE s.name LIKE ?1 ESCAPE '\\' "
-                            "OR si.name LIKE ?1 ESCAPE '\\' OR z.name LIKE ?1 ESCAPE '\\')",
-                            term, rows);
-        !s) {
-        return s.error();
-    }
     std::size_t budget = std::numeric_limits<std::size_t>::max();  // observations walked
-    if (indexed) {
-        if (auto s = collectIds(db, "SELECT rowid FROM device_text WHERE device_text MATCH ?2",
+    if (!all) {
+        if (auto s = collectIds(db,
+                                indexed ? "SELECT rowid FROM group_text WHERE group_text MATCH ?2"
+                                        : "SELECT id FROM group_text_content WHERE c0 LIKE ?1 ESCAPE '\\'",
+                                term, groups);
+            !s) {
+            return s.error();
+        }
+        if (auto s = collectIds(db,
+                                "SELECT id FROM device_groups WHERE zone_id IN "
+                                "(SELECT id FROM zones WHERE name LIKE ?1 ESCAPE '\\')",
+                                term, groups);
+            !s) {
+            return s.error();
+        }
+        if (!rules.empty()) {
+            std::string ruleZones = kSearchRuleZones;
+            ruleZones.erase(0, ruleZones.find("SELECT"));
+            if (auto s = collectIds(db, ruleZones, term, groups); !s) return s.error();
+        }
+        if (auto s = collectIds(db,
+                                "SELECT d.rowid FROM devices d WHERE d.sensor_id IN ("
+                                "SELECT s.id FROM sensors s JOIN zones z ON z.id = s.zone_id "
+                                "JOIN sites si ON si.id = z.site_id WHERE s.name LIKE ?1 ESCAPE '\\' "
+                                "OR si.name LIKE ?1 ESCAPE '\\' OR z.name LIKE ?1 ESCAPE '\\')",
                                 term, rows);
             !s) {
             return s.error();
         }
-        const std::size_t matches = rows.size() + groups.size();
-        if (matches == 0) return Page(std::vector<std::int64_t>{});
-        auto total = db.prepare("SELECT COALESCE(MAX(id), 0) FROM device_groups");
-        if (!total) return total.error();
-        auto row = total->step();
-        if (!row) return row.error();
-        const auto n = static_cast<double>(*row ? total->columnInt(0) : 0);
-        // The walk reads ~need * n / matches entries (~1 us each), the caller's way reads every
-        // match's observations and sorts them (~4 us each).
-        if (static_cast<double>(need) * n > 4.0 * static_cast<double>(matches) *
-                                                static_cast<double>(matches)) {
-            return Page(std::nullopt);
+        if (indexed) {
+            if (auto s = collectIds(db, "SELECT rowid FROM device_text WHERE device_text MATCH ?2",
+                                    term, rows);
+                !s) {
+                return s.error();
+            }
+            const std::size_t matches = rows.size() + groups.size();
+            if (matches == 0) return Page(std::vector<std::int64_t>{});
+            auto total = db.prepare("SELECT COALESCE(MAX(id), 0) FROM device_groups");
+            if (!total) return total.error();
+            auto row = total->step();
+            if (!row) return row.error();
+            const auto n = static_cast<double>(*row ? total->columnInt(0) : 0);
+            // The walk reads ~need * n / matches entries (~1 us each), the caller's way reads every
+            // match's observations and sorts them (~4 us each).
+            if (static_cast<double>(need) * n > 4.0 * static_cast<double>(matches) *
+                                                    static_cast<double>(matches)) {
+                return Page(std::nullopt);
+            }
+        } else {
+            // A short term (no trigram): its matches are unknown until read. Walk at most this many
+            // observations (~25 ms); sparser matches are read and sorted by the caller.
+            budget = 20000;
         }
-    } else {
-        // A short term (no trigram): its matches are unknown until read. Walk at most this many
-        // observations (~25 ms); sparser matches are read and sorted by the caller.
-        budget = 20000;
     }
     const std::string like = likeOf(term);
     auto matched = [&](std::int64_t group, std::int64_t rowid, bool text) {
-        return text || rows.count(rowid) != 0 || groups.count(group) != 0;
+        return all || text || rows.count(rowid) != 0 || groups.count(group) != 0;
     };
 
     // Groups without a stored order: their matches, keyed like the caller's sort.
@@ -748,8 +751,8 @@ Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& te
     // and zone names come from small maps (no JSON but the VLANs of sensors with rules).
     auto places = placesLocked(readDb_);
     if (!places) return places.error();
-    if (!term.empty() && limit > 0) {
-        // A broad term: walk the stored order (schema v16) and stop after the page.
+    if (limit > 0) {
+        // A broad term or none: walk the stored order (schema v16) and stop after the page.
         auto page = pageInStoredOrder(readDb_, term, *rules, *places,
                                       static_cast<std::size_t>(std::max(offset, 0)),
                                       static_cast<std::size_t>(limit));
