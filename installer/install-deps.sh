@@ -23,6 +23,8 @@ PACKAGES=(
     ieee-data
     # tests and benchmarks
     libgtest-dev libgmock-dev googletest libbenchmark-dev
+    # openssl s_client: real TLS clients the console refuses in the handshake (end_to_end_test)
+    openssl
     # a real HTTP CONNECT proxy for the sensor's proxy tests (started by the test on loopback)
     tinyproxy
     # site integrations: SNMP AgentX subagent (net-snmp; snmpd/snmpget for its test), directory

@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <filesystem>
 #include <deque>
 #include <set>
 
@@ -24,6 +26,10 @@ constexpr auto kRevocationPoll = std::chrono::milliseconds(500);
 // Commands issued by another process (`admin alert learn`) are picked up this often.
 constexpr auto kCommandPoll = std::chrono::milliseconds(500);
 constexpr std::int64_t kMaxEnrollSkewMs = 5 * 60 * 1000;
+// Handshake refusals written one by one per minute; a flood beyond that is summed up in one
+// record so it cannot fill the audit log (or the disk).
+constexpr int kMaxRefusalAuditsPerMinute = 60;
+constexpr std::size_t kMaxQueuedRefusals = 256;
 
 /// Serial (lower-case hex, as stored) of the peer's leaf certificate, or empty.
 /// The client certificate the TLS handshake verified, or null.
@@ -34,6 +40,25 @@ crypto::X509Ptr peerCertificate(const grpc::ServerContext& context) {
     if (pems.size() != 1) return nullptr;
     auto cert = crypto::certificateFromPem(std::string_view(pems[0].data(), pems[0].size()));
     return cert ? std::move(*cert) : nullptr;
+}
+
+/// pki/empty-crl, created when missing: named as the link listener's CRL directory only so gRPC
+/// reports the error code of a refused client certificate (tls::linkServerCredentialsWatched).
+/// Not used (and the refusals are audited without their code) if anything was put in it, since
+/// a CRL there would be loaded only at start and refuse certificates behind the console's back.
+std::string verifyCodeDirectory(const std::filesystem::path& pkiDir) {
+    const std::filesystem::path dir = pkiDir / "empty-crl";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir, ec)) return {};
+    if (!std::filesystem::is_empty(dir, ec) || ec) {
+        std::fprintf(stderr,
+                     "ironsight-console: %s is not empty; TLS handshake refusals are audited "
+                     "without their certificate error\n",
+                     dir.c_str());
+        return {};
+    }
+    return dir.string();
 }
 
 /// Lifetime of sensor client certificates, at enrollment and renewal.
@@ -427,7 +452,7 @@ Status LinkServer::start(const std::string& linkListen, const std::string& enrol
                                  tls::linkServerCredentialsWatched(
                                      (linkIdentityDir(pkiDir) / "server.key").string(),
                                      (linkIdentityDir(pkiDir) / "server.crt").string(),
-                                     (pkiDir / "ca.crt").string()),
+                                     (pkiDir / "ca.crt").string(), 1, verifyCodeDirectory(pkiDir)),
                                  &linkPort_);
         builder.RegisterService(link_.get());
         addServerArguments(builder);
@@ -466,6 +491,13 @@ Status LinkServer::start(const std::string& linkListen, const std::string& enrol
         notifyCommands();
     });
     watcher_ = std::thread([this] { watchRevocations(); });
+    {
+        std::lock_guard lock(refusalMutex_);
+        refusalStopping_ = false;
+    }
+    refusalAuditor_ = std::thread([this] { auditRefusals(); });
+    refusalListener_ =
+        HandshakeRefusals::add([this](const HandshakeRefusal& r) { onHandshakeRefused(r); });
     return {};
 }
 
@@ -566,6 +598,14 @@ void LinkServer::stop() {
     wake_.notify_all();
     console_.setLinkListener({});
     if (watcher_.joinable()) watcher_.join();
+    if (refusalListener_ != 0) HandshakeRefusals::remove(refusalListener_);
+    refusalListener_ = 0;
+    {
+        std::lock_guard lock(refusalMutex_);
+        refusalStopping_ = true;
+    }
+    refusalWake_.notify_all();
+    if (refusalAuditor_.joinable()) refusalAuditor_.join();
     auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
     if (linkServer_) linkServer_->Shutdown(deadline);
     linkServer_.reset();
@@ -589,6 +629,7 @@ void LinkServer::registerStream(const std::string& sensorId, grpc::ServerContext
     std::lock_guard lock(mutex_);
     streams_.emplace(sensorId, context);
     streamSerials_[context] = certSerial;
+    streamPeers_[context] = peerAddress(context->peer());
     if (stopping_) context->TryCancel();
 }
 
@@ -602,6 +643,94 @@ void LinkServer::unregisterStream(const std::string& sensorId, grpc::ServerConte
         }
     }
     streamSerials_.erase(context);
+    streamPeers_.erase(context);
+}
+
+void LinkServer::onHandshakeRefused(const HandshakeRefusal& refusal) {
+    // Only a missing or refused client certificate is surely this console's link listener: a
+    // process that is also a gRPC client (the tests) logs its own failures the same way.
+    if (!refusal.clientCertificate) return;
+    {
+        std::lock_guard lock(refusalMutex_);
+        if (refusalStopping_) return;
+        if (refusals_.size() >= kMaxQueuedRefusals) {
+            ++refusalsDropped_;  // a flood: no /proc scan, just the count
+            return;
+        }
+    }
+    // gRPC 1.51 names no peer for a failed handshake. The refused connection is still open
+    // here, so it is one of the established connections to the link port that is not a live
+    // stream; the address is recorded only when that leaves exactly one.
+    std::vector<std::string> candidates = establishedPeersOnPort(linkPort_);
+    {
+        std::lock_guard lock(mutex_);
+        std::set<std::string> live;
+        for (const auto& [ctx, peer] : streamPeers_) live.insert(peer);
+        std::erase_if(candidates, [&](const std::string& p) { return live.count(p) > 0; });
+    }
+    std::string source;
+    if (candidates.size() == 1) {
+        source = candidates.front();
+    } else if (candidates.empty()) {
+        source = "unknown";
+    } else {
+        source = "unknown: one of";
+        for (std::size_t i = 0; i < candidates.size() && i < 4; ++i) {
+            source += (i == 0 ? " " : ", ") + candidates[i];
+        }
+        if (candidates.size() > 4) source += ", ...";
+    }
+    std::lock_guard lock(refusalMutex_);
+    refusals_.push_back({refusal, std::move(source)});
+    refusalWake_.notify_all();
+}
+
+void LinkServer::auditRefusals() {
+    using Clock = std::chrono::steady_clock;
+    auto windowStart = Clock::now();
+    int writtenInWindow = 0;
+    std::uint64_t suppressed = 0;
+    auto summarize = [&] {
+        if (suppressed == 0) return;
+        (void)console_.store().audit(
+            "unknown", "link.handshake", "link listener", "various",
+            "refused: " + std::to_string(suppressed) +
+                " further TLS handshakes in one minute (not recorded one by one)");
+        suppressed = 0;
+    };
+    std::unique_lock lock(refusalMutex_);
+    while (true) {
+        refusalWake_.wait_for(lock, std::chrono::seconds(1),
+                              [this] { return refusalStopping_ || !refusals_.empty(); });
+        std::deque<QueuedRefusal> batch;
+        batch.swap(refusals_);
+        suppressed += refusalsDropped_;
+        refusalsDropped_ = 0;
+        const bool stopping = refusalStopping_;
+        lock.unlock();
+        if (Clock::now() - windowStart >= std::chrono::minutes(1)) {
+            summarize();
+            windowStart = Clock::now();
+            writtenInWindow = 0;
+        }
+        for (const auto& queued : batch) {
+            if (writtenInWindow >= kMaxRefusalAuditsPerMinute) {
+                ++suppressed;
+                continue;
+            }
+            ++writtenInWindow;
+            const HandshakeRefusal& r = queued.refusal;
+            std::string outcome = "refused: " + r.reason;
+            if (r.verifyCode != 0) outcome += " (X509 error " + std::to_string(r.verifyCode) + ")";
+            (void)console_.store().audit("unknown", "link.handshake", "link listener",
+                                         queued.source, outcome);
+        }
+        if (stopping) {
+            summarize();
+            return;
+        }
+        lock.lock();
+    }
 }
 
 void LinkServer::watchRevocations() {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "console/core/console_service.h"
+#include "console/core/handshake_audit.h"
 #include "console/core/ingest_committer.h"
 #include "ironsight/v1/link.pb.h"
 #include "shared/base/result.h"
@@ -63,6 +65,12 @@ private:
                         const std::string& certSerial);
     void unregisterStream(const std::string& sensorId, grpc::ServerContext* context);
     void watchRevocations();
+    /// Called by HandshakeRefusals on a gRPC thread while the refused connection is open:
+    /// finds its address and queues an audit record.
+    void onHandshakeRefused(const HandshakeRefusal& refusal);
+    /// Writes the queued handshake refusals to the audit log (its own thread: a store write
+    /// must never hold up gRPC's threads), at most kMaxRefusalAuditsPerMinute one by one.
+    void auditRefusals();
     /// Opens or closes the enrollment listener to match the pending activations.
     void refreshEnrollment();
     /// Wakes every stream's command sender (a command was issued in this process).
@@ -91,7 +99,22 @@ private:
     // The certificate serial each live stream presented: a re-activation replaces the sensor's
     // serial, and the watcher ends streams of the replaced certificate.
     std::map<grpc::ServerContext*, std::string> streamSerials_;
+    // Each live stream's peer "HOST:PORT": such a connection is not the one a handshake refusal
+    // came from.
+    std::map<grpc::ServerContext*, std::string> streamPeers_;
     std::thread watcher_;
+
+    struct QueuedRefusal {
+        HandshakeRefusal refusal;
+        std::string source;
+    };
+    std::uint64_t refusalListener_ = 0;
+    std::mutex refusalMutex_;  // guards the fields below
+    std::condition_variable refusalWake_;
+    std::deque<QueuedRefusal> refusals_;
+    std::uint64_t refusalsDropped_ = 0;  // over the queue bound: counted in the next summary
+    bool refusalStopping_ = false;
+    std::thread refusalAuditor_;
 
     mutable std::mutex enrollMutex_;  // guards enrollServer_, enrollAddress_, enrollStopped_
     std::string enrollAddress_;       // "HOST:PORT" with the port first bound

@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "ironsight/v1/link.grpc.pb.h"
@@ -124,22 +125,73 @@ protected:
         grpc::ClientContext ctx;
         std::unique_ptr<grpc::ClientReaderWriter<v1::SensorMessage, v1::ConsoleMessage>> stream;
     };
-    void openLive(LiveStream& live, const SensorCreds& s) {
+    /// Opens a stream as `s`, sends Hello{epoch} and expects a Resume (returned in `resume`).
+    void openLive(LiveStream& live, const SensorCreds& s, std::uint64_t epoch = 1,
+                  v1::Resume* resume = nullptr) {
         live.stub = v1::SensorLink::NewStub(channel(server_->linkPort(), s.keyPem, s.certPem));
         live.ctx.set_deadline(std::chrono::system_clock::now() + 20s);
         live.stream = live.stub->Stream(&live.ctx);
         v1::SensorMessage m;
-        m.mutable_hello()->set_epoch(1);
+        m.mutable_hello()->set_epoch(epoch);
         ASSERT_TRUE(live.stream->Write(m));
         v1::ConsoleMessage reply;
         ASSERT_TRUE(live.stream->Read(&reply));
         ASSERT_TRUE(reply.has_resume());
+        if (resume != nullptr) *resume = reply.resume();
+    }
+
+    /// Streams `batch` as `s` (epoch 7) and returns once the console acknowledged all of it.
+    void streamAndAwaitAck(const SensorCreds& s, const v1::SensorMessage& batch) {
+        LiveStream live;
+        ASSERT_NO_FATAL_FAILURE(openLive(live, s, 7));
+        ASSERT_TRUE(live.stream->Write(batch));
+        const std::uint64_t last = batch.batch().envelopes().rbegin()->seq();
+        v1::ConsoleMessage reply;
+        while (live.stream->Read(&reply)) {
+            if (reply.has_ack() && reply.ack().applied_through_seq() >= last) break;
+        }
+        EXPECT_TRUE(reply.has_ack()) << "no ack for the batch";
+        live.stream->WritesDone();
+        EXPECT_TRUE(live.stream->Finish().ok());
+    }
+
+    /// The `link.handshake` audit records, waiting up to 5 s for at least `atLeast` of them
+    /// (they are written by the server's auditor thread).
+    std::vector<AuditRow> handshakeAudits(std::size_t atLeast) {
+        std::vector<AuditRow> found;
+        for (int i = 0; i < 100; ++i) {
+            found.clear();
+            auto audit = console_->listAudit();
+            EXPECT_TRUE(audit.ok());
+            if (!audit.ok()) break;
+            for (const auto& e : *audit) {
+                if (e.action == "link.handshake") found.push_back(e);
+            }
+            if (found.size() >= atLeast) break;
+            std::this_thread::sleep_for(50ms);
+        }
+        return found;
+    }
+
+    /// `pem` again, valid from now + fromDays to now + toDays, signed by the console CA.
+    std::string withValidity(const std::string& pem, long fromDays, long toDays) {
+        auto cert = crypto::certificateFromPem(pem);
+        EXPECT_TRUE(cert.ok());
+        X509* c = cert->get();
+        X509_gmtime_adj(X509_getm_notBefore(c), fromDays * 86400L);
+        X509_gmtime_adj(X509_getm_notAfter(c), toDays * 86400L);
+        EXPECT_GT(X509_sign(c, const_cast<EVP_PKEY*>(console_->pki().caKey()), EVP_sha256()), 0);
+        return *crypto::certificateToPem(c);
     }
 
     TempDir dir_;
     std::unique_ptr<ConsoleService> console_;
     std::unique_ptr<LinkServer> server_;
 };
+
+bool startsWith(const std::string& text, const std::string& prefix) {
+    return text.rfind(prefix, 0) == 0;
+}
 
 TEST_F(LinkServerTest, EnrolledSensorGetsResumeAndAcksAfterCommit) {
     SensorCreds s = enrolledSensor("s1");
@@ -149,18 +201,13 @@ TEST_F(LinkServerTest, EnrolledSensorGetsResumeAndAcksAfterCommit) {
               std::vector<std::string>{activation::sensorUri(s.id)});
     EXPECT_EQ((*console_->store().findSensor(s.id))->status, "active");
 
-    auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), s.keyPem, s.certPem));
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + 10s);
-    auto stream = stub->Stream(&ctx);
-    v1::SensorMessage m;
-    m.mutable_hello()->set_epoch(99);
-    ASSERT_TRUE(stream->Write(m));
+    LiveStream live;
+    v1::Resume resume;
+    ASSERT_NO_FATAL_FAILURE(openLive(live, s, 99, &resume));
+    auto& stream = live.stream;
+    EXPECT_EQ(resume.epoch(), 99u);
+    EXPECT_EQ(resume.applied_through_seq(), 0u);
     v1::ConsoleMessage reply;
-    ASSERT_TRUE(stream->Read(&reply));
-    ASSERT_TRUE(reply.has_resume());
-    EXPECT_EQ(reply.resume().epoch(), 99u);
-    EXPECT_EQ(reply.resume().applied_through_seq(), 0u);
 
     v1::SensorMessage b;
     for (std::uint64_t seq = 1; seq <= 3; ++seq) {
@@ -192,7 +239,6 @@ TEST_F(LinkServerTest, EnrolledSensorGetsResumeAndAcksAfterCommit) {
 // open; and once a batch fails, the batches sent behind it are not applied (no gap is skipped).
 TEST_F(LinkServerTest, BatchesSentAheadAreAcknowledgedInOrderAndNeverPastAFailure) {
     SensorCreds s = enrolledSensor("s1");
-    auto stub = v1::SensorLink::NewStub(channel(server_->linkPort(), s.keyPem, s.certPem));
     auto alertBatch = [](std::uint64_t from, std::uint64_t to, const std::string& prefix) {
         v1::SensorMessage m;
         for (std::uint64_t seq = from; seq <= to; ++seq) {
@@ -204,15 +250,10 @@ TEST_F(LinkServerTest, BatchesSentAheadAreAcknowledgedInOrderAndNeverPastAFailur
         return m;
     };
     {
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + 20s);
-        auto stream = stub->Stream(&ctx);
-        v1::SensorMessage hello;
-        hello.mutable_hello()->set_epoch(5);
-        ASSERT_TRUE(stream->Write(hello));
+        LiveStream live;
+        ASSERT_NO_FATAL_FAILURE(openLive(live, s, 5));
+        auto& stream = live.stream;
         v1::ConsoleMessage reply;
-        ASSERT_TRUE(stream->Read(&reply));
-        ASSERT_TRUE(reply.has_resume());
         for (std::uint64_t k = 0; k < 8; ++k) {  // all sent before any ack is read
             ASSERT_TRUE(stream->Write(alertBatch(3 * k + 1, 3 * k + 3, "a")));
         }
@@ -234,15 +275,12 @@ TEST_F(LinkServerTest, BatchesSentAheadAreAcknowledgedInOrderAndNeverPastAFailur
                              "BEGIN SELECT RAISE(ABORT, 'poisoned alert'); END")
                         .ok());
     }
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + 20s);
-    auto stream = stub->Stream(&ctx);
-    v1::SensorMessage hello;
-    hello.mutable_hello()->set_epoch(5);
-    ASSERT_TRUE(stream->Write(hello));
+    LiveStream live;
+    v1::Resume resume;
+    ASSERT_NO_FATAL_FAILURE(openLive(live, s, 5, &resume));
+    auto& stream = live.stream;
+    ASSERT_EQ(resume.applied_through_seq(), 24u);
     v1::ConsoleMessage reply;
-    ASSERT_TRUE(stream->Read(&reply));
-    ASSERT_EQ(reply.resume().applied_through_seq(), 24u);
     v1::SensorMessage bad = alertBatch(28, 30, "b");
     bad.mutable_batch()->mutable_envelopes(1)->mutable_alert()->set_id("poison");  // seq 29
     ASSERT_TRUE(stream->Write(alertBatch(25, 27, "b")));
@@ -341,7 +379,125 @@ TEST_F(LinkServerTest, RefusesNoCertificateForeignCaAndRevoked) {
     for (const auto& e : *audit) {
         refusals += e.action == "stream" && e.outcome.rfind("refused", 0) == 0 ? 1 : 0;
     }
-    EXPECT_EQ(refusals, 2);  // (c) and (d); TLS-level refusals never reach the handler
+    EXPECT_EQ(refusals, 2);  // (c) and (d) reach the handler
+
+    // (a) and (b) end in the TLS handshake; the console audits them from gRPC's log, with the
+    // client's address (the only connection to the link port in its handshake then).
+    std::vector<AuditRow> handshake = handshakeAudits(2);
+    bool sawNoCertificate = false;
+    bool sawForeignCa = false;
+    for (const auto& e : handshake) {
+        EXPECT_EQ(e.actor, "unknown");
+        EXPECT_TRUE(startsWith(e.source, "127.0.0.1:")) << e.source;
+        sawNoCertificate |= e.outcome == "refused: no client certificate";
+        sawForeignCa |= startsWith(e.outcome, "refused: certificate not issued by this console's CA");
+    }
+    EXPECT_TRUE(sawNoCertificate);
+    EXPECT_TRUE(sawForeignCa);
+}
+
+TEST_F(LinkServerTest, ExpiredAndNotYetValidCertificatesAreRefusedInTheHandshakeAndAudited) {
+    SensorCreds s = enrolledSensor("s1");
+    // The sensor's own certificate (same serial, same identity, console CA), with its dates
+    // moved: only the validity period is wrong.
+    const std::string expired = withValidity(s.certPem, -30, -1);
+    const std::string notYetValid = withValidity(s.certPem, 1, 30);
+
+    StreamResult old = helloOnce(s.keyPem, expired);
+    EXPECT_FALSE(old.gotResume);
+    EXPECT_EQ(old.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    std::vector<AuditRow> audits = handshakeAudits(1);
+    ASSERT_FALSE(audits.empty());
+    for (const auto& e : audits) {
+        EXPECT_EQ(e.outcome, "refused: certificate has expired (X509 error 10)");
+        EXPECT_TRUE(startsWith(e.source, "127.0.0.1:")) << e.source;
+        EXPECT_EQ(e.target, "link listener");
+        EXPECT_EQ(e.actor, "unknown");
+    }
+
+    StreamResult early = helloOnce(s.keyPem, notYetValid);
+    EXPECT_FALSE(early.gotResume);
+    EXPECT_EQ(early.status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    bool sawNotYetValid = false;
+    for (int i = 0; i < 100 && !sawNotYetValid; ++i) {
+        for (const auto& e : handshakeAudits(1)) {
+            sawNotYetValid |= e.outcome == "refused: certificate is not yet valid (X509 error 9)";
+        }
+        if (!sawNotYetValid) std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(sawNotYetValid);
+
+    // The certificate as issued still works, and no refusal was recorded for it.
+    const std::size_t refusalsBefore = handshakeAudits(0).size();
+    StreamResult ok = helloOnce(s.keyPem, s.certPem);
+    EXPECT_TRUE(ok.gotResume) << ok.status.error_message();
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(handshakeAudits(0).size(), refusalsBefore);
+}
+
+// Identity comes only from the certificate: no stream message names a sensor, so the data of
+// a sensor A that uses the ids of sensor B's device, alert and command lands as A's and leaves
+// B's untouched; the command result is refused and audited.
+TEST_F(LinkServerTest, DataOfSensorAClaimingSensorBIsStoredAsAsOrRefused) {
+    SensorCreds a = enrolledSensor("sensor-a");
+    SensorCreds b = enrolledSensor("sensor-b");
+    // The same sensor-local ids, different devices (another MAC: the same MAC seen by two
+    // sensors of a site would rightly be one device).
+    auto deviceAndAlert = [](const std::string& mac, const std::string& hostname,
+                             const std::string& title) {
+        v1::SensorMessage m;
+        auto* dev = m.mutable_batch()->add_envelopes();
+        dev->set_seq(1);
+        dev->mutable_device()->set_id("dev-1");
+        dev->mutable_device()->add_macs(mac);
+        dev->mutable_device()->set_hostname(hostname);
+        auto* alert = m.mutable_batch()->add_envelopes();
+        alert->set_seq(2);
+        alert->mutable_alert()->set_id("alert-1");
+        alert->mutable_alert()->set_title(title);
+        return m;
+    };
+    ASSERT_NO_FATAL_FAILURE(streamAndAwaitAck(b, deviceAndAlert("00:11:22:33:44:55", "b-host", "B's alert")));
+    auto command = console_->setSensorLearning("sensor-b", false);
+    ASSERT_TRUE(command.ok()) << command.error().message;
+
+    v1::SensorMessage forged = deviceAndAlert("00:11:22:33:44:66", "forged-by-a", "forged by A");
+    auto* result = forged.mutable_batch()->add_envelopes();
+    result->set_seq(3);
+    result->mutable_command_result()->set_command_id(command->id);
+    result->mutable_command_result()->set_ok(true);
+    ASSERT_NO_FATAL_FAILURE(streamAndAwaitAck(a, forged));
+
+    auto devices = console_->listDevices();
+    ASSERT_TRUE(devices.ok());
+    std::map<std::string, std::string> hostnameBySensor;
+    for (const auto& d : *devices) {
+        EXPECT_EQ(d.deviceId, "dev-1");
+        hostnameBySensor[d.sensorId] = d.hostname;
+    }
+    EXPECT_EQ(devices->size(), 2u);
+    EXPECT_EQ(hostnameBySensor[b.id], "b-host");
+    EXPECT_EQ(hostnameBySensor[a.id], "forged-by-a");
+
+    auto alerts = console_->listAlerts();
+    ASSERT_TRUE(alerts.ok());
+    std::map<std::string, std::string> titleBySensor;
+    for (const auto& al : *alerts) titleBySensor[al.sensorId] = al.title;
+    EXPECT_EQ(titleBySensor[b.id], "B's alert");
+    EXPECT_EQ(titleBySensor[a.id], "forged by A");
+
+    auto commands = console_->listCommands("sensor-b");
+    ASSERT_TRUE(commands.ok());
+    ASSERT_EQ(commands->size(), 1u);
+    EXPECT_NE(commands->front().state, "done");
+    bool refusedResult = false;
+    auto audit = console_->listAudit();
+    ASSERT_TRUE(audit.ok());
+    for (const auto& e : *audit) {
+        refusedResult |= e.action == "command.result" && e.actor == "sensor:" + a.id &&
+                         startsWith(e.outcome, "ignored: no open command " + command->id);
+    }
+    EXPECT_TRUE(refusedResult);
 }
 
 TEST_F(LinkServerTest, RevokingCancelsALiveStreamWithinTwoSeconds) {

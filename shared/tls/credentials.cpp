@@ -24,7 +24,7 @@ std::shared_ptr<grpc::ServerCredentials> linkServerCredentials(const ServerIdent
 
 std::shared_ptr<grpc::ServerCredentials> linkServerCredentialsWatched(
     const std::string& keyPath, const std::string& certChainPath, const std::string& clientCaPath,
-    unsigned refreshSeconds) {
+    unsigned refreshSeconds, const std::string& emptyCrlDirectory) {
     auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
         keyPath, certChainPath, clientCaPath, refreshSeconds);
     grpc::experimental::TlsServerCredentialsOptions options(provider);
@@ -32,6 +32,7 @@ std::shared_ptr<grpc::ServerCredentials> linkServerCredentialsWatched(
     options.watch_identity_key_cert_pairs();  // 1.51: needed for the server identity
     // Require AND verify, as above (never the don't-verify mode).
     options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    if (!emptyCrlDirectory.empty()) options.set_crl_directory(emptyCrlDirectory);
     return grpc::experimental::TlsServerCredentials(options);
 }
 

@@ -23,9 +23,14 @@ std::shared_ptr<grpc::ServerCredentials> linkServerCredentials(const ServerIdent
 /// `refreshSeconds` (gRPC FileWatcherCertificateProvider), so a new server certificate is used
 /// for new handshakes without a restart; swap both files atomically (a directory symlink).
 /// Client certificates are required and verified against the CA file `clientCaPath`.
+/// `emptyCrlDirectory`, when given, must be an existing directory kept empty: naming one makes
+/// gRPC 1.51 log the X509 error code of every refused client certificate ("Certificate verify
+/// failed with code N"), which the console turns into audit records (handshake_audit.h). With
+/// no CRL in it, no certificate is refused for lack of one (RELIABILITY.md 2.3: a missing CRL
+/// fails open); revocation stays the console's own check at stream start.
 std::shared_ptr<grpc::ServerCredentials> linkServerCredentialsWatched(
     const std::string& keyPath, const std::string& certChainPath, const std::string& clientCaPath,
-    unsigned refreshSeconds = 1);
+    unsigned refreshSeconds = 1, const std::string& emptyCrlDirectory = {});
 /// Enrollment listener: server-auth TLS only.
 std::shared_ptr<grpc::ServerCredentials> enrollServerCredentials(const ServerIdentity& identity);
 

@@ -2,7 +2,10 @@
 // End to end with the real binaries: console admin set-up, headless console, activation, replay
 // of generated plant traffic, and the console database checked afterwards (SPEC §4, §7).
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
+#include "shared/crypto/crypto.h"
 #include "tests/integration/process_harness.h"
 #include "tests/support/plant_traffic.h"
 
@@ -174,6 +177,118 @@ TEST_F(EndToEndTest, ActivateReplayAndCheckTheConsoleDatabase) {
         << revoked.err();
     EXPECT_EQ(revoked.terminate(10s), 0) << revoked.out() << revoked.err();
     EXPECT_NE(revoked.out().find("stopped:"), std::string::npos) << revoked.out();
+}
+
+/// `certPem` with its validity moved to now + fromDays .. now + toDays, signed again by `caKeyPem`.
+std::string withValidity(const std::string& certPem, const std::string& caKeyPem, long fromDays,
+                         long toDays) {
+    auto cert = crypto::certificateFromPem(certPem);
+    auto caKey = crypto::privateKeyFromPem(caKeyPem);
+    if (!cert || !caKey) return {};
+    X509* c = cert->get();
+    X509_gmtime_adj(X509_getm_notBefore(c), fromDays * 86400L);
+    X509_gmtime_adj(X509_getm_notAfter(c), toDays * 86400L);
+    if (X509_sign(c, caKey->get(), EVP_sha256()) <= 0) return {};
+    auto pem = crypto::certificateToPem(c);
+    return pem ? *pem : std::string();
+}
+
+// SPEC §4 / issue 6 (a): a running console refuses, in the TLS handshake, a client with no
+// certificate, one from another CA, an expired and a not yet valid one (the sensor's own,
+// re-dated), and writes an audit record for each with the client's address. The clients are
+// real `openssl s_client` processes.
+TEST_F(EndToEndTest, TlsHandshakeRefusalsOfARunningConsoleAreAudited) {
+    const fs::path data = dir_ / "console";
+    const fs::path state = dir_ / "sensor";
+    const fs::path activationFile = dir_ / "sensor-1.activation";
+    const fs::path passwordFile = dir_ / "admin.password";
+    { std::ofstream(passwordFile) << "Correct-Horse-Battery-Staple-42\n"; }
+    fs::permissions(passwordFile, fs::perms::owner_read | fs::perms::owner_write);
+    const int linkPort = freePort();
+    const std::string listen = "127.0.0.1:" + std::to_string(linkPort);
+    const std::string enroll = "127.0.0.1:" + std::to_string(freePort());
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"init", "--admin-user", "admin", "--admin-password-file",
+                                   passwordFile.string(), "--listen", listen, "--enroll-listen",
+                                   enroll},
+          {"site", "add", "Plant A"},
+          {"zone", "add", "--site", "Plant A", "Line 1"},
+          {"sensor", "add", "--site", "Plant A", "--zone", "Line 1", "sensor-1", "--out",
+           activationFile.string()}}) {
+        std::vector<std::string> argv = {"ironsight-console", "admin", "--data-dir", data.string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        auto r = run(argv);
+        ASSERT_EQ(r.code, 0) << r.out << r.err;
+    }
+    ASSERT_TRUE(startConsole(data, {listen, enroll}));
+    auto r = run(
+        {"ironsight-sensor", "activate", activationFile.string(), "--state-dir", state.string()},
+        30s);
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+
+    const fs::path identity = state / "identity";
+    const std::string sensorCert = readText(identity / "sensor.crt");
+    const std::string caKey = readText(data / "pki" / "ca.key");
+    const fs::path expired = dir_ / "expired.crt";
+    const fs::path notYetValid = dir_ / "not-yet-valid.crt";
+    { std::ofstream(expired) << withValidity(sensorCert, caKey, -30, -1); }
+    { std::ofstream(notYetValid) << withValidity(sensorCert, caKey, 1, 30); }
+    ASSERT_GT(fs::file_size(expired), 0u);
+
+    auto sClient = [&](const std::string& name, const std::string& certArgs) {
+        const std::string cmd = "openssl s_client -connect " + listen + " -CAfile " +
+                                (identity / "ca.crt").string() + " " + certArgs +
+                                " </dev/null";
+        Child c({"/bin/sh", "-c", cmd}, dir_ / (name + ".out"), dir_ / (name + ".err"));
+        EXPECT_NE(c.wait(20s), -1) << name << " did not finish";
+    };
+    const std::string key = "-key " + (identity / "sensor.key").string();
+    const std::string foreignKey = (dir_ / "foreign.key").string();
+    const std::string foreignCert = (dir_ / "foreign.crt").string();
+    Child foreign({"/bin/sh", "-c",
+                   "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                       foreignKey + " -out " + foreignCert + " -subj /CN=foreign -days 2"},
+                  dir_ / "foreign.out", dir_ / "foreign.err");
+    ASSERT_EQ(foreign.wait(20s), 0) << foreign.err();
+
+    // The expected refusals, in order; each must be recorded before the next client starts, so
+    // each record is matched to its client.
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"", "refused: no client certificate"},
+        {"-cert " + foreignCert + " -key " + foreignKey,
+         "refused: certificate not issued by this console's CA"},
+        {"-cert " + expired.string() + " " + key,
+         "refused: certificate has expired (X509 error 10)"},
+        {"-cert " + notYetValid.string() + " " + key,
+         "refused: certificate is not yet valid (X509 error 9)"},
+    };
+    std::size_t seen = 0;
+    for (const auto& [args, outcome] : cases) {
+        sClient("client" + std::to_string(seen), args);
+        std::vector<std::pair<std::string, std::string>> rows;
+        const auto until = std::chrono::steady_clock::now() + 10s;
+        while (rows.size() <= seen && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(100ms);
+            rows.clear();
+            auto db = sqlite::Db::open(data / "console.db", true);
+            ASSERT_TRUE(db.ok()) << db.error().message;
+            auto stmt = db->prepare(
+                "SELECT outcome, source FROM audit_log WHERE action = 'link.handshake' "
+                "AND actor = 'unknown' ORDER BY id");
+            ASSERT_TRUE(stmt.ok());
+            while (true) {
+                auto row = stmt->step();
+                if (!row || !*row) break;
+                rows.emplace_back(stmt->columnText(0), stmt->columnText(1));
+            }
+        }
+        ASSERT_GT(rows.size(), seen) << "no audit record for: " << outcome;
+        for (std::size_t i = seen; i < rows.size(); ++i) {
+            EXPECT_EQ(rows[i].first.substr(0, outcome.size()), outcome);
+            EXPECT_EQ(rows[i].second.rfind("127.0.0.1:", 0), 0u) << rows[i].second;
+        }
+        seen = rows.size();
+    }
 }
 
 TEST_F(EndToEndTest, RunRequiresActivation) {
