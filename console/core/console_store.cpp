@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ConsoleStore on shared/sqlite: schema, domain writes, idempotent ingest, queries.
 #include "console/core/console_store.h"
+#include "console/core/search_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -160,15 +161,20 @@ ON CONFLICT(sensor_id, alert_id) DO UPDATE SET
 constexpr const char* kDeviceTextAnyDirty = "SELECT EXISTS(SELECT 1 FROM device_text_dirty)";
 constexpr const char* kDeviceTextDropDirty =
     "DELETE FROM device_text WHERE rowid IN (SELECT rid FROM device_text_dirty)";
-constexpr const char* kDeviceTextWrite = R"sql(
-INSERT OR REPLACE INTO device_text(rowid, body)
-SELECT rowid, device_id || ' ' || macs || ' ' || ips || ' ' || vlans || ' ' ||
-       COALESCE(vendor, '') || ' ' || COALESCE(model, '') || ' ' || COALESCE(firmware, '') ||
-       ' ' || COALESCE(serial, '') || ' ' || COALESCE(hostname, '') || ' ' ||
-       COALESCE(type, '') || ' ' || purdue_level || ' ' || protocols || ' ' ||
-       COALESCE(identity_json, '') || ' ' || evidence
-FROM devices WHERE rowid IN (SELECT rid FROM device_text_dirty UNION SELECT value FROM json_each(?1)))sql";
+constexpr const char* kDeviceTextWrite =
+    "INSERT OR REPLACE INTO device_text(rowid, body) SELECT rowid, " IRONSIGHT_DEVICE_TEXT_BODY
+    " FROM devices WHERE rowid IN (SELECT rid FROM device_text_dirty UNION "
+    "SELECT value FROM json_each(?1))";
 constexpr const char* kDeviceTextClearDirty = "DELETE FROM device_text_dirty";
+// Schema v17: the same for alert_text (the alert filter's index).
+constexpr const char* kAlertTextAnyDirty = "SELECT EXISTS(SELECT 1 FROM alert_text_dirty)";
+constexpr const char* kAlertTextDropDirty =
+    "DELETE FROM alert_text WHERE rowid IN (SELECT rid FROM alert_text_dirty)";
+constexpr const char* kAlertTextWrite =
+    "INSERT OR REPLACE INTO alert_text(rowid, body) SELECT rowid, " IRONSIGHT_ALERT_TEXT_BODY
+    " FROM alerts WHERE rowid IN (SELECT rid FROM alert_text_dirty UNION "
+    "SELECT value FROM json_each(?1))";
+constexpr const char* kAlertTextClearDirty = "DELETE FROM alert_text_dirty";
 // Schema v15: new alerts (status 'new') counted by ingest, once per batch and severity.
 constexpr const char* kAlertTallyAdd =
     "INSERT INTO alert_tally(sensor_id, severity, status, n) VALUES(?1, ?2, 'new', ?3) "
@@ -686,6 +692,37 @@ CREATE TRIGGER device_order_rule_delete AFTER DELETE ON sensor_zone_rules BEGIN
   INSERT INTO device_order_dirty(gid)
     SELECT DISTINCT group_id FROM devices WHERE sensor_id = OLD.sensor_id AND group_id IS NOT NULL
       AND group_id NOT IN (SELECT gid FROM device_order_dirty);
+END;
+)sql",
+        // v17: alert_text, an FTS5 trigram index of the text an alert filter matches (title, id,
+        // type, engine, ends and their addresses, protocol, ATT&CK id, assignee), so a filter
+        // term that few alerts contain finds them without reading every alert (issue 8:
+        // 'no-such-thing' read all 1,000,000 rows, 1.2-9.6 s). detail=none: only row ids per
+        // trigram (no positions; a third of the size); a term is looked up as the AND of its
+        // trigrams and the LIKE test keeps its exact meaning. Kept like device_text (v15): ingest
+        // queues new rows, the triggers only mark changed or deleted ones, and the write
+        // transaction's flush rewrites them (flushSearchTextLocked).
+        R"sql(
+CREATE VIRTUAL TABLE alert_text USING fts5(body, tokenize = 'trigram', detail = 'none');
+INSERT INTO alert_text(rowid, body)
+  SELECT rowid, COALESCE(title, '') || ' ' || alert_id || ' ' || COALESCE(type, '') || ' ' ||
+         COALESCE(engine, '') || ' ' || COALESCE(src, '') || ' ' || COALESCE(src_ip, '') ||
+         ' ' || COALESCE(dst, '') || ' ' || COALESCE(dst_ip, '') || ' ' ||
+         COALESCE(protocol, '') || ' ' || COALESCE(mitre, '') || ' ' || assignee FROM alerts;
+CREATE TABLE alert_text_dirty(rid INTEGER PRIMARY KEY);
+CREATE TRIGGER alert_text_update AFTER UPDATE OF title, alert_id, type, engine, src, src_ip, dst,
+  dst_ip, protocol, mitre, assignee ON alerts
+WHEN NEW.title IS NOT OLD.title OR NEW.alert_id IS NOT OLD.alert_id OR NEW.type IS NOT OLD.type
+  OR NEW.engine IS NOT OLD.engine OR NEW.src IS NOT OLD.src OR NEW.src_ip IS NOT OLD.src_ip
+  OR NEW.dst IS NOT OLD.dst OR NEW.dst_ip IS NOT OLD.dst_ip OR NEW.protocol IS NOT OLD.protocol
+  OR NEW.mitre IS NOT OLD.mitre OR NEW.assignee IS NOT OLD.assignee
+BEGIN
+  INSERT INTO alert_text_dirty(rid) SELECT NEW.rowid
+    WHERE NOT EXISTS(SELECT 1 FROM alert_text_dirty WHERE rid = NEW.rowid);
+END;
+CREATE TRIGGER alert_text_delete AFTER DELETE ON alerts BEGIN
+  INSERT INTO alert_text_dirty(rid) SELECT OLD.rowid
+    WHERE NOT EXISTS(SELECT 1 FROM alert_text_dirty WHERE rid = OLD.rowid);
 END;
 )sql",
     };
@@ -1509,6 +1546,7 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
         sqlite::Transaction tx(db_);
         if (!tx.began()) return failAll(tx.beginStatus().error());
         newDeviceRows_.clear();
+        newAlertRows_.clear();
         bool anyApplied = false;
         bool clean = true;
         for (const IngestBatch& b : batches) {
@@ -1543,6 +1581,7 @@ std::vector<Result<std::uint64_t>> ConsoleStore::applyBatches(
     sqlite::Transaction tx(db_);
     if (!tx.began()) return failAll(tx.beginStatus().error());
     newDeviceRows_.clear();
+    newAlertRows_.clear();
     auto runCached = [&](const char* sql) -> Status {
         auto st = cachedLocked(sql);
         if (!st) return st.error();
@@ -1692,7 +1731,8 @@ Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId
                         .bind(16, a.first_seen_ms())
                         .bind(17, a.last_seen_ms())
                         .run();
-                if (s && db_.lastInsertRowid() != 0) {
+                if (const std::int64_t rowid = db_.lastInsertRowid(); s && rowid != 0) {
+                    newAlertRows_.push_back(rowid);  // indexed by flushSearchTextLocked
                     const auto severity = static_cast<std::size_t>(a.severity());
                     if (severity >= newAlerts.size()) newAlerts.resize(severity + 1, 0);
                     ++newAlerts[severity];
@@ -1877,12 +1917,99 @@ struct AlertWhere {
     std::vector<std::int64_t> ints;
     std::vector<std::string> statuses;  // canonical names (safe to inline); empty: any
     std::vector<int> severities;        // ranks; empty: any
+    bool byRowids = false;  // the text term's few candidates (alert_text) are in `sql`
 };
+
+/// A filter term of at least 3 characters can be looked up in alert_text (trigrams).
+bool indexedAlertTerm(const std::string& term) {
+    std::size_t chars = 0;
+    for (unsigned char c : term) chars += (c & 0xC0) != 0x80;
+    return chars >= 3;
+}
+
+/// The FTS5 query for `term` in a detail=none trigram index: each of its trigrams, quoted, all
+/// required. That finds every alert containing the term and maybe a few more (the trigrams in
+/// another order); the LIKE test keeps the exact meaning.
+std::string trigramsQuery(const std::string& term) {
+    std::vector<std::string> chars;
+    for (std::size_t i = 0; i < term.size();) {
+        std::size_t n = 1;
+        while (i + n < term.size() && (static_cast<unsigned char>(term[i + n]) & 0xC0) == 0x80) ++n;
+        chars.push_back(term.substr(i, n));
+        i += n;
+    }
+    std::vector<std::string> seen;
+    std::string query;
+    for (std::size_t i = 0; i + 3 <= chars.size(); ++i) {
+        std::string quoted = "\"";
+        for (const std::string& c : {chars[i], chars[i + 1], chars[i + 2]}) {
+            quoted += c == "\"" ? std::string("\"\"") : c;
+        }
+        quoted += "\"";
+        if (std::find(seen.begin(), seen.end(), quoted) != seen.end()) continue;
+        seen.push_back(quoted);
+        query += (query.empty() ? "" : " AND ") + quoted;
+    }
+    return query;
+}
+
+/// How a filter finds the alerts whose text may contain its term (schema v17's alert_text).
+struct TextCandidates {
+    enum class Kind {
+        Walk,   // test every alert walked (a short term, or one in a sensor's name)
+        List,   // the candidates' rowids, in `list` (comma separated; empty: none)
+        Match,  // a subquery on alert_text (counts: every candidate is read anyway)
+    } kind = Kind::Walk;
+    std::string list;
+};
+
+/// More candidates than this and a page walks the alerts newest first instead: the matches are
+/// then dense enough (1 in 50 of 1,000,000) that a page fills quickly, while looking up this
+/// many rows one by one costs ~20 ms.
+constexpr std::size_t kMaxListedCandidates = 20'000;
+
+/// Whether alert_text can answer `text`: 3+ characters, and no sensor's name contains it (the
+/// name is not in the index, and every alert of that sensor matches).
+Result<bool> textIndexAnswers(sqlite::Db& db, const std::string& text) {
+    if (!indexedAlertTerm(text)) return false;
+    auto names = db.prepare("SELECT EXISTS(SELECT 1 FROM sensors WHERE name LIKE ?1 ESCAPE '\\')");
+    if (!names) return names.error();
+    names->bind(1, likePattern(text));
+    auto named = names->step();
+    if (!named) return named.error();
+    return !(*named && names->columnInt(0) != 0);
+}
+
+/// For a page: the candidates' rowids when alert_text answers `text` with at most
+/// kMaxListedCandidates of them, else a walk.
+Result<TextCandidates> pageCandidates(sqlite::Db& db, const std::string& text) {
+    TextCandidates c;
+    auto answers = textIndexAnswers(db, text);
+    if (!answers) return answers.error();
+    if (!*answers) return c;
+    auto st = db.prepare("SELECT rowid FROM alert_text WHERE alert_text MATCH ?1 LIMIT " +
+                         std::to_string(kMaxListedCandidates + 1));
+    if (!st) return st.error();
+    st->bind(1, trigramsQuery(text));
+    std::string ids;
+    std::size_t n = 0;
+    for (auto row = st->step();; row = st->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        if (++n > kMaxListedCandidates) return c;
+        ids += (ids.empty() ? "" : ",") + std::to_string(st->columnInt(0));
+    }
+    c.kind = TextCandidates::Kind::List;
+    c.list = std::move(ids);
+    return c;
+}
 
 /// `joined`: the terms may use the sites si, zones z and sensors s joined to a (countAlerts);
 /// otherwise a site or zone is a set of sensor ids, and `+` keeps the planner from walking the
 /// sensor-leading index for it (that reads every alert of the site and sorts them).
-Result<AlertWhere> alertWhere(const AlertQuery& q, bool joined) {
+/// `candidates`: how the text term's candidates are found (null: a walk).
+Result<AlertWhere> alertWhere(const AlertQuery& q, bool joined,
+                              const TextCandidates* candidates = nullptr) {
     AlertWhere w;
     int next = 1;
     // Built with += : GCC 12 warns (-Wrestrict, falsely) on "?" + std::to_string(...).
@@ -1918,6 +2045,24 @@ Result<AlertWhere> alertWhere(const AlertQuery& q, bool joined) {
         addUnique(w.severities, rank);
     }
     if (!q.text.empty()) {
+        const bool anyOtherTerm = !q.site.empty() || !q.zone.empty() || !q.statuses.empty() ||
+                                  !q.severities.empty();
+        if (candidates != nullptr && candidates->kind == TextCandidates::Kind::List &&
+            !anyOtherTerm && !joined) {
+            // Text alone: the walk newest first (alerts_last_seen) tests the rowid against the
+            // list from the index entry, and reads an alert only when it is a candidate; it
+            // stops once the page is full. (`+`: the list is a filter, not the rows to visit.)
+            w.sql += " AND +a.rowid IN (" + candidates->list + ")";  // integers made here
+        } else if (candidates != nullptr && candidates->kind == TextCandidates::Kind::List) {
+            // With other terms (their walk is one index range per status and severity): each
+            // candidate is looked up by rowid, tested, and the matches sorted.
+            w.sql += " AND a.rowid IN (" + candidates->list + ")";
+            w.byRowids = true;
+        } else if (candidates != nullptr && candidates->kind == TextCandidates::Kind::Match) {
+            w.sql += " AND a.rowid IN (SELECT rowid FROM alert_text WHERE alert_text MATCH " +
+                     text(trigramsQuery(q.text)) + ")";
+            w.byRowids = true;
+        }
         const std::string p = text(likePattern(q.text));
         std::string like =
             " AND (COALESCE(a.title, '') || ' ' || a.alert_id || ' ' || COALESCE(a.type, '') ||"
@@ -1972,6 +2117,12 @@ constexpr std::size_t kMaxSensorArms = 64;
 /// `sensorIds`: the sensors of the query's site or zone (read first), or empty.
 std::string alertCandidatesSql(const AlertQuery& q, const AlertWhere& w,
                                const std::vector<std::string>& sensorIds) {
+    if (w.byRowids) {
+        // A rare text term's candidates (alert_text): each looked up by rowid, tested, sorted.
+        return "SELECT a.rowid, a.last_seen FROM alerts a WHERE 1" + w.sql +
+               inList("a.status", w.statuses) + inList("a.severity", w.severities) +
+               " ORDER BY a.last_seen DESC";
+    }
     if (q.site.empty() && q.zone.empty() && w.statuses.empty() && w.severities.empty()) {
         // No site, status or severity: alerts_last_seen newest first (a text or time term is
         // tested per row; arms would only add random reads for a text term).
@@ -2071,6 +2222,14 @@ Result<std::vector<AlertRow>> ConsoleStore::queryAlerts(const AlertQuery& query)
     } endRead{readDb_};
     ReadCancel cancel(readDb_, query.cancel);  // after endRead: removed before its COMMIT
     auto rows = [&]() -> Result<std::vector<AlertRow>> {
+        // A rare text term: its few candidates from alert_text (schema v17), not a walk.
+        auto text = pageCandidates(readDb_, query.text);
+        if (!text) return text.error();
+        if (text->kind == TextCandidates::Kind::List) {
+            if (text->list.empty()) return std::vector<AlertRow>{};
+            where = alertWhere(query, false, &*text);
+            if (!where) return where.error();
+        }
         // 1. Candidates newest first, up to the page's end plus the alerts tied with its last one
         //    (the order's tie-break, the alert id, is not in the index).
         std::vector<std::int64_t> candidates;
@@ -2142,10 +2301,26 @@ Result<std::int64_t> ConsoleStore::countAlerts(const AlertQuery& query) {
     auto where = alertWhere(query, true);
     if (!where) return where.error();
     std::lock_guard lock(readMutex_);
+    ReadCancel cancel(readDb_, query.cancel);
+    // A text term alert_text answers: only its candidates are read, however many (a walk reads
+    // every alert: 'modbus' took 5 s over 1,000,000 alerts).
+    auto answers = textIndexAnswers(readDb_, query.text);
+    if (!answers) return cancel.reason(answers.error());
+    if (*answers) {
+        TextCandidates match;
+        match.kind = TextCandidates::Kind::Match;
+        where = alertWhere(query, true, &match);
+        if (!where) return where.error();
+    }
     const std::string statusSeverity =
         inList("a.status", where->statuses) + inList("a.severity", where->severities);
     std::string sql;
-    if (query.text.empty() && query.lastSeenFromMs <= 0 && query.lastSeenBeforeMs <= 0) {
+    if (where->byRowids) {
+        // The text term's candidates, each looked up by rowid, then its sensor's place.
+        sql = "SELECT COUNT(*) FROM alerts a CROSS JOIN sensors s ON s.id = a.sensor_id "
+              "CROSS JOIN zones z ON z.id = s.zone_id CROSS JOIN sites si ON si.id = z.site_id "
+              "WHERE 1" + where->sql + statusSeverity;
+    } else if (query.text.empty() && query.lastSeenFromMs <= 0 && query.lastSeenBeforeMs <= 0) {
         // Site, zone, status and severity only: the tally (schema v14), O(sensors).
         sql = "SELECT COALESCE(SUM(a.n), 0) FROM alert_tally a JOIN sensors s ON s.id = "
               "a.sensor_id JOIN zones z ON z.id = s.zone_id JOIN sites si ON si.id = z.site_id "
@@ -2162,7 +2337,6 @@ Result<std::int64_t> ConsoleStore::countAlerts(const AlertQuery& query) {
     auto st = readDb_.prepare(sql);
     if (!st) return st.error();
     bindWhere(*st, *where);
-    ReadCancel cancel(readDb_, query.cancel);
     auto row = st->step();
     if (!row) return cancel.reason(row.error());
     return *row ? st->columnInt(0) : 0;
@@ -2379,6 +2553,7 @@ Status ConsoleStore::writeLocked(Body&& body) {
     sqlite::Transaction tx(db_);
     if (!tx.began()) return makeError("console store busy: " + tx.beginStatus().error().message);
     newDeviceRows_.clear();
+    newAlertRows_.clear();
     if (Status s = body(); !s) return s;
     if (Status s = flushSearchTextLocked(); !s) return s;  // e.g. retention deleted devices
     if (auto s = tx.commit(); !s) return s;
@@ -2388,34 +2563,48 @@ Status ConsoleStore::writeLocked(Body&& body) {
 
 Status ConsoleStore::flushSearchTextLocked() {
     if (auto s = flushDeviceOrderLocked(); !s) return s;  // device_store.cpp, schema v16
-    auto any = cachedLocked(kDeviceTextAnyDirty);
+    if (auto s = flushTextIndexLocked(TextIndex{kDeviceTextAnyDirty, kDeviceTextDropDirty,
+                                                kDeviceTextWrite, kDeviceTextClearDirty,
+                                                "device search index"},
+                                      newDeviceRows_);
+        !s) {
+        return s;
+    }
+    return flushTextIndexLocked(TextIndex{kAlertTextAnyDirty, kAlertTextDropDirty,
+                                          kAlertTextWrite, kAlertTextClearDirty,
+                                          "alert filter index"},
+                                newAlertRows_);
+}
+
+Status ConsoleStore::flushTextIndexLocked(const TextIndex& index, std::vector<std::int64_t>& added) {
+    auto any = cachedLocked(index.anyDirty);
     if (!any) return any.error();
     auto row = (*any)->step();
     if (!row) return row.error();
     const bool marked = *row && (*any)->columnInt(0) != 0;
     (*any)->reset();
-    if (!marked && newDeviceRows_.empty()) return {};
-    auto fail = [](const Error& e) { return dbError("cannot update the device search index", e); };
+    if (!marked && added.empty()) return {};
+    auto fail = [&](const Error& e) { return dbError(std::string("cannot update the ") + index.name, e); };
     if (marked) {
-        auto drop = cachedLocked(kDeviceTextDropDirty);
+        auto drop = cachedLocked(index.dropDirty);
         if (!drop) return fail(drop.error());
         if (auto s = (*drop)->run(); !s) return fail(s.error());
     }
     std::string rowids = "[";
-    for (std::int64_t r : newDeviceRows_) {
+    for (std::int64_t r : added) {
         if (rowids.size() > 1) rowids += ',';
         rowids += std::to_string(r);
     }
     rowids += ']';
-    auto write = cachedLocked(kDeviceTextWrite);
+    auto write = cachedLocked(index.write);
     if (!write) return fail(write.error());
     if (auto s = (*write)->bind(1, rowids).run(); !s) return fail(s.error());
     if (marked) {
-        auto clear = cachedLocked(kDeviceTextClearDirty);
+        auto clear = cachedLocked(index.clearDirty);
         if (!clear) return fail(clear.error());
         if (auto s = (*clear)->run(); !s) return fail(s.error());
     }
-    newDeviceRows_.clear();
+    added.clear();
     return {};
 }
 

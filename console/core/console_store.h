@@ -666,8 +666,19 @@ private:
     Status writeLocked(Body&& body);
     /// Before a write transaction commits: rewrites the device_text rows of the devices the
     /// triggers marked (device_text_dirty) and of the new rows ingest queued (newDeviceRows_),
-    /// so FTS5 is written once per transaction, not per row (schema v15).
+    /// so FTS5 is written once per transaction, not per row (schema v15); alert_text the same
+    /// way (schema v17, newAlertRows_).
     Status flushSearchTextLocked();
+    /// One FTS5 index kept that way: its statements (cached by address) and its name for errors.
+    struct TextIndex {
+        const char* anyDirty;
+        const char* dropDirty;
+        const char* write;  // ?1: JSON array of the rowids in `added`
+        const char* clearDirty;
+        const char* name;
+    };
+    /// Rewrites the marked rows and the `added` rows of `index`, then empties `added`.
+    Status flushTextIndexLocked(const TextIndex& index, std::vector<std::int64_t>& added);
     /// Before a write transaction commits: computes the stored inventory order (schema v16) of
     /// the device groups the triggers marked in device_order_dirty.
     Status flushDeviceOrderLocked();
@@ -685,6 +696,8 @@ private:
     std::map<const char*, std::unique_ptr<sqlite::Stmt>> statements_;  // cachedLocked()
     // Rowids of devices inserted by the open write transaction (only ingest inserts devices).
     std::vector<std::int64_t> newDeviceRows_;
+    // Rowids of alerts inserted by the open write transaction (schema v17's alert_text).
+    std::vector<std::int64_t> newAlertRows_;
     Clock clock_ = &nowMs;
 };
 

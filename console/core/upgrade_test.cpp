@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "console/core/console_service.h"
+#include "console/core/search_text.h"
 #include "shared/crypto/crypto.h"
 #include "shared/sqlite/sqlite.h"
 
@@ -222,16 +223,18 @@ TEST(ConsoleUpgrade, V15ToV16StoresTheInventoryOrder) {
         ASSERT_TRUE(store.ok()) << store.error().message;
     }
     const std::string err = testing::internal::GetCapturedStderr();
-    EXPECT_NE(err.find("ironsight-console: upgrading " + dbFile.string() +
-                       " from schema v15 to v16"),
+    const std::string latest = std::to_string(schemaSteps().size());
+    EXPECT_NE(err.find("ironsight-console: upgrading " + dbFile.string() + " from schema v15 to v" +
+                       latest),
               std::string::npos)
         << err;
-    EXPECT_NE(err.find("ironsight-console: " + dbFile.string() + " upgraded to schema v16 in "),
+    EXPECT_NE(err.find("ironsight-console: " + dbFile.string() + " upgraded to schema v" + latest +
+                       " in "),
               std::string::npos)
         << err;
     auto db = sqlite::Db::open(dbFile);
     ASSERT_TRUE(db.ok());
-    EXPECT_EQ(scalar(*db, "PRAGMA user_version"), 16);
+    EXPECT_EQ(scalar(*db, "PRAGMA user_version"), static_cast<std::int64_t>(schemaSteps().size()));
     // Group 1 has two observations: its order is computed at search time.
     EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM device_groups WHERE id = 1 AND order_zone IS NULL"),
               1);
@@ -254,6 +257,37 @@ TEST(ConsoleUpgrade, V15ToV16StoresTheInventoryOrder) {
         ASSERT_EQ(page->size(), 1u);
         EXPECT_EQ((*page)[0].groupId, (*all)[static_cast<std::size_t>(i)].groupId);
     }
+}
+
+TEST(ConsoleUpgrade, V16ToV17IndexesTheAlertText) {
+    TempDir dir;
+    fs::path dbFile = loadFixture(dir.path / "data", "console-v6.sql");
+    {
+        auto db = sqlite::Db::open(dbFile);
+        ASSERT_TRUE(db.ok());
+        std::vector<std::string> v16(schemaSteps().begin(), schemaSteps().begin() + 16);
+        ASSERT_TRUE(sqlite::migrate(*db, v16).ok());
+        ASSERT_EQ(scalar(*db, "SELECT COUNT(*) FROM alerts"), 3);
+    }
+    auto store = ConsoleStore::open(dbFile);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    {
+        auto db = sqlite::Db::open(dbFile, true);
+        ASSERT_TRUE(db.ok());
+        EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM alert_text"), 3);
+        EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM alerts JOIN alert_text t ON t.rowid = "
+                              "alerts.rowid WHERE t.body = " IRONSIGHT_ALERT_TEXT_BODY),
+                  3);
+        EXPECT_EQ(texts(*db, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+    }
+    // The old alerts are found through the index: al-1 is assigned to analyst.kim.
+    AlertQuery q;
+    q.text = "analyst.kim";
+    auto rows = (*store)->queryAlerts(q);
+    ASSERT_TRUE(rows.ok()) << rows.error().message;
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].alertId, "al-1");
+    EXPECT_EQ(*(*store)->countAlerts(q), 1);
 }
 
 TEST(ConsoleUpgrade, ADatabaseFromANewerReleaseIsRefusedUntouched) {
