@@ -555,7 +555,8 @@ void expectIndexesMatchRows(const fs::path& db, const std::string& when) {
                      "' ' || COALESCE(d.firmware, '') || ' ' || COALESCE(d.serial, '') || ' ' || "
                      "COALESCE(d.hostname, '') || ' ' || COALESCE(d.type, '') || ' ' || "
                      "d.purdue_level || ' ' || d.protocols || ' ' || "
-                     "COALESCE(d.identity_json, '') || ' ' || d.evidence"),
+                     "COALESCE(d.identity_json, '') || ' ' || d.evidence || ' ' || "
+                     "d.interfaces"),  // schema v17: the capture interfaces too
               devices);
     EXPECT_EQ(scalar(db, "SELECT COUNT(*) FROM device_text_dirty"), 0);
     const char* counted =
