@@ -612,20 +612,20 @@
         <translation>Nicht freigegeben</translation>
     </message>
     <message>
-        <source>From the sensor or a VLAN rule</source>
-        <translation>Vom Sensor oder einer VLAN-Regel</translation>
-    </message>
-    <message>
-        <source>From the sensor or a VLAN rule (%1)</source>
-        <translation>Vom Sensor oder einer VLAN-Regel (%1)</translation>
-    </message>
-    <message>
         <source>Zone</source>
         <translation>Zone</translation>
     </message>
     <message>
         <source>Notes</source>
         <translation>Notizen</translation>
+    </message>
+    <message>
+        <source>From the sensor or a zone rule</source>
+        <translation>Vom Sensor oder einer Zonenregel</translation>
+    </message>
+    <message>
+        <source>From the sensor or a zone rule (%1)</source>
+        <translation>Vom Sensor oder einer Zonenregel (%1)</translation>
     </message>
 </context>
 <context>

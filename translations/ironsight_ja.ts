@@ -606,20 +606,20 @@
         <translation>未許可</translation>
     </message>
     <message>
-        <source>From the sensor or a VLAN rule</source>
-        <translation>センサーまたは VLAN ルールから</translation>
-    </message>
-    <message>
-        <source>From the sensor or a VLAN rule (%1)</source>
-        <translation>センサーまたは VLAN ルールから (%1)</translation>
-    </message>
-    <message>
         <source>Zone</source>
         <translation>ゾーン</translation>
     </message>
     <message>
         <source>Notes</source>
         <translation>メモ</translation>
+    </message>
+    <message>
+        <source>From the sensor or a zone rule</source>
+        <translation>センサーまたはゾーンルールから</translation>
+    </message>
+    <message>
+        <source>From the sensor or a zone rule (%1)</source>
+        <translation>センサーまたはゾーンルールから (%1)</translation>
     </message>
 </context>
 <context>

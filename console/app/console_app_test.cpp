@@ -836,6 +836,105 @@ TEST_F(ConsoleApp, DeviceCommandsEditMergeSplitAndZoneRules) {
     EXPECT_NE(r.out.find("--criticality"), std::string::npos);
 }
 
+TEST_F(ConsoleApp, DeviceZoneRulesByCaptureInterface) {
+    RunResult r = admin(
+        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(admin({"site", "add", "P"}).code, 0);
+    ASSERT_EQ(admin({"site", "add", "Q"}).code, 0);
+    for (const char* z : {"Z", "Cell-2"}) {
+        ASSERT_EQ(admin({"zone", "add", "--site", "P", z}).code, 0);
+    }
+    ASSERT_EQ(admin({"zone", "add", "--site", "Q", "Other"}).code, 0);
+    ASSERT_EQ(admin({"sensor", "add", "--site", "P", "--zone", "Z", "s1", "--out",
+                     (tmp_.path / "s1.act").string()})
+                  .code,
+              0);
+    {
+        // A live sensor's report: the PLC seen on eth1.
+        auto store = ironsight::console::core::ConsoleStore::open(data_ / "console.db");
+        ASSERT_TRUE(store.ok());
+        std::string id = (*(*store)->findSensor("s1"))->id;
+        ASSERT_TRUE((*store)->beginStream(id, 1, 1).ok());
+        ironsight::v1::Batch b;
+        auto* env = b.add_envelopes();
+        env->set_seq(1);
+        env->mutable_device()->set_id("mac-0080f401000b");
+        env->mutable_device()->add_interfaces("eth1");
+        ASSERT_TRUE((*store)->applyBatch(id, 1, b, 1).ok());
+    }
+
+    r = admin({"device", "zone-rule", "add", "--sensor", "s1", "--interface", "eth1", "--zone",
+               "Cell-2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "interface eth1 of sensor s1 is zone Cell-2\n");
+    r = admin({"device", "zone-rule", "add", "--sensor", "s1", "--interface", "eth1", "--zone",
+               "Other"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: no zone 'Other' in site 'P' (the sensor's site)\n");
+    r = admin({"device", "zone-rule", "add", "--sensor", "s1", "--zone", "Cell-2"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: give --vlan N or --interface IF\n");
+    r = admin({"device", "zone-rule", "add", "--sensor", "s1", "--vlan", "20", "--interface",
+               "eth1", "--zone", "Cell-2"});
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.err.find("excludes"), std::string::npos) << r.err;
+    ASSERT_EQ(admin({"device", "zone-rule", "add", "--sensor", "s1", "--vlan", "20", "--zone",
+                     "Z"})
+                  .code,
+              0);
+
+    r = admin({"device", "show", "s1/mac-0080f401000b", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto shown = nlohmann::json::parse(r.out);
+    EXPECT_EQ(shown["zone"], "Cell-2");
+    EXPECT_EQ(shown["zone_source"], "interface");
+    EXPECT_EQ(shown["observations"][0]["interfaces"], nlohmann::json::parse(R"(["eth1"])"));
+    r = admin({"device", "show", "s1/mac-0080f401000b"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("Cell-2 (interface)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(", on eth1)"), std::string::npos) << r.out;
+    r = admin({"export", "devices", "--format", "json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["devices"][0]["observations"][0]["interfaces"],
+              nlohmann::json::parse(R"(["eth1"])"));
+
+    // list: both kinds, VLAN rules first.
+    r = admin({"device", "zone-rule", "list"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.substr(0, r.out.find('\n')).find("RULE"), 20u) << r.out;
+    const auto vlan = r.out.find("VLAN 20"), iface = r.out.find("interface eth1");
+    EXPECT_NE(vlan, std::string::npos) << r.out;
+    EXPECT_NE(iface, std::string::npos) << r.out;
+    EXPECT_LT(vlan, iface) << r.out;
+    r = admin({"device", "zone-rule", "list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto rules = nlohmann::json::parse(r.out);
+    ASSERT_EQ(rules.size(), 2u);
+    EXPECT_EQ(rules[0]["vlan"], 20);
+    EXPECT_FALSE(rules[0].contains("interface"));
+    EXPECT_EQ(rules[1]["interface"], "eth1");
+    EXPECT_EQ(rules[1]["zone"], "Cell-2");
+    EXPECT_EQ(rules[1]["site"], "P");
+    EXPECT_FALSE(rules[1].contains("vlan"));
+
+    r = admin({"device", "zone-rule", "remove", "--sensor", "s1", "--interface", "eth1"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, "rule for interface eth1 of sensor s1 removed\n");
+    r = admin({"device", "zone-rule", "remove", "--sensor", "s1", "--interface", "eth1"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_EQ(r.err, "error: no zone rule for interface 'eth1' of sensor 's1'\n");
+    r = admin({"device", "show", "s1/mac-0080f401000b", "--json"});
+    EXPECT_EQ(nlohmann::json::parse(r.out)["zone_source"], "sensor");
+    r = admin({"audit", "list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("s1/interface eth1"), std::string::npos);
+    r = admin({"device", "zone-rule", "add", "--help"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("--interface"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--vlan"), std::string::npos) << r.out;
+}
+
 /// The server certificate a client sees on `address` (empty when no TLS handshake completed).
 /// The client presents a certificate of the data dir's console CA for an unknown sensor: the
 /// handshake succeeds, the stream is then refused, which is all this needs.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `ironsight-console admin device ...`: the console's devices (one per device group), operator
-// edits, merge, split and VLAN zone rules (docs/CONSOLE.md "Devices").
+// edits, merge, split and VLAN and capture interface zone rules (docs/CONSOLE.md "Devices").
 #include <nlohmann/json.hpp>
 
 #include <iomanip>
@@ -24,8 +24,10 @@ std::string authorizedText(const std::optional<bool>& a) {
 nlohmann::json toJson(const core::DeviceRow& d) {
     nlohmann::json observations = nlohmann::json::array();
     for (const auto& o : d.observations) {
-        observations.push_back(
-            {{"sensor", o.sensorName}, {"id", o.deviceId}, {"last_seen_ms", o.lastSeenMs}});
+        observations.push_back({{"sensor", o.sensorName},
+                                {"id", o.deviceId},
+                                {"last_seen_ms", o.lastSeenMs},
+                                {"interfaces", o.interfaces}});
     }
     return {{"device", d.groupId},
             {"id", d.deviceId},
@@ -103,7 +105,8 @@ void printDevice(const core::DeviceRow& d) {
     std::cout << "  observations:\n";
     for (const auto& o : d.observations) {
         std::cout << "    " << o.sensorName << "/" << o.deviceId << " (last seen "
-                  << core::formatUtc(o.lastSeenMs) << ")\n";
+                  << core::formatUtc(o.lastSeenMs)
+                  << (o.interfaces.empty() ? "" : ", on " + joined(o.interfaces)) << ")\n";
     }
 }
 
@@ -139,7 +142,7 @@ void runOnConsole(const fs::path& dataDir, int& exitCode,
 
 void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode) {
     CLI::App* device =
-        admin.add_subcommand("device", "Devices: list, show, edit, merge, split, VLAN zone rules");
+        admin.add_subcommand("device", "Devices: list, show, edit, merge, split, zone rules");
     device->require_subcommand(1);
 
     // device list [--search TERM] [--json]
@@ -210,7 +213,7 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
     editCmd->add_option("--authorized", edit->edit.authorized, "yes or no");
     editCmd->add_option("--notes", edit->edit.notes, "Free text");
     editCmd->add_option("--zone", edit->edit.zone,
-                        "Zone of the device's site (overrides the sensor's and VLAN rules)");
+                        "Zone of the device's site (overrides the sensor's zone and zone rules)");
     editCmd->callback([edit, dataDir, &exitCode] {
         runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
             auto id = deviceRef(console, edit->ref);
@@ -264,33 +267,69 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
 
     // device zone-rule add|remove|list
     CLI::App* rule = device->add_subcommand(
-        "zone-rule", "VLAN zone rules: devices a sensor sees on VLAN N are in zone Z");
+        "zone-rule",
+        "Zone rules: devices a sensor sees on VLAN N, or on capture interface IF, are in zone Z");
     rule->require_subcommand(1);
     struct RuleArgs {
-        std::string sensor, zone;
+        std::string sensor, zone, interface;
         std::uint32_t vlan = 0;
         bool json = false;
     };
     auto args = std::make_shared<RuleArgs>();
-    CLI::App* ruleAdd = rule->add_subcommand("add", "Add or replace the rule of SENSOR's VLAN");
+    // --vlan N or --interface IF: exactly one, the rule's key.
+    auto addKey = [args](CLI::App* cmd) {
+        auto* vlan = cmd->add_option("--vlan", args->vlan, "VLAN id (1-4094)");
+        auto* iface = cmd->add_option("--interface", args->interface,
+                                      "Capture interface of the sensor (as `ironsight-sensor "
+                                      "interfaces` names it, e.g. eth1)");
+        vlan->excludes(iface);
+    };
+    // Neither key given: one clear line (CLI11 cannot require one of two options).
+    auto checkKey = [](const CLI::App* cmd) -> Status {
+        if (cmd->count("--vlan") == 0 && cmd->count("--interface") == 0) {
+            return makeError("give --vlan N or --interface IF");
+        }
+        return {};
+    };
+    auto keyText = [args] {
+        return args->interface.empty() ? "VLAN " + std::to_string(args->vlan)
+                                       : "interface " + args->interface;
+    };
+    CLI::App* ruleAdd = rule->add_subcommand(
+        "add", "Add or replace the rule of SENSOR's VLAN or capture interface (a VLAN rule wins "
+               "over an interface rule, a device's own zone over both)");
     ruleAdd->add_option("--sensor", args->sensor, "Sensor name or id")->required();
-    ruleAdd->add_option("--vlan", args->vlan, "VLAN id (1-4094)")->required();
     ruleAdd->add_option("--zone", args->zone, "Zone of the sensor's site")->required();
-    ruleAdd->callback([args, dataDir, &exitCode] {
+    addKey(ruleAdd);
+    ruleAdd->callback([args, keyText, checkKey, ruleAdd, dataDir, &exitCode] {
         runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
-            if (auto s = console.setZoneRule(args->sensor, args->vlan, args->zone); !s) return s;
-            std::cout << "VLAN " << args->vlan << " of sensor " << args->sensor << " is zone "
-                      << args->zone << "\n";
+            if (auto s = checkKey(ruleAdd); !s) return s;
+            if (auto s = args->interface.empty()
+                             ? console.setZoneRule(args->sensor, args->vlan, args->zone)
+                             : console.setInterfaceZoneRule(args->sensor, args->interface,
+                                                            args->zone);
+                !s) {
+                return s;
+            }
+            std::cout << keyText() << " of sensor " << args->sensor << " is zone " << args->zone
+                      << "\n";
             return {};
         });
     });
-    CLI::App* ruleRemove = rule->add_subcommand("remove", "Remove the rule of SENSOR's VLAN");
+    CLI::App* ruleRemove =
+        rule->add_subcommand("remove", "Remove the rule of SENSOR's VLAN or capture interface");
     ruleRemove->add_option("--sensor", args->sensor, "Sensor name or id")->required();
-    ruleRemove->add_option("--vlan", args->vlan, "VLAN id")->required();
-    ruleRemove->callback([args, dataDir, &exitCode] {
+    addKey(ruleRemove);
+    ruleRemove->callback([args, keyText, checkKey, ruleRemove, dataDir, &exitCode] {
         runOnConsole(dataDir(), exitCode, [&](core::ConsoleService& console) -> Status {
-            if (auto s = console.removeZoneRule(args->sensor, args->vlan); !s) return s;
-            std::cout << "rule for VLAN " << args->vlan << " of sensor " << args->sensor
+            if (auto s = checkKey(ruleRemove); !s) return s;
+            if (auto s = args->interface.empty()
+                             ? console.removeZoneRule(args->sensor, args->vlan)
+                             : console.removeInterfaceZoneRule(args->sensor, args->interface);
+                !s) {
+                return s;
+            }
+            std::cout << "rule for " << keyText() << " of sensor " << args->sensor
                       << " removed\n";
             return {};
         });
@@ -304,20 +343,27 @@ void addDeviceCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
             if (args->json) {
                 nlohmann::json arr = nlohmann::json::array();
                 for (const auto& r : *rules) {
-                    arr.push_back({{"sensor", r.sensorName},
-                                   {"sensor_id", r.sensorId},
-                                   {"vlan", r.vlan},
-                                   {"site", r.site},
-                                   {"zone", r.zone}});
+                    nlohmann::json j = {{"sensor", r.sensorName},
+                                        {"sensor_id", r.sensorId},
+                                        {"site", r.site},
+                                        {"zone", r.zone}};
+                    if (r.interface.empty()) {
+                        j["vlan"] = r.vlan;
+                    } else {
+                        j["interface"] = r.interface;
+                    }
+                    arr.push_back(std::move(j));
                 }
                 std::cout << arr.dump(2) << "\n";
                 return {};
             }
-            std::cout << std::left << std::setw(20) << "SENSOR" << std::setw(8) << "VLAN"
+            std::cout << std::left << std::setw(20) << "SENSOR" << std::setw(24) << "RULE"
                       << std::setw(16) << "SITE"
                       << "ZONE\n";
             for (const auto& r : *rules) {
-                std::cout << std::setw(20) << r.sensorName << std::setw(8) << r.vlan
+                std::cout << std::setw(20) << r.sensorName << std::setw(24)
+                          << (r.interface.empty() ? "VLAN " + std::to_string(r.vlan)
+                                                  : "interface " + r.interface)
                           << std::setw(16) << r.site << r.zone << "\n";
             }
             return {};

@@ -77,7 +77,7 @@ const std::vector<ActionRule>& roleMatrix() {
                                                                                true,  false, false},
         {Action::EditDevice,       "device.edit",         "edit, merge or split devices",
                                                                                true,  true,  false},
-        {Action::ManageZoneRules,  "device.zone_rule",    "change VLAN zone rules",
+        {Action::ManageZoneRules,  "device.zone_rule",    "change VLAN and interface zone rules",
                                                                                true,  false, false},
     };
     // clang-format on

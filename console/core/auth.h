@@ -52,7 +52,7 @@ enum class Action {
     ManageCertificates,  ///< import the console's server certificate or go back to the generated
     ManageDirectory,     ///< directory (LDAP / AD) sign-in settings
     EditDevice,          ///< a device's name, type, Purdue level, criticality, ...; merge, split
-    ManageZoneRules,     ///< sensor VLAN -> zone rules
+    ManageZoneRules,     ///< sensor VLAN / capture interface -> zone rules
 };
 
 /// The last Action (tests iterate 0..kLastAction).

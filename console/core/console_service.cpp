@@ -447,6 +447,21 @@ Status ConsoleService::removeZoneRule(const Session& session, const std::string&
     return store_->removeZoneRule(sensor, vlan, *by);
 }
 
+Status ConsoleService::setInterfaceZoneRule(const Session& session, const std::string& sensor,
+                                            const std::string& interface,
+                                            const std::string& zone) {
+    auto by = authorize(&session, Action::ManageZoneRules, sensor + "/interface " + interface);
+    if (!by) return by.error();
+    return store_->setInterfaceZoneRule(sensor, interface, zone, *by);
+}
+
+Status ConsoleService::removeInterfaceZoneRule(const Session& session, const std::string& sensor,
+                                               const std::string& interface) {
+    auto by = authorize(&session, Action::ManageZoneRules, sensor + "/interface " + interface);
+    if (!by) return by.error();
+    return store_->removeInterfaceZoneRule(sensor, interface, *by);
+}
+
 Status ConsoleService::deleteSite(const Session& session, const std::string& site) {
     auto by = authorize(&session, Action::DeleteSite, site);
     if (!by) return by.error();
@@ -1000,8 +1015,10 @@ std::vector<std::string> sensorNames(const DeviceRow& d) {
 json observationsJson(const DeviceRow& d) {
     json out = json::array();
     for (const auto& o : d.observations) {
-        out.push_back(
-            {{"sensor", o.sensorName}, {"id", o.deviceId}, {"last_seen_ms", o.lastSeenMs}});
+        out.push_back({{"sensor", o.sensorName},
+                       {"id", o.deviceId},
+                       {"last_seen_ms", o.lastSeenMs},
+                       {"interfaces", o.interfaces}});
     }
     return out;
 }

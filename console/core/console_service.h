@@ -277,7 +277,8 @@ public:
 
     // Devices (docs/CONSOLE.md "Devices"): one device per group of observations; every role
     // reads them, Action::EditDevice (admin, analyst) edits, merges and splits them,
-    // Action::ManageZoneRules (admin) sets VLAN zone rules. Changes are audited (device.*).
+    // Action::ManageZoneRules (admin) sets VLAN and capture interface zone rules. Changes are
+    // audited (device.*).
     Result<DeviceRow> findDevice(std::int64_t groupId) { return store_->findDevice(groupId); }
     /// The device holding a sensor's observation (`sensor`: name or id).
     Result<std::int64_t> deviceGroupOf(const std::string& sensor, const std::string& deviceId) {
@@ -304,6 +305,17 @@ public:
     Status removeZoneRule(const Session& session, const std::string& sensor, std::uint32_t vlan);
     Status removeZoneRule(const std::string& sensor, std::uint32_t vlan) {
         return store_->removeZoneRule(sensor, vlan);
+    }
+    Status setInterfaceZoneRule(const Session& session, const std::string& sensor,
+                                const std::string& interface, const std::string& zone);
+    Status setInterfaceZoneRule(const std::string& sensor, const std::string& interface,
+                                const std::string& zone) {
+        return store_->setInterfaceZoneRule(sensor, interface, zone);
+    }
+    Status removeInterfaceZoneRule(const Session& session, const std::string& sensor,
+                                   const std::string& interface);
+    Status removeInterfaceZoneRule(const std::string& sensor, const std::string& interface) {
+        return store_->removeInterfaceZoneRule(sensor, interface);
     }
     Result<std::vector<ZoneRule>> listZoneRules() { return store_->listZoneRules(); }
     Result<std::vector<AuditRow>> listAudit() { return store_->listAudit(); }

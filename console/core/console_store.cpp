@@ -126,10 +126,11 @@ std::string vlansJson(const ironsight::v1::Device& d) {
 constexpr const char* kUpsertDevice = R"sql(
 INSERT INTO devices(sensor_id, device_id, macs, ips, vlans, vendor, model, firmware, serial,
                     hostname, type, purdue_level, protocols, identity_json, evidence,
-                    first_seen, last_seen, last_seq, received_at)
-VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+                    first_seen, last_seen, last_seq, received_at, interfaces)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
 ON CONFLICT(sensor_id, device_id) DO UPDATE SET
-  macs=excluded.macs, ips=excluded.ips, vlans=excluded.vlans, vendor=excluded.vendor,
+  macs=excluded.macs, ips=excluded.ips, vlans=excluded.vlans, interfaces=excluded.interfaces,
+  vendor=excluded.vendor,
   model=excluded.model, firmware=excluded.firmware, serial=excluded.serial,
   hostname=excluded.hostname, type=excluded.type, purdue_level=excluded.purdue_level,
   protocols=excluded.protocols, identity_json=excluded.identity_json, evidence=excluded.evidence,
@@ -166,7 +167,7 @@ constexpr const char* kDeviceTextWrite =
     " FROM devices WHERE rowid IN (SELECT rid FROM device_text_dirty UNION "
     "SELECT value FROM json_each(?1))";
 constexpr const char* kDeviceTextClearDirty = "DELETE FROM device_text_dirty";
-// Schema v17: the same for alert_text (the alert filter's index).
+// Schema v18: the same for alert_text (the alert filter's index).
 constexpr const char* kAlertTextAnyDirty = "SELECT EXISTS(SELECT 1 FROM alert_text_dirty)";
 constexpr const char* kAlertTextDropDirty =
     "DELETE FROM alert_text WHERE rowid IN (SELECT rid FROM alert_text_dirty)";
@@ -694,7 +695,50 @@ CREATE TRIGGER device_order_rule_delete AFTER DELETE ON sensor_zone_rules BEGIN
       AND group_id NOT IN (SELECT gid FROM device_order_dirty);
 END;
 )sql",
-        // v17: alert_text, an FTS5 trigram index of the text an alert filter matches (title, id,
+        // v17: capture interfaces (docs/CONSOLE.md "Devices" → Zone). devices.interfaces: the
+        // sensor's capture interfaces the observation was seen on (JSON strings, searched like
+        // the other reported fields); sensor_interface_rules: "devices sensor X sees on
+        // interface eth1 are in zone Z". A sensor with interface rules is like one with VLAN
+        // rules for the stored order of v16: its devices are keyed at search time, so adding or
+        // removing a rule clears and marks them (ConsoleStore::flushDeviceOrderLocked). No
+        // stored row changes: a v16 store has neither interfaces nor their rules.
+        R"sql(
+ALTER TABLE devices ADD COLUMN interfaces TEXT NOT NULL DEFAULT '[]';
+CREATE TABLE sensor_interface_rules(
+  sensor_id TEXT NOT NULL REFERENCES sensors(id), interface TEXT NOT NULL,
+  zone_id INTEGER NOT NULL REFERENCES zones(id) ON DELETE CASCADE,
+  PRIMARY KEY(sensor_id, interface));
+CREATE INDEX sensor_interface_rules_zone ON sensor_interface_rules(zone_id);
+CREATE TRIGGER device_order_interface_rule_insert AFTER INSERT ON sensor_interface_rules BEGIN
+  UPDATE device_groups SET order_zone = NULL, order_device = NULL
+    WHERE order_zone IS NOT NULL
+      AND id IN (SELECT group_id FROM devices WHERE sensor_id = NEW.sensor_id);
+  INSERT INTO device_order_dirty(gid)
+    SELECT DISTINCT group_id FROM devices WHERE sensor_id = NEW.sensor_id AND group_id IS NOT NULL
+      AND group_id NOT IN (SELECT gid FROM device_order_dirty);
+END;
+CREATE TRIGGER device_order_interface_rule_delete AFTER DELETE ON sensor_interface_rules BEGIN
+  INSERT INTO device_order_dirty(gid)
+    SELECT DISTINCT group_id FROM devices WHERE sensor_id = OLD.sensor_id AND group_id IS NOT NULL
+      AND group_id NOT IN (SELECT gid FROM device_order_dirty);
+END;
+DROP TRIGGER device_text_update;
+CREATE TRIGGER device_text_update AFTER UPDATE OF device_id, macs, ips, vlans, vendor, model,
+  firmware, serial, hostname, type, purdue_level, protocols, identity_json, evidence, interfaces
+  ON devices
+WHEN NEW.device_id IS NOT OLD.device_id OR NEW.macs IS NOT OLD.macs OR NEW.ips IS NOT OLD.ips
+  OR NEW.vlans IS NOT OLD.vlans OR NEW.vendor IS NOT OLD.vendor OR NEW.model IS NOT OLD.model
+  OR NEW.firmware IS NOT OLD.firmware OR NEW.serial IS NOT OLD.serial
+  OR NEW.hostname IS NOT OLD.hostname OR NEW.type IS NOT OLD.type
+  OR NEW.purdue_level IS NOT OLD.purdue_level OR NEW.protocols IS NOT OLD.protocols
+  OR NEW.identity_json IS NOT OLD.identity_json OR NEW.evidence IS NOT OLD.evidence
+  OR NEW.interfaces IS NOT OLD.interfaces
+BEGIN
+  INSERT INTO device_text_dirty(rid) SELECT NEW.rowid
+    WHERE NOT EXISTS(SELECT 1 FROM device_text_dirty WHERE rid = NEW.rowid);
+END;
+)sql",
+        // v18: alert_text, an FTS5 trigram index of the text an alert filter matches (title, id,
         // type, engine, ends and their addresses, protocol, ATT&CK id, assignee), so a filter
         // term that few alerts contain finds them without reading every alert (issue 8:
         // 'no-such-thing' read all 1,000,000 rows, 1.2-9.6 s). detail=none: only row ids per
@@ -1685,6 +1729,7 @@ Result<std::uint64_t> ConsoleStore::applyBatchLocked(const std::string& sensorId
                         .bind(17, d.last_seen_ms())
                         .bind(18, static_cast<std::int64_t>(env.seq()))
                         .bind(19, now)
+                        .bind(20, jsonStrings(d.interfaces()))
                         .run();
                 if (const std::int64_t rowid = db_.lastInsertRowid(); s && rowid != 0) {
                     newDeviceRows_.push_back(rowid);  // indexed by flushSearchTextLocked
@@ -1953,7 +1998,7 @@ std::string trigramsQuery(const std::string& term) {
     return query;
 }
 
-/// How a filter finds the alerts whose text may contain its term (schema v17's alert_text).
+/// How a filter finds the alerts whose text may contain its term (schema v18's alert_text).
 struct TextCandidates {
     enum class Kind {
         Walk,   // test every alert walked (a short term, or one in a sensor's name)
@@ -2222,7 +2267,7 @@ Result<std::vector<AlertRow>> ConsoleStore::queryAlerts(const AlertQuery& query)
     } endRead{readDb_};
     ReadCancel cancel(readDb_, query.cancel);  // after endRead: removed before its COMMIT
     auto rows = [&]() -> Result<std::vector<AlertRow>> {
-        // A rare text term: its few candidates from alert_text (schema v17), not a walk.
+        // A rare text term: its few candidates from alert_text (schema v18), not a walk.
         auto text = pageCandidates(readDb_, query.text);
         if (!text) return text.error();
         if (text->kind == TextCandidates::Kind::List) {

@@ -81,6 +81,8 @@ struct DeviceObservation {
     std::string sensorName;
     std::string deviceId;  ///< the sensor's id: mac-<hex> or ip-<address> (docs/ANALYZE.md)
     std::int64_t lastSeenMs = 0;
+    /// The sensor's capture interfaces it was seen on (live capture; none for a replay).
+    std::vector<std::string> interfaces;
     bool operator==(const DeviceObservation&) const = default;
 };
 
@@ -104,7 +106,7 @@ struct DeviceRow {
     std::string sensorId;
     std::string sensorName;
     std::string site;
-    std::string zone;  ///< effective: the override, else a VLAN rule, else the sensor's zone
+    std::string zone;  ///< effective: the override, a VLAN rule, an interface rule, the sensor's
     std::string deviceId;
     std::vector<std::string> macs;
     std::vector<std::string> ips;
@@ -128,19 +130,22 @@ struct DeviceRow {
     int reportedPurdueLevel = -1;  ///< what the sensor reported
     bool typeEdited = false;
     bool purdueEdited = false;
-    std::string zoneSource;  ///< "override" | "vlan" | "sensor": where `zone` comes from
+    std::string zoneSource;  ///< "override" | "vlan" | "interface" | "sensor": where `zone` is from
     std::string editedBy;    ///< who edited last ("" when never)
     std::int64_t editedAtMs = 0;
     std::vector<DeviceObservation> observations;  ///< every sensor's report, most recent first
 };
 
-/// Sensor VLAN -> zone: a device of `sensor` whose VLANs include `vlan` is in `zone` (same site).
+/// Sensor VLAN -> zone: a device of `sensor` whose VLANs include `vlan` is in `zone` (same site);
+/// or sensor capture interface -> zone (`interface` set, `vlan` 0): a device `sensor` saw on
+/// `interface` is in `zone`.
 struct ZoneRule {
     std::string sensorId;
     std::string sensorName;
     std::uint32_t vlan = 0;
     std::string site;
     std::string zone;
+    std::string interface;  ///< "" for a VLAN rule
 };
 
 /// One connection a sensor reported: client device -> server device.
@@ -514,8 +519,9 @@ public:
     Result<std::int64_t> countAlerts(const AlertQuery& query);
     /// Devices with `term` (case-insensitive) in any field of any of their observations:
     /// ids, addresses, VLANs, vendor, model, firmware, serial, hostname, type, protocols,
-    /// identity, evidence, sensor, site, zone (the sensor's, a VLAN rule's, the override), and
-    /// the operator's name, type, criticality and notes. In listDevices() order, at most `limit`
+    /// identity, evidence, capture interfaces, sensor, site, zone (the sensor's, a VLAN or
+    /// interface rule's, the override), and the operator's name, type, criticality and notes.
+    /// In listDevices() order, at most `limit`
     /// (<= 0: all) after `offset`. Terms of 3+ characters use the FTS5 trigram indexes (schema
     /// v14); shorter ones scan the indexed text (docs/CONSOLE.md "Search").
     Result<std::vector<DeviceRow>> searchDevices(const std::string& term, int limit = 500,
@@ -540,6 +546,13 @@ public:
                        const AuditActor& by = {});
     Status removeZoneRule(const std::string& sensor, std::uint32_t vlan,
                           const AuditActor& by = {});
+    /// Adds or replaces the rule for (sensor, capture interface); `zone` must be in the
+    /// sensor's site. Precedence: override, VLAN rule, interface rule, sensor zone.
+    Status setInterfaceZoneRule(const std::string& sensor, const std::string& interface,
+                                const std::string& zone, const AuditActor& by = {});
+    Status removeInterfaceZoneRule(const std::string& sensor, const std::string& interface,
+                                   const AuditActor& by = {});
+    /// Every rule: by sensor name, VLAN rules (by VLAN) before interface rules (by name).
     Result<std::vector<ZoneRule>> listZoneRules();
 
     /// Deletes what `policy` no longer keeps, in batches of 100 rows per short transaction so
@@ -667,7 +680,7 @@ private:
     /// Before a write transaction commits: rewrites the device_text rows of the devices the
     /// triggers marked (device_text_dirty) and of the new rows ingest queued (newDeviceRows_),
     /// so FTS5 is written once per transaction, not per row (schema v15); alert_text the same
-    /// way (schema v17, newAlertRows_).
+    /// way (schema v18, newAlertRows_).
     Status flushSearchTextLocked();
     /// One FTS5 index kept that way: its statements (cached by address) and its name for errors.
     struct TextIndex {
@@ -696,7 +709,7 @@ private:
     std::map<const char*, std::unique_ptr<sqlite::Stmt>> statements_;  // cachedLocked()
     // Rowids of devices inserted by the open write transaction (only ingest inserts devices).
     std::vector<std::int64_t> newDeviceRows_;
-    // Rowids of alerts inserted by the open write transaction (schema v17's alert_text).
+    // Rowids of alerts inserted by the open write transaction (schema v18's alert_text).
     std::vector<std::int64_t> newAlertRows_;
     Clock clock_ = &nowMs;
 };

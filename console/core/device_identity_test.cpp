@@ -371,7 +371,7 @@ TEST_F(Devices, ZoneOverrideAndVlanRules) {
 
     // VLAN 20 of s1 is Cell 2: only the tagged device moves.
     EXPECT_EQ(messageOf(svc_->setZoneRule(analyst, "s1", 20, "Cell 2")),
-              "permission denied: analyst may not change VLAN zone rules");
+              "permission denied: analyst may not change VLAN and interface zone rules");
     EXPECT_EQ(messageOf(svc_->setZoneRule(admin, "s1", 20, "Boiler")),
               "no zone 'Boiler' in site 'Plant A' (the sensor's site)");
     EXPECT_EQ(messageOf(svc_->setZoneRule(admin, "s1", 5000, "Cell 2")),
@@ -422,6 +422,138 @@ TEST_F(Devices, ZoneOverrideAndVlanRules) {
     EXPECT_EQ(find(u).zone, "Line 1");
     EXPECT_TRUE(svc_->listZoneRules()->empty());
     expectPagesFollowTheList("the override's zone deleted");  // FK actions fire v16's triggers
+}
+
+TEST_F(Devices, InterfaceRulesComeAfterVlanRulesAndBeforeTheSensorZone) {
+    // A live sensor reports the capture interfaces each device was seen on (schema v17).
+    auto a = device("mac-0000000000f1", {"10.0.30.1"});
+    a.add_interfaces("eth1");
+    a.add_interfaces("eth2");
+    auto b = device("mac-0000000000f2", {"10.0.30.2"});
+    b.add_interfaces("eth2");
+    b.add_vlans(20);
+    auto c = device("mac-0000000000f3", {"10.0.30.3"});  // no interface: a replayed file
+    ingest(s1_, {a, b, c});
+    const std::int64_t ga = group("s1", "mac-0000000000f1");
+    const std::int64_t gb = group("s1", "mac-0000000000f2");
+    const std::int64_t gc = group("s1", "mac-0000000000f3");
+    ASSERT_EQ(find(ga).observations.size(), 1u);
+    EXPECT_EQ(find(ga).observations[0].interfaces, (std::vector<std::string>{"eth1", "eth2"}));
+    EXPECT_TRUE(find(gc).observations[0].interfaces.empty());
+    EXPECT_EQ(storedOrders(), 3);  // no rule yet: every order stored
+    Session admin = signIn("admin", Role::Admin);
+    Session analyst = signIn("ana", Role::Analyst);
+
+    // Admin only, a zone of the sensor's site, a name as sensors report them; refusals audited.
+    EXPECT_EQ(messageOf(svc_->setInterfaceZoneRule(analyst, "s1", "eth2", "Cell 2")),
+              "permission denied: analyst may not change VLAN and interface zone rules");
+    EXPECT_EQ(lastAudit().action, "device.zone_rule");
+    EXPECT_EQ(lastAudit().outcome.rfind("denied", 0), 0u) << lastAudit().outcome;
+    EXPECT_EQ(messageOf(svc_->setInterfaceZoneRule(admin, "s1", "eth2", "Boiler")),
+              "no zone 'Boiler' in site 'Plant A' (the sensor's site)");
+    EXPECT_EQ(lastAudit().outcome,
+              "failed: no zone 'Boiler' in site 'Plant A' (the sensor's site)");
+    EXPECT_EQ(messageOf(svc_->setInterfaceZoneRule(admin, "s1", "eth 2", "Cell 2")),
+              "invalid interface name 'eth 2': 1 to 64 characters without spaces (as "
+              "`ironsight-sensor interfaces` lists them)");
+    EXPECT_EQ(messageOf(svc_->setInterfaceZoneRule(admin, "s9", "eth2", "Cell 2")),
+              "no sensor named 's9'");
+    EXPECT_TRUE(svc_->listZoneRules()->empty());
+
+    // eth2 of s1 is Cell 2: a and b move, c (no interface) stays in the sensor's zone.
+    ASSERT_EQ(messageOf(svc_->setInterfaceZoneRule(admin, "s1", "eth2", "Cell 2")), "ok");
+    EXPECT_EQ(lastAudit().action, "device.zone_rule");
+    EXPECT_EQ(lastAudit().target, "s1/interface eth2");
+    EXPECT_EQ(lastAudit().outcome, "ok: zone Cell 2");
+    EXPECT_EQ(find(ga).zone, "Cell 2");
+    EXPECT_EQ(find(ga).zoneSource, "interface");
+    EXPECT_EQ(find(gb).zone, "Cell 2");
+    EXPECT_EQ(find(gc).zone, "Line 1");
+    EXPECT_EQ(find(gc).zoneSource, "sensor");
+    EXPECT_EQ(storedOrders(), 0);  // s1 has a rule: its devices are keyed at search time
+    expectPagesFollowTheList("with an interface rule");
+
+    // The first of a device's interfaces (in the sensor's order) that has a rule decides.
+    ASSERT_TRUE(svc_->setInterfaceZoneRule(admin, "s1", "eth1", "Line 2").ok());
+    EXPECT_EQ(find(ga).zone, "Line 2");
+    EXPECT_EQ(find(gb).zone, "Cell 2");
+    // A VLAN rule wins over an interface rule; the operator's override over both.
+    ASSERT_TRUE(svc_->setZoneRule(admin, "s1", 20, "Line 2").ok());
+    EXPECT_EQ(find(gb).zone, "Line 2");
+    EXPECT_EQ(find(gb).zoneSource, "vlan");
+    DeviceEdit z;
+    z.zone = "Line 1";
+    ASSERT_TRUE(svc_->editDevice(analyst, ga, z).ok());
+    EXPECT_EQ(find(ga).zone, "Line 1");
+    EXPECT_EQ(find(ga).zoneSource, "override");
+    expectPagesFollowTheList("override, VLAN and interface rules");
+    z.zone = "";
+    ASSERT_TRUE(svc_->editDevice(analyst, ga, z).ok());
+    EXPECT_EQ(find(ga).zone, "Line 2");
+
+    // Both kinds listed: by sensor, VLAN rules first, then interfaces by name.
+    auto rules = svc_->listZoneRules();
+    ASSERT_TRUE(rules.ok()) << rules.error().message;
+    ASSERT_EQ(rules->size(), 3u);
+    EXPECT_EQ((*rules)[0].vlan, 20u);
+    EXPECT_EQ((*rules)[0].interface, "");
+    EXPECT_EQ((*rules)[1].interface, "eth1");
+    EXPECT_EQ((*rules)[1].zone, "Line 2");
+    EXPECT_EQ((*rules)[1].vlan, 0u);
+    EXPECT_EQ((*rules)[2].interface, "eth2");
+    EXPECT_EQ((*rules)[2].site, "Plant A");
+    EXPECT_EQ((*rules)[2].sensorName, "s1");
+
+    // Search: an interface rule's zone like a VLAN rule's, and the interface names themselves.
+    auto ids = [&](const std::string& term) {
+        std::vector<std::string> out;
+        auto found = svc_->searchDevices(term);
+        EXPECT_TRUE(found.ok()) << found.error().message;
+        if (found) {
+            for (const auto& d : *found) out.push_back(d.deviceId);
+        }
+        return out;
+    };
+    EXPECT_EQ(ids("cell 2"), (std::vector<std::string>{"mac-0000000000f1", "mac-0000000000f2"}));
+    EXPECT_EQ(ids("eth1"), std::vector<std::string>{"mac-0000000000f1"});
+    EXPECT_EQ(ids("th2"), (std::vector<std::string>{"mac-0000000000f1", "mac-0000000000f2"}));
+
+    // Ingest changes the interfaces: b is seen on eth1 only now (its VLAN tag dropped too).
+    b.clear_interfaces();
+    b.add_interfaces("eth1");
+    b.clear_vlans();
+    ingest(s1_, {b});
+    EXPECT_EQ(find(gb).zone, "Line 2");
+    EXPECT_EQ(find(gb).zoneSource, "interface");
+    EXPECT_EQ(ids("eth2"), std::vector<std::string>{"mac-0000000000f1"});
+
+    // Removing: audited; a second removal is an error naming the rule.
+    ASSERT_EQ(messageOf(svc_->removeInterfaceZoneRule(admin, "s1", "eth1")), "ok");
+    EXPECT_EQ(lastAudit().target, "s1/interface eth1");
+    EXPECT_EQ(lastAudit().outcome, "ok: removed");
+    EXPECT_EQ(messageOf(svc_->removeInterfaceZoneRule(admin, "s1", "eth1")),
+              "no zone rule for interface 'eth1' of sensor 's1'");
+    EXPECT_EQ(messageOf(svc_->removeInterfaceZoneRule(analyst, "s1", "eth2")),
+              "permission denied: analyst may not change VLAN and interface zone rules");
+    EXPECT_EQ(find(ga).zone, "Cell 2");
+    EXPECT_EQ(find(gb).zone, "Line 1");
+    ASSERT_TRUE(svc_->removeZoneRule(admin, "s1", 20).ok());
+    ASSERT_TRUE(svc_->removeInterfaceZoneRule(admin, "s1", "eth2").ok());
+    EXPECT_EQ(storedOrders(), 3);  // no rule left: the orders are stored again
+    expectPagesFollowTheList("interface rules removed");
+
+    // A zone moving to another site drops the rules pointing to it; deleting one too.
+    ASSERT_TRUE(svc_->setInterfaceZoneRule(admin, "s1", "eth2", "Cell 2").ok());
+    ASSERT_TRUE(svc_->moveZone("Plant A", "Cell 2", "Plant B").ok());
+    EXPECT_TRUE(svc_->listZoneRules()->empty());
+    EXPECT_EQ(find(ga).zone, "Line 1");
+    ASSERT_TRUE(svc_->setInterfaceZoneRule(admin, "s1", "eth2", "Line 2").ok());
+    EXPECT_EQ(find(ga).zone, "Line 2");
+    expectPagesFollowTheList("rule to Line 2");
+    ASSERT_TRUE(svc_->moveZone("Plant A", "Line 2", "Plant B").ok());  // takes s2 along
+    EXPECT_TRUE(svc_->listZoneRules()->empty());
+    EXPECT_EQ(find(ga).zone, "Line 1");
+    expectPagesFollowTheList("the rule's zone moved away");
 }
 
 TEST_F(Devices, SearchCoversEditsAndEveryObservation) {
@@ -610,6 +742,26 @@ TEST_F(Devices, SearchPagesFollowTheListAfterEveryChange) {
     expectPagesFollowTheList("VLAN tag dropped");
     ASSERT_TRUE(svc_->removeZoneRule(admin, "s2", 30).ok());
     expectPagesFollowTheList("VLAN rule removed");
+    EXPECT_EQ(storedOrders(), 7);
+
+    // An interface rule of s2 likewise (schema v17): its devices lose their stored order while
+    // it exists, and get it back when it is removed.
+    auto spanned = device("mac-0000000000e7", {"10.3.0.7"});
+    spanned.add_interfaces("eth3");
+    ingest(s2_, {spanned});
+    ASSERT_TRUE(svc_->setInterfaceZoneRule(admin, "s2", "eth3", "Cell 2").ok());
+    EXPECT_EQ(find(group("s2", "mac-0000000000e7")).zone, "Cell 2");
+    EXPECT_EQ(find(group("s2", "mac-0000000000e7")).zoneSource, "interface");
+    EXPECT_LT(storedOrders(), 7);
+    expectPagesFollowTheList("interface rule");
+    spanned.clear_interfaces();  // seen on another interface now: back in the sensor's zone
+    spanned.add_interfaces("eth4");
+    ingest(s2_, {spanned});
+    EXPECT_EQ(find(group("s2", "mac-0000000000e7")).zone, "Line 2");
+    expectPagesFollowTheList("interface changed");
+    ASSERT_TRUE(svc_->removeInterfaceZoneRule(admin, "s2", "eth3").ok());
+    EXPECT_EQ(storedOrders(), 7);
+    expectPagesFollowTheList("interface rule removed");
 
     // Renames and a zone moving to the other site.
     ASSERT_TRUE(svc_->renameZone("Plant A", "Line 1", "Zulu").ok());

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ConsoleStore, devices: one console device per device group (the observations of the sensors
-// of a site that saw the same device), operator edits, merge and split, VLAN zone rules
-// (docs/CONSOLE.md "Devices").
+// of a site that saw the same device), operator edits, merge and split, VLAN and capture
+// interface zone rules (docs/CONSOLE.md "Devices").
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -92,7 +92,7 @@ SELECT d.group_id, d.sensor_id, s.name, si.name, z.name, d.device_id, d.macs, d.
        d.protocols, COALESCE(d.identity_json, ''), d.evidence, COALESCE(d.first_seen, 0),
        COALESCE(d.last_seen, 0), COALESCE(g.name, ''), g.type, g.purdue_level,
        COALESCE(g.criticality, ''), g.authorized, COALESCE(g.notes, ''), oz.name, g.edited_by,
-       g.edited_at
+       g.edited_at, d.interfaces
 FROM devices d JOIN device_groups g ON g.id = d.group_id JOIN sensors s ON s.id = d.sensor_id
 JOIN zones z ON z.id = s.zone_id JOIN sites si ON si.id = z.site_id
 LEFT JOIN zones oz ON oz.id = g.zone_id )sql";
@@ -132,6 +132,16 @@ constexpr const char* kSearchRuleZones = R"sql(
                              json_each(d5.vlans) j
                WHERE r.sensor_id = d5.sensor_id AND rz.name LIKE ?1 ESCAPE '\'
                  AND r.vlan = COALESCE(json_extract(j.value, '$.id'), j.value)) )sql";
+/// The same for capture interface rules (schema v17): the zone of a sensor's rule for one of
+/// the observation's interfaces.
+constexpr const char* kSearchInterfaceRuleZones = R"sql(
+  UNION SELECT d6.group_id FROM devices d6
+  WHERE d6.sensor_id IN (SELECT r1.sensor_id FROM sensor_interface_rules r1
+                         JOIN zones rz1 ON rz1.id = r1.zone_id WHERE rz1.name LIKE ?1 ESCAPE '\')
+    AND EXISTS(SELECT 1 FROM sensor_interface_rules r JOIN zones rz ON rz.id = r.zone_id,
+                             json_each(d6.interfaces) j
+               WHERE r.sensor_id = d6.sensor_id AND rz.name LIKE ?1 ESCAPE '\'
+                 AND r.interface = j.value) )sql";
 constexpr const char* kSearchEnd = ") ";
 
 /// Whether `term` has a trigram to look up: 3+ characters (UTF-8 code points).
@@ -151,11 +161,19 @@ std::string trigramPhrase(const std::string& term) {
     return out + "\"";
 }
 
+/// Zone rules: (sensor id, vlan) -> zone name, (sensor id, capture interface) -> zone name.
+struct ZoneRules {
+    std::map<std::pair<std::string, std::uint32_t>, std::string> vlans;
+    std::map<std::pair<std::string, std::string>, std::string> interfaces;
+    bool empty() const { return vlans.empty() && interfaces.empty(); }
+};
+
 /// The search's WHERE clause for `term` ("" for none).
-std::string searchWhere(const std::string& term, bool rulesExist) {
+std::string searchWhere(const std::string& term, const ZoneRules& rules) {
     if (term.empty()) return "";
     return std::string(indexedTerm(term) ? kSearchIndexed : kSearchScanned) + kSearchNames +
-           (rulesExist ? kSearchRuleZones : "") + kSearchEnd;
+           (rules.vlans.empty() ? "" : kSearchRuleZones) +
+           (rules.interfaces.empty() ? "" : kSearchInterfaceRuleZones) + kSearchEnd;
 }
 
 /// Binds what searchWhere(term) uses.
@@ -168,12 +186,10 @@ void bindSearch(sqlite::Stmt& st, const std::string& term) {
 constexpr const char* kObservationOrder =
     " ORDER BY d.group_id, COALESCE(d.last_seen, 0) DESC, d.sensor_id, d.device_id";
 
-/// VLAN zone rules: (sensor id, vlan) -> zone name.
-using ZoneRules = std::map<std::pair<std::string, std::uint32_t>, std::string>;
-
 /// The zone of the first of an observation's VLANs (its vlans column) that has a rule.
-std::optional<std::string> vlanZone(const ZoneRules& rules, const std::string& sensorId,
+std::optional<std::string> vlanZone(const ZoneRules& all, const std::string& sensorId,
                                     const std::string& vlansText) {
+    const auto& rules = all.vlans;
     auto any = rules.lower_bound({sensorId, 0});
     if (any == rules.end() || any->first.first != sensorId) return std::nullopt;
     json vlans = json::parse(vlansText, nullptr, false);
@@ -193,13 +209,42 @@ std::optional<std::string> vlanZone(const ZoneRules& rules, const std::string& s
     return std::nullopt;
 }
 
-/// The effective zone of a device from its primary observation: override, VLAN rule, sensor.
+/// The zone of the first of an observation's capture interfaces (its interfaces column, in the
+/// sensor's order) that has a rule.
+std::optional<std::string> interfaceZone(const ZoneRules& all, const std::string& sensorId,
+                                         const std::string& interfacesText) {
+    const auto& rules = all.interfaces;
+    auto any = rules.lower_bound({sensorId, std::string()});
+    if (any == rules.end() || any->first.first != sensorId) return std::nullopt;
+    for (const auto& name : stringsOf(interfacesText)) {
+        auto rule = rules.find({sensorId, name});
+        if (rule != rules.end()) return rule->second;
+    }
+    return std::nullopt;
+}
+
+/// A rule's zone for an observation and which kind of rule: a VLAN rule before an interface
+/// rule (a VLAN is the narrower fact: one interface, a trunk, carries several VLANs).
+std::optional<std::pair<std::string, const char*>> ruleZone(const ZoneRules& rules,
+                                                            const std::string& sensorId,
+                                                            const std::string& vlansText,
+                                                            const std::string& interfacesText) {
+    if (auto z = vlanZone(rules, sensorId, vlansText)) return std::make_pair(*z, "vlan");
+    if (auto z = interfaceZone(rules, sensorId, interfacesText)) {
+        return std::make_pair(*z, "interface");
+    }
+    return std::nullopt;
+}
+
+/// The effective zone of a device from its primary observation: override, VLAN rule, interface
+/// rule, sensor.
 std::pair<std::string, const char*> effectiveZone(const ZoneRules& rules, const sqlite::Stmt& st,
                                                   int sensorColumn, int zoneColumn, int vlansColumn,
-                                                  int overrideColumn) {
+                                                  int interfacesColumn, int overrideColumn) {
     if (!st.columnIsNull(overrideColumn)) return {st.columnText(overrideColumn), "override"};
-    if (auto z = vlanZone(rules, st.columnText(sensorColumn), st.columnText(vlansColumn))) {
-        return {*z, "vlan"};
+    if (auto z = ruleZone(rules, st.columnText(sensorColumn), st.columnText(vlansColumn),
+                          st.columnText(interfacesColumn))) {
+        return *z;
     }
     return {st.columnText(zoneColumn), "sensor"};
 }
@@ -211,6 +256,7 @@ void addObservation(DeviceRow& d, const sqlite::Stmt& st, bool first, const Zone
     o.sensorName = st.columnText(2);
     o.deviceId = st.columnText(5);
     o.lastSeenMs = st.columnInt(20);
+    o.interfaces = stringsOf(st.columnText(30));
     auto fill = [&](std::string& field, int column) {
         if (field.empty()) field = st.columnText(column);
     };
@@ -219,7 +265,7 @@ void addObservation(DeviceRow& d, const sqlite::Stmt& st, bool first, const Zone
         d.sensorId = o.sensorId;
         d.sensorName = o.sensorName;
         d.site = st.columnText(3);
-        auto [zone, source] = effectiveZone(rules, st, 1, 4, 8, 27);
+        auto [zone, source] = effectiveZone(rules, st, 1, 4, 8, 30, 27);
         d.zone = std::move(zone);
         d.zoneSource = source;
         d.deviceId = o.deviceId;
@@ -289,8 +335,17 @@ Result<ZoneRules> zoneRulesLocked(sqlite::Db& db) {
     for (auto row = st->step();; row = st->step()) {
         if (!row) return row.error();
         if (!*row) break;
-        rules[{st->columnText(0), static_cast<std::uint32_t>(st->columnInt(1))}] =
+        rules.vlans[{st->columnText(0), static_cast<std::uint32_t>(st->columnInt(1))}] =
             st->columnText(2);
+    }
+    auto in = db.prepare(
+        "SELECT r.sensor_id, r.interface, z.name FROM sensor_interface_rules r "
+        "JOIN zones z ON z.id = r.zone_id");
+    if (!in) return in.error();
+    for (auto row = in->step();; row = in->step()) {
+        if (!row) return row.error();
+        if (!*row) break;
+        rules.interfaces[{in->columnText(0), in->columnText(1)}] = in->columnText(2);
     }
     return rules;
 }
@@ -298,7 +353,8 @@ Result<ZoneRules> zoneRulesLocked(sqlite::Db& db) {
 /// The sort key columns of every observation (a page is chosen before the full rows load):
 /// no join, the names of sensors, zones and sites come from small maps (placesLocked).
 constexpr const char* kOrderSelect =
-    "SELECT d.group_id, d.sensor_id, d.device_id, COALESCE(d.last_seen, 0), d.vlans FROM devices d ";
+    "SELECT d.group_id, d.sensor_id, d.device_id, COALESCE(d.last_seen, 0), d.vlans, "
+    "d.interfaces FROM devices d ";
 
 /// Where each sensor is (site and zone names), the zone names, and the groups whose zone the
 /// operator overrode: the few rows a page's sort keys need besides the observations.
@@ -346,7 +402,8 @@ bool deviceOrder(const DeviceRow& a, const DeviceRow& b) {
 /// Schema v16: the stored inventory order (device_groups.order_zone, order_device; see the
 /// migration in console_store.cpp). flushDeviceOrderLocked computes it for the groups the
 /// triggers marked: a group of one observation whose zone is its override (in the sensor's
-/// site) or its sensor's zone when that sensor has no VLAN rules; every other group stays NULL.
+/// site) or its sensor's zone when that sensor has no VLAN or interface rules (v17); every
+/// other group stays NULL.
 /// CROSS JOIN: driven by the marked groups (else SQLite scans every group per transaction).
 constexpr const char* kOrderAnyDirty = "SELECT EXISTS(SELECT 1 FROM device_order_dirty)";
 constexpr const char* kOrderClear =
@@ -362,6 +419,8 @@ FROM (SELECT x.gid AS gid, COALESCE(g.zone_id, s.zone_id) AS zone, MIN(d.device_
 WHERE device_groups.id = k.gid AND k.n = 1 AND k.zone IS NOT NULL
   AND CASE WHEN k.ozone IS NULL
            THEN NOT EXISTS(SELECT 1 FROM sensor_zone_rules r WHERE r.sensor_id = k.sensor)
+                AND NOT EXISTS(SELECT 1 FROM sensor_interface_rules r
+                               WHERE r.sensor_id = k.sensor)
            ELSE (SELECT site_id FROM zones WHERE id = k.ozone) =
                 (SELECT site_id FROM zones WHERE id = k.szone) END)sql";
 constexpr const char* kOrderDone = "DELETE FROM device_order_dirty";
@@ -380,13 +439,13 @@ constexpr const char* kOrderWalkText =
 /// JOIN keeps the groups outside (their partial index holds only those): without statistics
 /// SQLite would scan every observation instead.
 constexpr const char* kUnordered =
-    "SELECT d.group_id, d.sensor_id, d.device_id, COALESCE(d.last_seen, 0), d.vlans, d.rowid "
-    "FROM device_groups g INDEXED BY device_groups_unordered CROSS JOIN devices d "
+    "SELECT d.group_id, d.sensor_id, d.device_id, COALESCE(d.last_seen, 0), d.vlans, d.rowid, "
+    "d.interfaces FROM device_groups g INDEXED BY device_groups_unordered CROSS JOIN devices d "
     "ON d.group_id = g.id WHERE g.order_zone IS NULL";
 constexpr const char* kUnorderedText =
     "SELECT d.group_id, d.sensor_id, d.device_id, COALESCE(d.last_seen, 0), d.vlans, d.rowid, "
-    "c.c0 LIKE ?1 ESCAPE '\\' FROM device_groups g INDEXED BY device_groups_unordered "
-    "CROSS JOIN devices d ON d.group_id = g.id "
+    "d.interfaces, c.c0 LIKE ?1 ESCAPE '\\' FROM device_groups g "
+    "INDEXED BY device_groups_unordered CROSS JOIN devices d ON d.group_id = g.id "
     "LEFT JOIN device_text_content c ON c.id = d.rowid WHERE g.order_zone IS NULL";
 
 /// Collects column 0 of `sql` (binding ?1 = LIKE pattern, ?2 = trigram phrase when used).
@@ -435,8 +494,10 @@ Result<std::optional<std::vector<std::int64_t>>> pageInStoredOrder(
             !s) {
             return s.error();
         }
-        if (!rules.empty()) {
-            std::string ruleZones = kSearchRuleZones;
+        for (const char* sql : {rules.vlans.empty() ? nullptr : kSearchRuleZones,
+                                rules.interfaces.empty() ? nullptr : kSearchInterfaceRuleZones}) {
+            if (!sql) continue;
+            std::string ruleZones = sql;
             ruleZones.erase(0, ruleZones.find("SELECT"));
             if (auto s = collectIds(db, ruleZones, term, groups); !s) return s.error();
         }
@@ -488,7 +549,7 @@ Result<std::optional<std::vector<std::int64_t>>> pageInStoredOrder(
         if (!indexed) st->bind(1, like);
         struct Primary {
             std::int64_t lastSeen = 0;
-            std::string sensorId, deviceId, vlans;
+            std::string sensorId, deviceId, vlans, interfaces;
             bool match = false;
         };
         std::unordered_map<std::int64_t, Primary> primaries;
@@ -497,9 +558,11 @@ Result<std::optional<std::vector<std::int64_t>>> pageInStoredOrder(
             if (!*row) break;
             const std::int64_t group = st->columnInt(0);
             const bool match =
-                matched(group, st->columnInt(5), !indexed && st->columnInt(6) != 0);
+                matched(group, st->columnInt(5), !indexed && st->columnInt(7) != 0);
             Primary candidate{st->columnInt(3), st->columnText(1), st->columnText(2),
-                              rules.empty() ? std::string() : st->columnText(4), match};
+                              rules.vlans.empty() ? std::string() : st->columnText(4),
+                              rules.interfaces.empty() ? std::string() : st->columnText(6),
+                              match};
             auto [it, added] = primaries.try_emplace(group, candidate);
             Primary& p = it->second;
             if (added) continue;
@@ -519,8 +582,8 @@ Result<std::optional<std::vector<std::int64_t>>> pageInStoredOrder(
             if (auto o = places.overrides.find(group); o != places.overrides.end()) {
                 auto z = places.zones.find(o->second);
                 zone = z == places.zones.end() ? std::string() : z->second;
-            } else if (auto z = vlanZone(rules, p.sensorId, p.vlans)) {
-                zone = std::move(*z);
+            } else if (auto z = ruleZone(rules, p.sensorId, p.vlans, p.interfaces)) {
+                zone = std::move(z->first);
             }
             pending.emplace_back(place->second.first, std::move(zone), std::move(p.deviceId), group);
         }
@@ -742,7 +805,7 @@ Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& te
     } endRead{readDb_};
     auto rules = zoneRulesLocked(readDb_);
     if (!rules) return rules.error();
-    const std::string where = searchWhere(term, !rules->empty());
+    const std::string where = searchWhere(term, *rules);
     if (limit <= 0 && offset <= 0) return loadDevicesLocked(readDb_, where, term);
     // A page: sort keys of every matching device first, then the full rows of the page's
     // devices only. The keys are read without joins and without sorting in SQL (a 10,000-match
@@ -769,14 +832,15 @@ Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& te
     bindSearch(*st, term);
     struct Primary {
         std::int64_t lastSeen = 0;
-        std::string sensorId, deviceId, vlans;
+        std::string sensorId, deviceId, vlans, interfaces;
     };
     std::unordered_map<std::int64_t, Primary> primaries;
     for (auto row = st->step();; row = st->step()) {
         if (!row) return row.error();
         if (!*row) break;
         Primary candidate{st->columnInt(3), st->columnText(1), st->columnText(2),
-                          rules->empty() ? std::string() : st->columnText(4)};
+                          rules->vlans.empty() ? std::string() : st->columnText(4),
+                          rules->interfaces.empty() ? std::string() : st->columnText(5)};
         auto [it, added] = primaries.try_emplace(st->columnInt(0), candidate);
         const Primary& p = it->second;
         if (!added && std::tie(p.lastSeen, candidate.sensorId, candidate.deviceId) <
@@ -793,8 +857,8 @@ Result<std::vector<DeviceRow>> ConsoleStore::searchDevices(const std::string& te
         std::string zone = place->second.second;
         if (auto o = places->overrides.find(groupId); o != places->overrides.end()) {
             zone = places->zones[o->second];
-        } else if (auto z = vlanZone(*rules, p.sensorId, p.vlans)) {
-            zone = std::move(*z);
+        } else if (auto z = ruleZone(*rules, p.sensorId, p.vlans, p.interfaces)) {
+            zone = std::move(z->first);
         }
         keys.emplace_back(place->second.first, std::move(zone), std::move(p.deviceId), groupId);
     }
@@ -1076,6 +1140,49 @@ Result<std::int64_t> ConsoleStore::splitDevice(const std::string& sensor,
     return created;
 }
 
+namespace {
+
+/// A zone rule's sensor (name or id) and zone (in the sensor's site): their ids, or the error.
+Result<std::pair<std::string, std::int64_t>> ruleTarget(sqlite::Db& db, const std::string& sensor,
+                                                        const std::string& zone) {
+    auto st = db.prepare(
+        "SELECT s.id, z.site_id, si.name FROM sensors s JOIN zones z ON z.id = s.zone_id "
+        "JOIN sites si ON si.id = z.site_id WHERE s.id = ?1 OR s.name = ?1");
+    if (!st) return st.error();
+    st->bind(1, sensor);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return makeError("no sensor named '" + sensor + "'");
+    const std::string sensorId = st->columnText(0);
+    const std::int64_t siteId = st->columnInt(1);
+    const std::string site = st->columnText(2);
+    st->reset();
+    auto z = db.prepare("SELECT id FROM zones WHERE site_id = ?1 AND name = ?2");
+    if (!z) return z.error();
+    z->bind(1, siteId).bind(2, zone);
+    auto found = z->step();
+    if (!found) return found.error();
+    if (!*found) {
+        return makeError("no zone '" + zone + "' in site '" + site + "' (the sensor's site)");
+    }
+    return std::make_pair(sensorId, z->columnInt(0));
+}
+
+/// A capture interface name as sensors report it (`ironsight-sensor interfaces`).
+Status checkInterfaceName(const std::string& name) {
+    const bool printable = std::all_of(name.begin(), name.end(), [](char c) {
+        return static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+    });
+    if (name.empty() || name.size() > 64 || !printable) {
+        return makeError("invalid interface name '" + name +
+                         "': 1 to 64 characters without spaces (as `ironsight-sensor "
+                         "interfaces` lists them)");
+    }
+    return {};
+}
+
+}  // namespace
+
 Status ConsoleStore::setZoneRule(const std::string& sensor, std::uint32_t vlan,
                                  const std::string& zone, const AuditActor& by) {
     std::lock_guard lock(mutex_);
@@ -1084,34 +1191,57 @@ Status ConsoleStore::setZoneRule(const std::string& sensor, std::uint32_t vlan,
         if (vlan < 1 || vlan > 4094) {
             return makeError("invalid VLAN " + std::to_string(vlan) + ": use 1 to 4094");
         }
-        auto st = db_.prepare(
-            "SELECT s.id, z.site_id, si.name FROM sensors s JOIN zones z ON z.id = s.zone_id "
-            "JOIN sites si ON si.id = z.site_id WHERE s.id = ?1 OR s.name = ?1");
-        if (!st) return st.error();
-        st->bind(1, sensor);
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) return makeError("no sensor named '" + sensor + "'");
-        const std::string sensorId = st->columnText(0);
-        const std::int64_t siteId = st->columnInt(1);
-        const std::string site = st->columnText(2);
-        st->reset();
-        auto z = db_.prepare("SELECT id FROM zones WHERE site_id = ?1 AND name = ?2");
-        if (!z) return z.error();
-        z->bind(1, siteId).bind(2, zone);
-        auto found = z->step();
-        if (!found) return found.error();
-        if (!*found) {
-            return makeError("no zone '" + zone + "' in site '" + site + "' (the sensor's site)");
-        }
-        const std::int64_t zoneId = z->columnInt(0);
-        z->reset();
+        auto ids = ruleTarget(db_, sensor, zone);
+        if (!ids) return ids.error();
         auto put = db_.prepare(
             "INSERT INTO sensor_zone_rules(sensor_id, vlan, zone_id) VALUES(?1, ?2, ?3) "
             "ON CONFLICT(sensor_id, vlan) DO UPDATE SET zone_id = excluded.zone_id");
         if (!put) return put.error();
-        if (auto s = put->bind(1, sensorId).bind(2, vlan).bind(3, zoneId).run(); !s) return s;
+        if (auto s = put->bind(1, ids->first).bind(2, vlan).bind(3, ids->second).run(); !s) {
+            return s;
+        }
         return auditLocked(by.actor, "device.zone_rule", target, by.source, "ok: zone " + zone);
+    };
+    return changeLocked(body, "device.zone_rule", target, by);
+}
+
+Status ConsoleStore::setInterfaceZoneRule(const std::string& sensor, const std::string& interface,
+                                          const std::string& zone, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    const std::string target = sensor + "/interface " + interface;
+    auto body = [&]() -> Status {
+        if (auto s = checkInterfaceName(interface); !s) return s;
+        auto ids = ruleTarget(db_, sensor, zone);
+        if (!ids) return ids.error();
+        // A replaced rule's zone changes nothing stored: the sensor's devices are already keyed
+        // at search time (its first rule's insert trigger cleared their stored order).
+        auto put = db_.prepare(
+            "INSERT INTO sensor_interface_rules(sensor_id, interface, zone_id) VALUES(?1, ?2, ?3) "
+            "ON CONFLICT(sensor_id, interface) DO UPDATE SET zone_id = excluded.zone_id");
+        if (!put) return put.error();
+        if (auto s = put->bind(1, ids->first).bind(2, interface).bind(3, ids->second).run(); !s) {
+            return s;
+        }
+        return auditLocked(by.actor, "device.zone_rule", target, by.source, "ok: zone " + zone);
+    };
+    return changeLocked(body, "device.zone_rule", target, by);
+}
+
+Status ConsoleStore::removeInterfaceZoneRule(const std::string& sensor,
+                                             const std::string& interface, const AuditActor& by) {
+    std::lock_guard lock(mutex_);
+    const std::string target = sensor + "/interface " + interface;
+    auto body = [&]() -> Status {
+        auto del = db_.prepare(
+            "DELETE FROM sensor_interface_rules WHERE interface = ?2 AND sensor_id IN "
+            "(SELECT id FROM sensors WHERE id = ?1 OR name = ?1)");
+        if (!del) return del.error();
+        if (auto s = del->bind(1, sensor).bind(2, interface).run(); !s) return s;
+        if (db_.changes() == 0) {
+            return makeError("no zone rule for interface '" + interface + "' of sensor '" +
+                             sensor + "'");
+        }
+        return auditLocked(by.actor, "device.zone_rule", target, by.source, "ok: removed");
     };
     return changeLocked(body, "device.zone_rule", target, by);
 }
@@ -1138,9 +1268,13 @@ Status ConsoleStore::removeZoneRule(const std::string& sensor, std::uint32_t vla
 Result<std::vector<ZoneRule>> ConsoleStore::listZoneRules() {
     std::lock_guard lock(mutex_);
     auto st = db_.prepare(
-        "SELECT r.sensor_id, s.name, r.vlan, si.name, z.name FROM sensor_zone_rules r "
+        "SELECT r.sensor_id, s.name, r.vlan, si.name, z.name, '' FROM sensor_zone_rules r "
         "JOIN sensors s ON s.id = r.sensor_id JOIN zones z ON z.id = r.zone_id "
-        "JOIN sites si ON si.id = z.site_id ORDER BY s.name, r.vlan");
+        "JOIN sites si ON si.id = z.site_id "
+        "UNION ALL SELECT r.sensor_id, s.name, 0, si.name, z.name, r.interface "
+        "FROM sensor_interface_rules r JOIN sensors s ON s.id = r.sensor_id "
+        "JOIN zones z ON z.id = r.zone_id JOIN sites si ON si.id = z.site_id "
+        "ORDER BY 2, 6, 3");
     if (!st) return st.error();
     std::vector<ZoneRule> out;
     for (auto row = st->step();; row = st->step()) {
@@ -1148,7 +1282,7 @@ Result<std::vector<ZoneRule>> ConsoleStore::listZoneRules() {
         if (!*row) break;
         out.push_back(ZoneRule{st->columnText(0), st->columnText(1),
                                static_cast<std::uint32_t>(st->columnInt(2)), st->columnText(3),
-                               st->columnText(4)});
+                               st->columnText(4), st->columnText(5)});
     }
     return out;
 }
@@ -1204,13 +1338,16 @@ Status ConsoleStore::regroupMovedZoneLocked(std::int64_t zoneId, std::int64_t to
         if (auto s = rebuildGroupKeysLocked(g); !s) return s;
         if (auto s = rebuildGroupKeysLocked(created); !s) return s;
     }
-    // Overrides and VLAN rules that now point into another site are dropped.
+    // Overrides and VLAN and interface rules that now point into another site are dropped.
     if (auto s = db_.exec(
             "UPDATE device_groups SET zone_id = NULL WHERE zone_id IS NOT NULL AND "
             "(SELECT site_id FROM zones WHERE id = device_groups.zone_id) <> site_id;"
             "DELETE FROM sensor_zone_rules WHERE (SELECT site_id FROM zones WHERE id = "
             "sensor_zone_rules.zone_id) <> (SELECT z.site_id FROM sensors s JOIN zones z ON "
-            "z.id = s.zone_id WHERE s.id = sensor_zone_rules.sensor_id)");
+            "z.id = s.zone_id WHERE s.id = sensor_zone_rules.sensor_id);"
+            "DELETE FROM sensor_interface_rules WHERE (SELECT site_id FROM zones WHERE id = "
+            "sensor_interface_rules.zone_id) <> (SELECT z.site_id FROM sensors s JOIN zones z "
+            "ON z.id = s.zone_id WHERE s.id = sensor_interface_rules.sensor_id)");
         !s) {
         return s;
     }

@@ -5,15 +5,16 @@
 // store caches by address. (The schema steps keep their own copy: a step is history.)
 #pragma once
 
-/// device_text (schema v14, flushed since v15): what the device search matches.
+/// device_text (schema v14, flushed since v15, capture interfaces since v17): what the device
+/// search matches.
 #define IRONSIGHT_DEVICE_TEXT_BODY                                                             \
     "device_id || ' ' || macs || ' ' || ips || ' ' || vlans || ' ' || COALESCE(vendor, '') || " \
     "' ' || COALESCE(model, '') || ' ' || COALESCE(firmware, '') || ' ' || "                    \
     "COALESCE(serial, '') || ' ' || COALESCE(hostname, '') || ' ' || COALESCE(type, '') || "    \
     "' ' || purdue_level || ' ' || protocols || ' ' || COALESCE(identity_json, '') || ' ' || "  \
-    "evidence"
+    "evidence || ' ' || interfaces"
 
-/// alert_text (schema v17): what the alert filter matches, but the sensor's name.
+/// alert_text (schema v18): what the alert filter matches, but the sensor's name.
 #define IRONSIGHT_ALERT_TEXT_BODY                                                                \
     "COALESCE(title, '') || ' ' || alert_id || ' ' || COALESCE(type, '') || ' ' || "             \
     "COALESCE(engine, '') || ' ' || COALESCE(src, '') || ' ' || COALESCE(src_ip, '') || ' ' || " \

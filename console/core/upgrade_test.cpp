@@ -223,13 +223,13 @@ TEST(ConsoleUpgrade, V15ToV16StoresTheInventoryOrder) {
         ASSERT_TRUE(store.ok()) << store.error().message;
     }
     const std::string err = testing::internal::GetCapturedStderr();
-    const std::string latest = std::to_string(schemaSteps().size());
-    EXPECT_NE(err.find("ironsight-console: upgrading " + dbFile.string() + " from schema v15 to v" +
-                       latest),
+    const std::string latest = "v" + std::to_string(schemaSteps().size());
+    EXPECT_NE(err.find("ironsight-console: upgrading " + dbFile.string() +
+                       " from schema v15 to " + latest),
               std::string::npos)
         << err;
-    EXPECT_NE(err.find("ironsight-console: " + dbFile.string() + " upgraded to schema v" + latest +
-                       " in "),
+    EXPECT_NE(err.find("ironsight-console: " + dbFile.string() + " upgraded to schema " +
+                       latest + " in "),
               std::string::npos)
         << err;
     auto db = sqlite::Db::open(dbFile);
@@ -259,14 +259,107 @@ TEST(ConsoleUpgrade, V15ToV16StoresTheInventoryOrder) {
     }
 }
 
-TEST(ConsoleUpgrade, V16ToV17IndexesTheAlertText) {
+TEST(ConsoleUpgrade, V16ToV17AddsCaptureInterfacesAndTheirZoneRules) {
+    TempDir dir;
+    fs::path dbFile = loadFixture(dir.path / "data", "console-v6.sql");
+    std::string s1;
+    {
+        // The store as schema v16 left it, with a device whose inventory order is stored.
+        auto db = sqlite::Db::open(dbFile);
+        ASSERT_TRUE(db.ok());
+        std::vector<std::string> v16(schemaSteps().begin(), schemaSteps().begin() + 16);
+        ASSERT_TRUE(sqlite::migrate(*db, v16).ok());
+        ASSERT_EQ(scalar(*db, "PRAGMA user_version"), 16);
+        ASSERT_TRUE(db->exec("INSERT INTO devices(sensor_id, device_id, last_seq, last_seen, "
+                             "group_id) SELECT id, 'mac-00aabbccddee', 1, 5, NULL FROM sensors "
+                             "WHERE name = 's1';"
+                             "INSERT INTO device_groups(site_id) SELECT z.site_id FROM sensors s "
+                             "JOIN zones z ON z.id = s.zone_id WHERE s.name = 's1';"
+                             "UPDATE devices SET group_id = last_insert_rowid() "
+                             "WHERE device_id = 'mac-00aabbccddee';"
+                             "DELETE FROM device_order_dirty;"
+                             "INSERT INTO zones(site_id, name) VALUES(1, 'Line 2')")
+                        .ok());
+        ASSERT_TRUE(db->exec("UPDATE device_groups SET order_zone = (SELECT zone_id FROM sensors "
+                             "WHERE name = 's1'), order_device = 'mac-00aabbccddee' WHERE id = "
+                             "(SELECT group_id FROM devices WHERE device_id = 'mac-00aabbccddee')")
+                        .ok());
+        s1 = texts(*db, "SELECT id FROM sensors WHERE name = 's1'").at(0);
+    }
+    const Snapshot before = [&] {
+        auto db = sqlite::Db::open(dbFile);
+        return snapshot(*db);
+    }();
+    testing::internal::CaptureStderr();
+    {
+        auto store = ConsoleStore::open(dbFile);
+        ASSERT_TRUE(store.ok()) << store.error().message;
+    }
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("ironsight-console: upgrading " + dbFile.string() +
+                       " from schema v16 to v" + std::to_string(schemaSteps().size())),
+              std::string::npos)
+        << err;
+    {
+        auto db = sqlite::Db::open(dbFile);
+        ASSERT_TRUE(db.ok());
+        EXPECT_EQ(scalar(*db, "PRAGMA user_version"),
+                  static_cast<std::int64_t>(schemaSteps().size()));
+        EXPECT_EQ(texts(*db, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+        EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+        // Every row as it was; the new column holds its default; no rule, no order touched.
+        const Snapshot after = snapshot(*db);
+        for (const auto& [table, columns] : before.columns) {
+            EXPECT_EQ(rowsOf(*db, table, columns), before.rows.at(table)) << table;
+        }
+        EXPECT_EQ(texts(*db, "SELECT DISTINCT interfaces FROM devices"),
+                  std::vector<std::string>{"[]"});
+        EXPECT_EQ(after.rows.at("sensor_interface_rules").size(), 0u);
+        EXPECT_EQ(scalar(*db, "SELECT COUNT(*) FROM device_groups WHERE order_device = "
+                              "'mac-00aabbccddee' AND order_zone IS NOT NULL"),
+                  1);
+    }
+    // The upgraded store at work: ingest records the interfaces, a rule clears the stored
+    // order and moves the device, its removal stores the order again.
+    auto svc = ConsoleService::open(dir.path / "data");
+    ASSERT_TRUE(svc.ok()) << svc.error().message;
+    auto& store = (*svc)->store();
+    ASSERT_TRUE(store.beginStream(s1, 7, 1000).ok());
+    ironsight::v1::Batch b;
+    auto* env = b.add_envelopes();
+    env->set_seq(1);
+    env->mutable_device()->set_id("mac-00aabbccddee");
+    env->mutable_device()->add_interfaces("eth1");
+    env->mutable_device()->set_last_seen_ms(9);
+    auto applied = store.applyBatch(s1, 7, b, 2000);
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+    auto device = store.searchDevices("eth1", 0, 0);
+    ASSERT_TRUE(device.ok()) << device.error().message;
+    ASSERT_EQ(device->size(), 1u);
+    ASSERT_EQ((*device)[0].observations.at(0).interfaces, std::vector<std::string>{"eth1"});
+    EXPECT_EQ((*device)[0].zone, "Line 1");  // s1's
+    auto db = sqlite::Db::open(dbFile);
+    const std::string storedOrders =
+        "SELECT COUNT(*) FROM device_groups g JOIN devices d ON d.group_id = g.id "
+        "JOIN sensors s ON s.id = d.sensor_id WHERE s.name = 's1' AND g.order_zone IS NOT NULL";
+    const std::int64_t stored = scalar(*db, storedOrders);
+    EXPECT_GE(stored, 1);
+    ASSERT_TRUE((*svc)->setInterfaceZoneRule("s1", "eth1", "Line 2").ok());
+    EXPECT_EQ(store.findDevice((*device)[0].groupId)->zone, "Line 2");
+    EXPECT_EQ(store.findDevice((*device)[0].groupId)->zoneSource, "interface");
+    EXPECT_EQ(scalar(*db, storedOrders), 0);  // s1 has a rule: keyed at search time
+    ASSERT_TRUE((*svc)->removeInterfaceZoneRule("s1", "eth1").ok());
+    EXPECT_EQ(scalar(*db, storedOrders), stored);
+}
+
+TEST(ConsoleUpgrade, V17ToV18IndexesTheAlertText) {
     TempDir dir;
     fs::path dbFile = loadFixture(dir.path / "data", "console-v6.sql");
     {
         auto db = sqlite::Db::open(dbFile);
         ASSERT_TRUE(db.ok());
-        std::vector<std::string> v16(schemaSteps().begin(), schemaSteps().begin() + 16);
-        ASSERT_TRUE(sqlite::migrate(*db, v16).ok());
+        std::vector<std::string> v17(schemaSteps().begin(), schemaSteps().begin() + 17);
+        ASSERT_TRUE(sqlite::migrate(*db, v17).ok());
         ASSERT_EQ(scalar(*db, "SELECT COUNT(*) FROM alerts"), 3);
     }
     auto store = ConsoleStore::open(dbFile);

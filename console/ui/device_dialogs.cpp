@@ -211,8 +211,8 @@ DeviceEditDialog::DeviceEditDialog(UiContext context, core::DeviceRow device, QS
     zone_ = new QComboBox;
     zone_->setObjectName(QStringLiteral("zone"));
     zone_->addItem(device_.zoneSource == "override"
-                       ? tr("From the sensor or a VLAN rule")
-                       : tr("From the sensor or a VLAN rule (%1)").arg(q(device_.zone)),
+                       ? tr("From the sensor or a zone rule")
+                       : tr("From the sensor or a zone rule (%1)").arg(q(device_.zone)),
                    QString());
     for (const QString& z : siteZones) zone_->addItem(z, z);
     selectData(zone_, device_.zoneSource == "override" ? q(device_.zone) : QString());

@@ -120,8 +120,11 @@ struct CaptureCounters {
 };
 
 /// One interface's capture loop: frames into the queue until `stop`, counters every second.
-void captureLoop(LiveSource& source, PacketQueue& queue, CaptureCounters& counters,
-                 const std::atomic<bool>& stop, FilterChange& filterChange) {
+/// `index`: the interface's place in --interface (RawPacket::source: devices record where they
+/// were seen).
+void captureLoop(LiveSource& source, std::uint8_t index, PacketQueue& queue,
+                 CaptureCounters& counters, const std::atomic<bool>& stop,
+                 FilterChange& filterChange) {
     auto lastStats = Clock::now() - std::chrono::seconds(1);
     unsigned filterSeen = filterChange.generation.load();
     const auto readStats = [&] {
@@ -147,7 +150,11 @@ void captureLoop(LiveSource& source, PacketQueue& queue, CaptureCounters& counte
                           << "'\n";
             }
         }
-        auto n = source.dispatch([&queue](const RawPacket& p) { queue.push(p); });
+        auto n = source.dispatch([&queue, index](const RawPacket& p) {
+            RawPacket tagged = p;
+            tagged.source = index;
+            queue.push(tagged);
+        });
         if (!n) {
             std::cerr << "error: " << n.error().message << "\n";
             counters.failed = true;
@@ -275,7 +282,8 @@ public:
         for (std::size_t i = 0; i < sources.size(); ++i) {
             threads.emplace_back(
                 [&, i] {
-                    captureLoop(sources[i], queue, counters[i], stopCapture, filterChange_);
+                    captureLoop(sources[i], static_cast<std::uint8_t>(i), queue, counters[i],
+                                stopCapture, filterChange_);
                 });
         }
         liveSnaplen_ = options_.snaplen;
@@ -715,6 +723,11 @@ bool openCaptures(const RunOptions& options, std::vector<LiveSource>& sources) {
         std::cerr << "error: --snaplen must be between 64 and 262144\n";
         return false;
     }
+    if (options.interfaces.size() > kMaxCaptureInterfaces) {
+        std::cerr << "error: at most " << kMaxCaptureInterfaces
+                  << " capture interfaces (" << options.interfaces.size() << " given)\n";
+        return false;
+    }
     for (const auto& name : options.interfaces) {
         LiveOptions live;
         live.interface = name;
@@ -882,6 +895,8 @@ int run(RunOptions options) {
     engineOptions.evidence.alertPackets = static_cast<std::size_t>(options.evidencePackets);
     engineOptions.network = options.network;
     engineOptions.workers = static_cast<std::size_t>(options.workers);
+    // Live: devices record the interfaces they were seen on; a replay records none.
+    if (options.replay.empty()) engineOptions.interfaces = options.interfaces;
     Engine engine(engineOptions);
     if (!baseline->empty()) engine.importBaseline(*baseline);
     // The alerts raised before this start: a console's Learn / Mute of them still applies.

@@ -28,7 +28,9 @@
 #include "sensor-agent/capture/live_source.h"
 #include "sensor-agent/capture/packet_queue.h"
 #include "sensor-agent/capture/privileges.h"
+#include "ironsight/v1/link.pb.h"
 #include "sensor-agent/engine/engine.h"
+#include "sensor-agent/store/outbox.h"
 #include "sensor-agent/store/state_store.h"
 #include "tests/support/packet_builder.h"
 
@@ -634,6 +636,66 @@ TEST(RunLiveTest, CapturesOnLoopbackWithoutPrivilegesAndStopsOnSigterm) {
         EXPECT_GE(packets, 4U) << out;
         EXPECT_EQ(out.find(" 0 connections"), std::string::npos) << out;
     }
+    fs::remove_all(dir);
+    fs::remove(outFile);
+    fs::remove(errFile);
+}
+
+/// `ironsight-sensor run` capturing on two interfaces at once (`lo` and the `any` pseudo-device,
+/// which sees loopback traffic too): the device behind 127.0.0.1 was seen on both, and its report
+/// in the sensor's store (the outbox in state.db, read back after the process stopped) names
+/// both, in the order of --interface.
+TEST(RunLiveTest, ADeviceSeenOnTwoInterfacesNamesBothInItsStoredReport) {
+    { OPEN_LOOPBACK_OR_SKIP(probe, "udp port 40499"); }
+    const fs::path dir = makeActivatedStateDir("ironsight_run_two_interfaces_");
+    const fs::path outFile = dir.string() + ".out", errFile = dir.string() + ".err";
+    const std::string binary = std::string(IRONSIGHT_BINARY_DIR) + "/bin/ironsight-sensor";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int out = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int err = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        ::execl(binary.c_str(), binary.c_str(), "run", "--interface", "lo", "--interface", "any",
+                "--filter", "udp port 40499", "--buffer-mb", "8", "--state-dir", dir.c_str(),
+                static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    ASSERT_GT(pid, 0);
+    const auto readAll = [](const fs::path& f) {
+        std::ifstream in(f);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (readAll(errFile).find("capturing on lo,any") == std::string::npos &&
+           Clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    const bool capturing = readAll(errFile).find("capturing on lo,any") != std::string::npos;
+    if (capturing) {
+        for (int i = 0; i < 3; ++i) sendUdp(40499, {1, 2, 3});
+        std::this_thread::sleep_for(std::chrono::milliseconds(600));  // > ring block timeout
+    }
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(capturing) << readAll(errFile);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << readAll(errFile);
+
+    auto outbox = store::Outbox::open(dir);
+    ASSERT_TRUE(outbox.ok()) << outbox.error().message;
+    auto records = (*outbox)->read(1, 100000, 64 << 20);
+    ASSERT_TRUE(records.ok()) << records.error().message;
+    std::vector<std::string> interfaces;  // of the last report of the 127.0.0.1 device
+    for (const auto& r : *records) {
+        v1::Envelope env;
+        ASSERT_TRUE(env.ParseFromArray(r.payload.data(), static_cast<int>(r.payload.size())));
+        if (!env.has_device()) continue;
+        const auto& ips = env.device().ips();
+        if (std::find(ips.begin(), ips.end(), "127.0.0.1") == ips.end()) continue;
+        interfaces.assign(env.device().interfaces().begin(), env.device().interfaces().end());
+    }
+    EXPECT_EQ(interfaces, (std::vector<std::string>{"lo", "any"})) << readAll(errFile);
     fs::remove_all(dir);
     fs::remove(outFile);
     fs::remove(errFile);

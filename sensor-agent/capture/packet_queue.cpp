@@ -12,6 +12,7 @@ RawPacket PacketBatch::at(std::size_t i) const {
     p.linkType = e.linkType;
     p.timestampUs = e.timestampUs;
     p.wireLength = e.wireLength;
+    p.source = e.source;
     p.data = std::span<const std::uint8_t>(bytes_.data() + e.offset, e.length);
     return p;
 }
@@ -20,7 +21,8 @@ void PacketBatch::append(const RawPacket& packet) {
     const std::size_t offset = bytes_.size();
     bytes_.insert(bytes_.end(), packet.data.begin(), packet.data.end());
     packets_.push_back(
-        Entry{packet.linkType, packet.timestampUs, packet.wireLength, offset, packet.data.size()});
+        Entry{packet.linkType, packet.timestampUs, packet.wireLength, packet.source, offset,
+              packet.data.size()});
 }
 
 PacketQueue::PacketQueue(std::size_t maxBytes, std::size_t maxPackets)

@@ -35,6 +35,7 @@ private:
         int linkType;
         std::int64_t timestampUs;
         std::uint32_t wireLength;
+        std::uint8_t source;
         std::size_t offset, length;
     };
     void append(const RawPacket& packet);

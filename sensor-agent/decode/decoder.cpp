@@ -177,6 +177,7 @@ DecodeStatus Decoder::decode(const RawPacket& raw, DecodedPacket& out) noexcept 
     out = DecodedPacket{};
     out.timestampUs = raw.timestampUs;
     out.wireLength = raw.wireLength;
+    out.source = raw.source;
     ++counters_.packets;
     const auto data = raw.data;
     switch (raw.linkType) {

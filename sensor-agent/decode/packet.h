@@ -61,6 +61,7 @@ struct ArpInfo {
 struct DecodedPacket {
     std::int64_t timestampUs = 0;
     std::uint32_t wireLength = 0;
+    std::uint8_t source = 0;  // RawPacket::source: the capture interface
 
     bool hasMac = false;
     MacAddress srcMac{}, dstMac{};

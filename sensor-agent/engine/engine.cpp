@@ -96,7 +96,7 @@ struct AppFlow : decode::FlowExtension {
 
 bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
     return a.macs == b.macs && a.ips == b.ips && a.vlans == b.vlans &&
-           a.vlanNames == b.vlanNames && a.vendor == b.vendor &&
+           a.vlanNames == b.vlanNames && a.interfaces == b.interfaces && a.vendor == b.vendor &&
            a.model == b.model && a.firmware == b.firmware && a.hostname == b.hostname &&
            a.type == b.type && a.purdueLevel == b.purdueLevel && a.protocols == b.protocols &&
            a.identityJson == b.identityJson && a.evidence == b.evidence &&
@@ -265,6 +265,7 @@ struct Batch {
         std::uint32_t wireLength, length;
         std::size_t offset;
         std::uint64_t seq;  // capture order across workers
+        std::uint8_t source;
     };
     std::vector<std::uint8_t> bytes;
     std::vector<Entry> packets;
@@ -281,13 +282,14 @@ struct Batch {
 
     void append(const RawPacket& p, std::uint64_t seq) {
         packets.push_back({p.linkType, p.timestampUs, p.wireLength,
-                           static_cast<std::uint32_t>(p.data.size()), bytes.size(), seq});
+                           static_cast<std::uint32_t>(p.data.size()), bytes.size(), seq,
+                           p.source});
         bytes.insert(bytes.end(), p.data.begin(), p.data.end());
     }
     RawPacket at(std::size_t i) const {
         const auto& e = packets[i];
         return {e.linkType, e.timestampUs, e.wireLength,
-                std::span<const std::uint8_t>(bytes.data() + e.offset, e.length)};
+                std::span<const std::uint8_t>(bytes.data() + e.offset, e.length), e.source};
     }
     bool full() const { return packets.size() >= kBatchPackets || bytes.size() >= kBatchBytes; }
     void clear() {
@@ -622,6 +624,7 @@ Engine::Impl::Impl(EngineOptions o)
     });
     if (auto list = detect::IndicatorList::parse(o.indicators)) detector.setIndicators(*list);
     (void)applyNetwork(o.network);  // checked by the caller (config validation)
+    inventory.setInterfaces(o.interfaces);
     detector.setRaiseHook([this](const std::string& id, bool created) {
         if (!detecting) {
             evidence.raised(id, created);

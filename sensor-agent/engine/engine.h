@@ -33,6 +33,9 @@ struct DeviceRecord {
     std::vector<std::string> macs, ips;
     std::vector<std::uint32_t> vlans;
     std::map<std::uint32_t, std::string> vlanNames;  // of `vlans`, where the site named them
+    /// The capture interfaces it was seen sending on (live capture, in the order of
+    /// EngineOptions::interfaces); empty for a file.
+    std::vector<std::string> interfaces;
     std::string vendor, model, firmware, serial, hostname;
     std::string type = "unknown";
     int purdueLevel = -1;
@@ -139,6 +142,9 @@ struct PortAlias {
 /// exists for the transport (built in, or one of `plugins`). Errors are one line naming `spec`.
 Result<PortAlias> parsePortAlias(std::string_view spec, const plugins::PluginSet* plugins = nullptr);
 
+/// EngineOptions::interfaces: at most this many capture interfaces (RawPacket::source).
+inline constexpr std::size_t kMaxCaptureInterfaces = 64;
+
 /// EngineOptions::workers: at most this many flow-side worker threads.
 inline constexpr std::size_t kMaxEngineWorkers = 64;
 
@@ -159,6 +165,9 @@ struct EngineOptions {
     /// feeding one consumer thread (inventory, detection): same results, process() only
     /// dispatches.
     std::size_t workers = 1;
+    /// Live capture: the interface names by RawPacket::source (kMaxCaptureInterfaces), so devices
+    /// record where they were seen (DeviceRecord::interfaces). Empty for a file.
+    std::vector<std::string> interfaces{};
 };
 
 /// An alert as one line of JSON for the sensor store (every AlertRecord field), and back.

@@ -124,10 +124,12 @@ void Inventory::observePacket(const decode::DecodedPacket& p) {
     const std::uint8_t flags = static_cast<std::uint8_t>(1 | (unicastSrcMac ? 2 : 0) |
                                                          (unicastSrcIp ? 4 : 0) | (tagged ? 8 : 0));
     const std::uint16_t vlan = p.vlan();
+    const std::uint64_t source = sourceBit(p.source);
     const std::size_t slot =
-        (MacHash{}(p.srcMac) ^ (unicastSrcIp ? IpHash{}(p.srcIp) : 0) ^ vlan) % kSenderCacheSize;
+        (MacHash{}(p.srcMac) ^ (unicastSrcIp ? IpHash{}(p.srcIp) : 0) ^ vlan ^ p.source) %
+        kSenderCacheSize;
     SenderCacheEntry& cached = senderCache_[slot];
-    if (cached.flags == flags && cached.vlan == vlan &&
+    if (cached.flags == flags && cached.vlan == vlan && cached.source == p.source &&
         std::memcmp(cached.mac.data(), p.srcMac.data(), cached.mac.size()) == 0 &&
         (!unicastSrcIp || sameIp(cached.ip, p.srcIp))) {
         if (cached.macInfo)
@@ -145,6 +147,7 @@ void Inventory::observePacket(const decode::DecodedPacket& p) {
         if (created) it->second.firstUs = p.timestampUs;
         it->second.lastUs = std::max(it->second.lastUs, p.timestampUs);
         if (tagged) it->second.vlans.insert(vlan);
+        it->second.sources |= source;
         if (unicastSrcIp) {
             (p.srcIp.v6 ? it->second.ipv6 : it->second.ipv4).insert(p.srcIp);
         }
@@ -154,10 +157,13 @@ void Inventory::observePacket(const decode::DecodedPacket& p) {
         IpInfo& info = ipInfo(p.srcIp, p.timestampUs);
         if (unicastSrcMac) info.mac = p.srcMac;
         if (tagged) info.vlans.insert(vlan);
+        info.sources |= source;
         ipInfoPtr = &info;
     }
-    cached = SenderCacheEntry{
-        p.srcMac, unicastSrcIp ? p.srcIp : decode::IpAddress{}, vlan, flags, macInfo, ipInfoPtr};
+    cached = SenderCacheEntry{p.srcMac,  unicastSrcIp ? p.srcIp : decode::IpAddress{},
+                              vlan,      p.source,
+                              flags,     macInfo,
+                              ipInfoPtr};
     // Destinations only become devices once they send something themselves (or answer ARP):
     // an address that is only ever talked to (a scan target, a dead host) is not proven to exist.
 }
@@ -171,8 +177,10 @@ void Inventory::observeArp(const decode::DecodedPacket& p) {
     it->second.ipv4.insert(a.senderIp);
     it->second.arpIps.insert(a.senderIp);
     if (!p.vlans.empty()) it->second.vlans.insert(p.vlan());
+    it->second.sources |= sourceBit(p.source);
     IpInfo& info = ipInfo(a.senderIp, p.timestampUs);
     info.mac = a.senderMac;
+    info.sources |= sourceBit(p.source);
 }
 
 void Inventory::observeConnection(const decode::IpAddress& client, const decode::IpAddress& server,
@@ -462,6 +470,7 @@ std::vector<DeviceRecord> Inventory::devices() const {
         bool ipKeyed = false, router = false;
         std::size_t routedIps = 0;
         std::set<std::uint32_t> vlans;
+        std::uint64_t sources = 0;  // capture interfaces (bits of Inventory::sourceBit)
         std::string announcedHostname, declaredType, declaredTypeEvidence;
         int announcedRank = kNoAnnouncedName;  // lower is better (hostnameRank)
     };
@@ -480,6 +489,7 @@ std::vector<DeviceRecord> Inventory::devices() const {
         w.router = isRouter(mac);
         w.routedIps = info.ipv4.size();
         w.vlans.insert(info.vlans.begin(), info.vlans.end());
+        w.sources |= info.sources;
         touch(w, info.firstUs, info.lastUs);
         w.roles.insert(info.roles.begin(), info.roles.end());
         auto ids = macIdentities_.find(mac);
@@ -544,6 +554,7 @@ std::vector<DeviceRecord> Inventory::devices() const {
         }
         if (!info.hostname.empty()) w.record.hostname = info.hostname;
         w.vlans.insert(info.vlans.begin(), info.vlans.end());
+        w.sources |= info.sources;
         touch(w, info.firstUs, info.lastUs);
     }
 
@@ -555,6 +566,11 @@ std::vector<DeviceRecord> Inventory::devices() const {
         if (d.hostname.empty()) d.hostname = w.announcedHostname;
         d.protocols.assign(w.roles.begin(), w.roles.end());
         d.vlans.assign(w.vlans.begin(), w.vlans.end());
+        for (std::size_t i = 0; i < interfaces_.size() && i < kMaxSources; ++i) {
+            if (w.sources & sourceBit(static_cast<std::uint8_t>(i))) {
+                d.interfaces.push_back(interfaces_[i]);
+            }
+        }
         d.identityJson = w.identity.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         std::vector<std::string>& ev = d.evidence;
         bool allPublic = !d.ips.empty();

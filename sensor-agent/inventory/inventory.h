@@ -45,6 +45,14 @@ public:
     Inventory(const Inventory&) = delete;  // holds pointers into its own tables
     Inventory& operator=(const Inventory&) = delete;
 
+    /// Capture interfaces a device can be seen on: at most this many (RawPacket::source
+    /// 0..kMaxSources-1; a packet of a higher source is not attributed to any).
+    static constexpr std::size_t kMaxSources = kMaxCaptureInterfaces;
+    /// The names of the capture interfaces by RawPacket::source (live capture): each device
+    /// lists those it was seen on, in this order (DeviceRecord::interfaces). Empty (a file):
+    /// none. Set before the first packet.
+    void setInterfaces(std::vector<std::string> names) { interfaces_ = std::move(names); }
+
     void observePacket(const decode::DecodedPacket& packet);
     void observeArp(const decode::DecodedPacket& packet);
     /// A transport conversation: client/server decided by the caller.
@@ -82,9 +90,13 @@ public:
     std::vector<OperationRecord> operations() const;
 
 private:
+    static std::uint64_t sourceBit(std::uint8_t source) {
+        return source < kMaxSources ? std::uint64_t{1} << source : 0;
+    }
     struct MacInfo {
         std::set<decode::IpAddress> ipv4, ipv6, arpIps;
         std::set<std::uint32_t> vlans;
+        std::uint64_t sources = 0;  // capture interfaces it sent on (sourceBit)
         std::int64_t firstUs = 0, lastUs = 0;
         std::set<ProtocolRole> roles;  // Ethernet-level protocols (Profinet DCP)
     };
@@ -94,6 +106,7 @@ private:
     struct IpInfo {
         std::optional<decode::MacAddress> mac;  // last source MAC seen with this IP
         std::set<std::uint32_t> vlans;
+        std::uint64_t sources = 0;  // capture interfaces it sent on (sourceBit)
         std::int64_t firstUs = 0, lastUs = 0;
         std::set<ProtocolRole> roles;
         std::map<std::string, ProtocolStats> asClient;  // per protocol
@@ -207,6 +220,7 @@ private:
         decode::MacAddress mac{};
         decode::IpAddress ip{};
         std::uint16_t vlan = 0;
+        std::uint8_t source = 0;
         std::uint8_t flags = 0;  // 0: empty
         MacInfo* macInfo = nullptr;
         IpInfo* ipInfo = nullptr;
@@ -214,6 +228,7 @@ private:
     static constexpr std::size_t kSenderCacheSize = 4096;
 
     InventoryLimits limits_;
+    std::vector<std::string> interfaces_;  // setInterfaces()
     /// observePacket()'s recently seen senders (direct-mapped).
     std::vector<SenderCacheEntry> senderCache_ = std::vector<SenderCacheEntry>(kSenderCacheSize);
     // Hashed for the per-packet lookups; devices() walks them in key order.

@@ -25,6 +25,7 @@ v1::Device toProto(const DeviceRecord& d) {
     for (const auto& ip : d.ips) p.add_ips(ip);
     for (auto v : d.vlans) p.add_vlans(v);
     for (const auto& [id, name] : d.vlanNames) (*p.mutable_vlan_names())[id] = name;
+    for (const auto& i : d.interfaces) p.add_interfaces(i);
     p.set_vendor(d.vendor);
     p.set_model(d.model);
     p.set_firmware(d.firmware);

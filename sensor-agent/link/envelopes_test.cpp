@@ -3,6 +3,11 @@
 #include "sensor-agent/link/envelopes.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "sensor-agent/store/outbox.h"
 
 namespace ironsight::sensor::link {
 namespace {
@@ -13,6 +18,7 @@ TEST(EnvelopesTest, DeviceFieldsAreCarried) {
     d.macs = {"00:1d:9c:01:02:03"};
     d.ips = {"10.1.1.10"};
     d.vlans = {10};
+    d.interfaces = {"eth1", "eth2"};
     d.vendor = "Rockwell";
     d.model = "1756-ENBT/A";
     d.firmware = "10.27";
@@ -30,6 +36,9 @@ TEST(EnvelopesTest, DeviceFieldsAreCarried) {
     EXPECT_EQ(p.macs(0), "00:1d:9c:01:02:03");
     EXPECT_EQ(p.ips(0), "10.1.1.10");
     EXPECT_EQ(p.vlans(0), 10u);
+    ASSERT_EQ(p.interfaces_size(), 2);
+    EXPECT_EQ(p.interfaces(0), "eth1");
+    EXPECT_EQ(p.interfaces(1), "eth2");
     EXPECT_EQ(p.vendor(), "Rockwell");
     EXPECT_EQ(p.model(), "1756-ENBT/A");
     EXPECT_EQ(p.firmware(), "10.27");
@@ -103,6 +112,39 @@ TEST(EnvelopesTest, ChangeSetBecomesClassedRecordsThatParseBack) {
     v1::Envelope health;
     health.mutable_health()->set_packets(1);
     EXPECT_EQ(toRecord(health).cls, store::RecordClass::Health);
+}
+
+TEST(EnvelopesTest, CaptureInterfacesSurviveTheStoreAcrossARestart) {
+    // The sensor's store (state.db outbox, real SQLite) keeps a device's interfaces until the
+    // console acknowledges it, across a restart of the sensor.
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("ironsight-envelopes-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    ChangeSet cs;
+    cs.devices.resize(2);
+    cs.devices[0].id = "mac-020000000a01";
+    cs.devices[0].interfaces = {"enp3s0", "enp4s0"};
+    cs.devices[1].id = "ip-10.9.9.9";  // seen on no interface (a replayed file)
+    {
+        auto box = store::Outbox::open(dir);
+        ASSERT_TRUE(box.ok()) << box.error().message;
+        ASSERT_TRUE((*box)->append(toRecords(cs), 1000).ok());
+    }
+    auto box = store::Outbox::open(dir);
+    ASSERT_TRUE(box.ok()) << box.error().message;
+    auto records = (*box)->read(1, 10, 1 << 20);
+    ASSERT_TRUE(records.ok()) << records.error().message;
+    ASSERT_EQ(records->size(), 2u);
+    v1::Envelope env;
+    ASSERT_TRUE(env.ParseFromArray((*records)[0].payload.data(),
+                                   static_cast<int>((*records)[0].payload.size())));
+    ASSERT_EQ(env.device().interfaces_size(), 2);
+    EXPECT_EQ(env.device().interfaces(0), "enp3s0");
+    EXPECT_EQ(env.device().interfaces(1), "enp4s0");
+    ASSERT_TRUE(env.ParseFromArray((*records)[1].payload.data(),
+                                   static_cast<int>((*records)[1].payload.size())));
+    EXPECT_EQ(env.device().interfaces_size(), 0);
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace
