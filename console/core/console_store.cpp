@@ -1996,7 +1996,7 @@ std::vector<std::string> quotedTrigrams(const std::string& term) {
 }
 
 /// A trigram in more alerts than this is "common": left out of a lookup when rarer ones exist.
-constexpr int kCommonTrigram = 20'000;
+constexpr int kCommonTrigram = 2'000;
 /// Trigrams of a term probed for how common they are (first, last, evenly between).
 constexpr std::size_t kProbedTrigrams = 6;
 
@@ -2216,8 +2216,10 @@ std::string alertCandidatesSql(const AlertQuery& q, const AlertWhere& w,
                                const std::vector<std::string>& sensorIds) {
     if (w.byRowids) {
         // A rare text term's candidates (alert_text): each looked up by rowid, tested, sorted.
+        // (`+`: status and severity are tested, not walked: their index range can hold most
+        // of the store.)
         return "SELECT a.rowid, a.last_seen FROM alerts a WHERE 1" + w.sql +
-               inList("a.status", w.statuses) + inList("a.severity", w.severities) +
+               inList("+a.status", w.statuses) + inList("+a.severity", w.severities) +
                " ORDER BY a.last_seen DESC";
     }
     if (q.site.empty() && q.zone.empty() && w.statuses.empty() && w.severities.empty()) {
@@ -2412,8 +2414,12 @@ Result<std::int64_t> ConsoleStore::countAlerts(const AlertQuery& query) {
         where = alertWhere(query, true, &match);
         if (!where) return where.error();
     }
+    // With candidates, status and severity are tested on each (`+`), not walked: the planner
+    // took their index range (hundreds of thousands of entries) over the candidates' rowids.
+    const char* statusColumn = where->byRowids ? "+a.status" : "a.status";
+    const char* severityColumn = where->byRowids ? "+a.severity" : "a.severity";
     const std::string statusSeverity =
-        inList("a.status", where->statuses) + inList("a.severity", where->severities);
+        inList(statusColumn, where->statuses) + inList(severityColumn, where->severities);
     std::string sql;
     if (where->byRowids) {
         // The text term's candidates, each looked up by rowid, then its sensor's place.
