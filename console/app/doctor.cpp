@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "console/core/console_service.h"
+#include "console/core/handshake_audit.h"
 #include "shared/doctor/doctor.h"
 #include "shared/sqlite/sqlite.h"
 
@@ -46,18 +47,9 @@ Check make(const std::string& name, Level level, std::string detail, std::string
 /// Inodes of listening TCP sockets on `port` (from /proc/net/tcp and tcp6).
 std::vector<std::string> listeningInodes(int port) {
     std::vector<std::string> inodes;
-    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-        std::ifstream in(table);
-        std::string line;
-        std::getline(in, line);  // header
-        while (std::getline(in, line)) {
-            std::istringstream fields(line);
-            std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-            fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
-                timeout >> inode;
-            const auto colon = local.rfind(':');
-            if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
-            if (std::stoi(local.substr(colon + 1), nullptr, 16) == port) inodes.push_back(inode);
+    for (const core::TcpSocket& s : core::tcpSockets()) {
+        if (s.state == "0A" && s.localPort == static_cast<unsigned>(port)) {  // 0A: LISTEN
+            inodes.push_back(s.inode);
         }
     }
     return inodes;

@@ -189,23 +189,36 @@ std::optional<HandshakeRefusal> HandshakeRefusals::observeLine(const std::string
     return refusal;
 }
 
-std::vector<std::string> establishedPeersOnPort(int localPort) {
-    std::vector<std::string> peers;
+std::vector<TcpSocket> tcpSockets() {
+    std::vector<TcpSocket> sockets;
     for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
         std::ifstream in(table);
         std::string line;
         std::getline(in, line);  // header
         while (std::getline(in, line)) {
             std::istringstream fields(line);
-            std::string slot, local, remote, state;
-            if (!(fields >> slot >> local >> remote >> state)) continue;
-            // TCP_ESTABLISHED, or TCP_CLOSE_WAIT: the client already closed its end (a client
-            // that sends its certificate and leaves), the console has not yet.
-            if (state != "01" && state != "08") continue;
+            std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+            if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >>
+                  uid >> timeout >> inode)) {
+                continue;
+            }
             auto l = parseProcAddress(local);
-            if (!l || l->second != static_cast<unsigned>(localPort)) continue;
-            if (auto r = parseProcAddress(remote)) peers.push_back(formatPeer(r->first, r->second));
+            auto r = parseProcAddress(remote);
+            if (!l || !r) continue;
+            sockets.push_back({l->first, r->first, l->second, r->second, state, inode});
         }
+    }
+    return sockets;
+}
+
+std::vector<std::string> establishedPeersOnPort(int localPort) {
+    std::vector<std::string> peers;
+    for (const TcpSocket& s : tcpSockets()) {
+        // TCP_ESTABLISHED, or TCP_CLOSE_WAIT: the client already closed its end (a client
+        // that sends its certificate and leaves), the console has not yet.
+        if (s.state != "01" && s.state != "08") continue;
+        if (s.localPort != static_cast<unsigned>(localPort)) continue;
+        peers.push_back(formatPeer(s.remoteHost, s.remotePort));
     }
     return peers;
 }

@@ -50,6 +50,17 @@ public:
     static std::string reasonForVerifyCode(int code);
 };
 
+/// One line of /proc/net/tcp or /proc/net/tcp6.
+struct TcpSocket {
+    std::string localHost, remoteHost;  // IPv4 dotted, IPv6 in brackets (IPv4-mapped as IPv4)
+    unsigned localPort = 0, remotePort = 0;
+    std::string state;  // the kernel's hex code: "01" established, "08" close-wait, "0A" listen
+    std::string inode;
+};
+
+/// Every TCP socket of this network namespace (/proc/net/tcp and tcp6); empty without /proc.
+std::vector<TcpSocket> tcpSockets();
+
 /// "HOST:PORT" of every open TCP connection whose local port is `localPort` (established, or
 /// closed by the peer but not yet by this host), read from
 /// /proc/net/tcp and /proc/net/tcp6 (IPv4-mapped IPv6 addresses shown as IPv4, IPv6 in
