@@ -1965,13 +1965,6 @@ struct AlertWhere {
     bool byRowids = false;  // the text term's few candidates (alert_text) are in `sql`
 };
 
-/// A filter term of at least 3 characters can be looked up in alert_text (trigrams).
-bool indexedAlertTerm(const std::string& term) {
-    std::size_t chars = 0;
-    for (unsigned char c : term) chars += (c & 0xC0) != 0x80;
-    return chars >= 3;
-}
-
 /// The trigrams of `term`, each quoted as an FTS5 string, without repeats.
 std::vector<std::string> quotedTrigrams(const std::string& term) {
     std::vector<std::string> chars;
@@ -2063,7 +2056,7 @@ constexpr std::size_t kMaxListedCandidates = 20'000;
 /// Whether alert_text can answer `text`: 3+ characters, and no sensor's name contains it (the
 /// name is not in the index, and every alert of that sensor matches).
 Result<bool> textIndexAnswers(sqlite::Db& db, const std::string& text) {
-    if (!indexedAlertTerm(text)) return false;
+    if (!trigramSearchable(text)) return false;
     auto names = db.prepare("SELECT EXISTS(SELECT 1 FROM sensors WHERE name LIKE ?1 ESCAPE '\\')");
     if (!names) return names.error();
     names->bind(1, likePattern(text));

@@ -378,6 +378,18 @@ protected:
         ASSERT_TRUE(store->beginStream(b->id, 3, 1000).ok());
     }
 
+    /// Makes the store refuse any alert with id `alertId` ("poisoned alert"), through a trigger
+    /// added from a second connection: a batch that fails after writing some of its envelopes.
+    void poisonAlertId(const std::string& alertId) {
+        auto other = sqlite::Db::open(db);
+        ASSERT_TRUE(other.ok());
+        ASSERT_TRUE(other
+                        ->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
+                               "WHEN NEW.alert_id = '" + alertId + "' "
+                               "BEGIN SELECT RAISE(ABORT, 'poisoned alert'); END")
+                        .ok());
+    }
+
     TempDir dir;
     const fs::path db = dir.path / "console.db";
     std::unique_ptr<ConsoleStore> store;
@@ -412,15 +424,7 @@ TEST_F(ConsoleStoreStreams, GroupCommitFailsABadBatchAloneAndKeepsTheOthers) {
 // savepoint per batch, so the bad batch leaves nothing and the others commit.
 TEST_F(ConsoleStoreStreams, GroupCommitRollsBackAPartlyAppliedBatchAlone) {
     auto& s = *store;
-    {
-        auto other = sqlite::Db::open(db);
-        ASSERT_TRUE(other.ok());
-        ASSERT_TRUE(other
-                        ->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
-                               "WHEN NEW.alert_id = 'poison' "
-                               "BEGIN SELECT RAISE(ABORT, 'poisoned alert'); END")
-                        .ok());
-    }
+    ASSERT_NO_FATAL_FAILURE(poisonAlertId("poison"));
     v1::Batch bad = batch(1, 4);  // devices and alerts first, then the refused alert
     auto* poison = bad.add_envelopes();
     poison->set_seq(5);
@@ -470,15 +474,7 @@ TEST_F(ConsoleStoreStreams, GroupCommitRollsBackAPartlyAppliedBatchAlone) {
 // after a gap (it would advance the sequence past the failed batch's envelopes for good).
 TEST_F(ConsoleStoreStreams, ABatchBehindAFailedOneOfItsStreamIsNotApplied) {
     auto& s = *store;
-    {
-        auto other = sqlite::Db::open(db);
-        ASSERT_TRUE(other.ok());
-        ASSERT_TRUE(other
-                        ->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
-                               "WHEN NEW.alert_id = 'poison' "
-                               "BEGIN SELECT RAISE(ABORT, 'poisoned alert'); END")
-                        .ok());
-    }
+    ASSERT_NO_FATAL_FAILURE(poisonAlertId("poison"));
     auto poisoned = [](std::uint64_t at, std::uint64_t from, std::uint64_t to) {
         v1::Batch out = batch(from, to);
         auto* env = out.mutable_envelopes(static_cast<int>(at - from));
@@ -612,13 +608,7 @@ TEST_F(ConsoleStoreStreams, SearchIndexAndAlertTallyFollowEveryWrite) {
     EXPECT_EQ((*found)[0].deviceId, "dev-2");
 
     // The careful path: the group is rolled back and applied again, one batch refused.
-    {
-        auto writer = sqlite::Db::open(db);
-        ASSERT_TRUE(writer->exec("CREATE TRIGGER test_poison BEFORE INSERT ON alerts "
-                                 "WHEN NEW.alert_id = 'poison' "
-                                 "BEGIN SELECT RAISE(ABORT, 'poisoned'); END")
-                        .ok());
-    }
+    ASSERT_NO_FATAL_FAILURE(poisonAlertId("poison"));
     v1::Batch bad = batch(7, 12);
     bad.mutable_envelopes(0)->mutable_alert()->set_id("poison");
     const v1::Batch more = batch(13, 20);

@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "console/core/console_store.h"
+#include "console/core/search_text.h"
 
 namespace ironsight::console::core {
 namespace {
@@ -144,13 +145,6 @@ constexpr const char* kSearchInterfaceRuleZones = R"sql(
                  AND r.interface = j.value) )sql";
 constexpr const char* kSearchEnd = ") ";
 
-/// Whether `term` has a trigram to look up: 3+ characters (UTF-8 code points).
-bool indexedTerm(const std::string& term) {
-    std::size_t chars = 0;
-    for (unsigned char c : term) chars += (c & 0xC0) != 0x80;
-    return chars >= 3;
-}
-
 /// The FTS5 query matching `term` as a substring: one quoted phrase (" doubled inside).
 std::string trigramPhrase(const std::string& term) {
     std::string out = "\"";
@@ -171,7 +165,7 @@ struct ZoneRules {
 /// The search's WHERE clause for `term` ("" for none).
 std::string searchWhere(const std::string& term, const ZoneRules& rules) {
     if (term.empty()) return "";
-    return std::string(indexedTerm(term) ? kSearchIndexed : kSearchScanned) + kSearchNames +
+    return std::string(trigramSearchable(term) ? kSearchIndexed : kSearchScanned) + kSearchNames +
            (rules.vlans.empty() ? "" : kSearchRuleZones) +
            (rules.interfaces.empty() ? "" : kSearchInterfaceRuleZones) + kSearchEnd;
 }
@@ -180,7 +174,7 @@ std::string searchWhere(const std::string& term, const ZoneRules& rules) {
 void bindSearch(sqlite::Stmt& st, const std::string& term) {
     if (term.empty()) return;
     st.bind(1, likeOf(term));
-    if (indexedTerm(term)) st.bind(2, trigramPhrase(term));
+    if (trigramSearchable(term)) st.bind(2, trigramPhrase(term));
 }
 
 constexpr const char* kObservationOrder =
@@ -474,7 +468,7 @@ Result<std::optional<std::vector<std::int64_t>>> pageInStoredOrder(
     using Page = std::optional<std::vector<std::int64_t>>;
     const std::size_t need = offset + limit;
     const bool all = term.empty();  // the unfiltered inventory: every device matches
-    const bool indexed = all || indexedTerm(term);
+    const bool indexed = all || trigramSearchable(term);
     // Matches by group (edits, override zone, VLAN rule zone) and by observation rowid
     // (indexed text, sensor/site/zone names). A short term's text is tested during the walk.
     std::unordered_set<std::int64_t> groups, rows;

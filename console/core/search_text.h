@@ -5,6 +5,8 @@
 // store caches by address. (The schema steps keep their own copy: a step is history.)
 #pragma once
 
+#include <string>
+
 /// device_text (schema v14, flushed since v15, capture interfaces since v17): what the device
 /// search matches.
 #define IRONSIGHT_DEVICE_TEXT_BODY                                                             \
@@ -20,3 +22,15 @@
     "COALESCE(engine, '') || ' ' || COALESCE(src, '') || ' ' || COALESCE(src_ip, '') || ' ' || " \
     "COALESCE(dst, '') || ' ' || COALESCE(dst_ip, '') || ' ' || COALESCE(protocol, '') || ' ' || " \
     "COALESCE(mitre, '') || ' ' || assignee"
+
+namespace ironsight::console::core {
+
+/// Whether a search term can be looked up in a trigram index: 3 characters (UTF-8) or more. A
+/// shorter one is matched by reading the text itself.
+inline bool trigramSearchable(const std::string& term) {
+    std::size_t chars = 0;
+    for (unsigned char c : term) chars += (c & 0xC0) != 0x80;
+    return chars >= 3;
+}
+
+}  // namespace ironsight::console::core

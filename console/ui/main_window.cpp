@@ -153,6 +153,7 @@ void MainWindow::buildUi() {
         {tr("Device"), tr("IP addresses"), tr("MAC"), tr("Vendor"), tr("Type"), tr("Purdue"),
          tr("Protocols"), tr("Site"), tr("Zone"), tr("Sensor"), tr("Last seen")},
         service ? devicePageFetcher(service) : memoryPageFetcher(empty), stamp, this);
+    devicesModel_->setCountable(service == nullptr);  // the store's search has no count
     auto names = deviceNames_;
     alertsModel_ = new PagedTableModel(
         {tr("Severity"), tr("Status"), tr("Title"), tr("Source"), tr("Destination"), tr("Protocol"),

@@ -87,6 +87,7 @@ PagedTableModel::Job PagedTableModel::replaceJob(bool keepLoaded) const {
     job.request.filter = filter_;
     // A refresh re-reads what is loaded, so the scroll position survives it.
     job.request.limit = keepLoaded ? std::max(kPageRows, static_cast<int>(rows_.size())) : kPageRows;
+    job.countAfter = countable_;
     return job;
 }
 
@@ -120,7 +121,7 @@ void PagedTableModel::poll() {
     job.onlyIfChanged = static_cast<bool>(stampFetcher_);
     // A slow count (a text filter over a million alerts) is not repeated every 2 s: the label
     // keeps the last count until the filter changes or this window writes (reload()).
-    job.countAfter = lastCountMs_ <= kRecountLimitMs;
+    job.countAfter = countable_ && lastCountMs_ <= kRecountLimitMs;
     start(std::move(job));
 }
 

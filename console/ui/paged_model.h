@@ -75,6 +75,10 @@ public:
     void loadNow();
     /// Replaces the fetcher (the read-only window's rows change with each snapshot) and reloads.
     void setFetcher(PageFetcher fetcher);
+    /// Whether the fetcher answers countOnly requests (default yes). When not (the inventory's
+    /// search has no count), a page that does not tell its total leaves it unknown ("N+
+    /// matches") without a count request that would do nothing on the worker.
+    void setCountable(bool countable) { countable_ = countable; }
 
     /// All matches (-1 while unknown or when the fetcher cannot count). The first page arrives
     /// without it when more rows follow; the count is asked for next (totalLoaded()).
@@ -137,6 +141,7 @@ private:
     QVector<TableRow> rows_;
     QString filter_;
     std::int64_t total_ = -1;
+    bool countable_ = true;
     bool more_ = false;
     QString error_;
     quint64 generation_ = 0;  // bumped by every filter change: older answers are dropped

@@ -210,6 +210,42 @@ TEST_F(PagedModelTest, PollRereadsOnlyWhenTheStoreChanged) {
     EXPECT_TRUE(closed);
 }
 
+// A model whose fetcher cannot count (the inventory's search) leaves the total unknown after a
+// page that does not tell it, and sends no count request; a countable one asks once.
+TEST_F(PagedModelTest, OnlyACountableModelAsksForTheCount) {
+    std::atomic<int> countRequests{0};
+    PageFetcher fetcher = [&](const PageRequest& request) {
+        PageAnswer answer;
+        if (request.countOnly) {
+            ++countRequests;
+            answer.total = 999;
+            return answer;
+        }
+        for (int i = 0; i < request.limit; ++i) {
+            TableRow row;
+            row.cells = {QString::number(request.offset + i)};
+            answer.rows.push_back(row);
+        }
+        answer.more = true;  // and no total: the count would come next
+        return answer;
+    };
+    QObject owner;
+    auto* silent = new PagedTableModel({"Device"}, fetcher, {}, &owner);
+    silent->setCountable(false);
+    silent->setFilterNow("x");
+    ASSERT_TRUE(silent->waitIdle());
+    EXPECT_EQ(silent->rowCount(), PagedTableModel::kPageRows);
+    EXPECT_EQ(silent->total(), -1);
+    EXPECT_FALSE(silent->counting());
+    EXPECT_EQ(countRequests.load(), 0);
+
+    auto* counted = new PagedTableModel({"Device"}, fetcher, {}, &owner);
+    counted->setFilterNow("x");
+    ASSERT_TRUE(counted->waitIdle());
+    EXPECT_EQ(counted->total(), 999);
+    EXPECT_EQ(countRequests.load(), 1);
+}
+
 TEST_F(PagedModelTest, InventorySearchPagesThroughTheStore) {
     ingestPlant();
     QObject owner;

@@ -249,6 +249,7 @@ int main(int argc, char** argv) {
                                            "Protocols", "Site", "Zone", "Sensor", "Last seen"},
                                           ui::devicePageFetcher(svc),
                                           [svc] { return svc->changeStamp(); }, &devicesView);
+        devices->setCountable(false);  // as the window does: the device search has no count
         alertsView.setModel(alerts);
         devicesView.setModel(devices);
         alertsView.resize(1200, 600);
