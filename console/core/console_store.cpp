@@ -2072,11 +2072,11 @@ Result<TextCandidates> pageCandidates(sqlite::Db& db, const std::string& text) {
     auto answers = textIndexAnswers(db, text);
     if (!answers) return answers.error();
     if (!*answers) return c;
+    auto lookup = trigramsQuery(db, text);
+    if (!lookup) return lookup.error();
     auto st = db.prepare("SELECT rowid FROM alert_text WHERE alert_text MATCH ?1 LIMIT " +
                          std::to_string(kMaxListedCandidates + 1));
     if (!st) return st.error();
-    auto lookup = trigramsQuery(db, text);
-    if (!lookup) return lookup.error();
     st->bind(1, lookup->query);
     std::string ids;
     std::size_t n = 0;

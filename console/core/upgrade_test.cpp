@@ -86,6 +86,18 @@ fs::path loadFixture(const fs::path& dataDir, const std::string& dump) {
     return db;
 }
 
+/// The first packaged release's store migrated to schema `version` (an older release's store).
+fs::path fixtureAtVersion(const fs::path& dataDir, std::size_t version) {
+    fs::path dbFile = loadFixture(dataDir, "console-v6.sql");
+    auto db = sqlite::Db::open(dbFile);
+    EXPECT_TRUE(db.ok());
+    std::vector<std::string> steps(schemaSteps().begin(),
+                                   schemaSteps().begin() + static_cast<std::ptrdiff_t>(version));
+    EXPECT_TRUE(sqlite::migrate(*db, steps).ok());
+    EXPECT_EQ(scalar(*db, "PRAGMA user_version"), static_cast<std::int64_t>(version));
+    return dbFile;
+}
+
 TEST(ConsoleUpgrade, FromTheFirstPackagedReleaseInPlace) {
     TempDir dir;
     fs::path dataDir = dir.path / "data";
@@ -201,14 +213,11 @@ TEST(ConsoleUpgrade, FromTheFirstPackagedReleaseInPlace) {
 
 TEST(ConsoleUpgrade, V15ToV16StoresTheInventoryOrder) {
     TempDir dir;
-    fs::path dbFile = loadFixture(dir.path / "data", "console-v6.sql");
+    fs::path dbFile = fixtureAtVersion(dir.path / "data", 15);
     {
         // The store as schema v15 left it, plus a device seen by two sensors and an override.
         auto db = sqlite::Db::open(dbFile);
         ASSERT_TRUE(db.ok());
-        std::vector<std::string> v15(schemaSteps().begin(), schemaSteps().begin() + 15);
-        ASSERT_TRUE(sqlite::migrate(*db, v15).ok());
-        ASSERT_EQ(scalar(*db, "PRAGMA user_version"), 15);
         ASSERT_EQ(scalar(*db, "SELECT COUNT(*) FROM device_groups"), 2);
         ASSERT_TRUE(db->exec("INSERT INTO devices(sensor_id, device_id, last_seq, last_seen, "
                              "group_id) SELECT id, 'mac-00aabbccddee', 1, 5, 1 FROM sensors "
@@ -261,15 +270,12 @@ TEST(ConsoleUpgrade, V15ToV16StoresTheInventoryOrder) {
 
 TEST(ConsoleUpgrade, V16ToV17AddsCaptureInterfacesAndTheirZoneRules) {
     TempDir dir;
-    fs::path dbFile = loadFixture(dir.path / "data", "console-v6.sql");
+    fs::path dbFile = fixtureAtVersion(dir.path / "data", 16);
     std::string s1;
     {
         // The store as schema v16 left it, with a device whose inventory order is stored.
         auto db = sqlite::Db::open(dbFile);
         ASSERT_TRUE(db.ok());
-        std::vector<std::string> v16(schemaSteps().begin(), schemaSteps().begin() + 16);
-        ASSERT_TRUE(sqlite::migrate(*db, v16).ok());
-        ASSERT_EQ(scalar(*db, "PRAGMA user_version"), 16);
         ASSERT_TRUE(db->exec("INSERT INTO devices(sensor_id, device_id, last_seq, last_seen, "
                              "group_id) SELECT id, 'mac-00aabbccddee', 1, 5, NULL FROM sensors "
                              "WHERE name = 's1';"
@@ -354,12 +360,10 @@ TEST(ConsoleUpgrade, V16ToV17AddsCaptureInterfacesAndTheirZoneRules) {
 
 TEST(ConsoleUpgrade, V17ToV18IndexesTheAlertText) {
     TempDir dir;
-    fs::path dbFile = loadFixture(dir.path / "data", "console-v6.sql");
+    fs::path dbFile = fixtureAtVersion(dir.path / "data", 17);
     {
         auto db = sqlite::Db::open(dbFile);
         ASSERT_TRUE(db.ok());
-        std::vector<std::string> v17(schemaSteps().begin(), schemaSteps().begin() + 17);
-        ASSERT_TRUE(sqlite::migrate(*db, v17).ok());
         ASSERT_EQ(scalar(*db, "SELECT COUNT(*) FROM alerts"), 3);
     }
     auto store = ConsoleStore::open(dbFile);

@@ -12,39 +12,49 @@
 namespace ironsight::test {
 namespace {
 
-class EndToEndTest : public ProcessTest {};
+class EndToEndTest : public ProcessTest {
+protected:
+    /// A console made with the real admin CLI: admin user, site "Plant A", zone "Line 1", and
+    /// sensor "sensor-1" with its activation file written to `activationFile`.
+    void setUpConsole(const fs::path& data, const std::string& listen, const std::string& enroll,
+                      const fs::path& activationFile) {
+        const fs::path passwordFile = dir_ / "admin.password";
+        { std::ofstream(passwordFile) << "Correct-Horse-Battery-Staple-42\n"; }
+        fs::permissions(passwordFile, fs::perms::owner_read | fs::perms::owner_write);
+        for (const std::vector<std::string>& args :
+             {std::vector<std::string>{"init", "--admin-user", "admin", "--admin-password-file",
+                                       passwordFile.string(), "--listen", listen,
+                                       "--enroll-listen", enroll},
+              {"site", "add", "Plant A"},
+              {"zone", "add", "--site", "Plant A", "Line 1"},
+              {"sensor", "add", "--site", "Plant A", "--zone", "Line 1", "sensor-1", "--out",
+               activationFile.string()}}) {
+            std::vector<std::string> argv = {"ironsight-console", "admin", "--data-dir",
+                                             data.string()};
+            argv.insert(argv.end(), args.begin(), args.end());
+            auto r = run(argv);
+            ASSERT_EQ(r.code, 0) << r.out << r.err;
+        }
+        ASSERT_TRUE(fs::exists(activationFile));
+    }
+};
 
 TEST_F(EndToEndTest, ActivateReplayAndCheckTheConsoleDatabase) {
     const fs::path data = dir_ / "console";
     const fs::path state = dir_ / "sensor";
     const fs::path traffic = dir_ / "traffic";
     const fs::path activationFile = dir_ / "sensor-1.activation";
-    const fs::path passwordFile = dir_ / "admin.password";
-    { std::ofstream(passwordFile) << "Correct-Horse-Battery-Staple-42\n"; }
-    fs::permissions(passwordFile, fs::perms::owner_read | fs::perms::owner_write);
     const std::string listen = "127.0.0.1:" + std::to_string(freePort());
     const std::string enroll = "127.0.0.1:" + std::to_string(freePort());
 
     // Console set-up with the real admin CLI.
-    auto r = run({"ironsight-console", "admin", "--data-dir", data.string(), "init", "--admin-user",
-                  "admin", "--admin-password-file", passwordFile.string(), "--listen", listen,
-                  "--enroll-listen", enroll});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    r = run({"ironsight-console", "admin", "--data-dir", data.string(), "site", "add", "Plant A"});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    r = run({"ironsight-console", "admin", "--data-dir", data.string(), "zone", "add", "--site",
-             "Plant A", "Line 1"});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    r = run({"ironsight-console", "admin", "--data-dir", data.string(), "sensor", "add", "--site",
-             "Plant A", "--zone", "Line 1", "sensor-1", "--out", activationFile.string()});
-    ASSERT_EQ(r.code, 0) << r.out << r.err;
-    ASSERT_TRUE(fs::exists(activationFile));
+    ASSERT_NO_FATAL_FAILURE(setUpConsole(data, listen, enroll, activationFile));
 
     // The console runs headless as a child; wait for both listeners.
     ASSERT_TRUE(startConsole(data, {listen, enroll}));
 
     // Plant traffic from the real generator.
-    r = run({"ironsight-plant-traffic", "--out", traffic.string()});
+    auto r = run({"ironsight-plant-traffic", "--out", traffic.string()});
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     ASSERT_TRUE(fs::exists(traffic / "line1.pcap"));
 
@@ -201,25 +211,9 @@ TEST_F(EndToEndTest, TlsHandshakeRefusalsOfARunningConsoleAreAudited) {
     const fs::path data = dir_ / "console";
     const fs::path state = dir_ / "sensor";
     const fs::path activationFile = dir_ / "sensor-1.activation";
-    const fs::path passwordFile = dir_ / "admin.password";
-    { std::ofstream(passwordFile) << "Correct-Horse-Battery-Staple-42\n"; }
-    fs::permissions(passwordFile, fs::perms::owner_read | fs::perms::owner_write);
-    const int linkPort = freePort();
-    const std::string listen = "127.0.0.1:" + std::to_string(linkPort);
+    const std::string listen = "127.0.0.1:" + std::to_string(freePort());
     const std::string enroll = "127.0.0.1:" + std::to_string(freePort());
-    for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"init", "--admin-user", "admin", "--admin-password-file",
-                                   passwordFile.string(), "--listen", listen, "--enroll-listen",
-                                   enroll},
-          {"site", "add", "Plant A"},
-          {"zone", "add", "--site", "Plant A", "Line 1"},
-          {"sensor", "add", "--site", "Plant A", "--zone", "Line 1", "sensor-1", "--out",
-           activationFile.string()}}) {
-        std::vector<std::string> argv = {"ironsight-console", "admin", "--data-dir", data.string()};
-        argv.insert(argv.end(), args.begin(), args.end());
-        auto r = run(argv);
-        ASSERT_EQ(r.code, 0) << r.out << r.err;
-    }
+    ASSERT_NO_FATAL_FAILURE(setUpConsole(data, listen, enroll, activationFile));
     ASSERT_TRUE(startConsole(data, {listen, enroll}));
     auto r = run(
         {"ironsight-sensor", "activate", activationFile.string(), "--state-dir", state.string()},
