@@ -3,15 +3,21 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <ctime>
 #include <iomanip>
-#include <chrono>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <stop_token>
 #include <thread>
 #include <tuple>
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "console/app/app.h"
 #include "console/app/doctor.h"
@@ -1111,6 +1117,39 @@ void addHierarchyCommands(CLI::App& site, CLI::App& zone, const std::function<fs
     });
 }
 
+/// While it lives, SIGINT and SIGTERM request a stop (token()) instead of ending the process,
+/// so a long sweep stops between two batches and still writes its audit record. Must be made
+/// before other threads start: they inherit the blocked signals.
+class InterruptStops {
+public:
+    InterruptStops() {
+        sigemptyset(&signals_);
+        sigaddset(&signals_, SIGINT);
+        sigaddset(&signals_, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
+        watcher_ = std::thread([this] {
+            int signal = 0;
+            sigwait(&signals_, &signal);
+            if (!finished_) stop_.request_stop();
+        });
+    }
+    ~InterruptStops() {
+        finished_ = true;
+        pthread_kill(watcher_.native_handle(), SIGTERM);  // wakes its sigwait
+        watcher_.join();
+        pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+    }
+    InterruptStops(const InterruptStops&) = delete;
+    InterruptStops& operator=(const InterruptStops&) = delete;
+    std::stop_token token() const { return stop_.get_token(); }
+
+private:
+    sigset_t signals_{}, previous_{};
+    std::stop_source stop_;
+    std::atomic<bool> finished_{false};
+    std::thread watcher_;
+};
+
 void addBackupCommands(CLI::App& admin, const std::function<fs::path()>& dataDir, int& exitCode) {
     auto file = std::make_shared<std::string>();
     CLI::App* backup = admin.add_subcommand(
@@ -1187,10 +1226,31 @@ void addBackupCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
     });
     retention->add_subcommand("run", "Apply the retention periods now")
         ->callback([dataDir, &exitCode] {
+            // Before the console's threads exist: they inherit the blocked signals.
+            InterruptStops interrupt;
             auto console = openExisting(dataDir());
             if (!console) return void(exitCode = fail(console.error().message));
-            auto r = (*console)->runRetention();
+            // A large sweep takes minutes (it leaves ingest half of the writer's time): on a
+            // terminal, say how far it got.
+            core::RetentionControl control;
+            const bool tty = isatty(STDERR_FILENO) != 0;
+            if (tty) {
+                control.progress = [](const core::RetentionResult& soFar) {
+                    std::cerr << "\rretention: deleted " << soFar.alertsDeleted
+                              << " closed alerts, " << soFar.devicesDeleted << " devices so far"
+                              << std::flush;
+                };
+            }
+            control.stop = interrupt.token();
+            auto r = (*console)->runRetention(control);
+            if (tty) std::cerr << "\r\033[K" << std::flush;
             if (!r) return void(exitCode = fail(r.error().message));
+            if (r->stopped) {
+                std::cout << "retention interrupted: deleted " << r->alertsDeleted
+                          << " closed alerts, " << r->devicesDeleted
+                          << " devices; run it again to go on\n";
+                return void(exitCode = 130);
+            }
             std::cout << "retention: deleted " << r->alertsDeleted << " closed alerts, "
                       << r->devicesDeleted << " devices\n";
             exitCode = 0;

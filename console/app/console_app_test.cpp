@@ -588,6 +588,109 @@ TEST_F(ConsoleApp, BackupRestoreAndRetentionCommands) {
     EXPECT_EQ(r.out, "retention: deleted 0 closed alerts, 0 devices\n");
 }
 
+// A retention sweep of a large store takes minutes (it leaves ingest half of the writer's time);
+// stopping the server must not wait for it. The sweep stops between two batches, keeps what it
+// deleted, says so, and the audit records it.
+TEST_F(ConsoleApp, HeadlessShutdownStopsALongRetentionSweep) {
+    RunResult r = admin(
+        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    ASSERT_EQ(admin({"site", "add", "P"}).code, 0);
+    ASSERT_EQ(admin({"zone", "add", "--site", "P", "Z"}).code, 0);
+    ASSERT_EQ(admin({"sensor", "add", "--site", "P", "--zone", "Z", "s1", "--out",
+                     (tmp_.path / "s1.act").string()})
+                  .code,
+              0);
+    constexpr int kAlerts = 40'000;  // ~1,600 batches of 25: seconds of sweeping at least
+    {
+        using namespace ironsight::console::core;
+        auto store = ConsoleStore::open(data_ / "console.db");
+        ASSERT_TRUE(store.ok());
+        (*store)->setClock([] { return nowMs() - 40LL * 86'400'000; });  // closed 40 days ago
+        std::string id = (*(*store)->findSensor("s1"))->id;
+        ASSERT_TRUE((*store)->beginStream(id, 1, 1).ok());
+        std::vector<AlertKey> keys;
+        for (int from = 0; from < kAlerts; from += 5000) {
+            ironsight::v1::Batch b;
+            for (int i = from; i < from + 5000; ++i) {
+                auto* env = b.add_envelopes();
+                env->set_seq(static_cast<std::uint64_t>(i + 1));
+                env->mutable_alert()->set_id("alert-" + std::to_string(i));
+                env->mutable_alert()->set_title("Old alert " + std::to_string(i));
+                keys.push_back({id, "alert-" + std::to_string(i)});
+            }
+            ASSERT_TRUE((*store)->applyBatch(id, 1, b, 1).ok());
+        }
+        auto closed = (*store)->setAlertStatus(keys, AlertStatus::Closed);
+        ASSERT_TRUE(closed.ok() && *closed == kAlerts);
+    }
+    ASSERT_EQ(admin({"retention", "set", "--closed-alerts-days", "30"}).code, 0);
+    auto alertsLeft = [&] {
+        auto db = ironsight::sqlite::Db::open(data_ / "console.db", true);
+        auto st = db->prepare("SELECT COUNT(*) FROM alerts");
+        return *st->step() ? st->columnInt(0) : -1;
+    };
+
+    Child server = spawn({"--headless", "--data-dir", data_.string(), "--listen", "127.0.0.1:0",
+                          "--enroll-listen", "127.0.0.1:0"},
+                         tmp_.path);
+    std::int64_t left = kAlerts;
+    for (int i = 0; i < 300 && left == kAlerts; ++i) {  // the sweep starts with the server
+        std::this_thread::sleep_for(50ms);
+        left = alertsLeft();
+    }
+    ASSERT_LT(left, kAlerts) << readFile(server.err).value();
+    const auto stopAt = std::chrono::steady_clock::now();
+    kill(server.pid, SIGTERM);
+    ASSERT_EQ(waitExit(server), 0);
+    // One batch and the shutdown, not the rest of the sweep.
+    EXPECT_LT(std::chrono::steady_clock::now() - stopAt, 5s);
+
+    const std::string err = readFile(server.err).value();
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(
+        err, m,
+        std::regex(
+            "retention stopped by the shutdown: deleted ([0-9]+) closed alerts, 0 devices\n")))
+        << err;
+    const std::int64_t deleted = std::stoll(m[1].str());
+    EXPECT_GT(deleted, 0);
+    EXPECT_LT(deleted, kAlerts);
+    EXPECT_EQ(alertsLeft(), kAlerts - deleted);
+    r = admin({"audit", "verify"});
+    EXPECT_EQ(r.code, 0) << r.out;
+    r = admin({"audit", "list", "--json"});
+    bool recorded = false;
+    const auto audit = nlohmann::json::parse(r.out);
+    for (const auto& rec : audit["audit"]) {
+        if (rec["action"] == "retention.run" &&
+            rec["outcome"] == "stopped: closed alerts 30 d, devices keep: deleted " +
+                                  std::to_string(deleted) + " alerts, 0 devices") {
+            recorded = true;
+        }
+    }
+    EXPECT_TRUE(recorded) << "deleted " << deleted << ": " << err;
+
+    // `admin retention run` stops the same way on SIGINT or SIGTERM, and says so.
+    Child sweep = spawn({"admin", "--data-dir", data_.string(), "retention", "run"}, tmp_.path);
+    const std::int64_t before = alertsLeft();
+    left = before;
+    for (int i = 0; i < 300 && left == before; ++i) {
+        std::this_thread::sleep_for(50ms);
+        left = alertsLeft();
+    }
+    ASSERT_LT(left, before) << readFile(sweep.err).value();
+    kill(sweep.pid, SIGINT);
+    EXPECT_EQ(waitExit(sweep), 130);
+    const std::string out = readFile(sweep.out).value();
+    ASSERT_TRUE(std::regex_match(out, m,
+                                 std::regex("retention interrupted: deleted ([0-9]+) closed "
+                                            "alerts, 0 devices; run it again to go on\n")))
+        << out << readFile(sweep.err).value();
+    EXPECT_EQ(alertsLeft(), before - std::stoll(m[1].str()));
+    EXPECT_GT(alertsLeft(), 0);
+}
+
 TEST_F(ConsoleApp, ForwardCommandsAndTheHeadlessForwarder) {
     RunResult r = admin(
         {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "console/app/app.h"
@@ -62,17 +63,21 @@ int runHeadless(const std::filesystem::path& dataDir, const HeadlessOptions& opt
     std::mutex maintenanceMutex;
     std::condition_variable maintenanceWake;
     bool stopping = false;
+    std::stop_source retentionStop;  // a sweep of a large store takes minutes: a stop ends it
     std::thread maintenance([&] {
         std::unique_lock lock(maintenanceMutex);
         do {
             lock.unlock();
             core::RetentionPolicy p = (*console)->retentionPolicy();
             if (p.closedAlertsDays > 0 || p.devicesDays > 0) {
-                auto r = (*console)->runRetention();
+                core::RetentionControl control;
+                control.stop = retentionStop.get_token();
+                auto r = (*console)->runRetention(control);
                 if (!r) {
                     std::cerr << "retention failed: " << r.error().message << "\n";
-                } else if (r->alertsDeleted + r->devicesDeleted > 0) {
-                    std::cerr << "retention: deleted " << r->alertsDeleted << " closed alerts, "
+                } else if (r->alertsDeleted + r->devicesDeleted > 0 || r->stopped) {
+                    std::cerr << "retention" << (r->stopped ? " stopped by the shutdown" : "")
+                              << ": deleted " << r->alertsDeleted << " closed alerts, "
                               << r->devicesDeleted << " devices\n";
                 }
             }
@@ -87,6 +92,7 @@ int runHeadless(const std::filesystem::path& dataDir, const HeadlessOptions& opt
         std::lock_guard lock(maintenanceMutex);
         stopping = true;
     }
+    retentionStop.request_stop();
     maintenanceWake.notify_all();
     maintenance.join();
     forwarder.stop();

@@ -355,5 +355,48 @@ TEST(Retention, LargeSweepsRunInBatchesWhileIngestContinues) {
     EXPECT_EQ(c.svc->listAlerts()->size(), static_cast<std::size_t>(batches.load()));
 }
 
+// A stop request ends a retention run between two batches: what it deleted stays deleted, the
+// rest stays whole, the audit says it stopped, and the next run deletes the rest.
+TEST(Retention, StopsBetweenBatchesKeepingWhatItDeletedAndReportsProgress) {
+    Console c;
+    constexpr std::int64_t kDay = 24LL * 3600 * 1000;
+    constexpr int kAlerts = 2000;
+    c.ingest(0, kAlerts, "", 1);
+    std::vector<AlertKey> keys;
+    for (int i = 0; i < kAlerts; ++i) keys.push_back({c.sensorId, "alert-" + std::to_string(i)});
+    ASSERT_TRUE(c.svc->setAlertStatus(keys, AlertStatus::Closed).ok());
+    c.now += 40 * kDay;
+    ASSERT_TRUE(c.svc->setRetentionPolicy({30, 0}).ok());
+
+    std::stop_source stop;
+    std::vector<std::int64_t> seen;  // progress reports, on the retention's thread
+    RetentionControl control;
+    control.stop = stop.get_token();
+    control.progressEvery = std::chrono::milliseconds(0);  // after every batch
+    control.progress = [&](const RetentionResult& soFar) {
+        seen.push_back(soFar.alertsDeleted);
+        if (soFar.alertsDeleted >= 500) stop.request_stop();
+    };
+    auto r = c.svc->runRetention(control);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_TRUE(r->stopped);
+    EXPECT_EQ(r->alertsDeleted, 500);  // 25 rows a batch: the stop comes after the 20th
+    ASSERT_EQ(seen.size(), 20u);
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        EXPECT_EQ(seen[i], static_cast<std::int64_t>(25 * (i + 1)));
+    }
+    EXPECT_EQ(scalar(c.dir.path / "console.db", "SELECT COUNT(*) FROM alerts"), kAlerts - 500);
+    auto last = c.svc->listAudit()->back();
+    EXPECT_EQ(last.action, "retention.run");
+    EXPECT_EQ(last.outcome,
+              "stopped: closed alerts 30 d, devices keep: deleted 500 alerts, 0 devices");
+
+    auto rest = c.svc->runRetention();
+    ASSERT_TRUE(rest.ok()) << rest.error().message;
+    EXPECT_FALSE(rest->stopped);
+    EXPECT_EQ(rest->alertsDeleted, kAlerts - 500);
+    EXPECT_EQ(scalar(c.dir.path / "console.db", "SELECT COUNT(*) FROM alerts"), 0);
+}
+
 }  // namespace
 }  // namespace ironsight::console::core

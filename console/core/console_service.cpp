@@ -1188,14 +1188,15 @@ Status ConsoleService::setRetentionPolicy(const RetentionPolicy& policy) {
     return storeRetentionPolicy(AuditActor{}, policy);
 }
 
-Result<RetentionResult> ConsoleService::runRetention(const Session& session) {
+Result<RetentionResult> ConsoleService::runRetention(const Session& session,
+                                                     const RetentionControl& control) {
     auto by = authorize(&session, Action::ChangeRetention, "retention");
     if (!by) return by.error();
-    return store_->applyRetention(retentionPolicy(), *by);
+    return store_->applyRetention(retentionPolicy(), *by, control);
 }
 
-Result<RetentionResult> ConsoleService::runRetention() {
-    return store_->applyRetention(retentionPolicy());
+Result<RetentionResult> ConsoleService::runRetention(const RetentionControl& control) {
+    return store_->applyRetention(retentionPolicy(), AuditActor{}, control);
 }
 
 namespace {

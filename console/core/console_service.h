@@ -348,9 +348,10 @@ public:
     RetentionPolicy retentionPolicy();
     Status setRetentionPolicy(const Session& session, const RetentionPolicy& policy);
     Status setRetentionPolicy(const RetentionPolicy& policy);
-    /// Applies the stored policy now.
-    Result<RetentionResult> runRetention(const Session& session);
-    Result<RetentionResult> runRetention();
+    /// Applies the stored policy now (ConsoleStore::applyRetention).
+    Result<RetentionResult> runRetention(const Session& session,
+                                         const RetentionControl& control = {});
+    Result<RetentionResult> runRetention(const RetentionControl& control = {});
 
     // SIEM forwarding rules (sent by the Forwarder in forwarding.h, run by --headless).
     /// Checks the rule (checkForwardRule) and stores it; alerts first seen from now on that

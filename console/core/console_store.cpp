@@ -818,8 +818,16 @@ Result<std::unique_ptr<ConsoleStore>> ConsoleStore::open(const std::filesystem::
     // it nothing measurable (docs/BENCHMARKS.md, session 6).
     if (auto s = readDb->exec("PRAGMA mmap_size=1073741824"); !s) return s.error();
     if (auto s = db->exec("PRAGMA cache_size=-32768"); !s) return s.error();
+    // A WAL that grew past its bound (WalCheckpointer) is cut back when it starts over.
+    if (auto s = db->exec("PRAGMA journal_size_limit=67108864"); !s) return s.error();
     std::unique_ptr<ConsoleStore> store(new ConsoleStore(std::move(*db), std::move(*readDb)));
-    auto checkpointer = WalCheckpointer::start(store->db_);
+    ConsoleStore* const raw = store.get();
+    WalCheckpointer::Options walOptions;
+    walOptions.holdWriters = [raw](const std::function<void()>& work) {
+        std::lock_guard lock(raw->mutex_);
+        work();
+    };
+    auto checkpointer = WalCheckpointer::start(store->db_, std::move(walOptions));
     if (!checkpointer) return checkpointer.error();
     store->checkpointer_ = std::move(*checkpointer);
     if (auto s = store->sealAuditChain(); !s) {
@@ -3055,31 +3063,52 @@ Status ConsoleStore::deleteZone(const std::string& site, const std::string& zone
 }
 
 Result<RetentionResult> ConsoleStore::applyRetention(const RetentionPolicy& policy,
-                                                     const AuditActor& by) {
+                                                     const AuditActor& by,
+                                                     const RetentionControl& control) {
+    using Clock = std::chrono::steady_clock;
     constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
-    // 25 rows per transaction: each deleted alert touches ~10 index b-trees in pages spread
-    // over the whole file; at 1,000,000 alerts 500 rows held ingest ~200 ms, 100 rows ~50 ms
-    // (docs/BENCHMARKS.md "Console store at scale").
+    // 25 rows per transaction: each deleted alert touches ~10 b-trees (its indexes, the text
+    // index) in pages spread over the whole file, ~7 WAL pages a row at any batch size; at
+    // 1,000,000 alerts a 25-row transaction holds the writer 5-30 ms.
     constexpr int kBatch = 25;
     RetentionResult result;
     std::int64_t now = clock_();
+    auto lastProgress = Clock::now();
     auto sweep = [&](const char* sql, std::int64_t cutoff, std::int64_t& deleted) -> Status {
         for (;;) {
-            std::lock_guard lock(mutex_);  // released between batches: ingest interleaves
-            int changed = 0;
-            Status s = writeLocked([&]() -> Status {
-                auto st = db_.prepare(sql);
-                if (!st) return st.error();
-                if (auto r = st->bind(1, cutoff).bind(2, kBatch).run(); !r) return r;
-                changed = db_.changes();
+            if (control.stop.stop_requested()) {
+                result.stopped = true;
                 return {};
-            });
-            if (!s) return s;
+            }
+            int changed = 0;
+            Clock::duration held{};
+            {
+                std::lock_guard lock(mutex_);  // released between batches: ingest interleaves
+                const auto start = Clock::now();
+                Status s = writeLocked([&]() -> Status {
+                    auto st = db_.prepare(sql);
+                    if (!st) return st.error();
+                    if (auto r = st->bind(1, cutoff).bind(2, kBatch).run(); !r) return r;
+                    changed = db_.changes();
+                    return {};
+                });
+                if (!s) return s;
+                held = Clock::now() - start;
+            }
             deleted += changed;
+            if (control.progress && Clock::now() - lastProgress >= control.progressEvery) {
+                lastProgress = Clock::now();
+                control.progress(result);
+            }
             if (changed < kBatch) return {};
-            // std::mutex is not fair: without a pause this thread takes the lock straight back
-            // and a waiting applyBatch (ingest) can wait for many batches.
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            // Pause at least as long as the batch held the writer: ingest keeps at least half of
+            // its time however slow the store's deletes are. (std::mutex is not fair: without a
+            // pause this thread takes the lock straight back.)
+            std::this_thread::sleep_for(
+                std::max<Clock::duration>(held, std::chrono::milliseconds(2)));
+            // And let the checkpointer copy the WAL back under its bound: retention writes ~7
+            // pages per row, faster than a checkpoint that runs beside it can copy them.
+            if (checkpointer_) checkpointer_->waitUntilBounded(std::chrono::seconds(5));
         }
     };
     if (policy.closedAlertsDays > 0) {
@@ -3114,7 +3143,8 @@ Result<RetentionResult> ConsoleStore::applyRetention(const RetentionPolicy& poli
     std::lock_guard lock(mutex_);
     auto days = [](int d) { return d > 0 ? std::to_string(d) + " d" : std::string("keep"); };
     if (auto s = auditLocked(by.actor, "retention.run", "store", by.source,
-                             "ok: closed alerts " + days(policy.closedAlertsDays) + ", devices " +
+                             std::string(result.stopped ? "stopped" : "ok") + ": closed alerts " +
+                                 days(policy.closedAlertsDays) + ", devices " +
                                  days(policy.devicesDays) + ": deleted " +
                                  std::to_string(result.alertsDeleted) + " alerts, " +
                                  std::to_string(result.devicesDeleted) + " devices");

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <compare>
 #include <cstdint>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -264,6 +266,16 @@ struct RetentionPolicy {
 struct RetentionResult {
     std::int64_t alertsDeleted = 0;
     std::int64_t devicesDeleted = 0;
+    bool stopped = false;  ///< stopped on request before the end; what was deleted stays deleted
+};
+
+/// How a long retention run is watched and stopped (the admin command's progress, the
+/// server's shutdown).
+struct RetentionControl {
+    std::stop_token stop;  ///< checked between batches
+    /// Called every `progressEvery` with the counts so far (on the retention's thread).
+    std::function<void(const RetentionResult& soFar)> progress;
+    std::chrono::milliseconds progressEvery{1000};
 };
 
 inline constexpr const char* kSettingRetentionClosedAlertsDays = "retention.closed_alerts_days";
@@ -402,6 +414,8 @@ public:
 
     /// WAL checkpoints run by the store's checkpoint thread (not by committing writers).
     std::uint64_t walCheckpoints() const { return checkpointer_ ? checkpointer_->checkpoints() : 0; }
+    /// Times the checkpointer copied a WAL over its bound in full (WalCheckpointer::catchUps).
+    std::uint64_t walCatchUps() const { return checkpointer_ ? checkpointer_->catchUps() : 0; }
 
     // Users: Argon2id-hashed passwords that pass checkPasswordPolicy(). Role names: admin,
     // analyst, viewer. `mustChangePassword`: the user must set a new password at sign-in.
@@ -555,10 +569,11 @@ public:
     /// Every rule: by sensor name, VLAN rules (by VLAN) before interface rules (by name).
     Result<std::vector<ZoneRule>> listZoneRules();
 
-    /// Deletes what `policy` no longer keeps, in batches of 100 rows per short transaction so
-    /// ingest interleaves; audited as retention.run (also when nothing was deleted).
-    Result<RetentionResult> applyRetention(const RetentionPolicy& policy,
-                                           const AuditActor& by = {});
+    /// Deletes what `policy` no longer keeps, 25 rows per short transaction, paced so ingest
+    /// keeps at least half of the writer's time and the WAL stays bounded (docs/CONSOLE.md
+    /// "Retention"); audited as retention.run (also when nothing was deleted or it was stopped).
+    Result<RetentionResult> applyRetention(const RetentionPolicy& policy, const AuditActor& by = {},
+                                           const RetentionControl& control = {});
 
     // SIEM forwarding (the Forwarder in forwarding.h drives the queue).
     Result<ForwardRule> addForwardRule(const ForwardRule& rule, const AuditActor& by = {});

@@ -5,27 +5,34 @@
 
 namespace ironsight::console::core {
 
-Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(sqlite::Db& writer, int pages) {
+Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(sqlite::Db& writer,
+                                                                Options options) {
     auto own = sqlite::Db::open(writer.path());
     if (!own) return own.error();
     // The checkpointer's connection never checkpoints on its own commits (it makes none).
     sqlite3_wal_autocheckpoint(own->handle(), 0);
-    std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(*own), pages));
+    if (options.pages <= 0) options.pages = 1000;
+    if (options.boundPages < options.pages) options.boundPages = options.pages;
+    std::unique_ptr<WalCheckpointer> c(
+        new WalCheckpointer(writer, std::move(*own), std::move(options)));
     sqlite3_wal_hook(writer.handle(), &WalCheckpointer::onCommit, c.get());
     return c;
 }
 
-WalCheckpointer::WalCheckpointer(sqlite::Db& writer, sqlite::Db own, int pages)
-    : writer_(writer), db_(std::move(own)), pages_(pages > 0 ? pages : 1000),
+WalCheckpointer::WalCheckpointer(sqlite::Db& writer, sqlite::Db own, Options options)
+    : writer_(writer),
+      db_(std::move(own)),
+      options_(std::move(options)),
       thread_([this] { run(); }) {}
 
 WalCheckpointer::~WalCheckpointer() {
-    sqlite3_wal_autocheckpoint(writer_.handle(), pages_);  // also removes our hook
+    sqlite3_wal_autocheckpoint(writer_.handle(), options_.pages);  // also removes our hook
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     due_.notify_one();
+    caughtUp_.notify_all();
     thread_.join();
 }
 
@@ -34,16 +41,46 @@ std::uint64_t WalCheckpointer::checkpoints() const {
     return checkpoints_;
 }
 
+std::uint64_t WalCheckpointer::catchUps() const {
+    std::lock_guard lock(mutex_);
+    return catchUps_;
+}
+
+int WalCheckpointer::walPages() const {
+    std::lock_guard lock(mutex_);
+    return walPages_;
+}
+
+bool WalCheckpointer::waitUntilBounded(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (walPages_ < options_.boundPages) return true;
+    const std::uint64_t before = catchUps_;
+    return caughtUp_.wait_for(lock, timeout, [&] { return catchUps_ != before || stopping_; }) &&
+           !stopping_;
+}
+
 int WalCheckpointer::onCommit(void* self, sqlite3*, const char*, int pages) {
     auto* c = static_cast<WalCheckpointer*>(self);
-    if (pages >= c->pages_) {
-        {
-            std::lock_guard lock(c->mutex_);
-            c->pending_ = true;
-        }
-        c->due_.notify_one();
+    {
+        std::lock_guard lock(c->mutex_);
+        c->walPages_ = pages;
+        if (pages >= c->options_.pages) c->pending_ = true;
     }
+    if (pages >= c->options_.pages) c->due_.notify_one();
     return SQLITE_OK;
+}
+
+int WalCheckpointer::checkpoint(int& log, int& copied) {
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    // SQLITE_BUSY: another checkpoint is running (e.g. an admin command's); the next commit
+    // past the threshold asks again. Anything else would repeat: say it once.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY && !reported_) {
+        reported_ = true;
+        std::fprintf(stderr, "ironsight-console: WAL checkpoint of %s failed: %s\n",
+                     db_.path().string().c_str(), sqlite3_errmsg(db_.handle()));
+    }
+    return rc;
 }
 
 void WalCheckpointer::run() {
@@ -53,18 +90,26 @@ void WalCheckpointer::run() {
         if (stopping_) return;
         pending_ = false;
         lock.unlock();
-        int walPages = 0, copied = 0;
-        const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                                 &walPages, &copied);
-        // SQLITE_BUSY: another checkpoint is running (e.g. an admin command's); the next
-        // commit past the threshold asks again. Anything else would repeat: say it once.
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY && !reported_) {
-            reported_ = true;
-            std::fprintf(stderr, "ironsight-console: WAL checkpoint of %s failed: %s\n",
-                         db_.path().string().c_str(), sqlite3_errmsg(db_.handle()));
+        int log = 0, copied = 0;
+        int rc = checkpoint(log, copied);
+        bool caughtUp = false;
+        if (rc == SQLITE_OK && log >= options_.boundPages && options_.holdWriters) {
+            // Catch up while the writers go on (each pass copies what the last one left), then
+            // copy the rest, a few hundred pages, with them held.
+            for (int pass = 0; pass < 4 && rc == SQLITE_OK && log - copied > options_.pages;
+                 ++pass) {
+                rc = checkpoint(log, copied);
+            }
+            if (rc == SQLITE_OK) options_.holdWriters([&] { rc = checkpoint(log, copied); });
+            caughtUp = rc == SQLITE_OK && copied >= log;
         }
         lock.lock();
         ++checkpoints_;
+        if (caughtUp) {
+            walPages_ = 0;  // all copied: the next commit starts the WAL over
+            ++catchUps_;
+            caughtUp_.notify_all();
+        }
     }
 }
 
