@@ -2000,9 +2000,9 @@ constexpr std::size_t kMaxListedCandidates = 20'000;
 /// walking the alerts newest first: a walk that finds fewer matches than a page reads the whole
 /// index (1 match among 244 candidates: ~190 ms over 1,090,200 alerts), a lookup costs ~2 µs.
 constexpr std::size_t kLookedUpCandidates = 4'000;
-/// A trigram whose probe found its kCommonTrigram + 1 alerts within this many times as many
-/// rowids is "dense" (in about a quarter of the alerts or more): left out of the first lookup.
-constexpr std::int64_t kDenseTrigramSpan = 4;
+/// A trigram estimated to be in at least 1 of this many alerts is "dense": left out of the
+/// first lookup.
+constexpr std::int64_t kDenseTrigramShare = 4;
 
 /// The FTS5 queries for a term in the detail=none trigram index alert_text. Each is an AND of
 /// some of its trigrams: every alert containing the term, maybe more (the LIKE test keeps the
@@ -2017,7 +2017,8 @@ struct TrigramLookup {
 /// its doclist (rowids ascending). A rare one is counted exactly, and only the rare ones are
 /// required. When all are common, a dense one is left out: intersecting it costs the most and
 /// narrows the least ('T08' of 'T0855', in 971,816 of 1,090,200 alerts: 7 of the lookup's
-/// 11 ms, 8 of its 16,455 candidates). How far into the rowids its probe got tells.
+/// 11 ms, 8 of its 16,455 candidates). Its estimate: as dense over the rest of the rowids as
+/// over those its probe read (a wrong guess costs time, never a match).
 Result<TrigramLookup> trigramsQuery(sqlite::Db& db, const std::string& term) {
     const std::vector<std::string> trigrams = quotedTrigrams(term);
     std::vector<std::string> probed;
@@ -2038,6 +2039,7 @@ Result<TrigramLookup> trigramsQuery(sqlite::Db& db, const std::string& term) {
     auto conjoin = [](std::string& query, const std::string& t) {
         query += (query.empty() ? "" : " AND ") + t;
     };
+    std::int64_t lowest = 0, highest = -1;  // the alerts' rowids, read once a probe needs them
     for (const std::string& t : probed) {
         probe->reset();
         probe->bind(1, t);
@@ -2051,9 +2053,24 @@ Result<TrigramLookup> trigramsQuery(sqlite::Db& db, const std::string& term) {
         conjoin(lookup.all, t);
         if (n <= kCommonTrigram) {
             conjoin(rare, t);
-        } else if (probe->columnInt(2) - probe->columnInt(1) >= kDenseTrigramSpan * n) {
-            conjoin(sparse, t);
+            continue;
         }
+        const std::int64_t from = probe->columnInt(1), reach = probe->columnInt(2);
+        if (highest < 0) {
+            auto ends = db.prepare(
+                "SELECT (SELECT MIN(rowid) FROM alerts), (SELECT MAX(rowid) FROM alerts)");
+            if (!ends) return ends.error();
+            auto r = ends->step();
+            if (!r) return r.error();
+            lowest = *r ? ends->columnInt(0) : 0;
+            highest = *r ? ends->columnInt(1) : 0;
+        }
+        // n / (reach - from + 1) of the rowids from `from` to the highest, of all of them.
+        const double estimate = static_cast<double>(n) *
+                                static_cast<double>(std::max(highest, reach) - from + 1) /
+                                static_cast<double>(reach - from + 1);
+        const double alerts = static_cast<double>(std::max(highest, reach) - lowest + 1);
+        if (estimate * kDenseTrigramShare < alerts) conjoin(sparse, t);
     }
     // Rare ones: few candidates, cheap to intersect. All dense: every one (as many as there are).
     lookup.first = !rare.empty() ? rare : !sparse.empty() ? sparse : lookup.all;
