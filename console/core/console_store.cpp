@@ -2065,7 +2065,7 @@ Result<TrigramLookup> trigramsQuery(sqlite::Db& db, const std::string& term) {
             lowest = *r ? ends->columnInt(0) : 0;
             highest = *r ? ends->columnInt(1) : 0;
         }
-        // n / (reach - from + 1) of the rowids from `from` to the highest, of all of them.
+        // Its density over the rowids it read, carried on to the highest rowid.
         const double estimate = static_cast<double>(n) *
                                 static_cast<double>(std::max(highest, reach) - from + 1) /
                                 static_cast<double>(reach - from + 1);
