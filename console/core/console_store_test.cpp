@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -763,6 +765,121 @@ TEST_F(ConsoleStoreStreams, AlertFilterFindsRareTermsThroughItsIndex) {
     ASSERT_TRUE(swept.ok()) << swept.error().message;
     EXPECT_TRUE(rows("setpoint").empty());
     expectIndexesMatchRows(db, "after retention");
+}
+
+// A term all of whose trigrams are common, one of them in every alert ('Q08' of 'Q0855', like
+// 'T08' of 'T0855' in a real store): the lookup leaves the dense one out and the row check does
+// the rest. Page, deeper page and count are exactly what a plain substring scan of the listed
+// fields finds: nothing lost, no candidate let through.
+TEST_F(ConsoleStoreStreams, AlertFilterOfCommonTrigramsMatchesASubstringScan) {
+    auto& s = *store;
+    constexpr int kAlerts = 25'000;  // 1 in 5 holds '085' and '855': 5,000+ candidates
+    for (int from = 1; from <= kAlerts; from += 5'000) {
+        v1::Batch batch;
+        for (int seq = from; seq < from + 5'000; ++seq) {
+            auto* env = batch.add_envelopes();
+            env->set_seq(static_cast<std::uint64_t>(seq));
+            auto* alert = env->mutable_alert();
+            alert->set_id("n" + std::to_string(seq));
+            alert->set_title("Q08 unit");  // 'Q08' in every alert
+            alert->set_severity(seq % 2 ? v1::SEVERITY_MINOR : v1::SEVERITY_MAJOR);
+            // Newest first is not the order of the rows.
+            alert->set_last_seen_ms(static_cast<std::int64_t>(seq) * 7919 % kAlerts + 1);
+            // Matches: 'Q0855' and (case-insensitive) 'q0855x'; 'X0855' holds '085' and '855'.
+            const int kind = seq % 15;
+            if (kind == 0) alert->set_mitre("Q0855");
+            if (kind == 5) alert->set_mitre("q0855x");
+            if (kind == 10) alert->set_mitre("X0855");
+        }
+        ASSERT_TRUE(s.applyBatch(a->id, 7, batch, 0).ok());
+    }
+    // The premise: 'Q08' is dense, '085' and '855' are common (more than the 2,000 a probe
+    // counts) but sparse.
+    auto inIndex = [&](const std::string& trigram) {
+        return scalar(
+            db, "SELECT COUNT(*) FROM alert_text WHERE alert_text MATCH '\"" + trigram + "\"'");
+    };
+    EXPECT_EQ(inIndex("Q08"), kAlerts);
+    EXPECT_GT(inIndex("085"), 5'000);
+    EXPECT_LT(inIndex("085"), 6'000);
+    EXPECT_GT(inIndex("855"), 5'000);
+
+    // The scan: every alert's fields joined by spaces (as the filter documents), lower-cased.
+    struct Row {
+        std::int64_t lastSeen;
+        std::string id, text;
+        int severity;
+    };
+    std::vector<Row> all;
+    {
+        auto d = sqlite::Db::open(db);
+        ASSERT_TRUE(d.ok());
+        auto st = d->prepare(
+            "SELECT a.last_seen, a.alert_id, a.severity, COALESCE(a.title, ''), a.alert_id, "
+            "COALESCE(a.type, ''), COALESCE(a.engine, ''), COALESCE(a.src, ''), "
+            "COALESCE(a.src_ip, ''), COALESCE(a.dst, ''), COALESCE(a.dst_ip, ''), "
+            "COALESCE(a.protocol, ''), COALESCE(a.mitre, ''), a.assignee, s.name "
+            "FROM alerts a JOIN sensors s ON s.id = a.sensor_id");
+        ASSERT_TRUE(st.ok());
+        for (auto row = st->step(); row && *row; row = st->step()) {
+            Row r{st->columnInt(0), st->columnText(1), "", static_cast<int>(st->columnInt(2))};
+            for (int c = 3; c <= 14; ++c) r.text += (c > 3 ? " " : "") + st->columnText(c);
+            for (char& ch : r.text) {
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            }
+            all.push_back(std::move(r));
+        }
+    }
+    ASSERT_EQ(all.size(), static_cast<std::size_t>(kAlerts));
+    std::sort(all.begin(), all.end(), [](const Row& x, const Row& y) {
+        return x.lastSeen != y.lastSeen ? x.lastSeen > y.lastSeen : x.id < y.id;
+    });
+    auto scan = [&](std::string term, int severity) {
+        for (char& ch : term) {
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        }
+        std::vector<std::string> ids;
+        for (const Row& r : all) {
+            if (r.text.find(term) != std::string::npos &&
+                (severity < 0 || r.severity == severity)) {
+                ids.push_back(r.id);
+            }
+        }
+        return ids;
+    };
+    // 'unit n1' spans two fields (title, id). 'Q0855  a' runs into the sensor's name ("a"), and
+    // '0855 ' ends in a space (a name follows it in every alert): both take the walk.
+    for (const std::string term :
+         {"Q0855", "q0855", "X0855", "unit n1", "unit n1085", "0855 ", "Q0855  a"}) {
+        for (const auto& [severities, rank] :
+             std::vector<std::pair<std::vector<std::string>, int>>{{{}, -1}, {{"minor"}, 2}}) {
+            SCOPED_TRACE("'" + term + "' " + (severities.empty() ? "" : severities[0]));
+            const std::vector<std::string> expected = scan(term, rank);
+            AlertQuery q;
+            q.text = term;
+            q.severities = severities;
+            auto count = s.countAlerts(q);
+            ASSERT_TRUE(count.ok()) << count.error().message;
+            EXPECT_EQ(*count, static_cast<std::int64_t>(expected.size()));
+            for (const auto& [limit, offset] :
+                 {std::pair{200, 0}, std::pair{200, 600}, std::pair{0, 0}}) {
+                q.limit = limit;
+                q.offset = offset;
+                auto page = s.queryAlerts(q);
+                ASSERT_TRUE(page.ok()) << page.error().message;
+                std::vector<std::string> ids;
+                for (const auto& r : *page) ids.push_back(r.alertId);
+                const std::size_t from = std::min<std::size_t>(offset, expected.size());
+                const std::size_t to = limit > 0
+                                           ? std::min<std::size_t>(offset + limit, expected.size())
+                                           : expected.size();
+                EXPECT_EQ(ids,
+                          std::vector<std::string>(expected.begin() + from, expected.begin() + to))
+                    << "limit " << limit << " offset " << offset;
+            }
+        }
+    }
+    EXPECT_EQ(scan("Q0855", -1).size(), 2u * kAlerts / 15);  // the scan itself: 1,666 + 1,667
 }
 
 // Ingest's commits never checkpoint the WAL themselves: the store's checkpoint thread does,
