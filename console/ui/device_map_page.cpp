@@ -20,6 +20,7 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPixmapCache>
 #include <QPointer>
 #include <QPushButton>
 #include <QScrollBar>
@@ -114,6 +115,33 @@ QSvgRenderer* iconRenderer(const QString& category) {
                                     QCoreApplication::instance());
     }
     return renderer;
+}
+
+/// Draws the icon of `category` into `target` from a pixmap rendered once per category and
+/// size in device pixels (QPixmapCache): a zoom step re-paints thousands of devices, but in a
+/// few icon sizes, and an SVG render per device made zooming a 5,000-device map stutter
+/// (docs/BENCHMARKS.md "Device map"). Large sizes (an export) render the SVG directly.
+void drawIcon(QPainter* painter, const QString& category, const QRectF& target) {
+    const QTransform& t = painter->worldTransform();
+    const double scale = std::sqrt(t.m11() * t.m11() + t.m12() * t.m12()) *
+                         (painter->device() ? painter->device()->devicePixelRatioF() : 1.0);
+    const int pixels = static_cast<int>(std::ceil(target.width() * scale));
+    if (pixels <= 0 || pixels > 128) {
+        iconRenderer(category)->render(painter, target);
+        return;
+    }
+    const QString key = QStringLiteral("ironsight-map-icon/%1/%2").arg(category).arg(pixels);
+    QPixmap icon;
+    if (!QPixmapCache::find(key, &icon)) {
+        icon = QPixmap(pixels, pixels);
+        icon.fill(Qt::transparent);
+        QPainter p(&icon);
+        p.setRenderHints(QPainter::Antialiasing | QPainter::SmoothPixmapTransform);
+        iconRenderer(category)->render(&p, QRectF(0, 0, pixels, pixels));
+        p.end();
+        QPixmapCache::insert(key, icon);
+    }
+    painter->drawPixmap(target, icon, QRectF(0, 0, pixels, pixels));
 }
 
 QString bandName(int band) {
@@ -257,7 +285,7 @@ public:
             painter->setBrush(gMapColours->iconPlate);
             painter->drawRoundedRect(icon.adjusted(-3, -3, 3, 3), 9, 9);
         }
-        iconRenderer(category_)->render(painter, icon);
+        drawIcon(painter, category_, icon);
         if (lod < 0.3) return;  // far out: icons and halos only
         QFont font = painter->font();
         font.setPointSizeF(8);
@@ -322,6 +350,26 @@ public:
                        .arg(edge.bytes));
     }
     const MapEdge& edge() const { return edge_; }
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option,
+               QWidget* widget) override {
+        const double lod = option->levelOfDetailFromTransform(painter->worldTransform());
+        if (lod >= 0.5) return QGraphicsPathItem::paint(painter, option, widget);
+        // Far out an edge is a pixel or two wide: a cosmetic line without antialiasing costs a
+        // fraction of the antialiased wide curve (docs/BENCHMARKS.md "Device map").
+        QPen thin = pen();
+        const double width = thin.widthF() * lod;  // in pixels
+        thin.setCosmetic(true);
+        thin.setWidthF(std::max(1.0, width));
+        if (width < 1.0) {  // fainter, as antialiasing would draw a line thinner than a pixel
+            QColor faded = thin.color();
+            faded.setAlphaF(faded.alphaF() * std::max(0.2, width));
+            thin.setColor(faded);
+        }
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        painter->setPen(thin);
+        painter->setBrush(Qt::NoBrush);
+        painter->drawPath(path());
+    }
     void route(QPointF a, QPointF b) {
         QPainterPath path(a);
         const double bend = 10.0 * parallel_;

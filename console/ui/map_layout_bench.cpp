@@ -9,8 +9,12 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QScrollBar>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <vector>
 
 #include "console/ui/device_map_page.h"
 #include "console/ui/map_layout.h"
@@ -106,6 +110,39 @@ int main(int argc, char** argv) {
         QApplication::processEvents();
         const QString view = QDir(pngDir).filePath(QStringLiteral("map-%1-view.png").arg(devices));
         page.grab().save(view);
+        // Smoothness: what one frame of the view costs to paint (the raster engine, as on a
+        // machine without GPU), for the whole map and while the user zooms in and pans.
+        // Thread CPU time, not wall time: on this shared machine the wall time mostly measures
+        // the other jobs.
+        auto cpuMs = [] {
+            timespec ts{};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+            return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+        };
+        auto frame = [&] {
+            const double start = cpuMs();
+            (void)page.view()->viewport()->grab();
+            return cpuMs() - start;
+        };
+        auto report = [&](const char* what, std::vector<double> ms) {
+            std::sort(ms.begin(), ms.end());
+            std::printf("%d devices: %-36s frame CPU median %6.1f ms, max %6.1f ms (%zu frames)\n",
+                        devices, what, ms[ms.size() / 2], ms.back(), ms.size());
+        };
+        std::vector<double> fitFrames, zoomFrames, panFrames;
+        for (int i = 0; i < 10; ++i) fitFrames.push_back(frame());
+        report("whole map (fit):", fitFrames);
+        for (int i = 0; i < 12; ++i) {  // wheel turns in, 1.25x each (as MapView::wheelEvent)
+            page.view()->zoomBy(1.25);
+            zoomFrames.push_back(frame());
+        }
+        report("zooming in (12 wheel steps):", zoomFrames);
+        for (int i = 0; i < 20; ++i) {  // dragging: 40 px a frame
+            page.view()->horizontalScrollBar()->setValue(
+                page.view()->horizontalScrollBar()->value() + 40);
+            panFrames.push_back(frame());
+        }
+        report("panning at that zoom (20 steps):", panFrames);
         // And at 100 % around the first zone's top left, as after a few wheel turns.
         page.view()->zoomBy(1.0 / page.view()->zoom());
         page.view()->centerOn(page.layout().boxes.isEmpty()
