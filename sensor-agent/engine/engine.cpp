@@ -72,12 +72,19 @@ struct SharedFlow {
 };
 constexpr std::uint8_t kMemoAfterOperations = 2;
 
+/// Unparsed application bytes of a flow, per direction (allocated when a dissector first
+/// leaves bytes unconsumed: most flows never do, and two empty vectors cost 48 bytes).
+struct PendingBytes {
+    std::vector<std::uint8_t> direction[2];
+};
+
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
+/// (Per concurrent flow: members ordered so that they pack without padding.)
 struct AppFlow : decode::FlowExtension {
     const dissect::DissectorInfo* info = nullptr;
     dissect::DissectorPtr dissector;
+    std::unique_ptr<PendingBytes> pending;
     bool serverIsA = false;
-    std::vector<std::uint8_t> pending[2];
     // The inventory connection is resolved once per flow; again if serverIsA flips.
     bool connectionResolved = false, connectionServerIsA = false;
     std::uint8_t probesLeft = kHeuristicProbes;  // heuristics, for flows no port binds
@@ -92,6 +99,10 @@ struct AppFlow : decode::FlowExtension {
     std::uint32_t countPackets = 0, countIndex = 0;
     std::uint64_t countBytes = 0;
     std::int64_t countLastUs = 0;
+
+    void clearPending(int direction) {
+        if (pending) pending->direction[direction].clear();
+    }
 };
 
 bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
@@ -971,7 +982,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
         flow.tcp[senderIsB].segment(p.seq, p.tcpFlags, p.payload, onData(senderIsB),
                                     onGap(senderIsB));
     } else if (!p.payload.empty()) {
-        app.pending[senderIsB].clear();  // datagrams do not span packets
+        app.clearPending(senderIsB);  // datagrams do not span packets
         deliver(flow, app, senderIsB, p.payload, p.timestampUs);
     }
 }
@@ -1062,7 +1073,7 @@ void Engine::Impl::Worker::probeHeuristics(decode::Flow& flow, AppFlow& app,
 /// Bytes of one direction were given up on: the dissector drops partial state and resyncs.
 void Engine::Impl::Worker::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
     ++anomalies[std::string("tcp.gap_") + decode::toString(reason)];
-    app.pending[senderIsB].clear();
+    app.clearPending(senderIsB);
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     app.dissector->onGap(fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer);
 }
@@ -1129,35 +1140,40 @@ void Engine::Impl::Worker::deliver(decode::Flow& flow, AppFlow& app, int senderI
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     const auto dir = fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer;
     const auto& ctx = context(flow, app, tsUs);
-    auto& pending = app.pending[senderIsB];
+    std::vector<std::uint8_t>* pending =
+        app.pending ? &app.pending->direction[senderIsB] : nullptr;
     std::span<const std::uint8_t> input = data;
-    if (!pending.empty()) {
-        pending.insert(pending.end(), data.begin(), data.end());
-        input = pending;
+    if (pending && !pending->empty()) {
+        pending->insert(pending->end(), data.begin(), data.end());
+        input = *pending;
     }
     delivering = &app;
     const auto result = app.dissector->onData(ctx, dir, input, *this);
     delivering = nullptr;
     if (result.status == dissect::ParseResult::Status::Error) {
-        pending.clear();
+        if (pending) pending->clear();
         return;
     }
     const std::size_t consumed = std::min(result.consumed, input.size());
     if (consumed == input.size()) {
-        pending.clear();
+        if (pending) pending->clear();
         return;
     }
     if (input.size() - consumed > kMaxAppBuffer) {
         ++anomalies[app.info->name + ".buffer_overflow"];
-        pending.clear();
+        if (pending) pending->clear();
         app.dissector->onGap(dir);
         return;
     }
     // Keep the unconsumed tail in place (no new buffer per call).
-    if (pending.empty()) {
-        pending.assign(input.begin() + static_cast<std::ptrdiff_t>(consumed), input.end());
+    if (!pending) {
+        app.pending = std::make_unique<PendingBytes>();
+        pending = &app.pending->direction[senderIsB];
+    }
+    if (pending->empty()) {
+        pending->assign(input.begin() + static_cast<std::ptrdiff_t>(consumed), input.end());
     } else {
-        pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(consumed));
+        pending->erase(pending->begin(), pending->begin() + static_cast<std::ptrdiff_t>(consumed));
     }
 }
 

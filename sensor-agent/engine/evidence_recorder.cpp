@@ -20,6 +20,7 @@ std::uint64_t align8(std::uint64_t n) {
 }  // namespace
 
 EvidenceRecorder::EvidenceRecorder(const EvidenceOptions& options) : options_(options) {
+    options_.ringPackets = std::min(options_.ringPackets, PacketRing::kMaxCapacity);
     if (options_.ringPackets == 0 || options_.alertPackets == 0 || options_.packetBytes == 0) {
         return;
     }

@@ -5,6 +5,7 @@
 // trigger) and the flow's next packets, up to alertPackets, become the alert's evidence.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -17,26 +18,40 @@
 
 namespace ironsight::sensor {
 
-/// Positions of one flow's recent packets in the recorder's buffer (allocated on first use).
+/// Positions of one flow's recent packets in the recorder's buffer. The slots are allocated on
+/// first use and grow (4, 8, ... up to the ring's capacity) as the flow sends packets: most
+/// concurrent flows send a handful, and this is memory per flow.
 class PacketRing {
 public:
+    /// The largest ring (EvidenceOptions::ringPackets is clamped to it).
+    static constexpr std::size_t kMaxCapacity = 65535;
     void push(std::uint64_t position, std::size_t capacity) {
-        if (!slots_) slots_ = std::make_unique<std::uint64_t[]>(capacity);
+        if (count_ == slotCount_ && slotCount_ < capacity) grow(capacity);
         slots_[next_] = position;
-        if (++next_ == capacity) next_ = 0;
-        if (count_ < capacity) ++count_;
+        if (++next_ == slotCount_) next_ = 0;
+        if (count_ < slotCount_) ++count_;
     }
     std::size_t size() const { return count_; }
     /// The i-th oldest remembered position (i < size()).
-    std::uint64_t at(std::size_t i, std::size_t capacity) const {
-        return slots_[(next_ + capacity - count_ + i) % capacity];
+    std::uint64_t at(std::size_t i, std::size_t /*capacity*/) const {
+        return slots_[(next_ + slotCount_ - count_ + i) % slotCount_];
     }
-    /// Captures still collecting this flow's next packets (so a dropped flow ends them).
-    std::uint32_t followers = 0;
+    /// Captures still collecting this flow's next packets (so a dropped flow ends them); at
+    /// most the recorder's open captures (256).
+    std::uint16_t followers = 0;
 
 private:
+    void grow(std::size_t capacity) {
+        const std::size_t size =
+            std::min<std::size_t>(slotCount_ ? 2 * std::size_t{slotCount_} : 4, capacity);
+        auto slots = std::make_unique<std::uint64_t[]>(size);
+        for (std::size_t i = 0; i < count_; ++i) slots[i] = at(i, capacity);  // oldest first
+        slots_ = std::move(slots);
+        slotCount_ = static_cast<std::uint16_t>(size);
+        next_ = count_;  // count_ < size: the next slot is free
+    }
     std::unique_ptr<std::uint64_t[]> slots_;
-    std::uint32_t next_ = 0, count_ = 0;
+    std::uint16_t slotCount_ = 0, next_ = 0, count_ = 0;
 };
 
 class EvidenceRecorder {

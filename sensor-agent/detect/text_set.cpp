@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// TextSet: linear probing over a power-of-two table, at most half full (erased slots count).
+#include "sensor-agent/detect/text_set.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+namespace ironsight::sensor::detect {
+
+std::size_t TextSet::hashOf(std::string_view text) {
+    return std::hash<std::string_view>{}(text);
+}
+
+std::string_view TextSet::textAt(const char* record) {
+    std::uint32_t length;
+    std::memcpy(&length, record, sizeof length);
+    return {record + sizeof length, length};
+}
+
+std::size_t TextSet::find(std::string_view text) const {
+    if (tags_.empty()) return kNotFound;
+    const std::size_t hash = hashOf(text);
+    const std::uint8_t tag = tagOf(hash);
+    const std::size_t mask = tags_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        if (tags_[i] == kEmpty) return kNotFound;
+        if (tags_[i] == tag && textAt(records_[i]) == text) return i;
+    }
+}
+
+const char* TextSet::store(std::string_view text) {
+    const std::size_t need = sizeof(std::uint32_t) + text.size();
+    if (chunks_.empty() || chunkSize_ - chunkUsed_ < need) {
+        chunkSize_ = std::max(kChunkBytes, need);
+        chunks_.push_back(std::make_unique<char[]>(chunkSize_));
+        chunkUsed_ = 0;
+        arenaBytes_ += chunkSize_;
+    }
+    char* record = chunks_.back().get() + chunkUsed_;
+    const auto length = static_cast<std::uint32_t>(text.size());
+    std::memcpy(record, &length, sizeof length);
+    if (!text.empty()) std::memcpy(record + sizeof length, text.data(), text.size());
+    chunkUsed_ += need;
+    return record;
+}
+
+void TextSet::rehash(std::size_t slots) {
+    std::vector<std::uint8_t> tags(slots, kEmpty);
+    std::vector<const char*> records(slots, nullptr);
+    const std::size_t mask = slots - 1;
+    for (std::size_t j = 0; j < tags_.size(); ++j) {
+        if (tags_[j] < 2) continue;  // empty or erased
+        const std::size_t hash = hashOf(textAt(records_[j]));
+        std::size_t i = hash & mask;
+        while (tags[i] != kEmpty) i = (i + 1) & mask;
+        tags[i] = tags_[j];
+        records[i] = records_[j];
+    }
+    tags_ = std::move(tags);
+    records_ = std::move(records);
+    used_ = size_;
+}
+
+bool TextSet::insert(std::string_view text) {
+    if (find(text) != kNotFound) return false;
+    if (2 * (used_ + 1) > tags_.size()) {
+        // Grow when the texts alone pass a quarter, else only clear the erased slots.
+        rehash(std::max<std::size_t>(16, 4 * (size_ + 1) > tags_.size() ? 2 * tags_.size()
+                                                                         : tags_.size()));
+    }
+    const std::size_t hash = hashOf(text);
+    const std::size_t mask = tags_.size() - 1;
+    std::size_t i = hash & mask;
+    while (tags_[i] >= 2) i = (i + 1) & mask;  // the first empty or erased slot
+    if (tags_[i] == kEmpty) ++used_;
+    tags_[i] = tagOf(hash);
+    records_[i] = store(text);
+    ++size_;
+    return true;
+}
+
+std::size_t TextSet::erase(std::string_view text) {
+    const std::size_t i = find(text);
+    if (i == kNotFound) return 0;
+    tags_[i] = kErased;  // probing continues past it
+    records_[i] = nullptr;
+    --size_;
+    return 1;
+}
+
+std::vector<std::string_view> TextSet::sorted() const {
+    std::vector<std::string_view> out;
+    out.reserve(size_);
+    for (std::size_t i = 0; i < tags_.size(); ++i) {
+        if (tags_[i] >= 2) out.push_back(textAt(records_[i]));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::size_t TextSet::memoryBytes() const {
+    return tags_.capacity() + records_.capacity() * sizeof(const char*) + arenaBytes_;
+}
+
+}  // namespace ironsight::sensor::detect
