@@ -9,6 +9,9 @@
 
 namespace ironsight::sensor::decode {
 
+// Two per concurrent flow (docs/BENCHMARKS.md "Memory ... session 9").
+static_assert(sizeof(void*) != 8 || sizeof(TcpReassembler) <= 56);
+
 const char* toString(GapReason reason) {
     switch (reason) {
         case GapReason::AckedUnseen:
