@@ -8,19 +8,28 @@
 
 namespace ironsight::sensor::detect {
 
-std::size_t TextSet::hashOf(std::string_view text) {
-    return std::hash<std::string_view>{}(text);
+std::uint32_t TextSet::hashOf(std::string_view text) {
+    const std::size_t h = std::hash<std::string_view>{}(text);
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
+// A record: the text's length, the low 32 bits of its hash (rehashing reads them instead of
+// hashing the text again), the text.
 std::string_view TextSet::textAt(const char* record) {
     std::uint32_t length;
     std::memcpy(&length, record, sizeof length);
-    return {record + sizeof length, length};
+    return {record + 2 * sizeof length, length};
+}
+
+std::uint32_t TextSet::hashAt(const char* record) {
+    std::uint32_t hash;
+    std::memcpy(&hash, record + sizeof hash, sizeof hash);
+    return hash;
 }
 
 std::size_t TextSet::find(std::string_view text) const {
     if (tags_.empty()) return kNotFound;
-    const std::size_t hash = hashOf(text);
+    const std::uint32_t hash = hashOf(text);
     const std::uint8_t tag = tagOf(hash);
     const std::size_t mask = tags_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -29,8 +38,8 @@ std::size_t TextSet::find(std::string_view text) const {
     }
 }
 
-const char* TextSet::store(std::string_view text) {
-    const std::size_t need = sizeof(std::uint32_t) + text.size();
+const char* TextSet::store(std::string_view text, std::uint32_t hash) {
+    const std::size_t need = 2 * sizeof(std::uint32_t) + text.size();
     if (chunks_.empty() || chunkSize_ - chunkUsed_ < need) {
         chunkSize_ = std::max(kChunkBytes, need);
         chunks_.push_back(std::make_unique<char[]>(chunkSize_));
@@ -40,7 +49,8 @@ const char* TextSet::store(std::string_view text) {
     char* record = chunks_.back().get() + chunkUsed_;
     const auto length = static_cast<std::uint32_t>(text.size());
     std::memcpy(record, &length, sizeof length);
-    if (!text.empty()) std::memcpy(record + sizeof length, text.data(), text.size());
+    std::memcpy(record + sizeof length, &hash, sizeof hash);
+    if (!text.empty()) std::memcpy(record + 2 * sizeof length, text.data(), text.size());
     chunkUsed_ += need;
     return record;
 }
@@ -51,8 +61,7 @@ void TextSet::rehash(std::size_t slots) {
     const std::size_t mask = slots - 1;
     for (std::size_t j = 0; j < tags_.size(); ++j) {
         if (tags_[j] < 2) continue;  // empty or erased
-        const std::size_t hash = hashOf(textAt(records_[j]));
-        std::size_t i = hash & mask;
+        std::size_t i = hashAt(records_[j]) & mask;
         while (tags[i] != kEmpty) i = (i + 1) & mask;
         tags[i] = tags_[j];
         records[i] = records_[j];
@@ -63,19 +72,31 @@ void TextSet::rehash(std::size_t slots) {
 }
 
 bool TextSet::insert(std::string_view text) {
-    if (find(text) != kNotFound) return false;
     if (2 * (used_ + 1) > tags_.size()) {
         // Grow when the texts alone pass a quarter, else only clear the erased slots.
         rehash(std::max<std::size_t>(16, 4 * (size_ + 1) > tags_.size() ? 2 * tags_.size()
                                                                          : tags_.size()));
     }
-    const std::size_t hash = hashOf(text);
+    // One probe sequence: the text, or the first free slot (an erased one is reused).
+    const std::uint32_t hash = hashOf(text);
+    const std::uint8_t tag = tagOf(hash);
     const std::size_t mask = tags_.size() - 1;
+    std::size_t free = kNotFound;
     std::size_t i = hash & mask;
-    while (tags_[i] >= 2) i = (i + 1) & mask;  // the first empty or erased slot
-    if (tags_[i] == kEmpty) ++used_;
-    tags_[i] = tagOf(hash);
-    records_[i] = store(text);
+    for (;; i = (i + 1) & mask) {
+        if (tags_[i] == kEmpty) break;
+        if (tags_[i] == kErased) {
+            if (free == kNotFound) free = i;
+        } else if (tags_[i] == tag && textAt(records_[i]) == text) {
+            return false;
+        }
+    }
+    if (free == kNotFound) {
+        free = i;
+        ++used_;
+    }
+    tags_[free] = tag;
+    records_[free] = store(text, hash);
     ++size_;
     return true;
 }

@@ -13,7 +13,7 @@
 
 namespace ironsight::sensor::detect {
 
-/// Texts are copied into an append-only arena (a 4-byte length, then the bytes) and found
+/// Texts are copied into an append-only arena (length, hash, bytes) and found
 /// through an open-addressing hash table of pointers into it with a one-byte hash tag per slot
 /// (~9-18 bytes of table per text). Unordered; sorted() gives the texts in std::set order.
 /// erase() only unlinks a text (its bytes stay in the arena): erasing is rare (handling items).
@@ -40,13 +40,15 @@ private:
     static constexpr std::uint8_t kEmpty = 0, kErased = 1;  // tags; a used slot's tag is >= 2
     static constexpr std::size_t kChunkBytes = 256 * 1024;
 
-    static std::size_t hashOf(std::string_view text);
-    static std::uint8_t tagOf(std::size_t hash) {
-        return static_cast<std::uint8_t>(2 + (hash >> 56) % 254);
+    static std::uint32_t hashOf(std::string_view text);
+    /// The slot index takes the hash's low bits, the tag its high byte.
+    static std::uint8_t tagOf(std::uint32_t hash) {
+        return static_cast<std::uint8_t>(2 + (hash >> 24) % 254);
     }
     static std::string_view textAt(const char* record);
+    static std::uint32_t hashAt(const char* record);
     std::size_t find(std::string_view text) const;
-    const char* store(std::string_view text);
+    const char* store(std::string_view text, std::uint32_t hash);
     void rehash(std::size_t slots);
 
     std::vector<std::uint8_t> tags_;     // per slot: kEmpty, kErased or the text's hash tag

@@ -27,6 +27,8 @@ EvidenceRecorder::EvidenceRecorder(const EvidenceOptions& options) : options_(op
     // At least a few hundred packets' room, whatever memoryBytes says.
     size_ = std::max<std::size_t>(options_.memoryBytes,
                                   256 * align8(sizeof(Header) + options_.packetBytes));
+    // The flows' rings keep 32-bit distances (PacketRing::kHorizon): at most 2 GiB.
+    size_ = std::min<std::size_t>(size_, PacketRing::kHorizon);
     // Not zero-filled: pages are touched only as packets are written.
     buffer_.reset(new std::uint8_t[size_]);
 }

@@ -252,7 +252,7 @@ std::size_t Inventory::OpKeyOps::operator()(const OpKeyView& v) const noexcept {
     return h;
 }
 
-std::size_t Inventory::OpKeyOps::operator()(const OpKey& k) const noexcept {
+std::size_t Inventory::OpKeyOps::operator()(const OpKey& k) const {
     std::size_t h = hashText(0xcbf29ce484222325ULL, *k.protocol);
     h = hashText(h, *k.clientIp);
     h = hashText(h, *k.serverIp);
@@ -284,8 +284,20 @@ bool Inventory::OpKeyOps::operator()(const OpKey& a, const OpKeyView& b) const n
 }
 
 bool Inventory::sameKeys(const OpKey& key, const dissect::Operation& op) {
-    return OpKeyOps{}(key, OpKeyView{*key.protocol, *key.clientIp, *key.serverIp, &op.keys,
-                                     op.function, op.functionCode, &op.textKeys});
+    if (key.functionCode != op.functionCode || key.numericKeys != op.keys.size() ||
+        key.entries.size() - key.numericKeys != op.textKeys.size() || *key.function != op.function) {
+        return false;
+    }
+    std::size_t i = 0;
+    for (const auto& [name, number] : op.keys) {
+        if (key.entries[i].number != number || *key.entries[i].name != name) return false;
+        ++i;
+    }
+    for (const auto& [name, text] : op.textKeys) {
+        if (*key.entries[i].text != text || *key.entries[i].name != name) return false;
+        ++i;
+    }
+    return true;
 }
 
 bool Inventory::OpKey::less(const OpKey& a, const OpKey& b) {
@@ -410,7 +422,7 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
     // The aggregate: the flow's ends are the memo's, so protocol, function and keys decide.
     OpInfo* aggregate = nullptr;
     for (const auto& [key, info] : pr->operations) {
-        if (key->functionCode == op.functionCode && sameKeys(*key, op)) {
+        if (sameKeys(*key, op)) {
             aggregate = info;
             break;
         }

@@ -207,8 +207,10 @@ private:
     struct OpKeyOps {
         using is_transparent = void;
         // Hashed by content (a lookup needs no interning), equal to a view by content, to
-        // another key by pointers.
-        std::size_t operator()(const OpKey& k) const noexcept;
+        // another key by pointers. Not noexcept for a key: so the table keeps each node's hash
+        // (libstdc++ caches it for hashers that may throw) instead of hashing the texts again
+        // when it grows; the node stays in the same 128-byte allocation.
+        std::size_t operator()(const OpKey& k) const;
         std::size_t operator()(const OpKeyView& v) const noexcept;
         bool operator()(const OpKey& a, const OpKey& b) const noexcept { return a == b; }
         bool operator()(const OpKey& a, const OpKeyView& b) const noexcept;
