@@ -32,6 +32,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -78,6 +79,19 @@ struct PendingBytes {
     std::vector<std::uint8_t> direction[2];
 };
 
+/// Several workers: a flow's id and what its worker counts for the consumer.
+struct ShardedFlow {
+    std::uint64_t id = 0;  // the consumer stages' SharedFlow of this flow
+    // Packets counted in the current batch, not yet recorded (CountEvent), and the flow's
+    // place in Worker::counting.
+    std::uint32_t countPackets = 0, countIndex = 0;
+    std::uint64_t countBytes = 0;
+    std::int64_t countLastUs = 0;
+    // Operations recorded with the flow's context, at most kMemoAfterOperations + 1: the
+    // detection stage keeps no state for a flow before it needs the flow's memo.
+    std::uint8_t operations = 0;
+};
+
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
 /// (Per concurrent flow: members ordered so that they pack without padding.)
 struct AppFlow : decode::FlowExtension {
@@ -92,14 +106,16 @@ struct AppFlow : decode::FlowExtension {
     std::uint32_t deferredPackets = 0;
     std::uint64_t deferredBytes = 0;
     std::int64_t deferredFirstUs = 0;
-    std::uint64_t id = 0;  // several workers: the consumer's SharedFlow of this flow
-    SharedFlow shared;     // one worker: the shared side's state lives here
-    // Several workers: packets counted in the current batch, not yet recorded (CountEvent),
-    // and the flow's place in Worker::counting.
-    std::uint32_t countPackets = 0, countIndex = 0;
-    std::uint64_t countBytes = 0;
-    std::int64_t countLastUs = 0;
+    /// One worker: the shared side's state lives here; several: the worker's part (the two
+    /// are never both used, and this is memory per flow).
+    std::variant<SharedFlow, ShardedFlow> side;
 
+    SharedFlow& shared() { return std::get<SharedFlow>(side); }
+    ShardedFlow& sharded() { return std::get<ShardedFlow>(side); }
+    std::uint64_t id() const {
+        const auto* s = std::get_if<ShardedFlow>(&side);
+        return s ? s->id : 0;
+    }
     void clearPending(int direction) {
         if (pending) pending->direction[direction].clear();
     }
@@ -230,6 +246,8 @@ constexpr std::uint64_t kNoFlow = ~std::uint64_t{0};
 struct OperationEvent {
     dissect::FlowContext flow;
     dissect::Operation op;
+    // The flow's operations with this one (ShardedFlow::operations); 0: no flow context.
+    std::uint8_t ordinal = 0;
 };
 struct IdentityEvent {
     dissect::FlowContext flow;
@@ -738,40 +756,42 @@ void Engine::Impl::Worker::emitConnection(detect::ConnectionEvent c) {
 
 void Engine::Impl::Worker::emitInFlow(AppFlow& app) {
     if (direct) {
-        impl.evidence.inFlow(app.shared.recent);
+        impl.evidence.inFlow(app.shared().recent);
     } else {
-        record(EventKind::InFlow, 0, app.id);
+        record(EventKind::InFlow, 0, app.id());
     }
 }
 
 void Engine::Impl::Worker::emitCount(AppFlow& app, std::uint32_t bytes, std::int64_t tsUs) {
     if (direct) {
-        if (app.shared.connection) {
-            inventory::Inventory::count(*app.shared.connection, bytes, tsUs);
+        if (auto* connection = app.shared().connection) {
+            inventory::Inventory::count(*connection, bytes, tsUs);
         }
         return;
     }
     // Several workers: summed per flow until the end of the batch (or the flow's connection
     // changes, or the flow ends): one event per flow and batch instead of one per packet.
-    if (app.countPackets++ == 0) {
-        app.countIndex = static_cast<std::uint32_t>(counting.size());
+    ShardedFlow& s = app.sharded();
+    if (s.countPackets++ == 0) {
+        s.countIndex = static_cast<std::uint32_t>(counting.size());
         counting.push_back(&app);
-        app.countBytes = 0;
-        app.countLastUs = tsUs;
+        s.countBytes = 0;
+        s.countLastUs = tsUs;
     }
-    app.countBytes += bytes;
-    app.countLastUs = std::max(app.countLastUs, tsUs);
+    s.countBytes += bytes;
+    s.countLastUs = std::max(s.countLastUs, tsUs);
 }
 
 void Engine::Impl::Worker::flushCount(AppFlow& app) {
-    if (app.countPackets == 0) return;
+    ShardedFlow& s = app.sharded();
+    if (s.countPackets == 0) return;
     const auto slot = out->counts.used;
-    out->counts.next() = {app.id, app.countPackets, app.countBytes, app.countLastUs};
+    out->counts.next() = {s.id, s.countPackets, s.countBytes, s.countLastUs};
     record(EventKind::Count, slot);
-    app.countPackets = 0;
+    s.countPackets = 0;
     AppFlow* last = counting.back();  // swap-remove from the list
-    counting[app.countIndex] = last;
-    last->countIndex = app.countIndex;
+    counting[s.countIndex] = last;
+    last->sharded().countIndex = s.countIndex;
     counting.pop_back();
 }
 
@@ -785,10 +805,10 @@ void Engine::Impl::Worker::emitHold(bool on) {
 
 void Engine::Impl::Worker::emitFlowEnded(AppFlow& app) {
     if (direct) {
-        impl.evidence.flowEnded(app.shared.recent);
+        impl.evidence.flowEnded(app.shared().recent);
     } else {
         flushCount(app);  // before its SharedFlow goes
-        record(EventKind::FlowEnded, 0, app.id);
+        record(EventKind::FlowEnded, 0, app.id());
     }
 }
 
@@ -798,13 +818,19 @@ void Engine::Impl::Worker::onOperation(const dissect::FlowContext& flow,
     // frame's): its memo makes the shared side's lookups cheap.
     AppFlow* app = &flow == &scratchContext ? delivering : nullptr;
     if (direct) {
-        impl.onOperation(flow, op, app ? &app->shared : nullptr);
+        impl.onOperation(flow, op, app ? &app->shared() : nullptr);
     } else {
         const auto slot = out->operations.used;
         auto& e = out->operations.next();
         e.flow = flow;
         e.op = op;
-        record(EventKind::Operation, slot, app ? app->id : kNoFlow);
+        e.ordinal = 0;
+        if (app) {
+            auto& operations = app->sharded().operations;
+            if (operations <= kMemoAfterOperations) ++operations;
+            e.ordinal = operations;
+        }
+        record(EventKind::Operation, slot, app ? app->id() : kNoFlow);
     }
 }
 
@@ -935,7 +961,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
             if (tcp && flow.sawSyn) app->serverIsA = !flow.initiatorIsA;
         }
         if (app->info) app->dissector = app->info->create();
-        app->id = nextFlowId++ * count + index;  // unique across workers
+        if (!direct) app->side.emplace<ShardedFlow>().id = nextFlowId++ * count + index;
         observeNewFlow(flow, *app, tcp, p.timestampUs);
         flow.extension = std::move(app);
     }
@@ -990,7 +1016,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
 void Engine::Impl::Worker::resolveConnection(const decode::Flow& flow, AppFlow& app,
                                              std::int64_t tsUs) {
     static const std::string kNone;
-    ResolveEvent r{app.id,
+    ResolveEvent r{app.id(),
                    app.serverIsA ? flow.key.ipB : flow.key.ipA,
                    app.serverIsA ? flow.key.ipA : flow.key.ipB,
                    flow.key.protocol == 6,
@@ -1005,7 +1031,7 @@ void Engine::Impl::Worker::resolveConnection(const decode::Flow& flow, AppFlow& 
     app.deferredPackets = 0;
     app.deferredBytes = 0;
     if (direct) {
-        impl.resolve(app.shared, r);
+        impl.resolve(app.shared(), r);
     } else {
         flushCount(app);  // what was counted so far belongs to the connection before
         const auto slot = out->resolves.used;
@@ -1323,8 +1349,15 @@ void Engine::Impl::applyDetection(Batch& batch, std::size_t eventIndex) {
             break;
         case EventKind::Operation: {
             const auto& e = batch.operations.items[event.slot];
-            detectOperation(e.flow, e.op,
-                            memoOf(event.flow != kNoFlow ? &detectionFlows[event.flow] : nullptr));
+            // A flow's state here is its memo only: none before its third operation (the
+            // worker counts them), so most flows never get an entry.
+            OperationMemos* memo = nullptr;
+            if (event.flow != kNoFlow && e.ordinal > kMemoAfterOperations) {
+                auto& flowMemo = detectionFlows[event.flow].memo;
+                if (!flowMemo) flowMemo = std::make_unique<OperationMemos>();
+                memo = flowMemo.get();
+            }
+            detectOperation(e.flow, e.op, memo);
             break;
         }
         case EventKind::Anomaly: {
