@@ -102,7 +102,6 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
         }
         it = flows_.emplace(key).first;
         Flow& flow = mutableFlow(*it);
-        flow.firstUs = p.timestampUs;
         const bool synAck =
             (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
         flow.initiatorIsA = synAck ? !srcIsA : srcIsA;
@@ -116,9 +115,6 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
     if (p.l4 == L4::Tcp && (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn) {
         flow.initiatorIsA = srcIsA;
         flow.sawSyn = true;
-    }
-    if (p.hasMac) {
-        (srcIsA ? flow.macA : flow.macB) = p.srcMac;
     }
     ++flow.packets;
     flow.bytes += p.wireLength;

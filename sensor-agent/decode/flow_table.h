@@ -40,9 +40,10 @@ struct Flow {
     FlowKey key;  // never changes: the flow table's hash and equality read it
     bool initiatorIsA = true;  // who opened it: the SYN sender, else the first packet's sender
     bool sawSyn = false;
-    MacAddress macA{}, macB{};
+    // (Memory per concurrent flow: only what is read. The inventory's connection records keep
+    // the first-seen time and the MACs.)
     std::uint64_t packets = 0, bytes = 0;
-    std::int64_t firstUs = 0, lastUs = 0;
+    std::int64_t lastUs = 0;
     TcpReassembler tcp[2];  // [0]: bytes sent by a, [1]: bytes sent by b
     std::unique_ptr<FlowExtension> extension;
 

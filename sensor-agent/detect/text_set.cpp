@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <stdexcept>
 
 namespace ironsight::sensor::detect {
 
@@ -34,48 +35,52 @@ std::size_t TextSet::find(std::string_view text) const {
     const std::size_t mask = tags_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
         if (tags_[i] == kEmpty) return kNotFound;
-        if (tags_[i] == tag && textAt(records_[i]) == text) return i;
+        if (tags_[i] == tag && textAt(record(references_[i])) == text) return i;
     }
 }
 
-const char* TextSet::store(std::string_view text, std::uint32_t hash) {
+std::uint32_t TextSet::store(std::string_view text, std::uint32_t hash) {
     const std::size_t need = 2 * sizeof(std::uint32_t) + text.size();
     if (chunks_.empty() || chunkSize_ - chunkUsed_ < need) {
+        // A text longer than a chunk gets a chunk of its own (its offset in it is 0).
+        if (chunks_.size() == kMaxChunks) throw std::length_error("TextSet: 4 GiB of text");
         chunkSize_ = std::max(kChunkBytes, need);
         chunks_.push_back(std::make_unique<char[]>(chunkSize_));
         chunkUsed_ = 0;
         arenaBytes_ += chunkSize_;
     }
-    char* record = chunks_.back().get() + chunkUsed_;
+    char* at = chunks_.back().get() + chunkUsed_;
     const auto length = static_cast<std::uint32_t>(text.size());
-    std::memcpy(record, &length, sizeof length);
-    std::memcpy(record + sizeof length, &hash, sizeof hash);
-    if (!text.empty()) std::memcpy(record + 2 * sizeof length, text.data(), text.size());
+    std::memcpy(at, &length, sizeof length);
+    std::memcpy(at + sizeof length, &hash, sizeof hash);
+    if (!text.empty()) std::memcpy(at + 2 * sizeof length, text.data(), text.size());
+    const auto reference =
+        static_cast<std::uint32_t>(((chunks_.size() - 1) << kChunkBits) | chunkUsed_);
     chunkUsed_ += need;
-    return record;
+    return reference;
 }
 
 void TextSet::rehash(std::size_t slots) {
     std::vector<std::uint8_t> tags(slots, kEmpty);
-    std::vector<const char*> records(slots, nullptr);
+    std::vector<std::uint32_t> references(slots, 0);
     const std::size_t mask = slots - 1;
     for (std::size_t j = 0; j < tags_.size(); ++j) {
         if (tags_[j] < 2) continue;  // empty or erased
-        std::size_t i = hashAt(records_[j]) & mask;
+        std::size_t i = hashAt(record(references_[j])) & mask;
         while (tags[i] != kEmpty) i = (i + 1) & mask;
         tags[i] = tags_[j];
-        records[i] = records_[j];
+        references[i] = references_[j];
     }
     tags_ = std::move(tags);
-    records_ = std::move(records);
+    references_ = std::move(references);
     used_ = size_;
 }
 
 bool TextSet::insert(std::string_view text) {
-    if (2 * (used_ + 1) > tags_.size()) {
-        // Grow when the texts alone pass a quarter, else only clear the erased slots.
-        rehash(std::max<std::size_t>(16, 4 * (size_ + 1) > tags_.size() ? 2 * tags_.size()
-                                                                         : tags_.size()));
+    if (4 * (used_ + 1) > 3 * tags_.size()) {
+        // Grow when the texts alone pass three eighths, else only clear the erased slots.
+        rehash(std::max<std::size_t>(16, 8 * (size_ + 1) > 3 * tags_.size() ? 2 * tags_.size()
+                                                                             : tags_.size()));
     }
     // One probe sequence: the text, or the first free slot (an erased one is reused).
     const std::uint32_t hash = hashOf(text);
@@ -87,7 +92,7 @@ bool TextSet::insert(std::string_view text) {
         if (tags_[i] == kEmpty) break;
         if (tags_[i] == kErased) {
             if (free == kNotFound) free = i;
-        } else if (tags_[i] == tag && textAt(records_[i]) == text) {
+        } else if (tags_[i] == tag && textAt(record(references_[i])) == text) {
             return false;
         }
     }
@@ -96,7 +101,7 @@ bool TextSet::insert(std::string_view text) {
         ++used_;
     }
     tags_[free] = tag;
-    records_[free] = store(text, hash);
+    references_[free] = store(text, hash);
     ++size_;
     return true;
 }
@@ -105,7 +110,6 @@ std::size_t TextSet::erase(std::string_view text) {
     const std::size_t i = find(text);
     if (i == kNotFound) return 0;
     tags_[i] = kErased;  // probing continues past it
-    records_[i] = nullptr;
     --size_;
     return 1;
 }
@@ -114,14 +118,14 @@ std::vector<std::string_view> TextSet::sorted() const {
     std::vector<std::string_view> out;
     out.reserve(size_);
     for (std::size_t i = 0; i < tags_.size(); ++i) {
-        if (tags_[i] >= 2) out.push_back(textAt(records_[i]));
+        if (tags_[i] >= 2) out.push_back(textAt(record(references_[i])));
     }
     std::sort(out.begin(), out.end());
     return out;
 }
 
 std::size_t TextSet::memoryBytes() const {
-    return tags_.capacity() + records_.capacity() * sizeof(const char*) + arenaBytes_;
+    return tags_.capacity() + references_.capacity() * sizeof(std::uint32_t) + arenaBytes_;
 }
 
 }  // namespace ironsight::sensor::detect

@@ -13,10 +13,11 @@
 
 namespace ironsight::sensor::detect {
 
-/// Texts are copied into an append-only arena (length, hash, bytes) and found
-/// through an open-addressing hash table of pointers into it with a one-byte hash tag per slot
-/// (~9-18 bytes of table per text). Unordered; sorted() gives the texts in std::set order.
-/// erase() only unlinks a text (its bytes stay in the arena): erasing is rare (handling items).
+/// Texts are copied into an append-only arena (length, hash, bytes: at most 4 GiB in all) and
+/// found through an open-addressing hash table (linear probing, at most 3/4 full) of 32-bit
+/// references into it with a one-byte hash tag per slot (5 bytes a slot, 7-14 per text).
+/// Unordered; sorted() gives the texts in std::set order. erase() only unlinks a text (its
+/// bytes stay in the arena): erasing is rare (handling items).
 class TextSet {
 public:
     TextSet() = default;
@@ -38,21 +39,27 @@ public:
 private:
     static constexpr std::size_t kNotFound = ~std::size_t{0};
     static constexpr std::uint8_t kEmpty = 0, kErased = 1;  // tags; a used slot's tag is >= 2
-    static constexpr std::size_t kChunkBytes = 256 * 1024;
+    // A reference: the chunk's index, then the record's offset in it.
+    static constexpr unsigned kChunkBits = 18;
+    static constexpr std::size_t kChunkBytes = std::size_t{1} << kChunkBits;
+    static constexpr std::size_t kMaxChunks = std::size_t{1} << (32 - kChunkBits);
 
     static std::uint32_t hashOf(std::string_view text);
     /// The slot index takes the hash's low bits, the tag its high byte.
     static std::uint8_t tagOf(std::uint32_t hash) {
         return static_cast<std::uint8_t>(2 + (hash >> 24) % 254);
     }
+    const char* record(std::uint32_t reference) const {
+        return chunks_[reference >> kChunkBits].get() + (reference & (kChunkBytes - 1));
+    }
     static std::string_view textAt(const char* record);
     static std::uint32_t hashAt(const char* record);
     std::size_t find(std::string_view text) const;
-    const char* store(std::string_view text, std::uint32_t hash);
+    std::uint32_t store(std::string_view text, std::uint32_t hash);
     void rehash(std::size_t slots);
 
-    std::vector<std::uint8_t> tags_;     // per slot: kEmpty, kErased or the text's hash tag
-    std::vector<const char*> records_;   // per slot: the text's record in the arena
+    std::vector<std::uint8_t> tags_;         // per slot: kEmpty, kErased or the text's hash tag
+    std::vector<std::uint32_t> references_;  // per slot: the text's record in the arena
     std::size_t size_ = 0, used_ = 0;    // texts; slots not empty (texts + erased)
     std::vector<std::unique_ptr<char[]>> chunks_;
     std::size_t chunkUsed_ = 0, chunkSize_ = 0;  // of the last chunk

@@ -457,11 +457,20 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         pr->connectionsSeen = connections_.size();
     }
     if (pr->connection && pr->connectionClass != op.opClass) {
-        auto& classes = pr->connection->opClasses;
+        ConnInfo& c = *pr->connection;
         const std::string* opClass = texts_.intern(op.opClass);
-        auto at = std::lower_bound(classes.begin(), classes.end(), op.opClass,
-                                   [](const std::string* c, const std::string& t) { return *c < t; });
-        if (at == classes.end() || *at != opClass) classes.insert(at, opClass);
+        if (!c.opClass) {
+            c.opClass = opClass;
+        } else if (c.opClass != opClass) {
+            if (!c.opClasses) {
+                c.opClasses = std::make_unique<std::vector<const std::string*>>(1, c.opClass);
+            }
+            auto& classes = *c.opClasses;
+            auto at = std::lower_bound(
+                classes.begin(), classes.end(), op.opClass,
+                [](const std::string* a, const std::string& text) { return *a < text; });
+            if (at == classes.end() || *at != opClass) classes.insert(at, opClass);
+        }
         pr->connectionClass = op.opClass;
     }
 }
@@ -762,8 +771,12 @@ std::vector<ConnectionRecord> Inventory::connections() const {
         c.protocol = *key.protocol;
         c.packets = info.packets;
         c.bytes = info.bytes;
-        c.operations.reserve(info.opClasses.size());
-        for (const std::string* opClass : info.opClasses) c.operations.push_back(*opClass);
+        if (info.opClasses) {
+            c.operations.reserve(info.opClasses->size());
+            for (const std::string* opClass : *info.opClasses) c.operations.push_back(*opClass);
+        } else if (info.opClass) {
+            c.operations.push_back(*info.opClass);
+        }
         c.firstSeenMs = ms(info.firstUs);
         c.lastSeenMs = ms(info.lastUs);
         result.push_back(std::move(c));

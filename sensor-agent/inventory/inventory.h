@@ -61,9 +61,11 @@ public:
     struct ConnInfo {
         std::uint64_t packets = 0, bytes = 0;
         std::int64_t firstUs = 0, lastUs = 0;
-        /// Operation classes seen (pooled texts), in text order: one or two per connection,
-        /// where a std::set<std::string> cost 48 bytes even empty and ~100 per class.
-        std::vector<const std::string*> opClasses;
+        /// Operation classes seen (pooled texts): the first here, and when a second one
+        /// comes all of them in text order in `opClasses` (most connections have one class; a
+        /// std::set<std::string> cost 48 bytes even empty and ~100 per class).
+        const std::string* opClass = nullptr;
+        std::unique_ptr<std::vector<const std::string*>> opClasses;
     };
 
     explicit Inventory(InventoryLimits limits = {}) : limits_(limits) {}
