@@ -130,15 +130,15 @@ bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
            b.lastSeenMs - a.lastSeenMs < 60000;
 }
 
-bool sameConnection(const ConnectionRecord& a, const ConnectionRecord& b) {
-    return a.src == b.src && a.dst == b.dst && a.operations == b.operations &&
-           b.lastSeenMs - a.lastSeenMs < 60000;
-}
-
-std::string connectionKey(const ConnectionRecord& c) {
-    return c.srcIp + "|" + c.dstIp + "|" + c.transport + "|" + std::to_string(c.port) + "|" +
-           c.protocol;
-}
+/// takeChanges(): what the last change set said of a connection. A connection is reported
+/// again when its devices or operation classes differ or it was seen a minute later. (Kept
+/// per connection instead of a copy of its record and a text key: ~70 bytes, not ~450.)
+struct SentConnection {
+    const std::string* src = nullptr;  // device ids, pooled in Impl::sentDeviceIds
+    const std::string* dst = nullptr;
+    std::size_t opClasses = 0;  // classes are only ever added: equal counts, equal lists
+    std::int64_t lastSeenMs = 0;
+};
 
 std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
     return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
@@ -479,7 +479,8 @@ struct Engine::Impl {
     // Direct-mapped in front of knownHosts (which never forgets one): most packets' senders.
     std::vector<decode::IpAddress> knownHostSlots = std::vector<decode::IpAddress>(4096);
     std::map<std::string, DeviceRecord> sentDevices;
-    std::map<std::string, ConnectionRecord> sentConnections;
+    std::unordered_map<const inventory::Inventory::ConnInfo*, SentConnection> sentConnections;
+    std::unordered_set<std::string> sentDeviceIds;  // the texts sentConnections points to
     std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
     FlowMap detectionFlows, inventoryFlows;  // several workers
     // After the shared state: workers (and their flows' rings) go first.
@@ -1859,13 +1860,22 @@ ChangeSet Engine::takeChanges() {
         impl_->sentDevices[d.id] = d;
         changes.devices.push_back(std::move(d));
     }
-    for (auto& c : impl_->inventory.connections()) {
-        const std::string key = connectionKey(c);
-        auto it = impl_->sentConnections.find(key);
-        if (it != impl_->sentConnections.end() && sameConnection(it->second, c)) continue;
-        impl_->sentConnections[key] = c;
-        changes.connections.push_back(std::move(c));
-    }
+    // Only the connections that changed become records (connections are never removed, so
+    // their records' addresses identify them).
+    auto& sent = impl_->sentConnections;
+    auto& ids = impl_->sentDeviceIds;
+    changes.connections = impl_->inventory.connections(
+        [&](const inventory::Inventory::ConnInfo& info, const std::string& src,
+            const std::string& dst, std::size_t opClasses, std::int64_t lastSeenMs) {
+            auto [it, created] = sent.try_emplace(&info);
+            SentConnection& last = it->second;
+            if (!created && *last.src == src && *last.dst == dst && last.opClasses == opClasses &&
+                lastSeenMs - last.lastSeenMs < 60000) {
+                return false;
+            }
+            last = {&*ids.insert(src).first, &*ids.insert(dst).first, opClasses, lastSeenMs};
+            return true;
+        });
     const auto changed = impl_->detector.takeChangedAlertIds();
     for (auto& a : impl_->detector.alerts()) {
         if (changed.count(a.id)) changes.alerts.push_back(std::move(a));

@@ -757,13 +757,31 @@ std::vector<DeviceRecord> Inventory::devices() const {
 }
 
 std::vector<ConnectionRecord> Inventory::connections() const {
+    return connections(
+        [](const ConnInfo&, const std::string&, const std::string&, std::size_t, std::int64_t) {
+            return true;
+        },
+        true);
+}
+
+std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want) const {
+    return connections(want, false);
+}
+
+std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want, bool all) const {
     std::vector<ConnectionRecord> result;
-    result.reserve(connections_.size());
-    for (const auto* entry : sortedByKey(connections_)) {
+    if (all) result.reserve(connections_.size());
+    const auto entries = sortedByKey(connections_);
+    std::string src, dst;
+    for (const auto* entry : entries) {
         const auto& [key, info] = *entry;
+        src = deviceIdForIp(*key.clientIp);
+        dst = deviceIdForIp(*key.serverIp);  // "" for a multicast/broadcast group destination
+        const std::size_t classes = info.opClasses ? info.opClasses->size() : info.opClass ? 1 : 0;
+        if (!want(info, src, dst, classes, ms(info.lastUs))) continue;
         ConnectionRecord c;
-        c.src = deviceIdForIp(*key.clientIp);
-        c.dst = deviceIdForIp(*key.serverIp);  // "" for a multicast/broadcast group destination
+        c.src = src;
+        c.dst = dst;
         c.srcIp = *key.clientIp;
         c.dstIp = *key.serverIp;
         c.transport = *key.transport;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sensor-agent/decode/packet.h"
+#include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/dissect/core/dissector.h"
 #include "sensor-agent/engine/engine.h"
 
@@ -114,9 +115,20 @@ public:
 
     std::vector<DeviceRecord> devices() const;
     std::vector<ConnectionRecord> connections() const;
+    /// A connection's report as it stands: its device ids, how many operation classes it has
+    /// (they are only ever added) and when it was last seen (ms). True: report it.
+    using ConnectionFilter =
+        decode::FunctionRef<bool(const ConnInfo& connection, const std::string& src,
+                                 const std::string& dst, std::size_t opClasses,
+                                 std::int64_t lastSeenMs)>;
+    /// The records of the connections `want` accepts, in key order (connections(): all). So
+    /// a change set builds the records that changed only (the live sensor takes one every
+    /// ~200 ms; a full snapshot is ~260 bytes per connection).
+    std::vector<ConnectionRecord> connections(ConnectionFilter want) const;
     std::vector<OperationRecord> operations() const;
 
 private:
+    std::vector<ConnectionRecord> connections(ConnectionFilter want, bool all) const;
     static std::uint64_t sourceBit(std::uint8_t source) {
         return source < kMaxSources ? std::uint64_t{1} << source : 0;
     }
