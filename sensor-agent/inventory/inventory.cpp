@@ -256,28 +256,30 @@ std::size_t Inventory::OpKeyOps::operator()(const OpKey& k) const {
     std::size_t h = hashText(0xcbf29ce484222325ULL, *k.protocol);
     h = hashText(h, *k.clientIp);
     h = hashText(h, *k.serverIp);
+    const auto entries = k.entries();
     for (std::size_t i = 0; i < k.numericKeys; ++i)
-        h = hashNumber(hashText(h, *k.entries[i].name), static_cast<std::uint64_t>(k.entries[i].number));
+        h = hashNumber(hashText(h, *entries[i].name), static_cast<std::uint64_t>(entries[i].number()));
     h = hashText(h, *k.function);
     h = hashNumber(h, static_cast<std::uint64_t>(k.functionCode));
-    for (std::size_t i = k.numericKeys; i < k.entries.size(); ++i)
-        h = hashText(hashText(h, *k.entries[i].name), *k.entries[i].text);
+    for (std::size_t i = k.numericKeys; i < entries.size(); ++i)
+        h = hashText(hashText(h, *entries[i].name), *entries[i].text());
     return h;
 }
 
 bool Inventory::OpKeyOps::operator()(const OpKey& a, const OpKeyView& b) const noexcept {
     if (a.functionCode != b.functionCode || *a.protocol != b.protocol ||
         *a.clientIp != b.clientIp || *a.serverIp != b.serverIp || *a.function != b.function ||
-        a.numericKeys != b.keys->size() || a.entries.size() - a.numericKeys != b.textKeys->size()) {
+        a.numericKeys != b.keys->size() ||
+        std::size_t{a.keyCount} - a.numericKeys != b.textKeys->size()) {
         return false;
     }
     std::size_t i = 0;
     for (const auto& [name, number] : *b.keys) {
-        if (*a.entries[i].name != name || a.entries[i].number != number) return false;
+        if (*a.entries()[i].name != name || a.entries()[i].number() != number) return false;
         ++i;
     }
     for (const auto& [name, text] : *b.textKeys) {
-        if (*a.entries[i].name != name || *a.entries[i].text != text) return false;
+        if (*a.entries()[i].name != name || *a.entries()[i].text() != text) return false;
         ++i;
     }
     return true;
@@ -285,16 +287,17 @@ bool Inventory::OpKeyOps::operator()(const OpKey& a, const OpKeyView& b) const n
 
 bool Inventory::sameKeys(const OpKey& key, const dissect::Operation& op) {
     if (key.functionCode != op.functionCode || key.numericKeys != op.keys.size() ||
-        key.entries.size() - key.numericKeys != op.textKeys.size() || *key.function != op.function) {
+        std::size_t{key.keyCount} - key.numericKeys != op.textKeys.size() ||
+        *key.function != op.function) {
         return false;
     }
     std::size_t i = 0;
     for (const auto& [name, number] : op.keys) {
-        if (key.entries[i].number != number || *key.entries[i].name != name) return false;
+        if (key.entries()[i].number() != number || *key.entries()[i].name != name) return false;
         ++i;
     }
     for (const auto& [name, text] : op.textKeys) {
-        if (*key.entries[i].text != text || *key.entries[i].name != name) return false;
+        if (*key.entries()[i].text() != text || *key.entries()[i].name != name) return false;
         ++i;
     }
     return true;
@@ -307,7 +310,7 @@ bool Inventory::OpKey::less(const OpKey& a, const OpKey& b) {
     if (auto c = *a.clientIp <=> *b.clientIp; c != 0) return c < 0;
     if (auto c = *a.serverIp <=> *b.serverIp; c != 0) return c < 0;
     const auto numeric = [](const OpKey& k, std::size_t i) {
-        return std::tie(*k.entries[i].name, k.entries[i].number);
+        return std::make_tuple(std::cref(*k.entries()[i].name), k.entries()[i].number());
     };
     for (std::size_t i = 0;; ++i) {
         const bool endA = i == a.numericKeys, endB = i == b.numericKeys;
@@ -320,10 +323,10 @@ bool Inventory::OpKey::less(const OpKey& a, const OpKey& b) {
     if (auto c = *a.function <=> *b.function; c != 0) return c < 0;
     if (a.functionCode != b.functionCode) return a.functionCode < b.functionCode;
     const auto text = [](const OpKey& k, std::size_t i) {
-        return std::tie(*k.entries[i].name, *k.entries[i].text);
+        return std::tie(*k.entries()[i].name, *k.entries()[i].text());
     };
     for (std::size_t i = a.numericKeys, j = b.numericKeys;; ++i, ++j) {
-        const bool endA = i == a.entries.size(), endB = j == b.entries.size();
+        const bool endA = i == a.keyCount, endB = j == b.keyCount;
         if (endA || endB) return endA && !endB;
         if (auto c = text(a, i) <=> text(b, j); c != 0) return c < 0;
     }
@@ -331,13 +334,22 @@ bool Inventory::OpKey::less(const OpKey& a, const OpKey& b) {
 
 Inventory::OpKey Inventory::makeOpKey(const dissect::Operation& op, const std::string& client,
                                       const std::string& server) {
-    OpKey key{texts_.intern(op.protocol), texts_.intern(client), texts_.intern(server),
-              texts_.intern(op.function), op.functionCode,
-              static_cast<std::uint32_t>(op.keys.size()), {}};
-    key.entries.reserve(op.keys.size() + op.textKeys.size());
-    for (const auto& [name, number] : op.keys) key.entries.push_back({texts_.intern(name), number});
+    OpKey key;
+    key.protocol = texts_.intern(op.protocol);
+    key.clientIp = texts_.intern(client);
+    key.serverIp = texts_.intern(server);
+    key.function = texts_.intern(op.function);
+    key.functionCode = op.functionCode;
+    key.numericKeys = static_cast<std::uint16_t>(op.keys.size());
+    key.keyCount = static_cast<std::uint16_t>(op.keys.size() + op.textKeys.size());
+    KeyEntry* out = key.inlineKeys;
+    if (key.keyCount > 2) {
+        key.moreKeys = std::make_unique<KeyEntry[]>(key.keyCount);
+        out = key.moreKeys.get();
+    }
+    for (const auto& [name, number] : op.keys) *out++ = {texts_.intern(name), number};
     for (const auto& [name, text] : op.textKeys)
-        key.entries.push_back({texts_.intern(name), 0, texts_.intern(text)});
+        *out++ = KeyEntry::ofText(texts_.intern(name), texts_.intern(text));
     return key;
 }
 
@@ -815,12 +827,13 @@ std::vector<OperationRecord> Inventory::operations() const {
         o.functionCode = key.functionCode;
         if (info.opClass) o.opClass = *info.opClass;
         o.count = info.requests ? info.requests : info.responses;
-        for (std::size_t i = 0; i < key.entries.size(); ++i) {
-            const KeyEntry& e = key.entries[i];
+        const auto entries = key.entries();
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const KeyEntry& e = entries[i];
             if (i < key.numericKeys) {
-                o.keys.emplace_hint(o.keys.end(), *e.name, e.number);
+                o.keys.emplace_hint(o.keys.end(), *e.name, e.number());
             } else {
-                o.textKeys.emplace_hint(o.textKeys.end(), *e.name, *e.text);
+                o.textKeys.emplace_hint(o.textKeys.end(), *e.name, *e.text());
             }
         }
         o.exceptions = info.exceptions;

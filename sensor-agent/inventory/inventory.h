@@ -4,11 +4,13 @@
 // router, so the hosts behind it are keyed by IP. Multicast/broadcast are never devices.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -164,20 +166,37 @@ private:
                    std::tie(*b.clientIp, *b.serverIp, *b.transport, b.port, *b.protocol);
         }
     };
-    /// An operation key's protocol key: a number (text == nullptr) or a text.
+    /// An operation key's protocol key: a name and a number, or (text keys) a pooled text.
     struct KeyEntry {
         const std::string* name;
-        std::int64_t number = 0;
-        const std::string* text = nullptr;
+        std::int64_t value = 0;  // the number; a text key: its pooled text's address
+        static KeyEntry ofText(const std::string* name, const std::string* text) {
+            return {name, static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(text))};
+        }
+        std::int64_t number() const { return value; }
+        const std::string* text() const {
+            return reinterpret_cast<const std::string*>(static_cast<std::intptr_t>(value));
+        }
         bool operator==(const KeyEntry&) const = default;
     };
     struct OpKey {
         const std::string *protocol, *clientIp, *serverIp, *function;
         int functionCode = -1;
-        /// Operation::keys (numbers) then Operation::textKeys, each in name order.
-        std::uint32_t numericKeys = 0;
-        std::vector<KeyEntry> entries;
-        bool operator==(const OpKey&) const = default;
+        /// Operation::keys (numbers) then Operation::textKeys, each in name order: up to two
+        /// inline (most operations have one or two: a TLS hello its version and server name),
+        /// else all of them in `moreKeys`.
+        std::uint16_t numericKeys = 0, keyCount = 0;
+        KeyEntry inlineKeys[2] = {};
+        std::unique_ptr<KeyEntry[]> moreKeys;
+
+        std::span<const KeyEntry> entries() const {
+            return {keyCount > 2 ? moreKeys.get() : inlineKeys, keyCount};
+        }
+        bool operator==(const OpKey& o) const {
+            return protocol == o.protocol && clientIp == o.clientIp && serverIp == o.serverIp &&
+                   function == o.function && functionCode == o.functionCode &&
+                   numericKeys == o.numericKeys && std::ranges::equal(entries(), o.entries());
+        }
         /// The order of the former key of strings and maps (the snapshots' order).
         static bool less(const OpKey& a, const OpKey& b);
         friend bool operator<(const OpKey& a, const OpKey& b) { return less(a, b); }
