@@ -157,9 +157,11 @@ private:
     // Record keys hold pooled texts (TextPool): equal keys have equal pointers; the order (the
     // snapshots') is the texts' order, as when the keys held the strings themselves.
     struct ConnKey {
-        const std::string *clientIp, *serverIp, *transport;
+        const std::string* clientIp = nullptr;
+        const std::string* serverIp = nullptr;
+        const std::string* transport = nullptr;
         std::uint16_t port = 0;
-        const std::string* protocol;
+        const std::string* protocol = nullptr;
         bool operator==(const ConnKey&) const = default;
         friend bool operator<(const ConnKey& a, const ConnKey& b) {
             return std::tie(*a.clientIp, *a.serverIp, *a.transport, a.port, *a.protocol) <
@@ -180,7 +182,10 @@ private:
         bool operator==(const KeyEntry&) const = default;
     };
     struct OpKey {
-        const std::string *protocol, *clientIp, *serverIp, *function;
+        const std::string* protocol = nullptr;
+        const std::string* clientIp = nullptr;
+        const std::string* serverIp = nullptr;
+        const std::string* function = nullptr;
         int functionCode = -1;
         /// Operation::keys (numbers) then Operation::textKeys, each in name order: up to two
         /// inline (most operations have one or two: a TLS hello its version and server name),
