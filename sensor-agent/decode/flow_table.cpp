@@ -76,7 +76,7 @@ void FlowTable::pushNewest(Flow& flow) {
 void FlowTable::remove(Flow& flow) {
     if (onExpire_) onExpire_(flow);
     unlink(flow);
-    flows_.erase(flow.key);
+    flows_.erase(flows_.find(flow.key));
 }
 
 FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
@@ -100,26 +100,21 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
                 ++evicted_;
             }
         }
-        it = flows_.try_emplace(key).first;
-        Flow& flow = it->second;
-        flow.key = key;
-        flow.firstUs = p.timestampUs;
+        it = flows_.emplace(key).first;
+        Flow& flow = mutableFlow(*it);
         const bool synAck =
             (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
         flow.initiatorIsA = synAck ? !srcIsA : srcIsA;
         pushNewest(flow);
         result.created = true;
-    } else if (lruOf(it->second).newest != &it->second) {
-        unlink(it->second);
-        pushNewest(it->second);
+    } else if (lruOf(*it).newest != &*it) {
+        unlink(mutableFlow(*it));
+        pushNewest(mutableFlow(*it));
     }
-    Flow& flow = it->second;
+    Flow& flow = mutableFlow(*it);
     if (p.l4 == L4::Tcp && (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn) {
         flow.initiatorIsA = srcIsA;
         flow.sawSyn = true;
-    }
-    if (p.hasMac) {
-        (srcIsA ? flow.macA : flow.macB) = p.srcMac;
     }
     ++flow.packets;
     flow.bytes += p.wireLength;
@@ -144,7 +139,7 @@ std::size_t FlowTable::expire(std::int64_t nowUs) {
 }
 
 void FlowTable::forEach(const std::function<void(Flow&)>& fn) {
-    for (auto& [key, flow] : flows_) fn(flow);
+    for (const Flow& flow : flows_) fn(mutableFlow(flow));
 }
 
 }  // namespace ironsight::sensor::decode

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "sensor-agent/decode/packet.h"
@@ -36,12 +36,14 @@ struct FlowExtension {
 };
 
 struct Flow {
-    FlowKey key;
+    explicit Flow(const FlowKey& k) : key(k) {}
+    FlowKey key;  // never changes: the flow table's hash and equality read it
     bool initiatorIsA = true;  // who opened it: the SYN sender, else the first packet's sender
     bool sawSyn = false;
-    MacAddress macA{}, macB{};
+    // (Memory per concurrent flow: only what is read. The inventory's connection records keep
+    // the first-seen time and the MACs.)
     std::uint64_t packets = 0, bytes = 0;
-    std::int64_t firstUs = 0, lastUs = 0;
+    std::int64_t lastUs = 0;
     TcpReassembler tcp[2];  // [0]: bytes sent by a, [1]: bytes sent by b
     std::unique_ptr<FlowExtension> extension;
 
@@ -97,8 +99,27 @@ private:
     void pushNewest(Flow& flow);
     void remove(Flow& flow);
 
+    // The flows themselves are the set's elements, keyed by their own key (a map would store
+    // the 42-byte key twice per flow); elements are const to the set, and only their key is
+    // read by it, so the table hands them out mutable (const_cast) for everything else.
+    struct FlowHash {
+        using is_transparent = void;
+        std::size_t operator()(const FlowKey& k) const noexcept { return FlowKeyHash{}(k); }
+        std::size_t operator()(const Flow& f) const noexcept { return FlowKeyHash{}(f.key); }
+    };
+    struct FlowEq {
+        using is_transparent = void;
+        static const FlowKey& key(const FlowKey& k) { return k; }
+        static const FlowKey& key(const Flow& f) { return f.key; }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return key(a) == key(b);
+        }
+    };
+    static Flow& mutableFlow(const Flow& flow) { return const_cast<Flow&>(flow); }
+
     FlowLimits limits_;
-    std::unordered_map<FlowKey, Flow, FlowKeyHash> flows_;
+    std::unordered_set<Flow, FlowHash, FlowEq> flows_;
     Lru lru_[2];  // [0]: TCP (tcpIdleUs), [1]: everything else (udpIdleUs)
     std::int64_t lastExpiryUs_ = 0;
     std::uint64_t evicted_ = 0, expired_ = 0;

@@ -9,6 +9,15 @@
 
 namespace ironsight::sensor::decode {
 
+// Two per concurrent flow (docs/BENCHMARKS.md "Memory ... session 9").
+static_assert(sizeof(void*) != 8 || sizeof(TcpReassembler) <= 48);
+
+namespace {
+void countUp(std::uint16_t& counter) {
+    if (counter != UINT16_MAX) ++counter;
+}
+}  // namespace
+
 const char* toString(GapReason reason) {
     switch (reason) {
         case GapReason::AckedUnseen:
@@ -46,7 +55,7 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
     const std::int64_t rel = unwrap(seq);
     const std::int64_t end = rel + static_cast<std::int64_t>(payload.size());
     if (end <= next_) {  // retransmission of bytes already delivered
-        ++duplicates_;
+        countUp(duplicates_);
         return;
     }
     if (rel <= next_) {
@@ -60,7 +69,7 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
     auto it = pending_.find(rel);
     if (it != pending_.end()) {
         if (it->second.size() >= payload.size()) {
-            ++duplicates_;
+            countUp(duplicates_);
             return;
         }
         pendingBytes_ -= static_cast<std::uint32_t>(it->second.size());
@@ -110,7 +119,7 @@ void TcpReassembler::skipAckedHoles(DataRef onData, GapRef onGap) {
 }
 
 void TcpReassembler::skipHole(GapReason reason, DataRef onData, GapRef onGap) {
-    ++gaps_[static_cast<std::size_t>(reason)];
+    countUp(gaps_[static_cast<std::size_t>(reason)]);
     onGap(reason);
     next_ = std::max(next_, pending_.begin()->first);
     drain(onData);
@@ -127,7 +136,7 @@ void TcpReassembler::drain(DataRef onData) {
                        .subspan(static_cast<std::size_t>(next_ - rel)));
             next_ = end;
         } else {
-            ++duplicates_;
+            countUp(duplicates_);
         }
     }
 }

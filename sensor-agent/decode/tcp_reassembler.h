@@ -68,8 +68,8 @@ public:
     explicit TcpReassembler(ReassemblyLimits limits = {})
         : maxBytes_(static_cast<std::uint32_t>(
               std::min<std::size_t>(limits.maxBufferedBytes, UINT32_MAX / 2))),
-          maxSegments_(static_cast<std::uint32_t>(
-              std::min<std::size_t>(limits.maxBufferedSegments, UINT32_MAX))) {}
+          maxSegments_(static_cast<std::uint16_t>(
+              std::min<std::size_t>(limits.maxBufferedSegments, UINT16_MAX))) {}
 
     /// Feeds one segment of this direction; calls onData with bytes that are now in order
     /// (possibly several times) and onGap (with the reason) when missing bytes are given up on.
@@ -89,6 +89,7 @@ public:
     /// delivers all buffered data. The reassembler stays usable afterwards.
     void flush(DataRef onData, GapRef onGap);
 
+    /// Duplicate segments and gaps seen (saturate at 65,535: diagnostics).
     std::uint64_t duplicates() const { return duplicates_; }
     std::uint64_t gaps() const;
     std::uint64_t gaps(GapReason reason) const { return gaps_[static_cast<std::size_t>(reason)]; }
@@ -127,15 +128,18 @@ private:
         std::unique_ptr<Map> map_;
     };
 
-    std::uint32_t maxBytes_, maxSegments_;
-    bool initialized_ = false;
+    // Two per flow: ordered to pack into 48 bytes.
+    std::uint32_t maxBytes_;
     std::uint32_t isn_ = 0;       // sequence number of relative offset 0
     std::int64_t next_ = 0;       // next expected relative offset
     std::int64_t ackedHint_ = 0;  // highest relative offset the peer acknowledged
     Pending pending_;
     std::uint32_t pendingBytes_ = 0;  // bounded by maxBytes_ plus one segment
-    std::uint32_t duplicates_ = 0;
-    std::array<std::uint32_t, static_cast<std::size_t>(GapReason::Count)> gaps_{};
+    // Diagnostics (the engine counts gaps through onGap): 16-bit, saturating at 65,535.
+    std::uint16_t duplicates_ = 0;
+    std::array<std::uint16_t, static_cast<std::size_t>(GapReason::Count)> gaps_{};
+    std::uint16_t maxSegments_;  // at most 65,535
+    bool initialized_ = false;
 };
 
 }  // namespace ironsight::sensor::decode

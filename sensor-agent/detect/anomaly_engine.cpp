@@ -56,8 +56,8 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p,
         it->second.second = now;
         if (!spoof && !learning_ && !baseline_.count(item)) {
             const std::string prefix = "arp " + ip + " ";
-            auto learned = baseline_.lower_bound(prefix);
-            if (learned != baseline_.end() && learned->starts_with(prefix)) {
+            auto learned = arpItems_.lower_bound(prefix);
+            if (learned != arpItems_.end() && learned->starts_with(prefix)) {
                 spoof = true;
                 detail = learned->substr(prefix.size()) + " (baseline) -> " + mac;
             }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <sstream>
 #include <utility>
 
@@ -121,11 +122,27 @@ std::string alertId(const std::string& type, const std::string& srcDevice,
 }
 
 std::string Detector::exportBaseline() const {
-    std::set<std::string> items = baseline_;
-    std::istringstream profiles(exportProfiles());
-    for (std::string line; std::getline(profiles, line);) items.insert(line);
+    // The items and the profiles' lines, in order, each once (the set they used to be copied to).
+    std::vector<std::string_view> items = baseline_.sorted();
+    const std::string profiles = exportProfiles();
+    std::vector<std::string_view> lines;
+    for (std::size_t at = 0; at < profiles.size();) {
+        std::size_t end = profiles.find('\n', at);
+        if (end == std::string::npos) end = profiles.size();
+        lines.push_back(std::string_view(profiles).substr(at, end - at));
+        at = end + 1;
+    }
+    std::sort(lines.begin(), lines.end());
+    lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+    std::vector<std::string_view> merged;
+    merged.reserve(items.size() + lines.size());
+    std::set_union(items.begin(), items.end(), lines.begin(), lines.end(),
+                   std::back_inserter(merged));
+    std::size_t bytes = 0;
+    for (const auto item : merged) bytes += item.size() + 1;
     std::string out;
-    for (const auto& item : items) out += item + "\n";
+    out.reserve(bytes);
+    for (const auto item : merged) out.append(item).push_back('\n');
     return out;
 }
 
@@ -148,6 +165,7 @@ void Detector::learn(const std::string& item) {
         return;
     }
     baseline_.insert(item);
+    if (w[0] == "arp") arpItems_.insert(item);
     if (!privateSite_ && w.size() >= 2 && (w[0] == "device" || w[0] == "conn" || w[0] == "talk")) {
         for (std::size_t i = w[0] == "device" ? 1 : 2; i < w.size() && i < 4; ++i) {
             decode::IpAddress addr;

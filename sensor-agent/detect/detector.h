@@ -25,6 +25,7 @@
 #include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/detect/alert_catalog.h"
 #include "sensor-agent/detect/ioc.h"
+#include "sensor-agent/detect/text_set.h"
 #include "sensor-agent/dissect/core/dissector.h"
 #include "sensor-agent/engine/engine.h"
 
@@ -346,12 +347,15 @@ private:
     std::function<std::string(const std::string&)> deviceNamer_;
     std::function<void(const std::string&, bool)> raiseHook_;
     IndicatorList indicators_;
-    std::set<std::string> baseline_;
+    // The baseline's items: compact (TextSet), as it holds items per learned connection and
+    // pair; "arp" items also in order, for the lookup by address prefix (arp_spoofing).
+    TextSet baseline_;
+    std::set<std::string> arpItems_;
     // Indexes over baseline_ (kept in step by learn()).
     // Hashed: only looked up, never walked in order.
     std::unordered_set<std::string> hosts_;          // every address a baseline item names
-    std::unordered_set<std::string> conns_;          // "transport client server port"
-    std::unordered_set<std::string> pairProtocols_;  // "protocol low high": the pair talked it
+    TextSet conns_;          // "transport client server port"
+    TextSet pairProtocols_;  // "protocol low high": the pair talked it
     std::map<std::string, AlertRecord> alerts_;
     std::map<std::string, AlertType> pluginTypes_;  // plugin alert types, as first reported
     // "type addrA addrB" -> the device names its alert was first raised with, so that an alert

@@ -376,5 +376,44 @@ TEST(DetectorTest, OperationMemoChangesNothing) {
     }
 }
 
+// The baseline's compact set must behave as the std::set<std::string> it replaced: membership,
+// insert/erase answers, the texts given back whole (empty, long, with spaces and NUL bytes) and
+// sorted() in the set's order, across growth and erased slots being reused.
+TEST(TextSetTest, BehavesLikeASetOfStrings) {
+    TextSet set;
+    std::set<std::string> reference;
+    std::uint64_t state = 12345;
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const auto textOf = [&](std::uint64_t n) {
+        switch (n % 5) {
+            case 0: return "conn tcp 10.0." + std::to_string(n % 251) + ".1 10.9.0." +
+                           std::to_string(n % 17) + " 443 tls";
+            case 1: return std::string(n % 7, 'x');  // "" among them
+            case 2: return std::string("talk\0nul ", 9) + std::to_string(n % 997);
+            case 3:  // now and then longer than an arena chunk
+                return n % 400 == 3 ? std::string(300000 + n % 3, 'L') : "ip " + std::to_string(n);
+            default: return "device 192.168." + std::to_string(n % 300);
+        }
+    };
+    for (int i = 0; i < 60000; ++i) {
+        const std::string text = textOf(next() % 4000);
+        if (next() % 4 == 0) {
+            ASSERT_EQ(set.erase(text), reference.erase(text)) << i;
+        } else {
+            ASSERT_EQ(set.insert(text), reference.insert(text).second) << i;
+        }
+        ASSERT_EQ(set.size(), reference.size());
+        const std::string probe = textOf(next() % 4000);
+        ASSERT_EQ(set.count(probe), reference.count(probe)) << i;
+    }
+    const auto sorted = set.sorted();
+    ASSERT_EQ(sorted.size(), reference.size());
+    EXPECT_TRUE(std::equal(sorted.begin(), sorted.end(), reference.begin(), reference.end()));
+    EXPECT_GT(reference.size(), 1000u);
+}
+
 }  // namespace
 }  // namespace ironsight::sensor::detect

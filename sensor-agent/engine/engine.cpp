@@ -32,6 +32,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -72,12 +73,32 @@ struct SharedFlow {
 };
 constexpr std::uint8_t kMemoAfterOperations = 2;
 
+/// Unparsed application bytes of a flow, per direction (allocated when a dissector first
+/// leaves bytes unconsumed: most flows never do, and two empty vectors cost 48 bytes).
+struct PendingBytes {
+    std::vector<std::uint8_t> direction[2];
+};
+
+/// Several workers: a flow's id and what its worker counts for the consumer.
+struct ShardedFlow {
+    std::uint64_t id = 0;  // the consumer stages' SharedFlow of this flow
+    // Packets counted in the current batch, not yet recorded (CountEvent), and the flow's
+    // place in Worker::counting.
+    std::uint32_t countPackets = 0, countIndex = 0;
+    std::uint64_t countBytes = 0;
+    std::int64_t countLastUs = 0;
+    // Operations recorded with the flow's context, at most kMemoAfterOperations + 1: the
+    // detection stage keeps no state for a flow before it needs the flow's memo.
+    std::uint8_t operations = 0;
+};
+
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
+/// (Per concurrent flow: members ordered so that they pack without padding.)
 struct AppFlow : decode::FlowExtension {
     const dissect::DissectorInfo* info = nullptr;
     dissect::DissectorPtr dissector;
+    std::unique_ptr<PendingBytes> pending;
     bool serverIsA = false;
-    std::vector<std::uint8_t> pending[2];
     // The inventory connection is resolved once per flow; again if serverIsA flips.
     bool connectionResolved = false, connectionServerIsA = false;
     std::uint8_t probesLeft = kHeuristicProbes;  // heuristics, for flows no port binds
@@ -85,13 +106,19 @@ struct AppFlow : decode::FlowExtension {
     std::uint32_t deferredPackets = 0;
     std::uint64_t deferredBytes = 0;
     std::int64_t deferredFirstUs = 0;
-    std::uint64_t id = 0;  // several workers: the consumer's SharedFlow of this flow
-    SharedFlow shared;     // one worker: the shared side's state lives here
-    // Several workers: packets counted in the current batch, not yet recorded (CountEvent),
-    // and the flow's place in Worker::counting.
-    std::uint32_t countPackets = 0, countIndex = 0;
-    std::uint64_t countBytes = 0;
-    std::int64_t countLastUs = 0;
+    /// One worker: the shared side's state lives here; several: the worker's part (the two
+    /// are never both used, and this is memory per flow).
+    std::variant<SharedFlow, ShardedFlow> side;
+
+    SharedFlow& shared() { return std::get<SharedFlow>(side); }
+    ShardedFlow& sharded() { return std::get<ShardedFlow>(side); }
+    std::uint64_t id() const {
+        const auto* s = std::get_if<ShardedFlow>(&side);
+        return s ? s->id : 0;
+    }
+    void clearPending(int direction) {
+        if (pending) pending->direction[direction].clear();
+    }
 };
 
 bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
@@ -103,15 +130,15 @@ bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
            b.lastSeenMs - a.lastSeenMs < 60000;
 }
 
-bool sameConnection(const ConnectionRecord& a, const ConnectionRecord& b) {
-    return a.src == b.src && a.dst == b.dst && a.operations == b.operations &&
-           b.lastSeenMs - a.lastSeenMs < 60000;
-}
-
-std::string connectionKey(const ConnectionRecord& c) {
-    return c.srcIp + "|" + c.dstIp + "|" + c.transport + "|" + std::to_string(c.port) + "|" +
-           c.protocol;
-}
+/// takeChanges(): what the last change set said of a connection. A connection is reported
+/// again when its devices or operation classes differ or it was seen a minute later. (Kept
+/// per connection instead of a copy of its record and a text key: ~70 bytes, not ~450.)
+struct SentConnection {
+    const std::string* src = nullptr;  // device ids, pooled in Impl::sentDeviceIds
+    const std::string* dst = nullptr;
+    std::size_t opClasses = 0;  // classes are only ever added: equal counts, equal lists
+    std::int64_t lastSeenMs = 0;
+};
 
 std::uint16_t be16(std::span<const std::uint8_t> d, std::size_t at) {
     return static_cast<std::uint16_t>((d[at] << 8) | d[at + 1]);
@@ -219,6 +246,8 @@ constexpr std::uint64_t kNoFlow = ~std::uint64_t{0};
 struct OperationEvent {
     dissect::FlowContext flow;
     dissect::Operation op;
+    // The flow's operations with this one (ShardedFlow::operations); 0: no flow context.
+    std::uint8_t ordinal = 0;
 };
 struct IdentityEvent {
     dissect::FlowContext flow;
@@ -450,7 +479,8 @@ struct Engine::Impl {
     // Direct-mapped in front of knownHosts (which never forgets one): most packets' senders.
     std::vector<decode::IpAddress> knownHostSlots = std::vector<decode::IpAddress>(4096);
     std::map<std::string, DeviceRecord> sentDevices;
-    std::map<std::string, ConnectionRecord> sentConnections;
+    std::unordered_map<const inventory::Inventory::ConnInfo*, SentConnection> sentConnections;
+    std::unordered_set<std::string> sentDeviceIds;  // the texts sentConnections points to
     std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
     FlowMap detectionFlows, inventoryFlows;  // several workers
     // After the shared state: workers (and their flows' rings) go first.
@@ -727,40 +757,42 @@ void Engine::Impl::Worker::emitConnection(detect::ConnectionEvent c) {
 
 void Engine::Impl::Worker::emitInFlow(AppFlow& app) {
     if (direct) {
-        impl.evidence.inFlow(app.shared.recent);
+        impl.evidence.inFlow(app.shared().recent);
     } else {
-        record(EventKind::InFlow, 0, app.id);
+        record(EventKind::InFlow, 0, app.id());
     }
 }
 
 void Engine::Impl::Worker::emitCount(AppFlow& app, std::uint32_t bytes, std::int64_t tsUs) {
     if (direct) {
-        if (app.shared.connection) {
-            inventory::Inventory::count(*app.shared.connection, bytes, tsUs);
+        if (auto* connection = app.shared().connection) {
+            inventory::Inventory::count(*connection, bytes, tsUs);
         }
         return;
     }
     // Several workers: summed per flow until the end of the batch (or the flow's connection
     // changes, or the flow ends): one event per flow and batch instead of one per packet.
-    if (app.countPackets++ == 0) {
-        app.countIndex = static_cast<std::uint32_t>(counting.size());
+    ShardedFlow& s = app.sharded();
+    if (s.countPackets++ == 0) {
+        s.countIndex = static_cast<std::uint32_t>(counting.size());
         counting.push_back(&app);
-        app.countBytes = 0;
-        app.countLastUs = tsUs;
+        s.countBytes = 0;
+        s.countLastUs = tsUs;
     }
-    app.countBytes += bytes;
-    app.countLastUs = std::max(app.countLastUs, tsUs);
+    s.countBytes += bytes;
+    s.countLastUs = std::max(s.countLastUs, tsUs);
 }
 
 void Engine::Impl::Worker::flushCount(AppFlow& app) {
-    if (app.countPackets == 0) return;
+    ShardedFlow& s = app.sharded();
+    if (s.countPackets == 0) return;
     const auto slot = out->counts.used;
-    out->counts.next() = {app.id, app.countPackets, app.countBytes, app.countLastUs};
+    out->counts.next() = {s.id, s.countPackets, s.countBytes, s.countLastUs};
     record(EventKind::Count, slot);
-    app.countPackets = 0;
+    s.countPackets = 0;
     AppFlow* last = counting.back();  // swap-remove from the list
-    counting[app.countIndex] = last;
-    last->countIndex = app.countIndex;
+    counting[s.countIndex] = last;
+    last->sharded().countIndex = s.countIndex;
     counting.pop_back();
 }
 
@@ -774,10 +806,10 @@ void Engine::Impl::Worker::emitHold(bool on) {
 
 void Engine::Impl::Worker::emitFlowEnded(AppFlow& app) {
     if (direct) {
-        impl.evidence.flowEnded(app.shared.recent);
+        impl.evidence.flowEnded(app.shared().recent);
     } else {
         flushCount(app);  // before its SharedFlow goes
-        record(EventKind::FlowEnded, 0, app.id);
+        record(EventKind::FlowEnded, 0, app.id());
     }
 }
 
@@ -787,13 +819,19 @@ void Engine::Impl::Worker::onOperation(const dissect::FlowContext& flow,
     // frame's): its memo makes the shared side's lookups cheap.
     AppFlow* app = &flow == &scratchContext ? delivering : nullptr;
     if (direct) {
-        impl.onOperation(flow, op, app ? &app->shared : nullptr);
+        impl.onOperation(flow, op, app ? &app->shared() : nullptr);
     } else {
         const auto slot = out->operations.used;
         auto& e = out->operations.next();
         e.flow = flow;
         e.op = op;
-        record(EventKind::Operation, slot, app ? app->id : kNoFlow);
+        e.ordinal = 0;
+        if (app) {
+            auto& operations = app->sharded().operations;
+            if (operations <= kMemoAfterOperations) ++operations;
+            e.ordinal = operations;
+        }
+        record(EventKind::Operation, slot, app ? app->id() : kNoFlow);
     }
 }
 
@@ -924,7 +962,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
             if (tcp && flow.sawSyn) app->serverIsA = !flow.initiatorIsA;
         }
         if (app->info) app->dissector = app->info->create();
-        app->id = nextFlowId++ * count + index;  // unique across workers
+        if (!direct) app->side.emplace<ShardedFlow>().id = nextFlowId++ * count + index;
         observeNewFlow(flow, *app, tcp, p.timestampUs);
         flow.extension = std::move(app);
     }
@@ -971,7 +1009,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
         flow.tcp[senderIsB].segment(p.seq, p.tcpFlags, p.payload, onData(senderIsB),
                                     onGap(senderIsB));
     } else if (!p.payload.empty()) {
-        app.pending[senderIsB].clear();  // datagrams do not span packets
+        app.clearPending(senderIsB);  // datagrams do not span packets
         deliver(flow, app, senderIsB, p.payload, p.timestampUs);
     }
 }
@@ -979,7 +1017,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
 void Engine::Impl::Worker::resolveConnection(const decode::Flow& flow, AppFlow& app,
                                              std::int64_t tsUs) {
     static const std::string kNone;
-    ResolveEvent r{app.id,
+    ResolveEvent r{app.id(),
                    app.serverIsA ? flow.key.ipB : flow.key.ipA,
                    app.serverIsA ? flow.key.ipA : flow.key.ipB,
                    flow.key.protocol == 6,
@@ -994,7 +1032,7 @@ void Engine::Impl::Worker::resolveConnection(const decode::Flow& flow, AppFlow& 
     app.deferredPackets = 0;
     app.deferredBytes = 0;
     if (direct) {
-        impl.resolve(app.shared, r);
+        impl.resolve(app.shared(), r);
     } else {
         flushCount(app);  // what was counted so far belongs to the connection before
         const auto slot = out->resolves.used;
@@ -1062,7 +1100,7 @@ void Engine::Impl::Worker::probeHeuristics(decode::Flow& flow, AppFlow& app,
 /// Bytes of one direction were given up on: the dissector drops partial state and resyncs.
 void Engine::Impl::Worker::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
     ++anomalies[std::string("tcp.gap_") + decode::toString(reason)];
-    app.pending[senderIsB].clear();
+    app.clearPending(senderIsB);
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     app.dissector->onGap(fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer);
 }
@@ -1129,35 +1167,40 @@ void Engine::Impl::Worker::deliver(decode::Flow& flow, AppFlow& app, int senderI
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     const auto dir = fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer;
     const auto& ctx = context(flow, app, tsUs);
-    auto& pending = app.pending[senderIsB];
+    std::vector<std::uint8_t>* pending =
+        app.pending ? &app.pending->direction[senderIsB] : nullptr;
     std::span<const std::uint8_t> input = data;
-    if (!pending.empty()) {
-        pending.insert(pending.end(), data.begin(), data.end());
-        input = pending;
+    if (pending && !pending->empty()) {
+        pending->insert(pending->end(), data.begin(), data.end());
+        input = *pending;
     }
     delivering = &app;
     const auto result = app.dissector->onData(ctx, dir, input, *this);
     delivering = nullptr;
     if (result.status == dissect::ParseResult::Status::Error) {
-        pending.clear();
+        if (pending) pending->clear();
         return;
     }
     const std::size_t consumed = std::min(result.consumed, input.size());
     if (consumed == input.size()) {
-        pending.clear();
+        if (pending) pending->clear();
         return;
     }
     if (input.size() - consumed > kMaxAppBuffer) {
         ++anomalies[app.info->name + ".buffer_overflow"];
-        pending.clear();
+        if (pending) pending->clear();
         app.dissector->onGap(dir);
         return;
     }
     // Keep the unconsumed tail in place (no new buffer per call).
-    if (pending.empty()) {
-        pending.assign(input.begin() + static_cast<std::ptrdiff_t>(consumed), input.end());
+    if (!pending) {
+        app.pending = std::make_unique<PendingBytes>();
+        pending = &app.pending->direction[senderIsB];
+    }
+    if (pending->empty()) {
+        pending->assign(input.begin() + static_cast<std::ptrdiff_t>(consumed), input.end());
     } else {
-        pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(consumed));
+        pending->erase(pending->begin(), pending->begin() + static_cast<std::ptrdiff_t>(consumed));
     }
 }
 
@@ -1307,8 +1350,15 @@ void Engine::Impl::applyDetection(Batch& batch, std::size_t eventIndex) {
             break;
         case EventKind::Operation: {
             const auto& e = batch.operations.items[event.slot];
-            detectOperation(e.flow, e.op,
-                            memoOf(event.flow != kNoFlow ? &detectionFlows[event.flow] : nullptr));
+            // A flow's state here is its memo only: none before its third operation (the
+            // worker counts them), so most flows never get an entry.
+            OperationMemos* memo = nullptr;
+            if (event.flow != kNoFlow && e.ordinal > kMemoAfterOperations) {
+                auto& flowMemo = detectionFlows[event.flow].memo;
+                if (!flowMemo) flowMemo = std::make_unique<OperationMemos>();
+                memo = flowMemo.get();
+            }
+            detectOperation(e.flow, e.op, memo);
             break;
         }
         case EventKind::Anomaly: {
@@ -1810,13 +1860,22 @@ ChangeSet Engine::takeChanges() {
         impl_->sentDevices[d.id] = d;
         changes.devices.push_back(std::move(d));
     }
-    for (auto& c : impl_->inventory.connections()) {
-        const std::string key = connectionKey(c);
-        auto it = impl_->sentConnections.find(key);
-        if (it != impl_->sentConnections.end() && sameConnection(it->second, c)) continue;
-        impl_->sentConnections[key] = c;
-        changes.connections.push_back(std::move(c));
-    }
+    // Only the connections that changed become records (connections are never removed, so
+    // their records' addresses identify them).
+    auto& sent = impl_->sentConnections;
+    auto& ids = impl_->sentDeviceIds;
+    changes.connections = impl_->inventory.connections(
+        [&](const inventory::Inventory::ConnInfo& info, const std::string& src,
+            const std::string& dst, std::size_t opClasses, std::int64_t lastSeenMs) {
+            auto [it, created] = sent.try_emplace(&info);
+            SentConnection& last = it->second;
+            if (!created && *last.src == src && *last.dst == dst && last.opClasses == opClasses &&
+                lastSeenMs - last.lastSeenMs < 60000) {
+                return false;
+            }
+            last = {&*ids.insert(src).first, &*ids.insert(dst).first, opClasses, lastSeenMs};
+            return true;
+        });
     const auto changed = impl_->detector.takeChangedAlertIds();
     for (auto& a : impl_->detector.alerts()) {
         if (changed.count(a.id)) changes.alerts.push_back(std::move(a));

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -166,6 +167,91 @@ TEST(EngineWorkersTest, EveryReferenceCaptureGivesTheSameResultsWithTwoAndThreeW
         expectSameForAnyWorkers(file, false);  // detection on an empty baseline: many alerts
     }
     std::cout << "compared " << files.size() << " reference captures with 1, 2 and 3 workers\n";
+}
+
+/// takeChanges()' connections as they were computed before session 9: the full snapshot, each
+/// record compared with a copy of the one last reported under a text key.
+class FullComparison {
+public:
+    std::vector<ConnectionRecord> changes(const std::vector<ConnectionRecord>& all) {
+        std::vector<ConnectionRecord> out;
+        for (const auto& c : all) {
+            const std::string key = c.srcIp + "|" + c.dstIp + "|" + c.transport + "|" +
+                                    std::to_string(c.port) + "|" + c.protocol;
+            auto it = sent_.find(key);
+            if (it != sent_.end()) {
+                const ConnectionRecord& a = it->second;
+                if (a.src == c.src && a.dst == c.dst && a.operations == c.operations &&
+                    c.lastSeenMs - a.lastSeenMs < 60000) {
+                    continue;
+                }
+                ++again;
+            }
+            sent_[key] = c;
+            out.push_back(c);
+        }
+        return out;
+    }
+    std::size_t again = 0;  // connections reported again (changed since)
+
+private:
+    std::map<std::string, ConnectionRecord> sent_;
+};
+
+/// Change sets every `every` packets (and after finish()) must hold exactly the connections
+/// the full comparison finds, with 1 and 2 workers; returns how many were reported again.
+std::size_t expectChangeSetsLikeAFullComparison(const fs::path& file, std::size_t every) {
+    std::size_t again = 0;
+    for (const std::size_t workers : {1, 2}) {
+        EngineOptions options;
+        options.workers = workers;
+        Engine engine(options);
+        FullComparison reference;
+        auto source = PcapFileSource::open(file);
+        EXPECT_TRUE(source.ok()) << file;
+        if (!source) return 0;
+        const auto check = [&](std::size_t n) {
+            const json expected = list(reference.changes(engine.connections()));
+            const json got = list(engine.takeChanges().connections);
+            EXPECT_TRUE(got == expected) << file.filename().string() << ", " << workers
+                                         << " workers, packet " << n << ": "
+                                         << firstDifference(expected, got);
+        };
+        RawPacket packet;
+        std::size_t n = 0;
+        while (true) {
+            auto more = source->next(packet);
+            if (!more || !*more) break;
+            engine.process(packet);
+            if (++n % every == 0) check(n);
+        }
+        engine.finish();
+        check(n);
+        again += reference.again;
+    }
+    return again;
+}
+
+// The engine keeps per connection only what the last change set said of it (device ids, the
+// number of operation classes, last seen) and builds records for the changed ones only; the
+// change sets must be those of the former full comparison.
+TEST(EngineWorkersTest, ChangeSetsHoldTheConnectionsAFullComparisonFinds) {
+    const fs::path file = fs::temp_directory_path() /
+                          ("ironsight_changes_plant_" + std::to_string(::getpid()) + ".pcap");
+    test::PlantOptions options;
+    options.minutes = 3;
+    ASSERT_TRUE(test::writePlantLine(1, file, options).ok());
+    std::size_t again = expectChangeSetsLikeAFullComparison(file, 300);
+    fs::remove(file);
+    EXPECT_GT(again, 0u) << "the plant trace must change connections already reported";
+    const fs::path pcaps = fs::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
+    if (!fs::exists(pcaps)) GTEST_SKIP() << "reference captures absent: " << pcaps.string();
+    for (const auto& entry : fs::directory_iterator(pcaps)) {
+        const auto ext = entry.path().extension();
+        if (ext == ".pcap" || ext == ".pcapng") {
+            again += expectChangeSetsLikeAFullComparison(entry.path(), 40);
+        }
+    }
 }
 
 /// An Ethernet / IPv4 / UDP frame from 10.0.0.`a` to 10.0.1.`b` (ports without a dissector).

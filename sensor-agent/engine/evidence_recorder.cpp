@@ -20,12 +20,15 @@ std::uint64_t align8(std::uint64_t n) {
 }  // namespace
 
 EvidenceRecorder::EvidenceRecorder(const EvidenceOptions& options) : options_(options) {
+    options_.ringPackets = std::min(options_.ringPackets, PacketRing::kMaxCapacity);
     if (options_.ringPackets == 0 || options_.alertPackets == 0 || options_.packetBytes == 0) {
         return;
     }
     // At least a few hundred packets' room, whatever memoryBytes says.
     size_ = std::max<std::size_t>(options_.memoryBytes,
                                   256 * align8(sizeof(Header) + options_.packetBytes));
+    // The flows' rings keep 32-bit distances (PacketRing::kHorizon): at most 2 GiB.
+    size_ = std::min<std::size_t>(size_, PacketRing::kHorizon);
     // Not zero-filled: pages are touched only as packets are written.
     buffer_.reset(new std::uint8_t[size_]);
 }

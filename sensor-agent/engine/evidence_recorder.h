@@ -5,7 +5,9 @@
 // trigger) and the flow's next packets, up to alertPackets, become the alert's evidence.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -17,26 +19,75 @@
 
 namespace ironsight::sensor {
 
-/// Positions of one flow's recent packets in the recorder's buffer (allocated on first use).
+/// Positions of one flow's recent packets in the recorder's buffer. This is memory per
+/// concurrent flow, so: the slots are allocated on first use and grow (4, 8, ... up to the
+/// ring's capacity) as the flow sends packets; and they hold 32-bit distances from a base
+/// position kept in front of them, not 64-bit positions. A position more than kHorizon behind
+/// the newest one is unreadable anyway (the recorder's buffer is at most that large), so when a
+/// distance would not fit the base moves up and such positions become kLapped.
 class PacketRing {
 public:
+    /// The largest ring (EvidenceOptions::ringPackets is clamped to it).
+    static constexpr std::size_t kMaxCapacity = 65535;
+    /// The largest evidence buffer (EvidenceOptions::memoryBytes is clamped to it).
+    static constexpr std::uint64_t kHorizon = std::uint64_t{1} << 31;
+    /// at(): a position that is certainly overwritten (the recorder's "none").
+    static constexpr std::uint64_t kLapped = ~std::uint64_t{0};
+
+    /// Positions must not decrease from one push to the next.
     void push(std::uint64_t position, std::size_t capacity) {
-        if (!slots_) slots_ = std::make_unique<std::uint64_t[]>(capacity);
-        slots_[next_] = position;
-        if (++next_ == capacity) next_ = 0;
-        if (count_ < capacity) ++count_;
+        if (count_ == slotCount_ && slotCount_ < capacity) grow(position, capacity);
+        if (position - base() >= kLappedDistance) rebase(position);
+        slots_[kHeader + next_] = static_cast<std::uint32_t>(position - base());
+        if (++next_ == slotCount_) next_ = 0;
+        if (count_ < slotCount_) ++count_;
     }
     std::size_t size() const { return count_; }
-    /// The i-th oldest remembered position (i < size()).
-    std::uint64_t at(std::size_t i, std::size_t capacity) const {
-        return slots_[(next_ + capacity - count_ + i) % capacity];
+    /// The i-th oldest remembered position (i < size()), or kLapped.
+    std::uint64_t at(std::size_t i, std::size_t /*capacity*/) const {
+        const std::uint32_t distance = slots_[kHeader + (next_ + slotCount_ - count_ + i) % slotCount_];
+        return distance == kLappedDistance ? kLapped : base() + distance;
     }
-    /// Captures still collecting this flow's next packets (so a dropped flow ends them).
-    std::uint32_t followers = 0;
+    /// Captures still collecting this flow's next packets (so a dropped flow ends them); at
+    /// most the recorder's open captures (256).
+    std::uint16_t followers = 0;
 
 private:
-    std::unique_ptr<std::uint64_t[]> slots_;
-    std::uint32_t next_ = 0, count_ = 0;
+    static constexpr std::size_t kHeader = 2;  // the base position, in the first two words
+    static constexpr std::uint32_t kLappedDistance = ~std::uint32_t{0};
+
+    std::uint64_t base() const {
+        std::uint64_t base;
+        std::memcpy(&base, slots_.get(), sizeof base);
+        return base;
+    }
+    void setBase(std::uint64_t base) { std::memcpy(slots_.get(), &base, sizeof base); }
+    void grow(std::uint64_t position, std::size_t capacity) {
+        const std::size_t size =
+            std::min<std::size_t>(slotCount_ ? 2 * std::size_t{slotCount_} : 4, capacity);
+        auto slots = std::make_unique<std::uint32_t[]>(kHeader + size);
+        for (std::size_t i = 0; i < count_; ++i) {  // oldest first, same base
+            slots[kHeader + i] = slots_[kHeader + (next_ + slotCount_ - count_ + i) % slotCount_];
+        }
+        const std::uint64_t base = slots_ ? this->base() : position;
+        slots_ = std::move(slots);
+        setBase(base);
+        slotCount_ = static_cast<std::uint16_t>(size);
+        next_ = count_;  // count_ < size: the next slot is free
+    }
+    void rebase(std::uint64_t position) {
+        const std::uint64_t old = base(), base = position - kHorizon;
+        for (std::size_t j = 0; j < slotCount_; ++j) {
+            std::uint32_t& distance = slots_[kHeader + j];
+            if (distance == kLappedDistance) continue;
+            const std::uint64_t at = old + distance;
+            distance = at < base ? kLappedDistance : static_cast<std::uint32_t>(at - base);
+        }
+        setBase(base);
+    }
+
+    std::unique_ptr<std::uint32_t[]> slots_;  // the base (two words), then the distances
+    std::uint16_t slotCount_ = 0, next_ = 0, count_ = 0;
 };
 
 class EvidenceRecorder {
@@ -88,6 +139,7 @@ private:
     std::unique_ptr<std::uint8_t[]> buffer_;
     std::uint64_t head_ = 0;  // logical write position (monotonic; position % size_ in buffer_)
     static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+    static_assert(kNone == PacketRing::kLapped);  // a lapped ring slot reads as "none"
     std::uint64_t current_ = kNone;  // the packet being analysed
     std::int64_t currentUs_ = 0;
     PacketRing* currentRing_ = nullptr;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "sensor-agent/engine/engine.h"
+#include "sensor-agent/engine/evidence_recorder.h"
 #include "sensor-agent/store/evidence_convert.h"
 #include "sensor-agent/store/evidence_store.h"
 #include "tests/support/packet_builder.h"
@@ -359,6 +361,42 @@ TEST_F(EvidenceTest, OffMeansNoCopies) {
     EXPECT_FALSE(alertIdOf(engine, "unauthorized_write").empty());
     EXPECT_TRUE(engine.takeEvidence().empty());
     EXPECT_EQ(engine.stats().evidenceCaptures, 0u);
+}
+
+// A flow's ring keeps 32-bit distances from a base: across its growth (4, 8, 16 slots) and gaps
+// of gigabytes between a flow's packets it must give back the newest positions exactly as long
+// as they are readable (within kHorizon of the newest), and kLapped only for older ones.
+TEST(PacketRingTest, KeepsTheNewestPositionsAcrossGrowthAndLongGaps) {
+    const std::uint64_t gaps[] = {8,    1500, 24,           std::uint64_t{3} << 30, 64,
+                                  2048, 8,    PacketRing::kHorizon,  16, std::uint64_t{5} << 32,
+                                  40,   8,    (std::uint64_t{1} << 32) - 8, 8};
+    for (const std::size_t capacity : {std::size_t{1}, std::size_t{3}, std::size_t{16}}) {
+        PacketRing ring;
+        std::deque<std::uint64_t> expected;
+        std::uint64_t position = 1000;
+        std::size_t lapped = 0;
+        for (int round = 0; round < 6; ++round) {
+            for (const auto gap : gaps) {
+                position += gap;
+                ring.push(position, capacity);
+                expected.push_back(position);
+                if (expected.size() > capacity) expected.pop_front();
+                ASSERT_EQ(ring.size(), expected.size());
+                for (std::size_t i = 0; i < expected.size(); ++i) {
+                    const std::uint64_t got = ring.at(i, capacity);
+                    if (position - expected[i] <= PacketRing::kHorizon) {
+                        ASSERT_EQ(got, expected[i]) << "capacity " << capacity << " slot " << i;
+                    } else if (got != expected[i]) {
+                        ASSERT_EQ(got, PacketRing::kLapped);
+                        ++lapped;
+                    }
+                }
+            }
+        }
+        if (capacity > 1) {
+            EXPECT_GT(lapped, 0u) << "the gaps must move the base";
+        }
+    }
 }
 
 }  // namespace

@@ -202,11 +202,24 @@ Inventory::ConnInfo* Inventory::connection(const decode::IpAddress& client,
         connections_.find(ConnKeyView{clientText, serverText, transport, serverPort, protocol});
     if (it == connections_.end()) {
         it = connections_
-                 .try_emplace(ConnKey{clientText, serverText, transport, serverPort, protocol})
+                 .try_emplace(ConnKey{texts_.intern(clientText), texts_.intern(serverText),
+                                      texts_.intern(transport), serverPort,
+                                      texts_.intern(protocol)})
                  .first;
         it->second.firstUs = tsUs;
     }
     return &it->second;
+}
+
+const std::string* Inventory::TextPool::intern(std::string_view text) {
+    auto it = texts_.find(text);
+    if (it == texts_.end()) it = texts_.emplace(text).first;
+    return &*it;
+}
+
+const std::string* Inventory::TextPool::find(std::string_view text) const {
+    auto it = texts_.find(text);
+    return it == texts_.end() ? nullptr : &*it;
 }
 
 namespace {
@@ -226,7 +239,8 @@ std::size_t Inventory::ConnKeyOps::hash(const ConnKeyView& v) noexcept {
     return hashText(h, v.protocol);
 }
 
-std::size_t Inventory::OpKeyOps::hash(const OpKeyView& v) noexcept {
+// A key and a view hash alike: the same texts in the same order.
+std::size_t Inventory::OpKeyOps::operator()(const OpKeyView& v) const noexcept {
     std::size_t h = hashText(0xcbf29ce484222325ULL, v.protocol);
     h = hashText(h, v.clientIp);
     h = hashText(h, v.serverIp);
@@ -236,6 +250,107 @@ std::size_t Inventory::OpKeyOps::hash(const OpKeyView& v) noexcept {
     h = hashNumber(h, static_cast<std::uint64_t>(v.functionCode));
     for (const auto& [k, t] : *v.textKeys) h = hashText(hashText(h, k), t);
     return h;
+}
+
+std::size_t Inventory::OpKeyOps::operator()(const OpKey& k) const {
+    std::size_t h = hashText(0xcbf29ce484222325ULL, *k.protocol);
+    h = hashText(h, *k.clientIp);
+    h = hashText(h, *k.serverIp);
+    const auto entries = k.entries();
+    for (std::size_t i = 0; i < k.numericKeys; ++i)
+        h = hashNumber(hashText(h, *entries[i].name), static_cast<std::uint64_t>(entries[i].number()));
+    h = hashText(h, *k.function);
+    h = hashNumber(h, static_cast<std::uint64_t>(k.functionCode));
+    for (std::size_t i = k.numericKeys; i < entries.size(); ++i)
+        h = hashText(hashText(h, *entries[i].name), *entries[i].text());
+    return h;
+}
+
+bool Inventory::OpKeyOps::operator()(const OpKey& a, const OpKeyView& b) const noexcept {
+    if (a.functionCode != b.functionCode || *a.protocol != b.protocol ||
+        *a.clientIp != b.clientIp || *a.serverIp != b.serverIp || *a.function != b.function ||
+        a.numericKeys != b.keys->size() ||
+        std::size_t{a.keyCount} - a.numericKeys != b.textKeys->size()) {
+        return false;
+    }
+    std::size_t i = 0;
+    for (const auto& [name, number] : *b.keys) {
+        if (*a.entries()[i].name != name || a.entries()[i].number() != number) return false;
+        ++i;
+    }
+    for (const auto& [name, text] : *b.textKeys) {
+        if (*a.entries()[i].name != name || *a.entries()[i].text() != text) return false;
+        ++i;
+    }
+    return true;
+}
+
+bool Inventory::sameKeys(const OpKey& key, const dissect::Operation& op) {
+    if (key.functionCode != op.functionCode || key.numericKeys != op.keys.size() ||
+        std::size_t{key.keyCount} - key.numericKeys != op.textKeys.size() ||
+        *key.function != op.function) {
+        return false;
+    }
+    std::size_t i = 0;
+    for (const auto& [name, number] : op.keys) {
+        if (key.entries()[i].number() != number || *key.entries()[i].name != name) return false;
+        ++i;
+    }
+    for (const auto& [name, text] : op.textKeys) {
+        if (*key.entries()[i].text() != text || *key.entries()[i].name != name) return false;
+        ++i;
+    }
+    return true;
+}
+
+bool Inventory::OpKey::less(const OpKey& a, const OpKey& b) {
+    // The order of the former key (protocol, client, server, keys, function, code, text keys),
+    // the maps compared as sequences of (name, value).
+    if (auto c = *a.protocol <=> *b.protocol; c != 0) return c < 0;
+    if (auto c = *a.clientIp <=> *b.clientIp; c != 0) return c < 0;
+    if (auto c = *a.serverIp <=> *b.serverIp; c != 0) return c < 0;
+    const auto numeric = [](const OpKey& k, std::size_t i) {
+        return std::make_tuple(std::cref(*k.entries()[i].name), k.entries()[i].number());
+    };
+    for (std::size_t i = 0;; ++i) {
+        const bool endA = i == a.numericKeys, endB = i == b.numericKeys;
+        if (endA || endB) {
+            if (endA != endB) return endA;
+            break;
+        }
+        if (auto c = numeric(a, i) <=> numeric(b, i); c != 0) return c < 0;
+    }
+    if (auto c = *a.function <=> *b.function; c != 0) return c < 0;
+    if (a.functionCode != b.functionCode) return a.functionCode < b.functionCode;
+    const auto text = [](const OpKey& k, std::size_t i) {
+        return std::tie(*k.entries()[i].name, *k.entries()[i].text());
+    };
+    for (std::size_t i = a.numericKeys, j = b.numericKeys;; ++i, ++j) {
+        const bool endA = i == a.keyCount, endB = j == b.keyCount;
+        if (endA || endB) return endA && !endB;
+        if (auto c = text(a, i) <=> text(b, j); c != 0) return c < 0;
+    }
+}
+
+Inventory::OpKey Inventory::makeOpKey(const dissect::Operation& op, const std::string& client,
+                                      const std::string& server) {
+    OpKey key;
+    key.protocol = texts_.intern(op.protocol);
+    key.clientIp = texts_.intern(client);
+    key.serverIp = texts_.intern(server);
+    key.function = texts_.intern(op.function);
+    key.functionCode = op.functionCode;
+    key.numericKeys = static_cast<std::uint16_t>(op.keys.size());
+    key.keyCount = static_cast<std::uint16_t>(op.keys.size() + op.textKeys.size());
+    KeyEntry* out = key.inlineKeys;
+    if (key.keyCount > 2) {
+        key.moreKeys = std::make_unique<KeyEntry[]>(key.keyCount);
+        out = key.moreKeys.get();
+    }
+    for (const auto& [name, number] : op.keys) *out++ = {texts_.intern(name), number};
+    for (const auto& [name, text] : op.textKeys)
+        *out++ = KeyEntry::ofText(texts_.intern(name), texts_.intern(text));
+    return key;
 }
 
 void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
@@ -319,8 +434,7 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
     // The aggregate: the flow's ends are the memo's, so protocol, function and keys decide.
     OpInfo* aggregate = nullptr;
     for (const auto& [key, info] : pr->operations) {
-        if (key->functionCode == op.functionCode && key->function == op.function &&
-            key->keys == op.keys && key->textKeys == op.textKeys) {
+        if (sameKeys(*key, op)) {
             aggregate = info;
             break;
         }
@@ -331,10 +445,7 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         auto found = operations_.find(OpKeyView{op.protocol, clientKey, serverKey, &op.keys,
                                                 op.function, op.functionCode, &op.textKeys});
         if (found == operations_.end()) {
-            found = operations_
-                        .try_emplace(OpKey{op.protocol, clientKey, serverKey, op.keys, op.function,
-                                           op.functionCode, op.textKeys})
-                        .first;
+            found = operations_.try_emplace(makeOpKey(op, clientKey, serverKey)).first;
         }
         aggregate = &found->second;
         if (pr->operations.size() < kMemoOperations) {
@@ -342,11 +453,13 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         }
     }
     OpInfo& agg = *aggregate;
-    if (agg.opClass.empty()) agg.opClass = op.opClass;
+    if (!agg.opClass || agg.opClass->empty()) agg.opClass = texts_.intern(op.opClass);
     (op.request ? agg.requests : agg.responses)++;
     if (op.exception) ++agg.exceptions;
-    if (!op.range.empty() && agg.ranges.size() < limits_.maxRangesPerOperation)
-        agg.ranges.insert(op.range);
+    if (!op.range.empty() && (!agg.ranges || agg.ranges->size() < limits_.maxRangesPerOperation)) {
+        if (!agg.ranges) agg.ranges = std::make_unique<std::set<std::string>>();
+        agg.ranges->insert(op.range);
+    }
 
     if (!pr->connection && pr->connectionsSeen != connections_.size()) {
         const char* transport = flow.transport == dissect::Transport::Tcp ? "tcp" : "udp";
@@ -356,7 +469,20 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         pr->connectionsSeen = connections_.size();
     }
     if (pr->connection && pr->connectionClass != op.opClass) {
-        pr->connection->opClasses.insert(op.opClass);
+        ConnInfo& c = *pr->connection;
+        const std::string* opClass = texts_.intern(op.opClass);
+        if (!c.opClass) {
+            c.opClass = opClass;
+        } else if (c.opClass != opClass) {
+            if (!c.opClasses) {
+                c.opClasses = std::make_unique<std::vector<const std::string*>>(1, c.opClass);
+            }
+            auto& classes = *c.opClasses;
+            auto at = std::lower_bound(
+                classes.begin(), classes.end(), op.opClass,
+                [](const std::string* a, const std::string& text) { return *a < text; });
+            if (at == classes.end() || *at != opClass) classes.insert(at, opClass);
+        }
         pr->connectionClass = op.opClass;
     }
 }
@@ -643,21 +769,44 @@ std::vector<DeviceRecord> Inventory::devices() const {
 }
 
 std::vector<ConnectionRecord> Inventory::connections() const {
+    return connections(
+        [](const ConnInfo&, const std::string&, const std::string&, std::size_t, std::int64_t) {
+            return true;
+        },
+        true);
+}
+
+std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want) const {
+    return connections(want, false);
+}
+
+std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want, bool all) const {
     std::vector<ConnectionRecord> result;
-    result.reserve(connections_.size());
-    for (const auto* entry : sortedByKey(connections_)) {
+    if (all) result.reserve(connections_.size());
+    const auto entries = sortedByKey(connections_);
+    std::string src, dst;
+    for (const auto* entry : entries) {
         const auto& [key, info] = *entry;
+        src = deviceIdForIp(*key.clientIp);
+        dst = deviceIdForIp(*key.serverIp);  // "" for a multicast/broadcast group destination
+        const std::size_t classes = info.opClasses ? info.opClasses->size() : info.opClass ? 1 : 0;
+        if (!want(info, src, dst, classes, ms(info.lastUs))) continue;
         ConnectionRecord c;
-        c.src = deviceIdForIp(key.clientIp);
-        c.dst = deviceIdForIp(key.serverIp);  // "" for a multicast/broadcast group destination
-        c.srcIp = key.clientIp;
-        c.dstIp = key.serverIp;
-        c.transport = key.transport;
+        c.src = src;
+        c.dst = dst;
+        c.srcIp = *key.clientIp;
+        c.dstIp = *key.serverIp;
+        c.transport = *key.transport;
         c.port = key.port;
-        c.protocol = key.protocol;
+        c.protocol = *key.protocol;
         c.packets = info.packets;
         c.bytes = info.bytes;
-        c.operations.assign(info.opClasses.begin(), info.opClasses.end());
+        if (info.opClasses) {
+            c.operations.reserve(info.opClasses->size());
+            for (const std::string* opClass : *info.opClasses) c.operations.push_back(*opClass);
+        } else if (info.opClass) {
+            c.operations.push_back(*info.opClass);
+        }
         c.firstSeenMs = ms(info.firstUs);
         c.lastSeenMs = ms(info.lastUs);
         result.push_back(std::move(c));
@@ -671,17 +820,24 @@ std::vector<OperationRecord> Inventory::operations() const {
     for (const auto* entry : sortedByKey(operations_)) {
         const auto& [key, info] = *entry;
         OperationRecord o;
-        o.protocol = key.protocol;
-        o.clientIp = key.clientIp;
-        o.serverIp = key.serverIp;
-        o.function = key.function;
+        o.protocol = *key.protocol;
+        o.clientIp = *key.clientIp;
+        o.serverIp = *key.serverIp;
+        o.function = *key.function;
         o.functionCode = key.functionCode;
-        o.opClass = info.opClass;
+        if (info.opClass) o.opClass = *info.opClass;
         o.count = info.requests ? info.requests : info.responses;
-        o.keys = key.keys;
-        o.textKeys = key.textKeys;
+        const auto entries = key.entries();
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const KeyEntry& e = entries[i];
+            if (i < key.numericKeys) {
+                o.keys.emplace_hint(o.keys.end(), *e.name, e.number());
+            } else {
+                o.textKeys.emplace_hint(o.textKeys.end(), *e.name, *e.text());
+            }
+        }
         o.exceptions = info.exceptions;
-        o.ranges.assign(info.ranges.begin(), info.ranges.end());
+        if (info.ranges) o.ranges.assign(info.ranges->begin(), info.ranges->end());
         result.push_back(std::move(o));
     }
     return result;

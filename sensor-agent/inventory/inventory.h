@@ -4,17 +4,22 @@
 // router, so the hosts behind it are keyed by IP. Multicast/broadcast are never devices.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sensor-agent/decode/packet.h"
+#include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/dissect/core/dissector.h"
 #include "sensor-agent/engine/engine.h"
 
@@ -34,11 +39,36 @@ struct IpHash {
 
 class Inventory {
 public:
+    /// Texts that repeat across records (addresses, protocol, transport, function and key
+    /// names, key values, operation classes) stored once: a record holds pointers into the pool
+    /// (per-conversation memory, docs/BENCHMARKS.md "Memory ... session 9"). Interned texts are
+    /// never removed, so the pointers stay valid and equal texts have equal pointers.
+    class TextPool {
+    public:
+        const std::string* intern(std::string_view text);
+        /// The pooled copy, or nullptr when the text was never interned (nothing inserted).
+        const std::string* find(std::string_view text) const;
+        std::size_t size() const { return texts_.size(); }
+
+    private:
+        struct Hash {
+            using is_transparent = void;
+            std::size_t operator()(std::string_view s) const noexcept {
+                return std::hash<std::string_view>{}(s);
+            }
+        };
+        std::unordered_set<std::string, Hash, std::equal_to<>> texts_;
+    };
+
     /// One connection's counters (see connection()).
     struct ConnInfo {
         std::uint64_t packets = 0, bytes = 0;
         std::int64_t firstUs = 0, lastUs = 0;
-        std::set<std::string> opClasses;
+        /// Operation classes seen (pooled texts): the first here, and when a second one
+        /// comes all of them in text order in `opClasses` (most connections have one class; a
+        /// std::set<std::string> cost 48 bytes even empty and ~100 per class).
+        const std::string* opClass = nullptr;
+        std::unique_ptr<std::vector<const std::string*>> opClasses;
     };
 
     explicit Inventory(InventoryLimits limits = {}) : limits_(limits) {}
@@ -87,9 +117,20 @@ public:
 
     std::vector<DeviceRecord> devices() const;
     std::vector<ConnectionRecord> connections() const;
+    /// A connection's report as it stands: its device ids, how many operation classes it has
+    /// (they are only ever added) and when it was last seen (ms). True: report it.
+    using ConnectionFilter =
+        decode::FunctionRef<bool(const ConnInfo& connection, const std::string& src,
+                                 const std::string& dst, std::size_t opClasses,
+                                 std::int64_t lastSeenMs)>;
+    /// The records of the connections `want` accepts, in key order (connections(): all). So
+    /// a change set builds the records that changed only (the live sensor takes one every
+    /// ~200 ms; a full snapshot is ~260 bytes per connection).
+    std::vector<ConnectionRecord> connections(ConnectionFilter want) const;
     std::vector<OperationRecord> operations() const;
 
 private:
+    std::vector<ConnectionRecord> connections(ConnectionFilter want, bool all) const;
     static std::uint64_t sourceBit(std::uint8_t source) {
         return source < kMaxSources ? std::uint64_t{1} << source : 0;
     }
@@ -113,19 +154,57 @@ private:
         std::map<std::string, dissect::Identity> identities;
         std::string hostname;
     };
+    // Record keys hold pooled texts (TextPool): equal keys have equal pointers; the order (the
+    // snapshots') is the texts' order, as when the keys held the strings themselves.
     struct ConnKey {
-        std::string clientIp, serverIp, transport;
+        const std::string* clientIp = nullptr;
+        const std::string* serverIp = nullptr;
+        const std::string* transport = nullptr;
         std::uint16_t port = 0;
-        std::string protocol;
-        auto operator<=>(const ConnKey&) const = default;
+        const std::string* protocol = nullptr;
+        bool operator==(const ConnKey&) const = default;
+        friend bool operator<(const ConnKey& a, const ConnKey& b) {
+            return std::tie(*a.clientIp, *a.serverIp, *a.transport, a.port, *a.protocol) <
+                   std::tie(*b.clientIp, *b.serverIp, *b.transport, b.port, *b.protocol);
+        }
+    };
+    /// An operation key's protocol key: a name and a number, or (text keys) a pooled text.
+    struct KeyEntry {
+        const std::string* name;
+        std::int64_t value = 0;  // the number; a text key: its pooled text's address
+        static KeyEntry ofText(const std::string* name, const std::string* text) {
+            return {name, static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(text))};
+        }
+        std::int64_t number() const { return value; }
+        const std::string* text() const {
+            return reinterpret_cast<const std::string*>(static_cast<std::intptr_t>(value));
+        }
+        bool operator==(const KeyEntry&) const = default;
     };
     struct OpKey {
-        std::string protocol, clientIp, serverIp;
-        std::map<std::string, std::int64_t> keys;
-        std::string function;
+        const std::string* protocol = nullptr;
+        const std::string* clientIp = nullptr;
+        const std::string* serverIp = nullptr;
+        const std::string* function = nullptr;
         int functionCode = -1;
-        std::map<std::string, std::string> textKeys;
-        auto operator<=>(const OpKey&) const = default;
+        /// Operation::keys (numbers) then Operation::textKeys, each in name order: up to two
+        /// inline (most operations have one or two: a TLS hello its version and server name),
+        /// else all of them in `moreKeys`.
+        std::uint16_t numericKeys = 0, keyCount = 0;
+        KeyEntry inlineKeys[2] = {};
+        std::unique_ptr<KeyEntry[]> moreKeys;
+
+        std::span<const KeyEntry> entries() const {
+            return {keyCount > 2 ? moreKeys.get() : inlineKeys, keyCount};
+        }
+        bool operator==(const OpKey& o) const {
+            return protocol == o.protocol && clientIp == o.clientIp && serverIp == o.serverIp &&
+                   function == o.function && functionCode == o.functionCode &&
+                   numericKeys == o.numericKeys && std::ranges::equal(entries(), o.entries());
+        }
+        /// The order of the former key of strings and maps (the snapshots' order).
+        static bool less(const OpKey& a, const OpKey& b);
+        friend bool operator<(const OpKey& a, const OpKey& b) { return less(a, b); }
     };
     // Hashed lookups without building a key (views on the caller's strings); the snapshots
     // (connections(), operations()) sort by key, so their order is the ordered maps' order.
@@ -138,7 +217,7 @@ private:
     struct ConnKeyOps {
         using is_transparent = void;
         static ConnKeyView view(const ConnKey& k) {
-            return {k.clientIp, k.serverIp, k.transport, k.port, k.protocol};
+            return {*k.clientIp, *k.serverIp, *k.transport, k.port, *k.protocol};
         }
         static ConnKeyView view(const ConnKeyView& v) { return v; }
         template <class A>
@@ -165,26 +244,28 @@ private:
     };
     struct OpKeyOps {
         using is_transparent = void;
-        static OpKeyView view(const OpKey& k) {
-            return {k.protocol, k.clientIp,     k.serverIp, &k.keys,
-                    k.function, k.functionCode, &k.textKeys};
+        // Hashed by content (a lookup needs no interning), equal to a view by content, to
+        // another key by pointers. Not noexcept for a key: so the table keeps each node's hash
+        // (libstdc++ caches it for hashers that may throw) instead of hashing the texts again
+        // when it grows; the node stays in the same 128-byte allocation.
+        std::size_t operator()(const OpKey& k) const;
+        std::size_t operator()(const OpKeyView& v) const noexcept;
+        bool operator()(const OpKey& a, const OpKey& b) const noexcept { return a == b; }
+        bool operator()(const OpKey& a, const OpKeyView& b) const noexcept;
+        bool operator()(const OpKeyView& a, const OpKey& b) const noexcept {
+            return (*this)(b, a);
         }
-        static OpKeyView view(const OpKeyView& v) { return v; }
-        template <class A>
-        std::size_t operator()(const A& a) const noexcept {
-            return hash(view(a));
-        }
-        template <class A, class B>
-        bool operator()(const A& a, const B& b) const noexcept {
-            return view(a) == view(b);
-        }
-        static std::size_t hash(const OpKeyView& v) noexcept;
     };
     struct OpInfo {
-        std::string opClass;
+        const std::string* opClass = nullptr;  // pooled; the first operation's class
         std::uint64_t requests = 0, responses = 0, exceptions = 0;
-        std::set<std::string> ranges;
+        /// Addressed ranges, allocated with the first (most operations have none).
+        std::unique_ptr<std::set<std::string>> ranges;
     };
+    /// The keys of an operation match a stored key's (function, code, protocol keys).
+    static bool sameKeys(const OpKey& key, const dissect::Operation& op);
+    OpKey makeOpKey(const dissect::Operation& op, const std::string& client,
+                    const std::string& server);
 
 public:
     /// observeOperation()'s records of one flow (client, server, port and transport fixed; it
@@ -235,6 +316,7 @@ private:
     std::unordered_map<decode::MacAddress, MacInfo, MacHash> macs_;
     std::unordered_map<decode::IpAddress, IpInfo, IpHash> ips_;
     std::unordered_map<std::string, decode::IpAddress> ipByText_;
+    TextPool texts_;  // before the tables whose keys point into it
     std::unordered_map<ConnKey, ConnInfo, ConnKeyOps, ConnKeyOps> connections_;
     std::unordered_map<OpKey, OpInfo, OpKeyOps, OpKeyOps> operations_;
     std::map<decode::MacAddress, std::map<std::string, dissect::Identity>> macIdentities_;

@@ -2,6 +2,10 @@
 // Inventory tests: MAC keying, router detection, group addresses, OUI vendor, type inference.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <tuple>
+#include <vector>
+
 #include "sensor-agent/decode/decoder.h"
 #include "sensor-agent/inventory/inventory.h"
 #include "sensor-agent/inventory/oui.h"
@@ -203,6 +207,112 @@ TEST(InventoryTest, OperationMemoAggregatesLikeLookups) {
     EXPECT_EQ(text(memoized.connections()), text(plain.connections()));
     EXPECT_EQ(text(memoized.devices()), text(plain.devices()));
     EXPECT_GT(plain.operations().size(), 32u);
+}
+
+// Records keep their texts pooled (Inventory::TextPool: one copy of each address, protocol,
+// function, key name and value; records hold pointers). What they report must be the texts
+// themselves, in the order the former string-and-map keys gave: by protocol, client, server,
+// numeric keys (as a sequence of name/value pairs), function, code, text keys; connections by
+// client, server, transport, port, protocol, with their operation classes in text order.
+TEST(InventoryTest, PooledKeysReportTheirTextsInTheFormerOrder) {
+    using Keys = std::map<std::string, std::int64_t>;
+    using TextKeys = std::map<std::string, std::string>;
+    struct Input {
+        std::string protocol, client, server, function;
+        int code;
+        Keys keys;
+        TextKeys textKeys;
+        std::string opClass;
+    };
+    const std::vector<Input> inputs = {
+        {"modbus", "10.0.0.9", "10.0.0.10", "read", 3, {{"unit_id", 1}}, {}, "read"},
+        {"modbus", "10.0.0.9", "10.0.0.10", "read", 3, {{"unit_id", 1}, {"zz", 0}}, {}, "read"},
+        {"modbus", "10.0.0.9", "10.0.0.10", "read", 3, {{"unit_id", -5}}, {}, "read"},
+        {"modbus", "10.0.0.9", "10.0.0.10", "read", 4, {{"unit_id", 1}}, {}, "read"},
+        {"modbus", "10.0.0.9", "10.0.0.10", "", -1, {}, {}, ""},
+        {"modbus", "10.0.0.10", "10.0.0.9", "write", 6, {{"a", 7}}, {}, "write"},
+        {"modbus", "10.0.0.9", "10.0.0.10", "write", 6, {{"unit_id", 1}}, {}, "write"},
+        {"tls", "10.0.0.9", "10.0.0.10", "client_hello", 1, {{"version", 771}},
+         {{"server_name", "a.example"}}, "other"},
+        {"tls", "10.0.0.9", "10.0.0.10", "client_hello", 1, {{"version", 771}},
+         {{"server_name", "a.example"}, {"x", ""}}, "other"},
+        {"tls", "10.0.0.9", "10.0.0.10", "client_hello", 1, {{"version", 771}},
+         {{"server_name", "b.example"}}, "other"},
+        {"tls", "10.0.0.9", "10.0.0.10", "client_hello", 1, {}, {{"server_name", "tls"}}, "other"},
+        {"opcua", "10.0.0.9", "10.0.0.10", "tls", 0, {{"tls", 1}}, {{"modbus", "10.0.0.9"}},
+         "read"},
+    };
+    Inventory inv;
+    const auto ip = [](const std::string& text) { return decode::IpAddress::v4(ipv4(text)); };
+    // Connections: the texts' order differs from the addresses' (10.0.0.9 > 10.0.0.10).
+    for (const auto& [client, server, port, protocol] :
+         std::vector<std::tuple<std::string, std::string, std::uint16_t, std::string>>{
+             {"10.0.0.9", "10.0.0.10", 502, "modbus"},
+             {"10.0.0.10", "10.0.0.9", 502, "modbus"},
+             {"10.0.0.9", "10.0.0.10", 443, "tls"},
+             {"10.0.0.9", "10.0.0.10", 4840, "opcua"},
+             {"10.0.0.9", "10.0.0.10", 80, ""}}) {
+        inv.connection(ip(client), ip(server), "tcp", port, protocol, 1000);
+    }
+    // Every input twice, in an order unlike the expected one; the first modbus connection
+    // sees the classes read, write and "" (not recorded: no class), the others one each.
+    std::map<std::tuple<std::string, std::string, std::string, Keys, std::string, int, TextKeys>,
+             std::pair<std::string, std::uint64_t>>
+        expected;
+    for (int round = 0; round < 2; ++round) {
+        for (std::size_t i = inputs.size(); i-- > 0;) {
+            const Input& in = inputs[(i * 5 + round) % inputs.size()];
+            dissect::FlowContext flow{in.client, in.server, 40000,
+                                      static_cast<std::uint16_t>(in.protocol == "tls" ? 443
+                                                                 : in.protocol == "opcua" ? 4840
+                                                                                          : 502),
+                                      dissect::Transport::Tcp, 2000};
+            dissect::Operation op;
+            op.protocol = in.protocol;
+            op.function = in.function;
+            op.functionCode = in.code;
+            op.keys = in.keys;
+            op.textKeys = in.textKeys;
+            op.opClass = in.opClass;
+            inv.observeOperation(flow, op);
+            auto& e = expected[{in.protocol, in.client, in.server, in.keys, in.function, in.code,
+                                in.textKeys}];
+            if (e.first.empty()) e.first = in.opClass;
+            ++e.second;
+        }
+    }
+    const auto ops = inv.operations();
+    ASSERT_EQ(ops.size(), expected.size());
+    std::size_t i = 0;
+    for (const auto& [key, value] : expected) {
+        const auto& o = ops[i++];
+        const auto& [protocol, client, server, keys, function, code, textKeys] = key;
+        EXPECT_EQ(o.protocol, protocol) << i;
+        EXPECT_EQ(o.clientIp, client) << i;
+        EXPECT_EQ(o.serverIp, server) << i;
+        EXPECT_EQ(o.keys, keys) << i;
+        EXPECT_EQ(o.function, function) << i;
+        EXPECT_EQ(o.functionCode, code) << i;
+        EXPECT_EQ(o.textKeys, textKeys) << i;
+        EXPECT_EQ(o.opClass, value.first) << i;
+        EXPECT_EQ(o.count, value.second) << i;
+    }
+    const auto conns = inv.connections();
+    ASSERT_EQ(conns.size(), 5u);
+    std::vector<std::string> order;
+    for (const auto& c : conns) {
+        std::string classes;
+        for (const auto& cls : c.operations) classes += "[" + cls + "]";
+        order.push_back(c.srcIp + " " + c.dstIp + " " + c.transport + " " +
+                        std::to_string(c.port) + " " + c.protocol + " " + classes);
+    }
+    EXPECT_EQ(order, (std::vector<std::string>{
+                         "10.0.0.10 10.0.0.9 tcp 502 modbus [write]",
+                         "10.0.0.9 10.0.0.10 tcp 80  ",
+                         "10.0.0.9 10.0.0.10 tcp 443 tls [other]",
+                         "10.0.0.9 10.0.0.10 tcp 502 modbus [read][write]",
+                         "10.0.0.9 10.0.0.10 tcp 4840 opcua [read]",
+                     }));
 }
 
 }  // namespace

@@ -139,6 +139,12 @@ int childAnalyze(const fs::path& file) {
         if (const char* workers = std::getenv("IRONSIGHT_BENCH_WORKERS")) {
             options.workers = std::strtoul(workers, nullptr, 10);
         }
+        // --changes-every: takeChanges() every N packets, as `run` does every ~200 ms (the
+        // live sensor's change sets and what the engine keeps to compute them).
+        std::uint64_t changesEvery = 0;
+        if (const char* every = std::getenv("IRONSIGHT_BENCH_CHANGES_EVERY")) {
+            changesEvery = std::strtoull(every, nullptr, 10);
+        }
         ironsight::sensor::Engine engine(options);
         ironsight::sensor::RawPacket packet;
         for (;;) {
@@ -151,6 +157,7 @@ int childAnalyze(const fs::path& file) {
             engine.process(packet);
             ++r.packets;
             r.bytes += packet.data.size();
+            if (changesEvery > 0 && r.packets % changesEvery == 0) (void)engine.takeChanges();
         }
         engine.finish();
         r.seconds = secondsSince(start);
@@ -233,6 +240,7 @@ int main(int argc, char** argv) {
     ironsight::test::OtTraceOptions gen;
     int repeat = 3, cpu = 0;
     int evidenceRing = -1;
+    std::uint64_t changesEvery = 0;
     std::vector<int> workerCounts{1};
     app.add_option("--pcap", pcap, "Capture to measure (default: generate the OT trace)");
     app.add_option("--devices", gen.devices, "Generated trace: sending hosts");
@@ -245,6 +253,9 @@ int main(int argc, char** argv) {
     app.add_option("--evidence-ring", evidenceRing,
                    "Alert evidence: packets remembered per flow (0: off; default: the engine's)")
         ->check(CLI::Range(0, 4096));
+    app.add_option("--changes-every", changesEvery,
+                   "Take the engine's change set every N packets, as the live sensor does every "
+                   "~200 ms (0: never; `analyze` takes none)");
     app.add_option("--workers", workerCounts,
                    "Analysis runs with these worker counts, e.g. 1,2 (1 is pinned to --cpu, more "
                    "use every CPU)")
@@ -253,6 +264,9 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     if (evidenceRing >= 0) {
         ::setenv("IRONSIGHT_BENCH_EVIDENCE_RING", std::to_string(evidenceRing).c_str(), 1);
+    }
+    if (changesEvery > 0) {
+        ::setenv("IRONSIGHT_BENCH_CHANGES_EVERY", std::to_string(changesEvery).c_str(), 1);
     }
 
     fs::path file = pcap;

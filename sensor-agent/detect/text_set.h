@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// TextSet: a set of texts that costs little more than the texts themselves. The detector's
+// baseline holds an item per learned connection and pair ("conn tcp 10.0.0.5 10.0.9.1 443 tls",
+// "talk tls ..."), so with 200,000 concurrent flows it is per-flow memory: a std::set<string> or
+// unordered_set<string> spends 100-140 bytes of nodes, pointers and allocator overhead on each
+// ~40-byte item (docs/BENCHMARKS.md "Memory ... session 9").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace ironsight::sensor::detect {
+
+/// Texts are copied into an append-only arena (length, hash, bytes: at most 4 GiB in all) and
+/// found through an open-addressing hash table (linear probing, at most 3/4 full) of 32-bit
+/// references into it with a one-byte hash tag per slot (5 bytes a slot, 7-14 per text).
+/// Unordered; sorted() gives the texts in std::set order. erase() only unlinks a text (its
+/// bytes stay in the arena): erasing is rare (handling items).
+class TextSet {
+public:
+    TextSet() = default;
+    TextSet(const TextSet&) = delete;
+    TextSet& operator=(const TextSet&) = delete;
+
+    std::size_t count(std::string_view text) const { return find(text) != kNotFound ? 1 : 0; }
+    /// True when the text was not in the set.
+    bool insert(std::string_view text);
+    /// 1 when the text was in the set.
+    std::size_t erase(std::string_view text);
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    /// Views of every text, in lexicographic order (valid until the set changes).
+    std::vector<std::string_view> sorted() const;
+    /// Bytes held (table and arena): what the set costs.
+    std::size_t memoryBytes() const;
+
+private:
+    static constexpr std::size_t kNotFound = ~std::size_t{0};
+    static constexpr std::uint8_t kEmpty = 0, kErased = 1;  // tags; a used slot's tag is >= 2
+    // A reference: the chunk's index, then the record's offset in it.
+    static constexpr unsigned kChunkBits = 18;
+    static constexpr std::size_t kChunkBytes = std::size_t{1} << kChunkBits;
+    static constexpr std::size_t kMaxChunks = std::size_t{1} << (32 - kChunkBits);
+
+    static std::uint32_t hashOf(std::string_view text);
+    /// The slot index takes the hash's low bits, the tag its high byte.
+    static std::uint8_t tagOf(std::uint32_t hash) {
+        return static_cast<std::uint8_t>(2 + (hash >> 24) % 254);
+    }
+    const char* record(std::uint32_t reference) const {
+        return chunks_[reference >> kChunkBits].get() + (reference & (kChunkBytes - 1));
+    }
+    static std::string_view textAt(const char* record);
+    static std::uint32_t hashAt(const char* record);
+    std::size_t find(std::string_view text) const;
+    std::uint32_t store(std::string_view text, std::uint32_t hash);
+    void rehash(std::size_t slots);
+
+    std::vector<std::uint8_t> tags_;         // per slot: kEmpty, kErased or the text's hash tag
+    std::vector<std::uint32_t> references_;  // per slot: the text's record in the arena
+    std::size_t size_ = 0, used_ = 0;    // texts; slots not empty (texts + erased)
+    std::vector<std::unique_ptr<char[]>> chunks_;
+    std::size_t chunkUsed_ = 0, chunkSize_ = 0;  // of the last chunk
+    std::size_t arenaBytes_ = 0;
+};
+
+}  // namespace ironsight::sensor::detect
