@@ -1591,10 +1591,15 @@ void Engine::Impl::consumerLoop() {
                         packetRaises.clear();
                         raisesQueued.fetch_add(1);
                     }
+                    // Leave the batch before publishing the packet: once detectionDone passes a
+                    // batch's last packet, the inventory stage may give it back to the pool and
+                    // the reader refill it. (Reading its size after that kept a cursor on a
+                    // refilled batch, and the 2-worker pipeline hung, ~1 run in 5 of a long
+                    // detection-mode trace.)
+                    if (++c.packet == batch.packets.size()) c = {};
                     detectionDone.store(++next, std::memory_order_release);
                     if ((next & 255) == 0) wakeInventory();  // it works in chunks
                     progress = true;
-                    if (++c.packet == batch.packets.size()) c = {};
                 }
             }
         }
