@@ -59,8 +59,19 @@ bool WalCheckpointer::waitUntilBounded(std::chrono::milliseconds timeout) {
            !stopping_;
 }
 
-int WalCheckpointer::onCommit(void* self, sqlite3*, const char*, int pages) {
+int WalCheckpointer::onCommit(void* self, sqlite3* db, const char*, int pages) {
     auto* c = static_cast<WalCheckpointer*>(self);
+    // The last pages of a WAL over its bound, copied by this commit's writer (it holds the
+    // store's write lock; SQLite's own write lock is released before the hook runs).
+    if (pages >= c->options_.boundPages && c->finishOnCommit_.exchange(false)) {
+        int log = 0, copied = 0;
+        if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) ==
+                SQLITE_OK &&
+            copied >= log) {
+            c->caughtUp();
+            return SQLITE_OK;
+        }
+    }
     {
         std::lock_guard lock(c->mutex_);
         c->walPages_ = pages;
@@ -70,15 +81,23 @@ int WalCheckpointer::onCommit(void* self, sqlite3*, const char*, int pages) {
     return SQLITE_OK;
 }
 
-int WalCheckpointer::checkpoint(int& log, int& copied) {
-    const int rc =
-        sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+void WalCheckpointer::caughtUp() {
+    {
+        std::lock_guard lock(mutex_);
+        walPages_ = 0;  // all copied: the next commit starts the WAL over
+        ++catchUps_;
+    }
+    caughtUp_.notify_all();
+}
+
+int WalCheckpointer::checkpoint(sqlite3* db, int& log, int& copied) {
+    const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
     // SQLITE_BUSY: another checkpoint is running (e.g. an admin command's); the next commit
     // past the threshold asks again. Anything else would repeat: say it once.
     if (rc != SQLITE_OK && rc != SQLITE_BUSY && !reported_) {
         reported_ = true;
         std::fprintf(stderr, "ironsight-console: WAL checkpoint of %s failed: %s\n",
-                     db_.path().string().c_str(), sqlite3_errmsg(db_.handle()));
+                     db_.path().string().c_str(), sqlite3_errmsg(db));
     }
     return rc;
 }
@@ -91,25 +110,26 @@ void WalCheckpointer::run() {
         pending_ = false;
         lock.unlock();
         int log = 0, copied = 0;
-        int rc = checkpoint(log, copied);
-        bool caughtUp = false;
+        int rc = checkpoint(db_.handle(), log, copied);
         if (rc == SQLITE_OK && log >= options_.boundPages && options_.holdWriters) {
             // Catch up while the writers go on (each pass copies what the last one left), then
-            // copy the rest, a few hundred pages, with them held.
+            // copy the rest, a few hundred pages, with them held or in the next commit.
             for (int pass = 0; pass < 4 && rc == SQLITE_OK && log - copied > options_.pages;
                  ++pass) {
-                rc = checkpoint(log, copied);
+                rc = checkpoint(db_.handle(), log, copied);
             }
-            if (rc == SQLITE_OK) options_.holdWriters([&] { rc = checkpoint(log, copied); });
-            caughtUp = rc == SQLITE_OK && copied >= log;
+            if (rc == SQLITE_OK) {
+                finishOnCommit_ = true;
+                options_.holdWriters([&] {
+                    if (!finishOnCommit_.exchange(false)) return;  // a commit's hook did it
+                    if (checkpoint(db_.handle(), log, copied) == SQLITE_OK && copied >= log) {
+                        caughtUp();
+                    }
+                });
+            }
         }
         lock.lock();
         ++checkpoints_;
-        if (caughtUp) {
-            walPages_ = 0;  // all copied: the next commit starts the WAL over
-            ++catchUps_;
-            caughtUp_.notify_all();
-        }
     }
 }
 

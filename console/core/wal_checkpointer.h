@@ -2,6 +2,7 @@
 // Checkpoints the console store's WAL from its own thread and connection.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -26,7 +27,8 @@ namespace ironsight::console::core {
 /// WAL grows without end (2.3 GB during a retention at 1,000,000 alerts, with every page lookup
 /// and commit slower for it: docs/BENCHMARKS.md "Retention at scale, session 9"). Past
 /// `boundPages` the checkpointer copies most of the WAL while writers go on, then the last
-/// pages with the writers held (`holdWriters`), so the next commit starts the WAL over.
+/// pages with the writers held (`holdWriters`) or in the next commit's wal hook, whichever comes
+/// first, so the commit after that starts the WAL over.
 class WalCheckpointer {
 public:
     /// Runs `work` while no writer of the store can commit (the store holds its write lock).
@@ -64,8 +66,11 @@ private:
     WalCheckpointer(sqlite::Db& writer, sqlite::Db own, Options options);
     static int onCommit(void* self, sqlite3* db, const char* schema, int pages);
     void run();
-    /// One PASSIVE checkpoint; `log` and `copied` are the WAL's pages and those now copied.
-    int checkpoint(int& log, int& copied);
+    /// One PASSIVE checkpoint through `db`; `log` and `copied` are the WAL's pages and those now
+    /// copied.
+    int checkpoint(sqlite3* db, int& log, int& copied);
+    /// After a final pass copied the whole WAL: count it and wake waitUntilBounded.
+    void caughtUp();
 
     sqlite::Db& writer_;
     sqlite::Db db_;
@@ -74,6 +79,10 @@ private:
     std::condition_variable due_;
     std::condition_variable caughtUp_;
     bool pending_ = false;
+    /// Set when most of a WAL over its bound is copied: the next commit copies the rest itself,
+    /// from the wal hook, if it comes before holdWriters gets the writers (a writer that commits
+    /// back to back can keep the lock from the checkpointer for seconds: std::mutex is unfair).
+    std::atomic<bool> finishOnCommit_{false};
     bool stopping_ = false;
     int walPages_ = 0;
     std::uint64_t checkpoints_ = 0;
