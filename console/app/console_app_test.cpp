@@ -115,6 +115,18 @@ protected:
         args.insert(args.begin(), {"admin", "--data-dir", data_.string()});
         return run(args, tmp_.path);
     }
+    /// `admin init`, site P, zone Z and sensor s1 in it (its activation file in the temp dir).
+    void initWithSensorS1() {
+        RunResult r = admin({"init", "--admin-user", "admin", "--admin-password-file",
+                             (tmp_.path / "pw").string()});
+        ASSERT_EQ(r.code, 0) << r.err;
+        ASSERT_EQ(admin({"site", "add", "P"}).code, 0);
+        ASSERT_EQ(admin({"zone", "add", "--site", "P", "Z"}).code, 0);
+        ASSERT_EQ(admin({"sensor", "add", "--site", "P", "--zone", "Z", "s1", "--out",
+                         (tmp_.path / "s1.act").string()})
+                      .code,
+                  0);
+    }
     TempDir tmp_;
     fs::path data_;
 };
@@ -592,15 +604,8 @@ TEST_F(ConsoleApp, BackupRestoreAndRetentionCommands) {
 // stopping the server must not wait for it. The sweep stops between two batches, keeps what it
 // deleted, says so, and the audit records it.
 TEST_F(ConsoleApp, HeadlessShutdownStopsALongRetentionSweep) {
-    RunResult r = admin(
-        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
-    ASSERT_EQ(r.code, 0) << r.err;
-    ASSERT_EQ(admin({"site", "add", "P"}).code, 0);
-    ASSERT_EQ(admin({"zone", "add", "--site", "P", "Z"}).code, 0);
-    ASSERT_EQ(admin({"sensor", "add", "--site", "P", "--zone", "Z", "s1", "--out",
-                     (tmp_.path / "s1.act").string()})
-                  .code,
-              0);
+    ASSERT_NO_FATAL_FAILURE(initWithSensorS1());
+    RunResult r{};
     constexpr int kAlerts = 40'000;  // ~1,600 batches of 25: seconds of sweeping at least
     {
         using namespace ironsight::console::core;
@@ -801,15 +806,8 @@ TEST_F(ConsoleApp, ForwardCommandsAndTheHeadlessForwarder) {
 }
 
 TEST_F(ConsoleApp, CveImportAndDeviceMatches) {
-    RunResult r = admin(
-        {"init", "--admin-user", "admin", "--admin-password-file", (tmp_.path / "pw").string()});
-    ASSERT_EQ(r.code, 0) << r.err;
-    ASSERT_EQ(admin({"site", "add", "P"}).code, 0);
-    ASSERT_EQ(admin({"zone", "add", "--site", "P", "Z"}).code, 0);
-    ASSERT_EQ(admin({"sensor", "add", "--site", "P", "--zone", "Z", "s1", "--out",
-                     (tmp_.path / "s1.act").string()})
-                  .code,
-              0);
+    ASSERT_NO_FATAL_FAILURE(initWithSensorS1());
+    RunResult r{};
     {
         auto store = ironsight::console::core::ConsoleStore::open(data_ / "console.db");
         ASSERT_TRUE(store.ok());

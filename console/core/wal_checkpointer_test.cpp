@@ -26,6 +26,20 @@ constexpr int kPages = 100;       // a commit leaving this many WAL pages wakes 
 constexpr int kBoundPages = 800;  // ~3 MiB of 4 KiB pages
 constexpr int kCommits = 800;     // ~25 pages each: ~20,000 pages (~80 MiB) written in all
 
+/// The test's thresholds; `bounded`: catch-ups hold `writers` (the store's write mutex).
+WalCheckpointer::Options testOptions(std::mutex& writers, bool bounded) {
+    WalCheckpointer::Options options;
+    options.pages = kPages;
+    options.boundPages = kBoundPages;
+    if (bounded) {
+        options.holdWriters = [&writers](const std::function<void()>& work) {
+            std::lock_guard lock(writers);
+            work();
+        };
+    }
+    return options;
+}
+
 /// Commits ~100 KiB of fresh rows `kCommits` times back to back, each under `writers` (as the
 /// store's writes are under its mutex), and returns the largest WAL file seen after a commit.
 /// A writer that `waits` calls waitUntilBounded after each commit, as retention does; one that
@@ -36,16 +50,7 @@ std::uintmax_t largestWalOfABusyWriter(const fs::path& file, bool bounded, bool 
     EXPECT_TRUE(db.ok());
     EXPECT_TRUE(db->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)").ok());
     std::mutex writers;
-    WalCheckpointer::Options options;
-    options.pages = kPages;
-    options.boundPages = kBoundPages;
-    if (bounded) {
-        options.holdWriters = [&](const std::function<void()>& work) {
-            std::lock_guard lock(writers);
-            work();
-        };
-    }
-    auto checkpointer = WalCheckpointer::start(*db, std::move(options));
+    auto checkpointer = WalCheckpointer::start(*db, testOptions(writers, bounded));
     EXPECT_TRUE(checkpointer.ok());
     std::uintmax_t largest = 0;
     for (int i = 0; i < kCommits; ++i) {
@@ -106,14 +111,7 @@ TEST(WalCheckpointer, WaitUntilBoundedReturnsOnceTheWalWasCopied) {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(db->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)").ok());
     std::mutex writers;
-    WalCheckpointer::Options options;
-    options.pages = kPages;
-    options.boundPages = kBoundPages;
-    options.holdWriters = [&](const std::function<void()>& work) {
-        std::lock_guard lock(writers);
-        work();
-    };
-    auto checkpointer = WalCheckpointer::start(*db, std::move(options));
+    auto checkpointer = WalCheckpointer::start(*db, testOptions(writers, true));
     ASSERT_TRUE(checkpointer.ok());
     EXPECT_TRUE((*checkpointer)->waitUntilBounded(std::chrono::milliseconds(0)));
     // One commit of ~1,200 pages: over the bound.

@@ -281,6 +281,25 @@ bool containsText(const core::DeviceRow& d, const std::string& needle) {
            has(d.site) || has(d.zone);
 }
 
+/// 100 new_device alerts as a sensor streams them: sequence numbers after `seq`, ids
+/// `prefix` + the counter `n` (both advanced).
+v1::Batch newDeviceAlerts(const std::string& prefix, std::uint64_t& seq, int& n) {
+    v1::Batch batch;
+    for (int i = 0; i < 100; ++i) {
+        auto* env = batch.add_envelopes();
+        env->set_seq(++seq);
+        v1::Alert* al = env->mutable_alert();
+        al->set_id(prefix + std::to_string(n++));
+        al->set_engine("policy");
+        al->set_type("new_device");
+        al->set_severity(v1::SEVERITY_MINOR);
+        al->set_title("New device on the network");
+        al->set_first_seen_ms(core::nowMs());
+        al->set_last_seen_ms(core::nowMs());
+    }
+    return batch;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -521,18 +540,7 @@ int main(int argc, char** argv) {
                 std::uint64_t seq = progress->appliedThroughSeq;
                 int n = 0;
                 while (!stop.load()) {
-                    v1::Batch batch;
-                    for (int i = 0; i < 100; ++i) {
-                        auto* env = batch.add_envelopes();
-                        env->set_seq(++seq);
-                        v1::Alert* al = env->mutable_alert();
-                        al->set_id("read-" + std::to_string(n++));
-                        al->set_engine("policy");
-                        al->set_type("new_device");
-                        al->set_severity(v1::SEVERITY_MINOR);
-                        al->set_title("New device on the network");
-                        al->set_last_seen_ms(core::nowMs());
-                    }
+                    const v1::Batch batch = newDeviceAlerts("read-", seq, n);
                     const auto start = Clock::now();
                     if (auto r =
                             store.applyBatch(ingestSensor, progress->epoch, batch, core::nowMs());
@@ -659,19 +667,7 @@ int main(int argc, char** argv) {
             std::uint64_t seq = progress->appliedThroughSeq;
             int n = 0;
             while (!stop.load()) {
-                v1::Batch batch;
-                for (int i = 0; i < 100; ++i) {
-                    auto* env = batch.add_envelopes();
-                    env->set_seq(++seq);
-                    v1::Alert* al = env->mutable_alert();
-                    al->set_id("live-" + std::to_string(n++));
-                    al->set_engine("policy");
-                    al->set_type("new_device");
-                    al->set_severity(v1::SEVERITY_MINOR);
-                    al->set_title("New device on the network");
-                    al->set_first_seen_ms(core::nowMs());
-                    al->set_last_seen_ms(core::nowMs());
-                }
+                const v1::Batch batch = newDeviceAlerts("live-", seq, n);
                 const auto start = Clock::now();
                 if (auto r = store.applyBatch(ingestSensor, progress->epoch, batch, core::nowMs());
                     !r) {
