@@ -1224,7 +1224,12 @@ void addBackupCommands(CLI::App& admin, const std::function<fs::path()>& dataDir
                   << p.devicesDays << " days (0 = keep)\n";
         exitCode = 0;
     });
-    retention->add_subcommand("run", "Apply the retention periods now")
+    retention
+        ->add_subcommand(
+            "run",
+            "Apply the retention periods now: paced so ingest goes on (minutes on a large store; "
+            "progress on a terminal). Ctrl-C stops between batches and keeps what was deleted "
+            "(exit 130)")
         ->callback([dataDir, &exitCode] {
             // Before the console's threads exist: they inherit the blocked signals.
             InterruptStops interrupt;
