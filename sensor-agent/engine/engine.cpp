@@ -50,11 +50,9 @@ namespace {
 constexpr std::size_t kMaxAppBuffer = 64 * 1024;  // unparsed bytes kept per flow direction
 constexpr std::uint8_t kHeuristicProbes = 4;  // payload packets offered to the heuristics
 constexpr std::uint32_t kMaxDeferred = 16;  // packets a flow waits for the heuristics at most
-// Several workers: frames per batch, batch bytes, and batches in flight per worker (the bound
-// on what waits between dispatcher, workers and consumer; a full pool blocks process()).
-constexpr std::size_t kBatchPackets = 1024;
+// Several workers: bytes per batch (EngineOptions::batchPackets and batchesPerWorker bound the
+// frames per batch and the batches in flight; a full pool blocks process()).
 constexpr std::size_t kBatchBytes = 1 << 20;
-constexpr std::size_t kBatchesPerWorker = 8;
 
 /// What inventory and detection remember of a flow between its operations (its records and
 /// baseline lookups): allocated with the flow's third operation, so that flows with one or two
@@ -320,7 +318,8 @@ struct Batch {
         return {e.linkType, e.timestampUs, e.wireLength,
                 std::span<const std::uint8_t>(bytes.data() + e.offset, e.length), e.source};
     }
-    bool full() const { return packets.size() >= kBatchPackets || bytes.size() >= kBatchBytes; }
+    std::size_t maxPackets = 1024;  // EngineOptions::batchPackets
+    bool full() const { return packets.size() >= maxPackets || bytes.size() >= kBatchBytes; }
     void clear() {
         bytes.clear();
         packets.clear();
@@ -494,6 +493,8 @@ struct Engine::Impl {
     std::unique_ptr<std::condition_variable[]> inboxReady;
     std::condition_variable outboxReady, poolReady, consumedReady;
     std::vector<std::unique_ptr<Batch>> batches;  // all of them (the pool's storage)
+    std::size_t batchPackets = 1024, batchesPerWorker = 8;  // EngineOptions
+    std::function<void()> afterDetectionPublished;          // EngineOptions (tests)
     std::vector<Batch*> pool;                     // free
     std::vector<std::deque<Batch*>> inbox, outbox;
     std::vector<Batch*> partial;  // dispatcher's batch being filled, per worker (dispatchMutex)
@@ -671,6 +672,9 @@ Engine::Impl::Impl(EngineOptions o)
                 return pairShard(x, y, n);
             });
         for (std::size_t i = 0; i < n; ++i) workers[i]->rates = shards[i];
+        batchPackets = std::max<std::size_t>(o.batchPackets, 1);
+        batchesPerWorker = std::max<std::size_t>(o.batchesPerWorker, 1);
+        afterDetectionPublished = o.afterDetectionPublished;
         start();
     }
 }
@@ -1428,8 +1432,9 @@ void Engine::Impl::start() {
     inventoryInbox.resize(n);
     inboxReady = std::make_unique<std::condition_variable[]>(n);
     partial.assign(n, nullptr);
-    for (std::size_t i = 0; i < n * kBatchesPerWorker; ++i) {
+    for (std::size_t i = 0; i < n * batchesPerWorker; ++i) {
         batches.push_back(std::make_unique<Batch>());
+        batches.back()->maxPackets = batchPackets;
         pool.push_back(batches.back().get());
     }
     for (auto& w : workers) {
@@ -1598,6 +1603,7 @@ void Engine::Impl::consumerLoop() {
                     // detection-mode trace.)
                     if (++c.packet == batch.packets.size()) c = {};
                     detectionDone.store(++next, std::memory_order_release);
+                    if (afterDetectionPublished) afterDetectionPublished();
                     if ((next & 255) == 0) wakeInventory();  // it works in chunks
                     progress = true;
                 }

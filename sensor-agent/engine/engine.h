@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -165,6 +166,16 @@ struct EngineOptions {
     /// feeding one consumer thread (inventory, detection): same results, process() only
     /// dispatches.
     std::size_t workers = 1;
+    /// With workers > 1: frames per batch (at most 1 MiB of them) and batches per worker in
+    /// flight, the hand-off between the reading thread, the workers and the two consumer stages
+    /// (docs/BENCHMARKS.md "Multi-core"). The defaults are the measured ones; tests make them
+    /// tiny so that every hand-off happens under a full pool. Clamped to at least 1.
+    std::size_t batchPackets = 1024;
+    std::size_t batchesPerWorker = 8;
+    /// Tests only (engine_workers_test): with workers > 1, called by the detection stage right
+    /// after it has published a packet as analysed, to hold it there while the other stages
+    /// move on (a recycled batch is refilled in that window).
+    std::function<void()> afterDetectionPublished{};
     /// Live capture: the interface names by RawPacket::source (kMaxCaptureInterfaces), so devices
     /// record where they were seen (DeviceRecord::interfaces). Empty for a file.
     std::vector<std::string> interfaces{};

@@ -8,20 +8,25 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <set>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/engine/engine.h"
+#include "tests/support/ot_trace.h"
 #include "tests/support/plant_traffic.h"
 
 namespace ironsight::sensor {
@@ -71,10 +76,19 @@ json list(const std::vector<T>& items) {
 
 /// Everything the engine reports after analysing `file` with `workers` workers, as one JSON
 /// document (the snapshot APIs sort their output, so equal documents mean equal results).
-json analyse(const fs::path& file, std::size_t workers, bool learning) {
+/// EngineOptions::batchPackets and batchesPerWorker (the defaults unless a test shrinks them).
+struct BatchGeometry {
+    std::size_t packets = 1024, perWorker = 8;
+    std::function<void()> afterDetectionPublished{};  // EngineOptions' test hook
+};
+
+json analyse(const fs::path& file, std::size_t workers, bool learning, BatchGeometry batches = {}) {
     EngineOptions options;
     options.workers = workers;
     options.learning = learning;
+    options.batchPackets = batches.packets;
+    options.batchesPerWorker = batches.perWorker;
+    options.afterDetectionPublished = batches.afterDetectionPublished;
     Engine engine(options);
     auto source = PcapFileSource::open(file);
     if (!source) return {{"error", source.error().message}};
@@ -148,6 +162,62 @@ TEST(EngineWorkersTest, PlantTraceGivesTheSameResultsWithTwoAndThreeWorkers) {
     EXPECT_GT(one["evidence"].size(), 0U);
     expectSameForAnyWorkers(file, true);
     expectSameForAnyWorkers(file, false);
+    fs::remove(file);
+}
+
+/// A watchdog for a run that must end: a pipeline that stops waits for ever, so after `limit`
+/// the test process says what hung and exits (its threads cannot be joined).
+template <typename F>
+json withinOrExit(std::chrono::seconds limit, const std::string& what, F&& run) {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread watchdog([&] {
+        std::unique_lock lock(m);
+        if (!cv.wait_for(lock, limit, [&] { return done; })) {
+            std::cerr << "HUNG: " << what << " did not finish within " << limit.count() << " s\n";
+            std::_Exit(1);
+        }
+    });
+    json result = run();
+    {
+        std::lock_guard lock(m);
+        done = true;
+    }
+    cv.notify_one();
+    watchdog.join();
+    return result;
+}
+
+// Every hand-off of the several-worker pipeline under a full pool: batches of 1-3 frames, 1-2
+// batches per worker, so a batch goes back to the pool and is refilled by the reading thread
+// while the consumer stages are still around it, thousands of times per run. Detection mode on
+// an empty baseline (an alert per new host and flow: detection waits for the inventory stage
+// often). A detection stage that read its batch after publishing the batch's last packet hung
+// here every time (the fix of 0715b36; with default batches and no linger that hang showed in
+// about one long run in five).
+TEST(EngineWorkersTest, TinyBatchesUnderAFullPoolNeitherHangNorChangeResults) {
+    const fs::path file = fs::temp_directory_path() /
+                          ("ironsight_workers_tiny_" + std::to_string(::getpid()) + ".pcap");
+    // 40 hosts, 2 minutes: 11,536 frames of OT polling, web sessions, DNS and ARP.
+    ASSERT_TRUE(test::writeOtTrace(file, {.seed = 3, .devices = 40, .minutes = 2}).ok());
+    const json one = analyse(file, 1, false);
+    ASSERT_GT(one["alerts"].size(), 100U);
+    // Detection stays a moment after it published each packet: enough for the inventory stage
+    // to give a finished batch back and the reading thread to refill it before detection looks
+    // at its cursor again.
+    const auto linger = [] { std::this_thread::sleep_for(std::chrono::microseconds(20)); };
+    for (const BatchGeometry& batches : {BatchGeometry{1, 1, linger}, BatchGeometry{2, 1, linger},
+                                         BatchGeometry{3, 2, linger}, BatchGeometry{2, 1}}) {
+        for (const std::size_t workers : {2, 3}) {
+            const std::string what = std::to_string(workers) + " workers, batches of " +
+                                     std::to_string(batches.packets) + " frames, " +
+                                     std::to_string(batches.perWorker) + " per worker";
+            const json many = withinOrExit(std::chrono::seconds(120), what,
+                                           [&] { return analyse(file, workers, false, batches); });
+            EXPECT_TRUE(one == many) << what << ": " << firstDifference(one, many);
+        }
+    }
     fs::remove(file);
 }
 
