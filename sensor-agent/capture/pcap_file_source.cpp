@@ -2,6 +2,8 @@
 // PcapFileSource: libpcap offline reading with specific, one-line error messages.
 #include "sensor-agent/capture/pcap_file_source.h"
 
+#include "sensor-agent/capture/classic_pcap_reader.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,7 +17,17 @@ PcapFileSource::PcapFileSource(capture::PcapHandle handle, std::filesystem::path
     linkType_ = pcap_datalink(handle_.get());
 }
 
-Result<PcapFileSource> PcapFileSource::open(const std::filesystem::path& file) {
+PcapFileSource::PcapFileSource(std::unique_ptr<capture::ClassicPcapReader> classic,
+                               std::filesystem::path path, std::int64_t size)
+    : classic_(std::move(classic)), path_(std::move(path)), fileSize_(size) {
+    linkType_ = DLT_EN10MB;  // the only link type the reader takes
+}
+
+PcapFileSource::~PcapFileSource() = default;
+PcapFileSource::PcapFileSource(PcapFileSource&&) noexcept = default;
+PcapFileSource& PcapFileSource::operator=(PcapFileSource&&) noexcept = default;
+
+Result<PcapFileSource> PcapFileSource::open(const std::filesystem::path& file, Reader reader) {
     const std::string name = file.string();
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec)) {
@@ -28,6 +40,12 @@ Result<PcapFileSource> PcapFileSource::open(const std::filesystem::path& file) {
     std::fseek(fp, 0, SEEK_END);
     const std::int64_t size = std::ftell(fp);
     std::fseek(fp, 0, SEEK_SET);
+    if (reader == Reader::Auto) {
+        if (auto classic = capture::ClassicPcapReader::open(name)) {
+            std::fclose(fp);
+            return PcapFileSource(std::move(classic), file, size);
+        }
+    }
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     // On success libpcap owns fp (pcap_close closes it); on failure we still own it.
     pcap_t* raw = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
@@ -43,6 +61,25 @@ Result<PcapFileSource> PcapFileSource::open(const std::filesystem::path& file) {
 }
 
 Result<bool> PcapFileSource::next(RawPacket& packet) {
+    if (classic_) {
+        capture::ClassicPcapReader::Record record;
+        switch (classic_->next(record, classicError_)) {
+            case capture::ClassicPcapReader::Status::Packet:
+                ++packets_;
+                packet.linkType = linkType_;
+                packet.timestampUs = record.timestampUs;
+                packet.wireLength = record.wireLength;
+                packet.data = record.data;
+                return true;
+            case capture::ClassicPcapReader::Status::End:
+                return false;
+            case capture::ClassicPcapReader::Status::Error:
+                break;
+        }
+        std::string reason;
+        reason.swap(classicError_);
+        return readError(reason);
+    }
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     const int rc = pcap_next_ex(handle_.get(), &header, &data);
@@ -56,15 +93,19 @@ Result<bool> PcapFileSource::next(RawPacket& packet) {
         return true;
     }
     if (rc == PCAP_ERROR_BREAK) return false;  // clean end of file
-    const std::string reason = pcap_geterr(handle_.get());
+    return readError(pcap_geterr(handle_.get()));
+}
+
+Error PcapFileSource::readError(const std::string& reason) const {
     if (reason.find("truncated") != std::string::npos || reason.empty()) {
-        return makeError(path_.string() + " is truncated after packet " + std::to_string(packets_));
+        return Error{path_.string() + " is truncated after packet " + std::to_string(packets_)};
     }
-    return makeError(path_.string() + " is corrupt after packet " + std::to_string(packets_) +
-                     " (" + reason + ")");
+    return Error{path_.string() + " is corrupt after packet " + std::to_string(packets_) + " (" +
+                 reason + ")"};
 }
 
 std::int64_t PcapFileSource::position() const {
+    if (classic_) return classic_->position();
     std::FILE* fp = pcap_file(handle_.get());
     return fp ? static_cast<std::int64_t>(std::ftell(fp)) : 0;
 }

@@ -4,7 +4,7 @@
 # libraries) and runs each for a while.
 #
 # Usage: bash tests/fuzz/run.sh [SECONDS_PER_TARGET=60] [TARGET...]
-#   TARGET: engine or a dissector folder name (modbus, dnp3, ...); default: every target.
+#   TARGET: engine, pcap_reader or a dissector folder name (modbus, dnp3, ...); default: every target.
 #   JOBS=N  parallel fuzzer processes (default 1).
 #
 # Each target starts from its kept corpus (sensor-agent/dissect/<name>/fuzz-corpus or
@@ -27,6 +27,7 @@ for dir in "$ROOT"/sensor-agent/dissect/*/; do
     [ -f "$dir/${name}_fuzz.cpp" ] && corpus_of[$name]="$dir/fuzz-corpus"
 done
 corpus_of[engine]="$ROOT/sensor-agent/engine/fuzz-corpus"
+corpus_of[pcap_reader]="$ROOT/sensor-agent/capture/fuzz-corpus"
 
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
@@ -35,7 +36,10 @@ fi
 targets=()
 for name in "${names[@]}"; do
     [ -n "${corpus_of[$name]:-}" ] || { echo "fuzz: no target '$name' (known: ${!corpus_of[*]})" >&2; exit 2; }
-    if [ "$name" = engine ]; then targets+=(engine_fuzz); else targets+=("dissect_${name}_fuzz"); fi
+    case $name in
+        engine | pcap_reader) targets+=("${name}_fuzz") ;;
+        *) targets+=("dissect_${name}_fuzz") ;;
+    esac
 done
 
 echo "==> fuzz: building ${#targets[@]} targets in $BUILD"
@@ -53,8 +57,11 @@ fi
 
 run_one() {
     local name=$1 exe
-    if [ "$name" = engine ]; then exe="$BUILD/sensor-agent/engine/engine_fuzz"
-    else exe="$BUILD/sensor-agent/dissect/$name/dissect_${name}_fuzz"; fi
+    case $name in
+        engine) exe="$BUILD/sensor-agent/engine/engine_fuzz" ;;
+        pcap_reader) exe="$BUILD/sensor-agent/capture/pcap_reader_fuzz" ;;
+        *) exe="$BUILD/sensor-agent/dissect/$name/dissect_${name}_fuzz" ;;
+    esac
     local work="$BUILD/corpus/$name" crashes="$BUILD/crashes/$name" log="$BUILD/logs/$name.log"
     mkdir -p "$work" "$crashes" "$BUILD/logs" "${corpus_of[$name]}"
     # -timeout: one input taking over 10 s is a hang and counts as a failure; -rss_limit_mb bounds memory.
