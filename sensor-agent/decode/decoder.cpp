@@ -15,6 +15,7 @@ constexpr int kDltNull = 0, kDltEthernet = 1, kDltRaw = 12, kDltRawBsd = 14, kDl
 constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherArp = 0x0806, kEtherIpv6 = 0x86dd,
                         kEtherVlan = 0x8100, kEtherQinQ = 0x88a8, kEtherQinQOld = 0x9100;
 constexpr int kMaxVlanTags = 4;
+static_assert(kMaxVlanTags + 1 <= VlanStack::kCapacity, "the tags a frame may carry fit");
 
 bool isAfInet6(std::uint32_t af) {
     return af == 10 || af == 24 || af == 28 || af == 30;

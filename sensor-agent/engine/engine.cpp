@@ -92,6 +92,39 @@ struct ShardedFlow {
     std::uint8_t operations = 0;
 };
 
+/// IPv4 texts of recently seen addresses, direct-mapped: the dissectors' flow context is
+/// rebuilt whenever the delivering flow changes (interleaved flows: most deliveries), and
+/// formatting both addresses each time cost more than the rest of the context.
+class IpTextCache {
+public:
+    void assign(const decode::IpAddress& ip, std::string& out) {
+        if (ip.v6) {
+            out = ip.toString();
+            return;
+        }
+        const std::uint32_t value = ip.v4Value();
+        Slot& slot = slots_[(value * 0x9e3779b1u) >> (32 - kBits)];
+        if (!slot.used || slot.value != value) {
+            const std::string text = ip.toString();  // at most 15 characters
+            std::memcpy(slot.text, text.data(), text.size());
+            slot.length = static_cast<std::uint8_t>(text.size());
+            slot.value = value;
+            slot.used = true;
+        }
+        out.assign(slot.text, slot.length);
+    }
+
+private:
+    static constexpr int kBits = 10;
+    struct Slot {
+        std::uint32_t value = 0;
+        bool used = false;
+        std::uint8_t length = 0;
+        char text[15];
+    };
+    std::array<Slot, std::size_t{1} << kBits> slots_{};
+};
+
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
 /// (Per concurrent flow: members ordered so that they pack without padding.)
 struct AppFlow : decode::FlowExtension {
@@ -637,6 +670,7 @@ struct Engine::Impl::Worker : dissect::EventSink {
     // context()'s buffer and the flow it describes (reset when a flow is dropped).
     dissect::FlowContext scratchContext;
     const decode::Flow* scratchFlow = nullptr;
+    IpTextCache ipTexts;  // context()'s address texts
     bool scratchServerIsA = false;
     AppFlow* delivering = nullptr;  // the flow whose data a dissector is parsing (deliver())
     std::thread thread;  // several workers
@@ -1150,8 +1184,8 @@ const dissect::FlowContext& Engine::Impl::Worker::context(const decode::Flow& fl
                                                           const AppFlow& app, std::int64_t tsUs) {
     dissect::FlowContext& ctx = scratchContext;
     if (&flow != scratchFlow || app.serverIsA != scratchServerIsA) {
-        ctx.serverIp = (app.serverIsA ? flow.key.ipA : flow.key.ipB).toString();
-        ctx.clientIp = (app.serverIsA ? flow.key.ipB : flow.key.ipA).toString();
+        ipTexts.assign(app.serverIsA ? flow.key.ipA : flow.key.ipB, ctx.serverIp);
+        ipTexts.assign(app.serverIsA ? flow.key.ipB : flow.key.ipA, ctx.clientIp);
         ctx.serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
         ctx.clientPort = app.serverIsA ? flow.key.portB : flow.key.portA;
         ctx.transport = flow.key.protocol == 6 ? dissect::Transport::Tcp : dissect::Transport::Udp;
