@@ -38,10 +38,6 @@ std::string toString(const MacAddress& mac) {
     return out;
 }
 
-bool isGroupMac(const MacAddress& mac) {
-    return (mac[0] & 0x01) != 0;
-}
-
 IpAddress IpAddress::v4(std::uint32_t hostOrder) {
     IpAddress a;
     a.bytes[0] = static_cast<std::uint8_t>(hostOrder >> 24);
@@ -111,15 +107,7 @@ std::string IpAddress::toString() const {
     return out;
 }
 
-bool IpAddress::isUnicastHost() const {
-    if (!v6) {
-        const std::uint32_t v = v4Value();
-        if (v == 0 || v == 0xffffffffu) return false;
-        if ((v >> 28) == 0xe) return false;  // 224/4 multicast
-        // Loopback stays a host: in a capture of a loopback interface it is the capturing machine.
-        if ((v >> 28) == 0xf) return false;  // 240/4 reserved
-        return true;
-    }
+bool IpAddress::isUnicastHostV6() const {
     if (bytes[0] == 0xff) return false;  // multicast
     bool zero = true;
     for (int i = 0; i < 15; ++i) zero = zero && bytes[i] == 0;

@@ -17,7 +17,9 @@ namespace ironsight::sensor::decode {
 using MacAddress = std::array<std::uint8_t, 6>;
 
 std::string toString(const MacAddress& mac);
-bool isGroupMac(const MacAddress& mac);  // multicast or broadcast (I/G bit)
+inline bool isGroupMac(const MacAddress& mac) {  // multicast or broadcast (I/G bit)
+    return (mac[0] & 0x01) != 0;
+}
 
 struct IpAddress {
     bool v6 = false;
@@ -28,7 +30,14 @@ struct IpAddress {
     static IpAddress fromV6Bytes(std::span<const std::uint8_t> b);
     std::uint32_t v4Value() const;
     std::string toString() const;
-    bool isUnicastHost() const;  // not multicast, broadcast, unspecified or reserved
+    /// Not multicast, broadcast, unspecified or reserved (asked several times per packet: the
+    /// IPv4 test is inline). Loopback stays a host: in a capture of a loopback interface it is
+    /// the capturing machine.
+    bool isUnicastHost() const {
+        if (v6) return isUnicastHostV6();
+        // 0.0.0.0 is unspecified; 224/4 multicast; 240/4 reserved, with 255.255.255.255.
+        return (bytes[0] >> 4) < 0xe && (bytes[0] | bytes[1] | bytes[2] | bytes[3]) != 0;
+    }
     bool isPrivate() const;      // RFC 1918 / link-local / ULA / CGN: not "external"
     // Member-wise (v6, then the bytes in order) like a defaulted comparison, but by words:
     // flow keys, maps and caches compare addresses per packet, and memcmp calls cost more.
@@ -42,6 +51,7 @@ struct IpAddress {
     }
 
 private:
+    bool isUnicastHostV6() const;
     std::uint64_t word(std::size_t at) const {
         std::uint64_t v;
         std::memcpy(&v, bytes.data() + at, sizeof v);

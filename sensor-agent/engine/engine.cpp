@@ -670,7 +670,10 @@ struct Engine::Impl::Worker : dissect::EventSink {
     // context()'s buffer and the flow it describes (reset when a flow is dropped).
     dissect::FlowContext scratchContext;
     const decode::Flow* scratchFlow = nullptr;
+    decode::DecodedPacket decoded;  // process()'s packet (only used during the call)
     IpTextCache ipTexts;  // context()'s address texts
+    decode::IpAddress scratchServerIp, scratchClientIp;  // what scratchContext's texts say
+    bool scratchTexts = false;
     bool scratchServerIsA = false;
     AppFlow* delivering = nullptr;  // the flow whose data a dissector is parsing (deliver())
     std::thread thread;  // several workers
@@ -754,7 +757,7 @@ void Engine::Impl::Worker::emitDecoded(const decode::DecodedPacket& p, const Raw
     }
     const auto slot = out->decoded.used;
     DecodedEvent& e = out->decoded.next();
-    e.packet = p;             // copy-assigned: the slot's VLAN vector is reused
+    e.packet = p;
     e.packet.l2Payload = {};  // the shared side does not read it
     e.packet.payload = {};    // given its address again at replay
     e.payloadInExtra = false;
@@ -911,7 +914,7 @@ void Engine::Impl::Worker::onFinding(const dissect::FlowContext& flow,
 }
 
 void Engine::Impl::Worker::process(const RawPacket& raw) {
-    decode::DecodedPacket p;
+    decode::DecodedPacket& p = decoded;  // decode() resets it: no second initialisation
     const auto status = decoder.decode(raw, p);
     if (status == decode::DecodeStatus::Malformed) return;
     emitDecoded(p, raw);  // detector per packet, inventory, hosts
@@ -1184,8 +1187,14 @@ const dissect::FlowContext& Engine::Impl::Worker::context(const decode::Flow& fl
                                                           const AppFlow& app, std::int64_t tsUs) {
     dissect::FlowContext& ctx = scratchContext;
     if (&flow != scratchFlow || app.serverIsA != scratchServerIsA) {
-        ipTexts.assign(app.serverIsA ? flow.key.ipA : flow.key.ipB, ctx.serverIp);
-        ipTexts.assign(app.serverIsA ? flow.key.ipB : flow.key.ipA, ctx.clientIp);
+        // An end that stays (a master polling its PLCs in turn) keeps its text.
+        const auto& server = app.serverIsA ? flow.key.ipA : flow.key.ipB;
+        const auto& client = app.serverIsA ? flow.key.ipB : flow.key.ipA;
+        if (!scratchTexts || server != scratchServerIp) ipTexts.assign(server, ctx.serverIp);
+        if (!scratchTexts || client != scratchClientIp) ipTexts.assign(client, ctx.clientIp);
+        scratchServerIp = server;
+        scratchClientIp = client;
+        scratchTexts = true;
         ctx.serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
         ctx.clientPort = app.serverIsA ? flow.key.portB : flow.key.portA;
         ctx.transport = flow.key.protocol == 6 ? dissect::Transport::Tcp : dissect::Transport::Udp;

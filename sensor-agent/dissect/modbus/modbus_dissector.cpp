@@ -118,8 +118,8 @@ void ModbusDissector::onPdu(const FlowContext& flow, Direction dir, std::uint8_t
     } else if (fc == 8) {
         info.opClass = "diagnostic";
     }
-    op.function = info.name;
-    op.opClass = info.opClass;
+    op.function = std::move(info.name);  // the table's string, not a copy of it
+    op.opClass = std::move(info.opClass);
     if (op.request) op.range = requestRange(fc, data);
     sink.onOperation(flow, op);
 
