@@ -156,6 +156,13 @@ PcapFileSource::Mapped PcapFileSource::nextMapped(RawPacket& packet) {
         ::madvise(const_cast<std::uint8_t*>(map_.data) + released_, upTo - released_,
                   MADV_DONTNEED);
         released_ = upTo;
+        // A file cut while it is read: libpcap reads on and reports it (reading the mapping
+        // beyond the new end would fault; this narrows that to a change within one step).
+        struct stat st {};
+        std::FILE* fp = pcap_file(handle_.get());
+        if (fp && ::fstat(::fileno(fp), &st) == 0 && st.st_size < static_cast<off_t>(map_.size)) {
+            return Mapped::Unusual;
+        }
     }
     const std::size_t left = map_.size - offset_;
     if (left == 0) {

@@ -237,5 +237,40 @@ TEST_F(PcapFileTest, LibpcapTakesOverAtAnUnusualRecord) {
     EXPECT_FALSE(*source->next(p));
 }
 
+TEST_F(PcapFileTest, AFileCutWhileMappedEndsWithLibpcapsError) {
+    PcapBuilder b;
+    b.header();
+    constexpr int kRecords = 600;  // ~610 KB: the mapping checks the size every 256 KiB
+    for (int i = 0; i < kRecords; ++i) {
+        b.record(1700000000 + i, 0, 1000,
+                 std::vector<std::uint8_t>(1000, static_cast<std::uint8_t>(i)));
+    }
+    const auto file = dir_ / "shrinks.pcap";
+    std::ofstream(file, std::ios::binary)
+        .write(reinterpret_cast<const char*>(b.bytes.data()), static_cast<long>(b.bytes.size()));
+    auto source = PcapFileSource::open(file);
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE(source->mapped());
+    RawPacket p;
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(*source->next(p));
+    constexpr std::size_t kCut = 300 * 1024;  // beyond what was read, before the next check
+    std::filesystem::resize_file(file, kCut);
+    const std::uint64_t whole = (kCut - 24) / 1016;  // complete records left
+    std::uint64_t read = 200;
+    Result<bool> more = true;
+    while (more.ok() && *more) {
+        more = source->next(p);
+        if (more.ok() && *more) {
+            ASSERT_EQ(p.data[0], static_cast<std::uint8_t>(read));
+            ++read;
+        }
+    }
+    EXPECT_FALSE(source->mapped());
+    EXPECT_EQ(read, whole);
+    ASSERT_FALSE(more.ok());
+    EXPECT_EQ(more.error().message,
+              file.string() + " is truncated after packet " + std::to_string(whole));
+}
+
 }  // namespace
 }  // namespace ironsight::sensor
