@@ -71,7 +71,7 @@ public:
         Entry* it = lowerBound(name);
         if (it != end() && it->first == name) return it->second;
         if (size_ == kCapacity) return spare_ = 0;
-        std::move_backward(it, end(), end() + 1);
+        for (Entry* e = end(); e != it; --e) *e = e[-1];
         ++size_;
         *it = Entry{name, 0};
         return it->second;
@@ -99,9 +99,18 @@ public:
     }
 
 private:
+    // Names in std::string order; most differ in the first character, compared inline (a
+    // string comparison is a memcmp call), and a list holds a few, searched in order.
+    static bool less(std::string_view a, std::string_view b) {
+        if (!a.empty() && !b.empty() && a[0] != b[0]) {
+            return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+        }
+        return a < b;
+    }
     Entry* lowerBound(std::string_view name) {
-        return std::lower_bound(begin(), end(), name,
-                                [](const Entry& e, std::string_view n) { return e.first < n; });
+        Entry* it = begin();
+        while (it != end() && less(it->first, name)) ++it;
+        return it;
     }
     std::array<Entry, kCapacity> entries_{};
     std::uint8_t size_ = 0;
