@@ -15,6 +15,7 @@ constexpr int kDltNull = 0, kDltEthernet = 1, kDltRaw = 12, kDltRawBsd = 14, kDl
 constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherArp = 0x0806, kEtherIpv6 = 0x86dd,
                         kEtherVlan = 0x8100, kEtherQinQ = 0x88a8, kEtherQinQOld = 0x9100;
 constexpr int kMaxVlanTags = 4;
+static_assert(kMaxVlanTags + 1 <= VlanStack::kCapacity, "the tags a frame may carry fit");
 
 bool isAfInet6(std::uint32_t af) {
     return af == 10 || af == 24 || af == 28 || af == 30;
@@ -35,10 +36,6 @@ std::string toString(const MacAddress& mac) {
         out[static_cast<std::size_t>(3 * i + 1)] = kHex[mac[static_cast<std::size_t>(i)] & 0x0f];
     }
     return out;
-}
-
-bool isGroupMac(const MacAddress& mac) {
-    return (mac[0] & 0x01) != 0;
 }
 
 IpAddress IpAddress::v4(std::uint32_t hostOrder) {
@@ -110,15 +107,7 @@ std::string IpAddress::toString() const {
     return out;
 }
 
-bool IpAddress::isUnicastHost() const {
-    if (!v6) {
-        const std::uint32_t v = v4Value();
-        if (v == 0 || v == 0xffffffffu) return false;
-        if ((v >> 28) == 0xe) return false;  // 224/4 multicast
-        // Loopback stays a host: in a capture of a loopback interface it is the capturing machine.
-        if ((v >> 28) == 0xf) return false;  // 240/4 reserved
-        return true;
-    }
+bool IpAddress::isUnicastHostV6() const {
     if (bytes[0] == 0xff) return false;  // multicast
     bool zero = true;
     for (int i = 0; i < 15; ++i) zero = zero && bytes[i] == 0;

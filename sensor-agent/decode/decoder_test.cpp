@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
+#include <tuple>
 
 #include "sensor-agent/decode/decoder.h"
 #include "tests/support/packet_builder.h"
@@ -59,6 +61,42 @@ TEST(DecoderTest, SingleVlanAndQinQ) {
     EXPECT_EQ(p.vlans[0], 100);
     EXPECT_EQ(p.vlans[1], 20);
     EXPECT_EQ(p.dstPort, 502);
+}
+
+// IpAddress compares by words; the order must stay the member-wise one (v6, then the bytes
+// in order): flow keys (which end is "a") and sorted outputs depend on it.
+TEST(DecoderTest, IpAddressOrderIsMemberWise) {
+    std::mt19937 random(11);
+    const auto make = [&] {
+        IpAddress a;
+        a.v6 = random() % 2 == 0;
+        // Few distinct byte values, so that long common prefixes and equal addresses occur.
+        for (std::size_t i = 0; i < (a.v6 ? 16u : 4u); ++i)
+            a.bytes[i] = static_cast<std::uint8_t>(random() % 3 == 0 ? 0x80 + random() % 2 : 1);
+        return a;
+    };
+    for (int i = 0; i < 20000; ++i) {
+        const IpAddress a = make(), b = make();
+        const auto expected = std::tie(a.v6, a.bytes) <=> std::tie(b.v6, b.bytes);
+        EXPECT_EQ(a <=> b, expected);
+        EXPECT_EQ(a == b, expected == 0);
+    }
+}
+
+TEST(DecoderTest, VlanStacksStopAtFiveTags) {
+    Decoder d;
+    DecodedPacket p;
+    const Bytes deep =
+        tcpFrame(kClient, kServer, 1, 502, 0, 0, tcp::kSyn, {}, {1, 2, 3, 4, 5, 6, 7});
+    ASSERT_EQ(d.decode(raw(deep), p), DecodeStatus::Ok);
+    ASSERT_EQ(p.vlans.size(), 5u);  // an implausible stack: decoding stops at L2
+    EXPECT_EQ(p.vlans[4], 5);
+    EXPECT_EQ(p.vlan(), 5);
+    EXPECT_FALSE(p.hasIp);
+    ASSERT_EQ(d.decode(raw(tcpFrame(kClient, kServer, 1, 502, 0, 0, tcp::kSyn, {})), p),
+              DecodeStatus::Ok);
+    EXPECT_TRUE(p.vlans.empty());  // nothing left of the previous packet
+    EXPECT_EQ(p.vlan(), 0);
 }
 
 TEST(DecoderTest, Arp) {

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,7 +17,9 @@ namespace ironsight::sensor::decode {
 using MacAddress = std::array<std::uint8_t, 6>;
 
 std::string toString(const MacAddress& mac);
-bool isGroupMac(const MacAddress& mac);  // multicast or broadcast (I/G bit)
+inline bool isGroupMac(const MacAddress& mac) {  // multicast or broadcast (I/G bit)
+    return (mac[0] & 0x01) != 0;
+}
 
 struct IpAddress {
     bool v6 = false;
@@ -25,9 +30,38 @@ struct IpAddress {
     static IpAddress fromV6Bytes(std::span<const std::uint8_t> b);
     std::uint32_t v4Value() const;
     std::string toString() const;
-    bool isUnicastHost() const;  // not multicast, broadcast, unspecified or reserved
+    /// Not multicast, broadcast, unspecified or reserved (asked several times per packet: the
+    /// IPv4 test is inline). Loopback stays a host: in a capture of a loopback interface it is
+    /// the capturing machine.
+    bool isUnicastHost() const {
+        if (v6) return isUnicastHostV6();
+        // 0.0.0.0 is unspecified; 224/4 multicast; 240/4 reserved, with 255.255.255.255.
+        return (bytes[0] >> 4) < 0xe && (bytes[0] | bytes[1] | bytes[2] | bytes[3]) != 0;
+    }
     bool isPrivate() const;      // RFC 1918 / link-local / ULA / CGN: not "external"
-    auto operator<=>(const IpAddress&) const = default;
+    // Member-wise (v6, then the bytes in order) like a defaulted comparison, but by words:
+    // flow keys, maps and caches compare addresses per packet, and memcmp calls cost more.
+    bool operator==(const IpAddress& o) const {
+        return v6 == o.v6 && word(0) == o.word(0) && word(8) == o.word(8);
+    }
+    std::strong_ordering operator<=>(const IpAddress& o) const {
+        if (v6 != o.v6) return v6 <=> o.v6;
+        if (word(0) != o.word(0)) return bigEndianWord(0) <=> o.bigEndianWord(0);
+        return bigEndianWord(8) <=> o.bigEndianWord(8);
+    }
+
+private:
+    bool isUnicastHostV6() const;
+    std::uint64_t word(std::size_t at) const {
+        std::uint64_t v;
+        std::memcpy(&v, bytes.data() + at, sizeof v);
+        return v;
+    }
+    std::uint64_t bigEndianWord(std::size_t at) const {  // ordered like the bytes
+        const std::uint64_t v = word(at);
+        if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
+        return v;
+    }
 };
 
 enum class Malformed : int {
@@ -52,6 +86,26 @@ namespace tcpflag {
 inline constexpr std::uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;
 }
 
+/// The 802.1Q/QinQ tags of a frame, outermost first, stored inline (the decoder keeps at most
+/// five; a vector cost an allocation per tagged packet).
+class VlanStack {
+public:
+    static constexpr std::size_t kCapacity = 6;
+    void push_back(std::uint16_t id) {
+        if (size_ < kCapacity) ids_[size_++] = id;
+    }
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    std::uint16_t operator[](std::size_t i) const { return ids_[i]; }
+    std::uint16_t back() const { return ids_[size_ - 1]; }
+    const std::uint16_t* begin() const { return ids_.data(); }
+    const std::uint16_t* end() const { return ids_.data() + size_; }
+
+private:
+    std::array<std::uint16_t, kCapacity> ids_{};
+    std::uint8_t size_ = 0;
+};
+
 struct ArpInfo {
     std::uint16_t op = 0;
     MacAddress senderMac{}, targetMac{};
@@ -65,7 +119,7 @@ struct DecodedPacket {
 
     bool hasMac = false;
     MacAddress srcMac{}, dstMac{};
-    std::vector<std::uint16_t> vlans;  // outermost first
+    VlanStack vlans;                   // outermost first
     std::uint16_t etherType = 0;       // or the IEEE 802.3 length (<= 1500) of an LLC frame
     /// Bytes after the link and VLAN headers (an LLC frame: cut to its 802.3 length): what an
     /// Ethernet-level dissector (LLDP, CDP, Profinet DCP) reads.

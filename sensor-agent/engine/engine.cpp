@@ -90,6 +90,39 @@ struct ShardedFlow {
     std::uint8_t operations = 0;
 };
 
+/// IPv4 texts of recently seen addresses, direct-mapped: the dissectors' flow context is
+/// rebuilt whenever the delivering flow changes (interleaved flows: most deliveries), and
+/// formatting both addresses each time cost more than the rest of the context.
+class IpTextCache {
+public:
+    void assign(const decode::IpAddress& ip, std::string& out) {
+        if (ip.v6) {
+            out = ip.toString();
+            return;
+        }
+        const std::uint32_t value = ip.v4Value();
+        Slot& slot = slots_[(value * 0x9e3779b1u) >> (32 - kBits)];
+        if (!slot.used || slot.value != value) {
+            const std::string text = ip.toString();  // at most 15 characters
+            std::memcpy(slot.text, text.data(), text.size());
+            slot.length = static_cast<std::uint8_t>(text.size());
+            slot.value = value;
+            slot.used = true;
+        }
+        out.assign(slot.text, slot.length);
+    }
+
+private:
+    static constexpr int kBits = 10;
+    struct Slot {
+        std::uint32_t value = 0;
+        bool used = false;
+        std::uint8_t length = 0;
+        char text[15];
+    };
+    std::array<Slot, std::size_t{1} << kBits> slots_{};
+};
+
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
 /// (Per concurrent flow: members ordered so that they pack without padding.)
 struct AppFlow : decode::FlowExtension {
@@ -638,6 +671,10 @@ struct Engine::Impl::Worker : dissect::EventSink {
     // context()'s buffer and the flow it describes (reset when a flow is dropped).
     dissect::FlowContext scratchContext;
     const decode::Flow* scratchFlow = nullptr;
+    decode::DecodedPacket decoded;  // process()'s packet (only used during the call)
+    IpTextCache ipTexts;  // context()'s address texts
+    decode::IpAddress scratchServerIp, scratchClientIp;  // what scratchContext's texts say
+    bool scratchTexts = false;
     bool scratchServerIsA = false;
     AppFlow* delivering = nullptr;  // the flow whose data a dissector is parsing (deliver())
     std::thread thread;  // several workers
@@ -724,7 +761,7 @@ void Engine::Impl::Worker::emitDecoded(const decode::DecodedPacket& p, const Raw
     }
     const auto slot = out->decoded.used;
     DecodedEvent& e = out->decoded.next();
-    e.packet = p;             // copy-assigned: the slot's VLAN vector is reused
+    e.packet = p;
     e.packet.l2Payload = {};  // the shared side does not read it
     e.packet.payload = {};    // given its address again at replay
     e.payloadInExtra = false;
@@ -881,7 +918,7 @@ void Engine::Impl::Worker::onFinding(const dissect::FlowContext& flow,
 }
 
 void Engine::Impl::Worker::process(const RawPacket& raw) {
-    decode::DecodedPacket p;
+    decode::DecodedPacket& p = decoded;  // decode() resets it: no second initialisation
     const auto status = decoder.decode(raw, p);
     if (status == decode::DecodeStatus::Malformed) return;
     emitDecoded(p, raw);  // detector per packet, inventory, hosts
@@ -1154,8 +1191,14 @@ const dissect::FlowContext& Engine::Impl::Worker::context(const decode::Flow& fl
                                                           const AppFlow& app, std::int64_t tsUs) {
     dissect::FlowContext& ctx = scratchContext;
     if (&flow != scratchFlow || app.serverIsA != scratchServerIsA) {
-        ctx.serverIp = (app.serverIsA ? flow.key.ipA : flow.key.ipB).toString();
-        ctx.clientIp = (app.serverIsA ? flow.key.ipB : flow.key.ipA).toString();
+        // An end that stays (a master polling its PLCs in turn) keeps its text.
+        const auto& server = app.serverIsA ? flow.key.ipA : flow.key.ipB;
+        const auto& client = app.serverIsA ? flow.key.ipB : flow.key.ipA;
+        if (!scratchTexts || server != scratchServerIp) ipTexts.assign(server, ctx.serverIp);
+        if (!scratchTexts || client != scratchClientIp) ipTexts.assign(client, ctx.clientIp);
+        scratchServerIp = server;
+        scratchClientIp = client;
+        scratchTexts = true;
         ctx.serverPort = app.serverIsA ? flow.key.portA : flow.key.portB;
         ctx.clientPort = app.serverIsA ? flow.key.portB : flow.key.portA;
         ctx.transport = flow.key.protocol == 6 ? dissect::Transport::Tcp : dissect::Transport::Udp;

@@ -3,6 +3,7 @@
 #include "sensor-agent/inventory/inventory.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -73,8 +74,14 @@ std::string_view ouiVendor(const std::array<std::uint8_t, 6>& mac) {
 }
 
 std::size_t MacHash::operator()(const decode::MacAddress& mac) const noexcept {
+    // The address as a big-endian number (one load, not a loop per byte).
     std::uint64_t v = 0;
-    for (auto b : mac) v = (v << 8) | b;
+    std::memcpy(&v, mac.data(), mac.size());
+    if constexpr (std::endian::native == std::endian::little) {
+        v = __builtin_bswap64(v) >> 16;
+    } else {
+        v >>= 16;
+    }
     v *= 0x9e3779b97f4a7c15ULL;
     return static_cast<std::size_t>(v ^ (v >> 32));
 }
@@ -82,9 +89,9 @@ std::size_t MacHash::operator()(const decode::MacAddress& mac) const noexcept {
 std::size_t IpHash::operator()(const decode::IpAddress& ip) const noexcept {
     std::uint64_t h = ip.v6 ? 0x6a09e667f3bcc909ULL : 0;
     for (std::size_t i = 0; i < (ip.v6 ? 16u : 4u); i += 4) {
-        const std::uint64_t w = (std::uint64_t{ip.bytes[i]} << 24) |
-                                (std::uint64_t{ip.bytes[i + 1]} << 16) |
-                                (std::uint64_t{ip.bytes[i + 2]} << 8) | ip.bytes[i + 3];
+        std::uint32_t w;  // big-endian word
+        std::memcpy(&w, ip.bytes.data() + i, sizeof w);
+        if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap32(w);
         h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
         h ^= h >> 29;
     }

@@ -232,7 +232,7 @@ private:
     };
     struct OpKeyView {
         std::string_view protocol, clientIp, serverIp;
-        const std::map<std::string, std::int64_t>* keys = nullptr;
+        const dissect::OperationKeys* keys = nullptr;
         std::string_view function;
         int functionCode = -1;
         const std::map<std::string, std::string>* textKeys = nullptr;

@@ -271,7 +271,8 @@ TEST(InventoryTest, PooledKeysReportTheirTextsInTheFormerOrder) {
             op.protocol = in.protocol;
             op.function = in.function;
             op.functionCode = in.code;
-            op.keys = in.keys;
+            for (const auto& [name, number] : in.keys)
+                op.keys[name] = number;  // names live in `inputs`
             op.textKeys = in.textKeys;
             op.opClass = in.opClass;
             inv.observeOperation(flow, op);

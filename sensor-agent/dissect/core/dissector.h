@@ -2,12 +2,15 @@
 // The dissector contract: payload in (per direction, in order), typed events out through a sink.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <set>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -48,6 +51,72 @@ struct FrameContext {
     }
 };
 
+/// An operation's numeric aggregation keys: name -> number in name order, like the
+/// std::map it replaces, but stored inline (an operation is built per request, and a map
+/// cost an allocation per key). Names are static text (string literals): the engine keeps
+/// operations past the dissector's call. At most kCapacity names (built-in dissectors use
+/// up to 4); a further name is not recorded.
+class OperationKeys {
+public:
+    struct Entry {
+        std::string_view first;  // the name
+        std::int64_t second = 0;
+        bool operator==(const Entry&) const = default;
+    };
+    static constexpr std::size_t kCapacity = 8;
+    using const_iterator = const Entry*;
+    using iterator = Entry*;
+
+    std::int64_t& operator[](std::string_view name) {
+        Entry* it = lowerBound(name);
+        if (it != end() && it->first == name) return it->second;
+        if (size_ == kCapacity) return spare_ = 0;
+        for (Entry* e = end(); e != it; --e) *e = e[-1];
+        ++size_;
+        *it = Entry{name, 0};
+        return it->second;
+    }
+    const_iterator find(std::string_view name) const {
+        const Entry* it = const_cast<OperationKeys*>(this)->lowerBound(name);
+        return it != end() && it->first == name ? it : end();
+    }
+    std::size_t count(std::string_view name) const { return find(name) != end() ? 1 : 0; }
+    /// Like std::map::at: throws std::out_of_range for a name that is not there.
+    std::int64_t at(std::string_view name) const {
+        const auto it = find(name);
+        if (it == end()) throw std::out_of_range("no operation key " + std::string(name));
+        return it->second;
+    }
+    const_iterator begin() const { return entries_.data(); }
+    const_iterator end() const { return entries_.data() + size_; }
+    iterator begin() { return entries_.data(); }
+    iterator end() { return entries_.data() + size_; }
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    void clear() { size_ = 0; }
+    bool operator==(const OperationKeys& o) const {
+        return size_ == o.size_ && std::equal(begin(), end(), o.begin());
+    }
+
+private:
+    // Names in std::string order; most differ in the first character, compared inline (a
+    // string comparison is a memcmp call), and a list holds a few, searched in order.
+    static bool less(std::string_view a, std::string_view b) {
+        if (!a.empty() && !b.empty() && a[0] != b[0]) {
+            return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+        }
+        return a < b;
+    }
+    Entry* lowerBound(std::string_view name) {
+        Entry* it = begin();
+        while (it != end() && less(it->first, name)) ++it;
+        return it;
+    }
+    std::array<Entry, kCapacity> entries_{};
+    std::uint8_t size_ = 0;
+    std::int64_t spare_ = 0;  // where a name beyond kCapacity goes
+};
+
 /// One protocol operation (a request, or a response whose request was not seen).
 struct Operation {
     std::string protocol;  // lower-case, SPEC §6
@@ -56,7 +125,7 @@ struct Operation {
     std::string opClass;  // read / write / program / control / diagnostic / firmware / other
     bool request = true;
     bool exception = false;
-    std::map<std::string, std::int64_t> keys;  // aggregation keys named as in the truth files
+    OperationKeys keys;  // aggregation keys named as in the truth files
     /// String-valued aggregation keys, e.g. opcua "message_type", "security_policy" (SPEC §6).
     std::map<std::string, std::string> textKeys;
     std::string range;  // e.g. "holding_registers 0-9", may be empty

@@ -179,13 +179,13 @@ void Dnp3Dissector::onApplication(const FlowContext& flow, std::uint16_t src, st
         return;
     }
     const std::uint8_t code = fragment[1];
-    const FunctionInfo info = functionInfo(code);
+    FunctionInfo info = functionInfo(code);
     if (!info.known) sink.onAnomaly(flow, kProtocol, "illegal_function");
     Operation op;
     op.protocol = std::string(kProtocol);
-    op.function = info.name;
+    op.function = std::move(info.name);  // the table's string, not a copy of it
     op.functionCode = code;
-    op.opClass = info.opClass;
+    op.opClass = std::move(info.opClass);
     op.request = code < 128;
     op.keys["src_addr"] = src;
     op.keys["dst_addr"] = dst;

@@ -254,11 +254,11 @@ void EnipDissector::onCip(const FlowContext& flow, Direction, std::uint16_t comm
                 }
             }
         }
-        const ServiceInfo info = serviceInfo(m.service, m.classId);
+        ServiceInfo info = serviceInfo(m.service, m.classId);
         Operation op;
         op.protocol = std::string(kProtocol);
-        op.function = info.name;
-        op.opClass = info.opClass;
+        op.function = std::move(info.name);  // the table's string, not a copy of it
+        op.opClass = std::move(info.opClass);
         op.functionCode = m.service;
         op.request = !m.response;
         // General status 0x06 (partial transfer) and 0x1e (embedded service error, reported per

@@ -136,13 +136,13 @@ void Iec104Dissector::onApdu(const FlowContext& flow, Direction dir,
 void Iec104Dissector::onAsdu(const FlowContext& flow, Direction dir,
                              std::span<const std::uint8_t> asdu, EventSink& sink) {
     const std::uint8_t typeId = asdu[0];
-    const TypeInfo info = typeInfo(typeId);
+    TypeInfo info = typeInfo(typeId);
     if (!info.known) sink.onAnomaly(flow, kProtocol, "unknown_type_id");
     Operation op;
     op.protocol = std::string(kProtocol);
-    op.function = info.name;
+    op.function = std::move(info.name);  // the table's string, not a copy of it
     op.functionCode = typeId;
-    op.opClass = info.opClass;
+    op.opClass = std::move(info.opClass);
     op.request = dir == Direction::ToServer;
     op.keys["type_id"] = typeId;
     // A truncated ASDU still reports the fields it has (as the truth files do).

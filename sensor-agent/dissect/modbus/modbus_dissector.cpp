@@ -7,6 +7,9 @@
 // follow: unit id + PDU) | unit id u8. Then the PDU: function code u8 | data.
 #include "sensor-agent/dissect/modbus/modbus_dissector.h"
 
+#include <charconv>
+#include <string_view>
+
 #include "sensor-agent/decode/byte_reader.h"
 #include "sensor-agent/dissect/core/registry.h"
 #include "sensor-agent/dissect/core/text.h"
@@ -18,10 +21,19 @@ namespace {
 constexpr std::size_t kMbapSize = 7;
 constexpr std::size_t kMaxAduLength = 254;  // length field: unit id + PDU (PDU <= 253 bytes)
 
-std::string rangeText(const char* table, std::uint32_t address, std::uint32_t count) {
-    if (count == 0) return std::string(table) + " " + std::to_string(address);
-    return std::string(table) + " " + std::to_string(address) + "-" +
-           std::to_string(address + count - 1);
+/// "table first-last" ("table first" for a count of 0), built in place: one string per request
+/// instead of a temporary per piece.
+std::string rangeText(std::string_view table, std::uint32_t address, std::uint32_t count) {
+    std::string text;
+    text.reserve(table.size() + 22);  // two 32-bit numbers and the separators
+    text.append(table).push_back(' ');
+    char number[12];
+    text.append(number, std::to_chars(number, number + sizeof number, address).ptr);
+    if (count != 0) {
+        text.push_back('-');
+        text.append(number, std::to_chars(number, number + sizeof number, address + count - 1).ptr);
+    }
+    return text;
 }
 
 /// The register/coil range a request addresses (empty when the function has none).
@@ -118,8 +130,8 @@ void ModbusDissector::onPdu(const FlowContext& flow, Direction dir, std::uint8_t
     } else if (fc == 8) {
         info.opClass = "diagnostic";
     }
-    op.function = info.name;
-    op.opClass = info.opClass;
+    op.function = std::move(info.name);  // the table's string, not a copy of it
+    op.opClass = std::move(info.opClass);
     if (op.request) op.range = requestRange(fc, data);
     sink.onOperation(flow, op);
 
