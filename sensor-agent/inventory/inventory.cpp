@@ -769,29 +769,35 @@ std::vector<DeviceRecord> Inventory::devices() const {
 }
 
 std::vector<ConnectionRecord> Inventory::connections() const {
-    return connections(
-        [](const ConnInfo&, const std::string&, const std::string&, std::size_t, std::int64_t) {
-            return true;
-        },
-        true);
+    std::vector<ConnectionRecord> result;
+    result.reserve(connections_.size());
+    visitConnections([&](const ConnectionRecord& c) { result.push_back(c); });
+    return result;
 }
 
 std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want) const {
-    return connections(want, false);
+    std::vector<ConnectionRecord> result;
+    visitConnections(want, [&](const ConnectionRecord& c) { result.push_back(c); });
+    return result;
 }
 
-std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want, bool all) const {
-    std::vector<ConnectionRecord> result;
-    if (all) result.reserve(connections_.size());
+std::size_t Inventory::visitConnections(ConnectionVisitor visit) const {
+    return visitConnections([](const ConnInfo&, const std::string&, const std::string&, std::size_t,
+                               std::int64_t) { return true; },
+                            visit);
+}
+
+std::size_t Inventory::visitConnections(ConnectionFilter want, ConnectionVisitor visit) const {
     const auto entries = sortedByKey(connections_);
     std::string src, dst;
+    ConnectionRecord c;  // one record, refilled: its strings keep their capacity
+    std::size_t visited = 0;
     for (const auto* entry : entries) {
         const auto& [key, info] = *entry;
         src = deviceIdForIp(*key.clientIp);
         dst = deviceIdForIp(*key.serverIp);  // "" for a multicast/broadcast group destination
         const std::size_t classes = info.opClasses ? info.opClasses->size() : info.opClass ? 1 : 0;
         if (!want(info, src, dst, classes, ms(info.lastUs))) continue;
-        ConnectionRecord c;
         c.src = src;
         c.dst = dst;
         c.srcIp = *key.clientIp;
@@ -801,32 +807,44 @@ std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want, bool
         c.protocol = *key.protocol;
         c.packets = info.packets;
         c.bytes = info.bytes;
+        c.operations.clear();
         if (info.opClasses) {
-            c.operations.reserve(info.opClasses->size());
             for (const std::string* opClass : *info.opClasses) c.operations.push_back(*opClass);
         } else if (info.opClass) {
             c.operations.push_back(*info.opClass);
         }
         c.firstSeenMs = ms(info.firstUs);
         c.lastSeenMs = ms(info.lastUs);
-        result.push_back(std::move(c));
+        visit(c);
+        ++visited;
     }
-    return result;
+    return visited;
 }
 
 std::vector<OperationRecord> Inventory::operations() const {
     std::vector<OperationRecord> result;
     result.reserve(operations_.size());
+    visitOperations([&](const OperationRecord& o) { result.push_back(o); });
+    return result;
+}
+
+std::size_t Inventory::visitOperations(OperationVisitor visit) const {
+    OperationRecord o;  // one record, refilled
     for (const auto* entry : sortedByKey(operations_)) {
         const auto& [key, info] = *entry;
-        OperationRecord o;
         o.protocol = *key.protocol;
         o.clientIp = *key.clientIp;
         o.serverIp = *key.serverIp;
         o.function = *key.function;
         o.functionCode = key.functionCode;
-        if (info.opClass) o.opClass = *info.opClass;
+        if (info.opClass) {
+            o.opClass = *info.opClass;
+        } else {
+            o.opClass.clear();
+        }
         o.count = info.requests ? info.requests : info.responses;
+        o.keys.clear();
+        o.textKeys.clear();
         const auto entries = key.entries();
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const KeyEntry& e = entries[i];
@@ -837,10 +855,11 @@ std::vector<OperationRecord> Inventory::operations() const {
             }
         }
         o.exceptions = info.exceptions;
+        o.ranges.clear();
         if (info.ranges) o.ranges.assign(info.ranges->begin(), info.ranges->end());
-        result.push_back(std::move(o));
+        visit(o);
     }
-    return result;
+    return operations_.size();
 }
 
 }  // namespace ironsight::sensor::inventory

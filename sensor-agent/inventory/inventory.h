@@ -128,9 +128,18 @@ public:
     /// ~200 ms; a full snapshot is ~260 bytes per connection).
     std::vector<ConnectionRecord> connections(ConnectionFilter want) const;
     std::vector<OperationRecord> operations() const;
+    /// The same records one at a time, in the same order, without holding them all (analyze
+    /// writes 200,000 connections as they come). The record lives during the call only.
+    /// Returns how many were visited.
+    using ConnectionVisitor = decode::FunctionRef<void(const ConnectionRecord&)>;
+    using OperationVisitor = decode::FunctionRef<void(const OperationRecord&)>;
+    std::size_t visitConnections(ConnectionVisitor visit) const;
+    std::size_t visitConnections(ConnectionFilter want, ConnectionVisitor visit) const;
+    std::size_t visitOperations(OperationVisitor visit) const;
+    std::size_t connectionCount() const { return connections_.size(); }
+    std::size_t operationCount() const { return operations_.size(); }
 
 private:
-    std::vector<ConnectionRecord> connections(ConnectionFilter want, bool all) const;
     static std::uint64_t sourceBit(std::uint8_t source) {
         return source < kMaxSources ? std::uint64_t{1} << source : 0;
     }
