@@ -354,7 +354,14 @@ private:
     // Indexes over baseline_ (kept in step by learn()).
     // Hashed: only looked up, never walked in order.
     std::unordered_set<std::string> hosts_;          // every address a baseline item names
-    TextSet conns_;          // "transport client server port"
+    // "transport client server port" of the "conn" items: keys cut from the items themselves
+    // (an index, no copy); an item not written with single spaces has its key in connsOther_.
+    static std::string_view connKeyOf(std::string_view item);
+    bool knownConn(std::string_view key) const {
+        return conns_.count(key) > 0 || connsOther_.count(key) > 0;
+    }
+    TextSet conns_{baseline_, &connKeyOf};
+    TextSet connsOther_;
     TextSet pairProtocols_;  // "protocol low high": the pair talked it
     std::map<std::string, AlertRecord> alerts_;
     std::map<std::string, AlertType> pluginTypes_;  // plugin alert types, as first reported

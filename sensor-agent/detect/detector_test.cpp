@@ -3,6 +3,8 @@
 // round trip and backward compatibility, catalog.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "sensor-agent/detect/alert_catalog.h"
 #include "sensor-agent/detect/detector.h"
 
@@ -413,6 +415,98 @@ TEST(TextSetTest, BehavesLikeASetOfStrings) {
     ASSERT_EQ(sorted.size(), reference.size());
     EXPECT_TRUE(std::equal(sorted.begin(), sorted.end(), reference.begin(), reference.end()));
     EXPECT_GT(reference.size(), 1000u);
+}
+
+// The baseline's conn keys are cut from the "conn" items (session 10); an item written with
+// other white space (a hand-edited or older baseline) still covers its connection, and the
+// export gives every item back as it was.
+TEST(DetectorTest, ConnItemsCoverTheirConnectionsWhateverTheirSpacing) {
+    const std::string baseline =
+        "conn tcp 10.0.0.1 10.0.0.2 502 modbus\n"
+        "conn  tcp 10.0.0.3 10.0.0.4 502 modbus\n"
+        "conn\ttcp\t10.0.0.5 10.0.0.6 502\tmodbus\n"
+        "conn tcp 10.0.0.7 10.0.0.8 102 -\n";
+    Detector d(false);
+    d.importBaseline(baseline);
+    d.onConnection(conn("10.0.0.1", "10.0.0.2", 502, "modbus"), "a", "b");
+    d.onConnection(conn("10.0.0.3", "10.0.0.4", 502, "modbus"), "a", "b");
+    d.onConnection(conn("10.0.0.5", "10.0.0.6", 502, "modbus"), "a", "b");
+    d.onConnection(conn("10.0.0.7", "10.0.0.8", 102, ""), "a", "b");
+    EXPECT_TRUE(d.alerts().empty()) << d.alerts().front().type;
+    d.onConnection(conn("10.0.0.1", "10.0.0.2", 503, "modbus"), "a", "b");  // another port
+    d.onConnection(conn("10.0.0.3", "10.0.0.4", 102, ""), "c", "d");
+    EXPECT_EQ(types(d),
+              (std::vector<std::string>{"unauthorized_connection", "unauthorized_connection"}));
+    std::vector<std::string> lines;
+    std::istringstream exported(d.exportBaseline());
+    for (std::string line; std::getline(exported, line);) {
+        if (line.starts_with("conn")) lines.push_back(line);
+    }
+    EXPECT_EQ(lines, (std::vector<std::string>{"conn\ttcp\t10.0.0.5 10.0.0.6 502\tmodbus",
+                                               "conn  tcp 10.0.0.3 10.0.0.4 502 modbus",
+                                               "conn tcp 10.0.0.1 10.0.0.2 502 modbus",
+                                               "conn tcp 10.0.0.7 10.0.0.8 102 -"}));
+    // Learning: a connection learned once is not learned again under another protocol.
+    Detector learner(true);
+    learner.onConnection(conn("10.0.1.1", "10.0.1.2", 502, "modbus"), "a", "b");
+    learner.onConnection(conn("10.0.1.1", "10.0.1.2", 502, "other"), "a", "b");
+    EXPECT_EQ(learner.exportBaseline().find("other"), std::string::npos);
+}
+
+// An index over a set's texts (the baseline's conn keys, session 10) must behave as a
+// std::set of the keys inserted: keys are views into the source's texts, which stay valid when
+// the source erases them and across the growth of both tables; a text the source does not
+// hold adds nothing.
+TEST(TextSetTest, IndexBehavesLikeASetOfKeys) {
+    // The key: the text without its first and last words ("conn tcp A B 443 tls" -> "tcp A B
+    // 443"); an item with less has an empty key.
+    constexpr TextSet::KeyOf keyOf = [](std::string_view text) -> std::string_view {
+        const std::size_t first = text.find(' '), last = text.rfind(' ');
+        if (first == std::string_view::npos || last <= first) return {};
+        return text.substr(first + 1, last - first - 1);
+    };
+    TextSet source;
+    TextSet index(source, keyOf);
+    std::set<std::string> keys, texts;
+    std::uint64_t state = 777;
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const auto textOf = [&](std::uint64_t n) {
+        switch (n % 4) {
+            case 0:  // two protocols on one key: one key for both texts
+                return "conn tcp 10.0." + std::to_string(n % 509) + ".1 10.9.0.7 443 " +
+                       (n % 8 == 0 ? "tls" : "http");
+            case 1:
+                return std::string("x ") + std::string(n % 300 == 1 ? 200000 : 3, 'K') + " y";
+            case 2:
+                return std::string("conn udp\0 10.1.1.", 17) + std::to_string(n % 97) + " 53 dns";
+            default:
+                return std::string(n % 3, 'w');  // no key: ""
+        }
+    };
+    EXPECT_THROW(index.insert("a b c"), std::logic_error);
+    EXPECT_THROW(source.insertKeyOf("a b c"), std::logic_error);
+    EXPECT_FALSE(index.insertKeyOf("conn tcp 1.2.3.4 5.6.7.8 80 http")) << "not in the source";
+    for (int i = 0; i < 40000; ++i) {
+        const std::string text = textOf(next() % 6000);
+        if (next() % 5 == 0) {
+            ASSERT_EQ(source.erase(text), texts.erase(text)) << i;
+        } else {
+            ASSERT_EQ(source.insert(text), texts.insert(text).second) << i;
+            const bool added = keys.insert(std::string(keyOf(text))).second;
+            ASSERT_EQ(index.insertKeyOf(text), added) << i;
+        }
+        ASSERT_EQ(index.size(), keys.size());
+        const std::string probe(keyOf(textOf(next() % 6000)));
+        ASSERT_EQ(index.count(probe), keys.count(probe)) << i;
+    }
+    const auto sorted = index.sorted();
+    ASSERT_EQ(sorted.size(), keys.size());
+    EXPECT_TRUE(std::equal(sorted.begin(), sorted.end(), keys.begin(), keys.end()));
+    EXPECT_GT(keys.size(), 500u);
+    EXPECT_LT(index.memoryBytes(), keys.size() * 16) << "an index holds no texts";
 }
 
 }  // namespace
