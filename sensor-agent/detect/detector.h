@@ -24,6 +24,7 @@
 #include "sensor-agent/decode/packet.h"
 #include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/detect/alert_catalog.h"
+#include "sensor-agent/detect/flat_counter.h"
 #include "sensor-agent/detect/ioc.h"
 #include "sensor-agent/detect/text_set.h"
 #include "sensor-agent/dissect/core/dissector.h"
@@ -280,11 +281,25 @@ private:
         bool regular = false;  // learned (imported) or qualified as a regular sender
         bool silent = false;   // device_silent raised, re-armed when it sends again
     };
+    struct HostPort {
+        decode::IpAddress host;
+        std::uint16_t port = 0;
+        bool operator==(const HostPort&) const = default;
+    };
+    struct HostPortHash {
+        std::size_t operator()(const HostPort& k) const noexcept {
+            return IpHash{}(k.host) ^ (std::size_t{k.port} * 0x9e3779b97f4a7c15ULL);
+        }
+    };
+    struct PortHash {
+        std::size_t operator()(std::uint16_t port) const noexcept { return port; }
+    };
     struct ScanState {  // port_scan: probes of one source within the window
         std::deque<std::tuple<std::int64_t, decode::IpAddress, std::uint16_t>> probes;
-        std::map<std::pair<decode::IpAddress, std::uint16_t>, std::uint32_t> distinct;
-        std::map<decode::IpAddress, std::uint32_t> portsPerHost;
-        std::map<std::uint16_t, std::uint32_t> hostsPerPort;
+        // Flat tables, not std::maps (~80 bytes a key): docs/BENCHMARKS.md "Memory, session 10".
+        FlatCounter<HostPort, HostPortHash> distinct;
+        FlatCounter<decode::IpAddress, IpHash> portsPerHost;
+        FlatCounter<std::uint16_t, PortHash> hostsPerPort;
     };
     struct ModbusPeer {  // device_restarted: requests since the server last answered
         std::size_t unanswered = 0;

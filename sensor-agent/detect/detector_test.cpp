@@ -3,7 +3,9 @@
 // round trip and backward compatibility, catalog.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
+#include <tuple>
 
 #include "sensor-agent/detect/alert_catalog.h"
 #include "sensor-agent/detect/detector.h"
@@ -507,6 +509,71 @@ TEST(TextSetTest, IndexBehavesLikeASetOfKeys) {
     EXPECT_TRUE(std::equal(sorted.begin(), sorted.end(), keys.begin(), keys.end()));
     EXPECT_GT(keys.size(), 500u);
     EXPECT_LT(index.memoryBytes(), keys.size() * 16) << "an index holds no texts";
+}
+
+// port_scan's counters (session 10) must count as the std::maps they replaced: add/remove
+// answers, membership and size across growth, backward-shift deletions and shrinking, with IPv4
+// and IPv6 keys and a hash that collides a lot; an emptied table frees its slots.
+TEST(FlatCounterTest, CountsLikeAStdMap) {
+    struct Key {
+        decode::IpAddress ip;
+        std::uint16_t port = 0;
+        bool operator==(const Key&) const = default;
+        bool operator<(const Key& o) const { return std::tie(ip, port) < std::tie(o.ip, o.port); }
+    };
+    struct PoorHash {  // many keys share a home slot: long probe runs to shift back
+        std::size_t operator()(const Key& k) const noexcept { return k.ip.bytes[3] % 7; }
+    };
+    FlatCounter<Key, PoorHash> counter;
+    std::map<Key, std::uint32_t> reference;
+    std::uint64_t state = 99;
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const auto keyOf = [](std::uint64_t n) {
+        Key k;
+        k.ip = decode::IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(n % 700));
+        if (n % 5 == 0) {
+            k.ip.v6 = true;
+            k.ip.bytes[15] = static_cast<std::uint8_t>(n);
+        }
+        k.port = static_cast<std::uint16_t>(n % 3);
+        return k;
+    };
+    std::size_t largest = 0;
+    for (int round = 0; round < 3; ++round) {
+        // Fill (more adds than removes), then drain: the table grows, then shrinks.
+        for (int phase = 0; phase < 2; ++phase) {
+            for (int i = 0; i < 30000; ++i) {
+                const Key k = keyOf(next() % (phase == 0 ? 3000 : 600));
+                const bool adding = phase == 0 ? next() % 3 != 0 : next() % 4 == 0;
+                if (adding) {
+                    ASSERT_EQ(counter.add(k), ++reference[k]) << i;
+                } else {
+                    auto it = reference.find(k);
+                    const std::uint32_t left = it == reference.end() ? 0 : --it->second;
+                    if (it != reference.end() && left == 0) reference.erase(it);
+                    ASSERT_EQ(counter.remove(k), left) << i;
+                }
+                ASSERT_EQ(counter.size(), reference.size());
+                const Key probe = keyOf(next() % 3000);
+                const auto found = reference.find(probe);
+                ASSERT_EQ(counter.count(probe), found == reference.end() ? 0u : found->second);
+                largest = std::max(largest, counter.capacity());
+            }
+        }
+        for (const auto& [k, n] : reference) ASSERT_EQ(counter.count(k), n);
+    }
+    EXPECT_GT(largest, 2048u);
+    while (!reference.empty()) {  // empty it: the slots are freed
+        const Key k = reference.begin()->first;
+        if (--reference.begin()->second == 0) reference.erase(reference.begin());
+        counter.remove(k);
+        ASSERT_EQ(counter.size(), reference.size());
+        ASSERT_LE(counter.capacity(), std::max<std::size_t>(8, 8 * counter.size()));
+    }
+    EXPECT_EQ(counter.capacity(), 0u);
 }
 
 }  // namespace
