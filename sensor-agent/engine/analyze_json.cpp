@@ -183,7 +183,7 @@ void writeAnalyzeJson(const Engine& engine, const std::vector<std::string>& file
     out << ",\n  \"devices\": ";
     {
         ArrayWriter devices(out);
-        for (const auto& d : engine.devices()) devices.add(deviceJson(d));
+        engine.forEachDevice([&](const DeviceRecord& d) { devices.add(deviceJson(d)); });
         devices.close();
     }
     out << ",\n  \"operations\": ";

@@ -139,8 +139,19 @@ Counts expectStreamedLikeTheTree(const Engine& engine, const std::string& name) 
         << name << " differs at byte "
         << std::ranges::mismatch(streamed.str(), tree).in1 - streamed.str().begin();
 
-    const auto connections = engine.connections();
+    const auto devices = engine.devices();
     std::size_t i = 0;
+    const std::size_t deviceCount = engine.forEachDevice([&](const DeviceRecord& d) {
+        ASSERT_LT(i, devices.size());
+        const auto& e = devices[i++];
+        EXPECT_TRUE(d.id == e.id && d.macs == e.macs && d.ips == e.ips && d.vlans == e.vlans &&
+                    d.vlanNames == e.vlanNames && d.type == e.type && d.evidence == e.evidence &&
+                    d.identityJson == e.identityJson && d.protocols == e.protocols &&
+                    d.firstSeenMs == e.firstSeenMs && d.lastSeenMs == e.lastSeenMs);
+    });
+    EXPECT_EQ(deviceCount, devices.size());
+    const auto connections = engine.connections();
+    i = 0;
     const std::size_t visited = engine.forEachConnection([&](const ConnectionRecord& c) {
         ASSERT_LT(i, connections.size());
         const auto& e = connections[i++];

@@ -1895,17 +1895,17 @@ ChangeSet Engine::takeChanges() {
     Impl::ApiLock lock(*impl_);
     ChangeSet changes;
     std::string buffer;
-    for (auto& d : impl_->inventory.devices()) {
+    impl_->inventory.visitDevices([&](DeviceRecord& d) {
         impl_->nameVlans(d);
         const std::uint64_t fingerprint = deviceFingerprint(d, buffer);
         auto [it, created] = impl_->sentDevices.try_emplace(d.id);
         SentDevice& last = it->second;
         if (!created && last.fingerprint == fingerprint && d.lastSeenMs - last.lastSeenMs < 60000) {
-            continue;
+            return;
         }
         last = {fingerprint, d.lastSeenMs};
         changes.devices.push_back(std::move(d));
-    }
+    });
     // Only the connections that changed become records (connections are never removed, so
     // their records' addresses identify them).
     auto& sent = impl_->sentConnections;
@@ -1944,6 +1944,14 @@ std::vector<ConnectionRecord> Engine::connections() const {
 std::vector<OperationRecord> Engine::operations() const {
     Impl::ApiLock lock(*impl_);
     return impl_->inventory.operations();
+}
+
+std::size_t Engine::forEachDevice(const std::function<void(const DeviceRecord&)>& visit) const {
+    Impl::ApiLock lock(*impl_);
+    return impl_->inventory.visitDevices([&](DeviceRecord& d) {
+        impl_->nameVlans(d);
+        visit(d);
+    });
 }
 
 std::size_t Engine::forEachConnection(

@@ -588,6 +588,12 @@ int hostnameRank(const std::string& protocol) {
 }  // namespace
 
 std::vector<DeviceRecord> Inventory::devices() const {
+    std::vector<DeviceRecord> result;
+    visitDevices([&](DeviceRecord& d) { result.push_back(std::move(d)); });
+    return result;
+}
+
+std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
     struct Work {
         DeviceRecord record;
         std::set<ProtocolRole> roles;
@@ -684,9 +690,11 @@ std::vector<DeviceRecord> Inventory::devices() const {
         touch(w, info.firstUs, info.lastUs);
     }
 
-    std::vector<DeviceRecord> result;
-    result.reserve(out.size());
-    for (auto& [id, w] : out) {
+    // Each record is handed over as it is finished and its work dropped (the records of
+    // 10,000 devices are ~5 MB besides their work).
+    std::size_t visited = 0;
+    for (auto it = out.begin(); it != out.end(); it = out.erase(it)) {
+        Work& w = it->second;
         DeviceRecord& d = w.record;
         // A name the device announces (LLDP system name, CDP device id) when nothing better.
         if (d.hostname.empty()) d.hostname = w.announcedHostname;
@@ -763,9 +771,10 @@ std::vector<DeviceRecord> Inventory::devices() const {
                          " IPv4 addresses (routing)");
         }
         d.purdueLevel = purdueFor(d.type);
-        result.push_back(std::move(d));
+        visit(d);
+        ++visited;
     }
-    return result;
+    return visited;
 }
 
 std::vector<ConnectionRecord> Inventory::connections() const {

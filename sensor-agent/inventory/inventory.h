@@ -116,6 +116,10 @@ public:
     std::string deviceIdFor(const std::string& ip, const std::string& mac) const;
 
     std::vector<DeviceRecord> devices() const;
+    /// devices() one at a time, in the same order, without holding them all; the visitor may
+    /// change or move the record. Returns how many.
+    using DeviceVisitor = decode::FunctionRef<void(DeviceRecord&)>;
+    std::size_t visitDevices(DeviceVisitor visit) const;
     std::vector<ConnectionRecord> connections() const;
     /// A connection's report as it stands: its device ids, how many operation classes it has
     /// (they are only ever added) and when it was last seen (ms). True: report it.

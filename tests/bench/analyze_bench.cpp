@@ -162,8 +162,8 @@ int childAnalyze(const fs::path& file) {
         engine.finish();
         r.seconds = secondsSince(start);
         const auto reportStart = Clock::now();
-        // As analyze writes them: the devices as records, the connections one at a time.
-        r.devices = engine.devices().size();
+        // As analyze writes them: one record at a time.
+        r.devices = engine.forEachDevice([](const ironsight::sensor::DeviceRecord&) {});
         r.connections = engine.forEachConnection([](const ironsight::sensor::ConnectionRecord&) {});
         r.reportSeconds = secondsSince(reportStart);
         r.flowsEvicted = engine.stats().flowsEvicted;
