@@ -156,45 +156,11 @@ void Detector::importBaseline(const std::string& text) {
     }
 }
 
-std::string_view Detector::connKeyOf(std::string_view item, std::string&) {
+std::string_view Detector::connKeyOf(std::string_view item) {
     // "conn transport client server port protocol" -> "transport client server port"
     const std::size_t last = item.rfind(' ');
     if (!item.starts_with("conn ") || last == std::string_view::npos || last < 5) return {};
     return item.substr(5, last - 5);
-}
-
-std::string_view Detector::pairKeyOf(std::string_view item, std::string& scratch) {
-    // "talk protocol client server" or "conn transport client server port protocol", words
-    // split at single spaces -> "protocol low high".
-    std::string_view w[7];
-    std::size_t n = 0;
-    for (std::size_t at = 0; n < 7;) {
-        const std::size_t space = item.find(' ', at);
-        w[n++] = item.substr(at, space == std::string_view::npos ? space : space - at);
-        if (space == std::string_view::npos) break;
-        at = space + 1;
-    }
-    std::string_view protocol;
-    if (n == 4 && w[0] == "talk") {
-        protocol = w[1];
-        if (w[2] <= w[3]) return item.substr(5);  // already "protocol low high"
-    } else if (n == 6 && w[0] == "conn") {
-        protocol = w[5];
-    } else {
-        return {};
-    }
-    const std::string_view low = std::min(w[2], w[3]), high = std::max(w[2], w[3]);
-    scratch.assign(protocol).append(" ").append(low).append(" ").append(high);
-    return scratch;
-}
-
-void Detector::indexPair(const std::string& item, const std::string& key) {
-    std::string scratch;
-    if (pairKeyOf(item, scratch) == key) {
-        pairProtocols_.insertKeyOf(item);  // a key of the item as it is: no copy of its own
-    } else {
-        pairsOther_.insert(key);
-    }
 }
 
 void Detector::learn(const std::string& item) {
@@ -218,7 +184,7 @@ void Detector::learn(const std::string& item) {
     if (w.size() == 4 && w[0] == "talk") {  // talk protocol client server
         hosts_.insert(text(w[2]));
         hosts_.insert(text(w[3]));
-        indexPair(item, pairKey(w[1], w[2], w[3]));
+        pairProtocols_.insert(pairKey(w[1], w[2], w[3]));
         if (isIcsProtocol(w[1])) icsHosts_.insert({text(w[2]), text(w[3])});
     } else if (w.size() == 2 && w[0] == "device") {
         hosts_.insert(text(w[1]));
@@ -228,13 +194,12 @@ void Detector::learn(const std::string& item) {
         std::string key;
         key.reserve(w[1].size() + w[2].size() + w[3].size() + w[4].size() + 3);
         key.append(w[1]).append(" ").append(w[2]).append(" ").append(w[3]).append(" ").append(w[4]);
-        std::string scratch;
-        if (connKeyOf(item, scratch) == key) {
+        if (connKeyOf(item) == key) {
             conns_.insertKeyOf(item);  // the key is in the item as it is: no copy of its own
         } else {
             connsOther_.insert(key);
         }
-        if (w[5] != "-") indexPair(item, pairKey(w[5], w[2], w[3]));
+        if (w[5] != "-") pairProtocols_.insert(pairKey(w[5], w[2], w[3]));
         if (isIcsProtocol(w[5])) icsHosts_.insert({text(w[2]), text(w[3])});
     }
 }
@@ -297,7 +262,7 @@ void Detector::onConnection(const ConnectionEvent& c, EndNamer devices) {
                     .port = c.serverPort,
                     .timestampUs = c.timestampUs};
     if (!c.protocol.empty() && hosts_.count(c.clientIp) && hosts_.count(c.serverIp) &&
-        !knownPair(pairKey(c.protocol, c.clientIp, c.serverIp))) {
+        !pairProtocols_.count(pairKey(c.protocol, c.clientIp, c.serverIp))) {
         raiseByAddress("new_protocol", t, devices(false), devices(true));
     } else {
         raiseByAddress("unauthorized_connection", t, devices(false), devices(true));

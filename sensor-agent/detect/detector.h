@@ -371,22 +371,13 @@ private:
     std::unordered_set<std::string> hosts_;          // every address a baseline item names
     // "transport client server port" of the "conn" items: keys cut from the items themselves
     // (an index, no copy); an item not written with single spaces has its key in connsOther_.
-    static std::string_view connKeyOf(std::string_view item, std::string& scratch);
+    static std::string_view connKeyOf(std::string_view item);
     bool knownConn(std::string_view key) const {
         return conns_.count(key) > 0 || connsOther_.count(key) > 0;
     }
     TextSet conns_{baseline_, &connKeyOf};
     TextSet connsOther_;
-    // "protocol low high" (the addresses in text order): the pair talked it. Keys of the
-    // "talk" and "conn" items (an index, no copy); those of items not written with single
-    // spaces in pairsOther_.
-    static std::string_view pairKeyOf(std::string_view item, std::string& scratch);
-    void indexPair(const std::string& item, const std::string& key);
-    bool knownPair(const std::string& key) const {
-        return pairProtocols_.count(key) > 0 || pairsOther_.count(key) > 0;
-    }
-    TextSet pairProtocols_{baseline_, &pairKeyOf};
-    TextSet pairsOther_;
+    TextSet pairProtocols_;  // "protocol low high": the pair talked it
     std::map<std::string, AlertRecord> alerts_;
     std::map<std::string, AlertType> pluginTypes_;  // plugin alert types, as first reported
     // "type addrA addrB" -> the device names its alert was first raised with, so that an alert

@@ -31,10 +31,9 @@ std::size_t TextSet::find(std::string_view text) const {
     const std::uint32_t hash = hashOf(text);
     const std::uint8_t tag = tagOf(hash);
     const std::size_t mask = tags_.size() - 1;
-    std::string scratch;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
         if (tags_[i] == kEmpty) return kNotFound;
-        if (tags_[i] == tag && entryAt(references_[i], scratch) == text) return i;
+        if (tags_[i] == tag && entryAt(references_[i]) == text) return i;
     }
 }
 
@@ -67,10 +66,9 @@ void TextSet::rehash(std::size_t slots) {
     std::vector<std::uint8_t> tags(slots, kEmpty);
     std::vector<std::uint32_t> references(slots, 0);
     const std::size_t mask = slots - 1;
-    std::string scratch;
     for (std::size_t j = 0; j < tags_.size(); ++j) {
         if (tags_[j] < 2) continue;  // empty or erased
-        std::size_t i = hashOf(entryAt(references_[j], scratch)) & mask;
+        std::size_t i = hashOf(entryAt(references_[j])) & mask;
         while (tags[i] != kEmpty) i = (i + 1) & mask;
         tags[i] = tags_[j];
         references[i] = references_[j];
@@ -93,12 +91,11 @@ bool TextSet::add(std::string_view text, Reference reference) {
     const std::size_t mask = tags_.size() - 1;
     std::size_t free = kNotFound;
     std::size_t i = hash & mask;
-    std::string scratch;
     for (;; i = (i + 1) & mask) {
         if (tags_[i] == kEmpty) break;
         if (tags_[i] == kErased) {
             if (free == kNotFound) free = i;
-        } else if (tags_[i] == tag && entryAt(references_[i], scratch) == text) {
+        } else if (tags_[i] == tag && entryAt(references_[i]) == text) {
             return false;
         }
     }
@@ -122,9 +119,8 @@ bool TextSet::insertKeyOf(std::string_view text) {
     const std::size_t at = source_->find(text);
     if (at == kNotFound) return false;
     const std::uint32_t reference = source_->references_[at];
-    // The key of the source's copy (it stays where it is), or written into `key`.
-    std::string key;
-    return add(keyOf_(source_->textAt(source_->record(reference)), key), [&] { return reference; });
+    // The key of the source's copy: it stays where it is.
+    return add(keyOf_(source_->textAt(source_->record(reference))), [&] { return reference; });
 }
 
 std::size_t TextSet::erase(std::string_view text) {
@@ -136,11 +132,10 @@ std::size_t TextSet::erase(std::string_view text) {
 }
 
 std::vector<std::string_view> TextSet::sorted() const {
-    if (source_) throw std::logic_error("TextSet: sorted() of an index");
     std::vector<std::string_view> out;
     out.reserve(size_);
     for (std::size_t i = 0; i < tags_.size(); ++i) {
-        if (tags_[i] >= 2) out.push_back(textAt(record(references_[i])));
+        if (tags_[i] >= 2) out.push_back(entryAt(references_[i]));
     }
     std::sort(out.begin(), out.end());
     return out;

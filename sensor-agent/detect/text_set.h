@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,9 +25,8 @@ namespace ironsight::sensor::detect {
 class TextSet {
 public:
     TextSet() = default;
-    /// The key of `text`: what an index holds of each text of its source. A view into the
-    /// text, or (a key whose words are in another order) one written into `scratch`.
-    using KeyOf = std::string_view (*)(std::string_view text, std::string& scratch);
+    /// A key of `text` (a view into it): what an index holds of each text of its source.
+    using KeyOf = std::string_view (*)(std::string_view text);
     /// An index of keys of `source`'s texts, added with insertKeyOf(). `source` must outlive
     /// it; its texts never move, and an erased one stays in its arena.
     TextSet(const TextSet& source, KeyOf keyOf) : source_(&source), keyOf_(keyOf) {}
@@ -45,8 +43,7 @@ public:
     std::size_t erase(std::string_view text);
     std::size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
-    /// Views of every text, in lexicographic order (valid until the set changes). Not for an
-    /// index (std::logic_error).
+    /// Views of every text, in lexicographic order (valid until the set changes).
     std::vector<std::string_view> sorted() const;
     /// Bytes held (table and arena): what the set costs.
     std::size_t memoryBytes() const;
@@ -68,9 +65,9 @@ private:
         return chunks_[reference >> kChunkBits].get() + (reference & (kChunkBytes - 1));
     }
     static std::string_view textAt(const char* record);
-    /// The text (an index: the key, perhaps written into `scratch`) of a slot's reference.
-    std::string_view entryAt(std::uint32_t reference, std::string& scratch) const {
-        return source_ ? keyOf_(source_->textAt(source_->record(reference)), scratch)
+    /// The text (an index: the key) a slot's reference stands for.
+    std::string_view entryAt(std::uint32_t reference) const {
+        return source_ ? keyOf_(source_->textAt(source_->record(reference)))
                        : textAt(record(reference));
     }
     std::size_t find(std::string_view text) const;
