@@ -86,8 +86,8 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p,
         ScanState& s = scans_[p.srcIp];
         const auto forget = [&s] {
             const auto& [t, host, prt] = s.probes.front();
-            if (s.distinct.remove({host, prt}) == 0) {
-                s.portsPerHost.remove(host);
+            if (s.removeProbe(host, prt) == 0) {
+                s.removeHost(host);
                 s.hostsPerPort.remove(prt);
             }
             s.probes.pop_front();
@@ -98,8 +98,8 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p,
         }
         const auto prt = static_cast<std::uint16_t>(port);
         s.probes.emplace_back(now, p.dstIp, prt);
-        if (s.distinct.add({p.dstIp, prt}) == 1) {
-            const std::uint32_t ports = s.portsPerHost.add(p.dstIp);
+        if (s.addProbe(p.dstIp, prt) == 1) {
+            const std::uint32_t ports = s.addHost(p.dstIp);
             const std::uint32_t hosts = s.hostsPerPort.add(prt);
             const std::string window = std::to_string(options_.scanWindowUs / 1'000'000) + " s";
             if (ports >= options_.scanPorts) {

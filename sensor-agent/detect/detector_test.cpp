@@ -511,6 +511,45 @@ TEST(TextSetTest, IndexBehavesLikeASetOfKeys) {
     EXPECT_LT(index.memoryBytes(), keys.size() * 16) << "an index holds no texts";
 }
 
+// port_scan keeps IPv4 and IPv6 targets in tables of their own (session 10): a sweep counts
+// ports per host and hosts per port whatever the family, and an IPv4 host and the IPv6 address
+// whose first bytes are the same are two hosts.
+TEST(DetectorTest, PortScanCountsIpv4AndIpv6TargetsApart) {
+    const auto syn = [](const decode::IpAddress& dst, std::uint16_t port, std::int64_t us) {
+        decode::DecodedPacket p;
+        p.timestampUs = us;
+        p.hasIp = true;
+        p.srcIp = decode::IpAddress::v4(0x0a000042);  // 10.0.0.66
+        p.dstIp = dst;
+        p.l4 = decode::L4::Tcp;
+        p.srcPort = 60000;
+        p.dstPort = port;
+        p.tcpFlags = decode::tcpflag::kSyn;
+        return p;
+    };
+    decode::IpAddress v4 = decode::IpAddress::v4(0x0a00000b);  // 10.0.0.11
+    decode::IpAddress v6 = v4;  // the same first four bytes, as IPv6: another host
+    v6.v6 = true;
+    v6.bytes[0] = 0xfd;
+    decode::IpAddress v6Same = v6;
+    v6Same.bytes[0] = 10;
+    Detector d(true);
+    std::int64_t us = 1'000'000;
+    // One source; 10 ports of each host: below the threshold (15) per host unless the tables
+    // took the two for one.
+    for (std::uint16_t port = 1; port <= 10; ++port) {
+        d.onPacket(syn(v4, port, us += 1000));
+        d.onPacket(syn(v6Same, std::uint16_t(100 + port), us += 1000));
+    }
+    EXPECT_TRUE(d.alerts().empty()) << d.alerts().front().description;
+    for (std::uint16_t port = 11; port <= 16; ++port) d.onPacket(syn(v6, port, us += 1000));
+    for (std::uint16_t port = 111; port <= 115; ++port) d.onPacket(syn(v6Same, port, us += 1000));
+    const auto alerts = d.alerts();
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].type, "port_scan");
+    EXPECT_NE(alerts[0].description.find("15 ports"), std::string::npos) << alerts[0].description;
+}
+
 // port_scan's counters (session 10) must count as the std::maps they replaced: add/remove
 // answers, membership and size across growth, backward-shift deletions and shrinking, with IPv4
 // and IPv6 keys and a hash that collides a lot; an emptied table frees its slots.
