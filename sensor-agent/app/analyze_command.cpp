@@ -10,7 +10,6 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -20,6 +19,7 @@
 #include "sensor-agent/app/progress_bar.h"
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/config/sensor_config.h"
+#include "sensor-agent/engine/analyze_json.h"
 #include "sensor-agent/engine/engine.h"
 #include "sensor-agent/plugins/plugin_loader.h"
 #include "sensor-agent/store/evidence_convert.h"
@@ -65,20 +65,6 @@ Status writeEvidence(Engine& engine, const std::string& dir) {
     return {};
 }
 
-const char* severityName(Severity s) {
-    switch (s) {
-        case Severity::Critical:
-            return "critical";
-        case Severity::Major:
-            return "major";
-        case Severity::Minor:
-            return "minor";
-        case Severity::Warning:
-            return "warning";
-    }
-    return "minor";
-}
-
 /// Feeds one file through the engine. Any read error (even after good packets) fails the run.
 /// `progress`: a progress bar on stderr (a terminal) for files over kProgressMinBytes.
 Status feed(Engine& engine, const std::string& file, bool progress) {
@@ -101,114 +87,6 @@ Status feed(Engine& engine, const std::string& file, bool progress) {
     }
     if (bar) bar->finish(source->fileSize(), source->packetsRead());
     return {};
-}
-
-/// The loaded plugins and their display strings (key -> language -> text), so a consumer can
-/// show a plugin's protocol, functions and alerts translated (docs/PLUGINS.md).
-nlohmann::json pluginsJson(const plugins::PluginSet& set) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& p : set.summaries()) {
-        out.push_back({{"name", p.name},
-                       {"version", p.version},
-                       {"description", p.description},
-                       {"file", p.file},
-                       {"tcp_ports", p.tcpPorts},
-                       {"udp_ports", p.udpPorts},
-                       {"heuristic", p.heuristic},
-                       {"strings", p.strings}});
-    }
-    return out;
-}
-
-nlohmann::json toJson(const Engine& engine, const std::vector<std::string>& files,
-                      const plugins::PluginSet* plugins) {
-    using nlohmann::json;
-    const CaptureStats stats = engine.stats();
-    json doc;
-    doc["capture"] = {{"files", files},
-                      {"packets", stats.packets},
-                      {"bytes", stats.bytes},
-                      {"malformed", stats.malformed},
-                      {"malformed_by_reason", stats.malformedByReason},
-                      {"ipv4_fragments",
-                       {{"fragments", stats.ipv4Fragments},
-                        {"reassembled", stats.ipv4Reassembled},
-                        {"duplicates", stats.ipv4FragmentDuplicates},
-                        {"dropped", stats.ipv4FragmentDrops}}},
-                      {"seconds", stats.seconds}};
-    json devices = json::array();
-    for (const auto& d : engine.devices()) {
-        json protocols = json::array();
-        for (const auto& p : d.protocols) protocols.push_back({{"name", p.name}, {"role", p.role}});
-        json identity = json::parse(d.identityJson, nullptr, false);
-        if (identity.is_discarded()) identity = json::object();
-        json vlanNames = json::object();  // only with [network] vlan_names: {"20": "PLC floor"}
-        for (const auto& [id, name] : d.vlanNames) vlanNames[std::to_string(id)] = name;
-        devices.push_back({{"id", d.id},
-                           {"macs", d.macs},
-                           {"ips", d.ips},
-                           {"vlans", d.vlans},
-                           {"vendor", d.vendor},
-                           {"model", d.model},
-                           {"firmware", d.firmware},
-                           {"serial", d.serial},
-                           {"hostname", d.hostname},
-                           {"type", d.type},
-                           {"purdue_level", d.purdueLevel},
-                           {"protocols", protocols},
-                           {"identity", identity},
-                           {"evidence", d.evidence}});
-        if (!vlanNames.empty()) devices.back()["vlan_names"] = vlanNames;
-    }
-    doc["devices"] = devices;
-    json connections = json::array();
-    for (const auto& c : engine.connections()) {
-        connections.push_back({{"src", c.src},
-                               {"dst", c.dst},
-                               {"src_ip", c.srcIp},
-                               {"dst_ip", c.dstIp},
-                               {"transport", c.transport},
-                               {"port", c.port},
-                               {"protocol", c.protocol},
-                               {"packets", c.packets},
-                               {"bytes", c.bytes},
-                               {"operations", c.operations}});
-    }
-    doc["connections"] = connections;
-    json operations = json::array();
-    for (const auto& o : engine.operations()) {
-        // No function code (e.g. an S7comm Ack, or an unknown function): null, as in the truth.
-        const json functionCode = o.functionCode < 0 ? json(nullptr) : json(o.functionCode);
-        json op = {
-            {"protocol", o.protocol}, {"client_ip", o.clientIp},       {"server_ip", o.serverIp},
-            {"function", o.function}, {"function_code", functionCode}, {"class", o.opClass},
-            {"count", o.count},       {"exceptions", o.exceptions}};
-        if (!o.ranges.empty()) op["ranges"] = o.ranges;
-        for (const auto& [k, v] : o.keys) op[k] = v;
-        for (const auto& [k, v] : o.textKeys) op[k] = v;
-        operations.push_back(op);
-    }
-    doc["operations"] = operations;
-    json alerts = json::array();
-    for (const auto& a : engine.alerts()) {
-        alerts.push_back({{"id", a.id},
-                          {"engine", a.engine},
-                          {"type", a.type},
-                          {"severity", severityName(a.severity)},
-                          {"title", a.title},
-                          {"description", a.description},
-                          {"remediation", a.remediation},
-                          {"src", a.src},
-                          {"dst", a.dst},
-                          {"src_ip", a.srcIp},
-                          {"dst_ip", a.dstIp},
-                          {"protocol", a.protocol},
-                          {"count", a.count},
-                          {"mitre", a.mitre}});
-    }
-    doc["alerts"] = alerts;
-    if (plugins) doc["plugins"] = pluginsJson(*plugins);  // only when --plugins was given
-    return doc;
 }
 
 std::string join(const std::vector<std::string>& v, const char* sep = ",") {
@@ -236,23 +114,22 @@ void printTables(const Engine& engine, std::ostream& out) {
             << (d.purdueLevel < 0 ? std::string("-") : std::to_string(d.purdueLevel)) << d.vendor
             << (protos.empty() ? "" : "  [" + join(protos, " ") + "]") << "\n";
     }
-    const auto connections = engine.connections();
-    out << "\nConnections (" << connections.size() << ")\n";
+    // Connections and operations as they come (a snapshot of 200,000 would be ~70 MB).
+    out << "\nConnections (" << engine.connectionCount() << ")\n";
     out << std::setw(18) << "CLIENT" << std::setw(18) << "SERVER" << std::setw(12) << "TRANSPORT"
         << std::setw(10) << "PROTOCOL" << std::setw(10) << "PACKETS"
         << "OPERATIONS\n";
-    for (const auto& c : connections) {
+    engine.forEachConnection([&](const ConnectionRecord& c) {
         out << std::setw(18) << c.srcIp << std::setw(18) << c.dstIp << std::setw(12)
             << (c.transport + "/" + std::to_string(c.port)) << std::setw(10)
             << (c.protocol.empty() ? "-" : c.protocol) << std::setw(10) << c.packets
             << join(c.operations) << "\n";
-    }
-    const auto operations = engine.operations();
-    out << "\nOperations (" << operations.size() << ")\n";
+    });
+    out << "\nOperations (" << engine.operationCount() << ")\n";
     out << std::setw(10) << "PROTOCOL" << std::setw(18) << "CLIENT" << std::setw(18) << "SERVER"
         << std::setw(36) << "FUNCTION" << std::setw(12) << "CLASS" << std::setw(8) << "COUNT"
         << "KEYS\n";
-    for (const auto& o : operations) {
+    engine.forEachOperation([&](const OperationRecord& o) {
         // The protocol keys (unit_id, src_addr, type_id, security_policy, ...) as key=value.
         std::string keys;
         for (const auto& [k, v] : o.keys)
@@ -264,7 +141,7 @@ void printTables(const Engine& engine, std::ostream& out) {
                                    : o.function + " (" + std::to_string(o.functionCode) + ")")
             << std::setw(12) << o.opClass << std::setw(8) << o.count << keys
             << (o.exceptions ? "  (" + std::to_string(o.exceptions) + " exceptions)" : "") << "\n";
-    }
+    });
     const auto alerts = engine.alerts();
     out << "\nAlerts (" << alerts.size() << ")\n";
     for (const auto& a : alerts) {
@@ -375,9 +252,7 @@ int runAnalyze(const AnalyzeOptions& options) {
             }
         }
         if (options.json) {
-            std::cout << toJson(analysed, options.files, pluginSet.get())
-                             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                      << "\n";
+            writeAnalyzeJson(analysed, options.files, pluginSet.get(), std::cout);
         } else {
             printTables(analysed, std::cout);
         }
@@ -397,9 +272,7 @@ int runAnalyze(const AnalyzeOptions& options) {
         }
     }
     if (options.json) {
-        std::cout << toJson(engine, options.files, pluginSet.get())
-                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                  << "\n";
+        writeAnalyzeJson(engine, options.files, pluginSet.get(), std::cout);
     } else {
         printTables(engine, std::cout);
     }

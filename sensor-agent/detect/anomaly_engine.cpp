@@ -86,11 +86,9 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p,
         ScanState& s = scans_[p.srcIp];
         const auto forget = [&s] {
             const auto& [t, host, prt] = s.probes.front();
-            const auto key = std::make_pair(host, prt);
-            if (--s.distinct[key] == 0) {
-                s.distinct.erase(key);
-                if (--s.portsPerHost[host] == 0) s.portsPerHost.erase(host);
-                if (--s.hostsPerPort[prt] == 0) s.hostsPerPort.erase(prt);
+            if (s.removeProbe(host, prt) == 0) {
+                s.removeHost(host);
+                s.hostsPerPort.remove(prt);
             }
             s.probes.pop_front();
         };
@@ -100,9 +98,9 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p,
         }
         const auto prt = static_cast<std::uint16_t>(port);
         s.probes.emplace_back(now, p.dstIp, prt);
-        if (s.distinct[{p.dstIp, prt}]++ == 0) {
-            const std::uint32_t ports = ++s.portsPerHost[p.dstIp];
-            const std::uint32_t hosts = ++s.hostsPerPort[prt];
+        if (s.addProbe(p.dstIp, prt) == 1) {
+            const std::uint32_t ports = s.addHost(p.dstIp);
+            const std::uint32_t hosts = s.hostsPerPort.add(prt);
             const std::string window = std::to_string(options_.scanWindowUs / 1'000'000) + " s";
             if (ports >= options_.scanPorts) {
                 raiseAt("port_scan", Trigger{.srcIp = p.srcIp.toString(),

@@ -156,6 +156,13 @@ void Detector::importBaseline(const std::string& text) {
     }
 }
 
+std::string_view Detector::connKeyOf(std::string_view item) {
+    // "conn transport client server port protocol" -> "transport client server port"
+    const std::size_t last = item.rfind(' ');
+    if (!item.starts_with("conn ") || last == std::string_view::npos || last < 5) return {};
+    return item.substr(5, last - 5);
+}
+
 void Detector::learn(const std::string& item) {
     if (baseline_.count(item)) return;  // the common case: cheap
     const auto w = wordViews(item);
@@ -187,7 +194,11 @@ void Detector::learn(const std::string& item) {
         std::string key;
         key.reserve(w[1].size() + w[2].size() + w[3].size() + w[4].size() + 3);
         key.append(w[1]).append(" ").append(w[2]).append(" ").append(w[3]).append(" ").append(w[4]);
-        conns_.insert(std::move(key));
+        if (connKeyOf(item) == key) {
+            conns_.insertKeyOf(item);  // the key is in the item as it is: no copy of its own
+        } else {
+            connsOther_.insert(key);
+        }
         if (w[5] != "-") pairProtocols_.insert(pairKey(w[5], w[2], w[3]));
         if (isIcsProtocol(w[5])) icsHosts_.insert({text(w[2]), text(w[3])});
     }
@@ -229,12 +240,12 @@ void Detector::onConnection(const ConnectionEvent& c, EndNamer devices) {
     const std::string key =
         connKey(c.transport, c.clientIp, c.serverIp, dynamic ? 0 : c.serverPort);
     if (learning_) {
-        if (!conns_.count(key)) {
+        if (!knownConn(key)) {
             learn("conn " + key + " " + (c.protocol.empty() ? std::string("-") : c.protocol));
         }
         return;
     }
-    if (conns_.count(key)) return;
+    if (knownConn(key)) return;
     // A client renewing its lease directly (unicast) with a learned DHCP server.
     if (c.transport == "udp" && c.serverPort == 67 &&
         baseline_.count("dhcp_server " + c.serverIp)) {

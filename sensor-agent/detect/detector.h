@@ -24,6 +24,7 @@
 #include "sensor-agent/decode/packet.h"
 #include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/detect/alert_catalog.h"
+#include "sensor-agent/detect/flat_counter.h"
 #include "sensor-agent/detect/ioc.h"
 #include "sensor-agent/detect/text_set.h"
 #include "sensor-agent/dissect/core/dissector.h"
@@ -280,11 +281,57 @@ private:
         bool regular = false;  // learned (imported) or qualified as a regular sender
         bool silent = false;   // device_silent raised, re-armed when it sends again
     };
+    struct HostPort {
+        decode::IpAddress host;
+        std::uint16_t port = 0;
+        bool operator==(const HostPort&) const = default;
+    };
+    struct HostPortHash {
+        std::size_t operator()(const HostPort& k) const noexcept {
+            return IpHash{}(k.host) ^ (std::size_t{k.port} * 0x9e3779b97f4a7c15ULL);
+        }
+    };
+    struct HostPort4 {  // an IPv4 host as its 4 bytes (an IpAddress takes 17)
+        std::uint32_t host = 0;
+        std::uint16_t port = 0;
+        bool operator==(const HostPort4&) const = default;
+    };
+    struct HostPort4Hash {
+        std::size_t operator()(const HostPort4& k) const noexcept {
+            return ((std::uint64_t{k.host} << 16) | k.port) * 0x9e3779b97f4a7c15ULL;
+        }
+    };
+    struct NumberHash {
+        std::size_t operator()(std::uint32_t n) const noexcept { return n; }
+    };
     struct ScanState {  // port_scan: probes of one source within the window
         std::deque<std::tuple<std::int64_t, decode::IpAddress, std::uint16_t>> probes;
-        std::map<std::pair<decode::IpAddress, std::uint16_t>, std::uint32_t> distinct;
-        std::map<decode::IpAddress, std::uint32_t> portsPerHost;
-        std::map<std::uint16_t, std::uint32_t> hostsPerPort;
+        // Flat tables, not std::maps (~80 bytes a key), IPv4 hosts in tables of their own (12
+        // and 8 bytes a slot, not 24): docs/BENCHMARKS.md "Memory, session 10".
+        FlatCounter<HostPort4, HostPort4Hash> distinct4;
+        FlatCounter<HostPort, HostPortHash> distinct6;
+        FlatCounter<std::uint32_t, NumberHash> portsPerHost4;
+        FlatCounter<decode::IpAddress, IpHash> portsPerHost6;
+        FlatCounter<std::uint32_t, NumberHash> hostsPerPort;
+        /// Counts a probe of (host, port): its count in the window now.
+        std::uint32_t addProbe(const decode::IpAddress& host, std::uint16_t port) {
+            return host.v6 ? distinct6.add({host, port}) : distinct4.add({host.v4Value(), port});
+        }
+        /// Forgets one: its count left.
+        std::uint32_t removeProbe(const decode::IpAddress& host, std::uint16_t port) {
+            return host.v6 ? distinct6.remove({host, port})
+                           : distinct4.remove({host.v4Value(), port});
+        }
+        std::uint32_t addHost(const decode::IpAddress& host) {
+            return host.v6 ? portsPerHost6.add(host) : portsPerHost4.add(host.v4Value());
+        }
+        void removeHost(const decode::IpAddress& host) {
+            if (host.v6) {
+                portsPerHost6.remove(host);
+            } else {
+                portsPerHost4.remove(host.v4Value());
+            }
+        }
     };
     struct ModbusPeer {  // device_restarted: requests since the server last answered
         std::size_t unanswered = 0;
@@ -354,7 +401,14 @@ private:
     // Indexes over baseline_ (kept in step by learn()).
     // Hashed: only looked up, never walked in order.
     std::unordered_set<std::string> hosts_;          // every address a baseline item names
-    TextSet conns_;          // "transport client server port"
+    // "transport client server port" of the "conn" items: keys cut from the items themselves
+    // (an index, no copy); an item not written with single spaces has its key in connsOther_.
+    static std::string_view connKeyOf(std::string_view item);
+    bool knownConn(std::string_view key) const {
+        return conns_.count(key) > 0 || connsOther_.count(key) > 0;
+    }
+    TextSet conns_{baseline_, &connKeyOf};
+    TextSet connsOther_;
     TextSet pairProtocols_;  // "protocol low high": the pair talked it
     std::map<std::string, AlertRecord> alerts_;
     std::map<std::string, AlertType> pluginTypes_;  // plugin alert types, as first reported

@@ -3,6 +3,10 @@
 // round trip and backward compatibility, catalog.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <sstream>
+#include <tuple>
+
 #include "sensor-agent/detect/alert_catalog.h"
 #include "sensor-agent/detect/detector.h"
 
@@ -413,6 +417,202 @@ TEST(TextSetTest, BehavesLikeASetOfStrings) {
     ASSERT_EQ(sorted.size(), reference.size());
     EXPECT_TRUE(std::equal(sorted.begin(), sorted.end(), reference.begin(), reference.end()));
     EXPECT_GT(reference.size(), 1000u);
+}
+
+// The baseline's conn keys are cut from the "conn" items (session 10); an item written with
+// other white space (a hand-edited or older baseline) still covers its connection, and the
+// export gives every item back as it was.
+TEST(DetectorTest, ConnItemsCoverTheirConnectionsWhateverTheirSpacing) {
+    const std::string baseline =
+        "conn tcp 10.0.0.1 10.0.0.2 502 modbus\n"
+        "conn  tcp 10.0.0.3 10.0.0.4 502 modbus\n"
+        "conn\ttcp\t10.0.0.5 10.0.0.6 502\tmodbus\n"
+        "conn tcp 10.0.0.7 10.0.0.8 102 -\n";
+    Detector d(false);
+    d.importBaseline(baseline);
+    d.onConnection(conn("10.0.0.1", "10.0.0.2", 502, "modbus"), "a", "b");
+    d.onConnection(conn("10.0.0.3", "10.0.0.4", 502, "modbus"), "a", "b");
+    d.onConnection(conn("10.0.0.5", "10.0.0.6", 502, "modbus"), "a", "b");
+    d.onConnection(conn("10.0.0.7", "10.0.0.8", 102, ""), "a", "b");
+    EXPECT_TRUE(d.alerts().empty()) << d.alerts().front().type;
+    d.onConnection(conn("10.0.0.1", "10.0.0.2", 503, "modbus"), "a", "b");  // another port
+    d.onConnection(conn("10.0.0.3", "10.0.0.4", 102, ""), "c", "d");
+    EXPECT_EQ(types(d),
+              (std::vector<std::string>{"unauthorized_connection", "unauthorized_connection"}));
+    std::vector<std::string> lines;
+    std::istringstream exported(d.exportBaseline());
+    for (std::string line; std::getline(exported, line);) {
+        if (line.starts_with("conn")) lines.push_back(line);
+    }
+    EXPECT_EQ(lines, (std::vector<std::string>{"conn\ttcp\t10.0.0.5 10.0.0.6 502\tmodbus",
+                                               "conn  tcp 10.0.0.3 10.0.0.4 502 modbus",
+                                               "conn tcp 10.0.0.1 10.0.0.2 502 modbus",
+                                               "conn tcp 10.0.0.7 10.0.0.8 102 -"}));
+    // Learning: a connection learned once is not learned again under another protocol.
+    Detector learner(true);
+    learner.onConnection(conn("10.0.1.1", "10.0.1.2", 502, "modbus"), "a", "b");
+    learner.onConnection(conn("10.0.1.1", "10.0.1.2", 502, "other"), "a", "b");
+    EXPECT_EQ(learner.exportBaseline().find("other"), std::string::npos);
+}
+
+// An index over a set's texts (the baseline's conn keys, session 10) must behave as a
+// std::set of the keys inserted: keys are views into the source's texts, which stay valid when
+// the source erases them and across the growth of both tables; a text the source does not
+// hold adds nothing.
+TEST(TextSetTest, IndexBehavesLikeASetOfKeys) {
+    // The key: the text without its first and last words ("conn tcp A B 443 tls" -> "tcp A B
+    // 443"); an item with less has an empty key.
+    constexpr TextSet::KeyOf keyOf = [](std::string_view text) -> std::string_view {
+        const std::size_t first = text.find(' '), last = text.rfind(' ');
+        if (first == std::string_view::npos || last <= first) return {};
+        return text.substr(first + 1, last - first - 1);
+    };
+    TextSet source;
+    TextSet index(source, keyOf);
+    std::set<std::string> keys, texts;
+    std::uint64_t state = 777;
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const auto textOf = [&](std::uint64_t n) {
+        switch (n % 4) {
+            case 0:  // two protocols on one key: one key for both texts
+                return "conn tcp 10.0." + std::to_string(n % 509) + ".1 10.9.0.7 443 " +
+                       (n % 8 == 0 ? "tls" : "http");
+            case 1:
+                return std::string("x ") + std::string(n % 300 == 1 ? 200000 : 3, 'K') + " y";
+            case 2:
+                return std::string("conn udp\0 10.1.1.", 17) + std::to_string(n % 97) + " 53 dns";
+            default:
+                return std::string(n % 3, 'w');  // no key: ""
+        }
+    };
+    EXPECT_THROW(index.insert("a b c"), std::logic_error);
+    EXPECT_THROW(source.insertKeyOf("a b c"), std::logic_error);
+    EXPECT_FALSE(index.insertKeyOf("conn tcp 1.2.3.4 5.6.7.8 80 http")) << "not in the source";
+    for (int i = 0; i < 40000; ++i) {
+        const std::string text = textOf(next() % 6000);
+        if (next() % 5 == 0) {
+            ASSERT_EQ(source.erase(text), texts.erase(text)) << i;
+        } else {
+            ASSERT_EQ(source.insert(text), texts.insert(text).second) << i;
+            const bool added = keys.insert(std::string(keyOf(text))).second;
+            ASSERT_EQ(index.insertKeyOf(text), added) << i;
+        }
+        ASSERT_EQ(index.size(), keys.size());
+        const std::string probe(keyOf(textOf(next() % 6000)));
+        ASSERT_EQ(index.count(probe), keys.count(probe)) << i;
+    }
+    const auto sorted = index.sorted();
+    ASSERT_EQ(sorted.size(), keys.size());
+    EXPECT_TRUE(std::equal(sorted.begin(), sorted.end(), keys.begin(), keys.end()));
+    EXPECT_GT(keys.size(), 500u);
+    EXPECT_LT(index.memoryBytes(), keys.size() * 16) << "an index holds no texts";
+}
+
+// port_scan keeps IPv4 and IPv6 targets in tables of their own (session 10): a sweep counts
+// ports per host and hosts per port whatever the family, and an IPv4 host and the IPv6 address
+// whose first bytes are the same are two hosts.
+TEST(DetectorTest, PortScanCountsIpv4AndIpv6TargetsApart) {
+    const auto syn = [](const decode::IpAddress& dst, std::uint16_t port, std::int64_t us) {
+        decode::DecodedPacket p;
+        p.timestampUs = us;
+        p.hasIp = true;
+        p.srcIp = decode::IpAddress::v4(0x0a000042);  // 10.0.0.66
+        p.dstIp = dst;
+        p.l4 = decode::L4::Tcp;
+        p.srcPort = 60000;
+        p.dstPort = port;
+        p.tcpFlags = decode::tcpflag::kSyn;
+        return p;
+    };
+    decode::IpAddress v4 = decode::IpAddress::v4(0x0a00000b);  // 10.0.0.11
+    decode::IpAddress v6 = v4;  // the same first four bytes, as IPv6: another host
+    v6.v6 = true;
+    v6.bytes[0] = 0xfd;
+    decode::IpAddress v6Same = v6;
+    v6Same.bytes[0] = 10;
+    Detector d(true);
+    std::int64_t us = 1'000'000;
+    // One source; 10 ports of each host: below the threshold (15) per host unless the tables
+    // took the two for one.
+    for (std::uint16_t port = 1; port <= 10; ++port) {
+        d.onPacket(syn(v4, port, us += 1000));
+        d.onPacket(syn(v6Same, std::uint16_t(100 + port), us += 1000));
+    }
+    EXPECT_TRUE(d.alerts().empty()) << d.alerts().front().description;
+    for (std::uint16_t port = 11; port <= 16; ++port) d.onPacket(syn(v6, port, us += 1000));
+    for (std::uint16_t port = 111; port <= 115; ++port) d.onPacket(syn(v6Same, port, us += 1000));
+    const auto alerts = d.alerts();
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].type, "port_scan");
+    EXPECT_NE(alerts[0].description.find("15 ports"), std::string::npos) << alerts[0].description;
+}
+
+// port_scan's counters (session 10) must count as the std::maps they replaced: add/remove
+// answers, membership and size across growth, backward-shift deletions and shrinking, with IPv4
+// and IPv6 keys and a hash that collides a lot; an emptied table frees its slots.
+TEST(FlatCounterTest, CountsLikeAStdMap) {
+    struct Key {
+        decode::IpAddress ip;
+        std::uint16_t port = 0;
+        bool operator==(const Key&) const = default;
+        bool operator<(const Key& o) const { return std::tie(ip, port) < std::tie(o.ip, o.port); }
+    };
+    struct PoorHash {  // many keys share a home slot: long probe runs to shift back
+        std::size_t operator()(const Key& k) const noexcept { return k.ip.bytes[3] % 7; }
+    };
+    FlatCounter<Key, PoorHash> counter;
+    std::map<Key, std::uint32_t> reference;
+    std::uint64_t state = 99;
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const auto keyOf = [](std::uint64_t n) {
+        Key k;
+        k.ip = decode::IpAddress::v4(0x0a000000u + static_cast<std::uint32_t>(n % 700));
+        if (n % 5 == 0) {
+            k.ip.v6 = true;
+            k.ip.bytes[15] = static_cast<std::uint8_t>(n);
+        }
+        k.port = static_cast<std::uint16_t>(n % 3);
+        return k;
+    };
+    std::size_t largest = 0;
+    for (int round = 0; round < 3; ++round) {
+        // Fill (more adds than removes), then drain: the table grows, then shrinks.
+        for (int phase = 0; phase < 2; ++phase) {
+            for (int i = 0; i < 30000; ++i) {
+                const Key k = keyOf(next() % (phase == 0 ? 3000 : 600));
+                const bool adding = phase == 0 ? next() % 3 != 0 : next() % 4 == 0;
+                if (adding) {
+                    ASSERT_EQ(counter.add(k), ++reference[k]) << i;
+                } else {
+                    auto it = reference.find(k);
+                    const std::uint32_t left = it == reference.end() ? 0 : --it->second;
+                    if (it != reference.end() && left == 0) reference.erase(it);
+                    ASSERT_EQ(counter.remove(k), left) << i;
+                }
+                ASSERT_EQ(counter.size(), reference.size());
+                const Key probe = keyOf(next() % 3000);
+                const auto found = reference.find(probe);
+                ASSERT_EQ(counter.count(probe), found == reference.end() ? 0u : found->second);
+                largest = std::max(largest, counter.capacity());
+            }
+        }
+        for (const auto& [k, n] : reference) ASSERT_EQ(counter.count(k), n);
+    }
+    EXPECT_GT(largest, 2048u);
+    while (!reference.empty()) {  // empty it: the slots are freed
+        const Key k = reference.begin()->first;
+        if (--reference.begin()->second == 0) reference.erase(reference.begin());
+        counter.remove(k);
+        ASSERT_EQ(counter.size(), reference.size());
+        ASSERT_LE(counter.capacity(), std::max<std::size_t>(8, 8 * counter.size()));
+    }
+    EXPECT_EQ(counter.capacity(), 0u);
 }
 
 }  // namespace

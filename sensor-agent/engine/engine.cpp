@@ -152,13 +152,49 @@ struct AppFlow : decode::FlowExtension {
     }
 };
 
-bool sameDevice(const DeviceRecord& a, const DeviceRecord& b) {
-    return a.macs == b.macs && a.ips == b.ips && a.vlans == b.vlans &&
-           a.vlanNames == b.vlanNames && a.interfaces == b.interfaces && a.vendor == b.vendor &&
-           a.model == b.model && a.firmware == b.firmware && a.hostname == b.hostname &&
-           a.type == b.type && a.purdueLevel == b.purdueLevel && a.protocols == b.protocols &&
-           a.identityJson == b.identityJson && a.evidence == b.evidence &&
-           b.lastSeenMs - a.lastSeenMs < 60000;
+/// takeChanges(): what the last change set said of a device. It is reported again when a
+/// field other than its id and times differs (a fingerprint of them: a copy of each record was
+/// ~1 KB per device) or it was seen a minute later.
+struct SentDevice {
+    std::uint64_t fingerprint = 0;
+    std::int64_t lastSeenMs = 0;
+};
+
+/// A 64-bit hash of the reported fields, each with its length (no two field lists share an
+/// encoding); `buffer` is reused across calls.
+std::uint64_t deviceFingerprint(const DeviceRecord& d, std::string& buffer) {
+    buffer.clear();
+    const auto text = [&](std::string_view s) {
+        const auto n = static_cast<std::uint32_t>(s.size());
+        buffer.append(reinterpret_cast<const char*>(&n), sizeof n).append(s);
+    };
+    const auto number = [&](std::int64_t v) {
+        buffer.append(reinterpret_cast<const char*>(&v), sizeof v);
+    };
+    const auto texts = [&](const std::vector<std::string>& v) {
+        number(static_cast<std::int64_t>(v.size()));
+        for (const auto& s : v) text(s);
+    };
+    texts(d.macs);
+    texts(d.ips);
+    number(static_cast<std::int64_t>(d.vlans.size()));
+    for (const auto v : d.vlans) number(v);
+    number(static_cast<std::int64_t>(d.vlanNames.size()));
+    for (const auto& [id, name] : d.vlanNames) {
+        number(id);
+        text(name);
+    }
+    texts(d.interfaces);
+    for (const std::string* s : {&d.vendor, &d.model, &d.firmware, &d.hostname, &d.type}) text(*s);
+    number(d.purdueLevel);
+    number(static_cast<std::int64_t>(d.protocols.size()));
+    for (const auto& p : d.protocols) {
+        text(p.name);
+        text(p.role);
+    }
+    text(d.identityJson);
+    texts(d.evidence);
+    return std::hash<std::string_view>{}(buffer);
 }
 
 /// takeChanges(): what the last change set said of a connection. A connection is reported
@@ -510,7 +546,7 @@ struct Engine::Impl {
     std::unordered_set<decode::IpAddress, inventory::IpHash> knownHosts;
     // Direct-mapped in front of knownHosts (which never forgets one): most packets' senders.
     std::vector<decode::IpAddress> knownHostSlots = std::vector<decode::IpAddress>(4096);
-    std::map<std::string, DeviceRecord> sentDevices;
+    std::map<std::string, SentDevice> sentDevices;
     std::unordered_map<const inventory::Inventory::ConnInfo*, SentConnection> sentConnections;
     std::unordered_set<std::string> sentDeviceIds;  // the texts sentConnections points to
     std::map<std::uint32_t, std::string> vlanNames;  // [network] vlan_names
@@ -1907,13 +1943,18 @@ void Engine::raiseSensorAlert(const std::string& type, const std::string& detail
 ChangeSet Engine::takeChanges() {
     Impl::ApiLock lock(*impl_);
     ChangeSet changes;
-    for (auto& d : impl_->inventory.devices()) {
+    std::string buffer;
+    impl_->inventory.visitDevices([&](DeviceRecord& d) {
         impl_->nameVlans(d);
-        auto it = impl_->sentDevices.find(d.id);
-        if (it != impl_->sentDevices.end() && sameDevice(it->second, d)) continue;
-        impl_->sentDevices[d.id] = d;
+        const std::uint64_t fingerprint = deviceFingerprint(d, buffer);
+        auto [it, created] = impl_->sentDevices.try_emplace(d.id);
+        SentDevice& last = it->second;
+        if (!created && last.fingerprint == fingerprint && d.lastSeenMs - last.lastSeenMs < 60000) {
+            return;
+        }
+        last = {fingerprint, d.lastSeenMs};
         changes.devices.push_back(std::move(d));
-    }
+    });
     // Only the connections that changed become records (connections are never removed, so
     // their records' addresses identify them).
     auto& sent = impl_->sentConnections;
@@ -1952,6 +1993,36 @@ std::vector<ConnectionRecord> Engine::connections() const {
 std::vector<OperationRecord> Engine::operations() const {
     Impl::ApiLock lock(*impl_);
     return impl_->inventory.operations();
+}
+
+std::size_t Engine::forEachDevice(const std::function<void(const DeviceRecord&)>& visit) const {
+    Impl::ApiLock lock(*impl_);
+    return impl_->inventory.visitDevices([&](DeviceRecord& d) {
+        impl_->nameVlans(d);
+        visit(d);
+    });
+}
+
+std::size_t Engine::forEachConnection(
+    const std::function<void(const ConnectionRecord&)>& visit) const {
+    Impl::ApiLock lock(*impl_);
+    return impl_->inventory.visitConnections([&](const ConnectionRecord& c) { visit(c); });
+}
+
+std::size_t Engine::forEachOperation(
+    const std::function<void(const OperationRecord&)>& visit) const {
+    Impl::ApiLock lock(*impl_);
+    return impl_->inventory.visitOperations([&](const OperationRecord& o) { visit(o); });
+}
+
+std::size_t Engine::connectionCount() const {
+    Impl::ApiLock lock(*impl_);
+    return impl_->inventory.connectionCount();
+}
+
+std::size_t Engine::operationCount() const {
+    Impl::ApiLock lock(*impl_);
+    return impl_->inventory.operationCount();
 }
 
 std::vector<AlertRecord> Engine::alerts() const {

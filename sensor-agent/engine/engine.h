@@ -232,6 +232,15 @@ public:
     std::vector<ConnectionRecord> connections() const;
     std::vector<OperationRecord> operations() const;
     std::vector<AlertRecord> alerts() const;
+    /// devices(), connections() and operations() one record at a time, in the same order,
+    /// without holding them all (analyze --json writes 200,000 connections as they come; the
+    /// snapshot took ~340 bytes each). The record lives during the call only; `visit` must not call
+    /// the engine. Returns how many were visited (connectionCount(), operationCount()).
+    std::size_t forEachDevice(const std::function<void(const DeviceRecord&)>& visit) const;
+    std::size_t forEachConnection(const std::function<void(const ConnectionRecord&)>& visit) const;
+    std::size_t forEachOperation(const std::function<void(const OperationRecord&)>& visit) const;
+    std::size_t connectionCount() const;
+    std::size_t operationCount() const;
     /// Alerts a store kept from before a restart (encodeAlert / decodeAlert): Learn and Mute
     /// by id, and aggregation, keep working on them. Not reported by takeChanges().
     void restoreAlerts(const std::vector<AlertRecord>& alerts);

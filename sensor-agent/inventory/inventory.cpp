@@ -595,6 +595,12 @@ int hostnameRank(const std::string& protocol) {
 }  // namespace
 
 std::vector<DeviceRecord> Inventory::devices() const {
+    std::vector<DeviceRecord> result;
+    visitDevices([&](DeviceRecord& d) { result.push_back(std::move(d)); });
+    return result;
+}
+
+std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
     struct Work {
         DeviceRecord record;
         std::set<ProtocolRole> roles;
@@ -691,9 +697,11 @@ std::vector<DeviceRecord> Inventory::devices() const {
         touch(w, info.firstUs, info.lastUs);
     }
 
-    std::vector<DeviceRecord> result;
-    result.reserve(out.size());
-    for (auto& [id, w] : out) {
+    // Each record is handed over as it is finished and its work dropped (the records of
+    // 10,000 devices are ~5 MB besides their work).
+    std::size_t visited = 0;
+    for (auto it = out.begin(); it != out.end(); it = out.erase(it)) {
+        Work& w = it->second;
         DeviceRecord& d = w.record;
         // A name the device announces (LLDP system name, CDP device id) when nothing better.
         if (d.hostname.empty()) d.hostname = w.announcedHostname;
@@ -770,35 +778,42 @@ std::vector<DeviceRecord> Inventory::devices() const {
                          " IPv4 addresses (routing)");
         }
         d.purdueLevel = purdueFor(d.type);
-        result.push_back(std::move(d));
+        visit(d);
+        ++visited;
     }
-    return result;
+    return visited;
 }
 
 std::vector<ConnectionRecord> Inventory::connections() const {
-    return connections(
-        [](const ConnInfo&, const std::string&, const std::string&, std::size_t, std::int64_t) {
-            return true;
-        },
-        true);
+    std::vector<ConnectionRecord> result;
+    result.reserve(connections_.size());
+    visitConnections([&](const ConnectionRecord& c) { result.push_back(c); });
+    return result;
 }
 
 std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want) const {
-    return connections(want, false);
+    std::vector<ConnectionRecord> result;
+    visitConnections(want, [&](const ConnectionRecord& c) { result.push_back(c); });
+    return result;
 }
 
-std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want, bool all) const {
-    std::vector<ConnectionRecord> result;
-    if (all) result.reserve(connections_.size());
+std::size_t Inventory::visitConnections(ConnectionVisitor visit) const {
+    return visitConnections([](const ConnInfo&, const std::string&, const std::string&, std::size_t,
+                               std::int64_t) { return true; },
+                            visit);
+}
+
+std::size_t Inventory::visitConnections(ConnectionFilter want, ConnectionVisitor visit) const {
     const auto entries = sortedByKey(connections_);
     std::string src, dst;
+    ConnectionRecord c;  // one record, refilled: its strings keep their capacity
+    std::size_t visited = 0;
     for (const auto* entry : entries) {
         const auto& [key, info] = *entry;
         src = deviceIdForIp(*key.clientIp);
         dst = deviceIdForIp(*key.serverIp);  // "" for a multicast/broadcast group destination
         const std::size_t classes = info.opClasses ? info.opClasses->size() : info.opClass ? 1 : 0;
         if (!want(info, src, dst, classes, ms(info.lastUs))) continue;
-        ConnectionRecord c;
         c.src = src;
         c.dst = dst;
         c.srcIp = *key.clientIp;
@@ -808,32 +823,44 @@ std::vector<ConnectionRecord> Inventory::connections(ConnectionFilter want, bool
         c.protocol = *key.protocol;
         c.packets = info.packets;
         c.bytes = info.bytes;
+        c.operations.clear();
         if (info.opClasses) {
-            c.operations.reserve(info.opClasses->size());
             for (const std::string* opClass : *info.opClasses) c.operations.push_back(*opClass);
         } else if (info.opClass) {
             c.operations.push_back(*info.opClass);
         }
         c.firstSeenMs = ms(info.firstUs);
         c.lastSeenMs = ms(info.lastUs);
-        result.push_back(std::move(c));
+        visit(c);
+        ++visited;
     }
-    return result;
+    return visited;
 }
 
 std::vector<OperationRecord> Inventory::operations() const {
     std::vector<OperationRecord> result;
     result.reserve(operations_.size());
+    visitOperations([&](const OperationRecord& o) { result.push_back(o); });
+    return result;
+}
+
+std::size_t Inventory::visitOperations(OperationVisitor visit) const {
+    OperationRecord o;  // one record, refilled
     for (const auto* entry : sortedByKey(operations_)) {
         const auto& [key, info] = *entry;
-        OperationRecord o;
         o.protocol = *key.protocol;
         o.clientIp = *key.clientIp;
         o.serverIp = *key.serverIp;
         o.function = *key.function;
         o.functionCode = key.functionCode;
-        if (info.opClass) o.opClass = *info.opClass;
+        if (info.opClass) {
+            o.opClass = *info.opClass;
+        } else {
+            o.opClass.clear();
+        }
         o.count = info.requests ? info.requests : info.responses;
+        o.keys.clear();
+        o.textKeys.clear();
         const auto entries = key.entries();
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const KeyEntry& e = entries[i];
@@ -844,10 +871,11 @@ std::vector<OperationRecord> Inventory::operations() const {
             }
         }
         o.exceptions = info.exceptions;
+        o.ranges.clear();
         if (info.ranges) o.ranges.assign(info.ranges->begin(), info.ranges->end());
-        result.push_back(std::move(o));
+        visit(o);
     }
-    return result;
+    return operations_.size();
 }
 
 }  // namespace ironsight::sensor::inventory

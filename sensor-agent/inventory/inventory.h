@@ -116,6 +116,10 @@ public:
     std::string deviceIdFor(const std::string& ip, const std::string& mac) const;
 
     std::vector<DeviceRecord> devices() const;
+    /// devices() one at a time, in the same order, without holding them all; the visitor may
+    /// change or move the record. Returns how many.
+    using DeviceVisitor = decode::FunctionRef<void(DeviceRecord&)>;
+    std::size_t visitDevices(DeviceVisitor visit) const;
     std::vector<ConnectionRecord> connections() const;
     /// A connection's report as it stands: its device ids, how many operation classes it has
     /// (they are only ever added) and when it was last seen (ms). True: report it.
@@ -128,9 +132,18 @@ public:
     /// ~200 ms; a full snapshot is ~260 bytes per connection).
     std::vector<ConnectionRecord> connections(ConnectionFilter want) const;
     std::vector<OperationRecord> operations() const;
+    /// The same records one at a time, in the same order, without holding them all (analyze
+    /// writes 200,000 connections as they come). The record lives during the call only.
+    /// Returns how many were visited.
+    using ConnectionVisitor = decode::FunctionRef<void(const ConnectionRecord&)>;
+    using OperationVisitor = decode::FunctionRef<void(const OperationRecord&)>;
+    std::size_t visitConnections(ConnectionVisitor visit) const;
+    std::size_t visitConnections(ConnectionFilter want, ConnectionVisitor visit) const;
+    std::size_t visitOperations(OperationVisitor visit) const;
+    std::size_t connectionCount() const { return connections_.size(); }
+    std::size_t operationCount() const { return operations_.size(); }
 
 private:
-    std::vector<ConnectionRecord> connections(ConnectionFilter want, bool all) const;
     static std::uint64_t sourceBit(std::uint8_t source) {
         return source < kMaxSources ? std::uint64_t{1} << source : 0;
     }

@@ -162,8 +162,9 @@ int childAnalyze(const fs::path& file) {
         engine.finish();
         r.seconds = secondsSince(start);
         const auto reportStart = Clock::now();
-        r.devices = engine.devices().size();
-        r.connections = engine.connections().size();
+        // As analyze writes them: one record at a time.
+        r.devices = engine.forEachDevice([](const ironsight::sensor::DeviceRecord&) {});
+        r.connections = engine.forEachConnection([](const ironsight::sensor::ConnectionRecord&) {});
         r.reportSeconds = secondsSince(reportStart);
         r.flowsEvicted = engine.stats().flowsEvicted;
         threadCpu(r);  // the engine's threads are still there (no teardown below)
