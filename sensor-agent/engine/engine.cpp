@@ -49,7 +49,7 @@ namespace {
 
 constexpr std::size_t kMaxAppBuffer = 64 * 1024;  // unparsed bytes kept per flow direction
 constexpr std::uint8_t kHeuristicProbes = 4;  // payload packets offered to the heuristics
-constexpr std::uint32_t kMaxDeferred = 16;  // packets a flow waits for the heuristics at most
+constexpr std::uint16_t kMaxDeferred = 16;    // packets a flow waits for the heuristics at most
 // Several workers: bytes per batch (EngineOptions::batchPackets and batchesPerWorker bound the
 // frames per batch and the batches in flight; a full pool blocks process()).
 constexpr std::size_t kBatchBytes = 1 << 20;
@@ -133,8 +133,11 @@ struct AppFlow : decode::FlowExtension {
     // The inventory connection is resolved once per flow; again if serverIsA flips.
     bool connectionResolved = false, connectionServerIsA = false;
     std::uint8_t probesLeft = kHeuristicProbes;  // heuristics, for flows no port binds
+    // The dissector was finished() and is gone: the flow's data goes nowhere, but its TCP
+    // reassembly still runs (the gaps are counted as before).
+    bool released = false;
     // Packets held back from the inventory while heuristics may still claim the flow.
-    std::uint32_t deferredPackets = 0;
+    std::uint16_t deferredPackets = 0;  // at most kMaxDeferred
     std::uint64_t deferredBytes = 0;
     std::int64_t deferredFirstUs = 0;
     /// One worker: the shared side's state lives here; several: the worker's part (the two
@@ -600,6 +603,9 @@ struct Engine::Impl::Worker : dissect::EventSink {
     void finish();
     void onFrame(const decode::DecodedPacket& p);
     void observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp, std::int64_t tsUs);
+    void releaseIfFinished(AppFlow& app);
+    void parse(decode::Flow& flow, AppFlow& app, int senderIsB, std::span<const std::uint8_t> data,
+               std::int64_t tsUs);
     void deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
                  std::span<const std::uint8_t> data, std::int64_t tsUs);
     const dissect::FlowContext& context(const decode::Flow& flow, const AppFlow& app,
@@ -677,6 +683,8 @@ struct Engine::Impl::Worker : dissect::EventSink {
     bool scratchTexts = false;
     bool scratchServerIsA = false;
     AppFlow* delivering = nullptr;  // the flow whose data a dissector is parsing (deliver())
+    bool releaseFinished = true;    // EngineOptions::releaseFinishedDissectors
+    std::uint64_t dissectorsReleased = 0;
     std::thread thread;  // several workers
 };
 
@@ -742,6 +750,7 @@ Engine::Impl::Worker::Worker(Engine::Impl& owner, const EngineOptions& o, std::s
         if (info.heuristic && info.probe) heuristicDissectors.push_back(&info);
     }
     heuristics = pluginHeuristics || !heuristicDissectors.empty();
+    releaseFinished = o.releaseFinishedDissectors;
     applyPortAliases(o.portAliases);
     flows.setExpiryHandler([this](decode::Flow& flow) {
         emitHold(true);  // alerts from its buffered data: not the current packet's
@@ -1026,7 +1035,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
         resolveConnection(flow, app, p.timestampUs);
     }
     emitCount(app, p.wireLength, p.timestampUs);
-    if (!app.dissector) return;
+    if (!app.dissector && !app.released) return;
     const int senderIsB = lookup.direction;  // 0: sent by a
     if (tcp) {
         const auto onData = [&](int sender) {
@@ -1142,15 +1151,27 @@ void Engine::Impl::Worker::probeHeuristics(decode::Flow& flow, AppFlow& app,
 void Engine::Impl::Worker::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
     ++anomalies[std::string("tcp.gap_") + decode::toString(reason)];
     app.clearPending(senderIsB);
+    if (!app.dissector) return;  // released
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     app.dissector->onGap(fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer);
+    releaseIfFinished(app);
+}
+
+/// A dissector with nothing more to report goes, with the flow's unparsed bytes (memory per
+/// concurrent flow: most long-lived flows are TLS, encrypted from the ServerHello on).
+void Engine::Impl::Worker::releaseIfFinished(AppFlow& app) {
+    if (!app.dissector->finished() || !releaseFinished) return;
+    app.dissector.reset();
+    app.pending.reset();
+    app.released = true;
+    ++dissectorsReleased;
 }
 
 /// Delivers what a TCP flow still buffers behind holes (end of capture, idle expiry).
 void Engine::Impl::Worker::flushFlow(decode::Flow& flow) {
     if (flow.key.protocol != 6 || !flow.extension) return;
     auto& app = static_cast<AppFlow&>(*flow.extension);
-    if (!app.dissector) return;
+    if (!app.dissector && !app.released) return;
     for (int sender = 0; sender < 2; ++sender) {
         if (flow.tcp[sender].bufferedBytes() == 0) continue;
         flow.tcp[sender].flush(
@@ -1210,7 +1231,14 @@ const dissect::FlowContext& Engine::Impl::Worker::context(const decode::Flow& fl
 }
 
 void Engine::Impl::Worker::deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
-                           std::span<const std::uint8_t> data, std::int64_t tsUs) {
+                                   std::span<const std::uint8_t> data, std::int64_t tsUs) {
+    if (!app.dissector) return;  // released: it had nothing more to report
+    parse(flow, app, senderIsB, data, tsUs);
+    releaseIfFinished(app);
+}
+
+void Engine::Impl::Worker::parse(decode::Flow& flow, AppFlow& app, int senderIsB,
+                                 std::span<const std::uint8_t> data, std::int64_t tsUs) {
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     const auto dir = fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer;
     const auto& ctx = context(flow, app, tsUs);
@@ -2024,6 +2052,7 @@ CaptureStats Engine::stats() const {
         }
         s.flowsActive += w->flows.size();
         s.flowsEvicted += w->flows.evicted();
+        s.dissectorsReleased += w->dissectorsReleased;
     }
     for (int r = 0; r < static_cast<int>(decode::Malformed::Count); ++r) {
         if (malformedByReason[r] > 0) {
