@@ -48,9 +48,6 @@ public:
         const std::uint32_t distance = slots_[kHeader + (next_ + slotCount_ - count_ + i) % slotCount_];
         return distance == kLappedDistance ? kLapped : base() + distance;
     }
-    /// Captures still collecting this flow's next packets (so a dropped flow ends them); at
-    /// most the recorder's open captures (256).
-    std::uint16_t followers = 0;
 
 private:
     static constexpr std::size_t kHeader = 2;  // the base position, in the first two words
@@ -88,7 +85,13 @@ private:
 
     std::unique_ptr<std::uint32_t[]> slots_;  // the base (two words), then the distances
     std::uint16_t slotCount_ = 0, next_ = 0, count_ = 0;
+
+public:
+    /// Captures still collecting this flow's next packets (so a dropped flow ends them); at
+    /// most the recorder's open captures (256). (Declared last: the ring packs into 16 bytes.)
+    std::uint16_t followers = 0;
 };
+static_assert(sizeof(PacketRing) <= 16 || sizeof(void*) != 8);
 
 class EvidenceRecorder {
 public:
