@@ -20,8 +20,8 @@
 namespace ironsight::sensor {
 
 /// Positions of one flow's recent packets in the recorder's buffer. This is memory per
-/// concurrent flow, so: the slots are allocated on first use and grow (4, 8, ... up to the
-/// ring's capacity) as the flow sends packets; and they hold 32-bit distances from a base
+/// concurrent flow, so: the slots are allocated on first use and grow (4, 8, 12, 16, 32 ... up
+/// to the ring's capacity) as the flow sends packets; and they hold 32-bit distances from a base
 /// position kept in front of them, not 64-bit positions. A position more than kHorizon behind
 /// the newest one is unreadable anyway (the recorder's buffer is at most that large), so when a
 /// distance would not fit the base moves up and such positions become kLapped.
@@ -60,8 +60,10 @@ private:
     }
     void setBase(std::uint64_t base) { std::memcpy(slots_.get(), &base, sizeof base); }
     void grow(std::uint64_t position, std::size_t capacity) {
-        const std::size_t size =
-            std::min<std::size_t>(slotCount_ ? 2 * std::size_t{slotCount_} : 4, capacity);
+        // By 4 up to 16 slots (the default ring): with the base, 4, 8, 12 and 16 slots fill
+        // malloc blocks of 32, 48, 64 and 80 bytes exactly. Doubling from there.
+        const std::size_t size = std::min<std::size_t>(
+            slotCount_ < 16 ? slotCount_ + 4 : 2 * std::size_t{slotCount_}, capacity);
         auto slots = std::make_unique<std::uint32_t[]>(kHeader + size);
         for (std::size_t i = 0; i < count_; ++i) {  // oldest first, same base
             slots[kHeader + i] = slots_[kHeader + (next_ + slotCount_ - count_ + i) % slotCount_];
