@@ -116,8 +116,6 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
         flow.initiatorIsA = srcIsA;
         flow.sawSyn = true;
     }
-    ++flow.packets;
-    flow.bytes += p.wireLength;
     // A capture's timestamps can step back a little (merged interfaces): the list order stays
     // "last touched", and lastUs never goes backwards.
     if (p.timestampUs > flow.lastUs) flow.lastUs = p.timestampUs;

@@ -41,8 +41,7 @@ struct Flow {
     bool initiatorIsA = true;  // who opened it: the SYN sender, else the first packet's sender
     bool sawSyn = false;
     // (Memory per concurrent flow: only what is read. The inventory's connection records keep
-    // the first-seen time and the MACs.)
-    std::uint64_t packets = 0, bytes = 0;
+    // the first-seen time, the MACs and the packet and byte counts.)
     std::int64_t lastUs = 0;
     TcpReassembler tcp[2];  // [0]: bytes sent by a, [1]: bytes sent by b
     std::unique_ptr<FlowExtension> extension;
@@ -74,8 +73,8 @@ public:
     FlowTable(const FlowTable&) = delete;
     FlowTable& operator=(const FlowTable&) = delete;
 
-    /// Finds or creates the flow of a TCP or UDP packet and updates its counters. Never fails:
-    /// when the table is full the least recently used flow is evicted first.
+    /// Finds or creates the flow of a TCP or UDP packet and updates its last-seen time. Never
+    /// fails: when the table is full the least recently used flow is evicted first.
     Lookup track(const DecodedPacket& packet);
     /// Drops flows idle for longer than their timeout at time nowUs (cost: the flows dropped).
     std::size_t expire(std::int64_t nowUs);

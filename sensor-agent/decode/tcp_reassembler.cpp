@@ -3,20 +3,13 @@
 #include "sensor-agent/decode/tcp_reassembler.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "sensor-agent/decode/packet.h"
 
 namespace ironsight::sensor::decode {
 
 // Two per concurrent flow (docs/BENCHMARKS.md "Memory ... session 9").
-static_assert(sizeof(void*) != 8 || sizeof(TcpReassembler) <= 48);
-
-namespace {
-void countUp(std::uint16_t& counter) {
-    if (counter != UINT16_MAX) ++counter;
-}
-}  // namespace
+static_assert(sizeof(void*) != 8 || sizeof(TcpReassembler) <= 40);
 
 const char* toString(GapReason reason) {
     switch (reason) {
@@ -36,28 +29,23 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
                              std::span<const std::uint8_t> payload, DataRef onData, GapRef onGap) {
     if (flags & tcpflag::kSyn) {
         // Data follows the SYN's own sequence number. A new SYN (port reuse) restarts the stream.
-        if (!initialized_ || next_ != 0 || !pending_.empty()) {
+        if (next_ != 0 || !pending_.empty()) {
             pending_.clear();
             pendingBytes_ = 0;
         }
-        initialized_ = true;
         isn_ = seq + 1;
         next_ = 0;
         ackedHint_ = 0;
         seq += 1;
     }
     if (payload.empty()) return;
-    if (!initialized_) {  // capture started mid-stream: the first byte we see is offset 0
-        initialized_ = true;
+    if (next_ < 0) {  // capture started mid-stream: the first byte we see is offset 0
         isn_ = seq;
         next_ = 0;
     }
     const std::int64_t rel = unwrap(seq);
     const std::int64_t end = rel + static_cast<std::int64_t>(payload.size());
-    if (end <= next_) {  // retransmission of bytes already delivered
-        countUp(duplicates_);
-        return;
-    }
+    if (end <= next_) return;  // retransmission of bytes already delivered
     if (rel <= next_) {
         onData(payload.subspan(static_cast<std::size_t>(next_ - rel)));
         next_ = end;
@@ -68,10 +56,7 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
     // Out of order: keep it (the longer copy wins) until the hole is filled or given up.
     auto it = pending_.find(rel);
     if (it != pending_.end()) {
-        if (it->second.size() >= payload.size()) {
-            countUp(duplicates_);
-            return;
-        }
+        if (it->second.size() >= payload.size()) return;  // a duplicate
         pendingBytes_ -= static_cast<std::uint32_t>(it->second.size());
     }
     pending_[rel] = std::vector<std::uint8_t>(payload.begin(), payload.end());
@@ -91,7 +76,7 @@ std::int64_t TcpReassembler::unwrap(std::uint32_t seq) const {
 
 void TcpReassembler::acked(std::uint32_t ack) {
     constexpr std::int64_t kMaxAckJump = 1 << 20;  // ignore implausible (fuzzed) acknowledgements
-    if (!initialized_) return;
+    if (next_ < 0) return;                         // nothing to acknowledge yet
     const std::int64_t rel = unwrap(ack);
     if (rel > ackedHint_ && rel - next_ <= kMaxAckJump) ackedHint_ = rel;
 }
@@ -106,10 +91,6 @@ void TcpReassembler::flush(DataRef onData, GapRef onGap) {
     while (!pending_.empty()) skipHole(GapReason::EndOfStream, onData, onGap);
 }
 
-std::uint64_t TcpReassembler::gaps() const {
-    return std::accumulate(gaps_.begin(), gaps_.end(), std::uint64_t{0});
-}
-
 void TcpReassembler::skipAckedHoles(DataRef onData, GapRef onGap) {
     // drain() leaves only segments beyond next_: the first one starts after a hole. The peer
     // acknowledging its first byte means it received the whole hole.
@@ -119,7 +100,6 @@ void TcpReassembler::skipAckedHoles(DataRef onData, GapRef onGap) {
 }
 
 void TcpReassembler::skipHole(GapReason reason, DataRef onData, GapRef onGap) {
-    countUp(gaps_[static_cast<std::size_t>(reason)]);
     onGap(reason);
     next_ = std::max(next_, pending_.begin()->first);
     drain(onData);
@@ -135,9 +115,7 @@ void TcpReassembler::drain(DataRef onData) {
             onData(std::span<const std::uint8_t>(node.mapped())
                        .subspan(static_cast<std::size_t>(next_ - rel)));
             next_ = end;
-        } else {
-            countUp(duplicates_);
-        }
+        }  // else: a duplicate
     }
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
@@ -89,10 +88,6 @@ public:
     /// delivers all buffered data. The reassembler stays usable afterwards.
     void flush(DataRef onData, GapRef onGap);
 
-    /// Duplicate segments and gaps seen (saturate at 65,535: diagnostics).
-    std::uint64_t duplicates() const { return duplicates_; }
-    std::uint64_t gaps() const;
-    std::uint64_t gaps(GapReason reason) const { return gaps_[static_cast<std::size_t>(reason)]; }
     std::size_t bufferedBytes() const { return pendingBytes_; }
 
 private:
@@ -128,18 +123,15 @@ private:
         std::unique_ptr<Map> map_;
     };
 
-    // Two per flow: ordered to pack into 48 bytes.
+    // Two per flow: ordered to pack into 40 bytes. (Gaps are counted by the caller, through
+    // onGap; duplicates show in nothing delivered twice.)
     std::uint32_t maxBytes_;
     std::uint32_t isn_ = 0;       // sequence number of relative offset 0
-    std::int64_t next_ = 0;       // next expected relative offset
+    std::int64_t next_ = -1;      // next expected relative offset; -1: no byte or SYN seen yet
     std::int64_t ackedHint_ = 0;  // highest relative offset the peer acknowledged
     Pending pending_;
     std::uint32_t pendingBytes_ = 0;  // bounded by maxBytes_ plus one segment
-    // Diagnostics (the engine counts gaps through onGap): 16-bit, saturating at 65,535.
-    std::uint16_t duplicates_ = 0;
-    std::array<std::uint16_t, static_cast<std::size_t>(GapReason::Count)> gaps_{};
-    std::uint16_t maxSegments_;  // at most 65,535
-    bool initialized_ = false;
+    std::uint16_t maxSegments_;       // at most 65,535
 };
 
 }  // namespace ironsight::sensor::decode

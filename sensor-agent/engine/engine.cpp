@@ -49,7 +49,7 @@ namespace {
 
 constexpr std::size_t kMaxAppBuffer = 64 * 1024;  // unparsed bytes kept per flow direction
 constexpr std::uint8_t kHeuristicProbes = 4;  // payload packets offered to the heuristics
-constexpr std::uint32_t kMaxDeferred = 16;  // packets a flow waits for the heuristics at most
+constexpr std::uint32_t kMaxDeferred = 16;    // packets a flow waits for the heuristics at most
 // Several workers: bytes per batch (EngineOptions::batchPackets and batchesPerWorker bound the
 // frames per batch and the batches in flight; a full pool blocks process()).
 constexpr std::size_t kBatchBytes = 1 << 20;
@@ -71,10 +71,14 @@ struct SharedFlow {
 };
 constexpr std::uint8_t kMemoAfterOperations = 2;
 
-/// Unparsed application bytes of a flow, per direction (allocated when a dissector first
-/// leaves bytes unconsumed: most flows never do, and two empty vectors cost 48 bytes).
-struct PendingBytes {
+/// What a flow holds back: unparsed application bytes per direction (a dissector left bytes
+/// unconsumed) and the packets waiting for the heuristics (a flow no port binds). Allocated
+/// when a flow first has either: most flows never do, and this is memory per concurrent flow.
+struct Waiting {
     std::vector<std::uint8_t> direction[2];
+    std::uint32_t deferredPackets = 0;  // at most kMaxDeferred
+    std::uint64_t deferredBytes = 0;
+    std::int64_t deferredFirstUs = 0;
 };
 
 /// Several workers: a flow's id and what its worker counts for the consumer.
@@ -128,15 +132,14 @@ private:
 struct AppFlow : decode::FlowExtension {
     const dissect::DissectorInfo* info = nullptr;
     dissect::DissectorPtr dissector;
-    std::unique_ptr<PendingBytes> pending;
+    std::unique_ptr<Waiting> waiting;
     bool serverIsA = false;
     // The inventory connection is resolved once per flow; again if serverIsA flips.
     bool connectionResolved = false, connectionServerIsA = false;
     std::uint8_t probesLeft = kHeuristicProbes;  // heuristics, for flows no port binds
-    // Packets held back from the inventory while heuristics may still claim the flow.
-    std::uint32_t deferredPackets = 0;
-    std::uint64_t deferredBytes = 0;
-    std::int64_t deferredFirstUs = 0;
+    // The dissector was finished() and is gone: the flow's data goes nowhere, but its TCP
+    // reassembly still runs (the gaps are counted as before).
+    bool released = false;
     /// One worker: the shared side's state lives here; several: the worker's part (the two
     /// are never both used, and this is memory per flow).
     std::variant<SharedFlow, ShardedFlow> side;
@@ -148,9 +151,18 @@ struct AppFlow : decode::FlowExtension {
         return s ? s->id : 0;
     }
     void clearPending(int direction) {
-        if (pending) pending->direction[direction].clear();
+        if (waiting) waiting->direction[direction].clear();
+    }
+    /// Packets held back from the inventory while heuristics may still claim the flow.
+    std::uint32_t deferredPackets() const { return waiting ? waiting->deferredPackets : 0; }
+    Waiting& wait() {
+        if (!waiting) waiting = std::make_unique<Waiting>();
+        return *waiting;
     }
 };
+
+// One per concurrent flow: 88 bytes are one 96-byte block of glibc's malloc (104 took 112).
+static_assert(sizeof(AppFlow) <= 88 || sizeof(void*) != 8);
 
 /// takeChanges(): what the last change set said of a device. It is reported again when a
 /// field other than its id and times differs (a fingerprint of them: a copy of each record was
@@ -636,6 +648,9 @@ struct Engine::Impl::Worker : dissect::EventSink {
     void finish();
     void onFrame(const decode::DecodedPacket& p);
     void observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp, std::int64_t tsUs);
+    void releaseIfFinished(AppFlow& app);
+    void parse(decode::Flow& flow, AppFlow& app, int senderIsB, std::span<const std::uint8_t> data,
+               std::int64_t tsUs);
     void deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
                  std::span<const std::uint8_t> data, std::int64_t tsUs);
     const dissect::FlowContext& context(const decode::Flow& flow, const AppFlow& app,
@@ -713,6 +728,8 @@ struct Engine::Impl::Worker : dissect::EventSink {
     bool scratchTexts = false;
     bool scratchServerIsA = false;
     AppFlow* delivering = nullptr;  // the flow whose data a dissector is parsing (deliver())
+    bool releaseFinished = true;    // EngineOptions::releaseFinishedDissectors
+    std::uint64_t dissectorsReleased = 0;
     std::thread thread;  // several workers
 };
 
@@ -778,6 +795,7 @@ Engine::Impl::Worker::Worker(Engine::Impl& owner, const EngineOptions& o, std::s
         if (info.heuristic && info.probe) heuristicDissectors.push_back(&info);
     }
     heuristics = pluginHeuristics || !heuristicDissectors.empty();
+    releaseFinished = o.releaseFinishedDissectors;
     applyPortAliases(o.portAliases);
     flows.setExpiryHandler([this](decode::Flow& flow) {
         emitHold(true);  // alerts from its buffered data: not the current packet's
@@ -1050,9 +1068,10 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
         if (!p.payload.empty()) probeHeuristics(flow, app, p);
         // Undecided: the packet waits in the flow instead of landing on a connection without a
         // protocol, so a flow a heuristic claims is one connection under the plugin's name.
-        if (!app.info && app.probesLeft > 0 && app.deferredPackets < kMaxDeferred) {
-            if (app.deferredPackets++ == 0) app.deferredFirstUs = p.timestampUs;
-            app.deferredBytes += p.wireLength;
+        if (!app.info && app.probesLeft > 0 && app.deferredPackets() < kMaxDeferred) {
+            Waiting& w = app.wait();
+            if (w.deferredPackets++ == 0) w.deferredFirstUs = p.timestampUs;
+            w.deferredBytes += p.wireLength;
             return;  // no dissector yet either
         }
         app.probesLeft = 0;
@@ -1062,7 +1081,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
         resolveConnection(flow, app, p.timestampUs);
     }
     emitCount(app, p.wireLength, p.timestampUs);
-    if (!app.dissector) return;
+    if (!app.dissector && !app.released) return;
     const int senderIsB = lookup.direction;  // 0: sent by a
     if (tcp) {
         const auto onData = [&](int sender) {
@@ -1101,13 +1120,18 @@ void Engine::Impl::Worker::resolveConnection(const decode::Flow& flow, AppFlow& 
                    app.serverIsA ? flow.key.portA : flow.key.portB,
                    app.info ? app.info->name : kNone,
                    tsUs,
-                   app.deferredPackets,
-                   app.deferredBytes,
-                   app.deferredFirstUs};
+                   app.waiting ? app.waiting->deferredPackets : 0,
+                   app.waiting ? app.waiting->deferredBytes : 0,
+                   app.waiting ? app.waiting->deferredFirstUs : 0};
     app.connectionResolved = true;
     app.connectionServerIsA = app.serverIsA;
-    app.deferredPackets = 0;
-    app.deferredBytes = 0;
+    if (app.waiting) {  // the deferred packets are the connection's now
+        app.waiting->deferredPackets = 0;
+        app.waiting->deferredBytes = 0;
+        if (app.waiting->direction[0].empty() && app.waiting->direction[1].empty()) {
+            app.waiting.reset();
+        }
+    }
     if (direct) {
         impl.resolve(app.shared(), r);
     } else {
@@ -1136,7 +1160,7 @@ void Engine::Impl::resolve(SharedFlow& flow, const ResolveEvent& r) {
 void Engine::Impl::Worker::settleDeferred(decode::Flow& flow) {
     if (!flow.extension) return;
     auto& app = static_cast<AppFlow&>(*flow.extension);
-    if (app.deferredPackets == 0) return;
+    if (app.deferredPackets() == 0) return;
     app.probesLeft = 0;
     resolveConnection(flow, app, flow.lastUs);
 }
@@ -1178,15 +1202,29 @@ void Engine::Impl::Worker::probeHeuristics(decode::Flow& flow, AppFlow& app,
 void Engine::Impl::Worker::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
     ++anomalies[std::string("tcp.gap_") + decode::toString(reason)];
     app.clearPending(senderIsB);
+    if (!app.dissector) return;  // released
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     app.dissector->onGap(fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer);
+    releaseIfFinished(app);
+}
+
+/// A dissector with nothing more to report goes, with the flow's unparsed bytes (memory per
+/// concurrent flow: most long-lived flows are TLS, encrypted from the ServerHello on).
+void Engine::Impl::Worker::releaseIfFinished(AppFlow& app) {
+    if (!app.dissector->finished() || !releaseFinished) return;
+    app.dissector.reset();
+    app.clearPending(0);  // nothing parses them any more
+    app.clearPending(1);
+    if (app.deferredPackets() == 0) app.waiting.reset();
+    app.released = true;
+    ++dissectorsReleased;
 }
 
 /// Delivers what a TCP flow still buffers behind holes (end of capture, idle expiry).
 void Engine::Impl::Worker::flushFlow(decode::Flow& flow) {
     if (flow.key.protocol != 6 || !flow.extension) return;
     auto& app = static_cast<AppFlow&>(*flow.extension);
-    if (!app.dissector) return;
+    if (!app.dissector && !app.released) return;
     for (int sender = 0; sender < 2; ++sender) {
         if (flow.tcp[sender].bufferedBytes() == 0) continue;
         flow.tcp[sender].flush(
@@ -1246,12 +1284,18 @@ const dissect::FlowContext& Engine::Impl::Worker::context(const decode::Flow& fl
 }
 
 void Engine::Impl::Worker::deliver(decode::Flow& flow, AppFlow& app, int senderIsB,
-                           std::span<const std::uint8_t> data, std::int64_t tsUs) {
+                                   std::span<const std::uint8_t> data, std::int64_t tsUs) {
+    if (!app.dissector) return;  // released: it had nothing more to report
+    parse(flow, app, senderIsB, data, tsUs);
+    releaseIfFinished(app);
+}
+
+void Engine::Impl::Worker::parse(decode::Flow& flow, AppFlow& app, int senderIsB,
+                                 std::span<const std::uint8_t> data, std::int64_t tsUs) {
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
     const auto dir = fromServer ? dissect::Direction::ToClient : dissect::Direction::ToServer;
     const auto& ctx = context(flow, app, tsUs);
-    std::vector<std::uint8_t>* pending =
-        app.pending ? &app.pending->direction[senderIsB] : nullptr;
+    std::vector<std::uint8_t>* pending = app.waiting ? &app.waiting->direction[senderIsB] : nullptr;
     std::span<const std::uint8_t> input = data;
     if (pending && !pending->empty()) {
         pending->insert(pending->end(), data.begin(), data.end());
@@ -1276,10 +1320,7 @@ void Engine::Impl::Worker::deliver(decode::Flow& flow, AppFlow& app, int senderI
         return;
     }
     // Keep the unconsumed tail in place (no new buffer per call).
-    if (!pending) {
-        app.pending = std::make_unique<PendingBytes>();
-        pending = &app.pending->direction[senderIsB];
-    }
+    if (!pending) pending = &app.wait().direction[senderIsB];
     if (pending->empty()) {
         pending->assign(input.begin() + static_cast<std::ptrdiff_t>(consumed), input.end());
     } else {
@@ -2095,6 +2136,7 @@ CaptureStats Engine::stats() const {
         }
         s.flowsActive += w->flows.size();
         s.flowsEvicted += w->flows.evicted();
+        s.dissectorsReleased += w->dissectorsReleased;
     }
     for (int r = 0; r < static_cast<int>(decode::Malformed::Count); ++r) {
         if (malformedByReason[r] > 0) {

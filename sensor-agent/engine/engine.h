@@ -85,6 +85,8 @@ struct CaptureStats {
     /// Flow table: flows tracked now, and flows evicted to stay within its memory bound (the
     /// oldest idle first) because new flows arrived while it was full (a scan, a flood).
     std::uint64_t flowsActive = 0, flowsEvicted = 0;
+    /// Flows whose dissector had nothing more to report and was released (Dissector::finished).
+    std::uint64_t dissectorsReleased = 0;
     /// Alert evidence: captures made, and captures dropped because the consumer fell behind.
     std::uint64_t evidenceCaptures = 0, evidenceDropped = 0;
     /// Malformed packets by reason (decode: "truncated_tcp", "bad_ipv4_header", ...), non-zero only.
@@ -176,6 +178,9 @@ struct EngineOptions {
     /// after it has published a packet as analysed, to hold it there while the other stages
     /// move on (a recycled batch is refilled in that window).
     std::function<void()> afterDetectionPublished{};
+    /// Tests only (engine_workers_test): false keeps a flow's dissector after it is finished(),
+    /// to compare the results with and without the release.
+    bool releaseFinishedDissectors = true;
     /// Live capture: the interface names by RawPacket::source (kMaxCaptureInterfaces), so devices
     /// record where they were seen (DeviceRecord::interfaces). Empty for a file.
     std::vector<std::string> interfaces{};

@@ -80,6 +80,7 @@ json list(const std::vector<T>& items) {
 struct BatchGeometry {
     std::size_t packets = 1024, perWorker = 8;
     std::function<void()> afterDetectionPublished{};  // EngineOptions' test hook
+    bool releaseFinishedDissectors = true;            // EngineOptions' test setting
 };
 
 json analyse(const fs::path& file, std::size_t workers, bool learning, BatchGeometry batches = {}) {
@@ -89,6 +90,7 @@ json analyse(const fs::path& file, std::size_t workers, bool learning, BatchGeom
     options.batchPackets = batches.packets;
     options.batchesPerWorker = batches.perWorker;
     options.afterDetectionPublished = batches.afterDetectionPublished;
+    options.releaseFinishedDissectors = batches.releaseFinishedDissectors;
     Engine engine(options);
     auto source = PcapFileSource::open(file);
     if (!source) return {{"error", source.error().message}};
@@ -125,10 +127,27 @@ json analyse(const fs::path& file, std::size_t workers, bool learning, BatchGeom
                         {"fragmentDuplicates", s.ipv4FragmentDuplicates},
                         {"fragmentDrops", s.ipv4FragmentDrops}, {"evicted", s.flowsEvicted},
                         {"evidenceCaptures", s.evidenceCaptures}, {"seconds", s.seconds}};
-    return {{"devices", list(engine.devices())},       {"connections", list(engine.connections())},
-            {"operations", list(engine.operations())}, {"alerts", list(engine.alerts())},
-            {"changes", changes},                      {"evidence", evidence},
-            {"stats", stats}};
+    return {{"devices", list(engine.devices())},
+            {"connections", list(engine.connections())},
+            {"operations", list(engine.operations())},
+            {"alerts", list(engine.alerts())},
+            {"changes", changes},
+            {"evidence", evidence},
+            {"stats", stats},
+            {"released", s.dissectorsReleased}};
+}
+
+/// The reference captures (none when ../shared/pcaps is absent).
+std::vector<fs::path> referenceCaptures() {
+    const fs::path pcaps = fs::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
+    std::vector<fs::path> files;
+    if (!fs::exists(pcaps)) return files;
+    for (const auto& entry : fs::directory_iterator(pcaps)) {
+        const auto ext = entry.path().extension();
+        if (ext == ".pcap" || ext == ".pcapng") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
 }
 
 /// First difference between two documents, for a readable failure.
@@ -237,6 +256,59 @@ TEST(EngineWorkersTest, EveryReferenceCaptureGivesTheSameResultsWithTwoAndThreeW
         expectSameForAnyWorkers(file, false);  // detection on an empty baseline: many alerts
     }
     std::cout << "compared " << files.size() << " reference captures with 1, 2 and 3 workers\n";
+}
+
+/// Flows analysed with their finished dissectors released and kept; the number released (the
+/// documents without that count must be equal).
+std::uint64_t expectSameWithAndWithoutRelease(const fs::path& file, std::size_t workers,
+                                              bool learning) {
+    json released = analyse(file, workers, learning);
+    json kept = analyse(file, workers, learning, BatchGeometry{.releaseFinishedDissectors = false});
+    const std::uint64_t count = released["released"].get<std::uint64_t>();
+    EXPECT_EQ(kept["released"], 0u);
+    released.erase("released");
+    kept.erase("released");
+    EXPECT_TRUE(released == kept) << file.filename().string() << " with " << workers
+                                  << " workers (learning " << learning
+                                  << "): " << firstDifference(kept, released);
+    return count;
+}
+
+// Dissector::finished(): a flow whose dissector has nothing more to report releases it and its
+// unparsed bytes (memory per concurrent flow: TLS flows are encrypted after the handshake), and
+// everything the engine reports stays as it was with the dissector kept: on an OT trace with
+// long-lived TLS flows and on every reference capture, 1 and 2 workers, learning and detection.
+TEST(EngineWorkersTest, FlowsReleasingTheirFinishedDissectorReportWhatTheyReportedWithIt) {
+    const fs::path file = fs::temp_directory_path() /
+                          ("ironsight_release_ot_" + std::to_string(::getpid()) + ".pcap");
+    test::OtTraceOptions options;
+    options.devices = 150;
+    options.minutes = 3;
+    options.longLivedFlows = 400;
+    const auto summary = test::writeOtTrace(file, options);
+    ASSERT_TRUE(summary.ok()) << summary.error().message;
+    std::uint64_t released = 0;
+    for (const std::size_t workers : {1, 2}) {
+        for (const bool learning : {true, false}) {
+            released = expectSameWithAndWithoutRelease(file, workers, learning);
+            // Every long-lived TLS flow's handshake completes in the trace.
+            EXPECT_GE(released, options.longLivedFlows);
+        }
+    }
+    fs::remove(file);
+
+    const auto files = referenceCaptures();
+    if (files.empty()) GTEST_SKIP() << "reference captures absent";
+    released = 0;
+    for (const auto& f : files) {
+        SCOPED_TRACE(f.filename().string());
+        released += expectSameWithAndWithoutRelease(f, 1, true);
+        released += expectSameWithAndWithoutRelease(f, 1, false);
+        released += expectSameWithAndWithoutRelease(f, 2, true);
+    }
+    EXPECT_GT(released, 0u);  // some reference captures hold TLS handshakes
+    std::cout << "compared " << files.size() << " reference captures with and without the "
+              << "release; " << released << " dissectors released\n";
 }
 
 /// takeChanges()' connections as they were computed before session 9: the full snapshot, each

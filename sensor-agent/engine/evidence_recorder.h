@@ -20,8 +20,8 @@
 namespace ironsight::sensor {
 
 /// Positions of one flow's recent packets in the recorder's buffer. This is memory per
-/// concurrent flow, so: the slots are allocated on first use and grow (4, 8, ... up to the
-/// ring's capacity) as the flow sends packets; and they hold 32-bit distances from a base
+/// concurrent flow, so: the slots are allocated on first use and grow (4, 8, 12, 16, 32 ... up
+/// to the ring's capacity) as the flow sends packets; and they hold 32-bit distances from a base
 /// position kept in front of them, not 64-bit positions. A position more than kHorizon behind
 /// the newest one is unreadable anyway (the recorder's buffer is at most that large), so when a
 /// distance would not fit the base moves up and such positions become kLapped.
@@ -48,9 +48,6 @@ public:
         const std::uint32_t distance = slots_[kHeader + (next_ + slotCount_ - count_ + i) % slotCount_];
         return distance == kLappedDistance ? kLapped : base() + distance;
     }
-    /// Captures still collecting this flow's next packets (so a dropped flow ends them); at
-    /// most the recorder's open captures (256).
-    std::uint16_t followers = 0;
 
 private:
     static constexpr std::size_t kHeader = 2;  // the base position, in the first two words
@@ -63,8 +60,10 @@ private:
     }
     void setBase(std::uint64_t base) { std::memcpy(slots_.get(), &base, sizeof base); }
     void grow(std::uint64_t position, std::size_t capacity) {
-        const std::size_t size =
-            std::min<std::size_t>(slotCount_ ? 2 * std::size_t{slotCount_} : 4, capacity);
+        // By 4 up to 16 slots (the default ring): with the base, 4, 8, 12 and 16 slots fill
+        // malloc blocks of 32, 48, 64 and 80 bytes exactly. Doubling from there.
+        const std::size_t size = std::min<std::size_t>(
+            slotCount_ < 16 ? slotCount_ + 4 : 2 * std::size_t{slotCount_}, capacity);
         auto slots = std::make_unique<std::uint32_t[]>(kHeader + size);
         for (std::size_t i = 0; i < count_; ++i) {  // oldest first, same base
             slots[kHeader + i] = slots_[kHeader + (next_ + slotCount_ - count_ + i) % slotCount_];
@@ -88,7 +87,13 @@ private:
 
     std::unique_ptr<std::uint32_t[]> slots_;  // the base (two words), then the distances
     std::uint16_t slotCount_ = 0, next_ = 0, count_ = 0;
+
+public:
+    /// Captures still collecting this flow's next packets (so a dropped flow ends them); at
+    /// most the recorder's open captures (256). (Declared last: the ring packs into 16 bytes.)
+    std::uint16_t followers = 0;
 };
+static_assert(sizeof(PacketRing) <= 16 || sizeof(void*) != 8);
 
 class EvidenceRecorder {
 public:

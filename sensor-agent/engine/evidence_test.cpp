@@ -363,14 +363,16 @@ TEST_F(EvidenceTest, OffMeansNoCopies) {
     EXPECT_EQ(engine.stats().evidenceCaptures, 0u);
 }
 
-// A flow's ring keeps 32-bit distances from a base: across its growth (4, 8, 16 slots) and gaps
-// of gigabytes between a flow's packets it must give back the newest positions exactly as long
-// as they are readable (within kHorizon of the newest), and kLapped only for older ones.
+// A flow's ring keeps 32-bit distances from a base: across its growth (4, 8, 12, 16, 32 ...
+// slots) and gaps of gigabytes between a flow's packets it must give back the newest positions
+// exactly as long as they are readable (within kHorizon of the newest), and kLapped only for
+// older ones.
 TEST(PacketRingTest, KeepsTheNewestPositionsAcrossGrowthAndLongGaps) {
     const std::uint64_t gaps[] = {8,    1500, 24,           std::uint64_t{3} << 30, 64,
                                   2048, 8,    PacketRing::kHorizon,  16, std::uint64_t{5} << 32,
                                   40,   8,    (std::uint64_t{1} << 32) - 8, 8};
-    for (const std::size_t capacity : {std::size_t{1}, std::size_t{3}, std::size_t{16}}) {
+    for (const std::size_t capacity :
+         {std::size_t{1}, std::size_t{3}, std::size_t{10}, std::size_t{16}, std::size_t{50}}) {
         PacketRing ring;
         std::deque<std::uint64_t> expected;
         std::uint64_t position = 1000;

@@ -192,6 +192,11 @@ public:
                                std::span<const std::uint8_t> data, EventSink& sink) noexcept = 0;
     /// Bytes were lost in this direction: drop partial state and re-synchronise.
     virtual void onGap(Direction) noexcept {}
+    /// True once nothing the flow may still carry can make it report anything (it consumes all
+    /// data without a word, and gaps change nothing): the engine then releases it and delivers
+    /// the flow's data nowhere (memory per concurrent flow: a TLS flow is encrypted from the
+    /// ServerHello on). Must stay true once true.
+    virtual bool finished() const noexcept { return false; }
 };
 
 using DissectorPtr = std::unique_ptr<Dissector>;

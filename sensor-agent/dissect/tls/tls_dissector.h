@@ -35,6 +35,8 @@ public:
     ParseResult onData(const FlowContext& flow, Direction dir, std::span<const std::uint8_t> data,
                        EventSink& sink) noexcept override;
     void onGap(Direction dir) noexcept override;
+    /// Both directions done: the ClientHello was read (or given up on) and the server spoke.
+    bool finished() const noexcept override { return done_[0] && done_[1]; }
 
 private:
     bool done_[2] = {false, false};  // per direction: nothing more to learn (encrypted from here)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // TLS dissector tests on annotated ClientHello bytes: SNI as operation and identity, a
-// handshake split over two records and segments, the probe, and malformed input.
+// handshake split over two records and segments, the probe, malformed input, and when the
+// dissector is finished (the engine then releases it).
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -88,6 +89,60 @@ TEST(TlsDissectorTest, HandshakeSplitOverRecordsAndSegments) {
     EXPECT_EQ(d.onData(flow(), Direction::ToServer, stream, sink).status, ParseResult::Status::Ok);
     ASSERT_EQ(sink.identities.size(), 1u);
     EXPECT_EQ(sink.identities[0].strings.at("sni"), "plc.vendor");
+}
+
+// finished() is the engine's licence to drop the dissector: it must turn true only when no
+// later data or gap in either direction could make it report anything.
+TEST(TlsDissectorTest, FinishedOnlyOnceBothDirectionsHaveNothingMoreToSay) {
+    const Bytes serverHello = {0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00};
+    {
+        RecordingSink sink("tls");
+        TlsDissector d;
+        EXPECT_FALSE(d.finished());
+        d.onData(flow(), Direction::ToServer, kRecord, sink);
+        EXPECT_FALSE(d.finished());  // the server has not spoken yet
+        d.onData(flow(), Direction::ToClient, serverHello, sink);
+        EXPECT_TRUE(d.finished());
+        // A finished dissector consumes everything without a word, gaps included.
+        d.onGap(Direction::ToServer);
+        d.onGap(Direction::ToClient);
+        const auto r = d.onData(flow(), Direction::ToServer, kRecord, sink);
+        EXPECT_EQ(r.status, ParseResult::Status::Ok);
+        EXPECT_EQ(r.consumed, kRecord.size());
+        EXPECT_TRUE(d.finished());
+        EXPECT_EQ(sink.ops.size(), 1u);
+        EXPECT_EQ(sink.identities.size(), 1u);
+        EXPECT_TRUE(sink.anomalies.empty());
+    }
+    {
+        // The server speaks first (or its ClientHello was lost): the client's side is still
+        // parsed, so the dissector is not finished until that side is done.
+        RecordingSink sink("tls");
+        TlsDissector d;
+        d.onData(flow(), Direction::ToClient, serverHello, sink);
+        EXPECT_FALSE(d.finished());
+        const Bytes part(kRecord.begin(), kRecord.begin() + 20);
+        EXPECT_EQ(d.onData(flow(), Direction::ToServer, part, sink).status,
+                  ParseResult::Status::Incomplete);
+        EXPECT_FALSE(d.finished());
+        d.onData(flow(), Direction::ToServer, kRecord, sink);
+        EXPECT_TRUE(d.finished());
+        EXPECT_EQ(sink.ops.size(), 1u);
+    }
+    {
+        // A gap before the ClientHello gives that side up; not-TLS data too.
+        RecordingSink sink("tls");
+        TlsDissector gap, notTls;
+        gap.onGap(Direction::ToServer);
+        EXPECT_FALSE(gap.finished());
+        gap.onGap(Direction::ToClient);
+        EXPECT_TRUE(gap.finished());
+        notTls.onData(flow(), Direction::ToServer, Bytes{'G', 'E', 'T', ' ', '/', ' '}, sink);
+        EXPECT_FALSE(notTls.finished());
+        notTls.onData(flow(), Direction::ToClient, serverHello, sink);
+        EXPECT_TRUE(notTls.finished());
+        EXPECT_EQ(sink.count("not_tls"), 1u);
+    }
 }
 
 TEST(TlsDissectorTest, ProbeRecognisesClientHello) {
