@@ -12,6 +12,7 @@
 
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/capture/pcap_file_writer.h"
+#include "sensor-agent/capture/pcap_read_outcome.h"
 
 namespace ironsight::sensor {
 namespace {
@@ -87,40 +88,8 @@ TEST_F(PcapFileTest, TruncatedCaptureIsAnErrorAfterTheGoodPackets) {
 
 // ---- The built-in classic pcap reader against libpcap -------------------------------------
 
-/// Everything a reader gives for a file: the packets, then how it ended (an empty text for a
-/// clean end, else the error message).
-struct Outcome {
-    std::string open;  // error of open(), empty when it opened
-    bool builtIn = false;
-    int linkType = 0;
-    std::vector<std::tuple<std::int64_t, std::uint32_t, std::vector<std::uint8_t>>> packets;
-    std::string end;
-    std::int64_t position = 0;
-};
-
-Outcome readAll(const std::filesystem::path& file, PcapFileSource::Reader reader) {
-    Outcome out;
-    auto source = PcapFileSource::open(file, reader);
-    if (!source) {
-        out.open = source.error().message;
-        return out;
-    }
-    out.builtIn = source->builtInReader();
-    out.linkType = source->linkType();
-    RawPacket p;
-    for (;;) {
-        auto more = source->next(p);
-        if (!more) {
-            out.end = more.error().message;
-            break;
-        }
-        if (!*more) break;
-        out.packets.emplace_back(p.timestampUs, p.wireLength,
-                                 std::vector<std::uint8_t>(p.data.begin(), p.data.end()));
-    }
-    out.position = source->position();
-    return out;
-}
+using capture::readAll;
+using Outcome = capture::ReadOutcome;
 
 /// Both readers give the same; returns whether the built-in one read the file.
 bool expectSameAsLibpcap(const std::filesystem::path& file, const std::string& what) {

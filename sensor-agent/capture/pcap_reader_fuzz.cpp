@@ -12,39 +12,12 @@
 #include <tuple>
 #include <vector>
 
-#include "sensor-agent/capture/pcap_file_source.h"
+#include "sensor-agent/capture/pcap_read_outcome.h"
 
 namespace {
 
 using ironsight::sensor::PcapFileSource;
-
-struct Outcome {
-    std::string open, end;
-    bool builtIn = false;
-    std::vector<std::tuple<std::int64_t, std::uint32_t, std::vector<std::uint8_t>>> packets;
-};
-
-Outcome readAll(const std::string& path, PcapFileSource::Reader reader) {
-    Outcome out;
-    auto source = PcapFileSource::open(path, reader);
-    if (!source) {
-        out.open = source.error().message;
-        return out;
-    }
-    out.builtIn = source->builtInReader();
-    ironsight::sensor::RawPacket p;
-    for (;;) {
-        auto more = source->next(p);
-        if (!more) {
-            out.end = more.error().message;
-            break;
-        }
-        if (!*more) break;
-        out.packets.emplace_back(p.timestampUs, p.wireLength,
-                                 std::vector<std::uint8_t>(p.data.begin(), p.data.end()));
-    }
-    return out;
-}
+using ironsight::sensor::capture::readAll;
 
 void put32(std::vector<std::uint8_t>& out, std::uint32_t v, bool swapped) {
     if (swapped) v = __builtin_bswap32(v);
@@ -83,8 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const std::string path = "/proc/self/fd/" + std::to_string(fd);
-    const Outcome builtIn = readAll(path, PcapFileSource::Reader::Auto);
-    const Outcome libpcap = readAll(path, PcapFileSource::Reader::Libpcap);
+    const auto builtIn = readAll(path, PcapFileSource::Reader::Auto);
+    const auto libpcap = readAll(path, PcapFileSource::Reader::Libpcap);
     ::close(fd);
     if (builtIn.open != libpcap.open || builtIn.packets != libpcap.packets ||
         builtIn.end != libpcap.end) {
