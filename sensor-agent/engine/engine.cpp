@@ -137,8 +137,8 @@ struct AppFlow : decode::FlowExtension {
     // The inventory connection is resolved once per flow; again if serverIsA flips.
     bool connectionResolved = false, connectionServerIsA = false;
     std::uint8_t probesLeft = kHeuristicProbes;  // heuristics, for flows no port binds
-    // The dissector was finished() and is gone: the flow's data goes nowhere, but its TCP
-    // reassembly still runs (the gaps are counted as before).
+    // The dissector was finished() and is gone: the flow's data goes nowhere, and its TCP
+    // reassembly stops (what it buffered then is dropped with the flow's next packet).
     bool released = false;
     /// One worker: the shared side's state lives here; several: the worker's part (the two
     /// are never both used, and this is memory per flow).
@@ -645,6 +645,7 @@ struct Engine::Impl::Worker : dissect::EventSink {
     void onTcpOrUdp(const decode::DecodedPacket& p);
     void onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason);
     void flushFlow(decode::Flow& flow);
+    void dropReassembly(decode::Flow& flow, AppFlow& app);
     void finish();
     void onFrame(const decode::DecodedPacket& p);
     void observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp, std::int64_t tsUs);
@@ -718,7 +719,6 @@ struct Engine::Impl::Worker : dissect::EventSink {
     std::map<const dissect::FrameDissectorInfo*, dissect::FrameDissectorPtr> frameDissectors;
     decode::Decoder decoder;
     decode::FlowTable flows;
-    std::map<std::string, std::uint64_t> anomalies;
     // context()'s buffer and the flow it describes (reset when a flow is dropped).
     dissect::FlowContext scratchContext;
     const decode::Flow* scratchFlow = nullptr;
@@ -944,8 +944,7 @@ void Engine::Impl::Worker::onIdentity(const dissect::FlowContext& flow,
 }
 
 void Engine::Impl::Worker::onAnomaly(const dissect::FlowContext& flow, std::string_view protocol,
-                       std::string_view anomalyId) {
-    ++anomalies[std::string(protocol) + "." + std::string(anomalyId)];
+                                     std::string_view anomalyId) {
     if (direct) {
         impl.detector.onAnomaly(flow, protocol, anomalyId);
     } else {
@@ -1081,7 +1080,10 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
         resolveConnection(flow, app, p.timestampUs);
     }
     emitCount(app, p.wireLength, p.timestampUs);
-    if (!app.dissector && !app.released) return;
+    if (!app.dissector) {
+        if (app.released && tcp) dropReassembly(flow, app);
+        return;
+    }
     const int senderIsB = lookup.direction;  // 0: sent by a
     if (tcp) {
         const auto onData = [&](int sender) {
@@ -1199,8 +1201,7 @@ void Engine::Impl::Worker::probeHeuristics(decode::Flow& flow, AppFlow& app,
 }
 
 /// Bytes of one direction were given up on: the dissector drops partial state and resyncs.
-void Engine::Impl::Worker::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason) {
-    ++anomalies[std::string("tcp.gap_") + decode::toString(reason)];
+void Engine::Impl::Worker::onTcpGap(AppFlow& app, int senderIsB, decode::GapReason) {
     app.clearPending(senderIsB);
     if (!app.dissector) return;  // released
     const bool fromServer = (senderIsB == 0) == app.serverIsA;
@@ -1220,11 +1221,22 @@ void Engine::Impl::Worker::releaseIfFinished(AppFlow& app) {
     ++dissectorsReleased;
 }
 
+/// A released flow's TCP reassembly: what it buffered behind holes goes, once (nothing parses
+/// the flow's bytes any more; before, they were reassembled only to count gaps nobody read).
+void Engine::Impl::Worker::dropReassembly(decode::Flow& flow, AppFlow& app) {
+    const auto nowhere = [](std::span<const std::uint8_t>) {};
+    const auto noGap = [](decode::GapReason) {};
+    for (auto& direction : flow.tcp) {
+        if (direction.bufferedBytes() > 0) direction.flush(nowhere, noGap);
+    }
+    app.released = false;  // done: the flow is now one without a dissector
+}
+
 /// Delivers what a TCP flow still buffers behind holes (end of capture, idle expiry).
 void Engine::Impl::Worker::flushFlow(decode::Flow& flow) {
     if (flow.key.protocol != 6 || !flow.extension) return;
     auto& app = static_cast<AppFlow&>(*flow.extension);
-    if (!app.dissector && !app.released) return;
+    if (!app.dissector) return;  // none, or released (its reassembly dropped)
     for (int sender = 0; sender < 2; ++sender) {
         if (flow.tcp[sender].bufferedBytes() == 0) continue;
         flow.tcp[sender].flush(
@@ -1314,7 +1326,6 @@ void Engine::Impl::Worker::parse(decode::Flow& flow, AppFlow& app, int senderIsB
         return;
     }
     if (input.size() - consumed > kMaxAppBuffer) {
-        ++anomalies[app.info->name + ".buffer_overflow"];
         if (pending) pending->clear();
         app.dissector->onGap(dir);
         return;
