@@ -13,6 +13,7 @@
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/capture/pcap_file_writer.h"
 #include "sensor-agent/capture/pcap_read_outcome.h"
+#include "tests/support/conformance.h"
 
 namespace ironsight::sensor {
 namespace {
@@ -267,14 +268,13 @@ TEST_F(PcapFileTest, BuiltInReaderGivesWhatLibpcapGivesAcrossItsReadBlocks) {
 }
 
 TEST_F(PcapFileTest, BuiltInReaderGivesWhatLibpcapGivesForEveryReferenceCapture) {
-    const auto pcaps = std::filesystem::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
-    if (!std::filesystem::exists(pcaps)) GTEST_SKIP() << "reference captures absent: " << pcaps;
+    if (!std::filesystem::exists(test::sharedPcapsDir())) {
+        GTEST_SKIP() << "reference captures absent: " << test::sharedPcapsDir().string();
+    }
     int files = 0, builtIn = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(pcaps)) {
-        const auto ext = entry.path().extension();
-        if (ext != ".pcap" && ext != ".pcapng" && ext != ".cap") continue;
+    for (const auto& capture : test::referenceCaptures()) {
         ++files;
-        if (expectSameAsLibpcap(entry.path(), entry.path().filename().string())) ++builtIn;
+        if (expectSameAsLibpcap(capture, capture.filename().string())) ++builtIn;
     }
     EXPECT_GT(files, 0);
     EXPECT_GT(builtIn, files / 2);  // most of them are classic Ethernet pcap files

@@ -15,6 +15,7 @@
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/engine/analyze_json.h"
 #include "sensor-agent/engine/engine.h"
+#include "tests/support/conformance.h"
 #include "tests/support/packet_builder.h"
 #include "tests/support/plant_traffic.h"
 
@@ -202,14 +203,10 @@ Counts expectStreamedLikeTheTree(const fs::path& file, bool learning,
 }
 
 TEST(AnalyzeJsonTest, StreamedDocumentIsTheTreeDumpOfEveryReferenceCapture) {
-    const fs::path pcaps = fs::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
-    if (!fs::exists(pcaps)) GTEST_SKIP() << "reference captures absent: " << pcaps.string();
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(pcaps)) {
-        const auto ext = entry.path().extension();
-        if (ext == ".pcap" || ext == ".pcapng") files.push_back(entry.path());
+    if (!fs::exists(test::sharedPcapsDir())) {
+        GTEST_SKIP() << "reference captures absent: " << test::sharedPcapsDir().string();
     }
-    std::sort(files.begin(), files.end());
+    const auto files = test::referenceCaptures();
     ASSERT_GT(files.size(), 10u);
     Counts total, detecting;
     std::size_t empty = 0;

@@ -19,6 +19,17 @@ fs::path sharedPcapsDir() {
     return fs::path(IRONSIGHT_SOURCE_DIR) / ".." / "shared" / "pcaps";
 }
 
+std::vector<fs::path> referenceCaptures() {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(sharedPcapsDir(), ec)) {
+        const auto ext = entry.path().extension();
+        if (ext == ".pcap" || ext == ".pcapng") files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
 std::vector<TruthCapture> capturesWithTruth(std::string_view prefix) {
     std::vector<TruthCapture> out;
     const fs::path dir = sharedPcapsDir();

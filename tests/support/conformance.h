@@ -18,6 +18,10 @@ namespace ironsight::test {
 /// IRONSIGHT_SOURCE_DIR/../shared/pcaps (the team's reference captures; absent on some machines).
 std::filesystem::path sharedPcapsDir();
 
+/// Every .pcap and .pcapng file of sharedPcapsDir(), sorted by path. Empty when the folder is
+/// absent (callers GTEST_SKIP saying so: .ci/run has it, so there they run).
+std::vector<std::filesystem::path> referenceCaptures();
+
 struct TruthCapture {
     std::filesystem::path file;
     std::string name;  // file name, e.g. "dnp3-cold-restart.pcap"
