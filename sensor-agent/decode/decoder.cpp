@@ -4,6 +4,7 @@
 #include "sensor-agent/decode/decoder.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include "sensor-agent/decode/byte_reader.h"
 
@@ -49,7 +50,11 @@ IpAddress IpAddress::v4(std::uint32_t hostOrder) {
 
 IpAddress IpAddress::fromV4Bytes(std::span<const std::uint8_t> b) {
     IpAddress a;
-    for (std::size_t i = 0; i < 4 && i < b.size(); ++i) a.bytes[i] = b[i];
+    if (b.size() >= 4) {
+        std::memcpy(a.bytes.data(), b.data(), 4);  // the common case: one load
+    } else {
+        for (std::size_t i = 0; i < b.size(); ++i) a.bytes[i] = b[i];
+    }
     return a;
 }
 
@@ -234,7 +239,9 @@ DecodeStatus Decoder::decodeEthernet(std::span<const std::uint8_t> data, Decoded
     auto src = r.bytes(6);
     std::uint16_t type = r.u16();
     if (!r.ok()) return malformed(Malformed::TruncatedLinkHeader);
-    for (int i = 0; i < 6; ++i) out.dstMac[i] = dst[i], out.srcMac[i] = src[i];
+    // memcpy, not a byte loop: the compiler cannot prove the spans and `out` apart.
+    std::memcpy(out.dstMac.data(), dst.data(), out.dstMac.size());
+    std::memcpy(out.srcMac.data(), src.data(), out.srcMac.size());
     out.hasMac = true;
     int tags = 0;
     while (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) {

@@ -129,7 +129,26 @@ struct Operation {
     /// String-valued aggregation keys, e.g. opcua "message_type", "security_policy" (SPEC §6).
     std::map<std::string, std::string> textKeys;
     std::string range;  // e.g. "holding_registers 0-9", may be empty
+
+    /// Back to a default-constructed Operation, keeping the strings' capacity.
+    void clear() {
+        protocol.clear();
+        function.clear();
+        functionCode = -1;
+        opClass.clear();
+        request = true;
+        exception = false;
+        keys.clear();
+        textKeys.clear();
+        range.clear();
+    }
 };
+
+/// This thread's reusable Operation, cleared, with `protocol` set. Its strings keep their
+/// capacity from one use to the next, so a dissector that builds an operation per PDU (a
+/// Modbus poll, a CIP read) allocates nothing once warm. Emit it (EventSink::onOperation)
+/// before asking for it again; sinks copy what they keep.
+Operation& reusableOperation(std::string_view protocol);
 
 /// Identity a protocol revealed about the server (or client) of the flow.
 struct Identity {

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // OperationKeys against the std::map it replaced: same order, lookups and equality on random
-// insertion sequences; names beyond the capacity are not recorded.
+// insertion sequences; names beyond the capacity are not recorded. reusableOperation(): cleared,
+// per thread, keeping its strings' buffers.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sensor-agent/dissect/core/dissector.h"
@@ -72,6 +74,46 @@ TEST(OperationKeysTest, NamesBeyondTheCapacityAreNotRecorded) {
     EXPECT_EQ(keys.at("k3"), 33);
     keys.clear();
     EXPECT_TRUE(keys.empty());
+}
+
+TEST(ReusableOperationTest, ComesBackClearedWithItsProtocolAndKeepsItsCapacity) {
+    Operation& op = reusableOperation("modbus");
+    EXPECT_EQ(op.protocol, "modbus");
+    op.function = "read_holding_registers_with_a_long_name";
+    op.functionCode = 3;
+    op.opClass = "read";
+    op.request = false;
+    op.exception = true;
+    op.keys["unit_id"] = 1;
+    op.textKeys["name"] = "x";
+    op.range = "holding_registers 0-9 and more text than fits inline";
+    const auto* functionStorage = op.function.data();
+    const auto capacity = op.function.capacity();
+
+    Operation& again = reusableOperation("enip");
+    EXPECT_EQ(&again, &op);  // the same object on this thread
+    Operation fresh;
+    fresh.protocol = "enip";
+    EXPECT_EQ(again.protocol, fresh.protocol);
+    EXPECT_EQ(again.function, fresh.function);
+    EXPECT_EQ(again.functionCode, fresh.functionCode);
+    EXPECT_EQ(again.opClass, fresh.opClass);
+    EXPECT_EQ(again.request, fresh.request);
+    EXPECT_EQ(again.exception, fresh.exception);
+    EXPECT_TRUE(again.keys == fresh.keys);
+    EXPECT_EQ(again.textKeys, fresh.textKeys);
+    EXPECT_EQ(again.range, fresh.range);
+    // The point of it: the strings keep their buffers, so the next operation allocates nothing.
+    EXPECT_EQ(again.function.capacity(), capacity);
+    again.function = "write_multiple_registers";
+    EXPECT_EQ(again.function.data(), functionStorage);
+}
+
+TEST(ReusableOperationTest, EachThreadHasItsOwn) {
+    Operation* here = &reusableOperation("modbus");
+    Operation* there = nullptr;
+    std::thread([&] { there = &reusableOperation("modbus"); }).join();
+    EXPECT_NE(here, there);
 }
 
 }  // namespace

@@ -14,6 +14,13 @@ constexpr std::uint16_t kDecoderEtherTypes[] = {0x0800, 0x0806, 0x86dd, 0x8100, 
 
 }  // namespace
 
+Operation& reusableOperation(std::string_view protocol) {
+    thread_local Operation operation;
+    operation.clear();
+    operation.protocol.assign(protocol);
+    return operation;
+}
+
 Status DissectorRegistry::validate() const {
     std::set<std::pair<std::string, int>> names;  // a protocol may register once per transport
     std::set<std::pair<int, std::uint16_t>> ports;

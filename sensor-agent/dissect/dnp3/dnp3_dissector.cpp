@@ -181,11 +181,10 @@ void Dnp3Dissector::onApplication(const FlowContext& flow, std::uint16_t src, st
     const std::uint8_t code = fragment[1];
     FunctionInfo info = functionInfo(code);
     if (!info.known) sink.onAnomaly(flow, kProtocol, "illegal_function");
-    Operation op;
-    op.protocol = std::string(kProtocol);
-    op.function = std::move(info.name);  // the table's string, not a copy of it
+    Operation& op = reusableOperation(kProtocol);
+    op.function = info.name;
     op.functionCode = code;
-    op.opClass = std::move(info.opClass);
+    op.opClass = info.opClass;
     op.request = code < 128;
     op.keys["src_addr"] = src;
     op.keys["dst_addr"] = dst;

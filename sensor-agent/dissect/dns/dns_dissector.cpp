@@ -72,8 +72,7 @@ void DnsDissector::onMessage(const FlowContext& flow, std::span<const std::uint8
     }
     if (!report) return;
     for (const Question& q : m->questions) {
-        Operation op;
-        op.protocol = "dns";
+        Operation& op = reusableOperation("dns");
         op.function = m->opcode() == 0 ? "query" : (m->opcode() == 5 ? "update" : "other");
         op.functionCode = m->opcode();
         op.opClass = m->opcode() == 5 ? "write" : "read";

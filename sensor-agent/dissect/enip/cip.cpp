@@ -13,6 +13,7 @@
 // Multiple_Service_Packet data: count u16le | offsets u16le[count] (from the count) | messages.
 #include "sensor-agent/dissect/enip/cip.h"
 
+#include <array>
 #include <cstdio>
 
 #include "sensor-agent/decode/byte_reader.h"
@@ -128,7 +129,7 @@ bool parseCip(std::span<const std::uint8_t> message, std::vector<CipMessage>& ou
     return parseAt(message, out, 0, false);
 }
 
-ServiceInfo serviceInfo(std::uint8_t service, int classId) {
+ServiceInfo describeService(std::uint8_t service, int classId) {
     // File object (0x37) and the Non-Volatile Storage object (0xa1, firmware update): transfers
     // of files and firmware images.
     if (classId == 0xa1) {
@@ -243,6 +244,46 @@ ServiceInfo serviceInfo(std::uint8_t service, int classId) {
         }
     }
     return {hexName(service), "other"};
+}
+
+const ServiceInfo& serviceInfo(std::uint8_t service, int classId) {
+    // describeService() tells six kinds of class apart; each gets a table of every service,
+    // built once, so a message costs a lookup instead of building two strings.
+    static const auto tables = [] {
+        static constexpr int kRepresentative[] = {0xa1, 0x37, 0x06, 0x67, kNoClass, 0x01};
+        std::array<std::array<ServiceInfo, 256>, std::size(kRepresentative)> t;
+        for (std::size_t kind = 0; kind < t.size(); ++kind) {
+            for (std::size_t code = 0; code < t[kind].size(); ++code) {
+                t[kind][code] =
+                    describeService(static_cast<std::uint8_t>(code), kRepresentative[kind]);
+            }
+        }
+        return t;
+    }();
+    int kind = 5;  // any other class
+    switch (classId) {
+        case 0xa1:
+            kind = 0;
+            break;
+        case 0x37:
+            kind = 1;
+            break;
+        case 0x06:
+            kind = 2;
+            break;
+        case 0x67:
+            kind = 3;
+            break;
+        case kNoClass:
+        case 0x6b:
+        case 0x6c:
+        case 0x02:
+            kind = 4;
+            break;
+        default:
+            break;
+    }
+    return tables[static_cast<std::size_t>(kind)][service];
 }
 
 }  // namespace ironsight::sensor::dissect::enip

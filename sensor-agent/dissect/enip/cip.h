@@ -33,6 +33,10 @@ struct ServiceInfo {
 };
 
 /// Name and operation class of a CIP service addressed to a class (kNoClass when unknown).
-ServiceInfo serviceInfo(std::uint8_t service, int classId);
+ServiceInfo describeService(std::uint8_t service, int classId);
+
+/// describeService(), as a reference into tables built once (one per kind of class it tells
+/// apart): what the dissector calls per message.
+const ServiceInfo& serviceInfo(std::uint8_t service, int classId);
 
 }  // namespace ironsight::sensor::dissect::enip

@@ -210,8 +210,7 @@ void EnipDissector::onEncapsulation(const FlowContext& flow, Direction dir, std:
         if (sawData) return;
     }
     const CommandInfo* info = commandInfo(command);
-    Operation op;
-    op.protocol = std::string(kProtocol);
+    Operation& op = reusableOperation(kProtocol);
     op.function = info ? info->name : "unknown";
     op.opClass = info ? info->opClass : "other";
     op.functionCode = command;
@@ -225,7 +224,9 @@ void EnipDissector::onCip(const FlowContext& flow, Direction, std::uint16_t comm
                           std::uint64_t key, std::span<const std::uint8_t> message,
                           EventSink& sink) {
     if (message.empty()) return;
-    std::vector<CipMessage> messages;
+    // Reused: a poll's messages are parsed without an allocation (kept requests are copied).
+    thread_local std::vector<CipMessage> messages;
+    messages.clear();
     if (!parseCip(message, messages)) sink.onAnomaly(flow, kProtocol, "malformed_cip");
     if (messages.empty()) return;
     const bool isResponse = messages.front().response;
@@ -254,11 +255,10 @@ void EnipDissector::onCip(const FlowContext& flow, Direction, std::uint16_t comm
                 }
             }
         }
-        ServiceInfo info = serviceInfo(m.service, m.classId);
-        Operation op;
-        op.protocol = std::string(kProtocol);
-        op.function = std::move(info.name);  // the table's string, not a copy of it
-        op.opClass = std::move(info.opClass);
+        const ServiceInfo& info = serviceInfo(m.service, m.classId);
+        Operation& op = reusableOperation(kProtocol);
+        op.function = info.name;
+        op.opClass = info.opClass;
         op.functionCode = m.service;
         op.request = !m.response;
         // General status 0x06 (partial transfer) and 0x1e (embedded service error, reported per
@@ -282,8 +282,7 @@ void EnipDissector::onIo(const FlowContext& flow, Direction dir, std::span<const
         sink.onAnomaly(flow, "cip", "malformed_io");
         return;
     }
-    Operation op;
-    op.protocol = "cip";
+    Operation& op = reusableOperation("cip");
     op.function = "implicit_io";
     op.opClass = "other";
     op.request = dir == Direction::ToServer;

@@ -185,6 +185,24 @@ TEST(EnipDissectorTest, FirmwareObjectIsFirmwareClass) {
     EXPECT_EQ(serviceInfo(0x4d, kNoClass).name, "write_tag");
 }
 
+TEST(EnipDissectorTest, ServiceTablesAgreeWithTheDescriptionForEveryServiceAndClass) {
+    // serviceInfo() answers from one table per kind of class; a class describeService() treats
+    // apart but the tables do not would differ here.
+    std::vector<int> classes = {kNoClass};
+    for (int c = 0; c <= 0x3ff; ++c) classes.push_back(c);
+    classes.push_back(0xffff);
+    for (const int classId : classes) {
+        for (int service = 0; service <= 0xff; ++service) {
+            const auto code = static_cast<std::uint8_t>(service);
+            const ServiceInfo expected = describeService(code, classId);
+            const ServiceInfo& cached = serviceInfo(code, classId);
+            ASSERT_EQ(cached.name, expected.name) << "service " << service << " class " << classId;
+            ASSERT_EQ(cached.opClass, expected.opClass)
+                << "service " << service << " class " << classId;
+        }
+    }
+}
+
 TEST(EnipDissectorTest, ImplicitIo) {
     EnipDissector d;
     RecordingSink sink;

@@ -130,8 +130,7 @@ void HttpDissector::onHeader(const FlowContext& flow, Direction dir,
         return;
     }
     const std::string_view method = start.substr(0, start.find(' '));
-    Operation op;
-    op.protocol = "http";
+    Operation& op = reusableOperation("http");
     op.function = text(method);
     std::transform(op.function.begin(), op.function.end(), op.function.begin(), [](char c) {
         return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;

@@ -123,8 +123,7 @@ void Iec104Dissector::onApdu(const FlowContext& flow, Direction dir,
         sink.onAnomaly(flow, kProtocol, "malformed_apdu");
         return;
     }
-    Operation op;
-    op.protocol = std::string(kProtocol);
+    Operation& op = reusableOperation(kProtocol);
     op.function = it->name;
     op.functionCode = u;
     op.opClass = it->opClass;
@@ -138,8 +137,7 @@ void Iec104Dissector::onAsdu(const FlowContext& flow, Direction dir,
     const std::uint8_t typeId = asdu[0];
     TypeInfo info = typeInfo(typeId);
     if (!info.known) sink.onAnomaly(flow, kProtocol, "unknown_type_id");
-    Operation op;
-    op.protocol = std::string(kProtocol);
+    Operation& op = reusableOperation(kProtocol);
     op.function = std::move(info.name);  // the table's string, not a copy of it
     op.functionCode = typeId;
     op.opClass = std::move(info.opClass);

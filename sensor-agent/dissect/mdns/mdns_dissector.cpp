@@ -24,8 +24,7 @@ ParseResult MdnsDissector::onData(const FlowContext& flow, Direction dir,
     const bool fromServer = dir == Direction::ToClient;
     if (!m->response()) {
         for (const dns::Question& q : m->questions) {
-            Operation op;
-            op.protocol = "mdns";
+            Operation& op = reusableOperation("mdns");
             op.function = "query";
             op.functionCode = m->opcode();
             op.opClass = "read";

@@ -21,11 +21,9 @@ namespace {
 constexpr std::size_t kMbapSize = 7;
 constexpr std::size_t kMaxAduLength = 254;  // length field: unit id + PDU (PDU <= 253 bytes)
 
-/// "table first-last" ("table first" for a count of 0), built in place: one string per request
-/// instead of a temporary per piece.
-std::string rangeText(std::string_view table, std::uint32_t address, std::uint32_t count) {
-    std::string text;
-    text.reserve(table.size() + 22);  // two 32-bit numbers and the separators
+/// Appends "table first-last" ("table first" for a count of 0) to `text`.
+void appendRange(std::string& text, std::string_view table, std::uint32_t address,
+                 std::uint32_t count) {
     text.append(table).push_back(' ');
     char number[12];
     text.append(number, std::to_chars(number, number + sizeof number, address).ptr);
@@ -33,42 +31,42 @@ std::string rangeText(std::string_view table, std::uint32_t address, std::uint32
         text.push_back('-');
         text.append(number, std::to_chars(number, number + sizeof number, address + count - 1).ptr);
     }
-    return text;
 }
 
-/// The register/coil range a request addresses (empty when the function has none).
-std::string requestRange(std::uint8_t fc, std::span<const std::uint8_t> data) {
+/// Appends the register/coil range a request addresses to `text` (nothing when the function has
+/// none). Written into the operation's own string: no temporary per request.
+void appendRequestRange(std::string& text, std::uint8_t fc, std::span<const std::uint8_t> data) {
     decode::ByteReader r(data);
     const std::uint16_t address = r.u16();
     const std::uint16_t second = r.u16();
-    if (!r.ok()) return {};
+    if (!r.ok()) return;
     switch (fc) {
         case 1:
-            return rangeText("coils", address, second);
+            return appendRange(text, "coils", address, second);
         case 2:
-            return rangeText("discrete_inputs", address, second);
+            return appendRange(text, "discrete_inputs", address, second);
         case 3:
-            return rangeText("holding_registers", address, second);
+            return appendRange(text, "holding_registers", address, second);
         case 4:
-            return rangeText("input_registers", address, second);
+            return appendRange(text, "input_registers", address, second);
         case 5:
-            return rangeText("coils", address, 1);
+            return appendRange(text, "coils", address, 1);
         case 6:
-            return rangeText("holding_registers", address, 1);
+            return appendRange(text, "holding_registers", address, 1);
         case 15:
-            return rangeText("coils", address, second);
+            return appendRange(text, "coils", address, second);
         case 16:
-            return rangeText("holding_registers", address, second);
+            return appendRange(text, "holding_registers", address, second);
         case 22:
-            return rangeText("holding_registers", address, 1);
+            return appendRange(text, "holding_registers", address, 1);
         case 23: {  // read address/count, then write address/count
             const std::uint16_t writeAddress = r.u16();
             const std::uint16_t writeCount = r.u16();
-            if (!r.ok()) return rangeText("holding_registers", address, second);
-            return rangeText("holding_registers", writeAddress, writeCount);
+            if (!r.ok()) return appendRange(text, "holding_registers", address, second);
+            return appendRange(text, "holding_registers", writeAddress, writeCount);
         }
         default:
-            return {};
+            return;
     }
 }
 
@@ -116,28 +114,30 @@ void ModbusDissector::onPdu(const FlowContext& flow, Direction dir, std::uint8_t
     const std::uint8_t rawFc = pdu[0];
     const std::uint8_t fc = rawFc & 0x7f;
     const auto data = pdu.subspan(1);
-    Operation op;
-    op.protocol = "modbus";
+    Operation& op = reusableOperation("modbus");
     op.functionCode = fc;
     op.request = dir == Direction::ToServer;
     op.exception = !op.request && (rawFc & 0x80) != 0;
     op.keys["unit_id"] = unitId;
-    FunctionInfo info = functionInfo(fc);
     if (fc == 90 && data.size() >= 2) {
-        info = umasInfo(data[1]);  // data[0] is the UMAS session id
+        const FunctionInfo& info = umasInfo(data[1]);  // data[0] is the UMAS session id
+        op.function = info.name;
+        op.opClass = info.opClass;
     } else if (fc == 43 && !data.empty() && data[0] == 0x0e) {
-        info = {"read_device_identification", "diagnostic"};
-    } else if (fc == 8) {
-        info.opClass = "diagnostic";
+        op.function = "read_device_identification";
+        op.opClass = "diagnostic";
+    } else {
+        const FunctionInfo& info = functionInfo(fc);
+        op.function = info.name;
+        op.opClass = fc == 8 ? std::string_view("diagnostic") : std::string_view(info.opClass);
     }
-    op.function = std::move(info.name);  // the table's string, not a copy of it
-    op.opClass = std::move(info.opClass);
-    if (op.request) op.range = requestRange(fc, data);
+    if (op.request) appendRequestRange(op.range, fc, data);
+    const bool request = op.request, exception = op.exception;
     sink.onOperation(flow, op);
 
     // FC 43 / MEI 14 response: MEI type | read code | conformity | more follows | next object id |
     // object count | { object id u8 | length u8 | value }...
-    if (fc == 43 && !op.request && !op.exception && data.size() >= 6 && data[0] == 0x0e) {
+    if (fc == 43 && !request && !exception && data.size() >= 6 && data[0] == 0x0e) {
         decode::ByteReader r(data.subspan(5));
         const std::uint8_t count = r.u8();
         Identity id;

@@ -3,8 +3,9 @@
 #include "sensor-agent/dissect/modbus/modbus_functions.h"
 
 namespace ironsight::sensor::dissect::modbus {
+namespace {
 
-FunctionInfo functionInfo(std::uint8_t fc) {
+FunctionInfo describeFunction(std::uint8_t fc) {
     switch (fc) {
         case 1:
             return {"read_coils", "read"};
@@ -51,7 +52,7 @@ FunctionInfo functionInfo(std::uint8_t fc) {
     }
 }
 
-FunctionInfo umasInfo(std::uint8_t code) {
+FunctionInfo describeUmas(std::uint8_t code) {
     switch (code) {
         case 0x01:
             return {"umas_init_comm", "other"};
@@ -112,6 +113,29 @@ FunctionInfo umasInfo(std::uint8_t code) {
         default:
             return {"umas", "other"};
     }
+}
+
+/// Every code's entry, built once.
+template <FunctionInfo (*describe)(std::uint8_t)>
+const std::array<FunctionInfo, 256>& tableOf() {
+    static const std::array<FunctionInfo, 256> table = [] {
+        std::array<FunctionInfo, 256> t;
+        for (std::size_t code = 0; code < t.size(); ++code) {
+            t[code] = describe(static_cast<std::uint8_t>(code));
+        }
+        return t;
+    }();
+    return table;
+}
+
+}  // namespace
+
+const FunctionInfo& functionInfo(std::uint8_t fc) {
+    return tableOf<&describeFunction>()[fc];
+}
+
+const FunctionInfo& umasInfo(std::uint8_t umasCode) {
+    return tableOf<&describeUmas>()[umasCode];
 }
 
 }  // namespace ironsight::sensor::dissect::modbus

@@ -2,6 +2,7 @@
 // Modbus function codes: names and operation classes (Modbus Application Protocol v1.1b, §6).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -12,12 +13,13 @@ struct FunctionInfo {
     std::string opClass;  // read / write / diagnostic / program / control / other
 };
 
-/// Public function codes by number; unknown codes are "function_<n>" / other.
-FunctionInfo functionInfo(std::uint8_t functionCode);
+/// Public function codes by number; unknown codes are "function_<n>" / other. A reference into
+/// a table built once: a poll costs no string construction.
+const FunctionInfo& functionInfo(std::uint8_t functionCode);
 
 /// Schneider UMAS (FC 90 / 0x5A) sub-function: the byte after the session id.
 /// Program transfer (0x30-0x35) is "program", start/stop PLC "control", variable and I/O
 /// writes "write", reads "read"; session, reservation and monitoring calls are "other".
-FunctionInfo umasInfo(std::uint8_t umasCode);
+const FunctionInfo& umasInfo(std::uint8_t umasCode);
 
 }  // namespace ironsight::sensor::dissect::modbus

@@ -155,8 +155,7 @@ ParseResult NbnsDissector::onData(const FlowContext& flow, Direction dir,
     if (!report) return ParseResult::ok(data.size());
     for (const dns::Question& q : m->questions) {
         const auto n = decodeName(q.name);
-        Operation op;
-        op.protocol = "nbns";
+        Operation& op = reusableOperation("nbns");
         op.function = opcodeName(m->opcode());
         op.functionCode = m->opcode();
         op.opClass = m->opcode() == 0 ? "read" : "other";

@@ -263,8 +263,7 @@ void OpcuaDissector::onChunk(const FlowContext& flow, Direction dir,
     continuation_[d] = chunkType == 'C';
     ByteReader r(chunk.subspan(kHeaderSize));
 
-    Operation op;
-    op.protocol = kProto;
+    Operation& op = reusableOperation(kProto);
     op.request = dir == Direction::ToServer;
     op.opClass = "other";
     op.textKeys["message_type"] = type;

@@ -150,8 +150,7 @@ void ProfinetDcpDissector::onFrame(const FrameContext& frame, std::span<const st
     if (!(request && service == kServiceGet)) blocks = readBlocks(data, prefixed);
     if (!blocks.ok) sink.onAnomaly(flow, kProtocol, "malformed_pdu");
 
-    Operation op;
-    op.protocol = kProtocol;
+    Operation& op = reusableOperation(kProtocol);
     op.function = functionName(service);
     op.functionCode = service;
     op.request = request;

@@ -115,8 +115,7 @@ void dissectUserdata(const FlowContext& flow, Direction dir, std::span<const std
     const std::uint8_t type = typeGroup >> 4;
     const std::uint8_t group = typeGroup & 0x0f;
     const FunctionInfo info = userdataFunction(group, subfunction);
-    Operation op;
-    op.protocol = std::string(kProtocol);
+    Operation& op = reusableOperation(kProtocol);
     op.function = info.name;
     op.opClass = info.opClass;
     op.request = dir == Direction::ToServer;
@@ -179,8 +178,7 @@ void dissectS7(const FlowContext& flow, Direction dir, std::span<const std::uint
                 const auto name = p.bytes(nameLength);
                 if (p.ok()) info = piService(std::string(name.begin(), name.end()));
             }
-            Operation op;
-            op.protocol = std::string(kProtocol);
+            Operation& op = reusableOperation(kProtocol);
             op.function = info.name;
             op.functionCode = function;
             op.opClass = info.opClass;
@@ -193,8 +191,7 @@ void dissectS7(const FlowContext& flow, Direction dir, std::span<const std::uint
         case 2: {
             // Ack without data: acknowledges a Job and names no function (tshark lists it as
             // ROSCTR 2 with no function): an operation without a function code.
-            Operation op;
-            op.protocol = std::string(kProtocol);
+            Operation& op = reusableOperation(kProtocol);
             op.function = "ack";
             op.opClass = "other";
             op.request = false;
@@ -222,8 +219,7 @@ void dissectPlus(const FlowContext& flow, Direction dir, std::span<const std::ui
         sink.onAnomaly(flow, kPlusProtocol, "malformed_pdu");
         return;
     }
-    Operation op;
-    op.protocol = std::string(kPlusProtocol);
+    Operation& op = reusableOperation(kPlusProtocol);
     op.request = dir == Direction::ToServer;
     op.keys["version"] = version;
     op.function = "unknown";

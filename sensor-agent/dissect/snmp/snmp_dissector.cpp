@@ -104,8 +104,7 @@ ParseResult SnmpDissector::onData(const FlowContext& flow, Direction dir,
     Ber body(message->value);
     const auto version = integer(body.next());
     if (!version) return malformed();
-    Operation op;
-    op.protocol = "snmp";
+    Operation& op = reusableOperation("snmp");
     op.keys["version"] = *version;
     if (*version == 3) {
         // SNMPv3: the scoped PDU is usually encrypted; the message itself is the operation.

@@ -103,8 +103,7 @@ ParseResult TlsDissector::onData(const FlowContext& flow, Direction dir,
                 sink.onAnomaly(flow, "tls", "malformed_client_hello");
                 return ParseResult::error(data.size());
             }
-            Operation op;
-            op.protocol = "tls";
+            Operation& op = reusableOperation("tls");
             op.function = "client_hello";
             op.functionCode = 1;
             op.opClass = "other";
