@@ -22,6 +22,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
@@ -428,7 +429,14 @@ struct Engine::Impl {
     /// `rateAlarm`: several workers, what the packet's rate shard found (null: nothing).
     void onDecoded(const decode::DecodedPacket& p,
                    const detect::RateTracker::Alarm* rateAlarm = nullptr);
-    void observeHost(const decode::IpAddress& ip, std::int64_t tsUs);
+    /// Policy input: a unicast host that sends. Most packets' senders are in the direct-mapped
+    /// cache: that check is inline, the rest is observeNewHost().
+    void observeHost(const decode::IpAddress& ip, std::int64_t tsUs) {
+        auto& slot = knownHostSlots[(detect::ipWord(ip) >> 32) & (kKnownHostSlots - 1)];
+        // An empty slot holds 0.0.0.0, never a caller's (unicast hosts only).
+        if (!detect::sameIp(slot, ip)) observeNewHost(ip, tsUs, slot);
+    }
+    void observeNewHost(const decode::IpAddress& ip, std::int64_t tsUs, decode::IpAddress& slot);
     void onConnection(const detect::ConnectionEvent& c) {
         detector.onConnection(c, [&](bool server) {
             awaitInventory();
@@ -557,7 +565,8 @@ struct Engine::Impl {
     // them, so the per-packet text conversion and lookup are skipped.
     std::unordered_set<decode::IpAddress, inventory::IpHash> knownHosts;
     // Direct-mapped in front of knownHosts (which never forgets one): most packets' senders.
-    std::vector<decode::IpAddress> knownHostSlots = std::vector<decode::IpAddress>(4096);
+    static constexpr std::size_t kKnownHostSlots = 4096;  // a power of two
+    std::array<decode::IpAddress, kKnownHostSlots> knownHostSlots{};
     std::map<std::string, SentDevice> sentDevices;
     std::unordered_map<const inventory::Inventory::ConnInfo*, SentConnection> sentConnections;
     std::unordered_set<std::string> sentDeviceIds;  // the texts sentConnections points to
@@ -1000,11 +1009,9 @@ void Engine::Impl::onDecoded(const decode::DecodedPacket& p,
     if (p.hasIp && p.srcIp.isUnicastHost()) observeHost(p.srcIp, p.timestampUs);
 }
 
-/// Policy input: a host that sends (new_device when it is not in the baseline).
-void Engine::Impl::observeHost(const decode::IpAddress& ip, std::int64_t tsUs) {
-    auto& slot = knownHostSlots[(detect::ipWord(ip) >> 32) % knownHostSlots.size()];
-    static const decode::IpAddress kEmptySlot{};  // never a host's (callers: unicast only)
-    if (detect::sameIp(slot, ip) && !detect::sameIp(ip, kEmptySlot)) return;
+/// A sender the cache did not have: new_device when it is not in the baseline.
+void Engine::Impl::observeNewHost(const decode::IpAddress& ip, std::int64_t tsUs,
+                                  decode::IpAddress& slot) {
     if (knownHosts.count(ip)) {
         slot = ip;
         return;
