@@ -39,7 +39,7 @@ void EvidenceRecorder::packet(const RawPacket& raw) {
     if (!enabled()) return;
     const std::size_t length = std::min(raw.data.size(), options_.packetBytes);
     const std::uint64_t need = align8(sizeof(Header) + length);
-    std::uint64_t offset = head_ % size_;
+    std::uint64_t offset = headOffset_;
     if (offset + need > size_) {  // records never wrap: skip the buffer's tail
         head_ += size_ - offset;
         offset = 0;
@@ -51,6 +51,7 @@ void EvidenceRecorder::packet(const RawPacket& raw) {
     current_ = head_;
     currentUs_ = raw.timestampUs;
     head_ += need;
+    headOffset_ = offset + need == size_ ? 0 : offset + need;
 }
 
 void EvidenceRecorder::inFlow(PacketRing& ring) {

@@ -143,6 +143,7 @@ private:
     std::size_t size_ = 0;  // buffer bytes; 0: evidence off
     std::unique_ptr<std::uint8_t[]> buffer_;
     std::uint64_t head_ = 0;  // logical write position (monotonic; position % size_ in buffer_)
+    std::uint64_t headOffset_ = 0;  // head_ % size_, kept: no division per packet
     static constexpr std::uint64_t kNone = ~std::uint64_t{0};
     static_assert(kNone == PacketRing::kLapped);  // a lapped ring slot reads as "none"
     std::uint64_t current_ = kNone;  // the packet being analysed

@@ -324,6 +324,50 @@ TEST_F(EvidenceTest, BoundsHoldUnderAFlood) {
     }
 }
 
+TEST_F(EvidenceTest, PacketsReadBackByteForByteAfterTheBufferWrapsManyTimes) {
+    // A buffer that is no multiple of the records' sizes, frames of many lengths: records skip
+    // the buffer's tail at a different place on every lap, and what a capture reads must still
+    // be the frame written there.
+    EngineOptions options{.learning = false};
+    options.evidence.packetBytes = 90;
+    options.evidence.memoryBytes = 16 * 1024 + 44;
+    options.evidence.alertPackets = 8;
+    Engine engine(options);
+    std::int64_t t = kStart;
+    for (int src = 0; src < 60; ++src) {
+        const Host scanner{test::mac("00:14:22:00:02:00"),
+                           test::ipv4("10.0.2.1") + static_cast<std::uint32_t>(src)};
+        for (std::uint16_t port = 1; port <= 90; ++port) {
+            Bytes payload(static_cast<std::size_t>((src * 7 + port * 13) % 61),
+                          static_cast<std::uint8_t>(src * 31 + port));
+            feed(engine, test::tcpFrame(scanner, plc_, 40000, port, 1, 0, test::tcp::kSyn, payload),
+                 t += 50);
+        }
+    }
+    engine.finish();
+    const auto all = engine.takeEvidence();
+    ASSERT_FALSE(all.empty());
+    std::map<std::int64_t, const Bytes*> byTime;  // every fed frame has a time of its own
+    for (const auto& f : fed_) byTime[f.us] = &f.frame;
+    std::size_t compared = 0;
+    for (const auto& e : all) {
+        for (const auto& p : e.packets) {
+            const auto it = byTime.find(p.timestampUs);
+            ASSERT_NE(it, byTime.end());
+            const Bytes& frame = *it->second;
+            const std::size_t kept = std::min<std::size_t>(frame.size(), 90);
+            ASSERT_EQ(p.data.size(), kept);
+            EXPECT_TRUE(std::equal(p.data.begin(), p.data.end(), frame.begin()))
+                << "alert " << e.alertId << " packet at " << p.timestampUs;
+            EXPECT_EQ(p.wireLength, frame.size());
+            ++compared;
+        }
+    }
+    // 5,400 frames of 66-126 bytes through a 16 KiB buffer: dozens of laps before the last alerts.
+    EXPECT_GT(compared, 100u);
+    EXPECT_GT(fed_.size() * 100, 20u * options.evidence.memoryBytes);
+}
+
 TEST(SensorAlertTest, EvictionAndCaptureAlertsCarryTheirDetailAndAggregate) {
     Engine engine(EngineOptions{.learning = true});
     engine.raiseSensorAlert("sensor_eviction", "12 records evicted, 12 in total", 1767261600000);
