@@ -202,7 +202,7 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
                 moved = true;  // the deletion may have shifted the free position
             }
         }
-        if ((size_ + 1) * 4 > index_.size() * 3) {
+        if ((size_ + 1) * 8 > index_.size() * 7) {
             grow();
             moved = true;
         }

@@ -154,7 +154,7 @@ private:
     FlowLimits limits_;
     std::vector<std::unique_ptr<Chunk>> chunks_;
     std::vector<std::uint32_t> free_;  // slots of dropped flows, reused last-freed first
-    std::vector<Entry> index_;         // a power of two in size, at most 3/4 full
+    std::vector<Entry> index_;         // a power of two in size, at most 7/8 full
     std::size_t size_ = 0;
     std::uint32_t slotCount_ = 0;
     std::uint32_t last_ = kNone;  // the flow of the last packet tracked (newest of its list)

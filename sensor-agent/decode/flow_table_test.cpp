@@ -167,7 +167,7 @@ TEST(FlowTableIndexTest, GrowsFromASmallIndexAndFindsEveryFlowAgain) {
 }
 
 TEST(FlowTableIndexTest, DroppingFlowsInsideCollisionRunsKeepsTheOthersFindable) {
-    // 48 flows fill the initial 64-entry index to 3/4 (it grows past that), so probe runs are
+    // 56 flows fill the initial 64-entry index to 7/8 (it grows past that), so probe runs are
     // long; dropping every other flow (expiry, oldest first) shifts entries back through them.
     for (int round = 0; round < 20; ++round) {
         FlowTable table(
@@ -175,21 +175,21 @@ TEST(FlowTableIndexTest, DroppingFlowsInsideCollisionRunsKeepsTheOthersFindable)
         std::vector<std::uint16_t> dropped;
         table.setExpiryHandler([&](Flow& f) { dropped.push_back(f.key.portA); });
         std::vector<Flow*> flows;
-        for (int i = 0; i < 48; ++i) {
+        for (int i = 0; i < 56; ++i) {
             const std::uint16_t port = static_cast<std::uint16_t>(1000 + round * 100 + i);
             auto r = table.track(packetOf(1, port, 2, 80, true, 0));
             ASSERT_TRUE(r.created);
             flows.push_back(r.flow);
         }
-        for (int i = 1; i < 48; i += 2) {  // the odd ones again at second 5: the even ones expire
+        for (int i = 1; i < 56; i += 2) {  // the odd ones again at second 5: the even ones expire
             const std::uint16_t port = static_cast<std::uint16_t>(1000 + round * 100 + i);
             ASSERT_FALSE(table.track(packetOf(1, port, 2, 80, true, 5 * kSecond)).created);
         }
-        EXPECT_EQ(table.expire(12 * kSecond), 24u);
-        ASSERT_EQ(dropped.size(), 24u);
-        for (int i = 0; i < 24; ++i) EXPECT_EQ(dropped[i], 1000 + round * 100 + 2 * i);
-        EXPECT_EQ(table.size(), 24u);
-        for (int i = 1; i < 48; i += 2) {
+        EXPECT_EQ(table.expire(12 * kSecond), 28u);
+        ASSERT_EQ(dropped.size(), 28u);
+        for (int i = 0; i < 28; ++i) EXPECT_EQ(dropped[i], 1000 + round * 100 + 2 * i);
+        EXPECT_EQ(table.size(), 28u);
+        for (int i = 1; i < 56; i += 2) {
             const std::uint16_t port = static_cast<std::uint16_t>(1000 + round * 100 + i);
             auto r = table.track(packetOf(1, port, 2, 80, true, 12 * kSecond));
             ASSERT_FALSE(r.created) << "round " << round << " flow " << i;
@@ -197,14 +197,14 @@ TEST(FlowTableIndexTest, DroppingFlowsInsideCollisionRunsKeepsTheOthersFindable)
         }
         // The dropped ones come back as new flows in the freed slots.
         std::set<std::uint32_t> slots;
-        for (int i = 0; i < 48; i += 2) {
+        for (int i = 0; i < 56; i += 2) {
             const std::uint16_t port = static_cast<std::uint16_t>(1000 + round * 100 + i);
             auto r = table.track(packetOf(1, port, 2, 80, true, 12 * kSecond));
             ASSERT_TRUE(r.created);
             slots.insert(r.flow->slot());
         }
-        EXPECT_EQ(table.slotCount(), 48u);
-        EXPECT_EQ(slots.size(), 24u);
+        EXPECT_EQ(table.slotCount(), 56u);
+        EXPECT_EQ(slots.size(), 28u);
     }
 }
 
