@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // FlowTable: canonical 5-tuple + VLAN keys; flows sit in one of two intrusive least-recently-used
 // lists (TCP, other) so that expiry and eviction only touch the flows they drop; expiry runs at
-// most once per capture second.
+// most once per capture second. Flows are slots in chunks (no allocation per flow, 32-bit links)
+// found through an open-addressing index (linear probing, backward-shift deletion).
 #include "sensor-agent/decode/flow_table.h"
 
 #include <cstring>
@@ -51,67 +52,106 @@ FlowKey flowKeyOf(const DecodedPacket& p, int& direction) {
     return key;
 }
 
+// A flow is 144 bytes (two 40-byte reassemblers); its links and slot fill the key's padding.
+static_assert(sizeof(Flow) <= 144 || sizeof(void*) != 8);
+
 FlowTable::FlowTable(FlowLimits limits) : limits_(limits) {
     if (limits_.maxFlows == 0) limits_.maxFlows = 1;
-    flows_.reserve(std::min<std::size_t>(limits_.maxFlows, 65536));
+    if (limits_.maxFlows >= kNone) limits_.maxFlows = kNone - 1;  // slots are 32-bit
+    index_.resize(64);
 }
 
-FlowTable::~FlowTable() = default;
+FlowTable::~FlowTable() {
+    for (const Lru& lru : lru_) {
+        for (std::uint32_t s = lru.oldest; s != kNone;) {
+            Flow& flow = at(s);
+            s = flow.newer_;
+            flow.~Flow();
+        }
+    }
+}
 
 void FlowTable::unlink(Flow& flow) {
     Lru& lru = lruOf(flow);
-    (flow.older_ ? flow.older_->newer_ : lru.oldest) = flow.newer_;
-    (flow.newer_ ? flow.newer_->older_ : lru.newest) = flow.older_;
-    flow.older_ = flow.newer_ = nullptr;
+    (flow.older_ != kNone ? at(flow.older_).newer_ : lru.oldest) = flow.newer_;
+    (flow.newer_ != kNone ? at(flow.newer_).older_ : lru.newest) = flow.older_;
+    flow.older_ = flow.newer_ = kNone;
 }
 
 void FlowTable::pushNewest(Flow& flow) {
     Lru& lru = lruOf(flow);
     flow.older_ = lru.newest;
-    flow.newer_ = nullptr;
-    (lru.newest ? lru.newest->newer_ : lru.oldest) = &flow;
-    lru.newest = &flow;
+    flow.newer_ = kNone;
+    (lru.newest != kNone ? at(lru.newest).newer_ : lru.oldest) = flow.slot_;
+    lru.newest = flow.slot_;
+}
+
+/// unlink() + pushNewest() for a flow that is not the newest (the common case, per packet).
+inline void FlowTable::moveToNewest(Flow& flow) {
+    Lru& lru = lruOf(flow);
+    at(flow.newer_).older_ = flow.older_;
+    (flow.older_ != kNone ? at(flow.older_).newer_ : lru.oldest) = flow.newer_;
+    at(lru.newest).newer_ = flow.slot_;
+    flow.older_ = lru.newest;
+    flow.newer_ = kNone;
+    lru.newest = flow.slot_;
+}
+
+/// Doubles the index (entries keep their hash: no key is read again).
+void FlowTable::grow() {
+    std::vector<Entry> old(index_.size() * 2);
+    old.swap(index_);
+    const std::size_t mask = index_.size() - 1;
+    for (const Entry& e : old) {
+        if (e.slotPlus1 == 0) continue;
+        std::size_t i = e.hash & mask;
+        while (index_[i].slotPlus1 != 0) i = (i + 1) & mask;
+        index_[i] = e;
+    }
+}
+
+Flow& FlowTable::create(const FlowKey& key, std::uint32_t hash, std::size_t position) {
+    std::uint32_t slot;
+    if (!free_.empty()) {
+        slot = free_.back();
+        free_.pop_back();
+    } else {
+        slot = slotCount_++;
+        if ((slot >> kFlowChunkBits) >= chunks_.size())
+            chunks_.push_back(std::make_unique_for_overwrite<Chunk>());
+    }
+    Flow* flow = new (&at(slot)) Flow(key, slot);
+    index_[position] = {slot + 1, hash};
+    ++size_;
+    pushNewest(*flow);
+    return *flow;
 }
 
 void FlowTable::remove(Flow& flow) {
     if (onExpire_) onExpire_(flow);
     unlink(flow);
-    flows_.erase(flows_.find(flow.key));
+    // Backward-shift deletion: later entries of the probe run move up into the hole unless
+    // that would put them in front of their home position.
+    const std::size_t mask = index_.size() - 1;
+    std::size_t hole = static_cast<std::uint32_t>(FlowKeyHash{}(flow.key)) & mask;
+    while (index_[hole].slotPlus1 != flow.slot_ + 1) hole = (hole + 1) & mask;
+    for (std::size_t j = (hole + 1) & mask; index_[j].slotPlus1 != 0; j = (j + 1) & mask) {
+        const std::size_t home = index_[j].hash & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            index_[hole] = index_[j];
+            hole = j;
+        }
+    }
+    index_[hole] = {};
+    if (last_ == flow.slot_) last_ = kNone;
+    --size_;
+    free_.push_back(flow.slot_);
+    flow.~Flow();
 }
 
-FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
-    Lookup result;
-    const FlowKey key = flowKeyOf(p, result.direction);
-    const bool srcIsA = result.direction == 0;
-
-    if (p.timestampUs - lastExpiryUs_ > 1000000) {
-        expire(p.timestampUs);
-        lastExpiryUs_ = p.timestampUs;
-    }
-    auto it = flows_.find(key);
-    if (it == flows_.end()) {
-        if (flows_.size() >= limits_.maxFlows) {
-            // Full: evict the least recently used flow of either list.
-            Flow* a = lru_[0].oldest;
-            Flow* b = lru_[1].oldest;
-            Flow* victim = !a ? b : !b ? a : (a->lastUs <= b->lastUs ? a : b);
-            if (victim) {
-                remove(*victim);
-                ++evicted_;
-            }
-        }
-        it = flows_.emplace(key).first;
-        Flow& flow = mutableFlow(*it);
-        const bool synAck =
-            (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
-        flow.initiatorIsA = synAck ? !srcIsA : srcIsA;
-        pushNewest(flow);
-        result.created = true;
-    } else if (lruOf(*it).newest != &*it) {
-        unlink(mutableFlow(*it));
-        pushNewest(mutableFlow(*it));
-    }
-    Flow& flow = mutableFlow(*it);
+/// What every packet updates in its flow.
+inline FlowTable::Lookup FlowTable::touch(Flow& flow, const DecodedPacket& p, bool srcIsA,
+                                          Lookup result) {
     if (p.l4 == L4::Tcp && (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn) {
         flow.initiatorIsA = srcIsA;
         flow.sawSyn = true;
@@ -123,12 +163,71 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
     return result;
 }
 
+FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
+    Lookup result;
+    const FlowKey key = flowKeyOf(p, result.direction);
+    const bool srcIsA = result.direction == 0;
+
+    if (p.timestampUs - lastExpiryUs_ > 1000000) {
+        expire(p.timestampUs);
+        lastExpiryUs_ = p.timestampUs;
+    }
+    // About half the packets of a capture belong to the flow of the packet before (a request
+    // and its answer): that flow is found without hashing, and is the newest of its list.
+    if (last_ != kNone && at(last_).key == key) return touch(at(last_), p, srcIsA, result);
+    const auto hash = static_cast<std::uint32_t>(FlowKeyHash{}(key));
+    std::size_t mask = index_.size() - 1;
+    std::size_t i = hash & mask;
+    Flow* found = nullptr;
+    for (; index_[i].slotPlus1 != 0; i = (i + 1) & mask) {
+        if (index_[i].hash != hash) continue;
+        Flow& candidate = at(index_[i].slotPlus1 - 1);
+        if (candidate.key == key) {
+            found = &candidate;
+            break;
+        }
+    }
+    if (!found) {
+        bool moved = false;
+        if (size_ >= limits_.maxFlows) {
+            // Full: evict the least recently used flow of either list.
+            const std::uint32_t a = lru_[0].oldest;
+            const std::uint32_t b = lru_[1].oldest;
+            const std::uint32_t victim = a == kNone   ? b
+                                         : b == kNone ? a
+                                                      : (at(a).lastUs <= at(b).lastUs ? a : b);
+            if (victim != kNone) {
+                remove(at(victim));
+                ++evicted_;
+                moved = true;  // the deletion may have shifted the free position
+            }
+        }
+        if ((size_ + 1) * 8 > index_.size() * 7) {
+            grow();
+            moved = true;
+        }
+        if (moved) {
+            mask = index_.size() - 1;
+            for (i = hash & mask; index_[i].slotPlus1 != 0;) i = (i + 1) & mask;
+        }
+        found = &create(key, hash, i);
+        const bool synAck =
+            (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
+        found->initiatorIsA = synAck ? !srcIsA : srcIsA;
+        result.created = true;
+    } else if (lruOf(*found).newest != found->slot_) {
+        moveToNewest(*found);
+    }
+    last_ = found->slot_;
+    return touch(*found, p, srcIsA, result);
+}
+
 std::size_t FlowTable::expire(std::int64_t nowUs) {
     std::size_t removed = 0;
     for (int c = 0; c < 2; ++c) {
         const std::int64_t idle = c == 0 ? limits_.tcpIdleUs : limits_.udpIdleUs;
-        while (lru_[c].oldest && nowUs - lru_[c].oldest->lastUs > idle) {
-            remove(*lru_[c].oldest);
+        while (lru_[c].oldest != kNone && nowUs - at(lru_[c].oldest).lastUs > idle) {
+            remove(at(lru_[c].oldest));
             ++removed;
         }
     }
@@ -137,7 +236,9 @@ std::size_t FlowTable::expire(std::int64_t nowUs) {
 }
 
 void FlowTable::forEach(const std::function<void(Flow&)>& fn) {
-    for (const Flow& flow : flows_) fn(mutableFlow(flow));
+    for (const Lru& lru : lru_) {
+        for (std::uint32_t s = lru.oldest; s != kNone; s = at(s).newer_) fn(at(s));
+    }
 }
 
 }  // namespace ironsight::sensor::decode

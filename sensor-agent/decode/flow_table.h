@@ -3,11 +3,13 @@
 // bound on the number of flows (least recently used evicted first, counted).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <unordered_set>
+#include <new>
 #include <utility>
+#include <vector>
 
 #include "sensor-agent/decode/packet.h"
 #include "sensor-agent/decode/tcp_reassembler.h"
@@ -30,26 +32,52 @@ struct FlowKeyHash {
 /// The canonical key of a TCP/UDP packet; direction is 0 when the packet was sent by endpoint a.
 FlowKey flowKeyOf(const DecodedPacket& p, int& direction);
 
-/// Per-flow state owned by later stages (the engine's dissector binding, counters...).
-struct FlowExtension {
-    virtual ~FlowExtension() = default;
-};
+/// Slot numbers: a live flow's is unique, below FlowTable::slotCount(), and reused once the
+/// flow is dropped. Later stages keep their per-flow state by it (FlowSlots), not per allocation.
+inline constexpr unsigned kFlowChunkBits = 9;  // flows (and FlowSlots items) per chunk: 512
 
 struct Flow {
-    explicit Flow(const FlowKey& k) : key(k) {}
+    Flow(const FlowKey& k, std::uint32_t slot) : key(k), slot_(slot) {}
     FlowKey key;  // never changes: the flow table's hash and equality read it
     bool initiatorIsA = true;  // who opened it: the SYN sender, else the first packet's sender
     bool sawSyn = false;
     // (Memory per concurrent flow: only what is read. The inventory's connection records keep
     // the first-seen time, the MACs and the packet and byte counts.)
-    std::int64_t lastUs = 0;
-    TcpReassembler tcp[2];  // [0]: bytes sent by a, [1]: bytes sent by b
-    std::unique_ptr<FlowExtension> extension;
+
+    std::uint32_t slot() const { return slot_; }
 
 private:
     friend class FlowTable;
-    Flow* older_ = nullptr;  // least-recently-used list of the flow's idle-timeout class
-    Flow* newer_ = nullptr;
+    // Here, in what would be padding after the key: 32-bit slot numbers, not pointers.
+    std::uint32_t slot_;
+    std::uint32_t older_ = ~std::uint32_t{0};  // least-recently-used list of the flow's
+    std::uint32_t newer_ = ~std::uint32_t{0};  // idle-timeout class (FlowTable::kNone: none)
+
+public:
+    std::int64_t lastUs = 0;
+    TcpReassembler tcp[2];  // [0]: bytes sent by a, [1]: bytes sent by b
+};
+
+/// Per-flow state of a later stage, by the flow's slot (Flow::slot()): chunks of items that
+/// keep their addresses, default-constructed when first reached. The owner resets an item when
+/// its flow is dropped (FlowTable::setExpiryHandler), so a reused slot starts from the default.
+template <class T>
+class FlowSlots {
+public:
+    T& operator[](std::uint32_t slot) {
+        const std::size_t chunk = slot >> kFlowChunkBits;
+        if (chunk >= chunks_.size()) [[unlikely]]
+            grow(chunk);
+        return chunks_[chunk][slot & (kPerChunk - 1)];
+    }
+
+private:
+    void grow(std::size_t chunk) {
+        while (chunks_.size() <= chunk) chunks_.push_back(std::make_unique<T[]>(kPerChunk));
+    }
+
+    static constexpr std::size_t kPerChunk = std::size_t{1} << kFlowChunkBits;
+    std::vector<std::unique_ptr<T[]>> chunks_;
 };
 
 struct FlowLimits {
@@ -60,6 +88,8 @@ struct FlowLimits {
     std::int64_t udpIdleUs = 120LL * 1000000;
 };
 
+/// Flows live in chunks of slots (addresses stay put); an open-addressing index of slot
+/// numbers with 32 bits of each key's hash finds them; least-recently-used lists link slots.
 class FlowTable {
 public:
     struct Lookup {
@@ -78,47 +108,56 @@ public:
     Lookup track(const DecodedPacket& packet);
     /// Drops flows idle for longer than their timeout at time nowUs (cost: the flows dropped).
     std::size_t expire(std::int64_t nowUs);
-    /// Calls fn for every live flow (e.g. to flush TCP reassembly at the end of a capture).
+    /// Calls fn for every live flow (e.g. to flush TCP reassembly at the end of a capture):
+    /// TCP flows, then the others, each least recently used first. fn must not track flows.
     void forEach(const std::function<void(Flow&)>& fn);
     /// Called with each flow just before expiry or eviction drops it (e.g. to flush its data).
     void setExpiryHandler(std::function<void(Flow&)> fn) { onExpire_ = std::move(fn); }
-    std::size_t size() const { return flows_.size(); }
+    std::size_t size() const { return size_; }
+    /// Slots ever used: every live flow's slot() is below it.
+    std::uint32_t slotCount() const { return slotCount_; }
     /// Flows dropped early to stay within maxFlows.
     std::uint64_t evicted() const { return evicted_; }
     /// Flows dropped after their idle timeout.
     std::uint64_t expired() const { return expired_; }
 
 private:
+    static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+    static constexpr std::size_t kPerChunk = std::size_t{1} << kFlowChunkBits;
     struct Lru {
-        Flow* oldest = nullptr;
-        Flow* newest = nullptr;
+        std::uint32_t oldest = kNone;
+        std::uint32_t newest = kNone;
     };
+    /// An index entry: the flow's slot + 1 (0: empty) and the low 32 bits of its key's hash
+    /// (home position, and most mismatches rejected without reading the flow).
+    struct Entry {
+        std::uint32_t slotPlus1 = 0;
+        std::uint32_t hash = 0;
+    };
+    struct Chunk {
+        alignas(Flow) std::byte bytes[sizeof(Flow) * kPerChunk];
+    };
+
+    Flow& at(std::uint32_t slot) {
+        return *std::launder(reinterpret_cast<Flow*>(chunks_[slot >> kFlowChunkBits]->bytes +
+                                                     sizeof(Flow) * (slot & (kPerChunk - 1))));
+    }
     Lru& lruOf(const Flow& flow) { return lru_[flow.key.protocol == 6 ? 0 : 1]; }
     void unlink(Flow& flow);
     void pushNewest(Flow& flow);
+    void moveToNewest(Flow& flow);
+    Lookup touch(Flow& flow, const DecodedPacket& p, bool srcIsA, Lookup result);
     void remove(Flow& flow);
-
-    // The flows themselves are the set's elements, keyed by their own key (a map would store
-    // the 42-byte key twice per flow); elements are const to the set, and only their key is
-    // read by it, so the table hands them out mutable (const_cast) for everything else.
-    struct FlowHash {
-        using is_transparent = void;
-        std::size_t operator()(const FlowKey& k) const noexcept { return FlowKeyHash{}(k); }
-        std::size_t operator()(const Flow& f) const noexcept { return FlowKeyHash{}(f.key); }
-    };
-    struct FlowEq {
-        using is_transparent = void;
-        static const FlowKey& key(const FlowKey& k) { return k; }
-        static const FlowKey& key(const Flow& f) { return f.key; }
-        template <class A, class B>
-        bool operator()(const A& a, const B& b) const noexcept {
-            return key(a) == key(b);
-        }
-    };
-    static Flow& mutableFlow(const Flow& flow) { return const_cast<Flow&>(flow); }
+    Flow& create(const FlowKey& key, std::uint32_t hash, std::size_t position);
+    void grow();
 
     FlowLimits limits_;
-    std::unordered_set<Flow, FlowHash, FlowEq> flows_;
+    std::vector<std::unique_ptr<Chunk>> chunks_;
+    std::vector<std::uint32_t> free_;  // slots of dropped flows, reused last-freed first
+    std::vector<Entry> index_;         // a power of two in size, at most 7/8 full
+    std::size_t size_ = 0;
+    std::uint32_t slotCount_ = 0;
+    std::uint32_t last_ = kNone;  // the flow of the last packet tracked (newest of its list)
     Lru lru_[2];  // [0]: TCP (tcpIdleUs), [1]: everything else (udpIdleUs)
     std::int64_t lastExpiryUs_ = 0;
     std::uint64_t evicted_ = 0, expired_ = 0;

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // FlowTable tests on decoded frames: canonical keys, idle expiry per transport, and the hard bound
-// (a SYN flood evicts the least recently used flows, counted, and never grows the table).
+// (a SYN flood evicts the least recently used flows, counted, and never grows the table); on
+// packets built directly: the index's growth and deletion inside collision runs, eviction order,
+// and a randomized comparison with a plain model (std::map of flows + one std::list per class).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <list>
+#include <map>
+#include <random>
 #include <set>
 
 #include "sensor-agent/decode/decoder.h"
@@ -112,6 +118,261 @@ TEST_F(FlowTableTest, SynFloodIsBoundedByEvictingTheLeastRecentlyUsedFlows) {
     EXPECT_EQ(handled, table.evicted());  // evicted flows are flushed like expired ones
     EXPECT_EQ(table.expired(), 0u);
     EXPECT_EQ(session.flow->lastUs, (kScanPackets - 1) / 100 * 100);  // its last packet's time
+}
+
+/// A TCP or UDP packet between two numbered hosts (10.0.h/256.h%256), built without a frame.
+DecodedPacket packetOf(std::uint32_t src, std::uint16_t srcPort, std::uint32_t dst,
+                       std::uint16_t dstPort, bool tcp, std::int64_t us, std::uint8_t flags = 0,
+                       std::uint16_t vlan = 0) {
+    DecodedPacket p;
+    p.timestampUs = us;
+    p.hasIp = true;
+    p.srcIp = IpAddress::v4(0x0a000000u | src);
+    p.dstIp = IpAddress::v4(0x0a000000u | dst);
+    p.ipProtocol = tcp ? 6 : 17;
+    p.l4 = tcp ? L4::Tcp : L4::Udp;
+    p.srcPort = srcPort;
+    p.dstPort = dstPort;
+    p.tcpFlags = tcp ? flags : 0;
+    if (vlan != 0) p.vlans.push_back(vlan);
+    return p;
+}
+
+TEST(FlowTableIndexTest, GrowsFromASmallIndexAndFindsEveryFlowAgain) {
+    constexpr std::uint32_t kFlows = 100000;
+    FlowTable table(FlowLimits{.maxFlows = 1 << 20});
+    std::vector<Flow*> created;
+    std::set<std::uint32_t> slots;
+    for (std::uint32_t i = 0; i < kFlows; ++i) {
+        auto r = table.track(packetOf(i, 40000, 1000000 + i % 7, 502, i % 3 != 0, 5));
+        ASSERT_TRUE(r.created) << i;
+        created.push_back(r.flow);
+        slots.insert(r.flow->slot());
+    }
+    EXPECT_EQ(table.size(), kFlows);
+    EXPECT_EQ(slots.size(), kFlows);  // unique, and dense: no slot is skipped
+    EXPECT_EQ(table.slotCount(), kFlows);
+    EXPECT_EQ(*slots.rbegin(), kFlows - 1);
+    for (std::uint32_t i = 0; i < kFlows; ++i) {
+        // The other direction: same flow, same address (flows never move when the index grows).
+        auto r = table.track(packetOf(1000000 + i % 7, 502, i, 40000, i % 3 != 0, 6));
+        ASSERT_FALSE(r.created) << i;
+        ASSERT_EQ(r.flow, created[i]) << i;
+        EXPECT_EQ(r.direction, 1);
+    }
+    std::size_t visited = 0;
+    table.forEach([&](Flow&) { ++visited; });
+    EXPECT_EQ(visited, kFlows);
+    EXPECT_EQ(table.evicted() + table.expired(), 0u);
+}
+
+TEST(FlowTableIndexTest, DroppingFlowsInsideCollisionRunsKeepsTheOthersFindable) {
+    // 56 flows fill the initial 64-entry index to 7/8 (it grows past that), so probe runs are
+    // long; dropping every other flow (expiry, oldest first) shifts entries back through them.
+    for (int round = 0; round < 20; ++round) {
+        FlowTable table(
+            FlowLimits{.maxFlows = 1000, .tcpIdleUs = 10 * kSecond, .udpIdleUs = 10 * kSecond});
+        std::vector<std::uint16_t> dropped;
+        table.setExpiryHandler([&](Flow& f) { dropped.push_back(f.key.portA); });
+        std::vector<Flow*> flows;
+        for (int i = 0; i < 56; ++i) {
+            const std::uint16_t port = static_cast<std::uint16_t>(1000 + round * 100 + i);
+            auto r = table.track(packetOf(1, port, 2, 80, true, 0));
+            ASSERT_TRUE(r.created);
+            flows.push_back(r.flow);
+        }
+        for (int i = 1; i < 56; i += 2) {  // the odd ones again at second 5: the even ones expire
+            const std::uint16_t port = static_cast<std::uint16_t>(1000 + round * 100 + i);
+            ASSERT_FALSE(table.track(packetOf(1, port, 2, 80, true, 5 * kSecond)).created);
+        }
+        EXPECT_EQ(table.expire(12 * kSecond), 28u);
+        ASSERT_EQ(dropped.size(), 28u);
+        for (int i = 0; i < 28; ++i) EXPECT_EQ(dropped[i], 1000 + round * 100 + 2 * i);
+        EXPECT_EQ(table.size(), 28u);
+        for (int i = 1; i < 56; i += 2) {
+            const std::uint16_t port = static_cast<std::uint16_t>(1000 + round * 100 + i);
+            auto r = table.track(packetOf(1, port, 2, 80, true, 12 * kSecond));
+            ASSERT_FALSE(r.created) << "round " << round << " flow " << i;
+            ASSERT_EQ(r.flow, flows[i]);
+        }
+        // The dropped ones come back as new flows in the freed slots.
+        std::set<std::uint32_t> slots;
+        for (int i = 0; i < 56; i += 2) {
+            const std::uint16_t port = static_cast<std::uint16_t>(1000 + round * 100 + i);
+            auto r = table.track(packetOf(1, port, 2, 80, true, 12 * kSecond));
+            ASSERT_TRUE(r.created);
+            slots.insert(r.flow->slot());
+        }
+        EXPECT_EQ(table.slotCount(), 56u);
+        EXPECT_EQ(slots.size(), 28u);
+    }
+}
+
+TEST(FlowTableIndexTest, EvictsTheLeastRecentlyUsedFlowOfEitherTransport) {
+    FlowTable table(FlowLimits{.maxFlows = 3});
+    std::vector<std::uint16_t> dropped;
+    table.setExpiryHandler([&](Flow& f) { dropped.push_back(f.key.portA); });
+    table.track(packetOf(1, 101, 2, 80, true, 10));   // TCP a
+    table.track(packetOf(1, 102, 2, 53, false, 20));  // UDP b
+    table.track(packetOf(1, 103, 2, 80, true, 30));   // TCP c
+    table.track(packetOf(1, 101, 2, 80, true, 40));   // a used again: b is now the oldest
+    table.track(packetOf(1, 104, 2, 53, false, 50));  // evicts b
+    table.track(packetOf(1, 105, 2, 80, true, 60));   // evicts c
+    table.track(packetOf(1, 104, 2, 53, false, 60));  // d used again (a: 40)
+    table.track(packetOf(1, 106, 2, 53, false, 70));  // evicts a (40 < 60)
+    // Same last-seen time in both lists: the TCP flow goes first.
+    table.track(packetOf(1, 104, 2, 53, false, 80));
+    table.track(packetOf(1, 105, 2, 80, true, 80));
+    table.track(packetOf(1, 106, 2, 53, false, 90));
+    table.track(packetOf(1, 107, 2, 53, false, 95));  // evicts 105 (TCP, 80) before 104 (80)
+    EXPECT_EQ(dropped, (std::vector<std::uint16_t>{102, 103, 101, 105}));
+    EXPECT_EQ(table.evicted(), 4u);
+    EXPECT_EQ(table.size(), 3u);
+    std::vector<std::uint16_t> order;
+    table.forEach([&](Flow& f) { order.push_back(f.key.portA); });
+    EXPECT_EQ(order, (std::vector<std::uint16_t>{104, 106, 107}));
+}
+
+/// The model: flows by their key, and per timeout class a list of keys, least recently used
+/// first; expiry at most once per capture second and eviction as the table documents.
+struct ModelFlow {
+    std::int64_t lastUs = 0;
+    bool initiatorIsA = true;
+    bool sawSyn = false;
+    bool tcp = false;
+};
+
+TEST(FlowTableIndexTest, BehavesLikeAMapAndListModel) {
+    std::mt19937 rng(20261207);
+    for (int run = 0; run < 40; ++run) {
+        const FlowLimits limits{.maxFlows = 1 + rng() % 120,
+                                .tcpIdleUs = static_cast<std::int64_t>(1 + rng() % 30) * kSecond,
+                                .udpIdleUs = static_cast<std::int64_t>(1 + rng() % 10) * kSecond};
+        const std::uint32_t endpoints = 20 + rng() % 300;
+        FlowTable table(limits);
+        std::vector<FlowKey> dropped;
+        table.setExpiryHandler([&](Flow& f) { dropped.push_back(f.key); });
+
+        using Key = std::tuple<IpAddress, IpAddress, std::uint16_t, std::uint16_t, std::uint8_t,
+                               std::uint16_t>;
+        const auto keyOf = [](const FlowKey& k) {
+            return Key{k.ipA, k.ipB, k.portA, k.portB, k.protocol, k.vlan};
+        };
+        std::map<Key, ModelFlow> model;
+        std::list<Key> lru[2];
+        std::vector<Key> modelDropped;
+        std::uint64_t evicted = 0, expired = 0;
+        std::int64_t lastExpiryUs = 0;
+        const auto drop = [&](int c) {
+            modelDropped.push_back(lru[c].front());
+            model.erase(lru[c].front());
+            lru[c].pop_front();
+        };
+        std::map<Key, std::uint32_t> slotOf;  // live flows' slots: unique
+
+        std::int64_t now = 0;
+        std::uint32_t previous = 0;
+        for (int step = 0; step < 4000; ++step) {
+            // Time moves on by 0-2.5 s, sometimes steps back a little (merged interfaces).
+            now += static_cast<std::int64_t>(rng() % 2500) * 1000 - (rng() % 10 == 0 ? 300000 : 0);
+            if (now < 0) now = 0;
+            // Half the packets belong to the flow of the packet before (the table's shortcut).
+            const std::uint32_t e = step > 0 && rng() % 2 ? previous : rng() % endpoints;
+            previous = e;
+            const bool tcp = e % 3 != 0;
+            const std::uint8_t flags = std::array<std::uint8_t, 4>{
+                decode::tcpflag::kSyn, decode::tcpflag::kSyn | decode::tcpflag::kAck,
+                decode::tcpflag::kAck, 0}[rng() % 4];
+            const auto client = static_cast<std::uint16_t>(40000 + e);
+            auto p = rng() % 2 ? packetOf(e % 17, client, 100 + e % 5, 502, tcp, now, flags,
+                                          static_cast<std::uint16_t>(e % 2))
+                               : packetOf(100 + e % 5, 502, e % 17, client, tcp, now, flags,
+                                          static_cast<std::uint16_t>(e % 2));
+            int direction = 0;
+            const Key key = keyOf(flowKeyOf(p, direction));
+            const bool srcIsA = direction == 0;
+            const int c = tcp ? 0 : 1;
+
+            // The model's step.
+            if (p.timestampUs - lastExpiryUs > kSecond) {
+                for (int k = 0; k < 2; ++k) {
+                    const auto idle = k == 0 ? limits.tcpIdleUs : limits.udpIdleUs;
+                    while (!lru[k].empty() && now - model[lru[k].front()].lastUs > idle) {
+                        drop(k);
+                        ++expired;
+                    }
+                }
+                lastExpiryUs = p.timestampUs;
+            }
+            auto it = model.find(key);
+            const bool created = it == model.end();
+            if (created) {
+                if (model.size() >= limits.maxFlows) {
+                    const bool tcpOlder =
+                        !lru[0].empty() && (lru[1].empty() || model[lru[0].front()].lastUs <=
+                                                                  model[lru[1].front()].lastUs);
+                    drop(tcpOlder ? 0 : 1);
+                    ++evicted;
+                }
+                const bool synAck = p.tcpFlags == (decode::tcpflag::kSyn | decode::tcpflag::kAck);
+                it = model.emplace(key, ModelFlow{0, synAck ? !srcIsA : srcIsA, false, tcp}).first;
+                lru[c].push_back(key);
+            } else {
+                lru[c].remove(key);
+                lru[c].push_back(key);
+            }
+            if (tcp && flags == decode::tcpflag::kSyn) {
+                it->second.initiatorIsA = srcIsA;
+                it->second.sawSyn = true;
+            }
+            it->second.lastUs = std::max(it->second.lastUs, now);
+
+            // The table's.
+            const auto r = table.track(p);
+            ASSERT_NE(r.flow, nullptr);
+            ASSERT_EQ(r.created, created) << "run " << run << " step " << step;
+            ASSERT_EQ(r.direction, direction);
+            ASSERT_EQ(keyOf(r.flow->key), key);
+            ASSERT_EQ(r.flow->lastUs, it->second.lastUs);
+            ASSERT_EQ(r.flow->initiatorIsA, it->second.initiatorIsA);
+            ASSERT_EQ(r.flow->sawSyn, it->second.sawSyn);
+            ASSERT_EQ(dropped.size(), modelDropped.size()) << "run " << run << " step " << step;
+            for (std::size_t i = 0; i < dropped.size(); ++i) {
+                ASSERT_EQ(keyOf(dropped[i]), modelDropped[i]) << "run " << run << " step " << step;
+                slotOf.erase(modelDropped[i]);
+            }
+            dropped.clear();
+            modelDropped.clear();
+            ASSERT_EQ(table.size(), model.size());
+            ASSERT_LE(table.size(), limits.maxFlows);
+            ASSERT_EQ(table.evicted(), evicted);
+            ASSERT_EQ(table.expired(), expired);
+            if (created) {
+                for (const auto& [other, slot] : slotOf) ASSERT_NE(slot, r.flow->slot());
+                slotOf[key] = r.flow->slot();
+            } else {
+                ASSERT_EQ(slotOf.at(key), r.flow->slot());
+            }
+            ASSERT_LT(r.flow->slot(), table.slotCount());
+            ASSERT_LE(table.slotCount(), limits.maxFlows);
+
+            if (step % 97 == 0) {  // forEach: both lists in order
+                std::vector<Key> seen, expected(lru[0].begin(), lru[0].end());
+                expected.insert(expected.end(), lru[1].begin(), lru[1].end());
+                table.forEach([&](Flow& f) { seen.push_back(keyOf(f.key)); });
+                ASSERT_EQ(seen, expected) << "run " << run << " step " << step;
+            }
+        }
+    }
+}
+
+TEST(FlowSlotsTest, ItemsKeepTheirAddressesAndStartAsTheDefault) {
+    FlowSlots<std::vector<int>> slots;
+    slots[3].push_back(7);
+    std::vector<int>* three = &slots[3];
+    EXPECT_TRUE(slots[5000].empty());  // a later chunk: the earlier items stay where they are
+    EXPECT_EQ(&slots[3], three);
+    EXPECT_EQ(slots[3], std::vector<int>{7});
 }
 
 }  // namespace

@@ -129,8 +129,9 @@ private:
 };
 
 /// Engine state attached to a flow: the bound dissector and its per-direction unparsed bytes.
+/// Kept by the flow's slot (Worker::apps), reset to the default when the flow is dropped.
 /// (Per concurrent flow: members ordered so that they pack without padding.)
-struct AppFlow : decode::FlowExtension {
+struct AppFlow {
     const dissect::DissectorInfo* info = nullptr;
     dissect::DissectorPtr dissector;
     std::unique_ptr<Waiting> waiting;
@@ -162,8 +163,8 @@ struct AppFlow : decode::FlowExtension {
     }
 };
 
-// One per concurrent flow: 88 bytes are one 96-byte block of glibc's malloc (104 took 112).
-static_assert(sizeof(AppFlow) <= 88 || sizeof(void*) != 8);
+// One per flow slot, in chunks (no malloc block of its own).
+static_assert(sizeof(AppFlow) <= 80 || sizeof(void*) != 8);
 
 /// takeChanges(): what the last change set said of a device. It is reported again when a
 /// field other than its id and times differs (a fingerprint of them: a copy of each record was
@@ -728,6 +729,8 @@ struct Engine::Impl::Worker : dissect::EventSink {
     std::map<const dissect::FrameDissectorInfo*, dissect::FrameDissectorPtr> frameDissectors;
     decode::Decoder decoder;
     decode::FlowTable flows;
+    decode::FlowSlots<AppFlow> apps;  // by the flow's slot; after plugins (see above)
+    AppFlow& appOf(const decode::Flow& flow) { return apps[flow.slot()]; }
     // context()'s buffer and the flow it describes (reset when a flow is dropped).
     dissect::FlowContext scratchContext;
     const decode::Flow* scratchFlow = nullptr;
@@ -811,7 +814,9 @@ Engine::Impl::Worker::Worker(Engine::Impl& owner, const EngineOptions& o, std::s
         settleDeferred(flow);
         flushFlow(flow);
         emitHold(false);
-        if (flow.extension) emitFlowEnded(static_cast<AppFlow&>(*flow.extension));
+        AppFlow& app = appOf(flow);
+        emitFlowEnded(app);
+        app = AppFlow{};  // frees its dissector and buffers; the slot's next flow starts afresh
         if (&flow == scratchFlow) scratchFlow = nullptr;  // its memory may be reused
     });
     for (const auto& info : registry.frameDissectors()) frameDissectors[&info] = info.create();
@@ -1048,26 +1053,24 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
     decode::Flow& flow = *lookup.flow;
     const bool tcp = p.l4 == decode::L4::Tcp;
     const auto transport = tcp ? dissect::Transport::Tcp : dissect::Transport::Udp;
-    if (!flow.extension) {
-        auto app = std::make_unique<AppFlow>();
+    AppFlow& app = appOf(flow);
+    if (lookup.created) {  // app is the default (a new slot, or reset when its flow went)
         // Server side: the dissector's registered port; else the lower port (SPEC / truth files).
         if (const auto* info = boundTo(transport, flow.key.portB)) {
-            app->info = info;
-            app->serverIsA = false;
+            app.info = info;
+            app.serverIsA = false;
         } else if (const auto* infoA = boundTo(transport, flow.key.portA)) {
-            app->info = infoA;
-            app->serverIsA = true;
+            app.info = infoA;
+            app.serverIsA = true;
         } else {
-            app->serverIsA = flow.key.portA < flow.key.portB ||
-                             (flow.key.portA == flow.key.portB && !flow.initiatorIsA);
-            if (tcp && flow.sawSyn) app->serverIsA = !flow.initiatorIsA;
+            app.serverIsA = flow.key.portA < flow.key.portB ||
+                            (flow.key.portA == flow.key.portB && !flow.initiatorIsA);
+            if (tcp && flow.sawSyn) app.serverIsA = !flow.initiatorIsA;
         }
-        if (app->info) app->dissector = app->info->create();
-        if (!direct) app->side.emplace<ShardedFlow>().id = nextFlowId++ * count + index;
-        observeNewFlow(flow, *app, tcp, p.timestampUs);
-        flow.extension = std::move(app);
+        if (app.info) app.dissector = app.info->create();
+        if (!direct) app.side.emplace<ShardedFlow>().id = nextFlowId++ * count + index;
+        observeNewFlow(flow, app, tcp, p.timestampUs);
     }
-    auto& app = static_cast<AppFlow&>(*flow.extension);
     emitInFlow(app);
     if (!app.info && tcp && flow.sawSyn) app.serverIsA = !flow.initiatorIsA;  // SYN seen late
     if (!app.info && heuristics && app.probesLeft > 0) {
@@ -1167,8 +1170,7 @@ void Engine::Impl::resolve(SharedFlow& flow, const ResolveEvent& r) {
 /// A flow that ends (expiry, end of capture) while the heuristics were still undecided: its
 /// packets go to a connection without a protocol after all.
 void Engine::Impl::Worker::settleDeferred(decode::Flow& flow) {
-    if (!flow.extension) return;
-    auto& app = static_cast<AppFlow&>(*flow.extension);
+    AppFlow& app = appOf(flow);
     if (app.deferredPackets() == 0) return;
     app.probesLeft = 0;
     resolveConnection(flow, app, flow.lastUs);
@@ -1241,8 +1243,8 @@ void Engine::Impl::Worker::dropReassembly(decode::Flow& flow, AppFlow& app) {
 
 /// Delivers what a TCP flow still buffers behind holes (end of capture, idle expiry).
 void Engine::Impl::Worker::flushFlow(decode::Flow& flow) {
-    if (flow.key.protocol != 6 || !flow.extension) return;
-    auto& app = static_cast<AppFlow&>(*flow.extension);
+    if (flow.key.protocol != 6) return;
+    AppFlow& app = appOf(flow);
     if (!app.dissector) return;  // none, or released (its reassembly dropped)
     for (int sender = 0; sender < 2; ++sender) {
         if (flow.tcp[sender].bufferedBytes() == 0) continue;
