@@ -205,159 +205,167 @@ Inventory::ConnInfo* Inventory::connection(const decode::IpAddress& client,
                                            const std::string& protocol, std::int64_t tsUs) {
     if (!client.isUnicastHost()) return nullptr;
     const std::string clientText = client.toString(), serverText = server.toString();
-    auto it =
-        connections_.find(ConnKeyView{clientText, serverText, transport, serverPort, protocol});
-    if (it == connections_.end()) {
-        it = connections_
-                 .try_emplace(ConnKey{texts_.intern(clientText), texts_.intern(serverText),
-                                      texts_.intern(transport), serverPort,
-                                      texts_.intern(protocol)})
-                 .first;
-        it->second.firstUs = tsUs;
+    std::uint16_t transportIndex = 0;
+    const TextId transportId = texts_.intern(transport);
+    while (transportIndex < transports_.size() && transports_[transportIndex] != transportId)
+        ++transportIndex;
+    if (transportIndex == transports_.size()) {
+        if (transports_.size() == UINT16_MAX) throw std::length_error("too many transports");
+        transports_.push_back(transportId);
     }
-    return &it->second;
+    const ConnKey key{texts_.intern(clientText), texts_.intern(serverText), texts_.intern(protocol),
+                      serverPort, transportIndex};
+    const std::size_t hash = ConnHash{}(key);
+    std::uint32_t n = connections_.find(hash, [&](const ConnRecord& r) { return r.key == key; });
+    if (n == connections_.kNone) {
+        ConnRecord record;
+        record.key = key;
+        record.info.firstUs = tsUs;
+        n = connections_.insert(hash, std::move(record));
+    }
+    return &connections_[n].info;
 }
 
-const std::string* Inventory::TextPool::intern(std::string_view text) {
-    auto it = texts_.find(text);
-    if (it == texts_.end()) it = texts_.emplace(text).first;
-    return &*it;
+Inventory::TextPool::Id Inventory::TextPool::intern(std::string_view text) {
+    const std::size_t hash = std::hash<std::string_view>{}(text);
+    const Id id = texts_.find(hash, [&](const std::string& s) { return s == text; });
+    return id != kNone ? id : texts_.insert(hash, std::string(text));
 }
 
-const std::string* Inventory::TextPool::find(std::string_view text) const {
-    auto it = texts_.find(text);
-    return it == texts_.end() ? nullptr : &*it;
+Inventory::TextPool::Id Inventory::TextPool::find(std::string_view text) const {
+    return texts_.find(std::hash<std::string_view>{}(text),
+                       [&](const std::string& s) { return s == text; });
+}
+
+std::vector<std::uint32_t> Inventory::TextPool::ranks() const {
+    std::vector<Id> ids(texts_.size());
+    for (Id i = 0; i < ids.size(); ++i) ids[i] = i;
+    std::sort(ids.begin(), ids.end(), [&](Id a, Id b) { return texts_[a] < texts_[b]; });
+    std::vector<std::uint32_t> rank(ids.size());
+    for (std::uint32_t r = 0; r < ids.size(); ++r) rank[ids[r]] = r;
+    return rank;
 }
 
 namespace {
-std::size_t hashText(std::size_t h, std::string_view s) {
-    return (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ULL;
-}
-std::size_t hashNumber(std::size_t h, std::uint64_t v) {
+std::size_t mix(std::size_t h, std::uint64_t v) {
     return (h ^ (v * 0x9e3779b97f4a7c15ULL)) * 0x100000001b3ULL;
 }
 }  // namespace
 
-std::size_t Inventory::ConnKeyOps::hash(const ConnKeyView& v) noexcept {
-    std::size_t h = hashText(0xcbf29ce484222325ULL, v.clientIp);
-    h = hashText(h, v.serverIp);
-    h = hashText(h, v.transport);
-    h = hashNumber(h, v.port);
-    return hashText(h, v.protocol);
+std::size_t Inventory::ConnHash::operator()(const ConnKey& k) const noexcept {
+    std::size_t h = mix(0xcbf29ce484222325ULL, std::uint64_t{k.clientIp} << 32 | k.serverIp);
+    return mix(h, std::uint64_t{k.protocol} << 32 | std::uint32_t{k.port} << 16 | k.transport);
 }
 
-// A key and a view hash alike: the same texts in the same order.
-std::size_t Inventory::OpKeyOps::operator()(const OpKeyView& v) const noexcept {
-    std::size_t h = hashText(0xcbf29ce484222325ULL, v.protocol);
-    h = hashText(h, v.clientIp);
-    h = hashText(h, v.serverIp);
-    for (const auto& [k, n] : *v.keys)
-        h = hashNumber(hashText(h, k), static_cast<std::uint64_t>(n));
-    h = hashText(h, v.function);
-    h = hashNumber(h, static_cast<std::uint64_t>(v.functionCode));
-    for (const auto& [k, t] : *v.textKeys) h = hashText(hashText(h, k), t);
+std::size_t Inventory::hashOp(const OpRecord& k, std::span<const KeyEntry> entries) noexcept {
+    std::size_t h = mix(0xcbf29ce484222325ULL, std::uint64_t{k.protocol} << 32 | k.clientIp);
+    h = mix(h, std::uint64_t{k.serverIp} << 32 | k.function);
+    h = mix(h, std::uint64_t{static_cast<std::uint32_t>(k.functionCode)} << 32 |
+                   std::uint32_t{k.numericKeys} << 16 | k.keyCount);
+    for (const KeyEntry& e : entries) {
+        h = mix(h, std::uint64_t{e.name} << 32 | e.low);
+        h = mix(h, e.high);
+    }
     return h;
 }
 
-std::size_t Inventory::OpKeyOps::operator()(const OpKey& k) const {
-    std::size_t h = hashText(0xcbf29ce484222325ULL, *k.protocol);
-    h = hashText(h, *k.clientIp);
-    h = hashText(h, *k.serverIp);
-    const auto entries = k.entries();
-    for (std::size_t i = 0; i < k.numericKeys; ++i)
-        h = hashNumber(hashText(h, *entries[i].name), static_cast<std::uint64_t>(entries[i].number()));
-    h = hashText(h, *k.function);
-    h = hashNumber(h, static_cast<std::uint64_t>(k.functionCode));
-    for (std::size_t i = k.numericKeys; i < entries.size(); ++i)
-        h = hashText(hashText(h, *entries[i].name), *entries[i].text());
-    return h;
-}
-
-bool Inventory::OpKeyOps::operator()(const OpKey& a, const OpKeyView& b) const noexcept {
-    if (a.functionCode != b.functionCode || *a.protocol != b.protocol ||
-        *a.clientIp != b.clientIp || *a.serverIp != b.serverIp || *a.function != b.function ||
-        a.numericKeys != b.keys->size() ||
-        std::size_t{a.keyCount} - a.numericKeys != b.textKeys->size()) {
-        return false;
-    }
-    std::size_t i = 0;
-    for (const auto& [name, number] : *b.keys) {
-        if (*a.entries()[i].name != name || a.entries()[i].number() != number) return false;
-        ++i;
-    }
-    for (const auto& [name, text] : *b.textKeys) {
-        if (*a.entries()[i].name != name || *a.entries()[i].text() != text) return false;
-        ++i;
-    }
-    return true;
-}
-
-bool Inventory::sameKeys(const OpKey& key, const dissect::Operation& op) {
+bool Inventory::sameKeys(const OpRecord& key, const dissect::Operation& op) const {
     if (key.functionCode != op.functionCode || key.numericKeys != op.keys.size() ||
         std::size_t{key.keyCount} - key.numericKeys != op.textKeys.size() ||
-        *key.function != op.function) {
+        texts_.text(key.function) != op.function) {
         return false;
     }
+    const auto stored = entries(key);
     std::size_t i = 0;
     for (const auto& [name, number] : op.keys) {
-        if (key.entries()[i].number() != number || *key.entries()[i].name != name) return false;
+        if (stored[i].number() != number || texts_.text(stored[i].name) != name) return false;
         ++i;
     }
     for (const auto& [name, text] : op.textKeys) {
-        if (*key.entries()[i].text() != text || *key.entries()[i].name != name) return false;
+        if (texts_.text(stored[i].text()) != text || texts_.text(stored[i].name) != name)
+            return false;
         ++i;
     }
     return true;
 }
 
-bool Inventory::OpKey::less(const OpKey& a, const OpKey& b) {
-    // The order of the former key (protocol, client, server, keys, function, code, text keys),
-    // the maps compared as sequences of (name, value).
-    if (auto c = *a.protocol <=> *b.protocol; c != 0) return c < 0;
-    if (auto c = *a.clientIp <=> *b.clientIp; c != 0) return c < 0;
-    if (auto c = *a.serverIp <=> *b.serverIp; c != 0) return c < 0;
-    const auto numeric = [](const OpKey& k, std::size_t i) {
-        return std::make_tuple(std::cref(*k.entries()[i].name), k.entries()[i].number());
-    };
+bool Inventory::opLess(const OpRecord& a, const OpRecord& b,
+                       const std::vector<std::uint32_t>& rank) const {
+    // The order of the former key of strings and maps (protocol, client, server, keys,
+    // function, code, text keys), the maps compared as sequences of (name, value); a text's
+    // rank stands for the text.
+    const auto r = [&](TextId id) { return rank[id]; };
+    if (a.protocol != b.protocol) return r(a.protocol) < r(b.protocol);
+    if (a.clientIp != b.clientIp) return r(a.clientIp) < r(b.clientIp);
+    if (a.serverIp != b.serverIp) return r(a.serverIp) < r(b.serverIp);
+    const auto ea = entries(a), eb = entries(b);
     for (std::size_t i = 0;; ++i) {
         const bool endA = i == a.numericKeys, endB = i == b.numericKeys;
         if (endA || endB) {
             if (endA != endB) return endA;
             break;
         }
-        if (auto c = numeric(a, i) <=> numeric(b, i); c != 0) return c < 0;
+        if (ea[i].name != eb[i].name) return r(ea[i].name) < r(eb[i].name);
+        if (ea[i].number() != eb[i].number()) return ea[i].number() < eb[i].number();
     }
-    if (auto c = *a.function <=> *b.function; c != 0) return c < 0;
+    if (a.function != b.function) return r(a.function) < r(b.function);
     if (a.functionCode != b.functionCode) return a.functionCode < b.functionCode;
-    const auto text = [](const OpKey& k, std::size_t i) {
-        return std::tie(*k.entries()[i].name, *k.entries()[i].text());
-    };
     for (std::size_t i = a.numericKeys, j = b.numericKeys;; ++i, ++j) {
         const bool endA = i == a.keyCount, endB = j == b.keyCount;
         if (endA || endB) return endA && !endB;
-        if (auto c = text(a, i) <=> text(b, j); c != 0) return c < 0;
+        if (ea[i].name != eb[j].name) return r(ea[i].name) < r(eb[j].name);
+        if (ea[i].text() != eb[j].text()) return r(ea[i].text()) < r(eb[j].text());
     }
 }
 
-Inventory::OpKey Inventory::makeOpKey(const dissect::Operation& op, const std::string& client,
-                                      const std::string& server) {
-    OpKey key;
-    key.protocol = texts_.intern(op.protocol);
-    key.clientIp = texts_.intern(client);
-    key.serverIp = texts_.intern(server);
-    key.function = texts_.intern(op.function);
+std::uint32_t Inventory::operationRecord(const dissect::Operation& op, const std::string& client,
+                                         const std::string& server) {
+    // Looked up by the texts' ids (a text never interned: no such record yet), then created.
+    std::vector<KeyEntry> keys;
+    keys.reserve(op.keys.size() + op.textKeys.size());
+    OpRecord key;
     key.functionCode = op.functionCode;
     key.numericKeys = static_cast<std::uint16_t>(op.keys.size());
     key.keyCount = static_cast<std::uint16_t>(op.keys.size() + op.textKeys.size());
-    KeyEntry* out = key.inlineKeys;
-    if (key.keyCount > 2) {
-        key.moreKeys = std::make_unique<KeyEntry[]>(key.keyCount);
-        out = key.moreKeys.get();
+    const auto lookUp = [&](bool intern) {
+        const auto id = [&](std::string_view text) {
+            return intern ? texts_.intern(text) : texts_.find(text);
+        };
+        key.protocol = id(op.protocol);
+        key.clientIp = id(client);
+        key.serverIp = id(server);
+        key.function = id(op.function);
+        bool known = key.protocol != kNoText && key.clientIp != kNoText &&
+                     key.serverIp != kNoText && key.function != kNoText;
+        keys.clear();
+        for (const auto& [name, number] : op.keys) {
+            keys.push_back(KeyEntry::ofNumber(id(name), number));
+            known = known && keys.back().name != kNoText;
+        }
+        for (const auto& [name, text] : op.textKeys) {
+            keys.push_back(KeyEntry::ofText(id(name), id(text)));
+            known = known && keys.back().name != kNoText && keys.back().text() != kNoText;
+        }
+        return known;
+    };
+    if (lookUp(false)) {
+        const std::uint32_t n = operations_.find(hashOp(key, keys), [&](const OpRecord& r) {
+            return r.protocol == key.protocol && r.clientIp == key.clientIp &&
+                   r.serverIp == key.serverIp && r.function == key.function &&
+                   r.functionCode == key.functionCode && r.numericKeys == key.numericKeys &&
+                   r.keyCount == key.keyCount && std::ranges::equal(entries(r), keys);
+        });
+        if (n != operations_.kNone) return n;
     }
-    for (const auto& [name, number] : op.keys) *out++ = {texts_.intern(name), number};
-    for (const auto& [name, text] : op.textKeys)
-        *out++ = KeyEntry::ofText(texts_.intern(name), texts_.intern(text));
-    return key;
+    lookUp(true);
+    const std::size_t hash = hashOp(key, keys);
+    if (keys.size() > 2) {
+        key.inlineKeys[0].low = static_cast<std::uint32_t>(moreKeys_.size());
+        moreKeys_.insert(moreKeys_.end(), keys.begin(), keys.end());
+    } else {
+        std::ranges::copy(keys, key.inlineKeys);
+    }
+    return operations_.insert(hash, std::move(key));
 }
 
 void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
@@ -439,59 +447,71 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
     }
 
     // The aggregate: the flow's ends are the memo's, so protocol, function and keys decide.
-    OpInfo* aggregate = nullptr;
-    for (const auto& [key, info] : pr->operations) {
-        if (sameKeys(*key, op)) {
-            aggregate = info;
+    OpRecord* aggregate = nullptr;
+    for (const std::uint32_t n : pr->operations) {
+        if (sameKeys(operations_[n], op)) {
+            aggregate = &operations_[n];
             break;
         }
     }
     if (!aggregate) {
-        const std::string& clientKey = byMac ? flow.clientMac : flow.clientIp;
-        const std::string& serverKey = byMac ? flow.serverMac : flow.serverIp;
-        auto found = operations_.find(OpKeyView{op.protocol, clientKey, serverKey, &op.keys,
-                                                op.function, op.functionCode, &op.textKeys});
-        if (found == operations_.end()) {
-            found = operations_.try_emplace(makeOpKey(op, clientKey, serverKey)).first;
-        }
-        aggregate = &found->second;
-        if (pr->operations.size() < kMemoOperations) {
-            pr->operations.emplace_back(&found->first, aggregate);
-        }
+        const std::uint32_t n = operationRecord(op, byMac ? flow.clientMac : flow.clientIp,
+                                                byMac ? flow.serverMac : flow.serverIp);
+        aggregate = &operations_[n];
+        if (pr->operations.size() < kMemoOperations) pr->operations.push_back(n);
     }
-    OpInfo& agg = *aggregate;
-    if (!agg.opClass || agg.opClass->empty()) agg.opClass = texts_.intern(op.opClass);
+    OpRecord& agg = *aggregate;
+    if (agg.opClass == kNoText || texts_.text(agg.opClass).empty())
+        agg.opClass = texts_.intern(op.opClass);
     (op.request ? agg.requests : agg.responses)++;
     if (op.exception) ++agg.exceptions;
-    if (!op.range.empty() && (!agg.ranges || agg.ranges->size() < limits_.maxRangesPerOperation)) {
-        if (!agg.ranges) agg.ranges = std::make_unique<std::set<std::string>>();
-        agg.ranges->insert(op.range);
+    if (!op.range.empty() &&
+        (!agg.ranges || rangeSets_[agg.ranges - 1].size() < limits_.maxRangesPerOperation)) {
+        if (!agg.ranges) {
+            rangeSets_.emplace_back();
+            agg.ranges = static_cast<std::uint32_t>(rangeSets_.size());
+        }
+        rangeSets_[agg.ranges - 1].insert(op.range);
     }
 
     if (!pr->connection && pr->connectionsSeen != connections_.size()) {
-        const char* transport = flow.transport == dissect::Transport::Tcp ? "tcp" : "udp";
-        auto conn = connections_.find(
-            ConnKeyView{flow.clientIp, flow.serverIp, transport, flow.serverPort, op.protocol});
-        pr->connection = conn != connections_.end() ? &conn->second : nullptr;
+        pr->connection = findConnection(flow, op.protocol);
         pr->connectionsSeen = connections_.size();
     }
     if (pr->connection && pr->connectionClass != op.opClass) {
         ConnInfo& c = *pr->connection;
-        const std::string* opClass = texts_.intern(op.opClass);
-        if (!c.opClass) {
+        const TextId opClass = texts_.intern(op.opClass);
+        if (c.opClass == kNoText) {
             c.opClass = opClass;
         } else if (c.opClass != opClass) {
-            if (!c.opClasses) {
-                c.opClasses = std::make_unique<std::vector<const std::string*>>(1, c.opClass);
+            if (!c.opClassList) {
+                connClassLists_.emplace_back(1, c.opClass);
+                c.opClassList = static_cast<std::uint32_t>(connClassLists_.size());
             }
-            auto& classes = *c.opClasses;
+            auto& classes = connClassLists_[c.opClassList - 1];
             auto at = std::lower_bound(
                 classes.begin(), classes.end(), op.opClass,
-                [](const std::string* a, const std::string& text) { return *a < text; });
+                [&](TextId a, const std::string& text) { return texts_.text(a) < text; });
             if (at == classes.end() || *at != opClass) classes.insert(at, opClass);
         }
         pr->connectionClass = op.opClass;
     }
+}
+
+Inventory::ConnInfo* Inventory::findConnection(const dissect::FlowContext& flow,
+                                               const std::string& protocol) {
+    const TextId transport = texts_.find(flow.transport == dissect::Transport::Tcp ? "tcp" : "udp");
+    ConnKey key{texts_.find(flow.clientIp), texts_.find(flow.serverIp), texts_.find(protocol),
+                flow.serverPort, 0};
+    while (key.transport < transports_.size() && transports_[key.transport] != transport)
+        ++key.transport;
+    if (key.clientIp == kNoText || key.serverIp == kNoText || key.protocol == kNoText ||
+        key.transport == transports_.size()) {
+        return nullptr;  // a text never interned: no such connection
+    }
+    const std::uint32_t n =
+        connections_.find(ConnHash{}(key), [&](const ConnRecord& r) { return r.key == key; });
+    return n == connections_.kNone ? nullptr : &connections_[n].info;
 }
 
 namespace {
@@ -804,30 +824,45 @@ std::size_t Inventory::visitConnections(ConnectionVisitor visit) const {
 }
 
 std::size_t Inventory::visitConnections(ConnectionFilter want, ConnectionVisitor visit) const {
-    const auto entries = sortedByKey(connections_);
+    // In key order: client, server, transport, port, protocol, the texts compared.
+    const auto rank = texts_.ranks();
+    const auto sortKey = [&](const ConnKey& k) {
+        return std::make_tuple(rank[k.clientIp], rank[k.serverIp], rank[transports_[k.transport]],
+                               k.port, rank[k.protocol]);
+    };
+    std::vector<std::uint32_t> order(connections_.size());
+    for (std::uint32_t n = 0; n < order.size(); ++n) order[n] = n;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return sortKey(connections_[a].key) < sortKey(connections_[b].key);
+    });
     std::string src, dst;
     ConnectionRecord c;  // one record, refilled: its strings keep their capacity
     std::size_t visited = 0;
-    for (const auto* entry : entries) {
-        const auto& [key, info] = *entry;
-        src = deviceIdForIp(*key.clientIp);
-        dst = deviceIdForIp(*key.serverIp);  // "" for a multicast/broadcast group destination
-        const std::size_t classes = info.opClasses ? info.opClasses->size() : info.opClass ? 1 : 0;
+    for (const std::uint32_t n : order) {
+        const auto& [info, key] = connections_[n];
+        const std::string& clientIp = texts_.text(key.clientIp);
+        const std::string& serverIp = texts_.text(key.serverIp);
+        src = deviceIdForIp(clientIp);
+        dst = deviceIdForIp(serverIp);  // "" for a multicast/broadcast group destination
+        const std::size_t classes = info.opClassList ? connClassLists_[info.opClassList - 1].size()
+                                    : info.opClass != kNoText ? 1
+                                                              : 0;
         if (!want(info, src, dst, classes, ms(info.lastUs))) continue;
         c.src = src;
         c.dst = dst;
-        c.srcIp = *key.clientIp;
-        c.dstIp = *key.serverIp;
-        c.transport = *key.transport;
+        c.srcIp = clientIp;
+        c.dstIp = serverIp;
+        c.transport = texts_.text(transports_[key.transport]);
         c.port = key.port;
-        c.protocol = *key.protocol;
+        c.protocol = texts_.text(key.protocol);
         c.packets = info.packets;
         c.bytes = info.bytes;
         c.operations.clear();
-        if (info.opClasses) {
-            for (const std::string* opClass : *info.opClasses) c.operations.push_back(*opClass);
-        } else if (info.opClass) {
-            c.operations.push_back(*info.opClass);
+        if (info.opClassList) {
+            for (const TextId opClass : connClassLists_[info.opClassList - 1])
+                c.operations.push_back(texts_.text(opClass));
+        } else if (info.opClass != kNoText) {
+            c.operations.push_back(texts_.text(info.opClass));
         }
         c.firstSeenMs = ms(info.firstUs);
         c.lastSeenMs = ms(info.lastUs);
@@ -845,34 +880,42 @@ std::vector<OperationRecord> Inventory::operations() const {
 }
 
 std::size_t Inventory::visitOperations(OperationVisitor visit) const {
+    const auto rank = texts_.ranks();
+    std::vector<std::uint32_t> order(operations_.size());
+    for (std::uint32_t n = 0; n < order.size(); ++n) order[n] = n;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return opLess(operations_[a], operations_[b], rank);
+    });
     OperationRecord o;  // one record, refilled
-    for (const auto* entry : sortedByKey(operations_)) {
-        const auto& [key, info] = *entry;
-        o.protocol = *key.protocol;
-        o.clientIp = *key.clientIp;
-        o.serverIp = *key.serverIp;
-        o.function = *key.function;
-        o.functionCode = key.functionCode;
-        if (info.opClass) {
-            o.opClass = *info.opClass;
+    for (const std::uint32_t n : order) {
+        const OpRecord& r = operations_[n];
+        o.protocol = texts_.text(r.protocol);
+        o.clientIp = texts_.text(r.clientIp);
+        o.serverIp = texts_.text(r.serverIp);
+        o.function = texts_.text(r.function);
+        o.functionCode = r.functionCode;
+        if (r.opClass != kNoText) {
+            o.opClass = texts_.text(r.opClass);
         } else {
             o.opClass.clear();
         }
-        o.count = info.requests ? info.requests : info.responses;
+        o.count = r.requests ? r.requests : r.responses;
         o.keys.clear();
         o.textKeys.clear();
-        const auto entries = key.entries();
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            const KeyEntry& e = entries[i];
-            if (i < key.numericKeys) {
-                o.keys.emplace_hint(o.keys.end(), *e.name, e.number());
+        const auto keys = entries(r);
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            const KeyEntry& e = keys[i];
+            if (i < r.numericKeys) {
+                o.keys.emplace_hint(o.keys.end(), texts_.text(e.name), e.number());
             } else {
-                o.textKeys.emplace_hint(o.textKeys.end(), *e.name, *e.text());
+                o.textKeys.emplace_hint(o.textKeys.end(), texts_.text(e.name),
+                                        texts_.text(e.text()));
             }
         }
-        o.exceptions = info.exceptions;
+        o.exceptions = r.exceptions;
         o.ranges.clear();
-        if (info.ranges) o.ranges.assign(info.ranges->begin(), info.ranges->end());
+        if (r.ranges)
+            o.ranges.assign(rangeSets_[r.ranges - 1].begin(), rangeSets_[r.ranges - 1].end());
         visit(o);
     }
     return operations_.size();
