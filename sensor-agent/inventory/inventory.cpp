@@ -132,9 +132,14 @@ void Inventory::observePacket(const decode::DecodedPacket& p) {
                                                          (unicastSrcIp ? 4 : 0) | (tagged ? 8 : 0));
     const std::uint16_t vlan = p.vlan();
     const std::uint64_t source = sourceBit(p.source);
-    const std::size_t slot =
-        (MacHash{}(p.srcMac) ^ (unicastSrcIp ? IpHash{}(p.srcIp) : 0) ^ vlan ^ p.source) %
-        kSenderCacheSize;
+    // The slot: one multiply over the sender's words (any mix does; a miss only costs time).
+    std::uint64_t mac = 0, ip[2] = {0, 0};
+    std::memcpy(&mac, p.srcMac.data(), p.srcMac.size());
+    if (unicastSrcIp) std::memcpy(ip, p.srcIp.bytes.data(), sizeof ip);
+    const std::uint64_t mixed = (mac ^ (ip[0] ^ ip[1]) * 0x9e3779b97f4a7c15ULL ^
+                                 std::uint64_t{vlan} << 48 ^ std::uint64_t{p.source} << 40) *
+                                0xff51afd7ed558ccdULL;
+    const std::size_t slot = static_cast<std::size_t>(mixed >> 52) % kSenderCacheSize;
     SenderCacheEntry& cached = senderCache_[slot];
     if (cached.flags == flags && cached.vlan == vlan && cached.source == p.source &&
         std::memcmp(cached.mac.data(), p.srcMac.data(), cached.mac.size()) == 0 &&
@@ -320,50 +325,38 @@ bool Inventory::opLess(const OpRecord& a, const OpRecord& b,
 
 std::uint32_t Inventory::operationRecord(const dissect::Operation& op, const std::string& client,
                                          const std::string& server) {
-    // Looked up by the texts' ids (a text never interned: no such record yet), then created.
-    std::vector<KeyEntry> keys;
-    keys.reserve(op.keys.size() + op.textKeys.size());
+    // The key in ids (interned: a record that is not there is created with them), written
+    // where a new record keeps it: inline, or at the end of moreKeys_ (taken back if found).
     OpRecord key;
+    key.protocol = texts_.intern(op.protocol);
+    key.clientIp = texts_.intern(client);
+    key.serverIp = texts_.intern(server);
+    key.function = texts_.intern(op.function);
     key.functionCode = op.functionCode;
     key.numericKeys = static_cast<std::uint16_t>(op.keys.size());
     key.keyCount = static_cast<std::uint16_t>(op.keys.size() + op.textKeys.size());
-    const auto lookUp = [&](bool intern) {
-        const auto id = [&](std::string_view text) {
-            return intern ? texts_.intern(text) : texts_.find(text);
-        };
-        key.protocol = id(op.protocol);
-        key.clientIp = id(client);
-        key.serverIp = id(server);
-        key.function = id(op.function);
-        bool known = key.protocol != kNoText && key.clientIp != kNoText &&
-                     key.serverIp != kNoText && key.function != kNoText;
-        keys.clear();
-        for (const auto& [name, number] : op.keys) {
-            keys.push_back(KeyEntry::ofNumber(id(name), number));
-            known = known && keys.back().name != kNoText;
-        }
-        for (const auto& [name, text] : op.textKeys) {
-            keys.push_back(KeyEntry::ofText(id(name), id(text)));
-            known = known && keys.back().name != kNoText && keys.back().text() != kNoText;
-        }
-        return known;
-    };
-    if (lookUp(false)) {
-        const std::uint32_t n = operations_.find(hashOp(key, keys), [&](const OpRecord& r) {
-            return r.protocol == key.protocol && r.clientIp == key.clientIp &&
-                   r.serverIp == key.serverIp && r.function == key.function &&
-                   r.functionCode == key.functionCode && r.numericKeys == key.numericKeys &&
-                   r.keyCount == key.keyCount && std::ranges::equal(entries(r), keys);
-        });
-        if (n != operations_.kNone) return n;
+    const std::size_t moreAt = moreKeys_.size();
+    KeyEntry* out = key.inlineKeys;
+    if (key.keyCount > 2) {
+        moreKeys_.resize(moreAt + key.keyCount);
+        out = moreKeys_.data() + moreAt;
+        key.inlineKeys[0].low = static_cast<std::uint32_t>(moreAt);
     }
-    lookUp(true);
+    const std::span<const KeyEntry> keys(out, key.keyCount);
+    for (const auto& [name, number] : op.keys)
+        *out++ = KeyEntry::ofNumber(texts_.intern(name), number);
+    for (const auto& [name, text] : op.textKeys)
+        *out++ = KeyEntry::ofText(texts_.intern(name), texts_.intern(text));
     const std::size_t hash = hashOp(key, keys);
-    if (keys.size() > 2) {
-        key.inlineKeys[0].low = static_cast<std::uint32_t>(moreKeys_.size());
-        moreKeys_.insert(moreKeys_.end(), keys.begin(), keys.end());
-    } else {
-        std::ranges::copy(keys, key.inlineKeys);
+    const std::uint32_t n = operations_.find(hash, [&](const OpRecord& r) {
+        return r.protocol == key.protocol && r.clientIp == key.clientIp &&
+               r.serverIp == key.serverIp && r.function == key.function &&
+               r.functionCode == key.functionCode && r.numericKeys == key.numericKeys &&
+               r.keyCount == key.keyCount && std::ranges::equal(entries(r), keys);
+    });
+    if (n != operations_.kNone) {
+        moreKeys_.resize(moreAt);
+        return n;
     }
     return operations_.insert(hash, std::move(key));
 }
