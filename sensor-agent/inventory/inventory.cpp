@@ -626,15 +626,29 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
         std::string announcedHostname, declaredType, declaredTypeEvidence;
         int announcedRank = kNoAnnouncedName;  // lower is better (hostnameRank)
     };
-    std::map<std::string, Work> out;
     auto touch = [](Work& w, std::int64_t firstUs, std::int64_t lastUs) {
         if (w.record.firstSeenMs == 0 || ms(firstUs) < w.record.firstSeenMs)
             w.record.firstSeenMs = ms(firstUs);
         w.record.lastSeenMs = std::max(w.record.lastSeenMs, ms(lastUs));
     };
-    for (const auto* entry : sortedByKey(macs_)) {
-        const auto& [mac, info] = *entry;
-        Work& w = out[macDeviceId(mac)];
+    // Which device each MAC and IP entry belongs to, in device-id order; within a device its
+    // MAC entries, then its IP entries, each in key order (the order they merged in before).
+    // Each device's work is then built, finished and handed over in turn: one device's work
+    // at a time instead of every device's (~1 KB each) before the first record.
+    const auto macs = sortedByKey(macs_);
+    const auto ips = sortedByKey(ips_);
+    std::vector<std::pair<std::string, std::size_t>> parts;  // device id, entry (macs, then ips)
+    parts.reserve(macs.size() + ips.size());
+    for (std::size_t i = 0; i < macs.size(); ++i)
+        parts.emplace_back(macDeviceId(macs[i]->first), i);
+    for (std::size_t i = 0; i < ips.size(); ++i) {
+        const auto& [ip, info] = *ips[i];
+        const auto mac = ownerMac(ip, info);
+        parts.emplace_back(mac ? macDeviceId(*mac) : ipDeviceId(ip), macs.size() + i);
+    }
+    std::stable_sort(parts.begin(), parts.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const auto addMac = [&](Work& w, const decode::MacAddress& mac, const MacInfo& info) {
         w.record.id = macDeviceId(mac);
         w.record.macs.push_back(decode::toString(mac));
         w.record.vendor = std::string(ouiVendor(mac));
@@ -666,12 +680,9 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
                 }
             }
         }
-    }
-    for (const auto* entry : sortedByKey(ips_)) {
-        const auto& [ip, info] = *entry;
-        const auto mac = ownerMac(ip, info);
-        const std::string id = mac ? macDeviceId(*mac) : ipDeviceId(ip);
-        Work& w = out[id];
+    };
+    const auto addIp = [&](Work& w, const std::string& id, const decode::IpAddress& ip,
+                           const IpInfo& info) {
         if (w.record.id.empty()) {
             w.record.id = id;
             w.ipKeyed = true;
@@ -708,13 +719,22 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
         w.vlans.insert(info.vlans.begin(), info.vlans.end());
         w.sources |= info.sources;
         touch(w, info.firstUs, info.lastUs);
-    }
+    };
 
     // Each record is handed over as it is finished and its work dropped (the records of
     // 10,000 devices are ~5 MB besides their work).
     std::size_t visited = 0;
-    for (auto it = out.begin(); it != out.end(); it = out.erase(it)) {
-        Work& w = it->second;
+    for (std::size_t first = 0, end = 0; first < parts.size(); first = end) {
+        Work w;
+        for (end = first; end < parts.size() && parts[end].first == parts[first].first; ++end) {
+            const std::size_t entry = parts[end].second;
+            if (entry < macs.size()) {
+                addMac(w, macs[entry]->first, macs[entry]->second);
+            } else {
+                addIp(w, parts[end].first, ips[entry - macs.size()]->first,
+                      ips[entry - macs.size()]->second);
+            }
+        }
         DeviceRecord& d = w.record;
         // A name the device announces (LLDP system name, CDP device id) when nothing better.
         if (d.hostname.empty()) d.hostname = w.announcedHostname;
