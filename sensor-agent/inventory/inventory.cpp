@@ -132,9 +132,14 @@ void Inventory::observePacket(const decode::DecodedPacket& p) {
                                                          (unicastSrcIp ? 4 : 0) | (tagged ? 8 : 0));
     const std::uint16_t vlan = p.vlan();
     const std::uint64_t source = sourceBit(p.source);
-    const std::size_t slot =
-        (MacHash{}(p.srcMac) ^ (unicastSrcIp ? IpHash{}(p.srcIp) : 0) ^ vlan ^ p.source) %
-        kSenderCacheSize;
+    // The slot: one multiply over the sender's words (any mix does; a miss only costs time).
+    std::uint64_t mac = 0, ip[2] = {0, 0};
+    std::memcpy(&mac, p.srcMac.data(), p.srcMac.size());
+    if (unicastSrcIp) std::memcpy(ip, p.srcIp.bytes.data(), sizeof ip);
+    const std::uint64_t mixed = (mac ^ (ip[0] ^ ip[1]) * 0x9e3779b97f4a7c15ULL ^
+                                 std::uint64_t{vlan} << 48 ^ std::uint64_t{p.source} << 40) *
+                                0xff51afd7ed558ccdULL;
+    const std::size_t slot = static_cast<std::size_t>(mixed >> 52) % kSenderCacheSize;
     SenderCacheEntry& cached = senderCache_[slot];
     if (cached.flags == flags && cached.vlan == vlan && cached.source == p.source &&
         std::memcmp(cached.mac.data(), p.srcMac.data(), cached.mac.size()) == 0 &&
@@ -205,143 +210,124 @@ Inventory::ConnInfo* Inventory::connection(const decode::IpAddress& client,
                                            const std::string& protocol, std::int64_t tsUs) {
     if (!client.isUnicastHost()) return nullptr;
     const std::string clientText = client.toString(), serverText = server.toString();
-    auto it =
-        connections_.find(ConnKeyView{clientText, serverText, transport, serverPort, protocol});
-    if (it == connections_.end()) {
-        it = connections_
-                 .try_emplace(ConnKey{texts_.intern(clientText), texts_.intern(serverText),
-                                      texts_.intern(transport), serverPort,
-                                      texts_.intern(protocol)})
-                 .first;
-        it->second.firstUs = tsUs;
+    std::uint16_t transportIndex = 0;
+    const TextId transportId = texts_.intern(transport);
+    while (transportIndex < transports_.size() && transports_[transportIndex] != transportId)
+        ++transportIndex;
+    if (transportIndex == transports_.size()) {
+        if (transports_.size() == UINT16_MAX) throw std::length_error("too many transports");
+        transports_.push_back(transportId);
     }
-    return &it->second;
+    const ConnKey key{texts_.intern(clientText), texts_.intern(serverText), texts_.intern(protocol),
+                      serverPort, transportIndex};
+    const std::size_t hash = ConnHash{}(key);
+    std::uint32_t n = connections_.find(hash, [&](const ConnRecord& r) { return r.key == key; });
+    if (n == connections_.kNone) {
+        ConnRecord record;
+        record.key = key;
+        record.info.firstUs = tsUs;
+        n = connections_.insert(hash, std::move(record));
+    }
+    return &connections_[n].info;
 }
 
-const std::string* Inventory::TextPool::intern(std::string_view text) {
-    auto it = texts_.find(text);
-    if (it == texts_.end()) it = texts_.emplace(text).first;
-    return &*it;
+Inventory::TextPool::Id Inventory::TextPool::intern(std::string_view text) {
+    const std::size_t hash = std::hash<std::string_view>{}(text);
+    const Id id = texts_.find(hash, [&](const std::string& s) { return s == text; });
+    return id != kNone ? id : texts_.insert(hash, std::string(text));
 }
 
-const std::string* Inventory::TextPool::find(std::string_view text) const {
-    auto it = texts_.find(text);
-    return it == texts_.end() ? nullptr : &*it;
+Inventory::TextPool::Id Inventory::TextPool::find(std::string_view text) const {
+    return texts_.find(std::hash<std::string_view>{}(text),
+                       [&](const std::string& s) { return s == text; });
+}
+
+std::vector<std::uint32_t> Inventory::TextPool::ranks() const {
+    std::vector<Id> ids(texts_.size());
+    for (Id i = 0; i < ids.size(); ++i) ids[i] = i;
+    std::sort(ids.begin(), ids.end(), [&](Id a, Id b) { return texts_[a] < texts_[b]; });
+    std::vector<std::uint32_t> rank(ids.size());
+    for (std::uint32_t r = 0; r < ids.size(); ++r) rank[ids[r]] = r;
+    return rank;
 }
 
 namespace {
-std::size_t hashText(std::size_t h, std::string_view s) {
-    return (h ^ std::hash<std::string_view>{}(s)) * 0x100000001b3ULL;
-}
-std::size_t hashNumber(std::size_t h, std::uint64_t v) {
+std::size_t mix(std::size_t h, std::uint64_t v) {
     return (h ^ (v * 0x9e3779b97f4a7c15ULL)) * 0x100000001b3ULL;
 }
 }  // namespace
 
-std::size_t Inventory::ConnKeyOps::hash(const ConnKeyView& v) noexcept {
-    std::size_t h = hashText(0xcbf29ce484222325ULL, v.clientIp);
-    h = hashText(h, v.serverIp);
-    h = hashText(h, v.transport);
-    h = hashNumber(h, v.port);
-    return hashText(h, v.protocol);
+std::size_t Inventory::ConnHash::operator()(const ConnKey& k) const noexcept {
+    std::size_t h = mix(0xcbf29ce484222325ULL, std::uint64_t{k.clientIp} << 32 | k.serverIp);
+    return mix(h, std::uint64_t{k.protocol} << 32 | std::uint32_t{k.port} << 16 | k.transport);
 }
 
-// A key and a view hash alike: the same texts in the same order.
-std::size_t Inventory::OpKeyOps::operator()(const OpKeyView& v) const noexcept {
-    std::size_t h = hashText(0xcbf29ce484222325ULL, v.protocol);
-    h = hashText(h, v.clientIp);
-    h = hashText(h, v.serverIp);
-    for (const auto& [k, n] : *v.keys)
-        h = hashNumber(hashText(h, k), static_cast<std::uint64_t>(n));
-    h = hashText(h, v.function);
-    h = hashNumber(h, static_cast<std::uint64_t>(v.functionCode));
-    for (const auto& [k, t] : *v.textKeys) h = hashText(hashText(h, k), t);
+std::size_t Inventory::hashOp(const OpRecord& k, std::span<const KeyEntry> entries) noexcept {
+    std::size_t h = mix(0xcbf29ce484222325ULL, std::uint64_t{k.protocol} << 32 | k.clientIp);
+    h = mix(h, std::uint64_t{k.serverIp} << 32 | k.function);
+    h = mix(h, std::uint64_t{static_cast<std::uint32_t>(k.functionCode)} << 32 |
+                   std::uint32_t{k.numericKeys} << 16 | k.keyCount);
+    for (const KeyEntry& e : entries) {
+        h = mix(h, std::uint64_t{e.name} << 32 | e.low);
+        h = mix(h, e.high);
+    }
     return h;
 }
 
-std::size_t Inventory::OpKeyOps::operator()(const OpKey& k) const {
-    std::size_t h = hashText(0xcbf29ce484222325ULL, *k.protocol);
-    h = hashText(h, *k.clientIp);
-    h = hashText(h, *k.serverIp);
-    const auto entries = k.entries();
-    for (std::size_t i = 0; i < k.numericKeys; ++i)
-        h = hashNumber(hashText(h, *entries[i].name), static_cast<std::uint64_t>(entries[i].number()));
-    h = hashText(h, *k.function);
-    h = hashNumber(h, static_cast<std::uint64_t>(k.functionCode));
-    for (std::size_t i = k.numericKeys; i < entries.size(); ++i)
-        h = hashText(hashText(h, *entries[i].name), *entries[i].text());
-    return h;
-}
-
-bool Inventory::OpKeyOps::operator()(const OpKey& a, const OpKeyView& b) const noexcept {
-    if (a.functionCode != b.functionCode || *a.protocol != b.protocol ||
-        *a.clientIp != b.clientIp || *a.serverIp != b.serverIp || *a.function != b.function ||
-        a.numericKeys != b.keys->size() ||
-        std::size_t{a.keyCount} - a.numericKeys != b.textKeys->size()) {
-        return false;
-    }
-    std::size_t i = 0;
-    for (const auto& [name, number] : *b.keys) {
-        if (*a.entries()[i].name != name || a.entries()[i].number() != number) return false;
-        ++i;
-    }
-    for (const auto& [name, text] : *b.textKeys) {
-        if (*a.entries()[i].name != name || *a.entries()[i].text() != text) return false;
-        ++i;
-    }
-    return true;
-}
-
-bool Inventory::sameKeys(const OpKey& key, const dissect::Operation& op) {
+bool Inventory::sameKeys(const OpRecord& key, const dissect::Operation& op) const {
     if (key.functionCode != op.functionCode || key.numericKeys != op.keys.size() ||
         std::size_t{key.keyCount} - key.numericKeys != op.textKeys.size() ||
-        *key.function != op.function) {
+        texts_.text(key.function) != op.function) {
         return false;
     }
+    const auto stored = entries(key);
     std::size_t i = 0;
     for (const auto& [name, number] : op.keys) {
-        if (key.entries()[i].number() != number || *key.entries()[i].name != name) return false;
+        if (stored[i].number() != number || texts_.text(stored[i].name) != name) return false;
         ++i;
     }
     for (const auto& [name, text] : op.textKeys) {
-        if (*key.entries()[i].text() != text || *key.entries()[i].name != name) return false;
+        if (texts_.text(stored[i].text()) != text || texts_.text(stored[i].name) != name)
+            return false;
         ++i;
     }
     return true;
 }
 
-bool Inventory::OpKey::less(const OpKey& a, const OpKey& b) {
-    // The order of the former key (protocol, client, server, keys, function, code, text keys),
-    // the maps compared as sequences of (name, value).
-    if (auto c = *a.protocol <=> *b.protocol; c != 0) return c < 0;
-    if (auto c = *a.clientIp <=> *b.clientIp; c != 0) return c < 0;
-    if (auto c = *a.serverIp <=> *b.serverIp; c != 0) return c < 0;
-    const auto numeric = [](const OpKey& k, std::size_t i) {
-        return std::make_tuple(std::cref(*k.entries()[i].name), k.entries()[i].number());
-    };
+bool Inventory::opLess(const OpRecord& a, const OpRecord& b,
+                       const std::vector<std::uint32_t>& rank) const {
+    // The order of the former key of strings and maps (protocol, client, server, keys,
+    // function, code, text keys), the maps compared as sequences of (name, value); a text's
+    // rank stands for the text.
+    const auto r = [&](TextId id) { return rank[id]; };
+    if (a.protocol != b.protocol) return r(a.protocol) < r(b.protocol);
+    if (a.clientIp != b.clientIp) return r(a.clientIp) < r(b.clientIp);
+    if (a.serverIp != b.serverIp) return r(a.serverIp) < r(b.serverIp);
+    const auto ea = entries(a), eb = entries(b);
     for (std::size_t i = 0;; ++i) {
         const bool endA = i == a.numericKeys, endB = i == b.numericKeys;
         if (endA || endB) {
             if (endA != endB) return endA;
             break;
         }
-        if (auto c = numeric(a, i) <=> numeric(b, i); c != 0) return c < 0;
+        if (ea[i].name != eb[i].name) return r(ea[i].name) < r(eb[i].name);
+        if (ea[i].number() != eb[i].number()) return ea[i].number() < eb[i].number();
     }
-    if (auto c = *a.function <=> *b.function; c != 0) return c < 0;
+    if (a.function != b.function) return r(a.function) < r(b.function);
     if (a.functionCode != b.functionCode) return a.functionCode < b.functionCode;
-    const auto text = [](const OpKey& k, std::size_t i) {
-        return std::tie(*k.entries()[i].name, *k.entries()[i].text());
-    };
     for (std::size_t i = a.numericKeys, j = b.numericKeys;; ++i, ++j) {
         const bool endA = i == a.keyCount, endB = j == b.keyCount;
         if (endA || endB) return endA && !endB;
-        if (auto c = text(a, i) <=> text(b, j); c != 0) return c < 0;
+        if (ea[i].name != eb[j].name) return r(ea[i].name) < r(eb[j].name);
+        if (ea[i].text() != eb[j].text()) return r(ea[i].text()) < r(eb[j].text());
     }
 }
 
-Inventory::OpKey Inventory::makeOpKey(const dissect::Operation& op, const std::string& client,
-                                      const std::string& server) {
-    OpKey key;
+std::uint32_t Inventory::operationRecord(const dissect::Operation& op, const std::string& client,
+                                         const std::string& server) {
+    // The key in ids (interned: a record that is not there is created with them), written
+    // where a new record keeps it: inline, or at the end of moreKeys_ (taken back if found).
+    OpRecord key;
     key.protocol = texts_.intern(op.protocol);
     key.clientIp = texts_.intern(client);
     key.serverIp = texts_.intern(server);
@@ -349,15 +335,30 @@ Inventory::OpKey Inventory::makeOpKey(const dissect::Operation& op, const std::s
     key.functionCode = op.functionCode;
     key.numericKeys = static_cast<std::uint16_t>(op.keys.size());
     key.keyCount = static_cast<std::uint16_t>(op.keys.size() + op.textKeys.size());
+    const std::size_t moreAt = moreKeys_.size();
     KeyEntry* out = key.inlineKeys;
     if (key.keyCount > 2) {
-        key.moreKeys = std::make_unique<KeyEntry[]>(key.keyCount);
-        out = key.moreKeys.get();
+        moreKeys_.resize(moreAt + key.keyCount);
+        out = moreKeys_.data() + moreAt;
+        key.inlineKeys[0].low = static_cast<std::uint32_t>(moreAt);
     }
-    for (const auto& [name, number] : op.keys) *out++ = {texts_.intern(name), number};
+    const std::span<const KeyEntry> keys(out, key.keyCount);
+    for (const auto& [name, number] : op.keys)
+        *out++ = KeyEntry::ofNumber(texts_.intern(name), number);
     for (const auto& [name, text] : op.textKeys)
         *out++ = KeyEntry::ofText(texts_.intern(name), texts_.intern(text));
-    return key;
+    const std::size_t hash = hashOp(key, keys);
+    const std::uint32_t n = operations_.find(hash, [&](const OpRecord& r) {
+        return r.protocol == key.protocol && r.clientIp == key.clientIp &&
+               r.serverIp == key.serverIp && r.function == key.function &&
+               r.functionCode == key.functionCode && r.numericKeys == key.numericKeys &&
+               r.keyCount == key.keyCount && std::ranges::equal(entries(r), keys);
+    });
+    if (n != operations_.kNone) {
+        moreKeys_.resize(moreAt);
+        return n;
+    }
+    return operations_.insert(hash, std::move(key));
 }
 
 void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
@@ -439,59 +440,71 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
     }
 
     // The aggregate: the flow's ends are the memo's, so protocol, function and keys decide.
-    OpInfo* aggregate = nullptr;
-    for (const auto& [key, info] : pr->operations) {
-        if (sameKeys(*key, op)) {
-            aggregate = info;
+    OpRecord* aggregate = nullptr;
+    for (const std::uint32_t n : pr->operations) {
+        if (sameKeys(operations_[n], op)) {
+            aggregate = &operations_[n];
             break;
         }
     }
     if (!aggregate) {
-        const std::string& clientKey = byMac ? flow.clientMac : flow.clientIp;
-        const std::string& serverKey = byMac ? flow.serverMac : flow.serverIp;
-        auto found = operations_.find(OpKeyView{op.protocol, clientKey, serverKey, &op.keys,
-                                                op.function, op.functionCode, &op.textKeys});
-        if (found == operations_.end()) {
-            found = operations_.try_emplace(makeOpKey(op, clientKey, serverKey)).first;
-        }
-        aggregate = &found->second;
-        if (pr->operations.size() < kMemoOperations) {
-            pr->operations.emplace_back(&found->first, aggregate);
-        }
+        const std::uint32_t n = operationRecord(op, byMac ? flow.clientMac : flow.clientIp,
+                                                byMac ? flow.serverMac : flow.serverIp);
+        aggregate = &operations_[n];
+        if (pr->operations.size() < kMemoOperations) pr->operations.push_back(n);
     }
-    OpInfo& agg = *aggregate;
-    if (!agg.opClass || agg.opClass->empty()) agg.opClass = texts_.intern(op.opClass);
+    OpRecord& agg = *aggregate;
+    if (agg.opClass == kNoText || texts_.text(agg.opClass).empty())
+        agg.opClass = texts_.intern(op.opClass);
     (op.request ? agg.requests : agg.responses)++;
     if (op.exception) ++agg.exceptions;
-    if (!op.range.empty() && (!agg.ranges || agg.ranges->size() < limits_.maxRangesPerOperation)) {
-        if (!agg.ranges) agg.ranges = std::make_unique<std::set<std::string>>();
-        agg.ranges->insert(op.range);
+    if (!op.range.empty() &&
+        (!agg.ranges || rangeSets_[agg.ranges - 1].size() < limits_.maxRangesPerOperation)) {
+        if (!agg.ranges) {
+            rangeSets_.emplace_back();
+            agg.ranges = static_cast<std::uint32_t>(rangeSets_.size());
+        }
+        rangeSets_[agg.ranges - 1].insert(op.range);
     }
 
     if (!pr->connection && pr->connectionsSeen != connections_.size()) {
-        const char* transport = flow.transport == dissect::Transport::Tcp ? "tcp" : "udp";
-        auto conn = connections_.find(
-            ConnKeyView{flow.clientIp, flow.serverIp, transport, flow.serverPort, op.protocol});
-        pr->connection = conn != connections_.end() ? &conn->second : nullptr;
+        pr->connection = findConnection(flow, op.protocol);
         pr->connectionsSeen = connections_.size();
     }
     if (pr->connection && pr->connectionClass != op.opClass) {
         ConnInfo& c = *pr->connection;
-        const std::string* opClass = texts_.intern(op.opClass);
-        if (!c.opClass) {
+        const TextId opClass = texts_.intern(op.opClass);
+        if (c.opClass == kNoText) {
             c.opClass = opClass;
         } else if (c.opClass != opClass) {
-            if (!c.opClasses) {
-                c.opClasses = std::make_unique<std::vector<const std::string*>>(1, c.opClass);
+            if (!c.opClassList) {
+                connClassLists_.emplace_back(1, c.opClass);
+                c.opClassList = static_cast<std::uint32_t>(connClassLists_.size());
             }
-            auto& classes = *c.opClasses;
+            auto& classes = connClassLists_[c.opClassList - 1];
             auto at = std::lower_bound(
                 classes.begin(), classes.end(), op.opClass,
-                [](const std::string* a, const std::string& text) { return *a < text; });
+                [&](TextId a, const std::string& text) { return texts_.text(a) < text; });
             if (at == classes.end() || *at != opClass) classes.insert(at, opClass);
         }
         pr->connectionClass = op.opClass;
     }
+}
+
+Inventory::ConnInfo* Inventory::findConnection(const dissect::FlowContext& flow,
+                                               const std::string& protocol) {
+    const TextId transport = texts_.find(flow.transport == dissect::Transport::Tcp ? "tcp" : "udp");
+    ConnKey key{texts_.find(flow.clientIp), texts_.find(flow.serverIp), texts_.find(protocol),
+                flow.serverPort, 0};
+    while (key.transport < transports_.size() && transports_[key.transport] != transport)
+        ++key.transport;
+    if (key.clientIp == kNoText || key.serverIp == kNoText || key.protocol == kNoText ||
+        key.transport == transports_.size()) {
+        return nullptr;  // a text never interned: no such connection
+    }
+    const std::uint32_t n =
+        connections_.find(ConnHash{}(key), [&](const ConnRecord& r) { return r.key == key; });
+    return n == connections_.kNone ? nullptr : &connections_[n].info;
 }
 
 namespace {
@@ -613,15 +626,29 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
         std::string announcedHostname, declaredType, declaredTypeEvidence;
         int announcedRank = kNoAnnouncedName;  // lower is better (hostnameRank)
     };
-    std::map<std::string, Work> out;
     auto touch = [](Work& w, std::int64_t firstUs, std::int64_t lastUs) {
         if (w.record.firstSeenMs == 0 || ms(firstUs) < w.record.firstSeenMs)
             w.record.firstSeenMs = ms(firstUs);
         w.record.lastSeenMs = std::max(w.record.lastSeenMs, ms(lastUs));
     };
-    for (const auto* entry : sortedByKey(macs_)) {
-        const auto& [mac, info] = *entry;
-        Work& w = out[macDeviceId(mac)];
+    // Which device each MAC and IP entry belongs to, in device-id order; within a device its
+    // MAC entries, then its IP entries, each in key order (the order they merged in before).
+    // Each device's work is then built, finished and handed over in turn: one device's work
+    // at a time instead of every device's (~1 KB each) before the first record.
+    const auto macs = sortedByKey(macs_);
+    const auto ips = sortedByKey(ips_);
+    std::vector<std::pair<std::string, std::size_t>> parts;  // device id, entry (macs, then ips)
+    parts.reserve(macs.size() + ips.size());
+    for (std::size_t i = 0; i < macs.size(); ++i)
+        parts.emplace_back(macDeviceId(macs[i]->first), i);
+    for (std::size_t i = 0; i < ips.size(); ++i) {
+        const auto& [ip, info] = *ips[i];
+        const auto mac = ownerMac(ip, info);
+        parts.emplace_back(mac ? macDeviceId(*mac) : ipDeviceId(ip), macs.size() + i);
+    }
+    std::stable_sort(parts.begin(), parts.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    const auto addMac = [&](Work& w, const decode::MacAddress& mac, const MacInfo& info) {
         w.record.id = macDeviceId(mac);
         w.record.macs.push_back(decode::toString(mac));
         w.record.vendor = std::string(ouiVendor(mac));
@@ -653,12 +680,9 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
                 }
             }
         }
-    }
-    for (const auto* entry : sortedByKey(ips_)) {
-        const auto& [ip, info] = *entry;
-        const auto mac = ownerMac(ip, info);
-        const std::string id = mac ? macDeviceId(*mac) : ipDeviceId(ip);
-        Work& w = out[id];
+    };
+    const auto addIp = [&](Work& w, const std::string& id, const decode::IpAddress& ip,
+                           const IpInfo& info) {
         if (w.record.id.empty()) {
             w.record.id = id;
             w.ipKeyed = true;
@@ -695,13 +719,22 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
         w.vlans.insert(info.vlans.begin(), info.vlans.end());
         w.sources |= info.sources;
         touch(w, info.firstUs, info.lastUs);
-    }
+    };
 
     // Each record is handed over as it is finished and its work dropped (the records of
     // 10,000 devices are ~5 MB besides their work).
     std::size_t visited = 0;
-    for (auto it = out.begin(); it != out.end(); it = out.erase(it)) {
-        Work& w = it->second;
+    for (std::size_t first = 0, end = 0; first < parts.size(); first = end) {
+        Work w;
+        for (end = first; end < parts.size() && parts[end].first == parts[first].first; ++end) {
+            const std::size_t entry = parts[end].second;
+            if (entry < macs.size()) {
+                addMac(w, macs[entry]->first, macs[entry]->second);
+            } else {
+                addIp(w, parts[end].first, ips[entry - macs.size()]->first,
+                      ips[entry - macs.size()]->second);
+            }
+        }
         DeviceRecord& d = w.record;
         // A name the device announces (LLDP system name, CDP device id) when nothing better.
         if (d.hostname.empty()) d.hostname = w.announcedHostname;
@@ -804,30 +837,45 @@ std::size_t Inventory::visitConnections(ConnectionVisitor visit) const {
 }
 
 std::size_t Inventory::visitConnections(ConnectionFilter want, ConnectionVisitor visit) const {
-    const auto entries = sortedByKey(connections_);
+    // In key order: client, server, transport, port, protocol, the texts compared.
+    const auto rank = texts_.ranks();
+    const auto sortKey = [&](const ConnKey& k) {
+        return std::make_tuple(rank[k.clientIp], rank[k.serverIp], rank[transports_[k.transport]],
+                               k.port, rank[k.protocol]);
+    };
+    std::vector<std::uint32_t> order(connections_.size());
+    for (std::uint32_t n = 0; n < order.size(); ++n) order[n] = n;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return sortKey(connections_[a].key) < sortKey(connections_[b].key);
+    });
     std::string src, dst;
     ConnectionRecord c;  // one record, refilled: its strings keep their capacity
     std::size_t visited = 0;
-    for (const auto* entry : entries) {
-        const auto& [key, info] = *entry;
-        src = deviceIdForIp(*key.clientIp);
-        dst = deviceIdForIp(*key.serverIp);  // "" for a multicast/broadcast group destination
-        const std::size_t classes = info.opClasses ? info.opClasses->size() : info.opClass ? 1 : 0;
+    for (const std::uint32_t n : order) {
+        const auto& [info, key] = connections_[n];
+        const std::string& clientIp = texts_.text(key.clientIp);
+        const std::string& serverIp = texts_.text(key.serverIp);
+        src = deviceIdForIp(clientIp);
+        dst = deviceIdForIp(serverIp);  // "" for a multicast/broadcast group destination
+        const std::size_t classes = info.opClassList ? connClassLists_[info.opClassList - 1].size()
+                                    : info.opClass != kNoText ? 1
+                                                              : 0;
         if (!want(info, src, dst, classes, ms(info.lastUs))) continue;
         c.src = src;
         c.dst = dst;
-        c.srcIp = *key.clientIp;
-        c.dstIp = *key.serverIp;
-        c.transport = *key.transport;
+        c.srcIp = clientIp;
+        c.dstIp = serverIp;
+        c.transport = texts_.text(transports_[key.transport]);
         c.port = key.port;
-        c.protocol = *key.protocol;
+        c.protocol = texts_.text(key.protocol);
         c.packets = info.packets;
         c.bytes = info.bytes;
         c.operations.clear();
-        if (info.opClasses) {
-            for (const std::string* opClass : *info.opClasses) c.operations.push_back(*opClass);
-        } else if (info.opClass) {
-            c.operations.push_back(*info.opClass);
+        if (info.opClassList) {
+            for (const TextId opClass : connClassLists_[info.opClassList - 1])
+                c.operations.push_back(texts_.text(opClass));
+        } else if (info.opClass != kNoText) {
+            c.operations.push_back(texts_.text(info.opClass));
         }
         c.firstSeenMs = ms(info.firstUs);
         c.lastSeenMs = ms(info.lastUs);
@@ -845,34 +893,42 @@ std::vector<OperationRecord> Inventory::operations() const {
 }
 
 std::size_t Inventory::visitOperations(OperationVisitor visit) const {
+    const auto rank = texts_.ranks();
+    std::vector<std::uint32_t> order(operations_.size());
+    for (std::uint32_t n = 0; n < order.size(); ++n) order[n] = n;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return opLess(operations_[a], operations_[b], rank);
+    });
     OperationRecord o;  // one record, refilled
-    for (const auto* entry : sortedByKey(operations_)) {
-        const auto& [key, info] = *entry;
-        o.protocol = *key.protocol;
-        o.clientIp = *key.clientIp;
-        o.serverIp = *key.serverIp;
-        o.function = *key.function;
-        o.functionCode = key.functionCode;
-        if (info.opClass) {
-            o.opClass = *info.opClass;
+    for (const std::uint32_t n : order) {
+        const OpRecord& r = operations_[n];
+        o.protocol = texts_.text(r.protocol);
+        o.clientIp = texts_.text(r.clientIp);
+        o.serverIp = texts_.text(r.serverIp);
+        o.function = texts_.text(r.function);
+        o.functionCode = r.functionCode;
+        if (r.opClass != kNoText) {
+            o.opClass = texts_.text(r.opClass);
         } else {
             o.opClass.clear();
         }
-        o.count = info.requests ? info.requests : info.responses;
+        o.count = r.requests ? r.requests : r.responses;
         o.keys.clear();
         o.textKeys.clear();
-        const auto entries = key.entries();
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            const KeyEntry& e = entries[i];
-            if (i < key.numericKeys) {
-                o.keys.emplace_hint(o.keys.end(), *e.name, e.number());
+        const auto keys = entries(r);
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            const KeyEntry& e = keys[i];
+            if (i < r.numericKeys) {
+                o.keys.emplace_hint(o.keys.end(), texts_.text(e.name), e.number());
             } else {
-                o.textKeys.emplace_hint(o.textKeys.end(), *e.name, *e.text());
+                o.textKeys.emplace_hint(o.textKeys.end(), texts_.text(e.name),
+                                        texts_.text(e.text()));
             }
         }
-        o.exceptions = info.exceptions;
+        o.exceptions = r.exceptions;
         o.ranges.clear();
-        if (info.ranges) o.ranges.assign(info.ranges->begin(), info.ranges->end());
+        if (r.ranges)
+            o.ranges.assign(rangeSets_[r.ranges - 1].begin(), rangeSets_[r.ranges - 1].end());
         visit(o);
     }
     return operations_.size();

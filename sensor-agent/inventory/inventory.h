@@ -22,6 +22,7 @@
 #include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/dissect/core/dissector.h"
 #include "sensor-agent/engine/engine.h"
+#include "sensor-agent/inventory/record_table.h"
 
 namespace ironsight::sensor::inventory {
 
@@ -40,35 +41,40 @@ struct IpHash {
 class Inventory {
 public:
     /// Texts that repeat across records (addresses, protocol, transport, function and key
-    /// names, key values, operation classes) stored once: a record holds pointers into the pool
-    /// (per-conversation memory, docs/BENCHMARKS.md "Memory ... session 9"). Interned texts are
-    /// never removed, so the pointers stay valid and equal texts have equal pointers.
+    /// names, key values, operation classes) stored once and numbered: a record holds 32-bit
+    /// ids (docs/BENCHMARKS.md "Inventory, session 11"). Interned texts are never removed, so
+    /// ids stay valid and equal texts have equal ids.
     class TextPool {
     public:
-        const std::string* intern(std::string_view text);
-        /// The pooled copy, or nullptr when the text was never interned (nothing inserted).
-        const std::string* find(std::string_view text) const;
+        using Id = std::uint32_t;
+        static constexpr Id kNone = ~Id{0};
+        Id intern(std::string_view text);
+        /// The text's id, or kNone when it was never interned (nothing inserted).
+        Id find(std::string_view text) const;
+        const std::string& text(Id id) const { return texts_[id]; }
         std::size_t size() const { return texts_.size(); }
+        /// Each text's place in text order, by id: comparing two ids' ranks compares their
+        /// texts (the snapshots sort by them).
+        std::vector<std::uint32_t> ranks() const;
 
     private:
-        struct Hash {
-            using is_transparent = void;
-            std::size_t operator()(std::string_view s) const noexcept {
+        struct HashOf {
+            std::size_t operator()(const std::string& s) const noexcept {
                 return std::hash<std::string_view>{}(s);
             }
         };
-        std::unordered_set<std::string, Hash, std::equal_to<>> texts_;
+        RecordTable<std::string, HashOf> texts_;
     };
 
     /// One connection's counters (see connection()).
     struct ConnInfo {
         std::uint64_t packets = 0, bytes = 0;
         std::int64_t firstUs = 0, lastUs = 0;
-        /// Operation classes seen (pooled texts): the first here, and when a second one
-        /// comes all of them in text order in `opClasses` (most connections have one class; a
-        /// std::set<std::string> cost 48 bytes even empty and ~100 per class).
-        const std::string* opClass = nullptr;
-        std::unique_ptr<std::vector<const std::string*>> opClasses;
+        /// Operation classes seen (pooled text ids): the first here, and when a second one
+        /// comes all of them in text order in the inventory's list number `opClassList` - 1
+        /// (most connections have one class).
+        TextPool::Id opClass = TextPool::kNone;
+        std::uint32_t opClassList = 0;
     };
 
     explicit Inventory(InventoryLimits limits = {}) : limits_(limits) {}
@@ -167,118 +173,73 @@ private:
         std::map<std::string, dissect::Identity> identities;
         std::string hostname;
     };
-    // Record keys hold pooled texts (TextPool): equal keys have equal pointers; the order (the
-    // snapshots') is the texts' order, as when the keys held the strings themselves.
+    using TextId = TextPool::Id;
+    static constexpr TextId kNoText = TextPool::kNone;
+    // Records hold pooled text ids (TextPool): equal keys have equal ids; the snapshots sort
+    // by the texts' order (TextPool::ranks), as when the keys held the strings themselves.
     struct ConnKey {
-        const std::string* clientIp = nullptr;
-        const std::string* serverIp = nullptr;
-        const std::string* transport = nullptr;
+        TextId clientIp = kNoText, serverIp = kNoText, protocol = kNoText;
         std::uint16_t port = 0;
-        const std::string* protocol = nullptr;
+        std::uint16_t transport = 0;  // index in transports_ (a handful: "tcp", "udp")
         bool operator==(const ConnKey&) const = default;
-        friend bool operator<(const ConnKey& a, const ConnKey& b) {
-            return std::tie(*a.clientIp, *a.serverIp, *a.transport, a.port, *a.protocol) <
-                   std::tie(*b.clientIp, *b.serverIp, *b.transport, b.port, *b.protocol);
-        }
     };
-    /// An operation key's protocol key: a name and a number, or (text keys) a pooled text.
+    struct ConnRecord {
+        ConnInfo info;
+        ConnKey key;
+    };
+    struct ConnHash {
+        std::size_t operator()(const ConnKey& k) const noexcept;
+        std::size_t operator()(const ConnRecord& r) const noexcept { return (*this)(r.key); }
+    };
+    /// An operation key's protocol key: a name and a number, or (text keys) a pooled text's id.
+    /// Three 32-bit words, so two fit in a record beside its other fields.
     struct KeyEntry {
-        const std::string* name;
-        std::int64_t value = 0;  // the number; a text key: its pooled text's address
-        static KeyEntry ofText(const std::string* name, const std::string* text) {
-            return {name, static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(text))};
+        TextId name = kNoText;
+        std::uint32_t low = 0, high = 0;  // the number's bits; a text key: its id in `low`
+        static KeyEntry ofNumber(TextId name, std::int64_t number) {
+            const auto bits = static_cast<std::uint64_t>(number);
+            return {name, static_cast<std::uint32_t>(bits), static_cast<std::uint32_t>(bits >> 32)};
         }
-        std::int64_t number() const { return value; }
-        const std::string* text() const {
-            return reinterpret_cast<const std::string*>(static_cast<std::intptr_t>(value));
+        static KeyEntry ofText(TextId name, TextId text) { return {name, text, 0}; }
+        std::int64_t number() const {
+            return static_cast<std::int64_t>(std::uint64_t{high} << 32 | low);
         }
+        TextId text() const { return low; }
         bool operator==(const KeyEntry&) const = default;
     };
-    struct OpKey {
-        const std::string* protocol = nullptr;
-        const std::string* clientIp = nullptr;
-        const std::string* serverIp = nullptr;
-        const std::string* function = nullptr;
-        int functionCode = -1;
-        /// Operation::keys (numbers) then Operation::textKeys, each in name order: up to two
-        /// inline (most operations have one or two: a TLS hello its version and server name),
-        /// else all of them in `moreKeys`.
-        std::uint16_t numericKeys = 0, keyCount = 0;
-        KeyEntry inlineKeys[2] = {};
-        std::unique_ptr<KeyEntry[]> moreKeys;
-
-        std::span<const KeyEntry> entries() const {
-            return {keyCount > 2 ? moreKeys.get() : inlineKeys, keyCount};
-        }
-        bool operator==(const OpKey& o) const {
-            return protocol == o.protocol && clientIp == o.clientIp && serverIp == o.serverIp &&
-                   function == o.function && functionCode == o.functionCode &&
-                   numericKeys == o.numericKeys && std::ranges::equal(entries(), o.entries());
-        }
-        /// The order of the former key of strings and maps (the snapshots' order).
-        static bool less(const OpKey& a, const OpKey& b);
-        friend bool operator<(const OpKey& a, const OpKey& b) { return less(a, b); }
-    };
-    // Hashed lookups without building a key (views on the caller's strings); the snapshots
-    // (connections(), operations()) sort by key, so their order is the ordered maps' order.
-    struct ConnKeyView {
-        std::string_view clientIp, serverIp, transport;
-        std::uint16_t port = 0;
-        std::string_view protocol;
-        bool operator==(const ConnKeyView&) const = default;
-    };
-    struct ConnKeyOps {
-        using is_transparent = void;
-        static ConnKeyView view(const ConnKey& k) {
-            return {*k.clientIp, *k.serverIp, *k.transport, k.port, *k.protocol};
-        }
-        static ConnKeyView view(const ConnKeyView& v) { return v; }
-        template <class A>
-        std::size_t operator()(const A& a) const noexcept {
-            return hash(view(a));
-        }
-        template <class A, class B>
-        bool operator()(const A& a, const B& b) const noexcept {
-            return view(a) == view(b);
-        }
-        static std::size_t hash(const ConnKeyView& v) noexcept;
-    };
-    struct OpKeyView {
-        std::string_view protocol, clientIp, serverIp;
-        const dissect::OperationKeys* keys = nullptr;
-        std::string_view function;
-        int functionCode = -1;
-        const std::map<std::string, std::string>* textKeys = nullptr;
-        bool operator==(const OpKeyView& o) const {
-            return protocol == o.protocol && clientIp == o.clientIp && serverIp == o.serverIp &&
-                   functionCode == o.functionCode && function == o.function && *keys == *o.keys &&
-                   *textKeys == *o.textKeys;
-        }
-    };
-    struct OpKeyOps {
-        using is_transparent = void;
-        // Hashed by content (a lookup needs no interning), equal to a view by content, to
-        // another key by pointers. Not noexcept for a key: so the table keeps each node's hash
-        // (libstdc++ caches it for hashers that may throw) instead of hashing the texts again
-        // when it grows; the node stays in the same 128-byte allocation.
-        std::size_t operator()(const OpKey& k) const;
-        std::size_t operator()(const OpKeyView& v) const noexcept;
-        bool operator()(const OpKey& a, const OpKey& b) const noexcept { return a == b; }
-        bool operator()(const OpKey& a, const OpKeyView& b) const noexcept;
-        bool operator()(const OpKeyView& a, const OpKey& b) const noexcept {
-            return (*this)(b, a);
-        }
-    };
-    struct OpInfo {
-        const std::string* opClass = nullptr;  // pooled; the first operation's class
+    /// An operation aggregate and its key.
+    struct OpRecord {
         std::uint64_t requests = 0, responses = 0, exceptions = 0;
-        /// Addressed ranges, allocated with the first (most operations have none).
-        std::unique_ptr<std::set<std::string>> ranges;
+        TextId protocol = kNoText, clientIp = kNoText, serverIp = kNoText, function = kNoText;
+        std::int32_t functionCode = -1;
+        TextId opClass = kNoText;  // the first operation's class
+        /// Operation::keys (numbers) then Operation::textKeys, each in name order: up to two
+        /// in `inlineKeys` (most operations have one or two: a TLS hello its version and server
+        /// name), else all of them in moreKeys_ from the offset in inlineKeys[0].low.
+        std::uint16_t numericKeys = 0, keyCount = 0;
+        std::uint32_t ranges = 0;  // addressed ranges: rangeSets_[ranges - 1]; 0: none yet
+        KeyEntry inlineKeys[2] = {};
     };
+    struct OpHash {
+        const Inventory* inventory;  // its moreKeys_, for keys of more than two entries
+        std::size_t operator()(const OpRecord& r) const noexcept {
+            return hashOp(r, inventory->entries(r));
+        }
+    };
+    std::span<const KeyEntry> entries(const OpRecord& r) const {
+        if (r.keyCount <= 2) return {r.inlineKeys, r.keyCount};
+        return {moreKeys_.data() + r.inlineKeys[0].low, r.keyCount};
+    }
+    static std::size_t hashOp(const OpRecord& key, std::span<const KeyEntry> entries) noexcept;
     /// The keys of an operation match a stored key's (function, code, protocol keys).
-    static bool sameKeys(const OpKey& key, const dissect::Operation& op);
-    OpKey makeOpKey(const dissect::Operation& op, const std::string& client,
-                    const std::string& server);
+    bool sameKeys(const OpRecord& key, const dissect::Operation& op) const;
+    /// The operation's aggregate between these ends (MAC or IP texts): its number, created
+    /// when missing.
+    std::uint32_t operationRecord(const dissect::Operation& op, const std::string& client,
+                                  const std::string& server);
+    /// The flow's connection of that protocol, or nullptr (nothing inserted).
+    ConnInfo* findConnection(const dissect::FlowContext& flow, const std::string& protocol);
+    bool opLess(const OpRecord& a, const OpRecord& b, const std::vector<std::uint32_t>& rank) const;
 
 public:
     /// observeOperation()'s records of one flow (client, server, port and transport fixed; it
@@ -292,7 +253,7 @@ public:
             ConnInfo* connection = nullptr;
             std::string connectionClass;  // the last class inserted into its opClasses
             std::size_t connectionsSeen = SIZE_MAX;  // connections_.size() at a failed lookup
-            std::vector<std::pair<const OpKey*, OpInfo*>> operations;  // aggregates (a few)
+            std::vector<std::uint32_t> operations;   // aggregates' numbers (a few)
         };
         bool filled = false;
         std::string clientIp, serverIp;
@@ -329,9 +290,13 @@ private:
     std::unordered_map<decode::MacAddress, MacInfo, MacHash> macs_;
     std::unordered_map<decode::IpAddress, IpInfo, IpHash> ips_;
     std::unordered_map<std::string, decode::IpAddress> ipByText_;
-    TextPool texts_;  // before the tables whose keys point into it
-    std::unordered_map<ConnKey, ConnInfo, ConnKeyOps, ConnKeyOps> connections_;
-    std::unordered_map<OpKey, OpInfo, OpKeyOps, OpKeyOps> operations_;
+    TextPool texts_;
+    std::vector<TextId> transports_;  // ConnKey::transport
+    RecordTable<ConnRecord, ConnHash> connections_;
+    std::vector<std::vector<TextId>> connClassLists_;  // ConnInfo::opClassList
+    RecordTable<OpRecord, OpHash> operations_{OpHash{this}};
+    std::vector<KeyEntry> moreKeys_;                // OpRecord keys of more than two entries
+    std::vector<std::set<std::string>> rangeSets_;  // OpRecord::ranges
     std::map<decode::MacAddress, std::map<std::string, dissect::Identity>> macIdentities_;
 };
 
