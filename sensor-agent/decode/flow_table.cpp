@@ -55,6 +55,10 @@ FlowKey flowKeyOf(const DecodedPacket& p, int& direction) {
 // A flow is 72 bytes (its reassembly out of line); its links and slot fill the key's padding.
 static_assert(sizeof(Flow) <= 72 || sizeof(void*) != 8);
 
+void Flow::allocateTcpState() {
+    tcp_ = std::make_unique<TcpReassembler[]>(2);
+}
+
 FlowTable::FlowTable(FlowLimits limits) : limits_(limits) {
     if (limits_.maxFlows == 0) limits_.maxFlows = 1;
     if (limits_.maxFlows >= kNone) limits_.maxFlows = kNone - 1;  // slots are 32-bit

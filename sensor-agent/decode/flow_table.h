@@ -61,7 +61,7 @@ public:
     /// released) carry a pointer instead of 80 bytes (memory per concurrent flow).
     TcpReassembler& tcp(int direction) {
         if (!tcp_) [[unlikely]]
-            tcp_ = std::make_unique<TcpReassembler[]>(2);
+            allocateTcpState();  // out of line: this stays small enough to inline
         return tcp_[direction];
     }
     /// Bytes direction `direction` buffers behind holes (0 without reassembly state).
@@ -74,6 +74,7 @@ public:
     void dropTcpState() { tcp_.reset(); }
 
 private:
+    void allocateTcpState();
     std::unique_ptr<TcpReassembler[]> tcp_;
 };
 
