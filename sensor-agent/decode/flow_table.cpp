@@ -52,8 +52,12 @@ FlowKey flowKeyOf(const DecodedPacket& p, int& direction) {
     return key;
 }
 
-// A flow is 144 bytes (two 40-byte reassemblers); its links and slot fill the key's padding.
-static_assert(sizeof(Flow) <= 144 || sizeof(void*) != 8);
+// A flow is 72 bytes (its reassembly out of line); its links and slot fill the key's padding.
+static_assert(sizeof(Flow) <= 72 || sizeof(void*) != 8);
+
+void Flow::allocateTcpState() {
+    tcp_ = std::make_unique<TcpReassembler[]>(2);
+}
 
 FlowTable::FlowTable(FlowLimits limits) : limits_(limits) {
     if (limits_.maxFlows == 0) limits_.maxFlows = 1;

@@ -55,7 +55,27 @@ private:
 
 public:
     std::int64_t lastUs = 0;
-    TcpReassembler tcp[2];  // [0]: bytes sent by a, [1]: bytes sent by b
+
+    /// TCP reassembly of one direction (0: bytes sent by a, 1: by b). Both directions' state is
+    /// allocated on first use: UDP flows and TCP flows nothing parses (no dissector, or one
+    /// released) carry a pointer instead of 80 bytes (memory per concurrent flow).
+    TcpReassembler& tcp(int direction) {
+        if (!tcp_) [[unlikely]]
+            allocateTcpState();  // out of line: this stays small enough to inline
+        return tcp_[direction];
+    }
+    /// Bytes direction `direction` buffers behind holes (0 without reassembly state).
+    std::size_t tcpBuffered(int direction) const {
+        return tcp_ ? tcp_[direction].bufferedBytes() : 0;
+    }
+    bool hasTcpState() const { return tcp_ != nullptr; }
+    /// Frees the reassembly state with whatever it buffered (nothing will parse the flow's
+    /// bytes any more); tcp() starts from a fresh stream again.
+    void dropTcpState() { tcp_.reset(); }
+
+private:
+    void allocateTcpState();
+    std::unique_ptr<TcpReassembler[]> tcp_;
 };
 
 /// Per-flow state of a later stage, by the flow's slot (Flow::slot()): chunks of items that

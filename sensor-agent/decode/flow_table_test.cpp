@@ -366,6 +366,62 @@ TEST(FlowTableIndexTest, BehavesLikeAMapAndListModel) {
     }
 }
 
+// A flow's reassembly state is out of line: none until first used, freed on request (the
+// engine: its dissector released) or with the flow, and a fresh stream when used again.
+TEST_F(FlowTableTest, ReassemblyStateIsAllocatedOnFirstUseAndFreedWithTheFlow) {
+    FlowTable table;
+    std::vector<std::uint8_t> delivered;
+    int gaps = 0;
+    const auto onData = [&](std::span<const std::uint8_t> d) {
+        delivered.insert(delivered.end(), d.begin(), d.end());
+    };
+    const auto onGap = [&](GapReason) { ++gaps; };
+
+    FlowTable udpTable;
+    auto udp = track(udpTable, test::udpFrame(client_, server_, 40000, 53, {1, 2}), 0);
+    ASSERT_NE(udp.flow, nullptr);
+    EXPECT_FALSE(udp.flow->hasTcpState());
+    auto tcp = track(table, test::tcpFrame(client_, server_, 50000, 502, 100, 0, 0, {}), 1);
+    Flow& flow = *tcp.flow;
+    EXPECT_FALSE(flow.hasTcpState()) << "tracking a packet allocates nothing";
+    EXPECT_EQ(flow.tcpBuffered(0), 0u);
+    EXPECT_FALSE(flow.hasTcpState()) << "asking what is buffered allocates nothing";
+
+    // Bytes 100-101 delivered; 104-105 wait behind a hole.
+    flow.tcp(0).segment(100, 0, std::vector<std::uint8_t>{1, 2}, onData, onGap);
+    EXPECT_TRUE(flow.hasTcpState());
+    flow.tcp(0).segment(104, 0, std::vector<std::uint8_t>{5, 6}, onData, onGap);
+    EXPECT_EQ(flow.tcpBuffered(0), 2u);
+    EXPECT_EQ(flow.tcpBuffered(1), 0u);
+    EXPECT_EQ(delivered, (std::vector<std::uint8_t>{1, 2}));
+
+    // Dropped mid-stream with data buffered: it goes, undelivered and no gap reported.
+    flow.dropTcpState();
+    EXPECT_FALSE(flow.hasTcpState());
+    EXPECT_EQ(flow.tcpBuffered(0), 0u);
+    // Used again: a fresh stream, which starts at the first byte it sees (mid-stream).
+    flow.tcp(0).segment(102, 0, std::vector<std::uint8_t>{3, 4}, onData, onGap);
+    flow.tcp(0).segment(106, 0, std::vector<std::uint8_t>{7}, onData, onGap);
+    EXPECT_EQ(delivered, (std::vector<std::uint8_t>{1, 2, 3, 4}));
+    EXPECT_EQ(flow.tcpBuffered(0), 1u);
+    flow.tcp(0).flush(onData, onGap);
+    EXPECT_EQ(delivered, (std::vector<std::uint8_t>{1, 2, 3, 4, 7}));
+    EXPECT_EQ(gaps, 1);
+
+    // The flow expires with state (and buffered bytes); its slot's next flow starts without.
+    flow.tcp(1).segment(9, 0, std::vector<std::uint8_t>{1}, onData, onGap);
+    flow.tcp(1).segment(20, 0, std::vector<std::uint8_t>{2}, onData, onGap);
+    const std::uint32_t slot = flow.slot();
+    table.expire(3600 * kSecond);
+    EXPECT_EQ(table.size(), 0u);
+    auto next =
+        track(table, test::tcpFrame(client_, server_, 50001, 502, 1, 0, 0, {}), 3600 * kSecond + 1);
+    ASSERT_TRUE(next.created);
+    EXPECT_EQ(next.flow->slot(), slot);
+    EXPECT_FALSE(next.flow->hasTcpState());
+    EXPECT_EQ(next.flow->tcpBuffered(1), 0u);
+}
+
 TEST(FlowSlotsTest, ItemsKeepTheirAddressesAndStartAsTheDefault) {
     FlowSlots<std::vector<int>> slots;
     slots[3].push_back(7);

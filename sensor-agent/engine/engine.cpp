@@ -139,9 +139,6 @@ struct AppFlow {
     // The inventory connection is resolved once per flow; again if serverIsA flips.
     bool connectionResolved = false, connectionServerIsA = false;
     std::uint8_t probesLeft = kHeuristicProbes;  // heuristics, for flows no port binds
-    // The dissector was finished() and is gone: the flow's data goes nowhere, and its TCP
-    // reassembly stops (what it buffered then is dropped with the flow's next packet).
-    bool released = false;
     /// One worker: the shared side's state lives here; several: the worker's part (the two
     /// are never both used, and this is memory per flow).
     std::variant<SharedFlow, ShardedFlow> side;
@@ -655,7 +652,6 @@ struct Engine::Impl::Worker : dissect::EventSink {
     void onTcpOrUdp(const decode::DecodedPacket& p);
     void onTcpGap(AppFlow& app, int senderIsB, decode::GapReason reason);
     void flushFlow(decode::Flow& flow);
-    void dropReassembly(decode::Flow& flow, AppFlow& app);
     void finish();
     void onFrame(const decode::DecodedPacket& p);
     void observeNewFlow(const decode::Flow& flow, const AppFlow& app, bool tcp, std::int64_t tsUs);
@@ -1090,10 +1086,7 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
         resolveConnection(flow, app, p.timestampUs);
     }
     emitCount(app, p.wireLength, p.timestampUs);
-    if (!app.dissector) {
-        if (app.released && tcp) dropReassembly(flow, app);
-        return;
-    }
+    if (!app.dissector) return;              // none, or released (its TCP reassembly state gone)
     const int senderIsB = lookup.direction;  // 0: sent by a
     if (tcp) {
         const auto onData = [&](int sender) {
@@ -1107,15 +1100,18 @@ void Engine::Impl::Worker::onTcpOrUdp(const decode::DecodedPacket& p) {
         if (p.tcpFlags & decode::tcpflag::kAck) {
             // The peer's buffered data behind a hole this packet acknowledges is delivered now:
             // the hole was lost by the capture, not by the network.
-            auto& peer = flow.tcp[1 - senderIsB];
+            auto& peer = flow.tcp(1 - senderIsB);
             if (peer.bufferedBytes() > 0) {
                 peer.acked(p.ack, onData(1 - senderIsB), onGap(1 - senderIsB));
             } else {
                 peer.acked(p.ack);
             }
         }
-        flow.tcp[senderIsB].segment(p.seq, p.tcpFlags, p.payload, onData(senderIsB),
+        flow.tcp(senderIsB).segment(p.seq, p.tcpFlags, p.payload, onData(senderIsB),
                                     onGap(senderIsB));
+        // Released by this packet's data: nothing parses the flow's bytes any more, so its
+        // reassembly state goes with what it buffered (memory per long-lived flow).
+        if (!app.dissector) flow.dropTcpState();
     } else if (!p.payload.empty()) {
         app.clearPending(senderIsB);  // datagrams do not span packets
         deliver(flow, app, senderIsB, p.payload, p.timestampUs);
@@ -1226,19 +1222,7 @@ void Engine::Impl::Worker::releaseIfFinished(AppFlow& app) {
     app.clearPending(0);  // nothing parses them any more
     app.clearPending(1);
     if (app.deferredPackets() == 0) app.waiting.reset();
-    app.released = true;
     ++dissectorsReleased;
-}
-
-/// A released flow's TCP reassembly: what it buffered behind holes goes, once (nothing parses
-/// the flow's bytes any more; before, they were reassembled only to count gaps nobody read).
-void Engine::Impl::Worker::dropReassembly(decode::Flow& flow, AppFlow& app) {
-    const auto nowhere = [](std::span<const std::uint8_t>) {};
-    const auto noGap = [](decode::GapReason) {};
-    for (auto& direction : flow.tcp) {
-        if (direction.bufferedBytes() > 0) direction.flush(nowhere, noGap);
-    }
-    app.released = false;  // done: the flow is now one without a dissector
 }
 
 /// Delivers what a TCP flow still buffers behind holes (end of capture, idle expiry).
@@ -1247,8 +1231,8 @@ void Engine::Impl::Worker::flushFlow(decode::Flow& flow) {
     AppFlow& app = appOf(flow);
     if (!app.dissector) return;  // none, or released (its reassembly dropped)
     for (int sender = 0; sender < 2; ++sender) {
-        if (flow.tcp[sender].bufferedBytes() == 0) continue;
-        flow.tcp[sender].flush(
+        if (flow.tcpBuffered(sender) == 0) continue;
+        flow.tcp(sender).flush(
             [&](std::span<const std::uint8_t> data) {
                 deliver(flow, app, sender, data, flow.lastUs);
             },

@@ -120,5 +120,99 @@ TEST_F(EngineReassemblyTest, IdleExpiryFlushesTheFlow) {
     EXPECT_EQ(count(6), 1u);
 }
 
+/// A TLS flow whose dissector is released (after the ServerHello) while the client's side
+/// still buffers bytes behind a hole, and which then goes on: the flow's reassembly state goes
+/// at the release, and nothing the engine reports differs from keeping the dissector.
+TEST(EngineReleasedFlowTest, FlowReleasedMidStreamThenContinuingReportsTheSame) {
+    const auto concat = [](std::initializer_list<test::Bytes> parts) {
+        test::Bytes out;
+        for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+        return out;
+    };
+    // ClientHello with SNI "plc.vendor" (as in tls_dissector_test.cpp), 78 bytes.
+    const test::Bytes hello = concat({
+        {0x16, 0x03, 0x01, 0x00, 0x49, 0x01, 0x00, 0x00, 0x45, 0x03, 0x03},
+        test::Bytes(32, 0xab),
+        {0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x1a},
+        {0x00, 0x00, 0x00, 0x0f, 0x00, 0x0d, 0x00, 0x00, 0x0a, 'p', 'l', 'c', '.', 'v', 'e', 'n',
+         'd', 'o', 'r'},
+        {0x00, 0x2b, 0x00, 0x03, 0x02, 0x03, 0x04},
+    });
+    const test::Bytes serverHello = {0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0x00, 0x00, 0x00};
+    const test::Bytes appData = {0x17, 0x03, 0x03, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef};
+    const test::Host client{test::mac("00:1b:21:00:00:02"), test::ipv4("10.0.0.2")};
+    const test::Host server{test::mac("00:80:f4:00:00:01"), test::ipv4("10.0.0.1")};
+    constexpr std::uint32_t kC = 1000, kS = 5000;  // sequence numbers after the SYNs
+    const auto n = [](const test::Bytes& b) { return static_cast<std::uint32_t>(b.size()); };
+
+    const auto run = [&](Engine& engine) {
+        std::int64_t us = 1700000000000000;
+        const auto send = [&](bool fromClient, std::uint32_t seq, std::uint32_t ack,
+                              std::uint8_t flags, const test::Bytes& payload) {
+            const test::Bytes frame =
+                fromClient ? test::tcpFrame(client, server, 51515, 443, seq, ack, flags, payload)
+                           : test::tcpFrame(server, client, 443, 51515, seq, ack, flags, payload);
+            RawPacket raw;
+            raw.timestampUs = us += 1000;
+            raw.wireLength = static_cast<std::uint32_t>(frame.size());
+            raw.data = frame;
+            engine.process(raw);
+        };
+        const std::uint8_t data = tcp::kAck | tcp::kPsh;
+        send(true, kC - 1, 0, tcp::kSyn, {});
+        send(false, kS - 1, kC, tcp::kSyn | tcp::kAck, {});
+        send(true, kC, kS, tcp::kAck, {});
+        send(true, kC, kS, data, hello);
+        // The client's next record, beyond a hole of one record: buffered.
+        send(true, kC + n(hello) + n(appData), kS, data, appData);
+        send(false, kS, kC + n(hello), data, serverHello);  // the dissector is finished
+        // The flow goes on: the hole filled, data both ways, a hole the peer acknowledged, a
+        // retransmission, and a hole still open at the end of the capture.
+        std::uint32_t c = kC + n(hello), s = kS + n(serverHello);
+        send(true, c, s, data, appData);
+        c += 2 * n(appData);
+        send(false, s, c, data, appData);
+        s += n(appData);
+        send(false, s + n(appData), c, data, appData);
+        send(true, c, s + 2 * n(appData), data, appData);
+        send(false, s + 2 * n(appData), c + n(appData), data, appData);
+        send(true, c, s, data, appData);
+        send(true, c + 3 * n(appData), s, data, appData);
+        engine.finish();
+    };
+    EngineOptions keep;
+    keep.releaseFinishedDissectors = false;
+    Engine released, kept(keep);
+    run(released);
+    run(kept);
+    EXPECT_EQ(released.stats().dissectorsReleased, 1u);
+    EXPECT_EQ(kept.stats().dissectorsReleased, 0u);
+    const auto connections = [](const Engine& e) {
+        std::vector<std::string> out;
+        for (const auto& c : e.connections()) {
+            std::string ops;
+            for (const auto& o : c.operations) ops += o + ",";
+            out.push_back(c.src + ">" + c.dst + " " + c.transport + "/" + std::to_string(c.port) +
+                          " " + c.protocol + " " + std::to_string(c.packets) + " pkts " +
+                          std::to_string(c.bytes) + " B " + ops);
+        }
+        return out;
+    };
+    const auto operations = [](const Engine& e) {
+        std::vector<std::string> out;
+        for (const auto& o : e.operations()) {
+            out.push_back(o.protocol + " " + o.function + " " + std::to_string(o.count) + " " +
+                          std::to_string(o.exceptions));
+        }
+        return out;
+    };
+    ASSERT_EQ(connections(released).size(), 1u);
+    EXPECT_EQ(connections(released), connections(kept));
+    EXPECT_EQ(operations(released), operations(kept));
+    EXPECT_EQ(operations(released), std::vector<std::string>{"tls client_hello 1 0"});
+    EXPECT_EQ(released.devices().size(), kept.devices().size());
+    EXPECT_EQ(released.alerts().size(), kept.alerts().size());
+}
+
 }  // namespace
 }  // namespace ironsight::sensor
