@@ -56,7 +56,7 @@ void EvidenceRecorder::packet(const RawPacket& raw) {
 
 void EvidenceRecorder::inFlow(PacketRing& ring) {
     if (current_ == kNone) return;
-    ring.push(current_, options_.ringPackets);
+    ring.push(current_, options_.ringPackets, oldestReadable());
     currentRing_ = &ring;
 }
 
@@ -88,7 +88,7 @@ void EvidenceRecorder::raised(const std::string& alertId, bool created) {
 
 void EvidenceRecorder::endPacket() {
     if (current_ == kNone) return;
-    if (!currentRing_) other_.push(current_, options_.ringPackets);
+    if (!currentRing_) other_.push(current_, options_.ringPackets, oldestReadable());
     // Open captures: this packet if it is their flow's, and time limits.
     for (std::size_t i = 0; i < open_.size();) {
         Open& o = open_[i];

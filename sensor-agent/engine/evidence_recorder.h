@@ -34,15 +34,22 @@ public:
     /// at(): a position that is certainly overwritten (the recorder's "none").
     static constexpr std::uint64_t kLapped = ~std::uint64_t{0};
 
-    /// Positions must not decrease from one push to the next.
-    void push(std::uint64_t position, std::size_t capacity) {
-        if (count_ == slotCount_ && slotCount_ < capacity) grow(position, capacity);
+    /// Positions must not decrease from one push to the next. `oldestReadable`: positions
+    /// before it are overwritten in the recorder's buffer, so a full ring forgets those instead
+    /// of growing (a flow that sends a packet every few minutes keeps 4 slots, not 16).
+    void push(std::uint64_t position, std::size_t capacity, std::uint64_t oldestReadable = 0) {
+        if (count_ == slotCount_ && slotCount_ < capacity) {
+            if (oldestReadable > 0) forgetOlderThan(oldestReadable);
+            if (count_ == slotCount_) grow(position, capacity);
+        }
         if (position - base() >= kLappedDistance) rebase(position);
         slots_[kHeader + next_] = static_cast<std::uint32_t>(position - base());
         if (++next_ == slotCount_) next_ = 0;
         if (count_ < slotCount_) ++count_;
     }
     std::size_t size() const { return count_; }
+    /// Slots allocated (the ring's memory, 4 bytes each).
+    std::size_t slotCount() const { return slotCount_; }
     /// The i-th oldest remembered position (i < size()), or kLapped.
     std::uint64_t at(std::size_t i, std::size_t /*capacity*/) const {
         const std::uint32_t distance = slots_[kHeader + (next_ + slotCount_ - count_ + i) % slotCount_];
@@ -73,6 +80,14 @@ private:
         setBase(base);
         slotCount_ = static_cast<std::uint16_t>(size);
         next_ = count_;  // count_ < size: the next slot is free
+    }
+    void forgetOlderThan(std::uint64_t oldest) {  // oldest first: stop at the first kept one
+        while (count_ > 0) {
+            const std::uint32_t distance =
+                slots_[kHeader + (next_ + slotCount_ - count_) % slotCount_];
+            if (distance != kLappedDistance && base() + distance >= oldest) return;
+            --count_;
+        }
     }
     void rebase(std::uint64_t position) {
         const std::uint64_t old = base(), base = position - kHorizon;
@@ -136,6 +151,8 @@ private:
         std::size_t count = 0;
     };
     bool read(std::uint64_t position, EvidencePacket& out, int* linkType) const;
+    /// Positions before this one are overwritten (read() refuses them).
+    std::uint64_t oldestReadable() const { return head_ > size_ ? head_ - size_ : 0; }
     void start(const std::string& alertId);
     void complete(std::size_t openIndex);
 

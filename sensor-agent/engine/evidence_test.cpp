@@ -15,6 +15,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -441,6 +442,50 @@ TEST(PacketRingTest, KeepsTheNewestPositionsAcrossGrowthAndLongGaps) {
         }
         if (capacity > 1) {
             EXPECT_GT(lapped, 0u) << "the gaps must move the base";
+        }
+    }
+}
+
+// A full ring forgets positions the recorder's buffer has overwritten instead of growing: the
+// positions it can still give back are those of a ring that grows, and it stays smaller.
+TEST(PacketRingTest, AFullRingForgetsOverwrittenPositionsInsteadOfGrowing) {
+    std::mt19937_64 random(7);
+    const std::uint64_t windows[] = {3000, 40000, std::uint64_t{1} << 20};
+    for (const bool quiet : {false, true}) {
+        for (const std::uint64_t window : windows) {
+            PacketRing forgetting, growing;
+            const std::size_t capacity = 16;
+            std::uint64_t position = 0;
+            std::size_t smaller = 0;
+            for (int i = 0; i < 5000; ++i) {
+                // Quiet: a packet every 1,000-21,000 bytes of other traffic (a keep-alive);
+                // else bursts and quiet spells in turn.
+                position +=
+                    quiet ? 1000 + random() % 20000 : 8 + random() % (i % 100 < 50 ? 200 : 20000);
+                const std::uint64_t oldest = position > window ? position - window : 0;
+                forgetting.push(position, capacity, oldest);
+                growing.push(position, capacity);
+                const auto readable = [&](const PacketRing& ring) {
+                    std::vector<std::uint64_t> kept;
+                    for (std::size_t j = 0; j < ring.size(); ++j) {
+                        const std::uint64_t at = ring.at(j, capacity);
+                        if (at != PacketRing::kLapped && at >= oldest) kept.push_back(at);
+                    }
+                    return kept;
+                };
+                ASSERT_EQ(readable(forgetting), readable(growing))
+                    << "window " << window << " push " << i;
+                ASSERT_LE(forgetting.slotCount(), growing.slotCount());
+                if (forgetting.slotCount() < growing.slotCount()) ++smaller;
+            }
+            EXPECT_EQ(growing.slotCount(), capacity);
+            if (quiet && window < (std::uint64_t{1} << 20)) {
+                EXPECT_GT(smaller, 0u) << "window " << window;
+            }
+            if (quiet && window == 3000) {
+                // At most 3 positions readable at a time: the ring never needs more than 4 slots.
+                EXPECT_EQ(forgetting.slotCount(), 4u);
+            }
         }
     }
 }
