@@ -24,6 +24,7 @@
 #include "sensor-agent/decode/packet.h"
 #include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/detect/alert_catalog.h"
+#include "sensor-agent/detect/baseline_records.h"
 #include "sensor-agent/detect/flat_counter.h"
 #include "sensor-agent/detect/ioc.h"
 #include "sensor-agent/detect/text_set.h"
@@ -180,7 +181,7 @@ public:
     std::string exportBaseline() const;
     /// Adds the items of an exported baseline (unknown lines are kept as they are).
     void importBaseline(const std::string& text);
-    std::size_t baselineSize() const { return baseline_.size(); }
+    std::size_t baselineSize() const { return baseline_.size() + records_.size(); }
 
     /// A packet sent by a unicast host address. Learning: the host joins the baseline. Otherwise
     /// a host not in it raises new_device; deviceOf() names its device (called only then).
@@ -340,6 +341,26 @@ private:
     };
 
     void learn(const std::string& item);
+    /// learn() for a "conn" or "talk" item that fits a binary record; false: it does not
+    /// (learn() keeps it as text).
+    bool learnRecord(std::string_view item);
+    bool learnConn(bool tcp, std::uint32_t client, std::uint32_t server, std::uint16_t port,
+                   std::string_view protocol, std::string_view clientText,
+                   std::string_view serverText);
+    bool learnTalk(std::string_view protocol, std::uint32_t client, std::uint32_t server,
+                   std::string_view clientText, std::string_view serverText);
+    void learnTalkOf(const std::string& protocol, const std::string& client,
+                     const std::string& server);
+    void noteAddress(std::uint32_t v4);  // privateSite_
+    /// The baseline holds "talk <protocol> <client> <server>" (record or text).
+    bool hasTalk(const std::string& protocol, const std::string& client,
+                 const std::string& server) const;
+    /// The pair index: the two addresses talked the protocol (records or texts).
+    void addPairIndex(std::string_view protocol, std::string_view a, std::string_view b);
+    bool hasPairIndex(std::string_view protocol, std::string_view a, std::string_view b) const;
+    /// A conn item covers (transport, client, server, port) (record or text).
+    bool knownConn(std::string_view transport, const std::string& client, const std::string& server,
+                   std::uint16_t port) const;
     bool indexHandling(const std::vector<std::string>& w);  // mute/allow/exclude items
     bool suppressed(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
                     const std::string& dstDevice) const;
@@ -394,22 +415,32 @@ private:
     std::function<std::string(const std::string&)> deviceNamer_;
     std::function<void(const std::string&, bool)> raiseHook_;
     IndicatorList indicators_;
-    // The baseline's items: compact (TextSet), as it holds items per learned connection and
-    // pair; "arp" items also in order, for the lookup by address prefix (arp_spoofing).
+    // The baseline's items: "conn" and "talk" items of IPv4 addresses as binary records
+    // (records_, with the pair index), the others as texts (TextSet); "arp" items also in
+    // order, for the lookup by address prefix (arp_spoofing).
+    BaselineRecords records_;
     TextSet baseline_;
+    std::size_t textTalks_ = 0;  // "talk" items among the texts (looked up there only then)
     std::set<std::string> arpItems_;
     // Indexes over baseline_ (kept in step by learn()).
     // Hashed: only looked up, never walked in order.
-    std::unordered_set<std::string> hosts_;          // every address a baseline item names
+    struct TextHash {  // hosts_ looked up by view (no copy per learned connection)
+        using is_transparent = void;
+        std::size_t operator()(std::string_view t) const noexcept {
+            return std::hash<std::string_view>{}(t);
+        }
+    };
+    // Every address a baseline item names.
+    std::unordered_set<std::string, TextHash, std::equal_to<>> hosts_;
     // "transport client server port" of the "conn" items: keys cut from the items themselves
     // (an index, no copy); an item not written with single spaces has its key in connsOther_.
     static std::string_view connKeyOf(std::string_view item);
-    bool knownConn(std::string_view key) const {
+    bool knownConnText(std::string_view key) const {
         return conns_.count(key) > 0 || connsOther_.count(key) > 0;
     }
     TextSet conns_{baseline_, &connKeyOf};
     TextSet connsOther_;
-    TextSet pairProtocols_;  // "protocol low high": the pair talked it
+    TextSet pairProtocols_;  // "protocol low high": the pair talked it (beside records_)
     std::map<std::string, AlertRecord> alerts_;
     std::map<std::string, AlertType> pluginTypes_;  // plugin alert types, as first reported
     // "type addrA addrB" -> the device names its alert was first raised with, so that an alert

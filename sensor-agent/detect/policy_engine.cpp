@@ -154,7 +154,7 @@ void Detector::policyPacket(const decode::DecodedPacket& p) {
     if (!service) return;  // only a server's answer proves a session
     const std::string server = p.srcIp.toString(), client = p.dstIp.toString();
     const std::string port = std::to_string(p.srcPort);
-    if (knownConn("tcp " + client + " " + server + " " + port)) return;  // learned path
+    if (knownConn("tcp", client, server, p.srcPort)) return;  // learned path
     if (remoteSessions_.size() >= kMaxRemoteSessions) remoteSessions_.clear();
     if (!remoteSessions_
              .insert(client + " " + server + " " + port + " " + std::to_string(p.dstPort))
