@@ -76,6 +76,12 @@ inline std::uint64_t ipWord(const decode::IpAddress& ip) {
     return (x[0] ^ (x[1] * 0x9e3779b97f4a7c15ULL) ^ (ip.v6 ? 1 : 0)) * 0xff51afd7ed558ccdULL;
 }
 
+/// IpAddress::v4Value inline (asked per packet).
+inline std::uint32_t v4Of(const decode::IpAddress& ip) {
+    return (std::uint32_t{ip.bytes[0]} << 24) | (std::uint32_t{ip.bytes[1]} << 16) |
+           (std::uint32_t{ip.bytes[2]} << 8) | ip.bytes[3];
+}
+
 /// traffic_anomaly's state (anomaly_engine.cpp): packets per bucket between two addresses
 /// against the maximum learned per bucket. A Detector keeps one; an engine whose workers each
 /// see every packet of their address pairs gives each worker a shard (Detector::shardRates),
@@ -113,19 +119,40 @@ private:
         std::uint64_t learnedMax = 0, learnedBuckets = 0;  // while learning / imported
         bool alarmed = false;
     };
-    // Direct-mapped cache in front of the table (a slot per address pair, either direction);
+    // IPv4 pairs (the common case) in a flat table: the profiles in a deque (they never move,
+    // so the caches may point to them), found through an open-addressing index of their
+    // positions keyed by the two addresses (docs/BENCHMARKS.md "Detector, session 11"); other
+    // pairs in a node map.
+    struct Entry4 {
+        std::uint32_t low = 0, high = 0;  // host order, low < high or equal
+        Profile profile;
+    };
+    Profile* insert4(std::uint32_t low, std::uint32_t high, bool bounded);
+    Profile* insert(const std::pair<decode::IpAddress, decode::IpAddress>& key, bool bounded);
+    bool full() const;
+    static std::size_t home4(std::uint64_t key) {
+        return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32);
+    }
+    const Alarm* countProfile(Profile& r, std::int64_t now, bool learning);
+
+    std::int64_t bucketUs_;
+    std::shared_ptr<std::atomic<std::size_t>> tracked_;
+    std::deque<Entry4> entries4_;
+    std::vector<std::uint32_t> index4_;  // per slot: position in entries4_ + 1, 0: empty
+    std::unordered_map<std::pair<decode::IpAddress, decode::IpAddress>, Profile, IpPairHash>
+        profiles_;  // pairs with an IPv6 address
+    // Direct-mapped caches in front of the tables (a slot per address pair, either direction);
     // entries are never removed, so the pointers stay valid.
+    static constexpr std::size_t kSlots = 4096;  // a power of two
+    struct Slot4 {
+        std::uint64_t pair = 0;  // source << 32 | destination
+        Profile* profile = nullptr;
+    };
+    std::vector<Slot4> slots4_ = std::vector<Slot4>(kSlots);
     struct Slot {
         decode::IpAddress src{}, dst{};
         Profile* profile = nullptr;
     };
-    Profile* insert(const std::pair<decode::IpAddress, decode::IpAddress>& key, bool bounded);
-
-    std::int64_t bucketUs_;
-    std::shared_ptr<std::atomic<std::size_t>> tracked_;
-    std::unordered_map<std::pair<decode::IpAddress, decode::IpAddress>, Profile, IpPairHash>
-        profiles_;
-    static constexpr std::size_t kSlots = 4096;  // a power of two
     std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
     Alarm alarm_;  // count()'s answer
 };
