@@ -191,23 +191,25 @@ RateTracker::Profile* RateTracker::insert(
 
 const RateTracker::Alarm* RateTracker::countUnicast(const decode::DecodedPacket& p,
                                                     bool learning) {
-    const std::int64_t now = p.timestampUs;
-    if (!p.srcIp.v6 && !p.dstIp.v6) {
-        const std::uint32_t src = v4Of(p.srcIp), dst = v4Of(p.dstIp);
-        const std::uint64_t pair = (std::uint64_t{src} << 32) | dst;
-        Slot4& slot = slots4_[home4(src ^ dst) & (kSlots - 1)];
-        if (!slot.profile || (slot.pair != pair && slot.pair != ((pair << 32) | (pair >> 32)))) {
-            Profile* profile = insert4(std::min(src, dst), std::max(src, dst), true);
-            if (!profile) return nullptr;
-            slot = Slot4{pair, profile};
-        }
-        const Alarm* alarm = countProfile(*slot.profile, now, learning);
-        if (alarm) {
-            alarm_.low = decode::IpAddress::v4(std::min(src, dst));
-            alarm_.high = decode::IpAddress::v4(std::max(src, dst));
-        }
-        return alarm;
+    if (p.srcIp.v6 || p.dstIp.v6) return countOther(p, learning);
+    const std::uint32_t src = v4Of(p.srcIp), dst = v4Of(p.dstIp);
+    const std::uint64_t pair = (std::uint64_t{src} << 32) | dst;
+    Slot4& slot = slots4_[slot4(src, dst)];
+    if (!slot.profile || (slot.pair != pair && slot.pair != ((pair << 32) | (pair >> 32)))) {
+        Profile* profile = insert4(std::min(src, dst), std::max(src, dst), true);
+        if (!profile) return nullptr;
+        slot = Slot4{pair, profile};
     }
+    const Alarm* alarm = countProfile(*slot.profile, p.timestampUs, learning);
+    if (alarm) {
+        alarm_.low = decode::IpAddress::v4(std::min(src, dst));
+        alarm_.high = decode::IpAddress::v4(std::max(src, dst));
+    }
+    return alarm;
+}
+
+const RateTracker::Alarm* RateTracker::countOther(const decode::DecodedPacket& p, bool learning) {
+    const std::int64_t now = p.timestampUs;
     const auto orderedPair = [&p] {
         return p.srcIp < p.dstIp ? std::make_pair(p.srcIp, p.dstIp)
                                  : std::make_pair(p.dstIp, p.srcIp);
@@ -228,7 +230,8 @@ const RateTracker::Alarm* RateTracker::countUnicast(const decode::DecodedPacket&
     return alarm;
 }
 
-const RateTracker::Alarm* RateTracker::countProfile(Profile& r, std::int64_t now, bool learning) {
+inline const RateTracker::Alarm* RateTracker::countProfile(Profile& r, std::int64_t now,
+                                                           bool learning) {
     const std::int64_t bucket = bucketUs_;
     if (r.bucketStartUs < 0) r.bucketStartUs = now;
     if (now >= r.bucketStartUs + bucket) {

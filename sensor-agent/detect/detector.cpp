@@ -103,8 +103,11 @@ std::string_view operationAlertType(const dissect::Operation& op) {
     if (op.opClass == "program") return "program_transfer";
     if (op.opClass == "firmware") return "firmware_update";
     if (op.opClass != "control") return {};
-    for (const auto& f : kControlFunctions) {
-        if (f.protocol == op.protocol && f.function == op.function) return f.type;
+    for (const auto& f : kControlFunctions) {  // lengths first: most operations match none
+        if (f.function.size() == op.function.size() && f.protocol.size() == op.protocol.size() &&
+            f.protocol == op.protocol && f.function == op.function) {
+            return f.type;
+        }
     }
     return {};
 }

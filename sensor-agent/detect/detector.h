@@ -134,6 +134,17 @@ private:
         return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32);
     }
     const Alarm* countProfile(Profile& r, std::int64_t now, bool learning);
+    const Alarm* countOther(const decode::DecodedPacket& p, bool learning);  // IPv6
+    /// The cache slot of an IPv4 pair, the same for both directions (not src ^ dst: pairs of
+    /// one plant's numbering share their xor).
+    static std::size_t slot4(std::uint32_t src, std::uint32_t dst) {
+        const auto mix = [](std::uint32_t x) {
+            const std::uint64_t h = x * 0x9e3779b97f4a7c15ULL;
+            return h ^ (h >> 29);
+        };
+        return static_cast<std::size_t>(((mix(src) + mix(dst)) * 0xff51afd7ed558ccdULL) >> 52) &
+               (kSlots - 1);
+    }
 
     std::int64_t bucketUs_;
     std::shared_ptr<std::atomic<std::size_t>> tracked_;
