@@ -322,7 +322,7 @@ void Detector::anomalyOperation(const dissect::FlowContext& flow, const dissect:
     }
     if (pp.baselineSamples < kPollWindow) return;  // no learned profile
     pp.recent.push_back(interval);
-    if (pp.recent.size() > kPollWindow) pp.recent.pop_front();
+    if (pp.recent.size() > kPollWindow) pp.recent.erase(pp.recent.begin());
     if (pp.recent.size() < kPollWindow) return;
     const std::int64_t now16 = median({pp.recent.begin(), pp.recent.end()});
     const std::int64_t base = pp.baselineUs;

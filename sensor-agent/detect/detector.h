@@ -307,7 +307,9 @@ private:
     // Per-engine state.
     struct PollProfile {  // polling_change: request intervals of (protocol, client, server, fc)
         std::int64_t lastUs = -1;
-        std::deque<std::int64_t> recent;    // last intervals (detection window)
+        // Last intervals (detection window; a vector: an empty std::deque allocates ~580 bytes,
+        // and most profiles are only learned).
+        std::vector<std::int64_t> recent;
         std::vector<std::int64_t> learned;  // intervals seen while learning (a bounded ring)
         std::uint64_t learnedNext = 0;      // ring position
         std::int64_t baselineUs = 0;        // learned median interval (0: none)
