@@ -142,13 +142,47 @@ RateTracker::RateTracker(std::int64_t bucketUs, std::shared_ptr<std::atomic<std:
     : bucketUs_(bucketUs),
       tracked_(tracked ? std::move(tracked) : std::make_shared<std::atomic<std::size_t>>(0)) {}
 
+bool RateTracker::full() const {
+    return tracked_->load(std::memory_order_relaxed) >= Detector::kMaxRatePairs;
+}
+
+RateTracker::Profile* RateTracker::insert4(std::uint32_t low, std::uint32_t high, bool bounded) {
+    const std::uint64_t key = (std::uint64_t{low} << 32) | high;
+    if (!index4_.empty()) {
+        const std::size_t mask = index4_.size() - 1;
+        for (std::size_t i = home4(key) & mask; index4_[i] != 0; i = (i + 1) & mask) {
+            Entry4& e = entries4_[index4_[i] - 1];
+            if (e.low == low && e.high == high) return &e.profile;
+        }
+    }
+    if (bounded && full()) return nullptr;  // bounded state
+    if (4 * (entries4_.size() + 1) > 3 * index4_.size()) {
+        index4_.assign(std::max<std::size_t>(64, 2 * index4_.size()), 0);
+        const std::size_t mask = index4_.size() - 1;
+        for (std::size_t n = 0; n < entries4_.size(); ++n) {
+            const Entry4& e = entries4_[n];
+            std::size_t i = home4((std::uint64_t{e.low} << 32) | e.high) & mask;
+            while (index4_[i] != 0) i = (i + 1) & mask;
+            index4_[i] = static_cast<std::uint32_t>(n + 1);
+        }
+    }
+    const std::size_t mask = index4_.size() - 1;
+    std::size_t i = home4(key) & mask;
+    while (index4_[i] != 0) i = (i + 1) & mask;
+    entries4_.push_back(Entry4{low, high, Profile{}});
+    index4_[i] = static_cast<std::uint32_t>(entries4_.size());
+    tracked_->fetch_add(1, std::memory_order_relaxed);
+    return &entries4_.back().profile;
+}
+
 RateTracker::Profile* RateTracker::insert(
     const std::pair<decode::IpAddress, decode::IpAddress>& key, bool bounded) {
+    if (!key.first.v6 && !key.second.v6) {
+        return insert4(key.first.v4Value(), key.second.v4Value(), bounded);
+    }
     auto it = profiles_.find(key);
     if (it == profiles_.end()) {
-        if (bounded && tracked_->load(std::memory_order_relaxed) >= Detector::kMaxRatePairs) {
-            return nullptr;  // bounded state
-        }
+        if (bounded && full()) return nullptr;  // bounded state
         it = profiles_.try_emplace(key).first;
         tracked_->fetch_add(1, std::memory_order_relaxed);
     }
@@ -157,6 +191,24 @@ RateTracker::Profile* RateTracker::insert(
 
 const RateTracker::Alarm* RateTracker::countUnicast(const decode::DecodedPacket& p,
                                                     bool learning) {
+    if (p.srcIp.v6 || p.dstIp.v6) return countOther(p, learning);
+    const std::uint32_t src = v4Of(p.srcIp), dst = v4Of(p.dstIp);
+    const std::uint64_t pair = (std::uint64_t{src} << 32) | dst;
+    Slot4& slot = slots4_[slot4(src, dst)];
+    if (!slot.profile || (slot.pair != pair && slot.pair != ((pair << 32) | (pair >> 32)))) {
+        Profile* profile = insert4(std::min(src, dst), std::max(src, dst), true);
+        if (!profile) return nullptr;
+        slot = Slot4{pair, profile};
+    }
+    const Alarm* alarm = countProfile(*slot.profile, p.timestampUs, learning);
+    if (alarm) {
+        alarm_.low = decode::IpAddress::v4(std::min(src, dst));
+        alarm_.high = decode::IpAddress::v4(std::max(src, dst));
+    }
+    return alarm;
+}
+
+const RateTracker::Alarm* RateTracker::countOther(const decode::DecodedPacket& p, bool learning) {
     const std::int64_t now = p.timestampUs;
     const auto orderedPair = [&p] {
         return p.srcIp < p.dstIp ? std::make_pair(p.srcIp, p.dstIp)
@@ -169,7 +221,17 @@ const RateTracker::Alarm* RateTracker::countUnicast(const decode::DecodedPacket&
         if (!profile) return nullptr;
         slot = Slot{p.srcIp, p.dstIp, profile};
     }
-    Profile& r = *slot.profile;
+    const Alarm* alarm = countProfile(*slot.profile, now, learning);
+    if (alarm) {
+        const auto key = orderedPair();
+        alarm_.low = key.first;
+        alarm_.high = key.second;
+    }
+    return alarm;
+}
+
+inline const RateTracker::Alarm* RateTracker::countProfile(Profile& r, std::int64_t now,
+                                                           bool learning) {
     const std::int64_t bucket = bucketUs_;
     if (r.bucketStartUs < 0) r.bucketStartUs = now;
     if (now >= r.bucketStartUs + bucket) {
@@ -187,19 +249,24 @@ const RateTracker::Alarm* RateTracker::countUnicast(const decode::DecodedPacket&
     if (!learning && !r.alarmed && r.learnedBuckets >= kMinRateBuckets &&
         r.bucketPackets > std::max<std::uint64_t>(5 * r.learnedMax, r.learnedMax + 500)) {
         r.alarmed = true;
-        const auto key = orderedPair();
-        alarm_ = Alarm{key.first, key.second, r.bucketPackets, r.learnedMax};
-        return &alarm_;
+        alarm_.packets = r.bucketPackets;
+        alarm_.learnedMax = r.learnedMax;
+        return &alarm_;  // the caller fills in the pair
     }
     return nullptr;
 }
 
 void RateTracker::exportProfiles(std::ostream& out) const {
-    for (const auto& [pair, r] : profiles_) {
-        if (r.learnedBuckets < kMinRateBuckets) continue;
-        out << "rate " << pair.first.toString() << " " << pair.second.toString() << " "
-            << r.learnedMax << " " << r.learnedBuckets << "\n";
+    const auto write = [&out](const decode::IpAddress& a, const decode::IpAddress& b,
+                              const Profile& r) {
+        if (r.learnedBuckets < kMinRateBuckets) return;
+        out << "rate " << a.toString() << " " << b.toString() << " " << r.learnedMax << " "
+            << r.learnedBuckets << "\n";
+    };
+    for (const Entry4& e : entries4_) {
+        write(decode::IpAddress::v4(e.low), decode::IpAddress::v4(e.high), e.profile);
     }
+    for (const auto& [pair, r] : profiles_) write(pair.first, pair.second, r);
 }
 
 void RateTracker::importProfile(const decode::IpAddress& x, const decode::IpAddress& y,
@@ -255,7 +322,7 @@ void Detector::anomalyOperation(const dissect::FlowContext& flow, const dissect:
     }
     if (pp.baselineSamples < kPollWindow) return;  // no learned profile
     pp.recent.push_back(interval);
-    if (pp.recent.size() > kPollWindow) pp.recent.pop_front();
+    if (pp.recent.size() > kPollWindow) pp.recent.erase(pp.recent.begin());
     if (pp.recent.size() < kPollWindow) return;
     const std::int64_t now16 = median({pp.recent.begin(), pp.recent.end()});
     const std::int64_t base = pp.baselineUs;

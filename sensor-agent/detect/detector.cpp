@@ -103,8 +103,11 @@ std::string_view operationAlertType(const dissect::Operation& op) {
     if (op.opClass == "program") return "program_transfer";
     if (op.opClass == "firmware") return "firmware_update";
     if (op.opClass != "control") return {};
-    for (const auto& f : kControlFunctions) {
-        if (f.protocol == op.protocol && f.function == op.function) return f.type;
+    for (const auto& f : kControlFunctions) {  // lengths first: most operations match none
+        if (f.function.size() == op.function.size() && f.protocol.size() == op.protocol.size() &&
+            f.protocol == op.protocol && f.function == op.function) {
+            return f.type;
+        }
     }
     return {};
 }
@@ -124,6 +127,16 @@ std::string alertId(const std::string& type, const std::string& srcDevice,
 std::string Detector::exportBaseline() const {
     // The items and the profiles' lines, in order, each once (the set they used to be copied to).
     std::vector<std::string_view> items = baseline_.sorted();
+    // The records' texts: written here only (each prints back to the text it was learned as).
+    std::string recordTexts;
+    std::vector<std::pair<std::size_t, std::size_t>> spans;
+    spans.reserve(records_.size());
+    records_.appendTexts(recordTexts, spans);
+    items.reserve(items.size() + spans.size());
+    for (const auto& [at, length] : spans) {
+        items.push_back(std::string_view(recordTexts).substr(at, length));
+    }
+    std::sort(items.begin(), items.end());
     const std::string profiles = exportProfiles();
     std::vector<std::string_view> lines;
     for (std::size_t at = 0; at < profiles.size();) {
@@ -163,7 +176,132 @@ std::string_view Detector::connKeyOf(std::string_view item) {
     return item.substr(5, last - 5);
 }
 
+void Detector::noteAddress(std::uint32_t v4) {
+    if (privateSite_) return;
+    const auto addr = decode::IpAddress::v4(v4);
+    privateSite_ = addr.isPrivate() && addr.isUnicastHost();
+}
+
+bool Detector::learnConn(bool tcp, std::uint32_t client, std::uint32_t server, std::uint16_t port,
+                         std::string_view protocol, std::string_view clientText,
+                         std::string_view serverText) {
+    const std::uint32_t id = records_.internProtocol(protocol);
+    if (id == 0) return false;
+    switch (records_.addConn(tcp, client, server, port, id)) {
+        case BaselineRecords::Add::Present:
+            return true;
+        case BaselineRecords::Add::Conflict:  // the key with another protocol: a text
+            return false;
+        case BaselineRecords::Add::Added:
+            break;
+    }
+    noteAddress(client);
+    noteAddress(server);
+    if (!hosts_.contains(clientText)) hosts_.emplace(clientText);
+    if (!hosts_.contains(serverText)) hosts_.emplace(serverText);
+    if (protocol != "-") records_.addPair(id, client, server);
+    if (isIcsProtocol(protocol))
+        icsHosts_.insert({std::string(clientText), std::string(serverText)});
+    return true;
+}
+
+bool Detector::learnTalk(std::string_view protocol, std::uint32_t client, std::uint32_t server,
+                         std::string_view clientText, std::string_view serverText) {
+    const std::uint32_t id = records_.internProtocol(protocol);
+    if (id == 0) return false;
+    if (!records_.addTalk(id, client, server)) return true;
+    noteAddress(client);
+    noteAddress(server);
+    if (!hosts_.contains(clientText)) hosts_.emplace(clientText);
+    if (!hosts_.contains(serverText)) hosts_.emplace(serverText);  // the record is its pair
+    if (isIcsProtocol(protocol))
+        icsHosts_.insert({std::string(clientText), std::string(serverText)});
+    return true;
+}
+
+bool Detector::learnRecord(std::string_view item) {
+    const bool conn = item.starts_with("conn "), talk = item.starts_with("talk ");
+    if (!conn && !talk) return false;
+    // Exactly 6 (conn) or 4 (talk) words between single spaces, nothing else.
+    std::string_view w[6];
+    std::size_t n = 0;
+    for (std::size_t at = 0; at <= item.size();) {
+        std::size_t end = item.find(' ', at);
+        if (end == std::string_view::npos) end = item.size();
+        if (n == 6 || end == at) return false;
+        w[n++] = item.substr(at, end - at);
+        at = end + 1;
+    }
+    if (n != (conn ? 6u : 4u)) return false;
+    const std::string_view protocol = conn ? w[5] : w[1];
+    if (protocol.find_first_of("\t\n\v\f\r") != std::string_view::npos) return false;
+    std::uint32_t client = 0, server = 0;
+    if (!BaselineRecords::parseV4(w[2], client) || !BaselineRecords::parseV4(w[3], server)) {
+        return false;
+    }
+    if (talk) return learnTalk(protocol, client, server, w[2], w[3]);
+    std::uint16_t port = 0;
+    if ((w[1] != "tcp" && w[1] != "udp") || !BaselineRecords::parsePort(w[4], port)) return false;
+    return learnConn(w[1] == "tcp", client, server, port, protocol, w[2], w[3]);
+}
+
+void Detector::learnTalkOf(const std::string& protocol, const std::string& client,
+                           const std::string& server) {
+    std::uint32_t a = 0, b = 0;
+    if (protocol.find_first_of(" \t\n\v\f\r") == std::string::npos && !protocol.empty() &&
+        BaselineRecords::parseV4(client, a) && BaselineRecords::parseV4(server, b) &&
+        learnTalk(protocol, a, b, client, server)) {
+        return;
+    }
+    learn(talkItem(protocol, client, server));
+}
+
+bool Detector::hasTalk(const std::string& protocol, const std::string& client,
+                       const std::string& server) const {
+    std::uint32_t a = 0, b = 0;
+    if (const std::uint32_t id = records_.protocolId(protocol);
+        id != 0 && BaselineRecords::parseV4(client, a) && BaselineRecords::parseV4(server, b) &&
+        records_.hasTalk(id, a, b)) {
+        return true;
+    }
+    return textTalks_ > 0 && baseline_.count(talkItem(protocol, client, server)) > 0;
+}
+
+void Detector::addPairIndex(std::string_view protocol, std::string_view a, std::string_view b) {
+    std::uint32_t x = 0, y = 0;
+    if (BaselineRecords::parseV4(a, x) && BaselineRecords::parseV4(b, y)) {
+        if (const std::uint32_t id = records_.internProtocol(protocol)) {
+            records_.addPair(id, x, y);
+            return;
+        }
+    }
+    pairProtocols_.insert(pairKey(protocol, a, b));
+}
+
+bool Detector::hasPairIndex(std::string_view protocol, std::string_view a,
+                            std::string_view b) const {
+    std::uint32_t x = 0, y = 0;
+    if (const std::uint32_t id = records_.protocolId(protocol);
+        id != 0 && BaselineRecords::parseV4(a, x) && BaselineRecords::parseV4(b, y) &&
+        records_.hasPair(id, x, y)) {
+        return true;
+    }
+    return !pairProtocols_.empty() && pairProtocols_.count(pairKey(protocol, a, b)) > 0;
+}
+
+bool Detector::knownConn(std::string_view transport, const std::string& client,
+                         const std::string& server, std::uint16_t port) const {
+    std::uint32_t a = 0, b = 0;
+    if ((transport == "tcp" || transport == "udp") && BaselineRecords::parseV4(client, a) &&
+        BaselineRecords::parseV4(server, b) && records_.findConn(transport == "tcp", a, b, port)) {
+        return true;
+    }
+    if (conns_.empty() && connsOther_.empty()) return false;
+    return knownConnText(connKey(std::string(transport), client, server, port));
+}
+
 void Detector::learn(const std::string& item) {
+    if (learnRecord(item)) return;      // "conn" / "talk" items of IPv4 addresses
     if (baseline_.count(item)) return;  // the common case: cheap
     const auto w = wordViews(item);
     if (w.empty()) return;
@@ -173,6 +311,7 @@ void Detector::learn(const std::string& item) {
     }
     baseline_.insert(item);
     if (w[0] == "arp") arpItems_.insert(item);
+    if (w[0] == "talk") ++textTalks_;
     if (!privateSite_ && w.size() >= 2 && (w[0] == "device" || w[0] == "conn" || w[0] == "talk")) {
         for (std::size_t i = w[0] == "device" ? 1 : 2; i < w.size() && i < 4; ++i) {
             decode::IpAddress addr;
@@ -184,7 +323,7 @@ void Detector::learn(const std::string& item) {
     if (w.size() == 4 && w[0] == "talk") {  // talk protocol client server
         hosts_.insert(text(w[2]));
         hosts_.insert(text(w[3]));
-        pairProtocols_.insert(pairKey(w[1], w[2], w[3]));
+        addPairIndex(w[1], w[2], w[3]);
         if (isIcsProtocol(w[1])) icsHosts_.insert({text(w[2]), text(w[3])});
     } else if (w.size() == 2 && w[0] == "device") {
         hosts_.insert(text(w[1]));
@@ -199,7 +338,7 @@ void Detector::learn(const std::string& item) {
         } else {
             connsOther_.insert(key);
         }
-        if (w[5] != "-") pairProtocols_.insert(pairKey(w[5], w[2], w[3]));
+        if (w[5] != "-") addPairIndex(w[5], w[2], w[3]);
         if (isIcsProtocol(w[5])) icsHosts_.insert({text(w[2]), text(w[3])});
     }
 }
@@ -237,24 +376,28 @@ void Detector::onConnection(const ConnectionEvent& c, EndNamer devices) {
     // A dynamic port (IANA 49152-65535) with no recognised protocol is no service: such
     // connections between two hosts are one path, port 0 in the baseline.
     const bool dynamic = c.protocol.empty() && c.serverPort >= 49152;
-    const std::string key =
-        connKey(c.transport, c.clientIp, c.serverIp, dynamic ? 0 : c.serverPort);
+    const std::uint16_t port = dynamic ? 0 : c.serverPort;
+    if (knownConn(c.transport, c.clientIp, c.serverIp, port)) return;
     if (learning_) {
-        if (!knownConn(key)) {
-            learn("conn " + key + " " + (c.protocol.empty() ? std::string("-") : c.protocol));
+        const std::string_view protocol = c.protocol.empty() ? "-" : c.protocol;
+        std::uint32_t a = 0, b = 0;
+        if ((c.transport == "tcp" || c.transport == "udp") &&
+            BaselineRecords::parseV4(c.clientIp, a) && BaselineRecords::parseV4(c.serverIp, b) &&
+            protocol.find_first_of(" \t\n\v\f\r") == std::string_view::npos &&
+            learnConn(c.transport == "tcp", a, b, port, protocol, c.clientIp, c.serverIp)) {
+            return;
         }
+        learn("conn " + connKey(c.transport, c.clientIp, c.serverIp, port) + " " +
+              std::string(protocol));
         return;
     }
-    if (knownConn(key)) return;
     // A client renewing its lease directly (unicast) with a learned DHCP server.
     if (c.transport == "udp" && c.serverPort == 67 &&
         baseline_.count("dhcp_server " + c.serverIp)) {
         return;
     }
     // Baselines from before "conn" items: a learned talk item covers its protocol's connections.
-    if (!c.protocol.empty() && baseline_.count(talkItem(c.protocol, c.clientIp, c.serverIp))) {
-        return;
-    }
+    if (!c.protocol.empty() && hasTalk(c.protocol, c.clientIp, c.serverIp)) return;
     const Trigger t{.srcIp = c.clientIp,
                     .dstIp = c.serverIp,
                     .protocol = c.protocol,
@@ -262,7 +405,7 @@ void Detector::onConnection(const ConnectionEvent& c, EndNamer devices) {
                     .port = c.serverPort,
                     .timestampUs = c.timestampUs};
     if (!c.protocol.empty() && hosts_.count(c.clientIp) && hosts_.count(c.serverIp) &&
-        !pairProtocols_.count(pairKey(c.protocol, c.clientIp, c.serverIp))) {
+        !hasPairIndex(c.protocol, c.clientIp, c.serverIp)) {
         raiseByAddress("new_protocol", t, devices(false), devices(true));
     } else {
         raiseByAddress("unauthorized_connection", t, devices(false), devices(true));
@@ -347,16 +490,15 @@ void Detector::policyOperation(const dissect::FlowContext& flow, const dissect::
     const bool talkKnown =
         memo && std::find(memo->talkLearned.begin(), memo->talkLearned.end(), op.protocol) !=
                     memo->talkLearned.end();
-    const auto noteTalk = [&](const std::string& item) {
-        if (memo && memo->talkLearned.size() < 8 && baseline_.count(item)) {
+    const auto noteTalk = [&] {
+        if (memo && memo->talkLearned.size() < 8 && hasTalk(op.protocol, client, server)) {
             memo->talkLearned.push_back(op.protocol);
         }
     };
     if (learning_) {
         if (!talkKnown) {
-            const std::string item = talkItem(op.protocol, client, server);
-            learn(item);
-            noteTalk(item);
+            learnTalkOf(op.protocol, client, server);
+            noteTalk();
         }
         if (!type.empty()) learn(opItem(type, op.protocol, client, server));
         return;
@@ -377,12 +519,11 @@ void Detector::policyOperation(const dissect::FlowContext& flow, const dissect::
         named = true;
     };
     if (write && !talkKnown) {
-        const std::string item = talkItem(op.protocol, client, server);
-        if (!baseline_.count(item)) {
+        if (!hasTalk(op.protocol, client, server)) {
             name();
             raise("unauthorized_write", t, srcDevice, dstDevice);
         } else {
-            noteTalk(item);
+            noteTalk();
         }
     }
     if (!type.empty() && !baseline_.count(opItem(type, op.protocol, client, server))) {

@@ -24,6 +24,7 @@
 #include "sensor-agent/decode/packet.h"
 #include "sensor-agent/decode/tcp_reassembler.h"  // FunctionRef
 #include "sensor-agent/detect/alert_catalog.h"
+#include "sensor-agent/detect/baseline_records.h"
 #include "sensor-agent/detect/flat_counter.h"
 #include "sensor-agent/detect/ioc.h"
 #include "sensor-agent/detect/text_set.h"
@@ -75,6 +76,12 @@ inline std::uint64_t ipWord(const decode::IpAddress& ip) {
     return (x[0] ^ (x[1] * 0x9e3779b97f4a7c15ULL) ^ (ip.v6 ? 1 : 0)) * 0xff51afd7ed558ccdULL;
 }
 
+/// IpAddress::v4Value inline (asked per packet).
+inline std::uint32_t v4Of(const decode::IpAddress& ip) {
+    return (std::uint32_t{ip.bytes[0]} << 24) | (std::uint32_t{ip.bytes[1]} << 16) |
+           (std::uint32_t{ip.bytes[2]} << 8) | ip.bytes[3];
+}
+
 /// traffic_anomaly's state (anomaly_engine.cpp): packets per bucket between two addresses
 /// against the maximum learned per bucket. A Detector keeps one; an engine whose workers each
 /// see every packet of their address pairs gives each worker a shard (Detector::shardRates),
@@ -112,19 +119,51 @@ private:
         std::uint64_t learnedMax = 0, learnedBuckets = 0;  // while learning / imported
         bool alarmed = false;
     };
-    // Direct-mapped cache in front of the table (a slot per address pair, either direction);
+    // IPv4 pairs (the common case) in a flat table: the profiles in a deque (they never move,
+    // so the caches may point to them), found through an open-addressing index of their
+    // positions keyed by the two addresses (docs/BENCHMARKS.md "Detector, session 11"); other
+    // pairs in a node map.
+    struct Entry4 {
+        std::uint32_t low = 0, high = 0;  // host order, low < high or equal
+        Profile profile;
+    };
+    Profile* insert4(std::uint32_t low, std::uint32_t high, bool bounded);
+    Profile* insert(const std::pair<decode::IpAddress, decode::IpAddress>& key, bool bounded);
+    bool full() const;
+    static std::size_t home4(std::uint64_t key) {
+        return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32);
+    }
+    const Alarm* countProfile(Profile& r, std::int64_t now, bool learning);
+    const Alarm* countOther(const decode::DecodedPacket& p, bool learning);  // IPv6
+    /// The cache slot of an IPv4 pair, the same for both directions (not src ^ dst: pairs of
+    /// one plant's numbering share their xor).
+    static std::size_t slot4(std::uint32_t src, std::uint32_t dst) {
+        const auto mix = [](std::uint32_t x) {
+            const std::uint64_t h = x * 0x9e3779b97f4a7c15ULL;
+            return h ^ (h >> 29);
+        };
+        return static_cast<std::size_t>(((mix(src) + mix(dst)) * 0xff51afd7ed558ccdULL) >> 52) &
+               (kSlots - 1);
+    }
+
+    std::int64_t bucketUs_;
+    std::shared_ptr<std::atomic<std::size_t>> tracked_;
+    std::deque<Entry4> entries4_;
+    std::vector<std::uint32_t> index4_;  // per slot: position in entries4_ + 1, 0: empty
+    std::unordered_map<std::pair<decode::IpAddress, decode::IpAddress>, Profile, IpPairHash>
+        profiles_;  // pairs with an IPv6 address
+    // Direct-mapped caches in front of the tables (a slot per address pair, either direction);
     // entries are never removed, so the pointers stay valid.
+    static constexpr std::size_t kSlots = 4096;  // a power of two
+    struct Slot4 {
+        std::uint64_t pair = 0;  // source << 32 | destination
+        Profile* profile = nullptr;
+    };
+    std::vector<Slot4> slots4_ = std::vector<Slot4>(kSlots);
     struct Slot {
         decode::IpAddress src{}, dst{};
         Profile* profile = nullptr;
     };
-    Profile* insert(const std::pair<decode::IpAddress, decode::IpAddress>& key, bool bounded);
-
-    std::int64_t bucketUs_;
-    std::shared_ptr<std::atomic<std::size_t>> tracked_;
-    std::unordered_map<std::pair<decode::IpAddress, decode::IpAddress>, Profile, IpPairHash>
-        profiles_;
-    static constexpr std::size_t kSlots = 4096;  // a power of two
     std::vector<Slot> slots_ = std::vector<Slot>(kSlots);
     Alarm alarm_;  // count()'s answer
 };
@@ -180,7 +219,7 @@ public:
     std::string exportBaseline() const;
     /// Adds the items of an exported baseline (unknown lines are kept as they are).
     void importBaseline(const std::string& text);
-    std::size_t baselineSize() const { return baseline_.size(); }
+    std::size_t baselineSize() const { return baseline_.size() + records_.size(); }
 
     /// A packet sent by a unicast host address. Learning: the host joins the baseline. Otherwise
     /// a host not in it raises new_device; deviceOf() names its device (called only then).
@@ -268,7 +307,9 @@ private:
     // Per-engine state.
     struct PollProfile {  // polling_change: request intervals of (protocol, client, server, fc)
         std::int64_t lastUs = -1;
-        std::deque<std::int64_t> recent;    // last intervals (detection window)
+        // Last intervals (detection window; a vector: an empty std::deque allocates ~580 bytes,
+        // and most profiles are only learned).
+        std::vector<std::int64_t> recent;
         std::vector<std::int64_t> learned;  // intervals seen while learning (a bounded ring)
         std::uint64_t learnedNext = 0;      // ring position
         std::int64_t baselineUs = 0;        // learned median interval (0: none)
@@ -340,6 +381,26 @@ private:
     };
 
     void learn(const std::string& item);
+    /// learn() for a "conn" or "talk" item that fits a binary record; false: it does not
+    /// (learn() keeps it as text).
+    bool learnRecord(std::string_view item);
+    bool learnConn(bool tcp, std::uint32_t client, std::uint32_t server, std::uint16_t port,
+                   std::string_view protocol, std::string_view clientText,
+                   std::string_view serverText);
+    bool learnTalk(std::string_view protocol, std::uint32_t client, std::uint32_t server,
+                   std::string_view clientText, std::string_view serverText);
+    void learnTalkOf(const std::string& protocol, const std::string& client,
+                     const std::string& server);
+    void noteAddress(std::uint32_t v4);  // privateSite_
+    /// The baseline holds "talk <protocol> <client> <server>" (record or text).
+    bool hasTalk(const std::string& protocol, const std::string& client,
+                 const std::string& server) const;
+    /// The pair index: the two addresses talked the protocol (records or texts).
+    void addPairIndex(std::string_view protocol, std::string_view a, std::string_view b);
+    bool hasPairIndex(std::string_view protocol, std::string_view a, std::string_view b) const;
+    /// A conn item covers (transport, client, server, port) (record or text).
+    bool knownConn(std::string_view transport, const std::string& client, const std::string& server,
+                   std::uint16_t port) const;
     bool indexHandling(const std::vector<std::string>& w);  // mute/allow/exclude items
     bool suppressed(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
                     const std::string& dstDevice) const;
@@ -394,22 +455,32 @@ private:
     std::function<std::string(const std::string&)> deviceNamer_;
     std::function<void(const std::string&, bool)> raiseHook_;
     IndicatorList indicators_;
-    // The baseline's items: compact (TextSet), as it holds items per learned connection and
-    // pair; "arp" items also in order, for the lookup by address prefix (arp_spoofing).
+    // The baseline's items: "conn" and "talk" items of IPv4 addresses as binary records
+    // (records_, with the pair index), the others as texts (TextSet); "arp" items also in
+    // order, for the lookup by address prefix (arp_spoofing).
+    BaselineRecords records_;
     TextSet baseline_;
+    std::size_t textTalks_ = 0;  // "talk" items among the texts (looked up there only then)
     std::set<std::string> arpItems_;
     // Indexes over baseline_ (kept in step by learn()).
     // Hashed: only looked up, never walked in order.
-    std::unordered_set<std::string> hosts_;          // every address a baseline item names
+    struct TextHash {  // hosts_ looked up by view (no copy per learned connection)
+        using is_transparent = void;
+        std::size_t operator()(std::string_view t) const noexcept {
+            return std::hash<std::string_view>{}(t);
+        }
+    };
+    // Every address a baseline item names.
+    std::unordered_set<std::string, TextHash, std::equal_to<>> hosts_;
     // "transport client server port" of the "conn" items: keys cut from the items themselves
     // (an index, no copy); an item not written with single spaces has its key in connsOther_.
     static std::string_view connKeyOf(std::string_view item);
-    bool knownConn(std::string_view key) const {
+    bool knownConnText(std::string_view key) const {
         return conns_.count(key) > 0 || connsOther_.count(key) > 0;
     }
     TextSet conns_{baseline_, &connKeyOf};
     TextSet connsOther_;
-    TextSet pairProtocols_;  // "protocol low high": the pair talked it
+    TextSet pairProtocols_;  // "protocol low high": the pair talked it (beside records_)
     std::map<std::string, AlertRecord> alerts_;
     std::map<std::string, AlertType> pluginTypes_;  // plugin alert types, as first reported
     // "type addrA addrB" -> the device names its alert was first raised with, so that an alert
