@@ -312,6 +312,18 @@ int main(int argc, char** argv) {
                 repeat);
     std::printf("bare      %8.2f M packets/s  %6.2f Gbit/s  [%.2f M packets/s]\n", b.pps() / 1e6,
                 b.gbps(), medianPps(bare) / 1e6);
+    // Which configuration the analysis runs: evidence is the one choice that moves memory by tens
+    // of MB (its buffer is fixed), and `run` and `analyze` differ in it.
+    if (evidenceRing == 0) {
+        std::printf("evidence  off: as `ironsight-sensor analyze` runs (without --evidence-dir)\n");
+    } else {
+        const ironsight::sensor::EvidenceOptions evidence;
+        std::printf(
+            "evidence  on: %zu-packet rings, %.1f MB buffer, as `run` and `analyze "
+            "--evidence-dir` (--evidence-ring 0: as `analyze`)\n",
+            evidenceRing > 0 ? static_cast<std::size_t>(evidenceRing) : evidence.ringPackets,
+            static_cast<double>(evidence.memoryBytes) / 1e6);
+    }
     double onePps = 0;
     for (const int workers : workerCounts) {
         ::setenv("IRONSIGHT_BENCH_WORKERS", std::to_string(workers).c_str(), 1);
