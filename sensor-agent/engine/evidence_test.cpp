@@ -58,6 +58,24 @@ protected:
         fed_.push_back({us, std::move(frame)});
     }
 
+    /// A scan of the PLC: `sources` hosts from `firstSource` on (one MAC, as behind a router),
+    /// each sending a SYN to ports 1..`ports`, 50 us apart; `payloadOf(source, port)` is the
+    /// SYN's payload. Many new flows: new_device, unauthorized_connection and port_scan alerts.
+    template <class PayloadOf>
+    void feedScan(Engine& engine, const char* mac, std::uint32_t firstSource, int sources,
+                  std::uint16_t ports, PayloadOf payloadOf) {
+        std::int64_t t = kStart;
+        for (int src = 0; src < sources; ++src) {
+            const Host scanner{test::mac(mac), firstSource + static_cast<std::uint32_t>(src)};
+            for (std::uint16_t port = 1; port <= ports; ++port) {
+                feed(engine,
+                     test::tcpFrame(scanner, plc_, 40000, port, 1, 0, test::tcp::kSyn,
+                                    payloadOf(src, port)),
+                     t += 50);
+            }
+        }
+    }
+
     /// A Modbus/TCP session HMI -> PLC: handshake, reads, one write (the trigger), more reads.
     /// Returns the index in fed_ of the write request.
     std::size_t modbusSessionWithWrite(Engine& engine, int readsBefore, int readsAfter) {
@@ -264,19 +282,9 @@ TEST_F(EvidenceTest, BoundsHoldUnderAFlood) {
     options.evidence.memoryBytes = 64 * 1024;
     options.evidence.alertPackets = 8;
     Engine engine(options);
-    // A scan from 200 sources over 100 ports of the PLC: many new flows, new_device,
-    // unauthorized_connection and port_scan alerts.
-    std::int64_t t = kStart;
-    for (int src = 0; src < 200; ++src) {
-        const Host scanner{test::mac("00:14:22:00:01:00"),
-                           test::ipv4("10.0.1.1") + static_cast<std::uint32_t>(src)};
-        for (std::uint16_t port = 1; port <= 100; ++port) {
-            feed(
-                engine,
-                test::tcpFrame(scanner, plc_, 40000, port, 1, 0, test::tcp::kSyn, Bytes(100, 0xab)),
-                t += 50);
-        }
-    }
+    // A scan from 200 sources over 100 ports of the PLC.
+    feedScan(engine, "00:14:22:00:01:00", test::ipv4("10.0.1.1"), 200, 100,
+             [](int, std::uint16_t) { return Bytes(100, 0xab); });
     engine.finish();
     const auto all = engine.takeEvidence();
     ASSERT_FALSE(all.empty());
@@ -334,17 +342,11 @@ TEST_F(EvidenceTest, PacketsReadBackByteForByteAfterTheBufferWrapsManyTimes) {
     options.evidence.memoryBytes = 16 * 1024 + 44;
     options.evidence.alertPackets = 8;
     Engine engine(options);
-    std::int64_t t = kStart;
-    for (int src = 0; src < 60; ++src) {
-        const Host scanner{test::mac("00:14:22:00:02:00"),
-                           test::ipv4("10.0.2.1") + static_cast<std::uint32_t>(src)};
-        for (std::uint16_t port = 1; port <= 90; ++port) {
-            Bytes payload(static_cast<std::size_t>((src * 7 + port * 13) % 61),
-                          static_cast<std::uint8_t>(src * 31 + port));
-            feed(engine, test::tcpFrame(scanner, plc_, 40000, port, 1, 0, test::tcp::kSyn, payload),
-                 t += 50);
-        }
-    }
+    feedScan(engine, "00:14:22:00:02:00", test::ipv4("10.0.2.1"), 60, 90,
+             [](int src, std::uint16_t port) {
+                 return Bytes(static_cast<std::size_t>((src * 7 + port * 13) % 61),
+                              static_cast<std::uint8_t>(src * 31 + port));
+             });
     engine.finish();
     const auto all = engine.takeEvidence();
     ASSERT_FALSE(all.empty());
