@@ -379,7 +379,9 @@ void Detector::onConnection(const ConnectionEvent& c, EndNamer devices) {
     const std::uint16_t port = dynamic ? 0 : c.serverPort;
     if (knownConn(c.transport, c.clientIp, c.serverIp, port)) return;
     if (learning_) {
-        const std::string_view protocol = c.protocol.empty() ? "-" : c.protocol;
+        // Both arms views: a "-" : c.protocol ternary would make a temporary std::string.
+        const std::string_view protocol =
+            c.protocol.empty() ? std::string_view("-") : std::string_view(c.protocol);
         std::uint32_t a = 0, b = 0;
         if ((c.transport == "tcp" || c.transport == "udp") &&
             BaselineRecords::parseV4(c.clientIp, a) && BaselineRecords::parseV4(c.serverIp, b) &&
