@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sensor-agent/detect/alert_catalog.h"
 #include "sensor-agent/plugins/plugin_loader.h"
 
 namespace ironsight::sensor {
@@ -148,17 +149,7 @@ private:
 }  // namespace
 
 const char* severityName(Severity s) {
-    switch (s) {
-        case Severity::Critical:
-            return "critical";
-        case Severity::Major:
-            return "major";
-        case Severity::Minor:
-            return "minor";
-        case Severity::Warning:
-            return "warning";
-    }
-    return "minor";
+    return detect::toString(s);  // the alert catalog's names
 }
 
 void writeAnalyzeJson(const Engine& engine, const std::vector<std::string>& files,
