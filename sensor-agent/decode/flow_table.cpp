@@ -9,36 +9,6 @@
 #include <tuple>
 
 namespace ironsight::sensor::decode {
-namespace {
-
-std::uint64_t load64(const std::uint8_t* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v * 0x9e3779b97f4a7c15ULL;
-    h = (h << 27) | (h >> 37);
-    return h * 0xff51afd7ed558ccdULL;
-}
-
-}  // namespace
-
-std::size_t FlowKeyHash::operator()(const FlowKey& k) const noexcept {
-    std::uint64_t h = 0x243f6a8885a308d3ULL;
-    h = mix(h, load64(k.ipA.bytes.data()));
-    h = mix(h, load64(k.ipB.bytes.data()));
-    if (k.ipA.v6 || k.ipB.v6) {
-        h = mix(h, load64(k.ipA.bytes.data() + 8));
-        h = mix(h, load64(k.ipB.bytes.data() + 8));
-    }
-    h = mix(h, (std::uint64_t{k.portA} << 48) | (std::uint64_t{k.portB} << 32) |
-                   (std::uint64_t{k.protocol} << 24) | (std::uint64_t{k.vlan} << 8) |
-                   (k.ipA.v6 ? 2u : 0u) | (k.ipB.v6 ? 1u : 0u));
-    return static_cast<std::size_t>(h ^ (h >> 29));
-}
-
 FlowKey flowKeyOf(const DecodedPacket& p, int& direction) {
     FlowKey key;
     const bool srcIsA = std::tie(p.srcIp, p.srcPort) <= std::tie(p.dstIp, p.dstPort);
@@ -153,32 +123,46 @@ void FlowTable::remove(Flow& flow) {
     flow.~Flow();
 }
 
-/// What every packet updates in its flow.
-inline FlowTable::Lookup FlowTable::touch(Flow& flow, const DecodedPacket& p, bool srcIsA,
-                                          Lookup result) {
-    if (p.l4 == L4::Tcp && (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn) {
-        flow.initiatorIsA = srcIsA;
-        flow.sawSyn = true;
-    }
-    // A capture's timestamps can step back a little (merged interfaces): the list order stays
-    // "last touched", and lastUs never goes backwards.
-    if (p.timestampUs > flow.lastUs) flow.lastUs = p.timestampUs;
-    result.flow = &flow;
-    return result;
-}
-
-FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
+FlowTable::Lookup FlowTable::trackAny(const DecodedPacket& p) {
     Lookup result;
-    const FlowKey key = flowKeyOf(p, result.direction);
-    const bool srcIsA = result.direction == 0;
-
     if (p.timestampUs - lastExpiryUs_ > 1000000) {
-        expire(p.timestampUs);
+        expire(p.timestampUs);  // may drop last_ (then kNone)
         lastExpiryUs_ = p.timestampUs;
     }
     // About half the packets of a capture belong to the flow of the packet before (a request
-    // and its answer): that flow is found without hashing, and is the newest of its list.
-    if (last_ != kNone && at(last_).key == key) return touch(at(last_), p, srcIsA, result);
+    // and its answer): that flow is found without a key or a hash (IPv4: its endpoints, as
+    // words, either way round), and is the newest of its list.
+    const bool v4 = !p.srcIp.v6 && !p.dstIp.v6;
+    std::uint64_t src = 0, dst = 0;
+    const std::uint32_t meta = p.ipProtocol | (std::uint32_t{p.vlan()} << 8);
+    if (v4) {
+        src = endpointV4(p.srcIp, p.srcPort);
+        dst = endpointV4(p.dstIp, p.dstPort);
+        if (last_ != kNone && lastV4_ && meta == lastMeta_) {
+            if (src == lastA_ && dst == lastB_) return touch(at(last_), p, true, result);
+            if (src == lastB_ && dst == lastA_) {
+                result.direction = 1;
+                return touch(at(last_), p, false, result);
+            }
+        }
+    }
+    FlowKey key;
+    if (v4) {  // flowKeyOf(), by the endpoint words
+        const bool srcIsA = src <= dst;
+        key.ipA = srcIsA ? p.srcIp : p.dstIp;
+        key.ipB = srcIsA ? p.dstIp : p.srcIp;
+        key.portA = srcIsA ? p.srcPort : p.dstPort;
+        key.portB = srcIsA ? p.dstPort : p.srcPort;
+        key.protocol = p.ipProtocol;
+        key.vlan = p.vlan();
+        result.direction = srcIsA ? 0 : 1;
+    } else {
+        key = flowKeyOf(p, result.direction);
+        if (last_ != kNone && at(last_).key == key) {
+            return touch(at(last_), p, result.direction == 0, result);
+        }
+    }
+    const bool srcIsA = result.direction == 0;
     const auto hash = static_cast<std::uint32_t>(FlowKeyHash{}(key));
     std::size_t mask = index_.size() - 1;
     std::size_t i = hash & mask;
@@ -223,6 +207,10 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
         moveToNewest(*found);
     }
     last_ = found->slot_;
+    lastV4_ = v4;
+    lastA_ = srcIsA ? src : dst;
+    lastB_ = srcIsA ? dst : src;
+    lastMeta_ = meta;
     return touch(*found, p, srcIsA, result);
 }
 
