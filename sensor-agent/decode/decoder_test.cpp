@@ -294,14 +294,33 @@ TEST(DecoderTest, FastPathDecodesExactlyAsTheGeneralPath) {
     }
     Decoder fast, general;
     general.setFastPath(false);
+    // What a previous packet left: decode() sets or resets every field.
+    DecodedPacket dirty;
+    dirty.timestampUs = -1;
+    dirty.wireLength = 7;
+    dirty.source = 3;
+    dirty.hasMac = true;
+    dirty.srcMac = dirty.dstMac = dirty.arp.senderMac = dirty.arp.targetMac = kClient.mac;
+    for (const std::uint16_t vlan : {1, 2, 3}) dirty.vlans.push_back(vlan);
+    dirty.etherType = 0x88cc;
+    dirty.l2Payload = modbus;
+    dirty.isArp = dirty.hasIp = true;
+    dirty.arp.op = 2;
+    dirty.srcIp = dirty.dstIp = dirty.arp.senderIp = dirty.arp.targetIp =
+        IpAddress::fromV6Bytes(Bytes(16, 0xee));
+    dirty.ipProtocol = dirty.ttl = 9;
+    dirty.l4 = L4::Icmp;
+    dirty.srcPort = dirty.dstPort = 77;
+    dirty.seq = dirty.ack = 5;
+    dirty.tcpFlags = 0xff;
+    dirty.payload = modbus;
     std::size_t ok = 0;
     for (std::size_t i = 0; i < variants.size(); ++i) {
         RawPacket r = raw(variants[i]);
         r.timestampUs = static_cast<std::int64_t>(i) * 1000;
         r.wireLength = static_cast<std::uint32_t>(variants[i].size() + i % 3);
         r.source = static_cast<std::uint8_t>(i % 5);
-        DecodedPacket a, b;
-        b.ttl = 99;  // decode() resets what it does not set
+        DecodedPacket a = dirty, b = dirty;
         const auto statusA = fast.decode(r, a);
         const auto statusB = general.decode(r, b);
         ASSERT_EQ(statusA, statusB) << "variant " << i;

@@ -136,8 +136,8 @@ FlowTable::Lookup FlowTable::trackAny(const DecodedPacket& p) {
     std::uint64_t src = 0, dst = 0;
     const std::uint32_t meta = p.ipProtocol | (std::uint32_t{p.vlan()} << 8);
     if (v4) {
-        src = endpointV4(p.srcIp, p.srcPort);
-        dst = endpointV4(p.dstIp, p.dstPort);
+        src = endpointWord(p.srcIp, p.srcPort);
+        dst = endpointWord(p.dstIp, p.dstPort);
         if (last_ != kNone && lastV4_ && meta == lastMeta_) {
             if (src == lastA_ && dst == lastB_) return touch(at(last_), p, true, result);
             if (src == lastB_ && dst == lastA_) {
@@ -146,31 +146,36 @@ FlowTable::Lookup FlowTable::trackAny(const DecodedPacket& p) {
             }
         }
     }
+    // The flow by the index: IPv4 by the endpoint words (no key is built unless the flow is
+    // new), IPv6 by its key.
     FlowKey key;
-    if (v4) {  // flowKeyOf(), by the endpoint words
-        const bool srcIsA = src <= dst;
-        key.ipA = srcIsA ? p.srcIp : p.dstIp;
-        key.ipB = srcIsA ? p.dstIp : p.srcIp;
-        key.portA = srcIsA ? p.srcPort : p.dstPort;
-        key.portB = srcIsA ? p.dstPort : p.srcPort;
-        key.protocol = p.ipProtocol;
-        key.vlan = p.vlan();
-        result.direction = srcIsA ? 0 : 1;
+    std::uint32_t hash;
+    std::uint64_t a = 0, b = 0;
+    if (v4) {
+        result.direction = src <= dst ? 0 : 1;
+        a = result.direction == 0 ? src : dst;
+        b = result.direction == 0 ? dst : src;
+        hash = static_cast<std::uint32_t>(flowHashV4(a, b, meta));
     } else {
         key = flowKeyOf(p, result.direction);
         if (last_ != kNone && at(last_).key == key) {
             return touch(at(last_), p, result.direction == 0, result);
         }
+        hash = static_cast<std::uint32_t>(FlowKeyHash{}(key));
     }
     const bool srcIsA = result.direction == 0;
-    const auto hash = static_cast<std::uint32_t>(FlowKeyHash{}(key));
+    const auto matches = [&](const FlowKey& k) {
+        if (!v4) return k == key;
+        return !k.ipA.v6 && !k.ipB.v6 && (k.protocol | (std::uint32_t{k.vlan} << 8)) == meta &&
+               endpointWord(k.ipA, k.portA) == a && endpointWord(k.ipB, k.portB) == b;
+    };
     std::size_t mask = index_.size() - 1;
     std::size_t i = hash & mask;
     Flow* found = nullptr;
     for (; index_[i].slotPlus1 != 0; i = (i + 1) & mask) {
         if (index_[i].hash != hash) continue;
         Flow& candidate = at(index_[i].slotPlus1 - 1);
-        if (candidate.key == key) {
+        if (matches(candidate.key)) {
             found = &candidate;
             break;
         }
@@ -198,6 +203,14 @@ FlowTable::Lookup FlowTable::trackAny(const DecodedPacket& p) {
             mask = index_.size() - 1;
             for (i = hash & mask; index_[i].slotPlus1 != 0;) i = (i + 1) & mask;
         }
+        if (v4) {  // flowKeyOf(), by the endpoint words
+            key.ipA = srcIsA ? p.srcIp : p.dstIp;
+            key.ipB = srcIsA ? p.dstIp : p.srcIp;
+            key.portA = srcIsA ? p.srcPort : p.dstPort;
+            key.portB = srcIsA ? p.dstPort : p.srcPort;
+            key.protocol = p.ipProtocol;
+            key.vlan = p.vlan();
+        }
         found = &create(key, hash, i);
         const bool synAck =
             (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
@@ -208,8 +221,8 @@ FlowTable::Lookup FlowTable::trackAny(const DecodedPacket& p) {
     }
     last_ = found->slot_;
     lastV4_ = v4;
-    lastA_ = srcIsA ? src : dst;
-    lastB_ = srcIsA ? dst : src;
+    lastA_ = a;
+    lastB_ = b;
     lastMeta_ = meta;
     return touch(*found, p, srcIsA, result);
 }

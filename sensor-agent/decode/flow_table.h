@@ -39,8 +39,28 @@ struct FlowKey {
     }
 };
 
+/// An IPv4 endpoint as one ordered word: tie(ip, port) order is this word's order (an IPv4
+/// address's bytes after its first 4 are zero). The flow table compares packets by them.
+inline std::uint64_t endpointWord(const IpAddress& ip, std::uint16_t port) {
+    return (std::uint64_t{ip.v4Value()} << 16) | port;
+}
+
+/// The hash of an IPv4 flow key: its endpoint words (a <= b) and protocol | vlan << 8.
+inline std::uint64_t flowHashV4(std::uint64_t a, std::uint64_t b, std::uint32_t meta) {
+    std::uint64_t h = (a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xff51afd7ed558ccdULL) ^
+                      (std::uint64_t{meta} * 0xc4ceb9fe1a85ec53ULL);
+    h ^= h >> 32;
+    h *= 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+
 struct FlowKeyHash {
     std::size_t operator()(const FlowKey& k) const noexcept {
+        if (!k.ipA.v6 && !k.ipB.v6) {
+            return static_cast<std::size_t>(flowHashV4(endpointWord(k.ipA, k.portA),
+                                                       endpointWord(k.ipB, k.portB),
+                                                       k.protocol | (std::uint32_t{k.vlan} << 8)));
+        }
         const auto load64 = [](const std::uint8_t* p) {
             std::uint64_t v;
             std::memcpy(&v, p, sizeof v);
@@ -167,8 +187,8 @@ public:
         if (last_ != kNone && lastV4_ && packet.timestampUs - lastExpiryUs_ <= 1000000 &&
             !packet.srcIp.v6 && !packet.dstIp.v6 &&
             (packet.ipProtocol | (std::uint32_t{packet.vlan()} << 8)) == lastMeta_) {
-            const std::uint64_t src = endpointV4(packet.srcIp, packet.srcPort);
-            const std::uint64_t dst = endpointV4(packet.dstIp, packet.dstPort);
+            const std::uint64_t src = endpointWord(packet.srcIp, packet.srcPort);
+            const std::uint64_t dst = endpointWord(packet.dstIp, packet.dstPort);
             Lookup result;
             if (src == lastA_ && dst == lastB_) return touch(at(last_), packet, true, result);
             if (src == lastB_ && dst == lastA_) {
@@ -218,11 +238,6 @@ private:
     void unlink(Flow& flow);
     void pushNewest(Flow& flow);
     void moveToNewest(Flow& flow);
-    /// An IPv4 endpoint as one ordered word: tie(ip, port) order is this word's order (an
-    /// IPv4 address's bytes after its first 4 are zero).
-    static std::uint64_t endpointV4(const IpAddress& ip, std::uint16_t port) {
-        return (std::uint64_t{ip.v4Value()} << 16) | port;
-    }
     /// What every packet updates in its flow.
     Lookup touch(Flow& flow, const DecodedPacket& p, bool srcIsA, Lookup result) {
         if (p.l4 == L4::Tcp && (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn) {

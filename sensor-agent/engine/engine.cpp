@@ -823,6 +823,10 @@ Engine::Impl::~Impl() { stop(); }
 
 void Engine::Impl::processDirect(const RawPacket& raw) {
     countPacket(raw);
+    if (!evidence.enabled()) {  // analyze's default: no ring takes the packet (no-op calls)
+        workers[0]->process(raw);
+        return;
+    }
     evidence.packet(raw);
     workers[0]->process(raw);
     evidence.endPacket();
@@ -905,7 +909,7 @@ void Engine::Impl::Worker::emitConnection(detect::ConnectionEvent c) {
 
 void Engine::Impl::Worker::emitInFlow(AppFlow& app) {
     if (direct) {
-        impl.evidence.inFlow(app.shared().recent);
+        if (impl.evidence.enabled()) impl.evidence.inFlow(app.shared().recent);
     } else {
         record(EventKind::InFlow, 0, app.id());
     }
