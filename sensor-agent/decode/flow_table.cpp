@@ -124,20 +124,15 @@ void FlowTable::remove(Flow& flow) {
 }
 
 FlowTable::Lookup FlowTable::trackAny(const DecodedPacket& p) {
-    Lookup result;
     if (p.timestampUs - lastExpiryUs_ > 1000000) {
         expire(p.timestampUs);  // may drop last_ (then kNone)
         lastExpiryUs_ = p.timestampUs;
     }
-    // About half the packets of a capture belong to the flow of the packet before (a request
-    // and its answer): that flow is found without a key or a hash (IPv4: its endpoints, as
-    // words, either way round), and is the newest of its list.
-    const bool v4 = !p.srcIp.v6 && !p.dstIp.v6;
-    std::uint64_t src = 0, dst = 0;
+    Lookup result;
     const std::uint32_t meta = p.ipProtocol | (std::uint32_t{p.vlan()} << 8);
-    if (v4) {
-        src = endpointWord(p.srcIp, p.srcPort);
-        dst = endpointWord(p.dstIp, p.dstPort);
+    if (!p.srcIp.v6 && !p.dstIp.v6) {  // as track()
+        const std::uint64_t src = endpointWord(p.srcIp, p.srcPort);
+        const std::uint64_t dst = endpointWord(p.dstIp, p.dstPort);
         if (last_ != kNone && lastV4_ && meta == lastMeta_) {
             if (src == lastA_ && dst == lastB_) return touch(at(last_), p, true, result);
             if (src == lastB_ && dst == lastA_) {
@@ -145,86 +140,110 @@ FlowTable::Lookup FlowTable::trackAny(const DecodedPacket& p) {
                 return touch(at(last_), p, false, result);
             }
         }
+        return trackV4(p, src, dst, meta);
     }
-    // The flow by the index: IPv4 by the endpoint words (no key is built unless the flow is
-    // new), IPv6 by its key.
-    FlowKey key;
-    std::uint32_t hash;
-    std::uint64_t a = 0, b = 0;
-    if (v4) {
-        result.direction = src <= dst ? 0 : 1;
-        a = result.direction == 0 ? src : dst;
-        b = result.direction == 0 ? dst : src;
-        hash = static_cast<std::uint32_t>(flowHashV4(a, b, meta));
-    } else {
-        key = flowKeyOf(p, result.direction);
-        if (last_ != kNone && at(last_).key == key) {
-            return touch(at(last_), p, result.direction == 0, result);
-        }
-        hash = static_cast<std::uint32_t>(FlowKeyHash{}(key));
-    }
+    // IPv6: by the key.
+    const FlowKey key = flowKeyOf(p, result.direction);
     const bool srcIsA = result.direction == 0;
-    const auto matches = [&](const FlowKey& k) {
-        if (!v4) return k == key;
-        return !k.ipA.v6 && !k.ipB.v6 && (k.protocol | (std::uint32_t{k.vlan} << 8)) == meta &&
-               endpointWord(k.ipA, k.portA) == a && endpointWord(k.ipB, k.portB) == b;
-    };
-    std::size_t mask = index_.size() - 1;
+    if (last_ != kNone && at(last_).key == key) return touch(at(last_), p, srcIsA, result);
+    const auto hash = static_cast<std::uint32_t>(FlowKeyHash{}(key));
+    const std::size_t mask = index_.size() - 1;
     std::size_t i = hash & mask;
     Flow* found = nullptr;
     for (; index_[i].slotPlus1 != 0; i = (i + 1) & mask) {
         if (index_[i].hash != hash) continue;
         Flow& candidate = at(index_[i].slotPlus1 - 1);
-        if (matches(candidate.key)) {
+        if (candidate.key == key) {
             found = &candidate;
             break;
         }
     }
     if (!found) {
-        bool moved = false;
-        if (size_ >= limits_.maxFlows) {
-            // Full: evict the least recently used flow of either list.
-            const std::uint32_t a = lru_[0].oldest;
-            const std::uint32_t b = lru_[1].oldest;
-            const std::uint32_t victim = a == kNone   ? b
-                                         : b == kNone ? a
-                                                      : (at(a).lastUs <= at(b).lastUs ? a : b);
-            if (victim != kNone) {
-                remove(at(victim));
-                ++evicted_;
-                moved = true;  // the deletion may have shifted the free position
-            }
-        }
-        if ((size_ + 1) * 8 > index_.size() * 7) {
-            grow();
-            moved = true;
-        }
-        if (moved) {
-            mask = index_.size() - 1;
-            for (i = hash & mask; index_[i].slotPlus1 != 0;) i = (i + 1) & mask;
-        }
-        if (v4) {  // flowKeyOf(), by the endpoint words
-            key.ipA = srcIsA ? p.srcIp : p.dstIp;
-            key.ipB = srcIsA ? p.dstIp : p.srcIp;
-            key.portA = srcIsA ? p.srcPort : p.dstPort;
-            key.portB = srcIsA ? p.dstPort : p.srcPort;
-            key.protocol = p.ipProtocol;
-            key.vlan = p.vlan();
-        }
-        found = &create(key, hash, i);
-        const bool synAck =
-            (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
-        found->initiatorIsA = synAck ? !srcIsA : srcIsA;
+        found = &insert(key, hash, i, p, srcIsA);
         result.created = true;
     } else if (lruOf(*found).newest != found->slot_) {
         moveToNewest(*found);
     }
     last_ = found->slot_;
-    lastV4_ = v4;
+    lastV4_ = false;
+    return touch(*found, p, srcIsA, result);
+}
+
+/// An IPv4 packet's flow by the index, found by its endpoint words (the key is built only for
+/// a new flow); no expiry due, the previous flow compared already.
+FlowTable::Lookup FlowTable::trackV4(const DecodedPacket& p, std::uint64_t src, std::uint64_t dst,
+                                     std::uint32_t meta) {
+    Lookup result;
+    const bool srcIsA = src <= dst;
+    result.direction = srcIsA ? 0 : 1;
+    const std::uint64_t a = srcIsA ? src : dst;
+    const std::uint64_t b = srcIsA ? dst : src;
+    const auto hash = static_cast<std::uint32_t>(flowHashV4(a, b, meta));
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = hash & mask;
+    Flow* found = nullptr;
+    for (; index_[i].slotPlus1 != 0; i = (i + 1) & mask) {
+        if (index_[i].hash != hash) continue;
+        Flow& candidate = at(index_[i].slotPlus1 - 1);
+        const FlowKey& k = candidate.key;
+        if (!k.ipA.v6 && !k.ipB.v6 && (k.protocol | (std::uint32_t{k.vlan} << 8)) == meta &&
+            endpointWord(k.ipA, k.portA) == a && endpointWord(k.ipB, k.portB) == b) {
+            found = &candidate;
+            break;
+        }
+    }
+    if (!found) {
+        FlowKey key;  // flowKeyOf(), by the endpoint words
+        key.ipA = srcIsA ? p.srcIp : p.dstIp;
+        key.ipB = srcIsA ? p.dstIp : p.srcIp;
+        key.portA = srcIsA ? p.srcPort : p.dstPort;
+        key.portB = srcIsA ? p.dstPort : p.srcPort;
+        key.protocol = p.ipProtocol;
+        key.vlan = p.vlan();
+        found = &insert(key, hash, i, p, srcIsA);
+        result.created = true;
+    } else if (lruOf(*found).newest != found->slot_) {
+        moveToNewest(*found);
+    }
+    last_ = found->slot_;
+    lastV4_ = true;
     lastA_ = a;
     lastB_ = b;
     lastMeta_ = meta;
     return touch(*found, p, srcIsA, result);
+}
+
+/// A new flow for `key`, whose probe run ends at index position `i`; when the table is full the
+/// least recently used flow is evicted first.
+Flow& FlowTable::insert(const FlowKey& key, std::uint32_t hash, std::size_t i,
+                        const DecodedPacket& p, bool srcIsA) {
+    bool moved = false;
+    if (size_ >= limits_.maxFlows) {
+        // Full: evict the least recently used flow of either list.
+        const std::uint32_t a = lru_[0].oldest;
+        const std::uint32_t b = lru_[1].oldest;
+        const std::uint32_t victim = a == kNone   ? b
+                                     : b == kNone ? a
+                                                  : (at(a).lastUs <= at(b).lastUs ? a : b);
+        if (victim != kNone) {
+            remove(at(victim));
+            ++evicted_;
+            moved = true;  // the deletion may have shifted the free position
+        }
+    }
+    if ((size_ + 1) * 8 > index_.size() * 7) {
+        grow();
+        moved = true;
+    }
+    if (moved) {
+        const std::size_t mask = index_.size() - 1;
+        for (i = hash & mask; index_[i].slotPlus1 != 0;) i = (i + 1) & mask;
+    }
+    Flow& flow = create(key, hash, i);
+    const bool synAck =
+        (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
+    flow.initiatorIsA = synAck ? !srcIsA : srcIsA;
+    return flow;
 }
 
 std::size_t FlowTable::expire(std::int64_t nowUs) {

@@ -182,19 +182,22 @@ public:
     /// Finds or creates the flow of a TCP or UDP packet and updates its last-seen time. Never
     /// fails: when the table is full the least recently used flow is evicted first.
     Lookup track(const DecodedPacket& packet) {
-        // Inline: an IPv4 packet of the flow of the packet before (about half of them), when
-        // no expiry is due; trackAny() does the rest, and this again.
-        if (last_ != kNone && lastV4_ && packet.timestampUs - lastExpiryUs_ <= 1000000 &&
-            !packet.srcIp.v6 && !packet.dstIp.v6 &&
-            (packet.ipProtocol | (std::uint32_t{packet.vlan()} << 8)) == lastMeta_) {
+        // Inline, an IPv4 packet when no expiry is due: the flow of the packet before (about
+        // half of them) by its endpoint words, either way round; else trackV4() by the index.
+        // trackAny() does the rest (expiry first, IPv6).
+        if (packet.timestampUs - lastExpiryUs_ <= 1000000 && !packet.srcIp.v6 && !packet.dstIp.v6) {
+            const std::uint32_t meta = packet.ipProtocol | (std::uint32_t{packet.vlan()} << 8);
             const std::uint64_t src = endpointWord(packet.srcIp, packet.srcPort);
             const std::uint64_t dst = endpointWord(packet.dstIp, packet.dstPort);
-            Lookup result;
-            if (src == lastA_ && dst == lastB_) return touch(at(last_), packet, true, result);
-            if (src == lastB_ && dst == lastA_) {
-                result.direction = 1;
-                return touch(at(last_), packet, false, result);
+            if (last_ != kNone && lastV4_ && meta == lastMeta_) {
+                Lookup result;
+                if (src == lastA_ && dst == lastB_) return touch(at(last_), packet, true, result);
+                if (src == lastB_ && dst == lastA_) {
+                    result.direction = 1;
+                    return touch(at(last_), packet, false, result);
+                }
             }
+            return trackV4(packet, src, dst, meta);
         }
         return trackAny(packet);
     }
@@ -251,6 +254,10 @@ private:
         return result;
     }
     Lookup trackAny(const DecodedPacket& packet);
+    Lookup trackV4(const DecodedPacket& packet, std::uint64_t src, std::uint64_t dst,
+                   std::uint32_t meta);
+    Flow& insert(const FlowKey& key, std::uint32_t hash, std::size_t position,
+                 const DecodedPacket& packet, bool srcIsA);
     void remove(Flow& flow);
     Flow& create(const FlowKey& key, std::uint32_t hash, std::size_t position);
     void grow();
