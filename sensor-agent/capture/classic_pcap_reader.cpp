@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,7 +18,7 @@ constexpr std::uint32_t kMagicMicro = 0xa1b2c3d4;
 constexpr std::uint32_t kMagicNano = 0xa1b23c4d;
 constexpr std::uint32_t kLinkTypeEthernet = 1;
 constexpr std::uint32_t kMaxSnaplen = 262144;  // libpcap's MAXIMUM_SNAPLEN (Ethernet's maximum)
-constexpr std::size_t kFileHeader = 24, kRecordHeader = 16;
+constexpr std::size_t kFileHeader = 24;
 constexpr std::size_t kBlock = 1 << 20;  // read() size; a record (<= 256 KiB + 16) always fits
 
 std::uint32_t load32(const std::uint8_t* p, bool swapped) {
@@ -74,7 +75,12 @@ std::unique_ptr<ClassicPcapReader> ClassicPcapReader::open(const std::string& pa
 }
 
 ClassicPcapReader::ClassicPcapReader(int fd, bool swapped, bool nanoseconds, std::uint32_t snapshot)
-    : fd_(fd), swapped_(swapped), nanoseconds_(nanoseconds), snapshot_(snapshot), buffer_(kBlock) {}
+    : fd_(fd),
+      swapped_(swapped),
+      nanoseconds_(nanoseconds),
+      snapshot_(snapshot),
+      keptLimit_(std::min(snapshot, kMaxSnaplen)),
+      buffer_(kBlock) {}
 
 ClassicPcapReader::~ClassicPcapReader() {
     ::close(fd_);

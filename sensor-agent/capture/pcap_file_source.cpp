@@ -2,8 +2,6 @@
 // PcapFileSource: libpcap offline reading with specific, one-line error messages.
 #include "sensor-agent/capture/pcap_file_source.h"
 
-#include "sensor-agent/capture/classic_pcap_reader.h"
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -60,7 +58,7 @@ Result<PcapFileSource> PcapFileSource::open(const std::filesystem::path& file, R
     return PcapFileSource(capture::PcapHandle(raw), file, size);
 }
 
-Result<bool> PcapFileSource::next(RawPacket& packet) {
+Result<bool> PcapFileSource::nextSlow(RawPacket& packet) {
     if (classic_) {
         capture::ClassicPcapReader::Record record;
         switch (classic_->next(record, classicError_)) {

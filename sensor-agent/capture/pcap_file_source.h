@@ -7,15 +7,12 @@
 #include <memory>
 #include <string>
 
+#include "sensor-agent/capture/classic_pcap_reader.h"
 #include "sensor-agent/capture/pcap_handle.h"
 #include "sensor-agent/capture/raw_packet.h"
 #include "shared/base/result.h"
 
 namespace ironsight::sensor {
-
-namespace capture {
-class ClassicPcapReader;
-}
 
 class PcapFileSource {
 public:
@@ -35,7 +32,19 @@ public:
     /// Reads the next packet into `packet` (its data stays valid until the next call).
     /// Returns false at a clean end of file; an Error ("X is truncated after packet N") for a
     /// truncated or corrupt file.
-    Result<bool> next(RawPacket& packet);
+    Result<bool> next(RawPacket& packet) {
+        // The built-in reader's common case inline (a call per packet); the rest out of line.
+        capture::ClassicPcapReader::Record record;
+        if (classic_ && classic_->nextInBuffer(record)) [[likely]] {
+            ++packets_;
+            packet.linkType = linkType_;
+            packet.timestampUs = record.timestampUs;
+            packet.wireLength = record.wireLength;
+            packet.data = record.data;
+            return true;
+        }
+        return nextSlow(packet);
+    }
 
     int linkType() const { return linkType_; }
     std::uint64_t packetsRead() const { return packets_; }
@@ -50,6 +59,7 @@ private:
     PcapFileSource(capture::PcapHandle handle, std::filesystem::path path, std::int64_t size);
     PcapFileSource(std::unique_ptr<capture::ClassicPcapReader> classic, std::filesystem::path path,
                    std::int64_t size);
+    Result<bool> nextSlow(RawPacket& packet);
     Error readError(const std::string& reason) const;
 
     capture::PcapHandle handle_;  // null when classic_ reads the file

@@ -194,6 +194,14 @@ TEST_F(PcapFileTest, BuiltInReaderGivesWhatLibpcapGivesForEveryVariantAndEveryCu
     variants.push_back({"snaplen 100", {.snaplen = 100}, someRecords(12), true});
     variants.push_back({"snaplen 0", {.snaplen = 0}, someRecords(12), true});
     variants.push_back({"snaplen over the maximum", {.snaplen = 1u << 30}, someRecords(12), true});
+    // The reader's inline path keeps records up to the snapshot length whole and leaves longer
+    // ones (cut) to the general one: records at, under and just over the snapshot length.
+    auto atSnap = someRecords(5);
+    for (const std::size_t i : {1, 2, 3}) {
+        atSnap[i].data.resize(99 + i);
+        atSnap[i].caplen = static_cast<std::uint32_t>(99 + i);
+    }
+    variants.push_back({"records around the snapshot length", {.snaplen = 100}, atSnap, true});
     // Times before 1970 and fractions out of range pass through as libpcap passes them (signed
     // in the file's own byte order, unsigned once swapped).
     auto odd = someRecords(4);

@@ -30,8 +30,14 @@ public:
     /// IPv4 fragments are held here until their datagram is complete; decode() then returns the
     /// whole datagram's L4 (payload valid until the next decode()). Until then: Skipped.
     const Ipv4Reassembler& ipv4Reassembler() const { return reassembler_; }
+    /// Most frames are Ethernet II (untagged or with one VLAN tag) carrying a whole,
+    /// unfragmented IPv4 TCP or UDP header: decode() reads those in one pass (decodeCommon) and
+    /// takes the general path, header by header, for everything else. Off: the general path for
+    /// every frame, with the same results (decoder_test compares the two).
+    void setFastPath(bool on) { fastPath_ = on; }
 
 private:
+    bool decodeCommon(const RawPacket& raw, DecodedPacket& out);
     DecodeStatus malformed(Malformed reason);
     DecodeStatus decodeEthernet(std::span<const std::uint8_t> data, DecodedPacket& out);
     DecodeStatus decodeEtherPayload(std::uint16_t etherType, std::span<const std::uint8_t> data,
@@ -44,6 +50,7 @@ private:
 
     DecodeCounters counters_;
     Ipv4Reassembler reassembler_;
+    bool fastPath_ = true;
 };
 
 }  // namespace ironsight::sensor::decode

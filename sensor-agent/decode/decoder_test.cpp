@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <string>
 #include <tuple>
 
 #include "sensor-agent/decode/decoder.h"
@@ -199,6 +200,140 @@ TEST(DecoderTest, LinuxCookedSllAndSll2) {
     EXPECT_EQ(d.decode(raw(Bytes(10, 0), 113), p), DecodeStatus::Malformed);
     EXPECT_EQ(d.decode(raw(ip, 147), p), DecodeStatus::Malformed);  // a link type we do not know
     EXPECT_EQ(d.counters().byReason[static_cast<int>(Malformed::UnsupportedLinkType)], 1u);
+}
+
+/// Every field decode() sets, and where its spans point (into the frame, or the reassembler).
+void expectSameDecode(const DecodedPacket& a, const DecodedPacket& b, const std::string& what) {
+    SCOPED_TRACE(what);
+    EXPECT_EQ(a.timestampUs, b.timestampUs);
+    EXPECT_EQ(a.wireLength, b.wireLength);
+    EXPECT_EQ(a.source, b.source);
+    EXPECT_EQ(a.hasMac, b.hasMac);
+    EXPECT_EQ(a.srcMac, b.srcMac);
+    EXPECT_EQ(a.dstMac, b.dstMac);
+    EXPECT_EQ(std::vector<std::uint16_t>(a.vlans.begin(), a.vlans.end()),
+              std::vector<std::uint16_t>(b.vlans.begin(), b.vlans.end()));
+    EXPECT_EQ(a.etherType, b.etherType);
+    EXPECT_EQ(a.l2Payload.data(), b.l2Payload.data());
+    EXPECT_EQ(a.l2Payload.size(), b.l2Payload.size());
+    EXPECT_EQ(a.isArp, b.isArp);
+    EXPECT_EQ(a.arp.op, b.arp.op);
+    EXPECT_EQ(a.arp.senderMac, b.arp.senderMac);
+    EXPECT_EQ(a.arp.targetMac, b.arp.targetMac);
+    EXPECT_EQ(a.arp.senderIp, b.arp.senderIp);
+    EXPECT_EQ(a.arp.targetIp, b.arp.targetIp);
+    EXPECT_EQ(a.hasIp, b.hasIp);
+    EXPECT_EQ(a.srcIp, b.srcIp);
+    EXPECT_EQ(a.dstIp, b.dstIp);
+    EXPECT_EQ(a.ipProtocol, b.ipProtocol);
+    EXPECT_EQ(a.ttl, b.ttl);
+    EXPECT_EQ(a.l4, b.l4);
+    EXPECT_EQ(a.srcPort, b.srcPort);
+    EXPECT_EQ(a.dstPort, b.dstPort);
+    EXPECT_EQ(a.seq, b.seq);
+    EXPECT_EQ(a.ack, b.ack);
+    EXPECT_EQ(a.tcpFlags, b.tcpFlags);
+    EXPECT_EQ(a.payload.size(), b.payload.size());
+    if (a.payload.size() == b.payload.size()) {
+        EXPECT_TRUE(std::equal(a.payload.begin(), a.payload.end(), b.payload.begin()));
+    }
+}
+
+// decode()'s one-pass path for common frames (Ethernet, at most one VLAN tag, IPv4, TCP/UDP)
+// must give what the general path gives, and leave everything else to it: every prefix of a
+// set of frames, and the frames with each header byte changed (versions, header lengths,
+// total and UDP lengths, TCP data offsets, fragment fields, EtherTypes, tags, protocols).
+TEST(DecoderTest, FastPathDecodesExactlyAsTheGeneralPath) {
+    const Bytes modbus{0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 10};
+    std::vector<Bytes> frames = {
+        tcpFrame(kClient, kServer, 49152, 502, 0x01020304, 0xa0b0c0d0, tcp::kPsh | tcp::kAck,
+                 modbus),
+        tcpFrame(kServer, kClient, 502, 49152, 7, 9, tcp::kSyn | tcp::kAck, {}),
+        tcpFrame(kClient, kServer, 49152, 502, 1, 2, tcp::kAck, modbus, {42}),
+        tcpFrame(kClient, kServer, 49152, 502, 1, 2, tcp::kAck, modbus, {100, 42}),  // QinQ
+        udpFrame(kClient, kServer, 5000, 47808, Bytes(30, 0x81)),
+        udpFrame(kClient, kServer, 5000, 53, {}),
+        ethernet(kServer.mac, kClient.mac, etype::kIpv4,
+                 ipv4Packet(kClient.ip, kServer.ip, 1, Bytes{8, 0, 0, 0, 0, 1, 0, 1})),
+        ethernet(kServer.mac, kClient.mac, etype::kIpv4,
+                 ipv4Packet(kClient.ip, kServer.ip, 17, Bytes(16, 0), 64, 9, 0x2000)),  // MF
+        arpFrame(1, kClient, kServer, true),
+    };
+    // A TCP segment with IPv4 options (IHL 6) and TCP options (data offset 6), one VLAN tag.
+    {
+        Bytes ip = ipv4Packet(kClient.ip, kServer.ip, 6,
+                              tcpSegment(kClient.ip, kServer.ip, 40000, 102, 5, 6, tcp::kAck,
+                                         Bytes{3, 0, 0, 22, 2, 0xf0, 0x80}));
+        ip.insert(ip.begin() + 20, {1, 1, 1, 0});  // NOP NOP NOP EOL
+        ip[0] = 0x46;
+        ip.insert(ip.begin() + 24 + 20, {1, 1, 1, 0});  // after the TCP header at 24
+        ip[24 + 12] = 0x60;
+        ip[3] = static_cast<std::uint8_t>(ip.size());
+        frames.push_back(ethernet(kServer.mac, kClient.mac, etype::kIpv4, ip, {7}));
+    }
+    // A UDP datagram whose length field is shorter than the IP payload (trailing bytes).
+    {
+        Bytes frame = udpFrame(kClient, kServer, 5000, 2222, Bytes(20, 5));
+        frame[14 + 20 + 5] = 12;  // UDP length 12: 4 payload bytes
+        frames.push_back(frame);
+    }
+    std::vector<Bytes> variants;
+    for (const Bytes& frame : frames) {
+        for (std::size_t len = 0; len <= frame.size(); ++len) {
+            variants.emplace_back(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(len));
+        }
+        for (std::size_t at = 12; at < std::min<std::size_t>(frame.size(), 14 + 4 + 24 + 20);
+             ++at) {
+            for (const std::uint8_t value :
+                 {0x00, 0x01, 0x06, 0x11, 0x20, 0x40, 0x45, 0x4f, 0x5f, 0x81, 0x88, 0xff}) {
+                Bytes changed = frame;
+                changed[at] = value;
+                variants.push_back(std::move(changed));
+            }
+        }
+    }
+    Decoder fast, general;
+    general.setFastPath(false);
+    // What a previous packet left: decode() sets or resets every field.
+    DecodedPacket dirty;
+    dirty.timestampUs = -1;
+    dirty.wireLength = 7;
+    dirty.source = 3;
+    dirty.hasMac = true;
+    dirty.srcMac = dirty.dstMac = dirty.arp.senderMac = dirty.arp.targetMac = kClient.mac;
+    for (const std::uint16_t vlan : {1, 2, 3}) dirty.vlans.push_back(vlan);
+    dirty.etherType = 0x88cc;
+    dirty.l2Payload = modbus;
+    dirty.isArp = dirty.hasIp = true;
+    dirty.arp.op = 2;
+    dirty.srcIp = dirty.dstIp = dirty.arp.senderIp = dirty.arp.targetIp =
+        IpAddress::fromV6Bytes(Bytes(16, 0xee));
+    dirty.ipProtocol = dirty.ttl = 9;
+    dirty.l4 = L4::Icmp;
+    dirty.srcPort = dirty.dstPort = 77;
+    dirty.seq = dirty.ack = 5;
+    dirty.tcpFlags = 0xff;
+    dirty.payload = modbus;
+    std::size_t ok = 0;
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+        RawPacket r = raw(variants[i]);
+        r.timestampUs = static_cast<std::int64_t>(i) * 1000;
+        r.wireLength = static_cast<std::uint32_t>(variants[i].size() + i % 3);
+        r.source = static_cast<std::uint8_t>(i % 5);
+        DecodedPacket a = dirty, b = dirty;
+        const auto statusA = fast.decode(r, a);
+        const auto statusB = general.decode(r, b);
+        ASSERT_EQ(statusA, statusB) << "variant " << i;
+        if (statusA == DecodeStatus::Ok && (a.l4 == L4::Tcp || a.l4 == L4::Udp)) ++ok;
+        expectSameDecode(a, b, "variant " + std::to_string(i));
+        if (::testing::Test::HasFailure()) return;
+    }
+    EXPECT_GT(ok, variants.size() / 4);  // most variants are common frames
+    EXPECT_EQ(fast.counters().packets, general.counters().packets);
+    EXPECT_EQ(fast.counters().malformed, general.counters().malformed);
+    EXPECT_EQ(fast.counters().fragmentsSkipped, general.counters().fragmentsSkipped);
+    EXPECT_EQ(fast.counters().byReason, general.counters().byReason);
+    EXPECT_GT(fast.counters().malformed, 0u);
 }
 
 TEST(DecoderTest, Ipv6AddressFormatting) {

@@ -9,36 +9,6 @@
 #include <tuple>
 
 namespace ironsight::sensor::decode {
-namespace {
-
-std::uint64_t load64(const std::uint8_t* p) {
-    std::uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v * 0x9e3779b97f4a7c15ULL;
-    h = (h << 27) | (h >> 37);
-    return h * 0xff51afd7ed558ccdULL;
-}
-
-}  // namespace
-
-std::size_t FlowKeyHash::operator()(const FlowKey& k) const noexcept {
-    std::uint64_t h = 0x243f6a8885a308d3ULL;
-    h = mix(h, load64(k.ipA.bytes.data()));
-    h = mix(h, load64(k.ipB.bytes.data()));
-    if (k.ipA.v6 || k.ipB.v6) {
-        h = mix(h, load64(k.ipA.bytes.data() + 8));
-        h = mix(h, load64(k.ipB.bytes.data() + 8));
-    }
-    h = mix(h, (std::uint64_t{k.portA} << 48) | (std::uint64_t{k.portB} << 32) |
-                   (std::uint64_t{k.protocol} << 24) | (std::uint64_t{k.vlan} << 8) |
-                   (k.ipA.v6 ? 2u : 0u) | (k.ipB.v6 ? 1u : 0u));
-    return static_cast<std::size_t>(h ^ (h >> 29));
-}
-
 FlowKey flowKeyOf(const DecodedPacket& p, int& direction) {
     FlowKey key;
     const bool srcIsA = std::tie(p.srcIp, p.srcPort) <= std::tie(p.dstIp, p.dstPort);
@@ -153,34 +123,31 @@ void FlowTable::remove(Flow& flow) {
     flow.~Flow();
 }
 
-/// What every packet updates in its flow.
-inline FlowTable::Lookup FlowTable::touch(Flow& flow, const DecodedPacket& p, bool srcIsA,
-                                          Lookup result) {
-    if (p.l4 == L4::Tcp && (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn) {
-        flow.initiatorIsA = srcIsA;
-        flow.sawSyn = true;
-    }
-    // A capture's timestamps can step back a little (merged interfaces): the list order stays
-    // "last touched", and lastUs never goes backwards.
-    if (p.timestampUs > flow.lastUs) flow.lastUs = p.timestampUs;
-    result.flow = &flow;
-    return result;
-}
-
-FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
-    Lookup result;
-    const FlowKey key = flowKeyOf(p, result.direction);
-    const bool srcIsA = result.direction == 0;
-
+FlowTable::Lookup FlowTable::trackAny(const DecodedPacket& p) {
     if (p.timestampUs - lastExpiryUs_ > 1000000) {
-        expire(p.timestampUs);
+        expire(p.timestampUs);  // may drop last_ (then kNone)
         lastExpiryUs_ = p.timestampUs;
     }
-    // About half the packets of a capture belong to the flow of the packet before (a request
-    // and its answer): that flow is found without hashing, and is the newest of its list.
+    Lookup result;
+    const std::uint32_t meta = p.ipProtocol | (std::uint32_t{p.vlan()} << 8);
+    if (!p.srcIp.v6 && !p.dstIp.v6) {  // as track()
+        const std::uint64_t src = endpointWord(p.srcIp, p.srcPort);
+        const std::uint64_t dst = endpointWord(p.dstIp, p.dstPort);
+        if (last_ != kNone && lastV4_ && meta == lastMeta_) {
+            if (src == lastA_ && dst == lastB_) return touch(at(last_), p, true, result);
+            if (src == lastB_ && dst == lastA_) {
+                result.direction = 1;
+                return touch(at(last_), p, false, result);
+            }
+        }
+        return trackV4(p, src, dst, meta);
+    }
+    // IPv6: by the key.
+    const FlowKey key = flowKeyOf(p, result.direction);
+    const bool srcIsA = result.direction == 0;
     if (last_ != kNone && at(last_).key == key) return touch(at(last_), p, srcIsA, result);
     const auto hash = static_cast<std::uint32_t>(FlowKeyHash{}(key));
-    std::size_t mask = index_.size() - 1;
+    const std::size_t mask = index_.size() - 1;
     std::size_t i = hash & mask;
     Flow* found = nullptr;
     for (; index_[i].slotPlus1 != 0; i = (i + 1) & mask) {
@@ -192,38 +159,91 @@ FlowTable::Lookup FlowTable::track(const DecodedPacket& p) {
         }
     }
     if (!found) {
-        bool moved = false;
-        if (size_ >= limits_.maxFlows) {
-            // Full: evict the least recently used flow of either list.
-            const std::uint32_t a = lru_[0].oldest;
-            const std::uint32_t b = lru_[1].oldest;
-            const std::uint32_t victim = a == kNone   ? b
-                                         : b == kNone ? a
-                                                      : (at(a).lastUs <= at(b).lastUs ? a : b);
-            if (victim != kNone) {
-                remove(at(victim));
-                ++evicted_;
-                moved = true;  // the deletion may have shifted the free position
-            }
-        }
-        if ((size_ + 1) * 8 > index_.size() * 7) {
-            grow();
-            moved = true;
-        }
-        if (moved) {
-            mask = index_.size() - 1;
-            for (i = hash & mask; index_[i].slotPlus1 != 0;) i = (i + 1) & mask;
-        }
-        found = &create(key, hash, i);
-        const bool synAck =
-            (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
-        found->initiatorIsA = synAck ? !srcIsA : srcIsA;
+        found = &insert(key, hash, i, p, srcIsA);
         result.created = true;
     } else if (lruOf(*found).newest != found->slot_) {
         moveToNewest(*found);
     }
     last_ = found->slot_;
+    lastV4_ = false;
     return touch(*found, p, srcIsA, result);
+}
+
+/// An IPv4 packet's flow by the index, found by its endpoint words (the key is built only for
+/// a new flow); no expiry due, the previous flow compared already.
+FlowTable::Lookup FlowTable::trackV4(const DecodedPacket& p, std::uint64_t src, std::uint64_t dst,
+                                     std::uint32_t meta) {
+    Lookup result;
+    const bool srcIsA = src <= dst;
+    result.direction = srcIsA ? 0 : 1;
+    const std::uint64_t a = srcIsA ? src : dst;
+    const std::uint64_t b = srcIsA ? dst : src;
+    const auto hash = static_cast<std::uint32_t>(flowHashV4(a, b, meta));
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = hash & mask;
+    Flow* found = nullptr;
+    for (; index_[i].slotPlus1 != 0; i = (i + 1) & mask) {
+        if (index_[i].hash != hash) continue;
+        Flow& candidate = at(index_[i].slotPlus1 - 1);
+        const FlowKey& k = candidate.key;
+        if (!k.ipA.v6 && !k.ipB.v6 && (k.protocol | (std::uint32_t{k.vlan} << 8)) == meta &&
+            endpointWord(k.ipA, k.portA) == a && endpointWord(k.ipB, k.portB) == b) {
+            found = &candidate;
+            break;
+        }
+    }
+    if (!found) {
+        FlowKey key;  // flowKeyOf(), by the endpoint words
+        key.ipA = srcIsA ? p.srcIp : p.dstIp;
+        key.ipB = srcIsA ? p.dstIp : p.srcIp;
+        key.portA = srcIsA ? p.srcPort : p.dstPort;
+        key.portB = srcIsA ? p.dstPort : p.srcPort;
+        key.protocol = p.ipProtocol;
+        key.vlan = p.vlan();
+        found = &insert(key, hash, i, p, srcIsA);
+        result.created = true;
+    } else if (lruOf(*found).newest != found->slot_) {
+        moveToNewest(*found);
+    }
+    last_ = found->slot_;
+    lastV4_ = true;
+    lastA_ = a;
+    lastB_ = b;
+    lastMeta_ = meta;
+    return touch(*found, p, srcIsA, result);
+}
+
+/// A new flow for `key`, whose probe run ends at index position `i`; when the table is full the
+/// least recently used flow is evicted first.
+Flow& FlowTable::insert(const FlowKey& key, std::uint32_t hash, std::size_t i,
+                        const DecodedPacket& p, bool srcIsA) {
+    bool moved = false;
+    if (size_ >= limits_.maxFlows) {
+        // Full: evict the least recently used flow of either list.
+        const std::uint32_t a = lru_[0].oldest;
+        const std::uint32_t b = lru_[1].oldest;
+        const std::uint32_t victim = a == kNone   ? b
+                                     : b == kNone ? a
+                                                  : (at(a).lastUs <= at(b).lastUs ? a : b);
+        if (victim != kNone) {
+            remove(at(victim));
+            ++evicted_;
+            moved = true;  // the deletion may have shifted the free position
+        }
+    }
+    if ((size_ + 1) * 8 > index_.size() * 7) {
+        grow();
+        moved = true;
+    }
+    if (moved) {
+        const std::size_t mask = index_.size() - 1;
+        for (i = hash & mask; index_[i].slotPlus1 != 0;) i = (i + 1) & mask;
+    }
+    Flow& flow = create(key, hash, i);
+    const bool synAck =
+        (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == (tcpflag::kSyn | tcpflag::kAck);
+    flow.initiatorIsA = synAck ? !srcIsA : srcIsA;
+    return flow;
 }
 
 std::size_t FlowTable::expire(std::int64_t nowUs) {

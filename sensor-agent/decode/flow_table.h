@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <new>
@@ -22,11 +23,66 @@ struct FlowKey {
     std::uint16_t portA = 0, portB = 0;
     std::uint8_t protocol = 0;
     std::uint16_t vlan = 0;
-    bool operator==(const FlowKey&) const = default;
+    /// Member-wise, by words: the members up to `protocol` are 39 bytes without padding, read
+    /// as five overlapping 64-bit words (the flow table compares keys per packet).
+    bool operator==(const FlowKey& o) const {
+        static_assert(offsetof(FlowKey, protocol) == 38 && offsetof(FlowKey, vlan) == 40);
+        const auto at = [](const FlowKey& k, std::size_t offset) {
+            std::uint64_t v;
+            std::memcpy(&v, reinterpret_cast<const unsigned char*>(&k) + offset, sizeof v);
+            return v;
+        };
+        return ((at(*this, 0) ^ at(o, 0)) | (at(*this, 8) ^ at(o, 8)) |
+                (at(*this, 16) ^ at(o, 16)) | (at(*this, 24) ^ at(o, 24)) |
+                (at(*this, 31) ^ at(o, 31))) == 0 &&
+               vlan == o.vlan;
+    }
 };
 
+/// An IPv4 endpoint as one ordered word: tie(ip, port) order is this word's order (an IPv4
+/// address's bytes after its first 4 are zero). The flow table compares packets by them.
+inline std::uint64_t endpointWord(const IpAddress& ip, std::uint16_t port) {
+    return (std::uint64_t{ip.v4Value()} << 16) | port;
+}
+
+/// The hash of an IPv4 flow key: its endpoint words (a <= b) and protocol | vlan << 8.
+inline std::uint64_t flowHashV4(std::uint64_t a, std::uint64_t b, std::uint32_t meta) {
+    std::uint64_t h = (a * 0x9e3779b97f4a7c15ULL) ^ (b * 0xff51afd7ed558ccdULL) ^
+                      (std::uint64_t{meta} * 0xc4ceb9fe1a85ec53ULL);
+    h ^= h >> 32;
+    h *= 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+
 struct FlowKeyHash {
-    std::size_t operator()(const FlowKey& k) const noexcept;
+    std::size_t operator()(const FlowKey& k) const noexcept {
+        if (!k.ipA.v6 && !k.ipB.v6) {
+            return static_cast<std::size_t>(flowHashV4(endpointWord(k.ipA, k.portA),
+                                                       endpointWord(k.ipB, k.portB),
+                                                       k.protocol | (std::uint32_t{k.vlan} << 8)));
+        }
+        const auto load64 = [](const std::uint8_t* p) {
+            std::uint64_t v;
+            std::memcpy(&v, p, sizeof v);
+            return v;
+        };
+        const auto mix = [](std::uint64_t h, std::uint64_t v) {
+            h ^= v * 0x9e3779b97f4a7c15ULL;
+            h = (h << 27) | (h >> 37);
+            return h * 0xff51afd7ed558ccdULL;
+        };
+        std::uint64_t h = 0x243f6a8885a308d3ULL;
+        h = mix(h, load64(k.ipA.bytes.data()));
+        h = mix(h, load64(k.ipB.bytes.data()));
+        if (k.ipA.v6 || k.ipB.v6) {
+            h = mix(h, load64(k.ipA.bytes.data() + 8));
+            h = mix(h, load64(k.ipB.bytes.data() + 8));
+        }
+        h = mix(h, (std::uint64_t{k.portA} << 48) | (std::uint64_t{k.portB} << 32) |
+                       (std::uint64_t{k.protocol} << 24) | (std::uint64_t{k.vlan} << 8) |
+                       (k.ipA.v6 ? 2u : 0u) | (k.ipB.v6 ? 1u : 0u));
+        return static_cast<std::size_t>(h ^ (h >> 29));
+    }
 };
 
 /// The canonical key of a TCP/UDP packet; direction is 0 when the packet was sent by endpoint a.
@@ -125,7 +181,26 @@ public:
 
     /// Finds or creates the flow of a TCP or UDP packet and updates its last-seen time. Never
     /// fails: when the table is full the least recently used flow is evicted first.
-    Lookup track(const DecodedPacket& packet);
+    Lookup track(const DecodedPacket& packet) {
+        // Inline, an IPv4 packet when no expiry is due: the flow of the packet before (about
+        // half of them) by its endpoint words, either way round; else trackV4() by the index.
+        // trackAny() does the rest (expiry first, IPv6).
+        if (packet.timestampUs - lastExpiryUs_ <= 1000000 && !packet.srcIp.v6 && !packet.dstIp.v6) {
+            const std::uint32_t meta = packet.ipProtocol | (std::uint32_t{packet.vlan()} << 8);
+            const std::uint64_t src = endpointWord(packet.srcIp, packet.srcPort);
+            const std::uint64_t dst = endpointWord(packet.dstIp, packet.dstPort);
+            if (last_ != kNone && lastV4_ && meta == lastMeta_) {
+                Lookup result;
+                if (src == lastA_ && dst == lastB_) return touch(at(last_), packet, true, result);
+                if (src == lastB_ && dst == lastA_) {
+                    result.direction = 1;
+                    return touch(at(last_), packet, false, result);
+                }
+            }
+            return trackV4(packet, src, dst, meta);
+        }
+        return trackAny(packet);
+    }
     /// Drops flows idle for longer than their timeout at time nowUs (cost: the flows dropped).
     std::size_t expire(std::int64_t nowUs);
     /// Calls fn for every live flow (e.g. to flush TCP reassembly at the end of a capture):
@@ -166,7 +241,23 @@ private:
     void unlink(Flow& flow);
     void pushNewest(Flow& flow);
     void moveToNewest(Flow& flow);
-    Lookup touch(Flow& flow, const DecodedPacket& p, bool srcIsA, Lookup result);
+    /// What every packet updates in its flow.
+    Lookup touch(Flow& flow, const DecodedPacket& p, bool srcIsA, Lookup result) {
+        if (p.l4 == L4::Tcp && (p.tcpFlags & (tcpflag::kSyn | tcpflag::kAck)) == tcpflag::kSyn) {
+            flow.initiatorIsA = srcIsA;
+            flow.sawSyn = true;
+        }
+        // A capture's timestamps can step back a little (merged interfaces): the list order
+        // stays "last touched", and lastUs never goes backwards.
+        if (p.timestampUs > flow.lastUs) flow.lastUs = p.timestampUs;
+        result.flow = &flow;
+        return result;
+    }
+    Lookup trackAny(const DecodedPacket& packet);
+    Lookup trackV4(const DecodedPacket& packet, std::uint64_t src, std::uint64_t dst,
+                   std::uint32_t meta);
+    Flow& insert(const FlowKey& key, std::uint32_t hash, std::size_t position,
+                 const DecodedPacket& packet, bool srcIsA);
     void remove(Flow& flow);
     Flow& create(const FlowKey& key, std::uint32_t hash, std::size_t position);
     void grow();
@@ -178,6 +269,11 @@ private:
     std::size_t size_ = 0;
     std::uint32_t slotCount_ = 0;
     std::uint32_t last_ = kNone;  // the flow of the last packet tracked (newest of its list)
+    // last_'s key when it is IPv4 (lastV4_), as track() compares packets with it: endpoints a
+    // and b as (address << 16 | port), the protocol and VLAN as (protocol | vlan << 8).
+    bool lastV4_ = false;
+    std::uint64_t lastA_ = 0, lastB_ = 0;
+    std::uint32_t lastMeta_ = 0;
     Lru lru_[2];  // [0]: TCP (tcpIdleUs), [1]: everything else (udpIdleUs)
     std::int64_t lastExpiryUs_ = 0;
     std::uint64_t evicted_ = 0, expired_ = 0;

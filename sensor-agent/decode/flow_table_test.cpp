@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "sensor-agent/decode/decoder.h"
 #include "sensor-agent/decode/flow_table.h"
@@ -121,14 +122,16 @@ TEST_F(FlowTableTest, SynFloodIsBoundedByEvictingTheLeastRecentlyUsedFlows) {
 }
 
 /// A TCP or UDP packet between two numbered hosts (10.0.h/256.h%256), built without a frame.
+/// v6: IPv6 addresses whose first 4 bytes are those IPv4 addresses (other flows).
 DecodedPacket packetOf(std::uint32_t src, std::uint16_t srcPort, std::uint32_t dst,
                        std::uint16_t dstPort, bool tcp, std::int64_t us, std::uint8_t flags = 0,
-                       std::uint16_t vlan = 0) {
+                       std::uint16_t vlan = 0, bool v6 = false) {
     DecodedPacket p;
     p.timestampUs = us;
     p.hasIp = true;
     p.srcIp = IpAddress::v4(0x0a000000u | src);
     p.dstIp = IpAddress::v4(0x0a000000u | dst);
+    p.srcIp.v6 = p.dstIp.v6 = v6;
     p.ipProtocol = tcp ? 6 : 17;
     p.l4 = tcp ? L4::Tcp : L4::Udp;
     p.srcPort = srcPort;
@@ -242,6 +245,52 @@ struct ModelFlow {
     bool tcp = false;
 };
 
+// The shortcut for the flow of the packet before compares a packet's endpoints with that
+// flow's: one endpoint pair on TCP and UDP, in two VLANs, as IPv4 and as IPv6 addresses with
+// the same leading bytes, in both directions, packet after packet, is eight flows.
+TEST(FlowTableIndexTest, ThePreviousFlowShortcutTellsProtocolsVlansAndFamiliesApart) {
+    using Kind = std::tuple<bool, std::uint16_t, bool>;  // TCP, VLAN, IPv6
+    std::vector<Kind> kinds;
+    for (const bool tcp : {true, false}) {
+        for (const std::uint16_t vlan : {0, 5}) {
+            for (const bool v6 : {false, true}) kinds.emplace_back(tcp, vlan, v6);
+        }
+    }
+    FlowTable table;
+    std::map<Kind, Flow*> flows;
+    // Each order puts kinds that differ in one respect only next to each other: the family,
+    // the VLAN, then the protocol.
+    const auto byVlan = [](const Kind& a, const Kind& b) {
+        return std::tie(std::get<2>(a), std::get<0>(a), std::get<1>(a)) <
+               std::tie(std::get<2>(b), std::get<0>(b), std::get<1>(b));
+    };
+    const auto byProtocol = [](const Kind& a, const Kind& b) {
+        return std::tie(std::get<2>(a), std::get<1>(a), std::get<0>(a)) <
+               std::tie(std::get<2>(b), std::get<1>(b), std::get<0>(b));
+    };
+    for (int round = 0; round < 3; ++round) {
+        if (round == 1) std::sort(kinds.begin(), kinds.end(), byVlan);
+        if (round == 2) std::sort(kinds.begin(), kinds.end(), byProtocol);
+        for (const auto& kind : kinds) {
+            const auto [tcp, vlan, v6] = kind;
+            for (const bool fromA : {true, false, false, true}) {
+                const auto p = fromA ? packetOf(1, 40000, 2, 502, tcp, round, 0, vlan, v6)
+                                     : packetOf(2, 502, 1, 40000, tcp, round, 0, vlan, v6);
+                const auto r = table.track(p);
+                ASSERT_NE(r.flow, nullptr);
+                EXPECT_EQ(r.direction, fromA ? 0 : 1);
+                EXPECT_EQ(r.flow->key.protocol, tcp ? 6 : 17);
+                EXPECT_EQ(r.flow->key.vlan, vlan);
+                EXPECT_EQ(r.flow->key.ipA.v6, v6);
+                auto [it, created] = flows.try_emplace(kind, r.flow);
+                EXPECT_EQ(r.created, created);
+                EXPECT_EQ(it->second, r.flow);
+            }
+        }
+    }
+    EXPECT_EQ(table.size(), 8u);
+}
+
 TEST(FlowTableIndexTest, BehavesLikeAMapAndListModel) {
     std::mt19937 rng(20261207);
     for (int run = 0; run < 40; ++run) {
@@ -276,18 +325,20 @@ TEST(FlowTableIndexTest, BehavesLikeAMapAndListModel) {
             // Time moves on by 0-2.5 s, sometimes steps back a little (merged interfaces).
             now += static_cast<std::int64_t>(rng() % 2500) * 1000 - (rng() % 10 == 0 ? 300000 : 0);
             if (now < 0) now = 0;
-            // Half the packets belong to the flow of the packet before (the table's shortcut).
+            // Half the packets belong to the flow of the packet before (the table's shortcut),
+            // or to the IPv6 flow of the same numbers, which the shortcut must tell apart.
             const std::uint32_t e = step > 0 && rng() % 2 ? previous : rng() % endpoints;
             previous = e;
+            const bool v6 = rng() % 6 == 0;
             const bool tcp = e % 3 != 0;
             const std::uint8_t flags = std::array<std::uint8_t, 4>{
                 decode::tcpflag::kSyn, decode::tcpflag::kSyn | decode::tcpflag::kAck,
                 decode::tcpflag::kAck, 0}[rng() % 4];
             const auto client = static_cast<std::uint16_t>(40000 + e);
             auto p = rng() % 2 ? packetOf(e % 17, client, 100 + e % 5, 502, tcp, now, flags,
-                                          static_cast<std::uint16_t>(e % 2))
+                                          static_cast<std::uint16_t>(e % 2), v6)
                                : packetOf(100 + e % 5, 502, e % 17, client, tcp, now, flags,
-                                          static_cast<std::uint16_t>(e % 2));
+                                          static_cast<std::uint16_t>(e % 2), v6);
             int direction = 0;
             const Key key = keyOf(flowKeyOf(p, direction));
             const bool srcIsA = direction == 0;

@@ -28,7 +28,12 @@ struct IpAddress {
     static IpAddress v4(std::uint32_t hostOrder);
     static IpAddress fromV4Bytes(std::span<const std::uint8_t> b);
     static IpAddress fromV6Bytes(std::span<const std::uint8_t> b);
-    std::uint32_t v4Value() const;
+    std::uint32_t v4Value() const {  // inline: flow keys and caches ask per packet
+        std::uint32_t v;
+        std::memcpy(&v, bytes.data(), sizeof v);
+        if constexpr (std::endian::native == std::endian::little) return __builtin_bswap32(v);
+        return v;
+    }
     std::string toString() const;
     /// Not multicast, broadcast, unspecified or reserved (asked several times per packet: the
     /// IPv4 test is inline). Loopback stays a host: in a capture of a loopback interface it is

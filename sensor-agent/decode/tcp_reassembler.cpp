@@ -25,8 +25,11 @@ const char* toString(GapReason reason) {
     return "unknown";
 }
 
-void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
-                             std::span<const std::uint8_t> payload, DataRef onData, GapRef onGap) {
+static_assert(tcpflag::kSyn == 0x02);  // TcpReassembler::kSyn (the header's inline segment())
+
+void TcpReassembler::segmentAny(std::uint32_t seq, std::uint8_t flags,
+                                std::span<const std::uint8_t> payload, DataRef onData,
+                                GapRef onGap) {
     if (flags & tcpflag::kSyn) {
         // Data follows the SYN's own sequence number. A new SYN (port reuse) restarts the stream.
         if (next_ != 0 || !pending_.empty()) {
@@ -67,18 +70,6 @@ void TcpReassembler::segment(std::uint32_t seq, std::uint8_t flags,
     while (!pending_.empty() && (pendingBytes_ > maxBytes_ || pending_.size() > maxSegments_)) {
         skipHole(GapReason::BufferLimit, onData, onGap);  // resync at the first byte we have
     }
-}
-
-std::int64_t TcpReassembler::unwrap(std::uint32_t seq) const {
-    const std::uint32_t rel32 = seq - isn_;
-    return next_ + static_cast<std::int32_t>(rel32 - static_cast<std::uint32_t>(next_));
-}
-
-void TcpReassembler::acked(std::uint32_t ack) {
-    constexpr std::int64_t kMaxAckJump = 1 << 20;  // ignore implausible (fuzzed) acknowledgements
-    if (next_ < 0) return;                         // nothing to acknowledge yet
-    const std::int64_t rel = unwrap(ack);
-    if (rel > ackedHint_ && rel - next_ <= kMaxAckJump) ackedHint_ = rel;
 }
 
 void TcpReassembler::acked(std::uint32_t ack, DataRef onData, GapRef onGap) {

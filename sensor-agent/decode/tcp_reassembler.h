@@ -73,13 +73,30 @@ public:
     /// Feeds one segment of this direction; calls onData with bytes that are now in order
     /// (possibly several times) and onGap (with the reason) when missing bytes are given up on.
     void segment(std::uint32_t seq, std::uint8_t flags, std::span<const std::uint8_t> payload,
-                 DataRef onData, GapRef onGap);
+                 DataRef onData, GapRef onGap) {
+        // Inline, most segments: no SYN, and no payload (an acknowledgement) or the next bytes
+        // with nothing buffered (delivered as they are); segmentAny() does the rest.
+        if ((flags & kSyn) == 0) {
+            if (payload.empty()) return;
+            if (next_ >= 0 && pending_.empty() && unwrap(seq) == next_) {
+                onData(payload);
+                next_ += static_cast<std::int64_t>(payload.size());
+                return;
+            }
+        }
+        segmentAny(seq, flags, payload, onData, onGap);
+    }
 
     /// The peer acknowledged bytes of this direction up to `ack`. Remembered as a hint: when a
     /// later segment lies beyond a hole the peer has already acknowledged, the hole was lost by
     /// the capture (not by the network) and is skipped at once instead of waiting for the
     /// buffer limit ("ACKed unseen segment").
-    void acked(std::uint32_t ack);
+    void acked(std::uint32_t ack) {
+        constexpr std::int64_t kMaxAckJump = 1 << 20;  // ignore implausible (fuzzed) ones
+        if (next_ < 0) return;                         // nothing to acknowledge yet
+        const std::int64_t rel = unwrap(ack);
+        if (rel > ackedHint_ && rel - next_ <= kMaxAckJump) ackedHint_ = rel;
+    }
     /// As acked(ack), and also skips holes in front of data already buffered that the peer has
     /// now acknowledged: onGap for each such hole, then onData with what follows it.
     void acked(std::uint32_t ack, DataRef onData, GapRef onGap);
@@ -91,11 +108,18 @@ public:
     std::size_t bufferedBytes() const { return pendingBytes_; }
 
 private:
+    static constexpr std::uint8_t kSyn = 0x02;  // tcpflag::kSyn (decode/packet.h)
+    void segmentAny(std::uint32_t seq, std::uint8_t flags, std::span<const std::uint8_t> payload,
+                    DataRef onData, GapRef onGap);
     void drain(DataRef onData);
     void skipAckedHoles(DataRef onData, GapRef onGap);
     /// Declares the hole before the first buffered segment a gap and delivers from there.
     void skipHole(GapReason reason, DataRef onData, GapRef onGap);
-    std::int64_t unwrap(std::uint32_t seq) const;
+    /// The relative offset of `seq`: the one nearest to next_.
+    std::int64_t unwrap(std::uint32_t seq) const {
+        const std::uint32_t rel32 = seq - isn_;
+        return next_ + static_cast<std::int32_t>(rel32 - static_cast<std::uint32_t>(next_));
+    }
 
     /// The out-of-order segments by relative offset; the map is only allocated while something
     /// is buffered, so an in-order flow direction costs 8 bytes here (per-flow memory).

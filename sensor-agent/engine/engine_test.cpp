@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "sensor-agent/capture/pcap_file_source.h"
 #include "sensor-agent/engine/engine.h"
+#include "tests/support/packet_builder.h"
 #include "tests/support/plant_traffic.h"
 
 namespace ironsight::sensor {
@@ -118,6 +122,63 @@ TEST_F(EngineTest, TakeChangesReturnsOnlyWhatChanged) {
     std::set<std::string> changedTypes;
     for (const auto& a : third.alerts) changedTypes.insert(a.type);
     EXPECT_TRUE(changedTypes.count("unauthorized_write"));
+}
+
+// The dissectors' flow contexts are kept in a table by flow slot (Worker::context): with more
+// flows than entries (collisions), and with slots reused by new flows (a small flow bound
+// evicts a flow before its next packet), every operation still names its own flow's ends.
+TEST(EngineContextTest, InterleavedFlowsReportTheirOwnAddresses) {
+    for (const auto& [flowCount, maxFlows] : {std::pair{1500, 262144}, std::pair{100, 16}}) {
+        Engine engine(EngineOptions{.maxFlows = static_cast<std::size_t>(maxFlows)});
+        std::map<std::pair<std::string, std::string>, std::uint64_t> expected;
+        const auto ipText = [](int net, int i) {
+            return "10." + std::to_string(net) + "." + std::to_string(i / 200) + "." +
+                   std::to_string(i % 200 + 1);
+        };
+        const auto host = [](const std::string& ip) {
+            const std::uint32_t v = test::ipv4(ip);
+            return test::Host{
+                test::Mac{0x00, 0x14, 0x22, static_cast<std::uint8_t>(v >> 16),
+                          static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)},
+                v};
+        };
+        std::int64_t now = 1'000'000;
+        for (int round = 0; round < 3; ++round) {
+            for (int i = 0; i < flowCount; ++i) {
+                // Client i and server i; in the second half, servers of the first half again
+                // (one end in two flows).
+                const std::string clientIp = ipText(1, i);
+                const std::string serverIp = ipText(2, i < flowCount / 2 ? i : i / 2);
+                const test::Host client = host(clientIp), server = host(serverIp);
+                const auto clientPort = static_cast<std::uint16_t>(40000 + i % 1000);
+                const test::Bytes request = test::modbusAdu(static_cast<std::uint16_t>(round), 1,
+                                                            test::modbusReadRequest(3, 0, 1));
+                const test::Bytes response = test::modbusAdu(static_cast<std::uint16_t>(round), 1,
+                                                             test::modbusReadResponse(3, {7}));
+                const auto seq = static_cast<std::uint32_t>(1000 + round * request.size());
+                const auto ack = static_cast<std::uint32_t>(5000 + round * response.size());
+                for (const auto& frame :
+                     {test::tcpFrame(client, server, clientPort, 502, seq, ack,
+                                     test::tcp::kAck | test::tcp::kPsh, request),
+                      test::tcpFrame(server, client, 502, clientPort, ack,
+                                     seq + static_cast<std::uint32_t>(request.size()),
+                                     test::tcp::kAck | test::tcp::kPsh, response)}) {
+                    RawPacket raw;
+                    raw.timestampUs = now += 100;
+                    raw.wireLength = static_cast<std::uint32_t>(frame.size());
+                    raw.data = frame;
+                    engine.process(raw);
+                }
+                ++expected[{clientIp, serverIp}];
+            }
+        }
+        engine.finish();
+        std::map<std::pair<std::string, std::string>, std::uint64_t> seen;
+        for (const auto& op : engine.operations()) {
+            if (op.protocol == "modbus") seen[{op.clientIp, op.serverIp}] += op.count;
+        }
+        EXPECT_EQ(seen, expected) << flowCount << " flows, at most " << maxFlows;
+    }
 }
 
 }  // namespace
