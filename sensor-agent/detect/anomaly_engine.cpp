@@ -16,7 +16,6 @@ constexpr std::size_t kMaxPolls = 20000;
 constexpr std::size_t kMaxMemoPolls = 32;  // polling profiles one flow's memo points to
 constexpr std::size_t kPollWindow = 16;            // intervals compared (and learned at least)
 constexpr std::size_t kMaxLearnedIntervals = 256;  // a ring: the most recent intervals
-constexpr std::uint64_t kMinRateBuckets = 6;       // a rate profile needs a minute of traffic
 
 std::int64_t median(std::vector<std::int64_t> v) {
     if (v.empty()) return 0;
@@ -74,51 +73,7 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p,
     if (!p.hasIp || !p.srcIp.isUnicastHost() || !p.dstIp.isUnicastHost()) return;
 
     // port_scan: TCP SYN (a connect or SYN scan; closed ports answer RST) and ICMP echo probes.
-    int port = -1;
-    if (p.l4 == decode::L4::Tcp &&
-        (p.tcpFlags & (decode::tcpflag::kSyn | decode::tcpflag::kAck)) == decode::tcpflag::kSyn) {
-        port = p.dstPort;
-    } else if (p.l4 == decode::L4::Icmp && !p.payload.empty() &&
-               p.payload[0] == (p.srcIp.v6 ? 128 : 8)) {
-        port = 0;  // echo request: host discovery
-    }
-    if (port >= 0 && (scans_.count(p.srcIp) || scans_.size() < kMaxScanSources)) {
-        ScanState& s = scans_[p.srcIp];
-        const auto forget = [&s] {
-            const auto& [t, host, prt] = s.probes.front();
-            if (s.removeProbe(host, prt) == 0) {
-                s.removeHost(host);
-                s.hostsPerPort.remove(prt);
-            }
-            s.probes.pop_front();
-        };
-        while (!s.probes.empty() && (now - std::get<0>(s.probes.front()) > options_.scanWindowUs ||
-                                     s.probes.size() >= kMaxProbesPerSource)) {
-            forget();
-        }
-        const auto prt = static_cast<std::uint16_t>(port);
-        s.probes.emplace_back(now, p.dstIp, prt);
-        if (s.addProbe(p.dstIp, prt) == 1) {
-            const std::uint32_t ports = s.addHost(p.dstIp);
-            const std::uint32_t hosts = s.hostsPerPort.add(prt);
-            const std::string window = std::to_string(options_.scanWindowUs / 1'000'000) + " s";
-            if (ports >= options_.scanPorts) {
-                raiseAt("port_scan", Trigger{.srcIp = p.srcIp.toString(),
-                                             .dstIp = p.dstIp.toString(),
-                                             .timestampUs = now,
-                                             .detail = std::to_string(ports) + " ports of " +
-                                                       p.dstIp.toString() + " within " + window});
-            }
-            if (hosts >= options_.scanHosts) {
-                raiseAt("port_scan",
-                        Trigger{.srcIp = p.srcIp.toString(),
-                                .timestampUs = now,
-                                .detail = std::to_string(hosts) + " hosts on " +
-                                          (prt ? "port " + std::to_string(prt) : "ICMP echo") +
-                                          " within " + window});
-            }
-        }
-    }
+    if (const int port = probePort(p); port >= 0) scanPacket(p, port);
 
     // traffic_anomaly: packets per bucket between the two addresses vs the learned maximum.
     if (!rateShards_.empty()) {  // counted by the shard of the pair (shardRates)
@@ -126,6 +81,46 @@ void Detector::anomalyPacket(const decode::DecodedPacket& p,
         return;
     }
     if (const auto* alarm = rates_.countUnicast(p, learning_)) raiseRate(*alarm, now);
+}
+
+void Detector::scanPacket(const decode::DecodedPacket& p, int port) {
+    const std::int64_t now = p.timestampUs;
+    if (!scans_.count(p.srcIp) && scans_.size() >= kMaxScanSources) return;  // bounded state
+    ScanState& s = scans_[p.srcIp];
+    const auto forget = [&s] {
+        const auto& [t, host, prt] = s.probes.front();
+        if (s.removeProbe(host, prt) == 0) {
+            s.removeHost(host);
+            s.hostsPerPort.remove(prt);
+        }
+        s.probes.pop_front();
+    };
+    while (!s.probes.empty() && (now - std::get<0>(s.probes.front()) > options_.scanWindowUs ||
+                                 s.probes.size() >= kMaxProbesPerSource)) {
+        forget();
+    }
+    const auto prt = static_cast<std::uint16_t>(port);
+    s.probes.emplace_back(now, p.dstIp, prt);
+    if (s.addProbe(p.dstIp, prt) == 1) {
+        const std::uint32_t ports = s.addHost(p.dstIp);
+        const std::uint32_t hosts = s.hostsPerPort.add(prt);
+        const std::string window = std::to_string(options_.scanWindowUs / 1'000'000) + " s";
+        if (ports >= options_.scanPorts) {
+            raiseAt("port_scan", Trigger{.srcIp = p.srcIp.toString(),
+                                         .dstIp = p.dstIp.toString(),
+                                         .timestampUs = now,
+                                         .detail = std::to_string(ports) + " ports of " +
+                                                   p.dstIp.toString() + " within " + window});
+        }
+        if (hosts >= options_.scanHosts) {
+            raiseAt("port_scan",
+                    Trigger{.srcIp = p.srcIp.toString(),
+                            .timestampUs = now,
+                            .detail = std::to_string(hosts) + " hosts on " +
+                                      (prt ? "port " + std::to_string(prt) : "ICMP echo") +
+                                      " within " + window});
+        }
+    }
 }
 
 void Detector::raiseRate(const RateTracker::Alarm& alarm, std::int64_t now) {
@@ -200,12 +195,7 @@ const RateTracker::Alarm* RateTracker::countUnicast(const decode::DecodedPacket&
         if (!profile) return nullptr;
         slot = Slot4{pair, profile};
     }
-    const Alarm* alarm = countProfile(*slot.profile, p.timestampUs, learning);
-    if (alarm) {
-        alarm_.low = decode::IpAddress::v4(std::min(src, dst));
-        alarm_.high = decode::IpAddress::v4(std::max(src, dst));
-    }
-    return alarm;
+    return count4(*slot.profile, src, dst, p.timestampUs, learning);
 }
 
 const RateTracker::Alarm* RateTracker::countOther(const decode::DecodedPacket& p, bool learning) {
@@ -230,8 +220,7 @@ const RateTracker::Alarm* RateTracker::countOther(const decode::DecodedPacket& p
     return alarm;
 }
 
-inline const RateTracker::Alarm* RateTracker::countProfile(Profile& r, std::int64_t now,
-                                                           bool learning) {
+void RateTracker::nextBucket(Profile& r, std::int64_t now, bool learning) {
     const std::int64_t bucket = bucketUs_;
     if (r.bucketStartUs < 0) r.bucketStartUs = now;
     if (now >= r.bucketStartUs + bucket) {
@@ -245,15 +234,11 @@ inline const RateTracker::Alarm* RateTracker::countProfile(Profile& r, std::int6
         r.bucketStartUs += elapsed * bucket;
         r.bucketPackets = 0;
     }
-    ++r.bucketPackets;
-    if (!learning && !r.alarmed && r.learnedBuckets >= kMinRateBuckets &&
-        r.bucketPackets > std::max<std::uint64_t>(5 * r.learnedMax, r.learnedMax + 500)) {
-        r.alarmed = true;
-        alarm_.packets = r.bucketPackets;
-        alarm_.learnedMax = r.learnedMax;
-        return &alarm_;  // the caller fills in the pair
-    }
-    return nullptr;
+}
+
+void RateTracker::namePair4(std::uint32_t src, std::uint32_t dst) {
+    alarm_.low = decode::IpAddress::v4(std::min(src, dst));
+    alarm_.high = decode::IpAddress::v4(std::max(src, dst));
 }
 
 void RateTracker::exportProfiles(std::ostream& out) const {
@@ -277,14 +262,15 @@ void RateTracker::importProfile(const decode::IpAddress& x, const decode::IpAddr
 }
 
 void Detector::anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
-                                OperationMemo* memo) {
+                                OperationMemo* memo, const OpFacts& facts) {
     // polling_change: the interval between requests of one kind (protocol, client, server,
     // function, addressed range) against its learned median.
-    if (!op.request || !isIcsProtocol(op.protocol) || flow.clientIp.empty()) return;
+    if (!op.request || !facts.ics || flow.clientIp.empty()) return;
     PollProfile* profile = nullptr;
     if (memo) {  // the flow's client and server are the memo's
         for (const auto& p : memo->polls) {
-            if (p.range == op.range && p.function == op.function && p.protocol == op.protocol) {
+            if (sameText(p.range, op.range) && sameText(p.function, op.function) &&
+                sameText(p.protocol, op.protocol)) {
                 profile = p.profile;
                 break;
             }

@@ -1,31 +1,41 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sensor-agent/detect/baseline_records.h"
 
+#include "sensor-agent/detect/same_text.h"
+
 #include <algorithm>
 
 namespace ironsight::sensor::detect {
 
 bool BaselineRecords::parseV4(std::string_view text, std::uint32_t& out) {
+    // Asked for each new flow's addresses: digit by digit, no loop over a part's positions.
+    if (text.size() < 7 || text.size() > 15) return false;
+    const char* at = text.data();
+    const char* const end = at + text.size();
+    const auto digit = [&](unsigned& d) {
+        if (at == end) return false;
+        d = static_cast<unsigned char>(*at) - unsigned{'0'};
+        return d <= 9;
+    };
     std::uint32_t value = 0;
-    std::size_t i = 0;
     for (int part = 0; part < 4; ++part) {
-        if (part > 0) {
-            if (i >= text.size() || text[i] != '.') return false;
-            ++i;
-        }
-        const std::size_t start = i;
-        unsigned n = 0;
-        while (i < text.size() && i - start < 4 && text[i] >= '0' && text[i] <= '9') {
-            n = n * 10 + static_cast<unsigned>(text[i] - '0');
-            ++i;
-        }
-        const std::size_t digits = i - start;
-        if (digits == 0 || digits > 3 || n > 255 || (digits > 1 && text[start] == '0')) {
-            return false;
+        if (part > 0 && (at == end || *at++ != '.')) return false;
+        unsigned n = 0, d = 0;
+        if (!digit(n)) return false;
+        ++at;
+        if (digit(d)) {  // a second digit: no leading zero
+            if (n == 0) return false;
+            n = n * 10 + d;
+            ++at;
+            if (digit(d)) {
+                n = n * 10 + d;
+                ++at;
+                if (n > 255 || digit(d)) return false;  // at most 3 digits
+            }
         }
         value = (value << 8) | n;
     }
-    if (i != text.size()) return false;
+    if (at != end) return false;
     out = value;
     return true;
 }
@@ -55,7 +65,7 @@ void BaselineRecords::appendV4(std::string& out, std::uint32_t v4) {
 std::uint32_t BaselineRecords::protocolId(std::string_view name) const {
     // The names are few (one per protocol): a scan costs less than hashing the text.
     for (std::size_t id = 1; id < protocolNames_.size() && id <= 16; ++id) {
-        if (protocolNames_[id] == name) return static_cast<std::uint32_t>(id);
+        if (sameText(protocolNames_[id], name)) return static_cast<std::uint32_t>(id);
     }
     if (protocolNames_.size() <= 17) return 0;
     const auto it = protocolIds_.find(std::string(name));

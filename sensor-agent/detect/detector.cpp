@@ -54,6 +54,7 @@ std::vector<std::string_view> wordViews(std::string_view line) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
     };
     std::vector<std::string_view> out;
+    out.reserve(8);  // one allocation: items have up to 6 words
     std::size_t i = 0;
     while (i < line.size()) {
         while (i < line.size() && space(line[i])) ++i;
@@ -100,14 +101,12 @@ constexpr FunctionType kControlFunctions[] = {
 }  // namespace
 
 std::string_view operationAlertType(const dissect::Operation& op) {
-    if (op.opClass == "program") return "program_transfer";
-    if (op.opClass == "firmware") return "firmware_update";
-    if (op.opClass != "control") return {};
-    for (const auto& f : kControlFunctions) {  // lengths first: most operations match none
-        if (f.function.size() == op.function.size() && f.protocol.size() == op.protocol.size() &&
-            f.protocol == op.protocol && f.function == op.function) {
-            return f.type;
-        }
+    // Asked per request: sameText() compares without a call (most classes differ in length).
+    if (sameText(op.opClass, "program")) return "program_transfer";
+    if (sameText(op.opClass, "firmware")) return "firmware_update";
+    if (!sameText(op.opClass, "control")) return {};
+    for (const auto& f : kControlFunctions) {
+        if (sameText(f.function, op.function) && sameText(f.protocol, op.protocol)) return f.type;
     }
     return {};
 }
@@ -290,10 +289,10 @@ bool Detector::hasPairIndex(std::string_view protocol, std::string_view a,
 }
 
 bool Detector::knownConn(std::string_view transport, const std::string& client,
-                         const std::string& server, std::uint16_t port) const {
-    std::uint32_t a = 0, b = 0;
-    if ((transport == "tcp" || transport == "udp") && BaselineRecords::parseV4(client, a) &&
-        BaselineRecords::parseV4(server, b) && records_.findConn(transport == "tcp", a, b, port)) {
+                         const std::string& server, std::uint16_t port, const V4Ends& v4) const {
+    const bool tcp = sameText(transport, "tcp");
+    if ((tcp || sameText(transport, "udp")) && v4.ok &&
+        records_.findConn(tcp, v4.client, v4.server, port)) {
         return true;
     }
     if (conns_.empty() && connsOther_.empty()) return false;
@@ -372,21 +371,21 @@ void Detector::onConnection(const ConnectionEvent& c, const std::string& srcDevi
 void Detector::onConnection(const ConnectionEvent& c, EndNamer devices) {
     if (c.clientIp.empty() || c.serverIp.empty() || !c.unicast) return;
     if (c.clientIp == c.serverIp) return;  // a host talking to itself is no path between devices
-    if (policyConnection(c)) return;
+    const V4Ends v4 = V4Ends::of(c.clientIp, c.serverIp);  // parsed once for all below
+    if (policyConnection(c, v4)) return;
     // A dynamic port (IANA 49152-65535) with no recognised protocol is no service: such
     // connections between two hosts are one path, port 0 in the baseline.
     const bool dynamic = c.protocol.empty() && c.serverPort >= 49152;
     const std::uint16_t port = dynamic ? 0 : c.serverPort;
-    if (knownConn(c.transport, c.clientIp, c.serverIp, port)) return;
+    if (knownConn(c.transport, c.clientIp, c.serverIp, port, v4)) return;
     if (learning_) {
         // Both arms views: a "-" : c.protocol ternary would make a temporary std::string.
         const std::string_view protocol =
             c.protocol.empty() ? std::string_view("-") : std::string_view(c.protocol);
-        std::uint32_t a = 0, b = 0;
-        if ((c.transport == "tcp" || c.transport == "udp") &&
-            BaselineRecords::parseV4(c.clientIp, a) && BaselineRecords::parseV4(c.serverIp, b) &&
+        const bool tcp = sameText(c.transport, "tcp");
+        if ((tcp || sameText(c.transport, "udp")) && v4.ok &&
             protocol.find_first_of(" \t\n\v\f\r") == std::string_view::npos &&
-            learnConn(c.transport == "tcp", a, b, port, protocol, c.clientIp, c.serverIp)) {
+            learnConn(tcp, v4.client, v4.server, port, protocol, c.clientIp, c.serverIp)) {
             return;
         }
         learn("conn " + connKey(c.transport, c.clientIp, c.serverIp, port) + " " +
@@ -420,12 +419,19 @@ void Detector::onOperation(const dissect::FlowContext& flow, const dissect::Oper
         flow, op, [&](bool server) { return server ? dstDevice : srcDevice; }, nullptr);
 }
 
-Detector::OperationMemo* Detector::memoFor(OperationMemo* memo, const dissect::FlowContext& flow) {
+[[gnu::noinline]] void Detector::resetMemo(OperationMemo& memo, const dissect::FlowContext& flow) {
+    memo = OperationMemo{};
+    memo.clientIp = flow.clientIp;
+    memo.serverIp = flow.serverIp;
+}
+
+// Asked per operation: inline, the reset (a call) out of the way.
+[[gnu::always_inline]] inline Detector::OperationMemo* Detector::memoFor(
+    OperationMemo* memo, const dissect::FlowContext& flow) {
     if (!memo || flow.clientIp.empty() || flow.serverIp.empty()) return nullptr;
-    if (memo->clientIp != flow.clientIp || memo->serverIp != flow.serverIp) {
-        *memo = OperationMemo{};
-        memo->clientIp = flow.clientIp;
-        memo->serverIp = flow.serverIp;
+    if (!sameText(memo->clientIp, flow.clientIp) || !sameText(memo->serverIp, flow.serverIp))
+        [[unlikely]] {
+        resetMemo(*memo, flow);
     }
     return memo;
 }
@@ -433,31 +439,103 @@ Detector::OperationMemo* Detector::memoFor(OperationMemo* memo, const dissect::F
 void Detector::onOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                            EndNamer devices, OperationMemo* memo) {
     memo = memoFor(memo, flow);
-    if (isIcsProtocol(op.protocol) && !flow.clientIp.empty() && !(memo && memo->icsNoted)) {
+    const OpFacts facts = factsOf(op);  // the protocol's name compared once
+    if (facts.ics && !flow.clientIp.empty() && !(memo && memo->icsNoted)) {
         icsHosts_.insert({flow.clientIp, flow.serverIp});
         if (memo) memo->icsNoted = true;  // the set only grows
     }
-    protocolOperation(flow, op);
-    anomalyOperation(flow, op, memo);
-    operationalOperation(flow, op, memo);
-    iocOperation(flow, op);
+    // Each engine only for operations it can act on (its own checks stay: these are the
+    // cheapest of them, asked here to save the calls).
+    if (facts.opcua || (op.exception && !op.request)) protocolOperation(flow, op, facts);
+    if (op.request && facts.ics && !flow.clientIp.empty()) anomalyOperation(flow, op, memo, facts);
+    if (facts.dnp3 || facts.modbus) operationalOperation(flow, op, memo, facts);
+    if (op.request && indicators_.hasDomains()) iocOperation(flow, op);
     policyOperation(flow, op, devices, memo);
 }
 
 void Detector::onPacket(const decode::DecodedPacket& p) { onPacket(p, nullptr); }
 
 void Detector::onPacket(const decode::DecodedPacket& p, const RateTracker::Alarm* rateAlarm) {
-    if (firstUs_ < 0) firstUs_ = p.timestampUs;
-    anomalyPacket(p, rateAlarm);
-    operationalPacket(p);
-    policyPacket(p);  // learns DHCP servers while learning, raises only when off
-    iocPacket(p);
-    if (p.timestampUs >= nextSweepUs_) {
-        sweep(p.timestampUs);
-        // device_silent needs no finer resolution than a thirtieth of its timeout (10 s default).
-        nextSweepUs_ =
-            p.timestampUs + std::max<std::int64_t>(1'000'000, options_.silentAfterUs / 30);
+    // The common case, with no call (so no registers to save): IPv4 between two unicast hosts
+    // whose pair is cached, counted here within its bucket and below the alarm (or counted by
+    // its rate shard, no alarm), no probe, nothing for the policy or IOC engines, no sweep due.
+    // The rest, with nothing done yet: otherPacket() (the engines' full paths).
+    const std::int64_t now = p.timestampUs;
+    if (p.hasIp && !p.isArp && !p.srcIp.v6 && !p.dstIp.v6 && now < nextSweepUs_ && firstUs_ >= 0)
+        [[likely]] {
+        const std::uint64_t pair = (std::uint64_t{v4Of(p.srcIp)} << 32) | v4Of(p.dstIp);
+        const PairSlot& slot = pairSlots_[pairSlot(pair)];
+        if (slot.pair == pair && slot.sender && probePort(p) < 0 && !policyPacketDue(p) &&
+            indicators_.empty() &&
+            (slot.rate ? rates_.countQuietly(*slot.rate, now, learning_) : !rateAlarm)) [[likely]] {
+            touch(*slot.sender, now);
+            return;
+        }
     }
+    otherPacket(p, rateAlarm);
+}
+
+void Detector::otherPacket(const decode::DecodedPacket& p, const RateTracker::Alarm* rateAlarm) {
+    const std::int64_t now = p.timestampUs;
+    if (firstUs_ < 0) firstUs_ = now;
+    // IPv4 between two unicast hosts: through the pair's slot (filled on a miss), the engines'
+    // work in their order, each behind its cheapest check; other packets: each engine's path.
+    PairSlot* slot = nullptr;
+    if (p.hasIp && !p.isArp && !p.srcIp.v6 && !p.dstIp.v6) {
+        const std::uint32_t src = v4Of(p.srcIp), dst = v4Of(p.dstIp);
+        const std::uint64_t pair = (std::uint64_t{src} << 32) | dst;
+        slot = &pairSlots_[pairSlot(pair)];
+        if (slot->pair != pair || !slot->sender) [[unlikely]] {
+            slot = fillPairSlot(p, src, dst, *slot);
+        }
+    }
+    if (slot) [[likely]] {
+        if (const int port = probePort(p); port >= 0) [[unlikely]] {
+            scanPacket(p, port);  // port_scan
+        }
+        if (slot->rate) {  // traffic_anomaly
+            if (const auto* alarm = rates_.count4(
+                    *slot->rate, static_cast<std::uint32_t>(slot->pair >> 32),
+                    static_cast<std::uint32_t>(slot->pair), now, learning_)) [[unlikely]] {
+                raiseRate(*alarm, now);
+            }
+        } else if (rateAlarm) [[unlikely]] {  // counted by the pair's shard
+            raiseRate(*rateAlarm, now);
+        }
+        touch(*slot->sender, now);  // device_silent
+        if (policyPacketDue(p)) [[unlikely]] {
+            policyPacket(p);
+        }
+        if (!indicators_.empty()) [[unlikely]] {
+            iocPacket(p);
+        }
+    } else {
+        anomalyPacket(p, rateAlarm);
+        operationalPacket(p);
+        policyPacket(p);  // learns DHCP servers while learning, raises only when off
+        iocPacket(p);
+    }
+    if (now >= nextSweepUs_) [[unlikely]] {
+        sweep(now);
+        // device_silent needs no finer resolution than a thirtieth of its timeout (10 s default).
+        nextSweepUs_ = now + std::max<std::int64_t>(1'000'000, options_.silentAfterUs / 30);
+    }
+}
+
+Detector::PairSlot* Detector::fillPairSlot(const decode::DecodedPacket& p, std::uint32_t src,
+                                           std::uint32_t dst, PairSlot& slot) {
+    if (!p.srcIp.isUnicastHost() || !p.dstIp.isUnicastHost()) return nullptr;
+    RateTracker::Profile* rate = nullptr;  // none when the shards count the rates
+    if (rateShards_.empty() && !(rate = rates_.profile4(src, dst))) return nullptr;
+    HostSlot& host = hostSlots_[(ipWord(p.srcIp) >> 32) % hostSlots_.size()];
+    if (!host.activity || !sameIp(host.ip, p.srcIp)) {  // a sender known to other pairs: cached
+        HostActivity* activity = activityOf(p.srcIp);
+        if (!activity) return nullptr;
+        host = HostSlot{p.srcIp, activity};
+    }
+    HostActivity* sender = host.activity;
+    slot = PairSlot{(std::uint64_t{src} << 32) | dst, rate, sender};
+    return &slot;
 }
 
 std::vector<RateTracker*> Detector::shardRates(
@@ -476,6 +554,7 @@ std::vector<RateTracker*> Detector::shardRates(
         shards.push_back(rateShards_.back().get());
     }
     rateShardOf_ = std::move(shardOf);
+    pairSlots_.assign(kPairSlots, PairSlot{});  // they pointed to rates_
     std::istringstream in(profiles.str());
     for (std::string line; std::getline(in, line);) importProfile(words(line));
     return shards;
@@ -489,9 +568,11 @@ void Detector::policyOperation(const dissect::FlowContext& flow, const dissect::
     const std::string_view type = op.request ? operationAlertType(op) : std::string_view();
     // The pair's talk item is in the baseline for good once it is (talk items are never
     // removed), so the memo skips building and looking up its text again.
-    const bool talkKnown =
-        memo && std::find(memo->talkLearned.begin(), memo->talkLearned.end(), op.protocol) !=
-                    memo->talkLearned.end();
+    bool talkKnown = false;
+    if (memo) {
+        for (const auto& learned : memo->talkLearned)
+            talkKnown = talkKnown || sameText(learned, op.protocol);
+    }
     const auto noteTalk = [&] {
         if (memo && memo->talkLearned.size() < 8 && hasTalk(op.protocol, client, server)) {
             memo->talkLearned.push_back(op.protocol);
@@ -499,13 +580,20 @@ void Detector::policyOperation(const dissect::FlowContext& flow, const dissect::
     };
     if (learning_) {
         if (!talkKnown) {
-            learnTalkOf(op.protocol, client, server);
+            // A flow's first operations have no memo: the talks learned lately are remembered
+            // here (talk items are never removed: learning one again would change nothing).
+            TalkSlot& recent = talkSlots_[talkSlot(op.protocol, client, server)];
+            if (recent.protocol.empty() || !sameText(recent.client, client) ||
+                !sameText(recent.server, server) || !sameText(recent.protocol, op.protocol)) {
+                learnTalkOf(op.protocol, client, server);
+                recent = {op.protocol, client, server};
+            }
             noteTalk();
         }
         if (!type.empty()) learn(opItem(type, op.protocol, client, server));
         return;
     }
-    const bool write = op.request && op.opClass == "write";
+    const bool write = op.request && sameText(op.opClass, "write");
     if ((!write || talkKnown) && type.empty()) return;
     const Trigger t{.srcIp = flow.clientIp,
                     .dstIp = flow.serverIp,

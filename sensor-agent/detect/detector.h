@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -27,6 +28,7 @@
 #include "sensor-agent/detect/baseline_records.h"
 #include "sensor-agent/detect/flat_counter.h"
 #include "sensor-agent/detect/ioc.h"
+#include "sensor-agent/detect/same_text.h"
 #include "sensor-agent/detect/text_set.h"
 #include "sensor-agent/dissect/core/dissector.h"
 #include "sensor-agent/engine/engine.h"
@@ -78,8 +80,10 @@ inline std::uint64_t ipWord(const decode::IpAddress& ip) {
 
 /// IpAddress::v4Value inline (asked per packet).
 inline std::uint32_t v4Of(const decode::IpAddress& ip) {
-    return (std::uint32_t{ip.bytes[0]} << 24) | (std::uint32_t{ip.bytes[1]} << 16) |
-           (std::uint32_t{ip.bytes[2]} << 8) | ip.bytes[3];
+    std::uint32_t v;  // one load (the bytes are in network order)
+    std::memcpy(&v, ip.bytes.data(), sizeof v);
+    if constexpr (std::endian::native == std::endian::little) return __builtin_bswap32(v);
+    return v;
 }
 
 /// traffic_anomaly's state (anomaly_engine.cpp): packets per bucket between two addresses
@@ -107,18 +111,43 @@ public:
     }
     /// The same for a packet the caller already knows to be IP between two unicast hosts.
     const Alarm* countUnicast(const decode::DecodedPacket& p, bool learning);
-    /// Baseline "rate" items, exported and read back.
-    void exportProfiles(std::ostream& out) const;
-    void importProfile(const decode::IpAddress& x, const decode::IpAddress& y,
-                       std::uint64_t learnedMax, std::uint64_t learnedBuckets);
 
-private:
     struct Profile {
         std::int64_t bucketStartUs = -1;
         std::uint64_t bucketPackets = 0;
         std::uint64_t learnedMax = 0, learnedBuckets = 0;  // while learning / imported
         bool alarmed = false;
     };
+    /// For a caller that caches pairs (Detector::onPacket): the profile of an IPv4 pair of
+    /// unicast hosts (either order), added when new; null at the bound. It never moves.
+    Profile* profile4(std::uint32_t src, std::uint32_t dst) {
+        return insert4(std::min(src, dst), std::max(src, dst), true);
+    }
+    /// Counts a packet of that pair when that is all there is to it (the bucket goes on, no
+    /// alarm due): true. False: nothing done, count4() it.
+    bool countQuietly(Profile& r, std::int64_t now, bool learning) const {
+        if (now >= r.bucketStartUs + bucketUs_ || r.bucketStartUs < 0) return false;
+        if (!learning && !r.alarmed && r.learnedBuckets >= kMinRateBuckets &&
+            r.bucketPackets + 1 > std::max<std::uint64_t>(5 * r.learnedMax, r.learnedMax + 500)) {
+            return false;
+        }
+        ++r.bucketPackets;
+        return true;
+    }
+    /// countUnicast() of a packet of that pair (src, dst: its addresses).
+    const Alarm* count4(Profile& r, std::uint32_t src, std::uint32_t dst, std::int64_t now,
+                        bool learning) {
+        const Alarm* alarm = countProfile(r, now, learning);
+        if (alarm) namePair4(src, dst);
+        return alarm;
+    }
+    /// Baseline "rate" items, exported and read back.
+    void exportProfiles(std::ostream& out) const;
+    void importProfile(const decode::IpAddress& x, const decode::IpAddress& y,
+                       std::uint64_t learnedMax, std::uint64_t learnedBuckets);
+
+private:
+    static constexpr std::uint64_t kMinRateBuckets = 6;  // a profile needs a minute of traffic
     // IPv4 pairs (the common case) in a flat table: the profiles in a deque (they never move,
     // so the caches may point to them), found through an open-addressing index of their
     // positions keyed by the two addresses (docs/BENCHMARKS.md "Detector, session 11"); other
@@ -133,7 +162,22 @@ private:
     static std::size_t home4(std::uint64_t key) {
         return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> 32);
     }
-    const Alarm* countProfile(Profile& r, std::int64_t now, bool learning);
+    /// Counts a packet at `now`; the alarm with the pair still to fill in, or null. Inline: the
+    /// per-packet path (a bucket compare and an increment when nothing changes).
+    const Alarm* countProfile(Profile& r, std::int64_t now, bool learning) {
+        if (now >= r.bucketStartUs + bucketUs_ || r.bucketStartUs < 0) nextBucket(r, now, learning);
+        ++r.bucketPackets;
+        if (learning || r.alarmed || r.learnedBuckets < kMinRateBuckets ||
+            r.bucketPackets <= std::max<std::uint64_t>(5 * r.learnedMax, r.learnedMax + 500)) {
+            return nullptr;
+        }
+        r.alarmed = true;
+        alarm_.packets = r.bucketPackets;
+        alarm_.learnedMax = r.learnedMax;
+        return &alarm_;
+    }
+    void nextBucket(Profile& r, std::int64_t now, bool learning);  // the bucket `now` is in
+    void namePair4(std::uint32_t src, std::uint32_t dst);          // alarm_.low / high
     const Alarm* countOther(const decode::DecodedPacket& p, bool learning);  // IPv6
     /// The cache slot of an IPv4 pair, the same for both directions (not src ^ dst: pairs of
     /// one plant's numbering share their xor).
@@ -322,6 +366,15 @@ private:
         bool regular = false;  // learned (imported) or qualified as a regular sender
         bool silent = false;   // device_silent raised, re-armed when it sends again
     };
+    // The per-packet engines' cache (onPacket): a direct-mapped slot per IPv4 pair of unicast
+    // hosts, by direction, with the pair's rate profile and the sender's activity; a packet
+    // of a cached pair needs no lookup. Their tables never drop an entry: the pointers stay
+    // valid (shardRates() empties it: the profiles move to the shards).
+    struct PairSlot {
+        std::uint64_t pair = 0;                // source << 32 | destination
+        RateTracker::Profile* rate = nullptr;  // null: counted by the rate shards
+        HostActivity* sender = nullptr;        // null: an empty slot
+    };
     struct HostPort {
         decode::IpAddress host;
         std::uint16_t port = 0;
@@ -400,28 +453,92 @@ private:
     bool hasPairIndex(std::string_view protocol, std::string_view a, std::string_view b) const;
     /// A conn item covers (transport, client, server, port) (record or text).
     bool knownConn(std::string_view transport, const std::string& client, const std::string& server,
-                   std::uint16_t port) const;
+                   std::uint16_t port) const {
+        return knownConn(transport, client, server, port, V4Ends::of(client, server));
+    }
+    /// A connection's ends as IPv4 addresses (the texts parsed once per connection).
+    struct V4Ends {
+        bool ok = false;  // both are IPv4 addresses as the engine writes them
+        std::uint32_t client = 0, server = 0;
+        static V4Ends of(std::string_view client, std::string_view server) {
+            V4Ends v;
+            v.ok = BaselineRecords::parseV4(client, v.client) &&
+                   BaselineRecords::parseV4(server, v.server);
+            return v;
+        }
+    };
+    bool knownConn(std::string_view transport, const std::string& client, const std::string& server,
+                   std::uint16_t port, const V4Ends& v4) const;
     bool indexHandling(const std::vector<std::string>& w);  // mute/allow/exclude items
     bool suppressed(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
                     const std::string& dstDevice) const;
     void policyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                          EndNamer devices, OperationMemo* memo);
     void policyPacket(const decode::DecodedPacket& p);
-    bool policyConnection(const ConnectionEvent& c);  // true: handled (remote access port)
-    void protocolOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
+    /// True: handled (a remote access port). `v4`: the ends parsed (V4Ends::of).
+    bool policyConnection(const ConnectionEvent& c, const V4Ends& v4);
+    struct OpFacts {  // what the engines ask of an operation's protocol, found once
+        bool ics = false, modbus = false, dnp3 = false, opcua = false;
+    };
+    static OpFacts factsOf(const dissect::Operation& op);
+    void protocolOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                           const OpFacts& facts);
     void anomalyPacket(const decode::DecodedPacket& p, const RateTracker::Alarm* rateAlarm);
+    /// port_scan: the probed port of a TCP SYN (0: an ICMP echo request), or -1: no probe.
+    static int probePort(const decode::DecodedPacket& p) {
+        if (p.l4 == decode::L4::Tcp) {
+            return (p.tcpFlags & (decode::tcpflag::kSyn | decode::tcpflag::kAck)) ==
+                           decode::tcpflag::kSyn
+                       ? p.dstPort
+                       : -1;
+        }
+        return p.l4 == decode::L4::Icmp && !p.payload.empty() &&
+                       p.payload[0] == (p.srcIp.v6 ? 128 : 8)
+                   ? 0
+                   : -1;
+    }
+    void scanPacket(const decode::DecodedPacket& p, int port);  // a probe (probePort() >= 0)
     void raiseRate(const RateTracker::Alarm& alarm, std::int64_t now);
     void anomalyOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
-                          OperationMemo* memo);
+                          OperationMemo* memo, const OpFacts& facts);
     void operationalPacket(const decode::DecodedPacket& p);
+    /// device_silent's record of a sender (added when new), or null at the bound.
+    HostActivity* activityOf(const decode::IpAddress& sender);
+    /// A packet from that sender at `now` (inline: per packet).
+    void touch(HostActivity& h, std::int64_t now) {
+        if (h.firstUs < 0) h.firstUs = now;
+        if (now > h.lastUs) {
+            if (learning_ && h.lastUs >= 0) h.maxGapUs = std::max(h.maxGapUs, now - h.lastUs);
+            h.lastUs = now;
+        }
+        ++h.packets;
+        h.silent = false;  // it sends again: re-armed
+        if (learning_ && !h.regular && regularSender(h)) h.regular = true;
+    }
+    void otherPacket(const decode::DecodedPacket& p, const RateTracker::Alarm* rateAlarm);
+    /// policyPacket() may have work for an IP packet between unicast hosts: a DHCP reply, or
+    /// (not learning) a TCP payload (the answer of a remote access service?).
+    bool policyPacketDue(const decode::DecodedPacket& p) const {
+        return p.l4 == decode::L4::Udp
+                   ? p.srcPort == 67
+                   : !learning_ && p.l4 == decode::L4::Tcp && !p.payload.empty();
+    }
+    /// The slot of an IPv4 pair that missed: filled when both ends are unicast hosts and
+    /// neither table is at its bound; else null (the packet takes the engines' own paths).
+    PairSlot* fillPairSlot(const decode::DecodedPacket& p, std::uint32_t src, std::uint32_t dst,
+                           PairSlot& slot);
     void operationalOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
-                              OperationMemo* memo);
+                              OperationMemo* memo, const OpFacts& facts);
     void sweep(std::int64_t nowUs);
     void iocPacket(const decode::DecodedPacket& p);
     void iocOperation(const dissect::FlowContext& flow, const dissect::Operation& op);
     std::string exportProfiles() const;
     bool importProfile(const std::vector<std::string>& w);
-    bool regularSender(const HostActivity& h) const;
+    bool regularSender(const HostActivity& h) const {  // the span first: false for a while
+        return h.lastUs - h.firstUs >= options_.silentAfterUs && h.packets >= kMinActivePackets &&
+               h.maxGapUs <= options_.silentAfterUs / 2;
+    }
+    static constexpr std::uint64_t kMinActivePackets = 10;  // device_silent: a regular sender
     /// raise() for the non-policy engines: devices named by the inventory (or the address).
     void raiseAt(const std::string& type, const Trigger& trigger);
     void raise(const std::string& type, const Trigger& trigger, const std::string& srcDevice,
@@ -449,6 +566,7 @@ private:
     /// The memo for this flow (reset if it described other ends), or null: no memo, or a flow
     /// without IP addresses.
     static OperationMemo* memoFor(OperationMemo* memo, const dissect::FlowContext& flow);
+    static void resetMemo(OperationMemo& memo, const dissect::FlowContext& flow);
 
     bool learning_;
     DetectorOptions options_;
@@ -461,6 +579,29 @@ private:
     BaselineRecords records_;
     TextSet baseline_;
     std::size_t textTalks_ = 0;  // "talk" items among the texts (looked up there only then)
+    // Talk items policyOperation learned lately (they are in the baseline), direct-mapped by
+    // the ends' last bytes (where addresses differ).
+    struct TalkSlot {
+        std::string protocol, client, server;
+    };
+    static constexpr std::size_t kTalkSlots = 256;  // a power of two
+    static std::size_t talkSlot(std::string_view protocol, std::string_view client,
+                                std::string_view server) {
+        const auto tail = [](std::string_view t) {
+            std::uint64_t v = t.size();
+            if (t.size() >= 8) {
+                std::memcpy(&v, t.data() + t.size() - 8, sizeof v);
+            } else {
+                for (const char c : t) v = (v << 8) | static_cast<unsigned char>(c);
+            }
+            return v;
+        };
+        const std::uint64_t h = tail(client) * 0x9e3779b97f4a7c15ULL +
+                                tail(server) * 0xff51afd7ed558ccdULL + protocol.size();
+        return static_cast<std::size_t>((h ^ (h >> 31)) * 0x9e3779b97f4a7c15ULL >> 56) &
+               (kTalkSlots - 1);
+    }
+    std::vector<TalkSlot> talkSlots_ = std::vector<TalkSlot>(kTalkSlots);
     std::set<std::string> arpItems_;
     // Indexes over baseline_ (kept in step by learn()).
     // Hashed: only looked up, never walked in order.
@@ -515,6 +656,12 @@ private:
     };
     static constexpr std::size_t kPacketSlots = 4096;
     std::vector<HostSlot> hostSlots_ = std::vector<HostSlot>(kPacketSlots);
+    // The PairSlots (the per-packet engines' cache).
+    static constexpr std::size_t kPairSlots = 8192;  // a power of two
+    static std::size_t pairSlot(std::uint64_t pair) {
+        return static_cast<std::size_t>((pair * 0x9e3779b97f4a7c15ULL) >> 51) & (kPairSlots - 1);
+    }
+    std::vector<PairSlot> pairSlots_ = std::vector<PairSlot>(kPairSlots);
     std::unordered_map<decode::IpAddress, ScanState, IpHash> scans_;
     std::unordered_map<decode::IpAddress, std::pair<decode::MacAddress, std::int64_t>, IpHash> arp_;
     std::unordered_map<std::string, ModbusPeer> modbusPeers_;

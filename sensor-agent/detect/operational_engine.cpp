@@ -9,36 +9,27 @@
 namespace ironsight::sensor::detect {
 namespace {
 constexpr std::size_t kMaxHosts = 100000;
-constexpr std::uint64_t kMinPackets = 10;
 }  // namespace
-
-bool Detector::regularSender(const HostActivity& h) const {
-    return h.packets >= kMinPackets && h.lastUs - h.firstUs >= options_.silentAfterUs &&
-           h.maxGapUs <= options_.silentAfterUs / 2;
-}
 
 void Detector::operationalPacket(const decode::DecodedPacket& p) {
     const decode::IpAddress* sender = p.isArp ? &p.arp.senderIp : (p.hasIp ? &p.srcIp : nullptr);
     if (!sender || !sender->isUnicastHost()) return;
     HostSlot& slot = hostSlots_[(ipWord(*sender) >> 32) % hostSlots_.size()];
     if (!slot.activity || !sameIp(slot.ip, *sender)) {
-        auto it = activity_.find(*sender);
-        if (it == activity_.end()) {
-            if (activity_.size() >= kMaxHosts) return;
-            it = activity_.try_emplace(*sender).first;
-        }
-        slot = HostSlot{*sender, &it->second};
+        HostActivity* activity = activityOf(*sender);
+        if (!activity) return;
+        slot = HostSlot{*sender, activity};
     }
-    HostActivity& h = *slot.activity;
-    const std::int64_t now = p.timestampUs;
-    if (h.firstUs < 0) h.firstUs = now;
-    if (h.lastUs >= 0 && now > h.lastUs && learning_) {
-        h.maxGapUs = std::max(h.maxGapUs, now - h.lastUs);
+    touch(*slot.activity, p.timestampUs);
+}
+
+Detector::HostActivity* Detector::activityOf(const decode::IpAddress& sender) {
+    auto it = activity_.find(sender);
+    if (it == activity_.end()) {
+        if (activity_.size() >= kMaxHosts) return nullptr;
+        it = activity_.try_emplace(sender).first;
     }
-    h.lastUs = std::max(h.lastUs, now);
-    ++h.packets;
-    h.silent = false;  // it sends again: re-armed
-    if (learning_ && !h.regular && regularSender(h)) h.regular = true;
+    return &it->second;
 }
 
 void Detector::sweep(std::int64_t nowUs) {
@@ -61,14 +52,14 @@ void Detector::sweep(std::int64_t nowUs) {
     }
 }
 
-void Detector::operationalOperation(const dissect::FlowContext& flow,
-                                    const dissect::Operation& op, OperationMemo* memo) {
-    if (op.protocol == "dnp3" && !op.request) {
+void Detector::operationalOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                                    OperationMemo* memo, const OpFacts& facts) {
+    if (facts.dnp3 && !op.request) {
         // device_restarted once per restart: when IIN1.7 appears, not in every later response
-        // (outstations keep the bit until the master clears it).
+        // (outstations keep the bit until the master clears it). Both sets are mostly empty.
         const std::string& server = flow.serverIp;
-        if (!restartPending_.erase(server)) {
-            restartSet_.erase(server);
+        if (restartPending_.empty() || !restartPending_.erase(server)) {
+            if (!restartSet_.empty()) restartSet_.erase(server);
         } else if (restartSet_.insert(server).second) {
             raiseAt("device_restarted", Trigger{.srcIp = flow.clientIp,
                                                 .dstIp = server,
@@ -79,7 +70,7 @@ void Detector::operationalOperation(const dissect::FlowContext& flow,
         }
         return;
     }
-    if (op.protocol != "modbus" || flow.clientIp.empty()) return;
+    if (!facts.modbus || flow.clientIp.empty()) return;
     ModbusPeer* peer = memo ? memo->modbus : nullptr;
     if (!peer) {
         const std::string key = flow.clientIp + " " + flow.serverIp;

@@ -82,19 +82,23 @@ bool isIcsProtocol(std::string_view protocol) {
     }
 }
 
-bool Detector::policyConnection(const ConnectionEvent& c) {
+bool Detector::policyConnection(const ConnectionEvent& c, const V4Ends& v4) {
     // The engine writes IPv4 addresses as BaselineRecords reads them fast (parseIpAddress
-    // cost ~600 instructions an address).
+    // cost ~600 instructions an address): the caller parsed them.
     const auto parse = [](const std::string& text, decode::IpAddress& out) {
-        std::uint32_t v4 = 0;
-        if (BaselineRecords::parseV4(text, v4)) {
-            out = decode::IpAddress::v4(v4);
+        std::uint32_t v = 0;
+        if (BaselineRecords::parseV4(text, v)) {
+            out = decode::IpAddress::v4(v);
             return true;
         }
         return parseIpAddress(text, out);
     };
     decode::IpAddress client, server;
-    if (parse(c.clientIp, client) && parse(c.serverIp, server)) {
+    if (v4.ok) {
+        client = decode::IpAddress::v4(v4.client);
+        server = decode::IpAddress::v4(v4.server);
+    }
+    if (v4.ok || (parse(c.clientIp, client) && parse(c.serverIp, server))) {
         const bool clientPublic = isPublicAddress(client), serverPublic = isPublicAddress(server);
         const auto& local = clientPublic ? server : client;
         if (clientPublic != serverPublic && local.isPrivate()) {
@@ -121,7 +125,7 @@ bool Detector::policyConnection(const ConnectionEvent& c) {
     }
     // Remote access services raise remote_access once the server answers (policyPacket), not
     // unauthorized_connection for the bare connection attempt.
-    return !learning_ && c.transport == "tcp" && remoteService(c.serverPort) != nullptr;
+    return !learning_ && sameText(c.transport, "tcp") && remoteService(c.serverPort) != nullptr;
 }
 
 void Detector::policyPacket(const decode::DecodedPacket& p) {

@@ -39,10 +39,30 @@ void Detector::onAnomaly(const dissect::FlowContext& flow, std::string_view prot
                                      .detail = std::string(anomalyId)});
 }
 
-void Detector::protocolOperation(const dissect::FlowContext& flow, const dissect::Operation& op) {
+Detector::OpFacts Detector::factsOf(const dissect::Operation& op) {
+    // isIcsProtocol() and the names the engines ask for, in one switch on the length.
+    const std::string_view p = op.protocol;
+    switch (p.size()) {
+        case 4:
+            if (sameText(p, "dnp3")) return {.ics = true, .dnp3 = true};
+            break;
+        case 5:
+            if (sameText(p, "opcua")) return {.ics = true, .opcua = true};
+            break;
+        case 6:
+            if (sameText(p, "modbus")) return {.ics = true, .modbus = true};
+            break;
+        default:
+            break;
+    }
+    return {.ics = isIcsProtocol(p)};
+}
+
+void Detector::protocolOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
+                                 const OpFacts& facts) {
     const std::string& client = flow.clientIp.empty() ? flow.clientMac : flow.clientIp;
     const std::string& server = flow.serverIp.empty() ? flow.serverMac : flow.serverIp;
-    if (op.protocol == "opcua" && op.request && op.function == "open_secure_channel") {
+    if (facts.opcua && op.request && op.function == "open_secure_channel") {
         const auto mode = op.keys.find("security_mode");
         const auto policy = op.textKeys.find("security_policy");
         const bool none = (mode != op.keys.end() && mode->second == 1) ||
@@ -57,7 +77,7 @@ void Detector::protocolOperation(const dissect::FlowContext& flow, const dissect
                             .detail = policy != op.textKeys.end() ? policy->second : "mode None"});
         }
     }
-    if (!op.exception || op.request || (op.protocol != "modbus" && op.protocol != "dnp3")) return;
+    if (!op.exception || op.request || (!facts.modbus && !facts.dnp3)) return;
     const std::string key = op.protocol + " " + client + " " + server;
     if (exceptions_.size() >= 100000 && !exceptions_.count(key)) return;  // bounded state
     auto& times = exceptions_[key];
