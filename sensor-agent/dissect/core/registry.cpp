@@ -14,11 +14,14 @@ constexpr std::uint16_t kDecoderEtherTypes[] = {0x0800, 0x0806, 0x86dd, 0x8100, 
 
 }  // namespace
 
-Operation& reusableOperation(std::string_view protocol) {
-    thread_local Operation operation;
-    operation.clear();
-    operation.protocol.assign(protocol);
-    return operation;
+std::int64_t& OperationKeys::insert(std::string_view name) {
+    Entry* it = lowerBound(name);
+    if (it != end() && it->first == name) return it->second;
+    if (size_ == kCapacity) return spare_ = 0;
+    for (Entry* e = end(); e != it; --e) *e = e[-1];
+    ++size_;
+    *it = Entry{name, 0};
+    return it->second;
 }
 
 Status DissectorRegistry::validate() const {

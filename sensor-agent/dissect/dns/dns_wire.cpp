@@ -2,6 +2,7 @@
 // DNS message parsing (RFC 1035 §4.1.1-4.1.4: header, questions, resource records, compression).
 #include "sensor-agent/dissect/dns/dns_wire.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "sensor-agent/decode/byte_reader.h"
@@ -45,6 +46,7 @@ namespace {
 
 bool readRecords(std::span<const std::uint8_t> msg, std::size_t& offset, std::size_t count,
                  std::vector<Record>& out) {
+    out.reserve(std::min(count, kMaxRecordsPerSection));  // one allocation
     for (std::size_t i = 0; i < count; ++i) {
         Record rec;
         if (!readName(msg, offset, rec.name)) return false;
@@ -72,6 +74,7 @@ std::optional<Message> parseMessage(std::span<const std::uint8_t> msg) {
     const std::uint16_t qd = r.u16(), an = r.u16(), ns = r.u16(), ar = r.u16();
     if (!r.ok()) return std::nullopt;
     std::size_t offset = 12;
+    m.questions.reserve(std::min<std::size_t>(qd, kMaxRecordsPerSection));  // one allocation
     for (std::size_t i = 0; i < qd; ++i) {
         Question q;
         if (!readName(msg, offset, q.name)) return std::nullopt;
