@@ -203,10 +203,13 @@ inline void assignText(std::string& text, std::string_view value) {
 /// set. One per protocol and direction, so what a poll repeats (function, class, range) is
 /// already there: a text equal to the previous one's is not copied, and the strings keep their
 /// buffers (no allocation once warm). Emit it (EventSink::onOperation) before asking for it
-/// again; sinks copy what they keep. Do not change its `protocol`.
+/// again; sinks copy what they keep. Do not change its `protocol`. Always inlined: a call's
+/// prologue cost as much as the rest, and inlined, the texts' sizes are often constants.
 template <ProtocolName Protocol>
-Operation& reusableOperation(bool request, std::string_view function = {},
-                             std::string_view opClass = {}, std::string_view range = {}) {
+[[gnu::always_inline]] inline Operation& reusableOperation(bool request,
+                                                           std::string_view function = {},
+                                                           std::string_view opClass = {},
+                                                           std::string_view range = {}) {
     thread_local std::array<Operation, 2> operations = [] {
         std::array<Operation, 2> ops;
         for (auto& op : ops) op.protocol = Protocol.view();

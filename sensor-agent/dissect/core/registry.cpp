@@ -2,6 +2,7 @@
 // DissectorRegistry: validation, port lookup and EtherType / LLC-SNAP lookup.
 #include "sensor-agent/dissect/core/registry.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -72,14 +73,31 @@ Status DissectorRegistry::validate() const {
     return {};
 }
 
-const DissectorInfo* DissectorRegistry::forPort(Transport transport, std::uint16_t port) const {
-    for (const auto& info : infos_) {
-        if (info.transport != transport) continue;
-        for (auto p : info.defaultPorts) {
-            if (p == port) return &info;
-        }
+namespace {
+
+std::uint32_t portKey(Transport transport, std::uint16_t port) {
+    return (static_cast<std::uint32_t>(transport) << 16) | port;
+}
+
+}  // namespace
+
+void DissectorRegistry::add(DissectorInfo info) {
+    for (auto port : info.defaultPorts) {
+        const std::uint32_t key = portKey(info.transport, port);
+        const auto it =
+            std::lower_bound(ports_.begin(), ports_.end(), key,
+                             [](const PortEntry& e, std::uint32_t k) { return e.key < k; });
+        if (it != ports_.end() && it->key == key) continue;
+        ports_.insert(it, {key, static_cast<std::uint32_t>(infos_.size())});
     }
-    return nullptr;
+    infos_.push_back(std::move(info));
+}
+
+const DissectorInfo* DissectorRegistry::forPort(Transport transport, std::uint16_t port) const {
+    const std::uint32_t key = portKey(transport, port);
+    const auto it = std::lower_bound(ports_.begin(), ports_.end(), key,
+                                     [](const PortEntry& e, std::uint32_t k) { return e.key < k; });
+    return it != ports_.end() && it->key == key ? &infos_[it->index] : nullptr;
 }
 
 const DissectorInfo* DissectorRegistry::byName(Transport transport, std::string_view name) const {

@@ -149,12 +149,15 @@ ParseResult EnipDissector::onData(const FlowContext& flow, Direction dir,
                 if (flow.transport == Transport::Udp) break;
                 return ParseResult::incomplete(consumed, kHeaderSize);
             }
-            decode::ByteReader r(rest);
-            const std::uint16_t command = r.u16le();
-            const std::uint16_t length = r.u16le();
-            r.skip(8);  // session handle, status
-            const std::uint64_t contextLow = r.u32le();
-            const std::uint64_t contextHigh = r.u32le();
+            // The whole header is there: read in place (no bounds checks per field).
+            const std::uint16_t command = static_cast<std::uint16_t>(rest[0] | (rest[1] << 8));
+            const std::uint16_t length = static_cast<std::uint16_t>(rest[2] | (rest[3] << 8));
+            // Skipped: session handle, status (8 octets). The sender context, little endian.
+            const auto octet = [&](std::size_t i) {
+                return std::uint64_t{rest[12 + i]} << (8 * i);
+            };
+            const std::uint64_t context = octet(0) | octet(1) | octet(2) | octet(3) | octet(4) |
+                                          octet(5) | octet(6) | octet(7);
             const std::size_t total = kHeaderSize + length;
             if (!commandInfo(command) && command != 0x0001) {
                 // Unknown command: the stream is probably not aligned; resynchronise.
@@ -168,8 +171,7 @@ ParseResult EnipDissector::onData(const FlowContext& flow, Direction dir,
                 }
                 return ParseResult::incomplete(consumed, total);
             }
-            onEncapsulation(flow, dir, command, (contextHigh << 32) | contextLow,
-                            rest.subspan(kHeaderSize, length), sink);
+            onEncapsulation(flow, dir, command, context, rest.subspan(kHeaderSize, length), sink);
             consumed += total;
         }
         if (consumed < data.size()) sink.onAnomaly(flow, kProtocol, "trailing_bytes");

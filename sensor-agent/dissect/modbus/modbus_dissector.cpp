@@ -28,7 +28,9 @@ constexpr std::size_t kMaxAduLength = 254;  // length field: unit id + PDU (PDU 
 class RangeText {
 public:
     std::string_view view() const { return {text_, size_}; }
-    void set(std::string_view table, std::uint32_t address, std::uint32_t count) {
+    // Inlined where the table name is a constant: its copy is then a fixed-size one.
+    [[gnu::always_inline]] void set(std::string_view table, std::uint32_t address,
+                                    std::uint32_t count) {
         // table (at most 17) + ' ' + two 5-digit numbers and '-': fits.
         char* p = std::copy(table.begin(), table.end(), text_);
         *p++ = ' ';
@@ -103,11 +105,10 @@ ParseResult ModbusDissector::onData(const FlowContext& flow, Direction dir,
     while (true) {
         const auto rest = data.subspan(consumed);
         if (rest.size() < kMbapSize) return ParseResult::incomplete(consumed, kMbapSize);
-        decode::ByteReader r(rest);
-        r.skip(2);  // transaction id
-        const std::uint16_t protocolId = r.u16();
-        const std::uint16_t length = r.u16();
-        const std::uint8_t unitId = r.u8();
+        // The whole MBAP header is there: read in place. Skipped: the transaction id.
+        const std::uint16_t protocolId = static_cast<std::uint16_t>((rest[2] << 8) | rest[3]);
+        const std::uint16_t length = static_cast<std::uint16_t>((rest[4] << 8) | rest[5]);
+        const std::uint8_t unitId = rest[6];
         if (protocolId != 0 || length < 2 || length > kMaxAduLength) {
             sink.onAnomaly(flow, "modbus", "malformed_pdu");
             return ParseResult::error(data.size());  // drop the rest; resync on the next segment
