@@ -171,6 +171,32 @@ TEST(EnipDissectorTest, ResponsesGetTheClassOfTheirOwnRequestInAnyOrder) {
     }
 }
 
+TEST(EnipDissectorTest, TheOldestPendingRequestsAreForgottenFirst) {
+    // An answer from the middle of the pending requests must keep the others in their order:
+    // the requests pushed out later are the oldest ones.
+    EnipDissector d;
+    RecordingSink sink{"enip"};
+    for (std::uint16_t i = 0; i < kMaxPending; ++i) {
+        feed(d, kTcp, Direction::ToServer, stopRequest(i, static_cast<std::uint8_t>(0x10 + i)),
+             sink);
+    }
+    feed(d, kTcp, Direction::ToClient, withSequence(kStopResponse, 10), sink);
+    for (std::uint16_t i = 100; i < 112; ++i) {  // 12 more: 11 of the oldest are pushed out
+        feed(d, kTcp, Direction::ToServer, stopRequest(i, 0x05), sink);
+    }
+    for (std::uint16_t i = 0; i < kMaxPending; ++i) {
+        if (i == 10) continue;
+        sink.ops.clear();
+        feed(d, kTcp, Direction::ToClient, withSequence(kStopResponse, i), sink);
+        ASSERT_EQ(sink.ops.size(), 1u);
+        if (i < 12) {
+            EXPECT_EQ(sink.ops[0].keys.count("cip_class"), 0u) << i;
+        } else {
+            EXPECT_EQ(sink.ops[0].keys.at("cip_class"), 0x10 + i) << i;
+        }
+    }
+}
+
 TEST(EnipDissectorTest, ListIdentityResponseIsTheResponderIdentity) {
     EnipDissector d;
     RecordingSink sink;
