@@ -9,6 +9,10 @@
 // APDU: PDU type (high nibble of octet 0) | type-specific header | service choice | data
 #include "sensor-agent/dissect/bacnet/bacnet_dissector.h"
 
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+
 #include "sensor-agent/decode/byte_reader.h"
 #include "sensor-agent/dissect/bacnet/bacnet_services.h"
 #include "sensor-agent/dissect/core/vendor_table.h"
@@ -21,7 +25,7 @@ extern const std::size_t kBacnetVendorsCount;
 namespace ironsight::sensor::dissect::bacnet {
 namespace {
 
-constexpr const char* kProto = "bacnet";
+constexpr std::string_view kProto = "bacnet";
 constexpr std::uint8_t kBvlcIpv4 = 0x81, kBvlcIpv6 = 0x82;
 constexpr std::uint32_t kDeviceObjectType = 8;
 
@@ -70,27 +74,41 @@ bool readUnsigned(decode::ByteReader& r, std::uint32_t length, std::uint32_t& va
     return r.ok();
 }
 
+/// A request's range text, written into a fixed buffer: the operation copies it only when it
+/// differs from the previous operation's.
+class RangeText {
+public:
+    std::string_view view() const { return {text_, size_}; }
+    void append(std::string_view text) {
+        std::copy(text.begin(), text.end(), text_ + size_);
+        size_ += text.size();
+    }
+    void append(std::uint32_t number) {
+        size_ = static_cast<std::size_t>(std::to_chars(text_ + size_, std::end(text_), number).ptr -
+                                         text_);
+    }
+
+private:
+    char text_[64];  // "object " 4 ":" 7 " property " 10 digits: at most 39
+    std::size_t size_ = 0;
+};
+
 /// ReadProperty / WriteProperty request: context 0 object identifier, context 1 property id.
-std::string propertyRange(std::span<const std::uint8_t> request) {
+/// "object <type>:<instance> property <id>", or nothing.
+void propertyRange(std::span<const std::uint8_t> request, RangeText& text) {
     decode::ByteReader r(request);
     Tag tag;
     std::uint32_t objectId = 0, property = 0;
-    if (!readTag(r, tag) || !tag.context || tag.number != 0 || tag.length != 4) return {};
-    if (!readUnsigned(r, 4, objectId)) return {};
-    if (!readTag(r, tag) || !tag.context || tag.number != 1) return {};
-    if (!readUnsigned(r, tag.length, property)) return {};
-    return "object " + std::to_string(objectId >> 22) + ":" + std::to_string(objectId & 0x3fffff) +
-           " property " + std::to_string(property);
-}
-
-Operation makeOp(const ServiceInfo& info, int code, bool request) {
-    Operation op;
-    op.protocol = kProto;
-    op.function = info.name;
-    op.functionCode = code;
-    op.opClass = info.opClass;
-    op.request = request;
-    return op;
+    if (!readTag(r, tag) || !tag.context || tag.number != 0 || tag.length != 4) return;
+    if (!readUnsigned(r, 4, objectId)) return;
+    if (!readTag(r, tag) || !tag.context || tag.number != 1) return;
+    if (!readUnsigned(r, tag.length, property)) return;
+    text.append("object ");
+    text.append(objectId >> 22);
+    text.append(":");
+    text.append(objectId & 0x3fffff);
+    text.append(" property ");
+    text.append(property);
 }
 
 }  // namespace
@@ -154,14 +172,14 @@ ParseResult BacnetDissector::onData(const FlowContext& flow, Direction dir,
         }
     }
     if (!hasNpdu) {
-        ServiceInfo info = type == kBvlcIpv4
-                               ? bvlcFunction(function)
-                               : ServiceInfo{"bvlc6_function_" + std::to_string(function), "other"};
-        Operation op = makeOp(info, function, true);
+        const ServiceInfo info =
+            type == kBvlcIpv4 ? bvlcFunction(function) : bvlc6Function(function);
+        const bool request = !(function == 0x00 || function == 0x03 || function == 0x07);
+        Operation& op = reusableOperation<"bacnet">(request, info.name, info.opClass);
+        op.functionCode = function;
         op.keys["bvlc_function"] = function;
         if (type == kBvlcIpv4 && function == 0x00 && body.size() >= 2 && (body[0] | body[1]) != 0)
             op.exception = true;  // BVLC-Result with a NAK code
-        op.request = !(function == 0x00 || function == 0x03 || function == 0x07);
         sink.onOperation(flow, op);
         return ParseResult::ok(data.size());
     }
@@ -192,7 +210,9 @@ bool BacnetDissector::onNpdu(const FlowContext& flow, Direction dir,
     if (control & 0x80) {  // network layer message
         const std::uint8_t messageType = r.u8();
         if (!r.ok()) return false;
-        Operation op = makeOp(networkMessage(messageType), messageType, true);
+        const ServiceInfo info = networkMessage(messageType);
+        Operation& op = reusableOperation<"bacnet">(true, info.name, info.opClass);
+        op.functionCode = messageType;
         op.keys["network_message"] = messageType;
         if (messageType >= 0x80) op.keys["vendor_id"] = r.u16();  // proprietary message
         sink.onOperation(flow, op);
@@ -208,7 +228,11 @@ bool BacnetDissector::onApdu(const FlowContext& flow, Direction dir,
     if (!r.ok()) return false;
     const std::uint8_t type = first >> 4;
     const bool segmented = (first & 0x08) != 0;
-    Operation op;
+    // What the operation gets, gathered first: it is built in one go from the reused one.
+    ServiceInfo info;
+    int code = -1, service = -1, reason = -1;
+    bool request = false, exception = false;
+    RangeText range;
     switch (type) {
         case kConfirmedRequest: {
             r.skip(1);  // max segments / max APDU accepted
@@ -218,71 +242,75 @@ bool BacnetDissector::onApdu(const FlowContext& flow, Direction dir,
                 sequence = r.u8();
                 r.skip(1);  // proposed window size
             }
-            const std::uint8_t service = r.u8();
+            service = r.u8();
             if (!r.ok()) return false;
-            op = makeOp(confirmedService(service), service, true);
-            op.keys["service"] = service;
-            if ((service == 12 || service == 15) && sequence == 0)
-                op.range = propertyRange(r.rest());
+            info = confirmedService(static_cast<std::uint8_t>(service));
+            code = service;
+            request = true;
+            if ((service == 12 || service == 15) && sequence == 0) propertyRange(r.rest(), range);
             break;
         }
         case kUnconfirmedRequest: {
-            const std::uint8_t service = r.u8();
+            service = r.u8();
             if (!r.ok()) return false;
-            op = makeOp(unconfirmedService(service), service, true);
-            op.keys["service"] = service;
-            op.keys["apdu_type"] = type;
-            sink.onOperation(flow, op);
-            if (service == 0) return onIAm(flow, dir, r.rest(), sink);
-            return true;
+            info = unconfirmedService(static_cast<std::uint8_t>(service));
+            code = service;
+            request = true;
+            break;
         }
         case kSimpleAck: {
             r.skip(1);  // invoke id
-            const std::uint8_t service = r.u8();
+            service = r.u8();
             if (!r.ok()) return false;
-            op = makeOp(confirmedService(service), service, false);
-            op.keys["service"] = service;
+            info = confirmedService(static_cast<std::uint8_t>(service));
+            code = service;
             break;
         }
         case kComplexAck: {
             r.skip(1);                 // invoke id
             if (segmented) r.skip(2);  // sequence number, proposed window size
-            const std::uint8_t service = r.u8();
+            service = r.u8();
             if (!r.ok()) return false;
-            op = makeOp(confirmedService(service), service, false);
-            op.keys["service"] = service;
+            info = confirmedService(static_cast<std::uint8_t>(service));
+            code = service;
             break;
         }
         case kSegmentAck: {
             r.skip(3);  // invoke id, sequence number, actual window size
             if (!r.ok()) return false;
-            op = makeOp({"segment_ack", "other"}, -1, false);
+            info = {"segment_ack", "other"};
             break;
         }
         case kError: {
             r.skip(1);  // invoke id
-            const std::uint8_t service = r.u8();
+            service = r.u8();
             if (!r.ok()) return false;
-            op = makeOp(confirmedService(service), service, false);
-            op.keys["service"] = service;
-            op.exception = true;
+            info = confirmedService(static_cast<std::uint8_t>(service));
+            code = service;
+            exception = true;
             break;
         }
         case kReject:
         case kAbort: {
             r.skip(1);  // invoke id
-            const std::uint8_t reason = r.u8();
+            reason = r.u8();
             if (!r.ok()) return false;
-            op = makeOp({type == kReject ? "reject" : "abort", "other"}, -1, false);
-            op.keys["reason"] = reason;
-            op.exception = true;
+            info = {type == kReject ? "reject" : "abort", "other"};
+            exception = true;
             break;
         }
         default:
             return false;
     }
+    Operation& op = reusableOperation<"bacnet">(request, info.name, info.opClass, range.view());
+    op.functionCode = code;
+    op.exception = exception;
+    // In name order: each key is appended.
     op.keys["apdu_type"] = type;
+    if (reason >= 0) op.keys["reason"] = reason;
+    if (service >= 0) op.keys["service"] = service;
     sink.onOperation(flow, op);
+    if (type == kUnconfirmedRequest && service == 0) return onIAm(flow, dir, r.rest(), sink);
     return true;
 }
 

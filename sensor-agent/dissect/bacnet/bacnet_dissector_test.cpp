@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // BACnet/IP dissector tests on annotated wire bytes (BVLC | NPDU | APDU, as on UDP 47808).
 #include "sensor-agent/dissect/bacnet/bacnet_dissector.h"
+#include "sensor-agent/dissect/bacnet/bacnet_services.h"
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "sensor-agent/dissect/core/testing.h"
@@ -183,6 +185,44 @@ TEST(BacnetDissectorTest, ReadAndWritePropertyWithAcks) {
     EXPECT_EQ(sink.ops[3].keys.at("apdu_type"), 2);
     EXPECT_EQ(sink.ops[3].keys.at("service"), 15);
     EXPECT_TRUE(sink.anomalies.empty());
+}
+
+TEST(BacnetDissectorTest, AnOperationKeepsNothingOfThePreviousOne) {
+    // Operations are built in a reused object per thread and direction: the range, keys and
+    // exception of one PDU must not show up in the next.
+    BacnetDissector d;
+    RecordingSink sink("bacnet");
+    d.onData(kFlow, Direction::ToServer, kReadProperty, sink);  // a range
+    d.onData(kFlow, Direction::ToServer, kWhoIs, sink);         // none
+    d.onData(kFlow, Direction::ToClient, kReject, sink);        // exception, reason
+    d.onData(kFlow, Direction::ToClient, kReadPropertyAck, sink);
+    ASSERT_EQ(sink.ops.size(), 4u);
+    EXPECT_EQ(sink.ops[0].range, "object 0:1 property 85");
+    EXPECT_EQ(sink.ops[1].function, "who_is");
+    EXPECT_TRUE(sink.ops[1].range.empty());
+    EXPECT_EQ(sink.ops[1].functionCode, 8);
+    EXPECT_EQ(sink.ops[2].keys.count("reason"), 1u);
+    EXPECT_EQ(sink.ops[2].functionCode, -1);
+    EXPECT_FALSE(sink.ops[3].exception);
+    EXPECT_EQ(sink.ops[3].keys.count("reason"), 0u);
+    EXPECT_EQ(sink.ops[3].keys.at("service"), 12);
+    EXPECT_EQ(sink.ops[3].function, "read_property");
+}
+
+TEST(BacnetDissectorTest, UnknownCodesAreNamedByTheirNumber) {
+    for (unsigned code = 0; code < 256; ++code) {
+        const auto c = static_cast<std::uint8_t>(code);
+        if (code >= 34) {
+            EXPECT_EQ(confirmedService(c).name, "confirmed_service_" + std::to_string(code));
+        }
+        if (code >= 15) {
+            EXPECT_EQ(unconfirmedService(c).name, "unconfirmed_service_" + std::to_string(code));
+        }
+        EXPECT_EQ(bvlc6Function(c).name, "bvlc6_function_" + std::to_string(code));
+    }
+    EXPECT_EQ(networkMessage(0x7f).name, "network_message_127");
+    EXPECT_EQ(bvlcFunction(0x0d).name, "bvlc_function_13");
+    EXPECT_EQ(bvlcFunction(0x0d).opClass, "other");
 }
 
 TEST(BacnetDissectorTest, ControlServicesAndErrors) {

@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "sensor-agent/dissect/core/numbered_names.h"
+
 namespace ironsight::sensor::dissect::bacnet {
 namespace {
 
@@ -70,20 +72,27 @@ constexpr std::array<Entry, 15> kUnconfirmed = {{
     {"you_are", "write"},                               // 14
 }};
 
+constexpr NumberedNames kConfirmedNames("confirmed_service_");
+constexpr NumberedNames kUnconfirmedNames("unconfirmed_service_");
+constexpr NumberedNames kNetworkNames("network_message_");
+constexpr NumberedNames kBvlcNames("bvlc_function_");
+constexpr NumberedNames kBvlc6Names("bvlc6_function_");
+
+template <std::size_t N>
 ServiceInfo fromTable(const Entry* table, std::size_t size, std::uint8_t index,
-                      const char* prefix) {
+                      const NumberedNames<N>& unknown) {
     if (index < size) return {table[index].name, table[index].opClass};
-    return {std::string(prefix) + std::to_string(index), "other"};
+    return {unknown[index], "other"};
 }
 
 }  // namespace
 
 ServiceInfo confirmedService(std::uint8_t choice) {
-    return fromTable(kConfirmed.data(), kConfirmed.size(), choice, "confirmed_service_");
+    return fromTable(kConfirmed.data(), kConfirmed.size(), choice, kConfirmedNames);
 }
 
 ServiceInfo unconfirmedService(std::uint8_t choice) {
-    return fromTable(kUnconfirmed.data(), kUnconfirmed.size(), choice, "unconfirmed_service_");
+    return fromTable(kUnconfirmed.data(), kUnconfirmed.size(), choice, kUnconfirmedNames);
 }
 
 ServiceInfo networkMessage(std::uint8_t type) {
@@ -113,7 +122,7 @@ ServiceInfo networkMessage(std::uint8_t type) {
         case 0x13:
             return {"network_number_is", "diagnostic"};
         default:
-            return {"network_message_" + std::to_string(type), "other"};
+            return {kNetworkNames[type], "other"};
     }
 }
 
@@ -138,8 +147,12 @@ ServiceInfo bvlcFunction(std::uint8_t function) {
         case 0x0c:
             return {"secure_bvll", "other"};
         default:
-            return {"bvlc_function_" + std::to_string(function), "other"};
+            return {kBvlcNames[function], "other"};
     }
+}
+
+ServiceInfo bvlc6Function(std::uint8_t function) {
+    return {kBvlc6Names[function], "other"};
 }
 
 }  // namespace ironsight::sensor::dissect::bacnet

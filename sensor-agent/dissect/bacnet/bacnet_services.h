@@ -3,13 +3,15 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 namespace ironsight::sensor::dissect::bacnet {
 
+/// Static text: names of unknown codes ("network_message_200") come from tables built at
+/// compile time.
 struct ServiceInfo {
-    std::string name;     // snake_case, e.g. "read_property"
-    std::string opClass;  // read / write / program / control / diagnostic / firmware / other
+    std::string_view name;     // snake_case, e.g. "read_property"
+    std::string_view opClass;  // read / write / program / control / diagnostic / firmware / other
 };
 
 /// BACnetConfirmedServiceChoice (also used by SimpleACK, ComplexACK and Error PDUs).
@@ -20,5 +22,7 @@ ServiceInfo unconfirmedService(std::uint8_t choice);
 ServiceInfo networkMessage(std::uint8_t type);
 /// BACnet/IP BVLC functions (Annex J.2) that carry no NPDU.
 ServiceInfo bvlcFunction(std::uint8_t function);
+/// A BACnet/IPv6 BVLC function that carries no NPDU (Annex U): "bvlc6_function_<n>".
+ServiceInfo bvlc6Function(std::uint8_t function);
 
 }  // namespace ironsight::sensor::dissect::bacnet

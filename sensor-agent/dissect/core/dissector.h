@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -68,13 +69,13 @@ public:
     using iterator = Entry*;
 
     std::int64_t& operator[](std::string_view name) {
-        Entry* it = lowerBound(name);
-        if (it != end() && it->first == name) return it->second;
-        if (size_ == kCapacity) return spare_ = 0;
-        for (Entry* e = end(); e != it; --e) *e = e[-1];
-        ++size_;
-        *it = Entry{name, 0};
-        return it->second;
+        // Dissectors mostly set names in name order: append without a search.
+        if (size_ == 0 || less(entries_[size_ - 1].first, name)) {
+            if (size_ == kCapacity) return spare_ = 0;
+            entries_[size_] = Entry{name, 0};
+            return entries_[size_++].second;
+        }
+        return insert(name);
     }
     const_iterator find(std::string_view name) const {
         const Entry* it = const_cast<OperationKeys*>(this)->lowerBound(name);
@@ -99,19 +100,23 @@ public:
     }
 
 private:
-    // Names in std::string order; most differ in the first character, compared inline (a
-    // string comparison is a memcmp call), and a list holds a few, searched in order.
+    // Names in std::string order (char_traits<char>: bytes compared unsigned), compared inline:
+    // names are a few characters, and std::string_view's comparison is a memcmp call.
     static bool less(std::string_view a, std::string_view b) {
-        if (!a.empty() && !b.empty() && a[0] != b[0]) {
-            return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+        const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (a[i] != b[i]) {
+                return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+            }
         }
-        return a < b;
+        return a.size() < b.size();
     }
     Entry* lowerBound(std::string_view name) {
         Entry* it = begin();
         while (it != end() && less(it->first, name)) ++it;
         return it;
     }
+    std::int64_t& insert(std::string_view name);  // out of line: the rare case
     std::array<Entry, kCapacity> entries_{};
     std::uint8_t size_ = 0;
     std::int64_t spare_ = 0;  // where a name beyond kCapacity goes
@@ -144,11 +149,83 @@ struct Operation {
     }
 };
 
-/// This thread's reusable Operation, cleared, with `protocol` set. Its strings keep their
-/// capacity from one use to the next, so a dissector that builds an operation per PDU (a
-/// Modbus poll, a CIP read) allocates nothing once warm. Emit it (EventSink::onOperation)
-/// before asking for it again; sinks copy what they keep.
-Operation& reusableOperation(std::string_view protocol);
+/// A protocol name as a template argument: reusableOperation<"modbus">(...).
+template <std::size_t N>
+struct ProtocolName {
+    constexpr ProtocolName(const char (&text)[N]) { std::copy_n(text, N, chars); }
+    constexpr std::string_view view() const { return {chars, N - 1}; }
+    char chars[N];
+};
+
+namespace detail {
+
+/// Whether the n bytes at a and b are equal. Inline (a memcmp call costs more than the few
+/// words of an operation's name): 8-byte words, the last one overlapping.
+inline bool sameBytes(const char* a, const char* b, std::size_t n) {
+    if (n >= 8) {
+        std::uint64_t x, y;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&x, a + i, 8);
+            std::memcpy(&y, b + i, 8);
+            if (x != y) return false;
+        }
+        std::memcpy(&x, a + n - 8, 8);
+        std::memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        std::uint32_t x, y, u, v;
+        std::memcpy(&x, a, 4);
+        std::memcpy(&y, b, 4);
+        std::memcpy(&u, a + n - 4, 4);
+        std::memcpy(&v, b + n - 4, 4);
+        return x == y && u == v;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i]) return false;
+    }
+    return true;
+}
+
+/// `text = value`, without the copy (an out-of-line call) when they are equal already.
+inline void assignText(std::string& text, std::string_view value) {
+    if (value.empty()) {
+        text.clear();
+    } else if (text.size() != value.size() || !sameBytes(text.data(), value.data(), value.size())) {
+        text.assign(value.data(), value.size());
+    }
+}
+
+}  // namespace detail
+
+/// This thread's reusable Operation of `Protocol` for requests (or responses): a
+/// default-constructed Operation with `protocol`, `request`, `function`, `opClass` and `range`
+/// set. One per protocol and direction, so what a poll repeats (function, class, range) is
+/// already there: a text equal to the previous one's is not copied, and the strings keep their
+/// buffers (no allocation once warm). Emit it (EventSink::onOperation) before asking for it
+/// again; sinks copy what they keep. Do not change its `protocol`. Always inlined: a call's
+/// prologue cost as much as the rest, and inlined, the texts' sizes are often constants.
+template <ProtocolName Protocol>
+[[gnu::always_inline]] inline Operation& reusableOperation(bool request,
+                                                           std::string_view function = {},
+                                                           std::string_view opClass = {},
+                                                           std::string_view range = {}) {
+    thread_local std::array<Operation, 2> operations = [] {
+        std::array<Operation, 2> ops;
+        for (auto& op : ops) op.protocol = Protocol.view();
+        return ops;
+    }();
+    Operation& op = operations[request ? 0 : 1];
+    detail::assignText(op.function, function);
+    op.functionCode = -1;
+    detail::assignText(op.opClass, opClass);
+    op.request = request;
+    op.exception = false;
+    op.keys.clear();
+    if (!op.textKeys.empty()) op.textKeys.clear();
+    detail::assignText(op.range, range);
+    return op;
+}
 
 /// Identity a protocol revealed about the server (or client) of the flow.
 struct Identity {

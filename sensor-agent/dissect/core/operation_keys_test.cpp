@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // OperationKeys against the std::map it replaced: same order, lookups and equality on random
-// insertion sequences; names beyond the capacity are not recorded. reusableOperation(): cleared,
-// per thread, keeping its strings' buffers.
+// insertion sequences; names beyond the capacity are not recorded. reusableOperation(): as a fresh
+// operation, per thread, protocol and direction, keeping its strings' buffers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <string>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "sensor-agent/dissect/core/dissector.h"
+#include "sensor-agent/dissect/core/numbered_names.h"
 
 namespace ironsight::sensor::dissect {
 namespace {
@@ -76,44 +79,115 @@ TEST(OperationKeysTest, NamesBeyondTheCapacityAreNotRecorded) {
     EXPECT_TRUE(keys.empty());
 }
 
-TEST(ReusableOperationTest, ComesBackClearedWithItsProtocolAndKeepsItsCapacity) {
-    Operation& op = reusableOperation("modbus");
-    EXPECT_EQ(op.protocol, "modbus");
-    op.function = "read_holding_registers_with_a_long_name";
+TEST(OperationKeysTest, InsertionOrderDoesNotMatter) {
+    // The append path (names in order) and the insert path (out of order) give the same list.
+    std::mt19937 random(11);
+    for (int round = 0; round < 500; ++round) {
+        // Views of kNames: a key's name must outlive the keys (it is not copied).
+        std::vector<std::string_view> names(kNames.begin(), kNames.end());
+        std::shuffle(names.begin(), names.end(), random);
+        names.resize(random() % (OperationKeys::kCapacity + 1));
+        OperationKeys shuffled, sorted;
+        for (const auto& name : names) shuffled[name] = static_cast<std::int64_t>(name.size());
+        std::sort(names.begin(), names.end());
+        for (const auto& name : names) sorted[name] = static_cast<std::int64_t>(name.size());
+        ASSERT_TRUE(shuffled == sorted);
+        ASSERT_TRUE(std::is_sorted(sorted.begin(), sorted.end(),
+                                   [](const auto& a, const auto& b) { return a.first < b.first; }));
+    }
+}
+
+/// A fresh Operation with what reusableOperation() is given.
+Operation freshOperation(std::string_view protocol, bool request, std::string_view function,
+                         std::string_view opClass, std::string_view range) {
+    Operation op;
+    op.protocol = protocol;
+    op.request = request;
+    op.function = function;
+    op.opClass = opClass;
+    op.range = range;
+    return op;
+}
+
+void expectSame(const Operation& a, const Operation& b) {
+    EXPECT_EQ(a.protocol, b.protocol);
+    EXPECT_EQ(a.function, b.function);
+    EXPECT_EQ(a.functionCode, b.functionCode);
+    EXPECT_EQ(a.opClass, b.opClass);
+    EXPECT_EQ(a.request, b.request);
+    EXPECT_EQ(a.exception, b.exception);
+    EXPECT_TRUE(a.keys == b.keys);
+    EXPECT_EQ(a.textKeys, b.textKeys);
+    EXPECT_EQ(a.range, b.range);
+}
+
+TEST(ReusableOperationTest, KeepsNothingOfThePreviousOperation) {
+    Operation& op = reusableOperation<"modbus">(true, "read_holding_registers_with_a_long_name",
+                                                "read", "holding_registers 0-9 and more text");
     op.functionCode = 3;
-    op.opClass = "read";
-    op.request = false;
     op.exception = true;
     op.keys["unit_id"] = 1;
     op.textKeys["name"] = "x";
-    op.range = "holding_registers 0-9 and more text than fits inline";
     const auto* functionStorage = op.function.data();
     const auto capacity = op.function.capacity();
 
-    Operation& again = reusableOperation("enip");
+    Operation& again = reusableOperation<"modbus">(true);
     EXPECT_EQ(&again, &op);  // the same object on this thread
-    Operation fresh;
-    fresh.protocol = "enip";
-    EXPECT_EQ(again.protocol, fresh.protocol);
-    EXPECT_EQ(again.function, fresh.function);
-    EXPECT_EQ(again.functionCode, fresh.functionCode);
-    EXPECT_EQ(again.opClass, fresh.opClass);
-    EXPECT_EQ(again.request, fresh.request);
-    EXPECT_EQ(again.exception, fresh.exception);
-    EXPECT_TRUE(again.keys == fresh.keys);
-    EXPECT_EQ(again.textKeys, fresh.textKeys);
-    EXPECT_EQ(again.range, fresh.range);
+    expectSame(again, freshOperation("modbus", true, {}, {}, {}));
     // The point of it: the strings keep their buffers, so the next operation allocates nothing.
     EXPECT_EQ(again.function.capacity(), capacity);
     again.function = "write_multiple_registers";
     EXPECT_EQ(again.function.data(), functionStorage);
 }
 
+TEST(ReusableOperationTest, TextsOfTheSameSizeAreCopiedWhenTheyDiffer) {
+    // Every size the comparison handles differently (bytes, 4-byte and 8-byte words with an
+    // overlapping last one), differing at each position: the new text must be there.
+    std::mt19937 random(3);
+    for (std::size_t size = 1; size <= 40; ++size) {
+        std::string first(size, 'a');
+        for (auto& c : first) c = static_cast<char>('a' + random() % 26);
+        reusableOperation<"test">(false, first, first, first);
+        for (std::size_t at = 0; at < size; ++at) {
+            std::string second = first;
+            second[at] = second[at] == 'z' ? 'y' : static_cast<char>(second[at] + 1);
+            Operation& op = reusableOperation<"test">(false, second, "other", second);
+            expectSame(op, freshOperation("test", false, second, "other", second));
+            Operation& back = reusableOperation<"test">(false, first, first, first);
+            expectSame(back, freshOperation("test", false, first, first, first));
+        }
+    }
+}
+
+TEST(ReusableOperationTest, OnePerProtocolAndDirection) {
+    Operation& request = reusableOperation<"modbus">(true, "read_coils", "read", "coils 0-7");
+    Operation& response = reusableOperation<"modbus">(false, "read_coils", "read");
+    Operation& other = reusableOperation<"enip">(true, "read_tag", "read");
+    EXPECT_NE(&request, &response);
+    EXPECT_NE(&request, &other);
+    // Each still holds what it was last given.
+    expectSame(request, freshOperation("modbus", true, "read_coils", "read", "coils 0-7"));
+    expectSame(response, freshOperation("modbus", false, "read_coils", "read", {}));
+    expectSame(other, freshOperation("enip", true, "read_tag", "read", {}));
+}
+
 TEST(ReusableOperationTest, EachThreadHasItsOwn) {
-    Operation* here = &reusableOperation("modbus");
+    Operation* here = &reusableOperation<"modbus">(true);
     Operation* there = nullptr;
-    std::thread([&] { there = &reusableOperation("modbus"); }).join();
+    std::thread([&] { there = &reusableOperation<"modbus">(true); }).join();
     EXPECT_NE(here, there);
+}
+
+constexpr NumberedNames kDecimal("function_");
+constexpr NumberedNames kHex("service_", NumberBase::Hex2);
+
+TEST(NumberedNamesTest, EveryCodeAsToStringAndPrintfWouldWriteIt) {
+    for (unsigned code = 0; code < 256; ++code) {
+        EXPECT_EQ(kDecimal[static_cast<std::uint8_t>(code)], "function_" + std::to_string(code));
+        char hex[32];
+        std::snprintf(hex, sizeof hex, "service_0x%02x", code);
+        EXPECT_EQ(kHex[static_cast<std::uint8_t>(code)], hex);
+    }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // DissectorRegistry: validation, port lookup and EtherType / LLC-SNAP lookup.
 #include "sensor-agent/dissect/core/registry.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -14,11 +15,14 @@ constexpr std::uint16_t kDecoderEtherTypes[] = {0x0800, 0x0806, 0x86dd, 0x8100, 
 
 }  // namespace
 
-Operation& reusableOperation(std::string_view protocol) {
-    thread_local Operation operation;
-    operation.clear();
-    operation.protocol.assign(protocol);
-    return operation;
+std::int64_t& OperationKeys::insert(std::string_view name) {
+    Entry* it = lowerBound(name);
+    if (it != end() && it->first == name) return it->second;
+    if (size_ == kCapacity) return spare_ = 0;
+    for (Entry* e = end(); e != it; --e) *e = e[-1];
+    ++size_;
+    *it = Entry{name, 0};
+    return it->second;
 }
 
 Status DissectorRegistry::validate() const {
@@ -69,14 +73,31 @@ Status DissectorRegistry::validate() const {
     return {};
 }
 
-const DissectorInfo* DissectorRegistry::forPort(Transport transport, std::uint16_t port) const {
-    for (const auto& info : infos_) {
-        if (info.transport != transport) continue;
-        for (auto p : info.defaultPorts) {
-            if (p == port) return &info;
-        }
+namespace {
+
+std::uint32_t portKey(Transport transport, std::uint16_t port) {
+    return (static_cast<std::uint32_t>(transport) << 16) | port;
+}
+
+}  // namespace
+
+void DissectorRegistry::add(DissectorInfo info) {
+    for (auto port : info.defaultPorts) {
+        const std::uint32_t key = portKey(info.transport, port);
+        const auto it =
+            std::lower_bound(ports_.begin(), ports_.end(), key,
+                             [](const PortEntry& e, std::uint32_t k) { return e.key < k; });
+        if (it != ports_.end() && it->key == key) continue;
+        ports_.insert(it, {key, static_cast<std::uint32_t>(infos_.size())});
     }
-    return nullptr;
+    infos_.push_back(std::move(info));
+}
+
+const DissectorInfo* DissectorRegistry::forPort(Transport transport, std::uint16_t port) const {
+    const std::uint32_t key = portKey(transport, port);
+    const auto it = std::lower_bound(ports_.begin(), ports_.end(), key,
+                                     [](const PortEntry& e, std::uint32_t k) { return e.key < k; });
+    return it != ports_.end() && it->key == key ? &infos_[it->index] : nullptr;
 }
 
 const DissectorInfo* DissectorRegistry::byName(Transport transport, std::string_view name) const {

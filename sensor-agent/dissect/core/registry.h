@@ -45,7 +45,7 @@ struct FrameDissectorInfo {
 
 class DissectorRegistry {
 public:
-    void add(DissectorInfo info) { infos_.push_back(std::move(info)); }
+    void add(DissectorInfo info);
     void addFrame(FrameDissectorInfo info) { frameInfos_.push_back(std::move(info)); }
     /// Checks names are unique and non-empty, factories present, and no port, EtherType or SNAP
     /// id is claimed twice (nor an EtherType the decoder consumes itself: IP, ARP, VLAN tags).
@@ -66,6 +66,13 @@ public:
 
 private:
     std::vector<DissectorInfo> infos_;
+    // (transport, port) -> index into infos_, sorted: forPort() is a binary search (the engine
+    // asks once per new flow). A port claimed twice keeps its first registration.
+    struct PortEntry {
+        std::uint32_t key;    // transport << 16 | port
+        std::uint32_t index;  // into infos_
+    };
+    std::vector<PortEntry> ports_;
     std::vector<FrameDissectorInfo> frameInfos_;
 };
 

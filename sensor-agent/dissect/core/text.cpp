@@ -7,9 +7,13 @@ namespace ironsight::sensor::dissect {
 std::string safeText(std::span<const std::uint8_t> b) {
     std::size_t n = b.size();
     while (n > 0 && (b[n - 1] == 0 || b[n - 1] == ' ')) --n;
-    std::string out;
+    // Mostly printable ASCII: then the text is the bytes themselves, copied in one go.
+    std::size_t printable = 0;
+    while (printable < n && b[printable] >= 0x20 && b[printable] < 0x7f) ++printable;
+    std::string out(reinterpret_cast<const char*>(b.data()), printable);
+    if (printable == n) return out;
     out.reserve(n);
-    for (std::size_t i = 0; i < n;) {
+    for (std::size_t i = printable; i < n;) {
         const std::uint8_t c = b[i];
         if (c < 0x80) {
             out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);

@@ -94,7 +94,7 @@ void Dnp3Dissector::onFrame(const FlowContext& flow, Direction dir,
     reportAddress(flow, dir == Direction::ToClient, src, sink);
 
     // Strip the block CRCs; a bad block drops the frame's user data (as a receiver would).
-    std::array<std::uint8_t, 255> userData{};
+    std::array<std::uint8_t, 255> userData;  // only the first userLen octets are read
     std::size_t userLen = 0;
     std::size_t pos = kHeaderSize;
     std::size_t left = frame[2] - kMinLength;
@@ -179,15 +179,12 @@ void Dnp3Dissector::onApplication(const FlowContext& flow, std::uint16_t src, st
         return;
     }
     const std::uint8_t code = fragment[1];
-    FunctionInfo info = functionInfo(code);
+    const FunctionInfo info = functionInfo(code);
     if (!info.known) sink.onAnomaly(flow, kProtocol, "illegal_function");
-    Operation& op = reusableOperation(kProtocol);
-    op.function = info.name;
+    Operation& op = reusableOperation<"dnp3">(code < 128, info.name, info.opClass);
     op.functionCode = code;
-    op.opClass = info.opClass;
-    op.request = code < 128;
+    op.keys["dst_addr"] = dst;  // in name order: each key is appended
     op.keys["src_addr"] = src;
-    op.keys["dst_addr"] = dst;
     if (isResponse(code)) {
         if (fragment.size() < 4) {
             sink.onAnomaly(flow, kProtocol, "malformed_apdu");

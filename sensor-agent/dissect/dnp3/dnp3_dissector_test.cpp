@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,33 @@ ParseResult feed(Dnp3Dissector& d, Direction dir, const Bytes& b, RecordingSink&
     return d.onData(kFlow, dir, b, sink);
 }
 
+/// The CRC bit by bit, straight from IEEE 1815-2012 §9.2.4.2: polynomial 0x3D65, reflected
+/// (0xA6BC), initial 0, complemented.
+std::uint16_t bitwiseCrc(const Bytes& data) {
+    std::uint16_t crc = 0;
+    for (const std::uint8_t byte : data) {
+        crc ^= byte;
+        for (int bit = 0; bit < 8; ++bit) {
+            crc = (crc & 1) ? static_cast<std::uint16_t>((crc >> 1) ^ 0xA6BC)
+                            : static_cast<std::uint16_t>(crc >> 1);
+        }
+    }
+    return static_cast<std::uint16_t>(~crc);
+}
+
+TEST(Dnp3WireTest, CrcMatchesTheBitwiseCrcOnRandomData) {
+    // The four-octets-per-step tables against the definition: every length up to a few blocks
+    // (lengths that are not a multiple of four end octet by octet), random contents.
+    std::mt19937 random(1815);
+    for (std::size_t length = 0; length <= 64; ++length) {
+        for (int round = 0; round < 200; ++round) {
+            Bytes data(length);
+            for (auto& b : data) b = static_cast<std::uint8_t>(random());
+            ASSERT_EQ(crc16(data), bitwiseCrc(data)) << "length " << length;
+        }
+    }
+}
+
 TEST(Dnp3WireTest, CrcMatchesCapturedFrames) {
     EXPECT_EQ(crc16(Bytes(kColdRestart.begin(), kColdRestart.begin() + 8)), 0x42fc);
     EXPECT_EQ(crc16(Bytes{0xc0, 0xc0, 0x0d}), 0x869c);
@@ -123,6 +151,41 @@ TEST(Dnp3DissectorTest, FunctionClasses) {
     EXPECT_EQ(functionInfo(130).name, "unsolicited_response");
     EXPECT_FALSE(functionInfo(77).known);
     EXPECT_EQ(functionInfo(77).name, "function_77");
+}
+
+TEST(Dnp3DissectorTest, UnknownFunctionsAreNamedByTheirCode) {
+    for (unsigned code = 0; code < 256; ++code) {
+        const FunctionInfo info = functionInfo(static_cast<std::uint8_t>(code));
+        if (info.known) continue;
+        EXPECT_EQ(info.name, "function_" + std::to_string(code));
+        EXPECT_EQ(info.opClass, "other");
+    }
+}
+
+TEST(Dnp3DissectorTest, AnOperationKeepsNothingOfThePreviousOne) {
+    // Operations are built in a reused object per thread: an exception, a function or addresses
+    // of one fragment must not show up in the next.
+    Dnp3Dissector d;
+    RecordingSink sink{"dnp3"};
+    // Response 129 from outstation 10 with IIN2 "object unknown": an exception.
+    feed(d, Direction::ToClient, frame(0x44, 1, 10, {0xc0, 0xc0, 0x81, 0x00, 0x02}), sink);
+    // The next response, no IIN bits; then a request with other addresses.
+    feed(d, Direction::ToClient, frame(0x44, 1, 10, {0xc1, 0xc1, 0x81, 0x00, 0x00}), sink);
+    feed(d, Direction::ToServer, frame(0xc4, 12, 3, {0xc2, 0xc2, 0x01}), sink);
+    ASSERT_EQ(sink.ops.size(), 3u);
+    EXPECT_TRUE(sink.ops[0].exception);
+    EXPECT_FALSE(sink.ops[1].exception);
+    EXPECT_EQ(sink.ops[1].function, "response");
+    EXPECT_EQ(sink.ops[1].keys.at("src_addr"), 10);
+    EXPECT_EQ(sink.ops[1].keys.at("dst_addr"), 1);
+    EXPECT_EQ(sink.ops[2].function, "read");
+    EXPECT_EQ(sink.ops[2].opClass, "read");
+    EXPECT_TRUE(sink.ops[2].request);
+    EXPECT_FALSE(sink.ops[2].exception);
+    EXPECT_EQ(sink.ops[2].keys.size(), 2u);
+    EXPECT_EQ(sink.ops[2].keys.at("src_addr"), 3);
+    EXPECT_EQ(sink.ops[2].keys.at("dst_addr"), 12);
+    EXPECT_TRUE(sink.ops[2].range.empty());
 }
 
 TEST(Dnp3DissectorTest, IinRestartAndTroubleAreFindings) {

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "sensor-agent/dissect/core/numbered_names.h"
+
 namespace ironsight::sensor::dissect::dnp3 {
 namespace {
 
@@ -21,6 +23,25 @@ constexpr std::array<std::uint16_t, 256> makeCrcTable() {
 }
 
 constexpr auto kCrcTable = makeCrcTable();
+
+/// kCrcAfter[k][i]: the CRC register (from 0) after octet i followed by k zero octets; CRCs are
+/// linear, so four octets b0..b3 step the register c at once: with x = c ^ b0 ^ b1 << 8,
+/// c' = kCrcAfter[3][x & 0xff] ^ kCrcAfter[2][x >> 8] ^ kCrcAfter[1][b2] ^ kCrcAfter[0][b3].
+constexpr std::array<std::array<std::uint16_t, 256>, 4> makeCrcAfter() {
+    std::array<std::array<std::uint16_t, 256>, 4> t{};
+    t[0] = kCrcTable;
+    for (std::size_t k = 1; k < t.size(); ++k) {
+        for (unsigned i = 0; i < 256; ++i) {
+            t[k][i] =
+                static_cast<std::uint16_t>((t[k - 1][i] >> 8) ^ kCrcTable[t[k - 1][i] & 0xff]);
+        }
+    }
+    return t;
+}
+
+constexpr auto kCrcAfter = makeCrcAfter();
+
+constexpr NumberedNames kUnknownNames("function_");
 
 struct Entry {
     const char* name;
@@ -75,8 +96,15 @@ std::size_t frameSize(std::uint8_t length) {
 
 std::uint16_t crc16(std::span<const std::uint8_t> data) {
     std::uint16_t crc = 0;
-    for (const std::uint8_t b : data) {
-        crc = static_cast<std::uint16_t>((crc >> 8) ^ kCrcTable[(crc ^ b) & 0xff]);
+    const std::uint8_t* p = data.data();
+    std::size_t n = data.size();
+    for (; n >= 4; n -= 4, p += 4) {  // a 16-octet block: four steps
+        const unsigned x = crc ^ p[0] ^ (unsigned{p[1]} << 8);
+        crc = static_cast<std::uint16_t>(kCrcAfter[3][x & 0xff] ^ kCrcAfter[2][x >> 8] ^
+                                         kCrcAfter[1][p[2]] ^ kCrcAfter[0][p[3]]);
+    }
+    for (; n > 0; --n, ++p) {
+        crc = static_cast<std::uint16_t>((crc >> 8) ^ kCrcTable[(crc ^ *p) & 0xff]);
     }
     return static_cast<std::uint16_t>(~crc);
 }
@@ -93,7 +121,7 @@ FunctionInfo functionInfo(std::uint8_t functionCode) {
         case 131:
             return {"authenticate_response", "other"};
         default:
-            return {"function_" + std::to_string(functionCode), "other", false};
+            return {kUnknownNames[functionCode], "other", false};
     }
 }
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
+#include <string_view>
 
 namespace ironsight::sensor::dissect::dnp3 {
 
@@ -39,11 +39,13 @@ inline constexpr std::uint8_t kIin2ParameterError = 0x04;
 std::size_t frameSize(std::uint8_t length);
 
 /// DNP3 CRC-16 (polynomial 0x3D65, reflected, complemented), as sent little-endian on the wire.
+/// Four octets per step (tables built at compile time).
 std::uint16_t crc16(std::span<const std::uint8_t> data);
 
+/// Static text: unknown codes are named from a table built at compile time ("function_200").
 struct FunctionInfo {
-    std::string name;     // e.g. "direct_operate"
-    std::string opClass;  // read / write / program / control / diagnostic / other
+    std::string_view name;     // e.g. "direct_operate"
+    std::string_view opClass;  // read / write / program / control / diagnostic / other
     bool known = true;
 };
 

@@ -67,16 +67,15 @@ void DnsDissector::onMessage(const FlowContext& flow, std::span<const std::uint8
         }
         reportAddressRecords(flow, *m, "dns", true, sink);
     } else {
-        if (pendingIds_.size() >= kMaxPendingIds) pendingIds_.pop_front();
+        if (pendingIds_.size() >= kMaxPendingIds) pendingIds_.erase(pendingIds_.begin());
         pendingIds_.push_back(m->id);
     }
     if (!report) return;
     for (const Question& q : m->questions) {
-        Operation& op = reusableOperation("dns");
-        op.function = m->opcode() == 0 ? "query" : (m->opcode() == 5 ? "update" : "other");
+        Operation& op = reusableOperation<"dns">(
+            !m->response(), m->opcode() == 0 ? "query" : (m->opcode() == 5 ? "update" : "other"),
+            m->opcode() == 5 ? "write" : "read");
         op.functionCode = m->opcode();
-        op.opClass = m->opcode() == 5 ? "write" : "read";
-        op.request = !m->response();
         op.exception = m->response() && m->rcode() != 0;
         op.keys["qtype"] = q.qtype;
         op.textKeys["name"] = displayName(q.name);

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "sensor-agent/dissect/core/dissector.h"
 #include "sensor-agent/dissect/core/registry.h"
@@ -28,7 +28,9 @@ public:
     void onMessage(const FlowContext& flow, std::span<const std::uint8_t> msg, EventSink& sink);
 
 private:
-    std::deque<std::uint16_t> pendingIds_;  // query ids seen on this flow (bounded)
+    // Query ids seen on this flow, oldest first (bounded). A vector: most DNS flows carry one
+    // query, and an empty vector allocates nothing (a deque allocates on construction).
+    std::vector<std::uint16_t> pendingIds_;
 };
 
 /// Reports, for every A/AAAA record of `m` (whose address is local, when `localOnly`), an Identity

@@ -3,6 +3,9 @@
 // compression, DNS over TCP split across segments, and malformed messages.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+#include <string>
 #include <vector>
 
 #include "sensor-agent/dissect/core/testing.h"
@@ -153,6 +156,90 @@ TEST(DnsDissectorTest, MalformedMessagesAreAnomalies) {
     tcp.transport = Transport::Tcp;
     const Bytes tiny = {0x00, 0x03, 0x01, 0x02, 0x03};  // length below a header
     EXPECT_EQ(d.onData(tcp, Direction::ToServer, tiny, sink).status, ParseResult::Status::Error);
+}
+
+TEST(DnsWireTest, ReadNameFollowsPointersUpToTheLengthLimit) {
+    // Labels of 63, 63, 63 and n octets: 255 label and length octets with n = 62 (the longest
+    // name readName() takes), 256 with n = 63 (too long). The name starts at offset 2; a pointer
+    // at the end refers to it.
+    for (const std::size_t last : {62u, 63u}) {
+        std::vector<std::uint8_t> msg = {0xaa, 0xbb};
+        std::string expected;
+        for (const std::size_t len : {std::size_t{63}, std::size_t{63}, std::size_t{63}, last}) {
+            msg.push_back(static_cast<std::uint8_t>(len));
+            if (!expected.empty()) expected += '.';
+            for (std::size_t i = 0; i < len; ++i) {
+                const char c = static_cast<char>('a' + (expected.size() + i) % 26);
+                msg.push_back(static_cast<std::uint8_t>(c));
+                expected += c;
+            }
+        }
+        msg.push_back(0);
+        const std::size_t pointerAt = msg.size();
+        msg.push_back(0xc0);
+        msg.push_back(0x02);
+        std::string name = "previous content";
+        std::size_t offset = 2;
+        const bool ok = readName(msg, offset, name);
+        std::size_t viaPointer = pointerAt;
+        std::string same;
+        const bool okViaPointer = readName(msg, viaPointer, same);
+        if (last == 62) {
+            ASSERT_TRUE(ok);
+            EXPECT_EQ(name.size(), 254u);
+            EXPECT_EQ(name, expected);
+            EXPECT_EQ(offset, pointerAt);
+            ASSERT_TRUE(okViaPointer);
+            EXPECT_EQ(same, expected);
+            EXPECT_EQ(viaPointer, pointerAt + 2);
+        } else {
+            EXPECT_FALSE(ok);
+            EXPECT_FALSE(okViaPointer);
+        }
+    }
+    // The root name is empty; a name of one label has no dot.
+    const std::vector<std::uint8_t> root = {0x00, 0x03, 'w', 'w', 'w', 0x00};
+    std::string name = "x";
+    std::size_t offset = 0;
+    ASSERT_TRUE(readName(root, offset, name));
+    EXPECT_EQ(name, "");
+    EXPECT_EQ(offset, 1u);
+    ASSERT_TRUE(readName(root, offset, name));
+    EXPECT_EQ(name, "www");
+    EXPECT_EQ(offset, 6u);
+}
+
+TEST(DnsWireTest, AddressTextAsPrintfWritesIt) {
+    std::mt19937 random(53);
+    for (int round = 0; round < 5000; ++round) {
+        std::vector<std::uint8_t> v4(4), v6(16);
+        // Zeros are likely: groups of "0", and short numbers.
+        for (auto& b : v4) b = random() % 3 == 0 ? 0 : static_cast<std::uint8_t>(random());
+        for (auto& b : v6) b = random() % 3 == 0 ? 0 : static_cast<std::uint8_t>(random());
+        char expected[64];
+        std::snprintf(expected, sizeof expected, "%u.%u.%u.%u", v4[0], v4[1], v4[2], v4[3]);
+        ASSERT_EQ(addressText(v4), expected);
+        std::string expected6;
+        for (int i = 0; i < 8; ++i) {
+            std::snprintf(expected, sizeof expected, "%s%x", i ? ":" : "",
+                          (v6[2 * i] << 8) | v6[2 * i + 1]);
+            expected6 += expected;
+        }
+        ASSERT_EQ(addressText(v6), expected6);
+    }
+    EXPECT_EQ(addressText(std::vector<std::uint8_t>(5)), "");
+}
+
+TEST(DnsWireTest, DisplayNameDropsOneDotAndLowerCases) {
+    EXPECT_EQ(displayName("WWW.Example.COM."), "www.example.com");
+    EXPECT_EQ(displayName("WWW.Example.COM..", false), "WWW.Example.COM.");
+    EXPECT_EQ(displayName("a\x01"
+                          "b\xff"),
+              "a?b?");
+    EXPECT_EQ(displayName(""), "");
+    EXPECT_EQ(displayName("."), "");
+    const std::string longName(300, 'X');  // longer than any wire name: still whole
+    EXPECT_EQ(displayName(longName), std::string(300, 'x'));
 }
 
 TEST(DnsDissectorTest, HostPartDropsLocalSuffix) {

@@ -2,7 +2,11 @@
 // DNS message parsing (RFC 1035 §4.1.1-4.1.4: header, questions, resource records, compression).
 #include "sensor-agent/dissect/dns/dns_wire.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
+#include <iterator>
 
 #include "sensor-agent/decode/byte_reader.h"
 #include "sensor-agent/dissect/core/text.h"
@@ -10,7 +14,10 @@
 namespace ironsight::sensor::dissect::dns {
 
 bool readName(std::span<const std::uint8_t> msg, std::size_t& offset, std::string& out) {
-    out.clear();
+    // Built in a buffer and copied once: appending label by label reallocates a long name
+    // several times. At most 255 wire bytes make at most 254 text bytes.
+    char text[256];
+    std::size_t size = 0;
     std::size_t pos = offset;
     bool jumped = false;
     int jumps = 0;
@@ -30,13 +37,15 @@ bool readName(std::span<const std::uint8_t> msg, std::size_t& offset, std::strin
         if ((len & 0xc0) != 0) return false;  // 0x40/0x80: obsolete extended label types
         if (len == 0) {
             if (!jumped) offset = pos + 1;
+            out.assign(text, size);
             return true;
         }
         if (pos + 1 + len > msg.size()) return false;
         wire += len + 1u;
         if (wire > 255) return false;
-        if (!out.empty()) out.push_back('.');
-        out.append(reinterpret_cast<const char*>(msg.data() + pos + 1), len);
+        if (size != 0) text[size++] = '.';
+        std::memcpy(text + size, msg.data() + pos + 1, len);
+        size += len;
         pos += 1u + len;
     }
 }
@@ -45,6 +54,7 @@ namespace {
 
 bool readRecords(std::span<const std::uint8_t> msg, std::size_t& offset, std::size_t count,
                  std::vector<Record>& out) {
+    out.reserve(std::min(count, kMaxRecordsPerSection));  // one allocation
     for (std::size_t i = 0; i < count; ++i) {
         Record rec;
         if (!readName(msg, offset, rec.name)) return false;
@@ -72,6 +82,7 @@ std::optional<Message> parseMessage(std::span<const std::uint8_t> msg) {
     const std::uint16_t qd = r.u16(), an = r.u16(), ns = r.u16(), ar = r.u16();
     if (!r.ok()) return std::nullopt;
     std::size_t offset = 12;
+    m.questions.reserve(std::min<std::size_t>(qd, kMaxRecordsPerSection));  // one allocation
     for (std::size_t i = 0; i < qd; ++i) {
         Question q;
         if (!readName(msg, offset, q.name)) return std::nullopt;
@@ -90,18 +101,23 @@ std::optional<Message> parseMessage(std::span<const std::uint8_t> msg) {
 }
 
 std::string addressText(std::span<const std::uint8_t> b) {
+    // By hand: printf parses its format per call. IPv4 dotted decimal; IPv6 as eight groups of
+    // lower-case hex without leading zeros ("%x" each, no "::" compression).
     char buf[48];
+    char* p = buf;
     if (b.size() == 4) {
-        std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-        return buf;
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i != 0) *p++ = '.';
+            p = std::to_chars(p, std::end(buf), b[i]).ptr;
+        }
+        return {buf, static_cast<std::size_t>(p - buf)};
     }
     if (b.size() != 16) return {};
-    std::string out;
-    for (int i = 0; i < 8; ++i) {
-        std::snprintf(buf, sizeof buf, "%s%x", i ? ":" : "", (b[2 * i] << 8) | b[2 * i + 1]);
-        out += buf;
+    for (std::size_t i = 0; i < 8; ++i) {
+        if (i != 0) *p++ = ':';
+        p = std::to_chars(p, std::end(buf), (b[2 * i] << 8) | b[2 * i + 1], 16).ptr;
     }
-    return out;
+    return {buf, static_cast<std::size_t>(p - buf)};
 }
 
 bool isLocalAddress(std::span<const std::uint8_t> b) {
@@ -114,13 +130,21 @@ bool isLocalAddress(std::span<const std::uint8_t> b) {
 }
 
 std::string displayName(const std::string& raw, bool lower) {
-    std::string s = raw;
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    for (auto& c : s) {
-        if (lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    std::size_t n = raw.size();
+    if (n != 0 && raw[n - 1] == '.') --n;
+    // Lower-cased in a buffer (a name read from the wire has at most 254 characters).
+    char small[256];
+    std::string large;
+    char* s = small;
+    if (n > sizeof small) {
+        large.resize(n);
+        s = large.data();
     }
-    return safeText(
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = raw[i];
+        s[i] = lower && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return safeText(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s), n));
 }
 
 }  // namespace ironsight::sensor::dissect::dns

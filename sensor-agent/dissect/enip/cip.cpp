@@ -14,9 +14,9 @@
 #include "sensor-agent/dissect/enip/cip.h"
 
 #include <array>
-#include <cstdio>
 
 #include "sensor-agent/decode/byte_reader.h"
+#include "sensor-agent/dissect/core/numbered_names.h"
 
 namespace ironsight::sensor::dissect::enip {
 namespace {
@@ -117,19 +117,14 @@ bool parseAt(std::span<const std::uint8_t> message, std::vector<CipMessage>& out
     return true;
 }
 
-std::string hexName(std::uint8_t service) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "service_0x%02x", service);
-    return buf;
+constexpr NumberedNames kHexNames("service_", NumberBase::Hex2);
+
+constexpr std::string_view hexName(std::uint8_t service) {
+    return kHexNames[service];
 }
 
-}  // namespace
-
-bool parseCip(std::span<const std::uint8_t> message, std::vector<CipMessage>& out) {
-    return parseAt(message, out, 0, false);
-}
-
-ServiceInfo describeService(std::uint8_t service, int classId) {
+/// describeService()'s answer (constexpr: serviceInfo() tabulates it at compile time).
+constexpr ServiceInfo describe(std::uint8_t service, int classId) {
     // File object (0x37) and the Non-Volatile Storage object (0xa1, firmware update): transfers
     // of files and firmware images.
     if (classId == 0xa1) {
@@ -146,13 +141,13 @@ ServiceInfo describeService(std::uint8_t service, int classId) {
         if (service >= 0x4b) return {hexName(service), "firmware"};
     }
     if (classId == 0x37 && service >= 0x4b && service <= 0x51) {
-        static const char* const kFile[] = {"initiate_upload",
-                                            "initiate_download",
-                                            "initiate_partial_read",
-                                            "initiate_partial_write",
-                                            "upload_transfer",
-                                            "download_transfer",
-                                            "clear_file"};
+        constexpr const char* kFile[] = {"initiate_upload",
+                                         "initiate_download",
+                                         "initiate_partial_read",
+                                         "initiate_partial_write",
+                                         "upload_transfer",
+                                         "download_transfer",
+                                         "clear_file"};
         return {kFile[service - 0x4b], "firmware"};
     }
     switch (service) {
@@ -246,16 +241,25 @@ ServiceInfo describeService(std::uint8_t service, int classId) {
     return {hexName(service), "other"};
 }
 
+}  // namespace
+
+bool parseCip(std::span<const std::uint8_t> message, std::vector<CipMessage>& out) {
+    return parseAt(message, out, 0, false);
+}
+
+ServiceInfo describeService(std::uint8_t service, int classId) {
+    return describe(service, classId);
+}
+
 const ServiceInfo& serviceInfo(std::uint8_t service, int classId) {
     // describeService() tells six kinds of class apart; each gets a table of every service,
-    // built once, so a message costs a lookup instead of building two strings.
-    static const auto tables = [] {
-        static constexpr int kRepresentative[] = {0xa1, 0x37, 0x06, 0x67, kNoClass, 0x01};
-        std::array<std::array<ServiceInfo, 256>, std::size(kRepresentative)> t;
+    // built at compile time, so a message costs a lookup.
+    static constexpr auto kTables = [] {
+        constexpr int kRepresentative[] = {0xa1, 0x37, 0x06, 0x67, kNoClass, 0x01};
+        std::array<std::array<ServiceInfo, 256>, std::size(kRepresentative)> t{};
         for (std::size_t kind = 0; kind < t.size(); ++kind) {
             for (std::size_t code = 0; code < t[kind].size(); ++code) {
-                t[kind][code] =
-                    describeService(static_cast<std::uint8_t>(code), kRepresentative[kind]);
+                t[kind][code] = describe(static_cast<std::uint8_t>(code), kRepresentative[kind]);
             }
         }
         return t;
@@ -283,7 +287,7 @@ const ServiceInfo& serviceInfo(std::uint8_t service, int classId) {
         default:
             break;
     }
-    return tables[static_cast<std::size_t>(kind)][service];
+    return kTables[static_cast<std::size_t>(kind)][service];
 }
 
 }  // namespace ironsight::sensor::dissect::enip

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
+#include <string_view>
 #include <vector>
 
 namespace ironsight::sensor::dissect::enip {
@@ -27,16 +27,18 @@ struct CipMessage {
 /// was parsed before the error stays in `out`.
 bool parseCip(std::span<const std::uint8_t> message, std::vector<CipMessage>& out);
 
+/// Static text (names of unknown services, "service_0x4f", come from a table built at compile
+/// time).
 struct ServiceInfo {
-    std::string name;
-    std::string opClass;  // read / write / program / control / diagnostic / firmware / other
+    std::string_view name;
+    std::string_view opClass;  // read / write / program / control / diagnostic / firmware / other
 };
 
 /// Name and operation class of a CIP service addressed to a class (kNoClass when unknown).
 ServiceInfo describeService(std::uint8_t service, int classId);
 
-/// describeService(), as a reference into tables built once (one per kind of class it tells
-/// apart): what the dissector calls per message.
+/// describeService(), as a reference into tables built at compile time (one per kind of class
+/// it tells apart): what the dissector calls per message.
 const ServiceInfo& serviceInfo(std::uint8_t service, int classId);
 
 }  // namespace ironsight::sensor::dissect::enip

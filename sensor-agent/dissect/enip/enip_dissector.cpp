@@ -14,6 +14,7 @@
 //   product name length u8 | name | state u8.
 #include "sensor-agent/dissect/enip/enip_dissector.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -148,12 +149,15 @@ ParseResult EnipDissector::onData(const FlowContext& flow, Direction dir,
                 if (flow.transport == Transport::Udp) break;
                 return ParseResult::incomplete(consumed, kHeaderSize);
             }
-            decode::ByteReader r(rest);
-            const std::uint16_t command = r.u16le();
-            const std::uint16_t length = r.u16le();
-            r.skip(8);  // session handle, status
-            const std::uint64_t contextLow = r.u32le();
-            const std::uint64_t contextHigh = r.u32le();
+            // The whole header is there: read in place (no bounds checks per field).
+            const std::uint16_t command = static_cast<std::uint16_t>(rest[0] | (rest[1] << 8));
+            const std::uint16_t length = static_cast<std::uint16_t>(rest[2] | (rest[3] << 8));
+            // Skipped: session handle, status (8 octets). The sender context, little endian.
+            const auto octet = [&](std::size_t i) {
+                return std::uint64_t{rest[12 + i]} << (8 * i);
+            };
+            const std::uint64_t context = octet(0) | octet(1) | octet(2) | octet(3) | octet(4) |
+                                          octet(5) | octet(6) | octet(7);
             const std::size_t total = kHeaderSize + length;
             if (!commandInfo(command) && command != 0x0001) {
                 // Unknown command: the stream is probably not aligned; resynchronise.
@@ -167,8 +171,7 @@ ParseResult EnipDissector::onData(const FlowContext& flow, Direction dir,
                 }
                 return ParseResult::incomplete(consumed, total);
             }
-            onEncapsulation(flow, dir, command, (contextHigh << 32) | contextLow,
-                            rest.subspan(kHeaderSize, length), sink);
+            onEncapsulation(flow, dir, command, context, rest.subspan(kHeaderSize, length), sink);
             consumed += total;
         }
         if (consumed < data.size()) sink.onAnomaly(flow, kProtocol, "trailing_bytes");
@@ -210,11 +213,9 @@ void EnipDissector::onEncapsulation(const FlowContext& flow, Direction dir, std:
         if (sawData) return;
     }
     const CommandInfo* info = commandInfo(command);
-    Operation& op = reusableOperation(kProtocol);
-    op.function = info ? info->name : "unknown";
-    op.opClass = info ? info->opClass : "other";
+    Operation& op = reusableOperation<"enip">(
+        dir == Direction::ToServer, info ? info->name : "unknown", info ? info->opClass : "other");
     op.functionCode = command;
-    op.request = dir == Direction::ToServer;
     op.keys["command"] = command;
     sink.onOperation(flow, op);
     if (command == kListIdentity && !body.empty()) listIdentity(flow, dir, body, sink);
@@ -230,46 +231,56 @@ void EnipDissector::onCip(const FlowContext& flow, Direction, std::uint16_t comm
     if (!parseCip(message, messages)) sink.onAnomaly(flow, kProtocol, "malformed_cip");
     if (messages.empty()) return;
     const bool isResponse = messages.front().response;
-    std::vector<CipMessage> requests;
+    static const std::vector<CipMessage> kNone;
+    const std::vector<CipMessage>* requests = &kNone;
     if (isResponse) {
-        for (auto it = pending_.begin(); it != pending_.end(); ++it) {
-            if (it->key == key) {
-                requests = std::move(it->requests);
-                pending_.erase(it);
+        for (std::size_t i = 0; i < pendingCount_; ++i) {
+            if (pending_[i].key == key) {
+                retire(i);
+                requests = &pending_[pendingCount_].requests;  // intact until the next request
                 break;
             }
         }
     } else {
-        if (pending_.size() >= kMaxPending) pending_.pop_front();
-        pending_.push_back({key, messages});
+        if (pendingCount_ >= kMaxPending) retire(0);
+        if (pendingCount_ == pending_.size()) pending_.emplace_back();
+        Pending& p = pending_[pendingCount_++];
+        p.key = key;
+        p.requests.assign(messages.begin(), messages.end());
     }
     std::size_t next = 0;  // requests are matched in order
     for (auto& m : messages) {
         if (m.response) {
             // An Unconnected_Send is answered by its embedded service: skip the wrapper.
-            for (std::size_t j = next; j < requests.size(); ++j) {
-                if (requests[j].service == m.service) {
-                    m.classId = requests[j].classId;
+            for (std::size_t j = next; j < requests->size(); ++j) {
+                if ((*requests)[j].service == m.service) {
+                    m.classId = (*requests)[j].classId;
                     next = j + 1;
                     break;
                 }
             }
         }
         const ServiceInfo& info = serviceInfo(m.service, m.classId);
-        Operation& op = reusableOperation(kProtocol);
-        op.function = info.name;
-        op.opClass = info.opClass;
+        Operation& op = reusableOperation<"enip">(!m.response, info.name, info.opClass);
         op.functionCode = m.service;
-        op.request = !m.response;
         // General status 0x06 (partial transfer) and 0x1e (embedded service error, reported per
         // service) are not failures of this message.
         op.exception = m.response && m.generalStatus != 0 && m.generalStatus != 0x06 &&
                        m.generalStatus != 0x1e;
-        op.keys["command"] = command;
-        op.keys["cip_service"] = m.service;
+        // In name order: each key is appended.
         if (m.classId != kNoClass) op.keys["cip_class"] = m.classId;
+        op.keys["cip_service"] = m.service;
+        op.keys["command"] = command;
         sink.onOperation(flow, op);
     }
+}
+
+void EnipDissector::retire(std::size_t index) {
+    // To the end of the pending ones, the others keeping their order.
+    std::rotate(pending_.begin() + static_cast<std::ptrdiff_t>(index),
+                pending_.begin() + static_cast<std::ptrdiff_t>(index) + 1,
+                pending_.begin() + static_cast<std::ptrdiff_t>(pendingCount_));
+    --pendingCount_;
 }
 
 void EnipDissector::onIo(const FlowContext& flow, Direction dir, std::span<const std::uint8_t> data,
@@ -282,10 +293,7 @@ void EnipDissector::onIo(const FlowContext& flow, Direction dir, std::span<const
         sink.onAnomaly(flow, "cip", "malformed_io");
         return;
     }
-    Operation& op = reusableOperation("cip");
-    op.function = "implicit_io";
-    op.opClass = "other";
-    op.request = dir == Direction::ToServer;
+    Operation& op = reusableOperation<"cip">(dir == Direction::ToServer, "implicit_io", "other");
     sink.onOperation(flow, op);
 }
 

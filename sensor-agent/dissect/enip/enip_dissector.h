@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <utility>
 #include <vector>
@@ -38,7 +37,12 @@ private:
         std::uint64_t key = 0;
         std::vector<CipMessage> requests;
     };
-    std::deque<Pending> pending_;  // oldest first, at most kMaxPending
+    /// Requests awaiting their response: the first pendingCount_ entries, oldest first (at most
+    /// kMaxPending). Entries past them are answered ones kept for their buffers, so a poll's
+    /// request is remembered without an allocation.
+    std::vector<Pending> pending_;
+    std::size_t pendingCount_ = 0;
+    void retire(std::size_t index);
 };
 
 /// Heuristic: an encapsulation header with a known command and a plausible length.

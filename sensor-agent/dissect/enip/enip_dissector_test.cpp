@@ -6,6 +6,8 @@
 
 #include "sensor-agent/dissect/core/testing.h"
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -102,6 +104,97 @@ TEST(EnipDissectorTest, StopIsControlAndResponseGetsItsClass) {
     EXPECT_EQ(sink.ops[1].keys.at("cip_class"), 0x8e);
     EXPECT_FALSE(sink.ops[1].exception);
     EXPECT_TRUE(sink.anomalies.empty());
+}
+
+/// kStopRequest / kStopResponse with another sequence count (their pairing key) and, for the
+/// request, another class in its path.
+Bytes withSequence(Bytes b, std::uint16_t sequence) {
+    b[44] = static_cast<std::uint8_t>(sequence);
+    b[45] = static_cast<std::uint8_t>(sequence >> 8);
+    return b;
+}
+Bytes stopRequest(std::uint16_t sequence, std::uint8_t classId) {
+    Bytes b = withSequence(kStopRequest, sequence);
+    b[49] = classId;
+    return b;
+}
+
+TEST(EnipDissectorTest, AnAnsweredRequestIsNotMatchedAgain) {
+    EnipDissector d;
+    RecordingSink sink{"enip"};
+    feed(d, kTcp, Direction::ToServer, kStopRequest, sink);
+    feed(d, kTcp, Direction::ToClient, kStopResponse, sink);
+    feed(d, kTcp, Direction::ToClient, kStopResponse, sink);  // a duplicate: no request left
+    ASSERT_EQ(sink.ops.size(), 3u);
+    EXPECT_EQ(sink.ops[1].keys.at("cip_class"), 0x8e);
+    EXPECT_EQ(sink.ops[2].keys.count("cip_class"), 0u);
+    EXPECT_EQ(sink.ops[2].keys.at("cip_service"), 7);
+    EXPECT_FALSE(sink.ops[2].request);
+}
+
+TEST(EnipDissectorTest, ResponsesGetTheClassOfTheirOwnRequestInAnyOrder) {
+    // kMaxPending + 8 requests, each to its own class: the oldest 8 are forgotten; the others
+    // are answered in a shuffled order, some twice, with new requests in between.
+    EnipDissector d;
+    RecordingSink sink{"enip"};
+    const std::uint16_t total = kMaxPending + 8;
+    for (std::uint16_t i = 0; i < total; ++i) {
+        feed(d, kTcp, Direction::ToServer, stopRequest(i, static_cast<std::uint8_t>(0x10 + i)),
+             sink);
+    }
+    std::vector<std::uint16_t> order;
+    for (std::uint16_t i = 0; i < total; ++i) order.push_back(i);
+    std::mt19937 random(44818);
+    std::shuffle(order.begin(), order.end(), random);
+    std::vector<bool> answered(total + 100, false);
+    std::uint16_t next = total;
+    for (const std::uint16_t i : order) {
+        sink.ops.clear();
+        feed(d, kTcp, Direction::ToClient, withSequence(kStopResponse, i), sink);
+        ASSERT_EQ(sink.ops.size(), 1u);
+        const bool remembered = i >= 8 && !answered[i];
+        if (remembered) {
+            EXPECT_EQ(sink.ops[0].keys.at("cip_class"), 0x10 + i) << i;
+        } else {
+            EXPECT_EQ(sink.ops[0].keys.count("cip_class"), 0u) << i;
+        }
+        answered[i] = true;
+        // A new request (while one fewer is pending: nothing is pushed out), answered at once:
+        // it must not disturb the rest.
+        if (remembered && random() % 4 == 0) {
+            feed(d, kTcp, Direction::ToServer, stopRequest(next, 0x05), sink);
+            feed(d, kTcp, Direction::ToClient, withSequence(kStopResponse, next), sink);
+            ASSERT_EQ(sink.ops.size(), 3u);
+            EXPECT_EQ(sink.ops[2].keys.at("cip_class"), 0x05);
+            ++next;
+        }
+    }
+}
+
+TEST(EnipDissectorTest, TheOldestPendingRequestsAreForgottenFirst) {
+    // An answer from the middle of the pending requests must keep the others in their order:
+    // the requests pushed out later are the oldest ones.
+    EnipDissector d;
+    RecordingSink sink{"enip"};
+    for (std::uint16_t i = 0; i < kMaxPending; ++i) {
+        feed(d, kTcp, Direction::ToServer, stopRequest(i, static_cast<std::uint8_t>(0x10 + i)),
+             sink);
+    }
+    feed(d, kTcp, Direction::ToClient, withSequence(kStopResponse, 10), sink);
+    for (std::uint16_t i = 100; i < 112; ++i) {  // 12 more: 11 of the oldest are pushed out
+        feed(d, kTcp, Direction::ToServer, stopRequest(i, 0x05), sink);
+    }
+    for (std::uint16_t i = 0; i < kMaxPending; ++i) {
+        if (i == 10) continue;
+        sink.ops.clear();
+        feed(d, kTcp, Direction::ToClient, withSequence(kStopResponse, i), sink);
+        ASSERT_EQ(sink.ops.size(), 1u);
+        if (i < 12) {
+            EXPECT_EQ(sink.ops[0].keys.count("cip_class"), 0u) << i;
+        } else {
+            EXPECT_EQ(sink.ops[0].keys.at("cip_class"), 0x10 + i) << i;
+        }
+    }
 }
 
 TEST(EnipDissectorTest, ListIdentityResponseIsTheResponderIdentity) {

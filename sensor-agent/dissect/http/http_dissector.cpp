@@ -130,13 +130,11 @@ void HttpDissector::onHeader(const FlowContext& flow, Direction dir,
         return;
     }
     const std::string_view method = start.substr(0, start.find(' '));
-    Operation& op = reusableOperation("http");
+    Operation& op = reusableOperation<"http">(dir == Direction::ToServer, {}, methodClass(method));
     op.function = text(method);
     std::transform(op.function.begin(), op.function.end(), op.function.begin(), [](char c) {
         return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
     });
-    op.opClass = methodClass(method);
-    op.request = dir == Direction::ToServer;
     sink.onOperation(flow, op);
     if (headRequests_.size() >= kMaxPipelined) headRequests_.pop_front();
     headRequests_.push_back(method == "HEAD");

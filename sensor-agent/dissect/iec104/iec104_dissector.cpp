@@ -11,6 +11,8 @@
 #include "sensor-agent/dissect/iec104/iec104_dissector.h"
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 
 #include "sensor-agent/dissect/iec104/iec104_types.h"
 
@@ -123,11 +125,8 @@ void Iec104Dissector::onApdu(const FlowContext& flow, Direction dir,
         sink.onAnomaly(flow, kProtocol, "malformed_apdu");
         return;
     }
-    Operation& op = reusableOperation(kProtocol);
-    op.function = it->name;
+    Operation& op = reusableOperation<"iec104">(dir == Direction::ToServer, it->name, it->opClass);
     op.functionCode = u;
-    op.opClass = it->opClass;
-    op.request = dir == Direction::ToServer;
     op.keys["u_type"] = u;
     sink.onOperation(flow, op);
 }
@@ -135,32 +134,41 @@ void Iec104Dissector::onApdu(const FlowContext& flow, Direction dir,
 void Iec104Dissector::onAsdu(const FlowContext& flow, Direction dir,
                              std::span<const std::uint8_t> asdu, EventSink& sink) {
     const std::uint8_t typeId = asdu[0];
-    TypeInfo info = typeInfo(typeId);
+    const TypeInfo info = typeInfo(typeId);
     if (!info.known) sink.onAnomaly(flow, kProtocol, "unknown_type_id");
-    Operation& op = reusableOperation(kProtocol);
-    op.function = std::move(info.name);  // the table's string, not a copy of it
-    op.functionCode = typeId;
-    op.opClass = std::move(info.opClass);
-    op.request = dir == Direction::ToServer;
-    op.keys["type_id"] = typeId;
-    // A truncated ASDU still reports the fields it has (as the truth files do).
+    // A truncated ASDU still reports the fields it has (as the truth files do). The range and
+    // the anomalies come first: the operation is built in one go from the reused one.
+    int cause = -1;
+    bool exception = false;
     if (asdu.size() >= 3) {
         const std::uint8_t cot = asdu[2];
-        const std::uint8_t cause = cot & 0x3f;
-        op.keys["cause_tx"] = cause;
+        cause = cot & 0x3f;
         // P/N bit: negative confirmation; causes 44..47: unknown type/cause/address/object.
-        op.exception = (cot & 0x40) != 0 || (cause >= 44 && cause <= 47);
+        exception = (cot & 0x40) != 0 || (cause >= 44 && cause <= 47);
         if (cause == 0) sink.onAnomaly(flow, kProtocol, "malformed_asdu");
     }
+    const auto emit = [&](std::string_view range, int asduAddress) {
+        Operation& op =
+            reusableOperation<"iec104">(dir == Direction::ToServer, info.name, info.opClass, range);
+        op.functionCode = typeId;
+        op.exception = exception;
+        // In name order: each key is appended.
+        if (asduAddress >= 0) op.keys["asdu_addr"] = asduAddress;
+        if (cause >= 0) op.keys["cause_tx"] = cause;
+        op.keys["type_id"] = typeId;
+        sink.onOperation(flow, op);
+    };
     if (asdu.size() < kAsduHeaderSize) {
         sink.onAnomaly(flow, kProtocol, "truncated_asdu");
-        sink.onOperation(flow, op);
+        emit({}, -1);
         return;
     }
-    op.keys["asdu_addr"] = asdu[4] | (asdu[5] << 8);
+    const int asduAddress = asdu[4] | (asdu[5] << 8);
     const bool sequence = (asdu[1] & 0x80) != 0;
     const std::size_t count = asdu[1] & 0x7f;
     const auto objects = asdu.subspan(kAsduHeaderSize);
+    char range[32];  // "ioa " and two numbers of at most 8 digits
+    char* rangeEnd = range;
     if (info.known && info.elementSize > 0 && count > 0) {
         const std::size_t expected =
             sequence ? kIoaSize + count * info.elementSize : count * (kIoaSize + info.elementSize);
@@ -178,12 +186,17 @@ void Iec104Dissector::onAsdu(const FlowContext& flow, Direction dir,
                     last = std::max(last, ioa);
                 }
             }
-            op.range = first == last ? "ioa " + std::to_string(first)
-                                     : "ioa " + std::to_string(first) + "-" + std::to_string(last);
+            rangeEnd = std::copy_n("ioa ", 4, range);
+            rangeEnd = std::to_chars(rangeEnd, std::end(range), first).ptr;
+            if (first != last) {
+                *rangeEnd++ = '-';
+                rangeEnd = std::to_chars(rangeEnd, std::end(range), last).ptr;
+            }
         }
     }
+    const std::string_view rangeText(range, static_cast<std::size_t>(rangeEnd - range));
     if (typeId == 70) sink.onAnomaly(flow, kProtocol, "end_of_initialization");
-    sink.onOperation(flow, op);
+    emit(rangeText, asduAddress);
 }
 
 void registerDissector(DissectorRegistry& registry) {

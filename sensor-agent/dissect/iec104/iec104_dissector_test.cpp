@@ -113,6 +113,39 @@ TEST(Iec104DissectorTest, TypeClasses) {
     EXPECT_FALSE(typeInfo(200).known);
 }
 
+TEST(Iec104DissectorTest, UnknownTypesAreNamedByTheirId) {
+    for (unsigned id = 0; id < 256; ++id) {
+        const TypeInfo info = typeInfo(static_cast<std::uint8_t>(id));
+        if (info.known) continue;
+        EXPECT_EQ(info.name, "type_" + std::to_string(id));
+        EXPECT_EQ(info.opClass, "other");
+        EXPECT_EQ(info.elementSize, 0u);
+    }
+}
+
+TEST(Iec104DissectorTest, AnOperationKeepsNothingOfThePreviousOne) {
+    // Operations are built in a reused object per thread and direction: the range, keys and
+    // exception of one ASDU must not show up in the next.
+    Iec104Dissector d;
+    Iec104Sink sink;
+    feed(d, Direction::ToServer, kSingleCommand, sink);  // range, asdu_addr, cause
+    feed(d, Direction::ToServer, Bytes{0x68, 0x06, 0x02, 0x00, 0x00, 0x00, 0x2d, 0x01},
+         sink);  // the next I frame, truncated after the VSQ: type only
+    feed(d, Direction::ToClient, kNegativeConfirm, sink);
+    feed(d, Direction::ToClient, kEndOfInit, sink);  // IOA 0, not negative
+    ASSERT_EQ(sink.ops.size(), 4u);
+    EXPECT_EQ(sink.ops[0].range, "ioa 10010");
+    EXPECT_TRUE(sink.ops[1].range.empty());
+    EXPECT_EQ(sink.ops[1].keys.size(), 1u);
+    EXPECT_FALSE(sink.ops[1].exception);
+    EXPECT_TRUE(sink.ops[2].exception);
+    EXPECT_EQ(sink.ops[2].range, "ioa 22222");
+    EXPECT_FALSE(sink.ops[3].exception);
+    EXPECT_EQ(sink.ops[3].range, "ioa 0");
+    EXPECT_EQ(sink.ops[3].function, "M_EI_NA_1");
+    EXPECT_EQ(sink.ops[3].opClass, "other");
+}
+
 TEST(Iec104DissectorTest, EndOfInitialisationIsAFinding) {
     Iec104Dissector d;
     Iec104Sink sink;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "sensor-agent/dissect/core/numbered_names.h"
+
 namespace ironsight::sensor::dissect::iec104 {
 namespace {
 
@@ -89,13 +91,21 @@ constexpr std::array<Row, 67> kTypes = {{
 }};
 // clang-format on
 
+constexpr NumberedNames kUnknown("type_");
+
 }  // namespace
 
 TypeInfo typeInfo(std::uint8_t typeId) {
-    const auto* row =
-        std::find_if(kTypes.begin(), kTypes.end(), [&](const Row& r) { return r.id == typeId; });
-    if (row == kTypes.end()) return {"type_" + std::to_string(typeId), "other", 0, false};
-    return {row->name, row->opClass, row->elementSize};
+    // Every type id's entry, by id, built at compile time: a lookup instead of a search.
+    static constexpr auto kById = [] {
+        std::array<TypeInfo, 256> t{};
+        for (unsigned id = 0; id < t.size(); ++id) {
+            t[id] = {kUnknown[static_cast<std::uint8_t>(id)], "other", 0, false};
+        }
+        for (const Row& row : kTypes) t[row.id] = {row.name, row.opClass, row.elementSize};
+        return t;
+    }();
+    return kById[typeId];
 }
 
 }  // namespace ironsight::sensor::dissect::iec104

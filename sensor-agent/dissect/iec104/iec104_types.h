@@ -4,13 +4,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 namespace ironsight::sensor::dissect::iec104 {
 
+/// Static text: unknown types are named from a table built at compile time ("type_200").
 struct TypeInfo {
-    std::string name;             // standard mnemonic, e.g. "C_SC_NA_1"
-    std::string opClass;          // read / write / control / program / diagnostic / other
+    std::string_view name;        // standard mnemonic, e.g. "C_SC_NA_1"
+    std::string_view opClass;     // read / write / control / program / diagnostic / other
     std::size_t elementSize = 0;  // octets per information element without the IOA; 0: variable
     bool known = true;
 };

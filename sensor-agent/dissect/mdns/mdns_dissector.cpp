@@ -24,10 +24,8 @@ ParseResult MdnsDissector::onData(const FlowContext& flow, Direction dir,
     const bool fromServer = dir == Direction::ToClient;
     if (!m->response()) {
         for (const dns::Question& q : m->questions) {
-            Operation& op = reusableOperation("mdns");
-            op.function = "query";
+            Operation& op = reusableOperation<"mdns">(true, "query", "read");
             op.functionCode = m->opcode();
-            op.opClass = "read";
             op.keys["qtype"] = q.qtype & 0x7fff;  // top bit: unicast-response requested
             op.textKeys["name"] = dns::displayName(q.name);
             // The querier is the sender: report it as the client of the operation.

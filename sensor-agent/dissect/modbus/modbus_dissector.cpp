@@ -7,7 +7,9 @@
 // follow: unit id + PDU) | unit id u8. Then the PDU: function code u8 | data.
 #include "sensor-agent/dissect/modbus/modbus_dissector.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <string_view>
 
 #include "sensor-agent/decode/byte_reader.h"
@@ -21,49 +23,60 @@ namespace {
 constexpr std::size_t kMbapSize = 7;
 constexpr std::size_t kMaxAduLength = 254;  // length field: unit id + PDU (PDU <= 253 bytes)
 
-/// Appends "table first-last" ("table first" for a count of 0) to `text`.
-void appendRange(std::string& text, std::string_view table, std::uint32_t address,
-                 std::uint32_t count) {
-    text.append(table).push_back(' ');
-    char number[12];
-    text.append(number, std::to_chars(number, number + sizeof number, address).ptr);
-    if (count != 0) {
-        text.push_back('-');
-        text.append(number, std::to_chars(number, number + sizeof number, address + count - 1).ptr);
+/// A request's register/coil range, "table first-last" ("table first" for a count of 0), written
+/// into a fixed buffer: the operation copies it only when it differs from the previous one's.
+class RangeText {
+public:
+    std::string_view view() const { return {text_, size_}; }
+    // Inlined where the table name is a constant: its copy is then a fixed-size one.
+    [[gnu::always_inline]] void set(std::string_view table, std::uint32_t address,
+                                    std::uint32_t count) {
+        // table (at most 17) + ' ' + two 5-digit numbers and '-': fits.
+        char* p = std::copy(table.begin(), table.end(), text_);
+        *p++ = ' ';
+        p = std::to_chars(p, std::end(text_), address).ptr;
+        if (count != 0) {
+            *p++ = '-';
+            p = std::to_chars(p, std::end(text_), address + count - 1).ptr;
+        }
+        size_ = static_cast<std::size_t>(p - text_);
     }
-}
 
-/// Appends the register/coil range a request addresses to `text` (nothing when the function has
-/// none). Written into the operation's own string: no temporary per request.
-void appendRequestRange(std::string& text, std::uint8_t fc, std::span<const std::uint8_t> data) {
+private:
+    char text_[48];
+    std::size_t size_ = 0;
+};
+
+/// The register/coil range a request addresses (nothing when the function has none).
+void requestRange(RangeText& text, std::uint8_t fc, std::span<const std::uint8_t> data) {
     decode::ByteReader r(data);
     const std::uint16_t address = r.u16();
     const std::uint16_t second = r.u16();
     if (!r.ok()) return;
     switch (fc) {
         case 1:
-            return appendRange(text, "coils", address, second);
+            return text.set("coils", address, second);
         case 2:
-            return appendRange(text, "discrete_inputs", address, second);
+            return text.set("discrete_inputs", address, second);
         case 3:
-            return appendRange(text, "holding_registers", address, second);
+            return text.set("holding_registers", address, second);
         case 4:
-            return appendRange(text, "input_registers", address, second);
+            return text.set("input_registers", address, second);
         case 5:
-            return appendRange(text, "coils", address, 1);
+            return text.set("coils", address, 1);
         case 6:
-            return appendRange(text, "holding_registers", address, 1);
+            return text.set("holding_registers", address, 1);
         case 15:
-            return appendRange(text, "coils", address, second);
+            return text.set("coils", address, second);
         case 16:
-            return appendRange(text, "holding_registers", address, second);
+            return text.set("holding_registers", address, second);
         case 22:
-            return appendRange(text, "holding_registers", address, 1);
+            return text.set("holding_registers", address, 1);
         case 23: {  // read address/count, then write address/count
             const std::uint16_t writeAddress = r.u16();
             const std::uint16_t writeCount = r.u16();
-            if (!r.ok()) return appendRange(text, "holding_registers", address, second);
-            return appendRange(text, "holding_registers", writeAddress, writeCount);
+            if (!r.ok()) return text.set("holding_registers", address, second);
+            return text.set("holding_registers", writeAddress, writeCount);
         }
         default:
             return;
@@ -92,11 +105,10 @@ ParseResult ModbusDissector::onData(const FlowContext& flow, Direction dir,
     while (true) {
         const auto rest = data.subspan(consumed);
         if (rest.size() < kMbapSize) return ParseResult::incomplete(consumed, kMbapSize);
-        decode::ByteReader r(rest);
-        r.skip(2);  // transaction id
-        const std::uint16_t protocolId = r.u16();
-        const std::uint16_t length = r.u16();
-        const std::uint8_t unitId = r.u8();
+        // The whole MBAP header is there: read in place. Skipped: the transaction id.
+        const std::uint16_t protocolId = static_cast<std::uint16_t>((rest[2] << 8) | rest[3]);
+        const std::uint16_t length = static_cast<std::uint16_t>((rest[4] << 8) | rest[5]);
+        const std::uint8_t unitId = rest[6];
         if (protocolId != 0 || length < 2 || length > kMaxAduLength) {
             sink.onAnomaly(flow, "modbus", "malformed_pdu");
             return ParseResult::error(data.size());  // drop the rest; resync on the next segment
@@ -114,24 +126,26 @@ void ModbusDissector::onPdu(const FlowContext& flow, Direction dir, std::uint8_t
     const std::uint8_t rawFc = pdu[0];
     const std::uint8_t fc = rawFc & 0x7f;
     const auto data = pdu.subspan(1);
-    Operation& op = reusableOperation("modbus");
-    op.functionCode = fc;
-    op.request = dir == Direction::ToServer;
-    op.exception = !op.request && (rawFc & 0x80) != 0;
-    op.keys["unit_id"] = unitId;
+    std::string_view function, opClass;
     if (fc == 90 && data.size() >= 2) {
         const FunctionInfo& info = umasInfo(data[1]);  // data[0] is the UMAS session id
-        op.function = info.name;
-        op.opClass = info.opClass;
+        function = info.name;
+        opClass = info.opClass;
     } else if (fc == 43 && !data.empty() && data[0] == 0x0e) {
-        op.function = "read_device_identification";
-        op.opClass = "diagnostic";
+        function = "read_device_identification";
+        opClass = "diagnostic";
     } else {
         const FunctionInfo& info = functionInfo(fc);
-        op.function = info.name;
-        op.opClass = fc == 8 ? std::string_view("diagnostic") : std::string_view(info.opClass);
+        function = info.name;
+        opClass = fc == 8 ? std::string_view("diagnostic") : std::string_view(info.opClass);
     }
-    if (op.request) appendRequestRange(op.range, fc, data);
+    const bool isRequest = dir == Direction::ToServer;
+    RangeText range;
+    if (isRequest) requestRange(range, fc, data);
+    Operation& op = reusableOperation<"modbus">(isRequest, function, opClass, range.view());
+    op.functionCode = fc;
+    op.exception = !isRequest && (rawFc & 0x80) != 0;
+    op.keys["unit_id"] = unitId;
     const bool request = op.request, exception = op.exception;
     sink.onOperation(flow, op);
 

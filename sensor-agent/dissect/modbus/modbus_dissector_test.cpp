@@ -2,6 +2,7 @@
 // Modbus/TCP dissector tests on annotated wire bytes.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "sensor-agent/dissect/core/registry.h"
@@ -56,6 +57,51 @@ const Bytes kDeviceIdResponse = {
 
 ParseResult feed(ModbusDissector& d, Direction dir, const Bytes& b, RecordingSink& sink) {
     return d.onData(kFlow, dir, b, sink);
+}
+
+TEST(ModbusDissectorTest, AnOperationKeepsNothingOfThePreviousOne) {
+    // Operations are built in a reused object per thread and direction: a range, an exception or
+    // a function of one PDU must not show up in the next.
+    ModbusDissector d;
+    RecordingSink sink{"modbus"};
+    feed(d, Direction::ToServer, kWriteMultipleRequest, sink);  // holding_registers 1-2
+    feed(d, Direction::ToServer, kReadHoldingRequest, sink);    // holding_registers 107-109
+    feed(d, Direction::ToClient, kExceptionResponse, sink);
+    feed(d, Direction::ToClient, kReadHoldingResponse, sink);
+    Bytes readCoils = kReadHoldingRequest;  // FC 1, address 107, count 3: same length of range
+    readCoils[7] = 0x01;
+    feed(d, Direction::ToServer, readCoils, sink);
+    Bytes diagnostics = {0x00, 0x05, 0x00, 0x00, 0x00, 0x06, 0x11, 0x08, 0x00, 0x00, 0x12, 0x34};
+    feed(d, Direction::ToServer, diagnostics, sink);  // no range
+    ASSERT_EQ(sink.ops.size(), 6u);
+    EXPECT_EQ(sink.ops[0].range, "holding_registers 1-2");
+    EXPECT_EQ(sink.ops[1].range, "holding_registers 107-109");
+    EXPECT_EQ(sink.ops[1].function, "read_holding_registers");
+    EXPECT_EQ(sink.ops[1].keys.at("unit_id"), 17);
+    EXPECT_TRUE(sink.ops[2].exception);
+    EXPECT_EQ(sink.ops[2].function, "write_single_register");
+    EXPECT_FALSE(sink.ops[3].exception);
+    EXPECT_EQ(sink.ops[3].function, "read_holding_registers");
+    EXPECT_EQ(sink.ops[3].opClass, "read");
+    EXPECT_TRUE(sink.ops[3].range.empty());
+    EXPECT_EQ(sink.ops[3].keys.size(), 1u);
+    EXPECT_EQ(sink.ops[4].range, "coils 107-109");
+    EXPECT_EQ(sink.ops[4].function, "read_coils");
+    EXPECT_EQ(sink.ops[5].function, "diagnostics");
+    EXPECT_EQ(sink.ops[5].opClass, "diagnostic");
+    EXPECT_TRUE(sink.ops[5].range.empty());
+    EXPECT_TRUE(sink.anomalies.empty());
+}
+
+TEST(ModbusDissectorTest, UnknownFunctionsAreNamedByTheirCode) {
+    ModbusDissector d;
+    RecordingSink sink{"modbus"};
+    for (const std::uint8_t fc : {0x00, 0x09, 0x29, 0x64, 0x7f}) {
+        feed(d, Direction::ToServer, {0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x01, fc}, sink);
+        ASSERT_FALSE(sink.ops.empty());
+        EXPECT_EQ(sink.ops.back().function, "function_" + std::to_string(fc));
+        EXPECT_EQ(sink.ops.back().opClass, "other");
+    }
 }
 
 TEST(ModbusDissectorTest, RequestAndResponse) {

@@ -2,10 +2,16 @@
 // Modbus and UMAS function tables.
 #include "sensor-agent/dissect/modbus/modbus_functions.h"
 
+#include <array>
+
+#include "sensor-agent/dissect/core/numbered_names.h"
+
 namespace ironsight::sensor::dissect::modbus {
 namespace {
 
-FunctionInfo describeFunction(std::uint8_t fc) {
+constexpr NumberedNames kUnknownNames("function_");
+
+constexpr FunctionInfo describeFunction(std::uint8_t fc) {
     switch (fc) {
         case 1:
             return {"read_coils", "read"};
@@ -48,11 +54,11 @@ FunctionInfo describeFunction(std::uint8_t fc) {
         case 90:
             return {"umas", "other"};
         default:
-            return {"function_" + std::to_string(fc), "other"};
+            return {kUnknownNames[fc], "other"};
     }
 }
 
-FunctionInfo describeUmas(std::uint8_t code) {
+constexpr FunctionInfo describeUmas(std::uint8_t code) {
     switch (code) {
         case 0x01:
             return {"umas_init_comm", "other"};
@@ -115,27 +121,24 @@ FunctionInfo describeUmas(std::uint8_t code) {
     }
 }
 
-/// Every code's entry, built once.
+/// Every code's entry, built at compile time.
 template <FunctionInfo (*describe)(std::uint8_t)>
-const std::array<FunctionInfo, 256>& tableOf() {
-    static const std::array<FunctionInfo, 256> table = [] {
-        std::array<FunctionInfo, 256> t;
-        for (std::size_t code = 0; code < t.size(); ++code) {
-            t[code] = describe(static_cast<std::uint8_t>(code));
-        }
-        return t;
-    }();
-    return table;
-}
+constexpr std::array<FunctionInfo, 256> kTable = [] {
+    std::array<FunctionInfo, 256> t{};
+    for (std::size_t code = 0; code < t.size(); ++code) {
+        t[code] = describe(static_cast<std::uint8_t>(code));
+    }
+    return t;
+}();
 
 }  // namespace
 
 const FunctionInfo& functionInfo(std::uint8_t fc) {
-    return tableOf<&describeFunction>()[fc];
+    return kTable<&describeFunction>[fc];
 }
 
 const FunctionInfo& umasInfo(std::uint8_t umasCode) {
-    return tableOf<&describeUmas>()[umasCode];
+    return kTable<&describeUmas>[umasCode];
 }
 
 }  // namespace ironsight::sensor::dissect::modbus

@@ -2,19 +2,19 @@
 // Modbus function codes: names and operation classes (Modbus Application Protocol v1.1b, §6).
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 namespace ironsight::sensor::dissect::modbus {
 
+/// Static text.
 struct FunctionInfo {
-    std::string name;
-    std::string opClass;  // read / write / diagnostic / program / control / other
+    std::string_view name;
+    std::string_view opClass;  // read / write / diagnostic / program / control / other
 };
 
 /// Public function codes by number; unknown codes are "function_<n>" / other. A reference into
-/// a table built once: a poll costs no string construction.
+/// a table built at compile time: a poll costs a lookup.
 const FunctionInfo& functionInfo(std::uint8_t functionCode);
 
 /// Schneider UMAS (FC 90 / 0x5A) sub-function: the byte after the session id.

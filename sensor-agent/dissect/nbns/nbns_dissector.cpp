@@ -155,11 +155,9 @@ ParseResult NbnsDissector::onData(const FlowContext& flow, Direction dir,
     if (!report) return ParseResult::ok(data.size());
     for (const dns::Question& q : m->questions) {
         const auto n = decodeName(q.name);
-        Operation& op = reusableOperation("nbns");
-        op.function = opcodeName(m->opcode());
+        Operation& op = reusableOperation<"nbns">(!m->response(), opcodeName(m->opcode()),
+                                                  m->opcode() == 0 ? "read" : "other");
         op.functionCode = m->opcode();
-        op.opClass = m->opcode() == 0 ? "read" : "other";
-        op.request = !m->response();
         op.exception = m->response() && m->rcode() != 0;
         op.keys["qtype"] = q.qtype;
         op.textKeys["name"] = n ? n->text() : dns::displayName(q.name);

@@ -263,9 +263,7 @@ void OpcuaDissector::onChunk(const FlowContext& flow, Direction dir,
     continuation_[d] = chunkType == 'C';
     ByteReader r(chunk.subspan(kHeaderSize));
 
-    Operation& op = reusableOperation(kProto);
-    op.request = dir == Direction::ToServer;
-    op.opClass = "other";
+    Operation& op = reusableOperation<"opcua">(dir == Direction::ToServer, {}, "other");
     op.textKeys["message_type"] = type;
     bool malformed = false;
 

@@ -150,10 +150,8 @@ void ProfinetDcpDissector::onFrame(const FrameContext& frame, std::span<const st
     if (!(request && service == kServiceGet)) blocks = readBlocks(data, prefixed);
     if (!blocks.ok) sink.onAnomaly(flow, kProtocol, "malformed_pdu");
 
-    Operation& op = reusableOperation(kProtocol);
-    op.function = functionName(service);
+    Operation& op = reusableOperation<"profinet_dcp">(request, functionName(service));
     op.functionCode = service;
-    op.request = request;
     op.exception = type == kTypeNotSupported;
     switch (service) {
         case kServiceGet:

@@ -115,10 +115,8 @@ void dissectUserdata(const FlowContext& flow, Direction dir, std::span<const std
     const std::uint8_t type = typeGroup >> 4;
     const std::uint8_t group = typeGroup & 0x0f;
     const FunctionInfo info = userdataFunction(group, subfunction);
-    Operation& op = reusableOperation(kProtocol);
-    op.function = info.name;
-    op.opClass = info.opClass;
-    op.request = dir == Direction::ToServer;
+    Operation& op =
+        reusableOperation<"s7comm">(dir == Direction::ToServer, info.name, info.opClass);
     op.keys["rosctr"] = 7;
     op.keys["userdata_group"] = group;
     // Mode-transition notifications (group 0) carry a mode, not a subfunction.
@@ -176,13 +174,13 @@ void dissectS7(const FlowContext& flow, Direction dir, std::span<const std::uint
                 p.skip(blockLength);
                 const std::uint8_t nameLength = p.u8();
                 const auto name = p.bytes(nameLength);
-                if (p.ok()) info = piService(std::string(name.begin(), name.end()));
+                if (p.ok()) {
+                    info = piService(
+                        std::string_view(reinterpret_cast<const char*>(name.data()), name.size()));
+                }
             }
-            Operation& op = reusableOperation(kProtocol);
-            op.function = info.name;
+            Operation& op = reusableOperation<"s7comm">(rosctr == 1, info.name, info.opClass);
             op.functionCode = function;
-            op.opClass = info.opClass;
-            op.request = rosctr == 1;
             op.exception = rosctr == 3 && errorClass != 0;
             op.keys["rosctr"] = rosctr;
             sink.onOperation(flow, op);
@@ -191,10 +189,7 @@ void dissectS7(const FlowContext& flow, Direction dir, std::span<const std::uint
         case 2: {
             // Ack without data: acknowledges a Job and names no function (tshark lists it as
             // ROSCTR 2 with no function): an operation without a function code.
-            Operation& op = reusableOperation(kProtocol);
-            op.function = "ack";
-            op.opClass = "other";
-            op.request = false;
+            Operation& op = reusableOperation<"s7comm">(false, "ack", "other");
             op.exception = errorClass != 0;
             op.keys["rosctr"] = rosctr;
             sink.onOperation(flow, op);
@@ -219,13 +214,11 @@ void dissectPlus(const FlowContext& flow, Direction dir, std::span<const std::ui
         sink.onAnomaly(flow, kPlusProtocol, "malformed_pdu");
         return;
     }
-    Operation& op = reusableOperation(kPlusProtocol);
-    op.request = dir == Direction::ToServer;
-    op.keys["version"] = version;
-    op.function = "unknown";
-    op.opClass = "other";
+    std::string_view name = "unknown", opClass = "other";
+    int code = -1, opcodeKey = -1;
+    bool exception = false;
     if (version == 0xfe) {
-        op.function = "keep_alive";
+        name = "keep_alive";
     } else {
         if (version == 3) {  // integrity part: digest length u8 | digest
             const std::uint8_t digestLength = r.u8();
@@ -235,20 +228,25 @@ void dissectPlus(const FlowContext& flow, Direction dir, std::span<const std::ui
         r.skip(2);  // reserved
         const std::uint16_t function = r.u16();
         if (r.ok()) {
-            op.keys["opcode"] = opcode;
+            opcodeKey = opcode;
             if (opcode == 0x31 || opcode == 0x32 || opcode == 0x02) {
                 const FunctionInfo info = plusFunction(function);
-                op.function = info.name;
-                op.opClass = info.opClass;
-                op.functionCode = function;
-                op.exception = function == 0x04b1 || function == 0x05a9;
+                name = info.name;
+                opClass = info.opClass;
+                code = function;
+                exception = function == 0x04b1 || function == 0x05a9;
             } else if (opcode == 0x33) {
-                op.function = "notification";
+                name = "notification";
             } else {
                 return;  // continuation of a PDU fragmented over several TPKTs: no operation
             }
         }
     }
+    Operation& op = reusableOperation<"s7comm_plus">(dir == Direction::ToServer, name, opClass);
+    op.functionCode = code;
+    op.exception = exception;
+    if (opcodeKey >= 0) op.keys["opcode"] = opcodeKey;  // in name order: each key is appended
+    op.keys["version"] = version;
     sink.onOperation(flow, op);
 }
 

@@ -286,6 +286,34 @@ TEST(S7commDissectorTest, S7commPlusIsDetected) {
     EXPECT_EQ(sink.ops[0].keys.at("version"), 1);
 }
 
+TEST(S7commDissectorTest, PlusOperationsKeepNothingOfThePreviousOne) {
+    // Operations are built in a reused object per thread and direction: a function code, an
+    // opcode key or an exception of one PDU must not show up in the next.
+    Bytes errorResponse = kPlusCreateObject;
+    errorResponse[15] = 0xb1;  // function 0x04b1: an error (an exception)
+    Bytes keepAlive = {0x03, 0x00, 0x00, 0x0b, 0x02, 0xf0, 0x80, 0x72, 0xfe, 0x00, 0x00};
+    Bytes continuation = kPlusCreateObject;
+    continuation[11] = 0x40;  // an opcode that is neither request, response nor notification
+    S7commDissector d;
+    RecordingSink sink;
+    feed(d, Direction::ToServer, errorResponse, sink);
+    feed(d, Direction::ToServer, keepAlive, sink);
+    feed(d, Direction::ToServer, continuation, sink);  // no operation
+    feed(d, Direction::ToServer, kPlusCreateObject, sink);
+    ASSERT_EQ(sink.ops.size(), 3u);
+    EXPECT_TRUE(sink.ops[0].exception);
+    EXPECT_EQ(sink.ops[0].keys.at("opcode"), 0x31);
+    EXPECT_EQ(sink.ops[1].function, "keep_alive");
+    EXPECT_EQ(sink.ops[1].opClass, "other");
+    EXPECT_EQ(sink.ops[1].functionCode, -1);
+    EXPECT_FALSE(sink.ops[1].exception);
+    EXPECT_EQ(sink.ops[1].keys.count("opcode"), 0u);
+    EXPECT_EQ(sink.ops[1].keys.at("version"), 0xfe);
+    EXPECT_EQ(sink.ops[2].function, "create_object");
+    EXPECT_FALSE(sink.ops[2].exception);
+    EXPECT_EQ(sink.ops[2].keys.at("version"), 1);
+}
+
 TEST(S7commDissectorTest, MalformedInputIsAnAnomaly) {
     S7commDissector d;
     RecordingSink sink;

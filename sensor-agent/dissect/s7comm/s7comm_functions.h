@@ -3,14 +3,13 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <string_view>
 
 namespace ironsight::sensor::dissect::s7comm {
 
-struct FunctionInfo {
-    std::string name;
-    std::string opClass;  // read / write / program / control / diagnostic / firmware / other
+struct FunctionInfo {  // static text
+    std::string_view name;
+    std::string_view opClass;  // read / write / program / control / diagnostic / firmware / other
 };
 
 /// Job / Ack_Data parameter function (first parameter byte).

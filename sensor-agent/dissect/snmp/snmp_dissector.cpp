@@ -104,13 +104,11 @@ ParseResult SnmpDissector::onData(const FlowContext& flow, Direction dir,
     Ber body(message->value);
     const auto version = integer(body.next());
     if (!version) return malformed();
-    Operation& op = reusableOperation("snmp");
-    op.keys["version"] = *version;
     if (*version == 3) {
         // SNMPv3: the scoped PDU is usually encrypted; the message itself is the operation.
-        op.function = "v3_message";
-        op.opClass = "other";
-        op.request = dir == Direction::ToServer;
+        Operation& op =
+            reusableOperation<"snmp">(dir == Direction::ToServer, "v3_message", "other");
+        op.keys["version"] = *version;
         sink.onOperation(flow, op);
         return ParseResult::ok(data.size());
     }
@@ -121,11 +119,11 @@ ParseResult SnmpDissector::onData(const FlowContext& flow, Direction dir,
         return malformed();
     }
     const int pduType = pdu->tag & 0x1f;
-    op.function = pduName(pduType);
+    Operation& op = reusableOperation<"snmp">(isRequest(pduType) || pduType == 4 || pduType == 7,
+                                              pduName(pduType), opClass(pduType));
     op.functionCode = pduType;
     op.keys["pdu_type"] = pduType;
-    op.opClass = opClass(pduType);
-    op.request = isRequest(pduType) || pduType == 4 || pduType == 7;
+    op.keys["version"] = *version;
     Ber fields(pdu->value);
     std::optional<Tlv> varbinds;
     std::int64_t requestId = -1, errorStatus = 0;

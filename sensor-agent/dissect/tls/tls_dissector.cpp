@@ -103,10 +103,8 @@ ParseResult TlsDissector::onData(const FlowContext& flow, Direction dir,
                 sink.onAnomaly(flow, "tls", "malformed_client_hello");
                 return ParseResult::error(data.size());
             }
-            Operation& op = reusableOperation("tls");
-            op.function = "client_hello";
+            Operation& op = reusableOperation<"tls">(true, "client_hello", "other");
             op.functionCode = 1;
-            op.opClass = "other";
             op.keys["version"] = hello->version;
             if (!hello->serverName.empty()) op.textKeys["server_name"] = hello->serverName;
             sink.onOperation(flow, op);
