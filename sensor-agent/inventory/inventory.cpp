@@ -160,8 +160,7 @@ Inventory::IpInfo& Inventory::ipInfo(const decode::IpAddress& ip, std::int64_t t
     return it->second;
 }
 
-void Inventory::observeNewSender(const decode::DecodedPacket& p, const SenderKey& key,
-                                 SenderCacheEntry& slot) {
+void Inventory::observeNewSender(const decode::DecodedPacket& p, SenderCacheEntry& slot) {
     const bool unicastSrcMac = p.hasMac && !decode::isGroupMac(p.srcMac);
     const bool unicastSrcIp = p.hasIp && p.srcIp.isUnicastHost();
     const bool tagged = !p.vlans.empty();
@@ -189,7 +188,7 @@ void Inventory::observeNewSender(const decode::DecodedPacket& p, const SenderKey
         info.sources |= source;
         ipInfoPtr = &info;
     }
-    slot = SenderCacheEntry{key, unicastSrcMac && unicastSrcIp, macInfo, ipInfoPtr};
+    slot = SenderCacheEntry{SenderKey::of(p), unicastSrcMac && unicastSrcIp, macInfo, ipInfoPtr};
     // Destinations only become devices once they send something themselves (or answer ARP):
     // an address that is only ever talked to (a scan target, a dead host) is not proven to exist.
 }
@@ -223,17 +222,17 @@ Inventory::ConnInfo* Inventory::connection(const decode::IpAddress& client,
                                            const std::string& transport, std::uint16_t serverPort,
                                            const std::string& protocol, std::int64_t tsUs) {
     if (!client.isUnicastHost()) return nullptr;
-    const std::string clientText = client.toString(), serverText = server.toString();
+    // The transport among the few known ones by its text (interned when new).
     std::uint16_t transportIndex = 0;
-    const TextId transportId = texts_.intern(transport);
-    while (transportIndex < transports_.size() && transports_[transportIndex] != transportId)
+    while (transportIndex < transports_.size() &&
+           !sameText(texts_.text(transports_[transportIndex]), transport))
         ++transportIndex;
     if (transportIndex == transports_.size()) {
         if (transports_.size() == UINT16_MAX) throw std::length_error("too many transports");
-        transports_.push_back(transportId);
+        transports_.push_back(texts_.intern(transport));
     }
-    const ConnKey key{texts_.intern(clientText), texts_.intern(serverText), texts_.intern(protocol),
-                      serverPort, transportIndex};
+    const ConnKey key{ipText(client), ipText(server), texts_.intern(protocol), serverPort,
+                      transportIndex};
     const std::size_t hash = ConnHash{}(key);
     std::uint32_t n = connections_.find(hash, [&](const ConnRecord& r) { return r.key == key; });
     if (n == connections_.kNone) {
@@ -243,6 +242,18 @@ Inventory::ConnInfo* Inventory::connection(const decode::IpAddress& client,
         n = connections_.insert(hash, std::move(record));
     }
     return &connections_[n].info;
+}
+
+Inventory::TextId Inventory::ipText(const decode::IpAddress& ip) {
+    std::uint64_t w[2];
+    std::memcpy(w, ip.bytes.data(), sizeof w);
+    const std::uint64_t h = (w[0] ^ w[1] * 0x9e3779b97f4a7c15ULL ^ ip.v6) * 0xff51afd7ed558ccdULL;
+    IpTextSlot& slot = ipTexts_[h >> (64 - kIpTextBits)];
+    if (slot.text == kNoText || !(slot.ip == ip)) {
+        slot.ip = ip;
+        slot.text = texts_.intern(ip.toString());
+    }
+    return slot.text;
 }
 
 Inventory::TextPool::Id Inventory::TextPool::intern(std::string_view text) {
@@ -547,11 +558,17 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
 
     // The aggregate: the flow's ends are the memo's, so protocol, function and keys decide. The
     // last one matched first, then the ones after it (a flow polls its requests in turn).
+    // The one that followed the last one before first (a flow repeats its requests in the same
+    // order), then the others in turn; the code and key count rule most out without the record.
     OperationMemo::Aggregate* known = nullptr;
     const std::size_t count = pr->operations.size();
-    for (std::size_t k = 0, i = pr->last; k < count; ++k, i = i + 1 < count ? i + 1 : 0) {
-        if (sameKeys(pr->operations[i], op)) {
-            known = &pr->operations[i];
+    const std::size_t guess = count ? pr->operations[pr->last].next : 0;
+    for (std::size_t k = 0, i = guess; k < count; ++k, i = i + 1 < count ? i + 1 : 0) {
+        OperationMemo::Aggregate& a = pr->operations[i];
+        if (a.functionCode == op.functionCode && a.numericKeys == op.keys.size() &&
+            sameKeys(a, op)) {
+            known = &a;
+            pr->operations[pr->last].next = static_cast<std::uint8_t>(i);
             pr->last = i;
             break;
         }
@@ -568,10 +585,15 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         if (pr->protocolId == kNoText) pr->protocolId = texts_.intern(op.protocol);
         n = operationRecord(op, pr->protocolId, m.clientIpId, m.serverIpId);
         if (pr->operations.size() < kMemoOperations) {
-            pr->last = pr->operations.size();
+            const auto added = static_cast<std::uint8_t>(pr->operations.size());
+            if (added > 0) pr->operations[pr->last].next = added;
+            pr->last = added;
             known = &pr->operations.emplace_back();
             known->record = n;
             known->function = texts_.text(operations_[n].function);
+            known->functionCode = op.functionCode;
+            known->numericKeys = static_cast<std::uint16_t>(op.keys.size());
+            known->next = added;
         }
     }
     OpRecord& agg = operations_[n];

@@ -94,15 +94,9 @@ public:
     /// packets' senders are in a direct-mapped cache keyed by those bytes, and then only their
     /// last-seen times move (docs/BENCHMARKS.md "Inventory per packet, session 12").
     void observePacket(const decode::DecodedPacket& packet) {
-        SenderKey key;
-        std::memcpy(&key.macVlan, packet.srcMac.data(), packet.srcMac.size());
-        key.macVlan |= std::uint64_t{packet.vlan()} << 48;
-        std::memcpy(key.ip, packet.srcIp.bytes.data(), sizeof key.ip);
-        key.tag = 1u | std::uint32_t{packet.hasMac} << 1 | std::uint32_t{packet.hasIp} << 2 |
-                  std::uint32_t{!packet.vlans.empty()} << 3 | std::uint32_t{packet.srcIp.v6} << 4 |
-                  std::uint32_t{packet.source} << 8;
+        const SenderKey key = SenderKey::of(packet);
         SenderCacheEntry& cached = senderCache_[key.slot()];
-        if (!(cached.key == key)) return observeNewSender(packet, key, cached);
+        if (!(cached.key == key)) return observeNewSender(packet, cached);
         if (cached.macInfo && packet.timestampUs > cached.macInfo->lastUs)
             cached.macInfo->lastUs = packet.timestampUs;
         if (cached.ipInfo) {
@@ -274,6 +268,9 @@ public:
         static constexpr std::size_t kQuickKeys = 4;
         struct Aggregate {
             std::uint32_t record = 0;
+            std::int32_t functionCode = -1;  // the record's (checked first)
+            std::uint16_t numericKeys = 0;
+            std::uint8_t next = 0;  // the aggregate that followed this one last time
             std::string range;
             std::string_view function;
             std::string_view names[kQuickKeys];
@@ -322,6 +319,8 @@ private:
     /// The memo for an operation that comes without one (a flow's first few): by the flow's
     /// ends, from a small direct-mapped table.
     OperationMemo& sharedMemo(const dissect::FlowContext& flow);
+    /// The address's pooled text (interned).
+    TextId ipText(const decode::IpAddress& ip);
     IpInfo& ipInfo(const decode::IpAddress& ip, std::int64_t tsUs);
     bool isRouter(const decode::MacAddress& mac) const;
     std::optional<decode::MacAddress> ownerMac(const decode::IpAddress& ip,
@@ -333,8 +332,19 @@ private:
     struct SenderKey {
         std::uint64_t macVlan = 0;     // source MAC (48 bits), innermost VLAN id << 48
         std::uint64_t ip[2] = {0, 0};  // the source IP's bytes
-        std::uint32_t tag =
-            0;  // 1 | hasMac << 1 | hasIp << 2 | tagged << 3 | v6 << 4 | source << 8
+        // 1 | hasMac << 1 | hasIp << 2 | v6 << 3 | VLAN tags << 4 | source << 8 (0: empty)
+        std::uint32_t tag = 0;
+        static SenderKey of(const decode::DecodedPacket& p) {
+            SenderKey key;
+            std::memcpy(&key.macVlan, p.srcMac.data(), p.srcMac.size());
+            key.macVlan |= std::uint64_t{p.vlan()} << 48;
+            std::memcpy(key.ip, p.srcIp.bytes.data(), sizeof key.ip);
+            key.tag = 1u | std::uint32_t{p.hasMac} << 1 | std::uint32_t{p.hasIp} << 2 |
+                      std::uint32_t{p.srcIp.v6} << 3 |
+                      static_cast<std::uint32_t>(p.vlans.size()) << 4 |
+                      std::uint32_t{p.source} << 8;
+            return key;
+        }
         bool operator==(const SenderKey& o) const {
             return ((macVlan ^ o.macVlan) | (ip[0] ^ o.ip[0]) | (ip[1] ^ o.ip[1]) |
                     (tag ^ o.tag)) == 0;
@@ -354,8 +364,7 @@ private:
     static constexpr unsigned kSenderCacheBits = 12;
     static constexpr std::size_t kSenderCacheSize = std::size_t{1} << kSenderCacheBits;
     /// observePacket() when the sender is not the one cached in its slot.
-    void observeNewSender(const decode::DecodedPacket& packet, const SenderKey& key,
-                          SenderCacheEntry& slot);
+    void observeNewSender(const decode::DecodedPacket& packet, SenderCacheEntry& slot);
 
     InventoryLimits limits_;
     std::vector<std::string> interfaces_;  // setInterfaces()
@@ -377,6 +386,14 @@ private:
     static constexpr std::size_t kSharedMemos = 256;
     std::vector<OperationMemo> sharedMemos_ = std::vector<OperationMemo>(kSharedMemos);
     OperationMemo macMemo_;  // an Ethernet-level operation's (new for each)
+    /// ipText()'s recently pooled addresses (direct-mapped): a flow's connection() finds its
+    /// ends' texts without formatting and hashing them.
+    struct IpTextSlot {
+        decode::IpAddress ip;
+        TextId text = kNoText;
+    };
+    static constexpr unsigned kIpTextBits = 10;
+    std::vector<IpTextSlot> ipTexts_ = std::vector<IpTextSlot>(std::size_t{1} << kIpTextBits);
 };
 
 std::string macDeviceId(const decode::MacAddress& mac);
