@@ -324,7 +324,9 @@ bool Inventory::sameKeys(const OpRecord& key, const dissect::Operation& op) cons
     return true;
 }
 
-bool Inventory::sameKeys(OperationMemo::Aggregate& a, const dissect::Operation& op) {
+// Inline into observeOperation's loop over a memo's aggregates (its only caller).
+[[gnu::always_inline]] inline bool Inventory::sameKeys(OperationMemo::Aggregate& a,
+                                                       const dissect::Operation& op) {
     const OpRecord& r = operations_[a.record];
     if (r.functionCode != op.functionCode || r.numericKeys != op.keys.size()) return false;
     if (r.keyCount > OperationMemo::kQuickKeys || !op.textKeys.empty() || a.function.empty())
