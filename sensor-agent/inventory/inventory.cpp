@@ -25,17 +25,55 @@ std::int64_t ms(std::int64_t us) {
     return us / 1000;
 }
 
-/// IpAddress equality as words (the defaulted one compares byte by byte): per packet.
-bool sameIp(const decode::IpAddress& a, const decode::IpAddress& b) {
-    std::uint64_t x[2], y[2];
-    std::memcpy(x, a.bytes.data(), sizeof x);
-    std::memcpy(y, b.bytes.data(), sizeof y);
-    return a.v6 == b.v6 && x[0] == y[0] && x[1] == y[1];
-}
-
-bool isWriteLike(const std::string& opClass) {
+bool isWriteLike(std::string_view opClass) {
     return opClass == "write" || opClass == "program" || opClass == "control" ||
            opClass == "firmware";
+}
+
+std::uint64_t load64(const char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+std::uint32_t load32(const char* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/// Text equality by words, without a memcmp call: the texts of an operation (addresses,
+/// protocol, function, key names, classes) are short and compared per operation.
+[[gnu::always_inline]] inline bool sameText(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    const char *x = a.data(), *y = b.data();
+    if (n >= 8) {
+        // The first and the last eight bytes (they overlap below 16), and for up to 32 bytes
+        // (function names) the eight after the first and before the last.
+        const std::uint64_t ends =
+            (load64(x) ^ load64(y)) | (load64(x + n - 8) ^ load64(y + n - 8));
+        if (n <= 16) return ends == 0;
+        if (n > 32) return ends == 0 && std::memcmp(x, y, n) == 0;
+        return (ends | (load64(x + 8) ^ load64(y + 8)) |
+                (load64(x + n - 16) ^ load64(y + n - 16))) == 0;
+    }
+    if (n >= 4) return ((load32(x) ^ load32(y)) | (load32(x + n - 4) ^ load32(y + n - 4))) == 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (x[i] != y[i]) return false;
+    }
+    return true;
+}
+
+/// A cheap mix of a text's first and last bytes and its size (a table slot, not an identity).
+std::uint64_t textMix(std::string_view t) {
+    const std::size_t n = t.size();
+    std::uint64_t v = n;
+    if (n >= 8) {
+        v ^= load64(t.data()) ^ std::rotl(load64(t.data() + n - 8), 23);
+    } else {
+        for (std::size_t i = 0; i < n; ++i) v = v << 8 | static_cast<unsigned char>(t[i]);
+    }
+    return v;
 }
 
 /// What serving an industrial protocol says about a device (SPEC §3.4), most specific first.
@@ -122,36 +160,14 @@ Inventory::IpInfo& Inventory::ipInfo(const decode::IpAddress& ip, std::int64_t t
     return it->second;
 }
 
-void Inventory::observePacket(const decode::DecodedPacket& p) {
+void Inventory::observeNewSender(const decode::DecodedPacket& p, SenderCacheEntry& slot) {
     const bool unicastSrcMac = p.hasMac && !decode::isGroupMac(p.srcMac);
     const bool unicastSrcIp = p.hasIp && p.srcIp.isUnicastHost();
     const bool tagged = !p.vlans.empty();
-    // Fast path: the same sender (MAC, IP, VLAN) seen recently only moves its timestamps (the set
-    // insertions below are idempotent; entries are never removed, so the pointers stay valid).
-    const std::uint8_t flags = static_cast<std::uint8_t>(1 | (unicastSrcMac ? 2 : 0) |
-                                                         (unicastSrcIp ? 4 : 0) | (tagged ? 8 : 0));
     const std::uint16_t vlan = p.vlan();
     const std::uint64_t source = sourceBit(p.source);
-    // The slot: one multiply over the sender's words (any mix does; a miss only costs time).
-    std::uint64_t mac = 0, ip[2] = {0, 0};
-    std::memcpy(&mac, p.srcMac.data(), p.srcMac.size());
-    if (unicastSrcIp) std::memcpy(ip, p.srcIp.bytes.data(), sizeof ip);
-    const std::uint64_t mixed = (mac ^ (ip[0] ^ ip[1]) * 0x9e3779b97f4a7c15ULL ^
-                                 std::uint64_t{vlan} << 48 ^ std::uint64_t{p.source} << 40) *
-                                0xff51afd7ed558ccdULL;
-    const std::size_t slot = static_cast<std::size_t>(mixed >> 52) % kSenderCacheSize;
-    SenderCacheEntry& cached = senderCache_[slot];
-    if (cached.flags == flags && cached.vlan == vlan && cached.source == p.source &&
-        std::memcmp(cached.mac.data(), p.srcMac.data(), cached.mac.size()) == 0 &&
-        (!unicastSrcIp || sameIp(cached.ip, p.srcIp))) {
-        if (cached.macInfo)
-            cached.macInfo->lastUs = std::max(cached.macInfo->lastUs, p.timestampUs);
-        if (cached.ipInfo) {
-            if (p.timestampUs > cached.ipInfo->lastUs) cached.ipInfo->lastUs = p.timestampUs;
-            if (unicastSrcMac) cached.ipInfo->mac = p.srcMac;
-        }
-        return;
-    }
+    // The set insertions are idempotent and entries are never removed: the next packets of this
+    // sender (observePacket's cache) only move its timestamps.
     MacInfo* macInfo = nullptr;
     IpInfo* ipInfoPtr = nullptr;
     if (unicastSrcMac) {
@@ -172,10 +188,7 @@ void Inventory::observePacket(const decode::DecodedPacket& p) {
         info.sources |= source;
         ipInfoPtr = &info;
     }
-    cached = SenderCacheEntry{p.srcMac,  unicastSrcIp ? p.srcIp : decode::IpAddress{},
-                              vlan,      p.source,
-                              flags,     macInfo,
-                              ipInfoPtr};
+    slot = SenderCacheEntry{SenderKey::of(p), unicastSrcMac && unicastSrcIp, macInfo, ipInfoPtr};
     // Destinations only become devices once they send something themselves (or answer ARP):
     // an address that is only ever talked to (a scan target, a dead host) is not proven to exist.
 }
@@ -209,17 +222,17 @@ Inventory::ConnInfo* Inventory::connection(const decode::IpAddress& client,
                                            const std::string& transport, std::uint16_t serverPort,
                                            const std::string& protocol, std::int64_t tsUs) {
     if (!client.isUnicastHost()) return nullptr;
-    const std::string clientText = client.toString(), serverText = server.toString();
+    // The transport among the few known ones by its text (interned when new).
     std::uint16_t transportIndex = 0;
-    const TextId transportId = texts_.intern(transport);
-    while (transportIndex < transports_.size() && transports_[transportIndex] != transportId)
+    while (transportIndex < transports_.size() &&
+           !sameText(texts_.text(transports_[transportIndex]), transport))
         ++transportIndex;
     if (transportIndex == transports_.size()) {
         if (transports_.size() == UINT16_MAX) throw std::length_error("too many transports");
-        transports_.push_back(transportId);
+        transports_.push_back(texts_.intern(transport));
     }
-    const ConnKey key{texts_.intern(clientText), texts_.intern(serverText), texts_.intern(protocol),
-                      serverPort, transportIndex};
+    const ConnKey key{ipText(client), ipText(server), texts_.intern(protocol), serverPort,
+                      transportIndex};
     const std::size_t hash = ConnHash{}(key);
     std::uint32_t n = connections_.find(hash, [&](const ConnRecord& r) { return r.key == key; });
     if (n == connections_.kNone) {
@@ -229,6 +242,18 @@ Inventory::ConnInfo* Inventory::connection(const decode::IpAddress& client,
         n = connections_.insert(hash, std::move(record));
     }
     return &connections_[n].info;
+}
+
+Inventory::TextId Inventory::ipText(const decode::IpAddress& ip) {
+    std::uint64_t w[2];
+    std::memcpy(w, ip.bytes.data(), sizeof w);
+    const std::uint64_t h = (w[0] ^ w[1] * 0x9e3779b97f4a7c15ULL ^ ip.v6) * 0xff51afd7ed558ccdULL;
+    IpTextSlot& slot = ipTexts_[h >> (64 - kIpTextBits)];
+    if (slot.text == kNoText || !(slot.ip == ip)) {
+        slot.ip = ip;
+        slot.text = texts_.intern(ip.toString());
+    }
+    return slot.text;
 }
 
 Inventory::TextPool::Id Inventory::TextPool::intern(std::string_view text) {
@@ -276,19 +301,50 @@ std::size_t Inventory::hashOp(const OpRecord& k, std::span<const KeyEntry> entri
 
 bool Inventory::sameKeys(const OpRecord& key, const dissect::Operation& op) const {
     if (key.functionCode != op.functionCode || key.numericKeys != op.keys.size() ||
-        std::size_t{key.keyCount} - key.numericKeys != op.textKeys.size() ||
-        texts_.text(key.function) != op.function) {
+        std::size_t{key.keyCount} - key.numericKeys != op.textKeys.size()) {
         return false;
     }
+    // The numbers first (most aggregates of a flow differ there), then the texts.
     const auto stored = entries(key);
     std::size_t i = 0;
-    for (const auto& [name, number] : op.keys) {
-        if (stored[i].number() != number || texts_.text(stored[i].name) != name) return false;
-        ++i;
+    for (const auto& entry : op.keys) {
+        if (stored[i++].number() != entry.second) return false;
+    }
+    if (!sameText(texts_.text(key.function), op.function)) return false;
+    i = 0;
+    for (const auto& entry : op.keys) {
+        if (!sameText(texts_.text(stored[i++].name), entry.first)) return false;
     }
     for (const auto& [name, text] : op.textKeys) {
-        if (texts_.text(stored[i].text()) != text || texts_.text(stored[i].name) != name)
+        if (!sameText(texts_.text(stored[i].text()), text) ||
+            !sameText(texts_.text(stored[i].name), name))
             return false;
+        ++i;
+    }
+    return true;
+}
+
+// Inline into observeOperation's loop over a memo's aggregates (its only caller).
+[[gnu::always_inline]] inline bool Inventory::sameKeys(OperationMemo::Aggregate& a,
+                                                       const dissect::Operation& op) {
+    const OpRecord& r = operations_[a.record];
+    if (r.functionCode != op.functionCode || r.numericKeys != op.keys.size()) return false;
+    if (r.keyCount > OperationMemo::kQuickKeys || !op.textKeys.empty() || a.function.empty())
+        return sameKeys(r, op);  // text keys, many keys: the full comparison
+    if (r.keyCount != r.numericKeys) return false;
+    const KeyEntry* stored = entries(r).data();
+    std::size_t i = 0;
+    for (const auto& entry : op.keys) {
+        if (stored[i++].number() != entry.second) return false;
+    }
+    if (!sameText(a.function, op.function)) return false;
+    i = 0;
+    for (const auto& entry : op.keys) {
+        std::string_view& known = a.names[i];
+        if (entry.first.data() != known.data() || entry.first.size() != known.size()) {
+            if (!sameText(texts_.text(stored[i].name), entry.first)) return false;
+            known = entry.first;  // static text: the same address is the same name
+        }
         ++i;
     }
     return true;
@@ -323,14 +379,14 @@ bool Inventory::opLess(const OpRecord& a, const OpRecord& b,
     }
 }
 
-std::uint32_t Inventory::operationRecord(const dissect::Operation& op, const std::string& client,
-                                         const std::string& server) {
+std::uint32_t Inventory::operationRecord(const dissect::Operation& op, TextId protocol,
+                                         TextId client, TextId server) {
     // The key in ids (interned: a record that is not there is created with them), written
     // where a new record keeps it: inline, or at the end of moreKeys_ (taken back if found).
     OpRecord key;
-    key.protocol = texts_.intern(op.protocol);
-    key.clientIp = texts_.intern(client);
-    key.serverIp = texts_.intern(server);
+    key.protocol = protocol;
+    key.clientIp = client;
+    key.serverIp = server;
     key.function = texts_.intern(op.function);
     key.functionCode = op.functionCode;
     key.numericKeys = static_cast<std::uint16_t>(op.keys.size());
@@ -369,20 +425,60 @@ namespace {
 constexpr std::size_t kMemoProtocols = 8, kMemoOperations = 32;  // per flow
 }  // namespace
 
+Inventory::OpClass Inventory::opClass(std::string_view text, std::size_t& hint) {
+    for (std::size_t i = 0; i < opClasses_.size(); ++i) {
+        if (sameText(opClasses_[i].name, text)) {
+            hint = i;
+            return opClasses_[i];
+        }
+    }
+    OpClass c;
+    c.text = texts_.intern(text);
+    c.name = texts_.text(c.text);
+    c.kind = text == "read"                            ? OpClass::Read
+             : text == "program" || text == "firmware" ? OpClass::Program
+             : isWriteLike(text)                       ? OpClass::Write
+                                                       : OpClass::Other;
+    if (opClasses_.size() < 32) {  // a handful in practice; past 32 looked up each time
+        c.bit = std::uint32_t{1} << opClasses_.size();
+        hint = opClasses_.size();
+        opClasses_.push_back(c);
+    }
+    return c;
+}
+
+Inventory::OperationMemo& Inventory::sharedMemo(const dissect::FlowContext& flow) {
+    const std::uint64_t h =
+        (textMix(flow.clientIp) * 0x9e3779b97f4a7c15ULL ^ textMix(flow.serverIp) ^ flow.serverPort ^
+         static_cast<std::uint64_t>(flow.transport) << 16) *
+        0xff51afd7ed558ccdULL;
+    return sharedMemos_[(h >> 32) % kSharedMemos];
+}
+
 void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect::Operation& op,
                                  OperationMemo* memo) {
     // Ethernet-level protocols: no IPs, the MACs are the parties (and the operation's addresses).
+    // The memo does not know MACs: such an operation starts from a new one.
     const bool byMac = flow.clientIp.empty() && flow.serverIp.empty();
-    OperationMemo scratch;
-    OperationMemo& m = memo && !byMac ? *memo : scratch;
-    if (!m.filled || m.clientIp != flow.clientIp || m.serverIp != flow.serverIp ||
-        m.serverPort != flow.serverPort || m.transport != flow.transport) {
-        m = OperationMemo{};
-        m.filled = true;
-        m.clientIp = flow.clientIp;
-        m.serverIp = flow.serverIp;
-        m.serverPort = flow.serverPort;
-        m.transport = flow.transport;
+    if (byMac) macMemo_.filled = false;
+    OperationMemo& m = byMac ? macMemo_ : memo ? *memo : sharedMemo(flow);
+    const auto describes = [&](const OperationMemo& d) {
+        return d.filled && d.serverPort == flow.serverPort && d.transport == flow.transport &&
+               sameText(d.clientIp, flow.clientIp) && sameText(d.serverIp, flow.serverIp);
+    };
+    if (!describes(m)) {
+        if (OperationMemo& shared = sharedMemo(flow); memo && !byMac && describes(shared)) {
+            // A flow's memo starts from what its first operations found (they came without).
+            m = shared;
+            for (auto& p : m.protocols) p.lastClassEmpty = true;
+        } else {
+            m = OperationMemo{};
+            m.filled = true;
+            m.clientIp = flow.clientIp;
+            m.serverIp = flow.serverIp;
+            m.serverPort = flow.serverPort;
+            m.transport = flow.transport;
+        }
     }
     if ((!m.client || !m.server) && m.ipsSeen != ips_.size()) {
         auto client = ipByText_.find(flow.clientIp);
@@ -393,17 +489,35 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
     }
     OperationMemo::Protocol scratchProtocol;
     OperationMemo::Protocol* pr = nullptr;
-    for (auto& p : m.protocols) {
-        if (p.name == op.protocol) pr = &p;
+    if (m.lastProtocol < m.protocols.size() &&
+        sameText(m.protocols[m.lastProtocol].name, op.protocol)) {
+        pr = &m.protocols[m.lastProtocol];
+    } else {
+        for (std::size_t i = 0; i < m.protocols.size(); ++i) {
+            if (sameText(m.protocols[i].name, op.protocol)) {
+                pr = &m.protocols[i];
+                m.lastProtocol = i;
+                break;
+            }
+        }
     }
     if (!pr) {
         if (m.protocols.size() < kMemoProtocols) {
+            m.lastProtocol = m.protocols.size();
             pr = &m.protocols.emplace_back();
             pr->name = op.protocol;
         } else {
+            scratchProtocol.name = op.protocol;
             pr = &scratchProtocol;
         }
     }
+    // Without the caller's memo every operation came as if new: an empty class was never
+    // added to the connection (see lastClassEmpty).
+    const bool lastClassEmpty = memo ? pr->lastClassEmpty : true;
+    const OpClass cls =
+        pr->lastClass < opClasses_.size() && sameText(opClasses_[pr->lastClass].name, op.opClass)
+            ? opClasses_[pr->lastClass]
+            : opClass(op.opClass, pr->lastClass);
 
     if (m.client) {
         if (!pr->clientRole) {  // a set: once in, always in
@@ -413,15 +527,20 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         if (op.request) {
             if (!pr->clientStats) pr->clientStats = &m.client->asClient[op.protocol];
             auto& stats = *pr->clientStats;
-            if (op.opClass == "read") {
-                ++stats.reads;
-            } else if (op.opClass == "program" || op.opClass == "firmware") {
-                ++stats.program;
-                ++stats.writes;
-            } else if (isWriteLike(op.opClass)) {
-                ++stats.writes;
-            } else {
-                ++stats.other;
+            switch (cls.kind) {
+                case OpClass::Read:
+                    ++stats.reads;
+                    break;
+                case OpClass::Program:
+                    ++stats.program;
+                    ++stats.writes;
+                    break;
+                case OpClass::Write:
+                    ++stats.writes;
+                    break;
+                case OpClass::Other:
+                    ++stats.other;
+                    break;
             }
         }
     }
@@ -439,68 +558,101 @@ void Inventory::observeOperation(const dissect::FlowContext& flow, const dissect
         }
     }
 
-    // The aggregate: the flow's ends are the memo's, so protocol, function and keys decide.
-    OpRecord* aggregate = nullptr;
-    for (const std::uint32_t n : pr->operations) {
-        if (sameKeys(operations_[n], op)) {
-            aggregate = &operations_[n];
+    // The aggregate: the flow's ends are the memo's, so protocol, function and keys decide. The
+    // last one matched first, then the ones after it (a flow polls its requests in turn).
+    // The one that followed the last one before first (a flow repeats its requests in the same
+    // order), then the others in turn; the code and key count rule most out without the record.
+    OperationMemo::Aggregate* known = nullptr;
+    const std::size_t count = pr->operations.size();
+    const std::size_t guess = count ? pr->operations[pr->last].next : 0;
+    for (std::size_t k = 0, i = guess; k < count; ++k, i = i + 1 < count ? i + 1 : 0) {
+        OperationMemo::Aggregate& a = pr->operations[i];
+        if (a.functionCode == op.functionCode && a.numericKeys == op.keys.size() &&
+            sameKeys(a, op)) {
+            known = &a;
+            pr->operations[pr->last].next = static_cast<std::uint8_t>(i);
+            pr->last = i;
             break;
         }
     }
-    if (!aggregate) {
-        const std::uint32_t n = operationRecord(op, byMac ? flow.clientMac : flow.clientIp,
-                                                byMac ? flow.serverMac : flow.serverIp);
-        aggregate = &operations_[n];
-        if (pr->operations.size() < kMemoOperations) pr->operations.push_back(n);
+    std::uint32_t n;
+    if (known) {
+        n = known->record;
+    } else {
+        // The ends' and the protocol's texts are interned once per memo.
+        if (m.clientIpId == kNoText)
+            m.clientIpId = texts_.intern(byMac ? flow.clientMac : flow.clientIp);
+        if (m.serverIpId == kNoText)
+            m.serverIpId = texts_.intern(byMac ? flow.serverMac : flow.serverIp);
+        if (pr->protocolId == kNoText) pr->protocolId = texts_.intern(op.protocol);
+        n = operationRecord(op, pr->protocolId, m.clientIpId, m.serverIpId);
+        if (pr->operations.size() < kMemoOperations) {
+            const auto added = static_cast<std::uint8_t>(pr->operations.size());
+            if (added > 0) pr->operations[pr->last].next = added;
+            pr->last = added;
+            known = &pr->operations.emplace_back();
+            known->record = n;
+            known->function = texts_.text(operations_[n].function);
+            known->functionCode = op.functionCode;
+            known->numericKeys = static_cast<std::uint16_t>(op.keys.size());
+            known->next = added;
+        }
     }
-    OpRecord& agg = *aggregate;
-    if (agg.opClass == kNoText || texts_.text(agg.opClass).empty())
-        agg.opClass = texts_.intern(op.opClass);
+    OpRecord& agg = operations_[n];
+    if (agg.opClass == kNoText || texts_.text(agg.opClass).empty()) agg.opClass = cls.text;
     (op.request ? agg.requests : agg.responses)++;
     if (op.exception) ++agg.exceptions;
-    if (!op.range.empty() &&
+    // A range already added to the aggregate (the memo's last one) is in its set.
+    if (!op.range.empty() && !(known && sameText(known->range, op.range)) &&
         (!agg.ranges || rangeSets_[agg.ranges - 1].size() < limits_.maxRangesPerOperation)) {
         if (!agg.ranges) {
             rangeSets_.emplace_back();
             agg.ranges = static_cast<std::uint32_t>(rangeSets_.size());
         }
         rangeSets_[agg.ranges - 1].insert(op.range);
+        if (known) known->range = op.range;
     }
 
     if (!pr->connection && pr->connectionsSeen != connections_.size()) {
-        pr->connection = findConnection(flow, op.protocol);
+        pr->connection = findConnection(m, *pr);
         pr->connectionsSeen = connections_.size();
     }
-    if (pr->connection && pr->connectionClass != op.opClass) {
-        ConnInfo& c = *pr->connection;
-        const TextId opClass = texts_.intern(op.opClass);
-        if (c.opClass == kNoText) {
-            c.opClass = opClass;
-        } else if (c.opClass != opClass) {
-            if (!c.opClassList) {
-                connClassLists_.emplace_back(1, c.opClass);
-                c.opClassList = static_cast<std::uint32_t>(connClassLists_.size());
+    if (pr->connection) {
+        // The connection's classes are a set: a class already added (its bit) is skipped.
+        const bool add = (op.opClass.empty() ? !lastClassEmpty : true) &&
+                         !(cls.bit && (pr->connectionClasses & cls.bit));
+        if (add) {
+            ConnInfo& c = *pr->connection;
+            if (c.opClass == kNoText) {
+                c.opClass = cls.text;
+            } else if (c.opClass != cls.text) {
+                if (!c.opClassList) {
+                    connClassLists_.emplace_back(1, c.opClass);
+                    c.opClassList = static_cast<std::uint32_t>(connClassLists_.size());
+                }
+                auto& classes = connClassLists_[c.opClassList - 1];
+                auto at = std::lower_bound(
+                    classes.begin(), classes.end(), op.opClass,
+                    [&](TextId a, const std::string& text) { return texts_.text(a) < text; });
+                if (at == classes.end() || *at != cls.text) classes.insert(at, cls.text);
             }
-            auto& classes = connClassLists_[c.opClassList - 1];
-            auto at = std::lower_bound(
-                classes.begin(), classes.end(), op.opClass,
-                [&](TextId a, const std::string& text) { return texts_.text(a) < text; });
-            if (at == classes.end() || *at != opClass) classes.insert(at, opClass);
+            pr->connectionClasses |= cls.bit;
         }
-        pr->connectionClass = op.opClass;
+        pr->lastClassEmpty = op.opClass.empty();
     }
 }
 
-Inventory::ConnInfo* Inventory::findConnection(const dissect::FlowContext& flow,
-                                               const std::string& protocol) {
-    const TextId transport = texts_.find(flow.transport == dissect::Transport::Tcp ? "tcp" : "udp");
-    ConnKey key{texts_.find(flow.clientIp), texts_.find(flow.serverIp), texts_.find(protocol),
-                flow.serverPort, 0};
+Inventory::ConnInfo* Inventory::findConnection(const OperationMemo& m,
+                                               const OperationMemo::Protocol& pr) {
+    // The ends' and the protocol's ids are the memo's (interned with the flow's first
+    // aggregate: before this).
+    const TextId transport = texts_.find(m.transport == dissect::Transport::Tcp ? "tcp" : "udp");
+    ConnKey key{m.clientIpId, m.serverIpId, pr.protocolId, m.serverPort, 0};
     while (key.transport < transports_.size() && transports_[key.transport] != transport)
         ++key.transport;
     if (key.clientIp == kNoText || key.serverIp == kNoText || key.protocol == kNoText ||
         key.transport == transports_.size()) {
-        return nullptr;  // a text never interned: no such connection
+        return nullptr;
     }
     const std::uint32_t n =
         connections_.find(ConnHash{}(key), [&](const ConnRecord& r) { return r.key == key; });

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -89,7 +90,21 @@ public:
     /// none. Set before the first packet.
     void setInterfaces(std::vector<std::string> names) { interfaces_ = std::move(names); }
 
-    void observePacket(const decode::DecodedPacket& packet);
+    /// A packet's sender (its source MAC, IP, VLAN and capture interface). Inline: most
+    /// packets' senders are in a direct-mapped cache keyed by those bytes, and then only their
+    /// last-seen times move (docs/BENCHMARKS.md "Inventory per packet, session 12").
+    void observePacket(const decode::DecodedPacket& packet) {
+        const SenderKey key = SenderKey::of(packet);
+        SenderCacheEntry& cached = senderCache_[key.slot()];
+        if (!(cached.key == key)) return observeNewSender(packet, cached);
+        if (cached.macInfo && packet.timestampUs > cached.macInfo->lastUs)
+            cached.macInfo->lastUs = packet.timestampUs;
+        if (cached.ipInfo) {
+            if (packet.timestampUs > cached.ipInfo->lastUs)
+                cached.ipInfo->lastUs = packet.timestampUs;
+            if (cached.setsMac) *cached.ipInfo->mac = packet.srcMac;  // engaged on the miss
+        }
+    }
     void observeArp(const decode::DecodedPacket& packet);
     /// A transport conversation: client/server decided by the caller.
     void observeConnection(const decode::IpAddress& client, const decode::IpAddress& server,
@@ -233,27 +248,47 @@ private:
     static std::size_t hashOp(const OpRecord& key, std::span<const KeyEntry> entries) noexcept;
     /// The keys of an operation match a stored key's (function, code, protocol keys).
     bool sameKeys(const OpRecord& key, const dissect::Operation& op) const;
-    /// The operation's aggregate between these ends (MAC or IP texts): its number, created
-    /// when missing.
-    std::uint32_t operationRecord(const dissect::Operation& op, const std::string& client,
-                                  const std::string& server);
-    /// The flow's connection of that protocol, or nullptr (nothing inserted).
-    ConnInfo* findConnection(const dissect::FlowContext& flow, const std::string& protocol);
+    /// The operation's aggregate of that protocol between these ends (pooled MAC or IP
+    /// texts): its number, created when missing.
+    std::uint32_t operationRecord(const dissect::Operation& op, TextId protocol, TextId client,
+                                  TextId server);
     bool opLess(const OpRecord& a, const OpRecord& b, const std::vector<std::uint32_t>& rank) const;
 
 public:
     /// observeOperation()'s records of one flow (client, server, port and transport fixed; it
     /// starts over when they differ). Records are never removed, so the pointers stay valid; a
-    /// failed lookup is repeated only once its table has grown.
+    /// failed lookup is repeated only once its table has grown. What it remembers is only ever
+    /// added to the inventory (roles, classes, ranges), so a memo may skip adding it again.
     struct OperationMemo {
+        /// One aggregate of the flow: its number, the last range added to it, and for the
+        /// quick comparison of an operation with its key (up to kQuickKeys numeric keys, no
+        /// text keys) its function's pooled text and the names of the keys as the last
+        /// operation that matched gave them (static texts: OperationKeys, compared by address
+        /// first).
+        static constexpr std::size_t kQuickKeys = 4;
+        struct Aggregate {
+            std::uint32_t record = 0;
+            std::int32_t functionCode = -1;  // the record's (checked first)
+            std::uint16_t numericKeys = 0;
+            std::uint8_t next = 0;  // the aggregate that followed this one last time
+            std::string range;
+            std::string_view function;
+            std::string_view names[kQuickKeys];
+        };
         struct Protocol {
             std::string name;
             bool clientRole = false, serverRole = false;  // roles inserted
+            /// The last class given to the connection was "" (an empty class is added only
+            /// after another one: what comparing with the last class gave).
+            bool lastClassEmpty = true;
+            std::uint32_t connectionClasses = 0;  // bits of opClasses_ in the connection
+            TextId protocolId = kNoText;          // the name's pooled id (interned once)
+            std::size_t lastClass = 0;            // opClasses_[lastClass]: the last class
             ProtocolStats* clientStats = nullptr;
             ConnInfo* connection = nullptr;
-            std::string connectionClass;  // the last class inserted into its opClasses
             std::size_t connectionsSeen = SIZE_MAX;  // connections_.size() at a failed lookup
-            std::vector<std::uint32_t> operations;   // aggregates' numbers (a few)
+            std::size_t last = 0;                    // operations[last]: the last one matched
+            std::vector<Aggregate> operations;       // a few
         };
         bool filled = false;
         std::string clientIp, serverIp;
@@ -261,26 +296,75 @@ public:
         dissect::Transport transport = dissect::Transport::Tcp;
         IpInfo *client = nullptr, *server = nullptr;
         std::size_t ipsSeen = SIZE_MAX;  // ips_.size() when an end was not found
+        TextId clientIpId = kNoText, serverIpId = kNoText;  // pooled ids (interned once)
+        std::size_t lastProtocol = 0;  // protocols[lastProtocol]: the last one used
         std::vector<Protocol> protocols;
     };
 
 private:
+    /// sameKeys() for a memo's aggregate, mostly without reading the pooled texts.
+    bool sameKeys(OperationMemo::Aggregate& aggregate, const dissect::Operation& op);
+    /// The memo's flow's connection of that protocol, or nullptr (nothing inserted).
+    ConnInfo* findConnection(const OperationMemo& memo, const OperationMemo::Protocol& protocol);
+    /// An operation class: its pooled text, what it counts as for a client, and its bit in
+    /// OperationMemo::Protocol::connectionClasses (0: past the first 32 classes).
+    struct OpClass {
+        TextId text = kNoText;
+        std::string_view name;  // the pooled text (it never moves)
+        enum Kind : std::uint8_t { Read, Program, Write, Other } kind = Other;
+        std::uint32_t bit = 0;
+    };
+    /// `hint`: where the last class was found (checked first; set to where this one is).
+    OpClass opClass(std::string_view text, std::size_t& hint);
+    /// The memo for an operation that comes without one (a flow's first few): by the flow's
+    /// ends, from a small direct-mapped table.
+    OperationMemo& sharedMemo(const dissect::FlowContext& flow);
+    /// The address's pooled text (interned).
+    TextId ipText(const decode::IpAddress& ip);
     IpInfo& ipInfo(const decode::IpAddress& ip, std::int64_t tsUs);
     bool isRouter(const decode::MacAddress& mac) const;
     std::optional<decode::MacAddress> ownerMac(const decode::IpAddress& ip,
                                                const IpInfo& info) const;
     std::string deviceIdFor(const decode::IpAddress& ip, const IpInfo& info) const;
 
+    /// observePacket()'s cache key: the sender's bytes as they are in the packet (what is
+    /// unicast is a function of them, decided on a miss).
+    struct SenderKey {
+        std::uint64_t macVlan = 0;     // source MAC (48 bits), innermost VLAN id << 48
+        std::uint64_t ip[2] = {0, 0};  // the source IP's bytes
+        // 1 | hasMac << 1 | hasIp << 2 | v6 << 3 | VLAN tags << 4 | source << 8 (0: empty)
+        std::uint32_t tag = 0;
+        static SenderKey of(const decode::DecodedPacket& p) {
+            SenderKey key;
+            std::memcpy(&key.macVlan, p.srcMac.data(), p.srcMac.size());
+            key.macVlan |= std::uint64_t{p.vlan()} << 48;
+            std::memcpy(key.ip, p.srcIp.bytes.data(), sizeof key.ip);
+            key.tag = 1u | std::uint32_t{p.hasMac} << 1 | std::uint32_t{p.hasIp} << 2 |
+                      std::uint32_t{p.srcIp.v6} << 3 |
+                      static_cast<std::uint32_t>(p.vlans.size()) << 4 |
+                      std::uint32_t{p.source} << 8;
+            return key;
+        }
+        bool operator==(const SenderKey& o) const {
+            return ((macVlan ^ o.macVlan) | (ip[0] ^ o.ip[0]) | (ip[1] ^ o.ip[1]) |
+                    (tag ^ o.tag)) == 0;
+        }
+        std::size_t slot() const {  // any mix does: a collision only costs a miss
+            const std::uint64_t h =
+                (macVlan ^ (ip[0] ^ ip[1] ^ tag) * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
+            return static_cast<std::size_t>(h >> (64 - kSenderCacheBits));
+        }
+    };
     struct SenderCacheEntry {
-        decode::MacAddress mac{};
-        decode::IpAddress ip{};
-        std::uint16_t vlan = 0;
-        std::uint8_t source = 0;
-        std::uint8_t flags = 0;  // 0: empty
+        SenderKey key;         // tag 0: empty
+        bool setsMac = false;  // a unicast MAC and IP: the IP's record takes the MAC
         MacInfo* macInfo = nullptr;
         IpInfo* ipInfo = nullptr;
     };
-    static constexpr std::size_t kSenderCacheSize = 4096;
+    static constexpr unsigned kSenderCacheBits = 12;
+    static constexpr std::size_t kSenderCacheSize = std::size_t{1} << kSenderCacheBits;
+    /// observePacket() when the sender is not the one cached in its slot.
+    void observeNewSender(const decode::DecodedPacket& packet, SenderCacheEntry& slot);
 
     InventoryLimits limits_;
     std::vector<std::string> interfaces_;  // setInterfaces()
@@ -298,6 +382,18 @@ private:
     std::vector<KeyEntry> moreKeys_;                // OpRecord keys of more than two entries
     std::vector<std::set<std::string>> rangeSets_;  // OpRecord::ranges
     std::map<decode::MacAddress, std::map<std::string, dissect::Identity>> macIdentities_;
+    std::vector<OpClass> opClasses_;  // the classes seen, in order; at most 32 with a bit
+    static constexpr std::size_t kSharedMemos = 256;
+    std::vector<OperationMemo> sharedMemos_ = std::vector<OperationMemo>(kSharedMemos);
+    OperationMemo macMemo_;  // an Ethernet-level operation's (new for each)
+    /// ipText()'s recently pooled addresses (direct-mapped): a flow's connection() finds its
+    /// ends' texts without formatting and hashing them.
+    struct IpTextSlot {
+        decode::IpAddress ip;
+        TextId text = kNoText;
+    };
+    static constexpr unsigned kIpTextBits = 10;
+    std::vector<IpTextSlot> ipTexts_ = std::vector<IpTextSlot>(std::size_t{1} << kIpTextBits);
 };
 
 std::string macDeviceId(const decode::MacAddress& mac);

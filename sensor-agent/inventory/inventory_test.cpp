@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -314,6 +315,254 @@ TEST(InventoryTest, PooledKeysReportTheirTextsInTheFormerOrder) {
                          "10.0.0.9 10.0.0.10 tcp 502 modbus [read][write]",
                          "10.0.0.9 10.0.0.10 tcp 4840 opcua [read]",
                      }));
+}
+
+// observePacket's sender cache (keyed by the packet's MAC, IP, VLAN and interface): whatever
+// the packet changes must reach the records, and a packet of a sender it already has must
+// still move the last-seen times (and never back).
+TEST(InventoryTest, SenderCacheFollowsChangesOfMacVlanAndInterface) {
+    Inventory inv;
+    inv.setInterfaces({"eth0", "eth1"});
+    const auto send = [&](const Bytes& frame, std::int64_t ts, std::uint8_t source = 0) {
+        decode::Decoder d;
+        decode::DecodedPacket p;
+        RawPacket raw;
+        raw.data = frame;
+        raw.timestampUs = ts;
+        raw.source = source;
+        raw.wireLength = static_cast<std::uint32_t>(frame.size());
+        d.decode(raw, p);
+        inv.observePacket(p);
+    };
+    const Host peer{mac("00:14:22:01:00:99"), ipv4("10.0.0.99")};
+    const Mac macA = mac("00:0e:8c:01:00:11"), macB = mac("00:0e:8c:01:00:12");
+    const std::uint32_t ip = ipv4("10.0.0.11");
+    // The IP moves from MAC A to B and back: its device is the last MAC's.
+    send(tcpFrame(Host{macA, ip}, peer, 502, 40000, 1, 0, 0, {}), 1'000'000);
+    send(tcpFrame(Host{macB, ip}, peer, 502, 40000, 1, 0, 0, {}), 2'000'000);
+    send(tcpFrame(Host{macA, ip}, peer, 502, 40000, 1, 0, 0, {}), 3'000'000);
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.11")->id, "mac-000e8c010011");
+    send(tcpFrame(Host{macB, ip}, peer, 502, 40000, 1, 0, 0, {}), 4'000'000);
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.11")->id, "mac-000e8c010012");
+    // Later packets of a known sender move its last-seen time; an older one does not.
+    send(tcpFrame(Host{macB, ip}, peer, 502, 40000, 1, 0, 0, {}), 9'000'000);
+    send(tcpFrame(Host{macB, ip}, peer, 502, 40000, 1, 0, 0, {}), 5'000'000);
+    const auto devices = inv.devices();
+    const auto* dev = byIp(devices, "10.0.0.11");
+    ASSERT_NE(dev, nullptr);
+    EXPECT_EQ(dev->lastSeenMs, 9'000);
+    EXPECT_EQ(dev->firstSeenMs, 1'000);  // the IP's first packet (with MAC A)
+    // The same sender on VLAN 10, then 20, then 10 again and untagged; then on eth1.
+    const Host tagged{mac("00:0e:8c:01:00:21"), ipv4("10.0.0.21")};
+    send(tcpFrame(tagged, peer, 502, 40000, 1, 0, 0, {}, {10}), 10'000'000);
+    send(tcpFrame(tagged, peer, 502, 40000, 1, 0, 0, {}, {20}), 11'000'000);
+    send(tcpFrame(tagged, peer, 502, 40000, 1, 0, 0, {}, {10}), 12'000'000);
+    send(tcpFrame(tagged, peer, 502, 40000, 1, 0, 0, {}, {0}), 13'000'000);  // priority tag
+    send(tcpFrame(tagged, peer, 502, 40000, 1, 0, 0, {}), 14'000'000);
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.21")->vlans, (std::vector<std::uint32_t>{0, 10, 20}));
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.21")->interfaces, (std::vector<std::string>{"eth0"}));
+    send(tcpFrame(tagged, peer, 502, 40000, 1, 0, 0, {}, {10}), 15'000'000, 1);
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.21")->interfaces,
+              (std::vector<std::string>{"eth0", "eth1"}));
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.21")->lastSeenMs, 15'000);
+    // A MAC that sends without an address first (DHCP discover from 0.0.0.0), then with one.
+    const Mac macC = mac("00:0e:8c:01:00:31");
+    send(udpFrame(Host{macC, 0}, Host{kBroadcastMac, ipv4("255.255.255.255")}, 68, 67, Bytes{1}),
+         16'000'000);
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.31"), nullptr);
+    send(udpFrame(Host{macC, ipv4("10.0.0.31")}, peer, 68, 67, Bytes{1}), 17'000'000);
+    ASSERT_NE(byIp(inv.devices(), "10.0.0.31"), nullptr);
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.31")->id, "mac-000e8c010031");
+    // Its next packets without an address move the MAC's time alone; a routed host's (keyed by
+    // IP) the IP's alone.
+    const Host dhcp{macC, 0}, all{kBroadcastMac, ipv4("255.255.255.255")};
+    send(udpFrame(dhcp, all, 68, 67, Bytes{1}), 18'000'000);
+    EXPECT_EQ(byIp(inv.devices(), "10.0.0.31")->lastSeenMs, 18'000);
+    const Mac router = mac("00:00:0c:aa:bb:cc");
+    for (const char* remote : {"192.168.5.10", "192.168.5.11", "192.168.5.12"})
+        send(udpFrame(Host{router, ipv4(remote)}, peer, 53, 40000, Bytes{1}), 19'000'000);
+    send(udpFrame(Host{router, ipv4("192.168.5.10")}, peer, 53, 40000, Bytes{1}), 20'000'000);
+    EXPECT_EQ(byIp(inv.devices(), "192.168.5.10")->id, "ip-192.168.5.10");
+    EXPECT_EQ(byIp(inv.devices(), "192.168.5.10")->lastSeenMs, 20'000);
+}
+
+// What observeOperation's memos remember (the last aggregate, its last range, the classes and
+// roles already added, the ends' records) must give the counts the operations make, counted
+// here by hand: keys that change within a flow (in turn and back), aggregates that differ in
+// one key name or the function text only, one memo reused for other ends, and operations
+// without a memo (the inventory's own, shared by flows of the same ends).
+TEST(InventoryTest, OperationMemosCountEachAggregateOfItsOwnFlow) {
+    struct Op {
+        const char* function;
+        int code;
+        const char* key;  // one numeric key, value `unit`
+        std::int64_t unit;
+        const char* opClass;
+        std::string range;
+        std::int64_t extra = -1;  // >= 0: two more keys (three in all), "z1" = 7, `third` = extra
+        const char* third = "z2";
+    };
+    using Counts = std::map<std::string, std::uint64_t>;
+    Counts expected;
+    std::map<std::string, std::set<std::string>> expectedRanges;
+    std::map<std::string, std::set<std::string>> expectedClasses;  // per connection
+    Inventory inv;
+    feed(inv, tcpFrame(Host{mac("00:14:22:01:00:21"), ipv4("10.0.0.21")},
+                       Host{mac("00:0e:8c:01:00:11"), ipv4("10.0.0.11")}, 40000, 502, 1, 0, 0, {}));
+    std::uint64_t hmiReads = 0, hmiWrites = 0;
+    const auto observe = [&](const dissect::FlowContext& flow, const Op& o,
+                             Inventory::OperationMemo* memo) {
+        dissect::Operation op;
+        op.protocol = "modbus";
+        op.function = o.function;
+        op.functionCode = o.code;
+        op.opClass = o.opClass;
+        op.keys[o.key] = o.unit;
+        if (o.extra >= 0) {
+            op.keys["z1"] = 7;
+            op.keys[o.third] = o.extra;
+        }
+        op.range = o.range;
+        inv.observeOperation(flow, op, memo);
+        std::string agg =
+            flow.clientIp + " " + flow.serverIp + " " + o.function + " " + std::to_string(o.code);
+        for (const auto& [name, value] : op.keys)
+            agg += " " + std::string(name) + "=" + std::to_string(value);
+        ++expected[agg];
+        if (flow.clientIp == "10.0.0.21")
+            ++(o.opClass == std::string("read") ? hmiReads : hmiWrites);
+        if (!o.range.empty()) expectedRanges[agg].insert(o.range);
+        expectedClasses[flow.clientIp + " " + flow.serverIp + " " + std::to_string(flow.serverPort)]
+            .insert(o.opClass);
+    };
+    const auto flowOf = [](const std::string& client, const std::string& server,
+                           std::uint16_t port) {
+        return dissect::FlowContext{client, server, 40000, port, dissect::Transport::Tcp, 1000};
+    };
+    const auto connect = [&](const dissect::FlowContext& f) {
+        inv.connection(decode::IpAddress::v4(ipv4(f.clientIp)),
+                       decode::IpAddress::v4(ipv4(f.serverIp)), "tcp", f.serverPort, "modbus",
+                       1000);
+    };
+    const auto f1 = flowOf("10.0.0.21", "10.0.0.11", 502);
+    const auto f2 = flowOf("10.0.0.21", "10.0.0.12", 502);
+    connect(f1);
+    connect(f2);
+    // One memo: polls in turn, then back and forth; a key of another name with the same value,
+    // a function text that differs alone; one range shared by two aggregates.
+    Inventory::OperationMemo memo;
+    const std::vector<Op> poll = {
+        {"read_holding_registers", 3, "unit_id", 1, "read", "holding_registers 0-9"},
+        {"read_holding_registers", 3, "unit_id", 2, "read", "holding_registers 0-9"},
+        {"read_holding_registers", 3, "unit_id", 3, "read", "holding_registers 10-19"},
+        {"read_holding_registers", 3, "unit_id", 1, "read", "holding_registers 20-29"},
+        {"read_holding_registers", 3, "slave_id", 1, "read", ""},
+        {"read_holding_registers_x", 3, "unit_id", 1, "read", ""},
+        {"write_single_register", 6, "unit_id", 1, "write", "holding_registers 5"},
+        {"read_holding_registers", 3, "unit_id", 1, "read", "", 1},
+        {"read_holding_registers", 3, "unit_id", 1, "read", "", 2},
+        {"read_holding_registers", 3, "unit_id", 1, "read", "", 2, "z3"},
+    };
+    for (int round = 0; round < 3; ++round) {
+        for (const Op& o : poll) observe(f1, o, &memo);
+        for (std::size_t i = poll.size(); i-- > 0;) observe(f1, poll[i], &memo);
+    }
+    // The same memo for another server: only reads there, so its connection has "read" alone.
+    for (int i = 0; i < 3; ++i) observe(f2, poll[static_cast<std::size_t>(i)], &memo);
+    observe(f1, poll[6], &memo);  // and back
+    // No memo: flows of the same ends share the inventory's; many ends, so that they meet in
+    // its table.
+    for (int round = 0; round < 2; ++round) {
+        for (int c = 0; c < 600; ++c) {
+            const auto f = flowOf("10.1." + std::to_string(c / 200) + "." + std::to_string(c % 200),
+                                  "10.0.0.11", 502);
+            if (round == 0 && c % 2 == 0) connect(f);
+            observe(f, poll[static_cast<std::size_t>((c + round) % 3)], nullptr);
+            observe(f, poll[6], nullptr);
+        }
+    }
+    Counts counts;
+    std::map<std::string, std::set<std::string>> ranges;
+    for (const auto& o : inv.operations()) {
+        std::string agg =
+            o.clientIp + " " + o.serverIp + " " + o.function + " " + std::to_string(o.functionCode);
+        for (const auto& [name, value] : o.keys) agg += " " + name + "=" + std::to_string(value);
+        counts[agg] = o.count;
+        if (!o.ranges.empty()) ranges[agg].insert(o.ranges.begin(), o.ranges.end());
+    }
+    EXPECT_EQ(counts, expected);
+    EXPECT_EQ(ranges, expectedRanges);
+    std::size_t connections = 0;
+    for (const auto& c : inv.connections()) {
+        const std::set<std::string> classes(c.operations.begin(), c.operations.end());
+        EXPECT_EQ(classes, expectedClasses[c.srcIp + " " + c.dstIp + " " + std::to_string(c.port)])
+            << c.srcIp << " " << c.dstIp;
+        ++connections;
+    }
+    EXPECT_EQ(connections, 2u + 300u);
+    // The client's requests by class (they decide its type): it polls and writes now and then.
+    const auto devices = inv.devices();
+    const auto* hmi = byIp(devices, "10.0.0.21");
+    ASSERT_NE(hmi, nullptr);
+    EXPECT_EQ(hmi->type, "hmi");
+    ASSERT_EQ(hmi->evidence.size(), 1u);
+    EXPECT_NE(hmi->evidence[0].find("polls (" + std::to_string(hmiReads) +
+                                    " reads) and writes occasionally (" +
+                                    std::to_string(hmiWrites) + ")"),
+              std::string::npos)
+        << hmi->evidence[0];
+}
+
+// An operation without a class joins its connection's classes as "" only when the same memo's
+// operation before it had a class (the memo compared each class with the last one, starting
+// from ""); without a memo, never. A flow's memo that starts from what its first operations
+// (without a memo) found starts over in this respect too. Analyze's output keeps this.
+TEST(InventoryTest, EmptyOperationClassFollowsTheMemosLastClass) {
+    const auto classesOf = [](const Inventory& inv, const std::string& server) {
+        for (const auto& c : inv.connections()) {
+            if (c.dstIp == server) return c.operations;
+        }
+        return std::vector<std::string>{"no connection"};
+    };
+    Inventory inv;
+    const auto op = [](const char* cls) {
+        dissect::Operation o;
+        o.protocol = "modbus";
+        o.function = "read_holding_registers";
+        o.functionCode = 3;
+        o.opClass = cls;
+        o.keys["unit_id"] = 1;
+        return o;
+    };
+    std::vector<dissect::FlowContext> flows;
+    for (const char* server : {"10.0.0.11", "10.0.0.12", "10.0.0.13", "10.0.0.14"}) {
+        flows.push_back({"10.0.0.21", server, 40000, 502, dissect::Transport::Tcp, 1000});
+        inv.connection(decode::IpAddress::v4(ipv4("10.0.0.21")),
+                       decode::IpAddress::v4(ipv4(server)), "tcp", 502, "modbus", 1000);
+    }
+    // No memo: "" never joins.
+    inv.observeOperation(flows[0], op("read"), nullptr);
+    inv.observeOperation(flows[0], op(""), nullptr);
+    EXPECT_EQ(classesOf(inv, "10.0.0.11"), (std::vector<std::string>{"read"}));
+    // A memo: "" first does not join; after "read" it does.
+    Inventory::OperationMemo memo;
+    inv.observeOperation(flows[1], op(""), &memo);
+    EXPECT_EQ(classesOf(inv, "10.0.0.12"), (std::vector<std::string>{}));
+    inv.observeOperation(flows[1], op("read"), &memo);
+    inv.observeOperation(flows[1], op(""), &memo);
+    EXPECT_EQ(classesOf(inv, "10.0.0.12"), (std::vector<std::string>{"", "read"}));
+    // The memo reused for other ends starts over: "" after its last "read" elsewhere does not.
+    inv.observeOperation(flows[2], op(""), &memo);
+    EXPECT_EQ(classesOf(inv, "10.0.0.13"), (std::vector<std::string>{}));
+    // The first operations without a memo, then a new memo (what the engine does): "" first
+    // does not join even though the operation before it (without the memo) was a "read".
+    Inventory::OperationMemo later;
+    inv.observeOperation(flows[3], op("read"), nullptr);
+    inv.observeOperation(flows[3], op(""), &later);
+    EXPECT_EQ(classesOf(inv, "10.0.0.14"), (std::vector<std::string>{"read"}));
+    inv.observeOperation(flows[3], op("write"), &later);
+    inv.observeOperation(flows[3], op(""), &later);
+    EXPECT_EQ(classesOf(inv, "10.0.0.14"), (std::vector<std::string>{"", "read", "write"}));
 }
 
 }  // namespace
