@@ -197,14 +197,17 @@ DecodeStatus Decoder::malformed(Malformed reason) {
     std::size_t header = 14;
     std::uint16_t type = static_cast<std::uint16_t>((frame[12] << 8) | frame[13]);
     std::uint16_t tci = 0;
-    const bool tagged = type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld;
-    if (tagged) {  // one 802.1Q tag (half the frames of a plant network)
+    bool tagged = false;
+    if (type != kEtherIpv4) {  // untagged IPv4 first: no tag comparisons for it
+        if (type != kEtherVlan && type != kEtherQinQ && type != kEtherQinQOld) return false;
+        // One 802.1Q tag (half the frames of a plant network).
         if (size < 18 + 20) return false;
         tci = static_cast<std::uint16_t>((frame[14] << 8) | frame[15]);
         type = static_cast<std::uint16_t>((frame[16] << 8) | frame[17]);
         header = 18;
+        tagged = true;
+        if (type != kEtherIpv4) return false;
     }
-    if (type != kEtherIpv4) return false;
     const std::uint8_t* ip = frame + header;
     const std::size_t ipSize = size - header;
     const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
