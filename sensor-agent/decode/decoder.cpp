@@ -3,6 +3,7 @@
 // IPv6 (extension headers skipped), TCP, UDP. Every read is bounds-checked.
 #include "sensor-agent/decode/decoder.h"
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 
@@ -65,18 +66,38 @@ IpAddress IpAddress::fromV6Bytes(std::span<const std::uint8_t> b) {
     return a;
 }
 
+namespace {
+
+/// Each octet's decimal text followed by a dot, and its length without the dot ("7." 1,
+/// "255." 3): IPv4 texts are built from 4-byte copies instead of divisions (~180 -> ~60
+/// instructions a text; new flows and hosts ask for them).
+struct OctetTexts {
+    std::array<std::array<char, 4>, 256> text{};
+    std::array<std::uint8_t, 256> length{};
+    constexpr OctetTexts() {
+        for (unsigned v = 0; v < 256; ++v) {
+            std::size_t n = 0;
+            if (v >= 100) text[v][n++] = static_cast<char>('0' + v / 100);
+            if (v >= 10) text[v][n++] = static_cast<char>('0' + v / 10 % 10);
+            text[v][n++] = static_cast<char>('0' + v % 10);
+            text[v][n] = '.';
+            length[v] = static_cast<std::uint8_t>(n);
+        }
+    }
+};
+constexpr OctetTexts kOctets;
+
+}  // namespace
+
 std::string IpAddress::toString() const {
     char buf[48];
-    if (!v6) {  // hot path (flow contexts, inventory keys): no printf
+    if (!v6) {  // hot path (flow contexts, inventory keys): no printf, no division
         char* p = buf;
-        for (int i = 0; i < 4; ++i) {
-            const unsigned v = bytes[static_cast<std::size_t>(i)];
-            if (i > 0) *p++ = '.';
-            if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
-            if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
-            *p++ = static_cast<char>('0' + v % 10);
+        for (std::size_t i = 0; i < 4; ++i) {
+            std::memcpy(p, kOctets.text[bytes[i]].data(), 4);
+            p += kOctets.length[bytes[i]] + 1;  // past the dot
         }
-        return std::string(buf, static_cast<std::size_t>(p - buf));
+        return std::string(buf, static_cast<std::size_t>(p - buf - 1));  // not the last dot
     }
     // RFC 5952: lower-case hex, longest run (>= 2) of zero groups compressed.
     std::uint16_t g[8];
@@ -168,21 +189,25 @@ DecodeStatus Decoder::malformed(Malformed reason) {
 /// malformed):
 /// the general path then decodes it. What it sets is exactly what the general path sets for
 /// such a frame (decoder_test: "fast path").
-bool Decoder::decodeCommon(const RawPacket& raw, DecodedPacket& out) {
+// Inlined into decode(): the call cost ~10 instructions a packet.
+[[gnu::always_inline]] inline bool Decoder::decodeCommon(const RawPacket& raw, DecodedPacket& out) {
     const std::uint8_t* frame = raw.data.data();
     const std::size_t size = raw.data.size();
     if (size < 14 + 20) return false;
     std::size_t header = 14;
     std::uint16_t type = static_cast<std::uint16_t>((frame[12] << 8) | frame[13]);
     std::uint16_t tci = 0;
-    const bool tagged = type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld;
-    if (tagged) {  // one 802.1Q tag (half the frames of a plant network)
+    bool tagged = false;
+    if (type != kEtherIpv4) {  // untagged IPv4 first: no tag comparisons for it
+        if (type != kEtherVlan && type != kEtherQinQ && type != kEtherQinQOld) return false;
+        // One 802.1Q tag (half the frames of a plant network).
         if (size < 18 + 20) return false;
         tci = static_cast<std::uint16_t>((frame[14] << 8) | frame[15]);
         type = static_cast<std::uint16_t>((frame[16] << 8) | frame[17]);
         header = 18;
+        tagged = true;
+        if (type != kEtherIpv4) return false;
     }
-    if (type != kEtherIpv4) return false;
     const std::uint8_t* ip = frame + header;
     const std::size_t ipSize = size - header;
     const std::size_t ihl = static_cast<std::size_t>(ip[0] & 0x0f) * 4;

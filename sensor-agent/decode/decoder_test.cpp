@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <tuple>
@@ -362,6 +363,25 @@ TEST(IpAddressTest, LoopbackIsAPrivateHostGroupsAreNot) {
     EXPECT_FALSE(IpAddress::v4(0xe0000001).isUnicastHost());  // 224.0.0.1
     EXPECT_FALSE(IpAddress::v4(0xffffffff).isUnicastHost());
     EXPECT_FALSE(IpAddress::v4(0x08080808).isPrivate());
+}
+
+// IPv4 texts come from a table of octet texts: every octet value, in every position, against
+// printf's decimal text.
+TEST(IpAddressTest, Ipv4TextOfEveryOctetValueInEveryPosition) {
+    for (unsigned v = 0; v < 256; ++v) {
+        for (int at = 0; at < 4; ++at) {
+            std::uint32_t octets[4] = {10, 0, 255, 7};
+            octets[at] = v;
+            const auto ip =
+                IpAddress::v4((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]);
+            char want[20];
+            std::snprintf(want, sizeof want, "%u.%u.%u.%u", octets[0], octets[1], octets[2],
+                          octets[3]);
+            ASSERT_EQ(ip.toString(), want) << v << " at " << at;
+        }
+    }
+    EXPECT_EQ(IpAddress::v4(0).toString(), "0.0.0.0");
+    EXPECT_EQ(IpAddress::v4(0xffffffff).toString(), "255.255.255.255");
 }
 
 }  // namespace
