@@ -1028,37 +1028,40 @@ std::size_t Inventory::visitConnections(ConnectionVisitor visit) const {
 std::size_t Inventory::visitConnections(ConnectionFilter want, ConnectionVisitor visit) const {
     // In key order: client, server, transport, port, protocol, the texts compared.
     const auto rank = texts_.ranks();
-    // The sort key packed in three words (ranks are below 2^32, ports 2^16); keys are unique,
-    // so the order is the one the ranks give.
-    struct Sorted {
-        std::uint64_t ends, transportPort;
-        std::uint32_t protocol, n;
-        bool operator<(const Sorted& o) const {
-            if (ends != o.ends) return ends < o.ends;
-            if (transportPort != o.transportPort) return transportPort < o.transportPort;
-            return protocol < o.protocol;
-        }
+    // Field by field, each rank read only when the fields before it are equal (keys are
+    // unique). Indices, not packed keys: a snapshot's peak memory stays where it was.
+    std::vector<std::uint32_t> order(connections_.size());
+    for (std::uint32_t n = 0; n < order.size(); ++n) order[n] = n;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t na, std::uint32_t nb) {
+        const ConnKey& a = connections_[na].key;
+        const ConnKey& b = connections_[nb].key;
+        if (a.clientIp != b.clientIp) return rank[a.clientIp] < rank[b.clientIp];
+        if (a.serverIp != b.serverIp) return rank[a.serverIp] < rank[b.serverIp];
+        if (a.transport != b.transport)
+            return rank[transports_[a.transport]] < rank[transports_[b.transport]];
+        if (a.port != b.port) return a.port < b.port;
+        return rank[a.protocol] < rank[b.protocol];
+    });
+    // Addresses' device ids in a small direct-mapped cache (bounded memory): a client's
+    // connections come one after another, and a few servers have most of them.
+    struct CachedId {
+        TextId ip = kNoText;
+        std::string id;
     };
-    std::vector<Sorted> order(connections_.size());
-    for (std::uint32_t n = 0; n < order.size(); ++n) {
-        const ConnKey& k = connections_[n].key;
-        order[n] = {std::uint64_t{rank[k.clientIp]} << 32 | rank[k.serverIp],
-                    std::uint64_t{rank[transports_[k.transport]]} << 16 | k.port, rank[k.protocol],
-                    n};
-    }
-    std::sort(order.begin(), order.end());
-    // Each address's device id, worked out at its first connection (an address has several).
-    std::unordered_map<TextId, std::string> deviceIds;
+    std::vector<CachedId> deviceIds(256);
     const auto deviceIdOf = [&](TextId ip) -> const std::string& {
-        auto [it, created] = deviceIds.try_emplace(ip);
-        if (created) it->second = deviceIdForIp(texts_.text(ip));
-        return it->second;
+        CachedId& slot = deviceIds[(ip * 0x9e3779b9u) >> 24];
+        if (slot.ip != ip) {
+            slot.id = deviceIdForIp(texts_.text(ip));
+            slot.ip = ip;
+        }
+        return slot.id;
     };
     std::string src, dst;
     ConnectionRecord c;  // one record, refilled: its strings keep their capacity
     std::size_t visited = 0;
-    for (const Sorted& sorted : order) {
-        const auto& [info, key] = connections_[sorted.n];
+    for (const std::uint32_t n : order) {
+        const auto& [info, key] = connections_[n];
         const std::string& clientIp = texts_.text(key.clientIp);
         const std::string& serverIp = texts_.text(key.serverIp);
         src = deviceIdOf(key.clientIp);
