@@ -832,7 +832,11 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
             part.ipText = ip.toString();
         }
     }
-    std::stable_sort(parts.begin(), parts.end());
+    // Sorted by index (a Part is 56 bytes to move); stable: a device's entries keep their order.
+    std::vector<std::uint32_t> sorted(parts.size());
+    for (std::uint32_t i = 0; i < sorted.size(); ++i) sorted[i] = i;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return parts[a] < parts[b]; });
     const auto addMac = [&](Work& w, const decode::MacAddress& mac, const MacInfo& info) {
         w.record.macs.push_back(decode::toString(mac));
         w.record.vendor = std::string(ouiVendor(mac));
@@ -907,9 +911,10 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
     for (std::size_t first = 0, end = 0; first < parts.size(); first = end) {
         Work w;
         // Its MAC entry, if any, comes first and has the device's id.
-        w.record.id = parts[first].id();
-        for (end = first; end < parts.size() && parts[end].sameDevice(parts[first]); ++end) {
-            const std::size_t entry = parts[end].entry;
+        const Part& device = parts[sorted[first]];
+        w.record.id = device.id();
+        for (end = first; end < parts.size() && parts[sorted[end]].sameDevice(device); ++end) {
+            const std::size_t entry = parts[sorted[end]].entry;
             if (entry < macs.size()) {
                 addMac(w, macs[entry]->first, macs[entry]->second);
             } else {
