@@ -789,19 +789,55 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
     // at a time instead of every device's (~1 KB each) before the first record.
     const auto macs = sortedByKey(macs_);
     const auto ips = sortedByKey(ips_);
-    std::vector<std::pair<std::string, std::size_t>> parts;  // device id, entry (macs, then ips)
-    parts.reserve(macs.size() + ips.size());
+    // A device id in a form cheaper to sort than its text, in the same order: "ip-" + the
+    // address's text sorts before every "mac-" + 12 lower-case hex digits, and those sort as
+    // the MAC's 48 bits do. The text is made once per device.
+    struct Part {
+        std::uint64_t mac = 0;  // MAC-keyed: the MAC's bits, big-endian
+        std::string ipText;     // IP-keyed: the address's text ("" when MAC-keyed)
+        bool macKeyed = false;
+        std::size_t entry = 0;  // in macs, then ips
+        bool operator<(const Part& o) const {
+            if (macKeyed != o.macKeyed) return !macKeyed;
+            return macKeyed ? mac < o.mac : ipText < o.ipText;
+        }
+        bool sameDevice(const Part& o) const {
+            return macKeyed == o.macKeyed && mac == o.mac && ipText == o.ipText;
+        }
+        std::string id() const {
+            if (!macKeyed) return "ip-" + ipText;
+            decode::MacAddress bytes;
+            for (std::size_t i = 0; i < 6; ++i)
+                bytes[i] = static_cast<std::uint8_t>(mac >> (8 * (5 - i)));
+            return macDeviceId(bytes);
+        }
+    };
+    const auto macBits = [](const decode::MacAddress& mac) {
+        std::uint64_t bits = 0;
+        for (const std::uint8_t b : mac) bits = bits << 8 | b;
+        return bits;
+    };
+    std::vector<Part> parts(macs.size() + ips.size());
     for (std::size_t i = 0; i < macs.size(); ++i)
-        parts.emplace_back(macDeviceId(macs[i]->first), i);
+        parts[i] = Part{macBits(macs[i]->first), {}, true, i};
     for (std::size_t i = 0; i < ips.size(); ++i) {
         const auto& [ip, info] = *ips[i];
         const auto mac = ownerMac(ip, info);
-        parts.emplace_back(mac ? macDeviceId(*mac) : ipDeviceId(ip), macs.size() + i);
+        Part& part = parts[macs.size() + i];
+        part.entry = macs.size() + i;
+        if (mac) {
+            part.mac = macBits(*mac);
+            part.macKeyed = true;
+        } else {
+            part.ipText = ip.toString();
+        }
     }
-    std::stable_sort(parts.begin(), parts.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Sorted by index (a Part is 56 bytes to move); stable: a device's entries keep their order.
+    std::vector<std::uint32_t> sorted(parts.size());
+    for (std::uint32_t i = 0; i < sorted.size(); ++i) sorted[i] = i;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return parts[a] < parts[b]; });
     const auto addMac = [&](Work& w, const decode::MacAddress& mac, const MacInfo& info) {
-        w.record.id = macDeviceId(mac);
         w.record.macs.push_back(decode::toString(mac));
         w.record.vendor = std::string(ouiVendor(mac));
         w.router = isRouter(mac);
@@ -833,12 +869,8 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
             }
         }
     };
-    const auto addIp = [&](Work& w, const std::string& id, const decode::IpAddress& ip,
-                           const IpInfo& info) {
-        if (w.record.id.empty()) {
-            w.record.id = id;
-            w.ipKeyed = true;
-        }
+    const auto addIp = [&](Work& w, const decode::IpAddress& ip, const IpInfo& info) {
+        if (w.record.macs.empty()) w.ipKeyed = true;  // no MAC entry before it
         w.record.ips.push_back(ip.toString());
         w.roles.insert(info.roles.begin(), info.roles.end());
         for (const auto& [proto, s] : info.asClient) {
@@ -878,13 +910,15 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
     std::size_t visited = 0;
     for (std::size_t first = 0, end = 0; first < parts.size(); first = end) {
         Work w;
-        for (end = first; end < parts.size() && parts[end].first == parts[first].first; ++end) {
-            const std::size_t entry = parts[end].second;
+        // Its MAC entry, if any, comes first and has the device's id.
+        const Part& device = parts[sorted[first]];
+        w.record.id = device.id();
+        for (end = first; end < parts.size() && parts[sorted[end]].sameDevice(device); ++end) {
+            const std::size_t entry = parts[sorted[end]].entry;
             if (entry < macs.size()) {
                 addMac(w, macs[entry]->first, macs[entry]->second);
             } else {
-                addIp(w, parts[end].first, ips[entry - macs.size()]->first,
-                      ips[entry - macs.size()]->second);
+                addIp(w, ips[entry - macs.size()]->first, ips[entry - macs.size()]->second);
             }
         }
         DeviceRecord& d = w.record;
@@ -897,18 +931,26 @@ std::size_t Inventory::visitDevices(DeviceVisitor visit) const {
                 d.interfaces.push_back(interfaces_[i]);
             }
         }
-        d.identityJson = w.identity.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        d.identityJson =
+            w.identity.empty()
+                ? "{}"  // most devices: no dump
+                : w.identity.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         std::vector<std::string>& ev = d.evidence;
         bool allPublic = !d.ips.empty();
         for (const auto& text : d.ips) {
             auto it = ipByText_.find(text);
             if (it != ipByText_.end() && it->second.isPrivate()) allPublic = false;
         }
+        // The first rule (in the table's order) of a protocol it serves.
         const ServerRule* served = nullptr;
-        for (const auto& rule : kServerRules) {
-            if (w.roles.count({rule.protocol, "server"}) > 0) {
-                served = &rule;
-                break;
+        for (const ProtocolRole& role : w.roles) {
+            if (role.role != "server") continue;
+            for (const auto& rule : kServerRules) {
+                if (served && &rule >= served) break;
+                if (role.name == rule.protocol) {
+                    served = &rule;
+                    break;
+                }
             }
         }
         // Client behaviour summed over the industrial protocols it speaks as a client.
@@ -991,15 +1033,35 @@ std::size_t Inventory::visitConnections(ConnectionVisitor visit) const {
 std::size_t Inventory::visitConnections(ConnectionFilter want, ConnectionVisitor visit) const {
     // In key order: client, server, transport, port, protocol, the texts compared.
     const auto rank = texts_.ranks();
-    const auto sortKey = [&](const ConnKey& k) {
-        return std::make_tuple(rank[k.clientIp], rank[k.serverIp], rank[transports_[k.transport]],
-                               k.port, rank[k.protocol]);
-    };
+    // Field by field, each rank read only when the fields before it are equal (keys are
+    // unique). Indices, not packed keys: a snapshot's peak memory stays where it was.
     std::vector<std::uint32_t> order(connections_.size());
     for (std::uint32_t n = 0; n < order.size(); ++n) order[n] = n;
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return sortKey(connections_[a].key) < sortKey(connections_[b].key);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t na, std::uint32_t nb) {
+        const ConnKey& a = connections_[na].key;
+        const ConnKey& b = connections_[nb].key;
+        if (a.clientIp != b.clientIp) return rank[a.clientIp] < rank[b.clientIp];
+        if (a.serverIp != b.serverIp) return rank[a.serverIp] < rank[b.serverIp];
+        if (a.transport != b.transport)
+            return rank[transports_[a.transport]] < rank[transports_[b.transport]];
+        if (a.port != b.port) return a.port < b.port;
+        return rank[a.protocol] < rank[b.protocol];
     });
+    // Addresses' device ids in a small direct-mapped cache (bounded memory): a client's
+    // connections come one after another, and a few servers have most of them.
+    struct CachedId {
+        TextId ip = kNoText;
+        std::string id;
+    };
+    std::vector<CachedId> deviceIds(256);
+    const auto deviceIdOf = [&](TextId ip) -> const std::string& {
+        CachedId& slot = deviceIds[(ip * 0x9e3779b9u) >> 24];
+        if (slot.ip != ip) {
+            slot.id = deviceIdForIp(texts_.text(ip));
+            slot.ip = ip;
+        }
+        return slot.id;
+    };
     std::string src, dst;
     ConnectionRecord c;  // one record, refilled: its strings keep their capacity
     std::size_t visited = 0;
@@ -1007,8 +1069,8 @@ std::size_t Inventory::visitConnections(ConnectionFilter want, ConnectionVisitor
         const auto& [info, key] = connections_[n];
         const std::string& clientIp = texts_.text(key.clientIp);
         const std::string& serverIp = texts_.text(key.serverIp);
-        src = deviceIdForIp(clientIp);
-        dst = deviceIdForIp(serverIp);  // "" for a multicast/broadcast group destination
+        src = deviceIdOf(key.clientIp);
+        dst = deviceIdOf(key.serverIp);  // "" for a multicast/broadcast group destination
         const std::size_t classes = info.opClassList ? connClassLists_[info.opClassList - 1].size()
                                     : info.opClass != kNoText ? 1
                                                               : 0;

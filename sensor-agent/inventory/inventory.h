@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -15,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -330,28 +332,33 @@ private:
     /// observePacket()'s cache key: the sender's bytes as they are in the packet (what is
     /// unicast is a function of them, decided on a miss).
     struct SenderKey {
-        std::uint64_t macVlan = 0;     // source MAC (48 bits), innermost VLAN id << 48
+        // The packet's capture interface, hasMac and source MAC: adjacent bytes, one load.
+        std::uint64_t sourceMac = 0;
         std::uint64_t ip[2] = {0, 0};  // the source IP's bytes
-        // 1 | hasMac << 1 | hasIp << 2 | v6 << 3 | VLAN tags << 4 | source << 8 (0: empty)
+        // 1 | hasIp << 2 | v6 << 3 | VLAN tags << 4 | innermost VLAN id << 16 (0: empty)
         std::uint32_t tag = 0;
         static SenderKey of(const decode::DecodedPacket& p) {
+            static_assert(std::is_standard_layout_v<decode::DecodedPacket> &&
+                          offsetof(decode::DecodedPacket, hasMac) ==
+                              offsetof(decode::DecodedPacket, source) + 1 &&
+                          offsetof(decode::DecodedPacket, srcMac) ==
+                              offsetof(decode::DecodedPacket, source) + 2 &&
+                          sizeof p.source + sizeof p.hasMac + sizeof p.srcMac == 8);
             SenderKey key;
-            std::memcpy(&key.macVlan, p.srcMac.data(), p.srcMac.size());
-            key.macVlan |= std::uint64_t{p.vlan()} << 48;
+            std::memcpy(&key.sourceMac, &p.source, sizeof key.sourceMac);
             std::memcpy(key.ip, p.srcIp.bytes.data(), sizeof key.ip);
-            key.tag = 1u | std::uint32_t{p.hasMac} << 1 | std::uint32_t{p.hasIp} << 2 |
-                      std::uint32_t{p.srcIp.v6} << 3 |
+            key.tag = 1u | std::uint32_t{p.hasIp} << 2 | std::uint32_t{p.srcIp.v6} << 3 |
                       static_cast<std::uint32_t>(p.vlans.size()) << 4 |
-                      std::uint32_t{p.source} << 8;
+                      std::uint32_t{p.vlan()} << 16;
             return key;
         }
         bool operator==(const SenderKey& o) const {
-            return ((macVlan ^ o.macVlan) | (ip[0] ^ o.ip[0]) | (ip[1] ^ o.ip[1]) |
+            return ((sourceMac ^ o.sourceMac) | (ip[0] ^ o.ip[0]) | (ip[1] ^ o.ip[1]) |
                     (tag ^ o.tag)) == 0;
         }
         std::size_t slot() const {  // any mix does: a collision only costs a miss
-            const std::uint64_t h =
-                (macVlan ^ (ip[0] ^ ip[1] ^ tag) * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
+            std::uint64_t h = (sourceMac ^ (ip[0] ^ ip[1] ^ tag) * 0x9e3779b97f4a7c15ULL);
+            h = (h ^ h >> 29) * 0xff51afd7ed558ccdULL;  // the MAC's last byte is in the top bits
             return static_cast<std::size_t>(h >> (64 - kSenderCacheBits));
         }
     };

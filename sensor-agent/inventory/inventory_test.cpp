@@ -2,6 +2,8 @@
 // Inventory tests: MAC keying, router detection, group addresses, OUI vendor, type inference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <tuple>
@@ -563,6 +565,91 @@ TEST(InventoryTest, EmptyOperationClassFollowsTheMemosLastClass) {
     inv.observeOperation(flows[3], op("write"), &later);
     inv.observeOperation(flows[3], op(""), &later);
     EXPECT_EQ(classesOf(inv, "10.0.0.14"), (std::vector<std::string>{"", "read", "write"}));
+}
+
+// visitDevices() sorts devices by a packed form of their ids and visitConnections() keeps each
+// address's device id after its first connection: the order must still be the ids' text order
+// ("ip-" before "mac-", addresses as text: "192.168.5.10" before "192.168.5.9"), each
+// connection's ends the ids deviceIdForIp() gives, and a device serving several industrial
+// protocols typed by the first of them in the rule table (modbus before dnp3), not by name.
+TEST(InventoryTest, ReportsKeepIdOrderAndEachAddresssDeviceId) {
+    Inventory inv;
+    const Mac router = mac("00:00:0c:aa:bb:cc");
+    const Host local{mac("00:14:22:01:00:21"), ipv4("10.0.0.21")};
+    const Host plc{mac("0a:00:00:00:00:01"), ipv4("10.0.0.11")};
+    const Host low{mac("00:00:00:00:00:a0"), ipv4("10.0.0.12")};
+    const Host lower{mac("00:00:00:00:00:0b"), ipv4("10.0.0.13")};
+    feed(inv, arpFrame(2, Host{router, ipv4("10.0.0.1")}, local, false));
+    std::vector<const char*> clients = {"192.168.5.9", "192.168.5.10", "192.168.5.100",
+                                        "10.0.0.21",   "10.0.0.12",    "10.0.0.13"};
+    for (const char* remote : {"192.168.5.9", "192.168.5.10", "192.168.5.100"})
+        feed(inv, udpFrame(Host{router, ipv4(remote)}, local, 53, 40000, Bytes{1}));
+    for (const Host& h : {local, plc, low, lower})
+        feed(inv, udpFrame(h, plc, 40000, 502, Bytes{1}));
+    const auto op = [](const char* protocol) {
+        dissect::Operation o;
+        o.protocol = protocol;
+        o.function = "read";
+        o.opClass = "read";
+        return o;
+    };
+    for (const char* client : clients) {
+        for (const auto& [protocol, port] : {std::pair{"dnp3", 20000}, std::pair{"modbus", 502}}) {
+            inv.connection(decode::IpAddress::v4(ipv4(client)),
+                           decode::IpAddress::v4(ipv4("10.0.0.11")), "tcp",
+                           static_cast<std::uint16_t>(port), protocol, 1000);
+            dissect::FlowContext flow{client,
+                                      "10.0.0.11",
+                                      40000,
+                                      static_cast<std::uint16_t>(port),
+                                      dissect::Transport::Tcp,
+                                      1000};
+            inv.observeOperation(flow, op(protocol), nullptr);
+        }
+    }
+    // 600 more clients, one connection each: more addresses than the report's id cache has
+    // slots, so slots are shared and a cache that kept a slot's first id would show.
+    for (int i = 0; i < 600; ++i) {
+        char macText[32], ipText[32];
+        std::snprintf(macText, sizeof macText, "02:00:00:00:%02x:%02x", i / 256, i % 256);
+        std::snprintf(ipText, sizeof ipText, "10.1.%d.%d", i / 256, i % 256);
+        feed(inv, udpFrame(Host{mac(macText), ipv4(ipText)}, plc, 40000, 502, Bytes{1}));
+        inv.connection(decode::IpAddress::v4(ipv4(ipText)),
+                       decode::IpAddress::v4(ipv4("10.0.0.11")), "tcp", 502, "modbus", 1000);
+    }
+    const auto conns = inv.connections();
+    ASSERT_EQ(conns.size(), 2 * clients.size() + 600);
+    std::set<std::string> sources;
+    for (std::size_t i = 0; i < conns.size(); ++i) {
+        const auto& c = conns[i];
+        EXPECT_EQ(c.src, inv.deviceIdForIp(c.srcIp)) << c.srcIp;
+        EXPECT_EQ(c.dst, "mac-0a0000000001");
+        sources.insert(c.src);
+        if (i > 0) {
+            const auto& p = conns[i - 1];
+            EXPECT_LT(std::tie(p.srcIp, p.dstIp, p.transport, p.port, p.protocol),
+                      std::tie(c.srcIp, c.dstIp, c.transport, c.port, c.protocol));
+        }
+    }
+    EXPECT_EQ(sources.size(), clients.size() + 600);
+    EXPECT_EQ(conns.front().srcIp, "10.0.0.12");
+    EXPECT_EQ(conns.front().src, "mac-0000000000a0");
+    EXPECT_EQ(conns.back().src, "ip-192.168.5.9");
+    const auto devices = inv.devices();
+    std::vector<std::string> ids;
+    for (const auto& d : devices) {
+        if (d.id.rfind("mac-02", 0) != 0) ids.push_back(d.id);  // not the 600 (is_sorted below)
+    }
+    EXPECT_TRUE(std::is_sorted(devices.begin(), devices.end(),
+                               [](const auto& a, const auto& b) { return a.id < b.id; }));
+    EXPECT_EQ(ids,
+              (std::vector<std::string>{"ip-192.168.5.10", "ip-192.168.5.100", "ip-192.168.5.9",
+                                        "mac-00000000000b", "mac-0000000000a0", "mac-00000caabbcc",
+                                        "mac-001422010021", "mac-0a0000000001"}));
+    const auto* server = byIp(devices, "10.0.0.11");
+    ASSERT_NE(server, nullptr);
+    EXPECT_EQ(server->type, "plc");
+    EXPECT_EQ(server->evidence, (std::vector<std::string>{"modbus server → plc"}));
 }
 
 }  // namespace
