@@ -191,8 +191,12 @@ inline bool sameBytes(const char* a, const char* b, std::size_t n) {
 inline void assignText(std::string& text, std::string_view value) {
     if (value.empty()) {
         text.clear();
-    } else if (text.size() != value.size() || !sameBytes(text.data(), value.data(), value.size())) {
+    } else if (text.size() != value.size()) {
         text.assign(value.data(), value.size());
+    } else if (!sameBytes(text.data(), value.data(), value.size())) {
+        // Same length (another register range, say): overwritten in place, without the
+        // general (out-of-line) std::string::assign.
+        std::memcpy(text.data(), value.data(), value.size());
     }
 }
 
