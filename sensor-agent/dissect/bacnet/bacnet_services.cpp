@@ -10,9 +10,9 @@
 namespace ironsight::sensor::dissect::bacnet {
 namespace {
 
-struct Entry {
-    const char* name;
-    const char* opClass;
+struct Entry {  // views with their lengths (from char pointers, a lookup cost a strlen call)
+    std::string_view name;
+    std::string_view opClass;
 };
 
 // Index = confirmed service choice.

@@ -69,6 +69,15 @@ public:
     using iterator = Entry*;
 
     std::int64_t& operator[](std::string_view name) {
+        // A reused operation mostly gets the names it had last time, in the same order: the
+        // same static text at the same place as before clear(), after the same ones, keeps
+        // the order without a comparison.
+        if (size_ < sorted_ && entries_[size_].first.data() == name.data() &&
+            entries_[size_].first.size() == name.size()) {
+            entries_[size_].second = 0;
+            return entries_[size_++].second;
+        }
+        sorted_ = 0;  // the entries from before clear() no longer follow this one
         // Dissectors mostly set names in name order: append without a search.
         if (size_ == 0 || less(entries_[size_ - 1].first, name)) {
             if (size_ == kCapacity) return spare_ = 0;
@@ -94,7 +103,10 @@ public:
     iterator end() { return entries_.data() + size_; }
     std::size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
-    void clear() { size_ = 0; }
+    void clear() {
+        sorted_ = size_;  // entries_[0, size_) stay there, in order, for the next names
+        size_ = 0;
+    }
     bool operator==(const OperationKeys& o) const {
         return size_ == o.size_ && std::equal(begin(), end(), o.begin());
     }
@@ -119,6 +131,9 @@ private:
     std::int64_t& insert(std::string_view name);  // out of line: the rare case
     std::array<Entry, kCapacity> entries_{};
     std::uint8_t size_ = 0;
+    // entries_[0, sorted_) are the entries set before the last clear(), in name order, and
+    // entries_[0, size_) equal their first size_ (when size_ <= sorted_).
+    std::uint8_t sorted_ = 0;
     std::int64_t spare_ = 0;  // where a name beyond kCapacity goes
 };
 
@@ -191,8 +206,12 @@ inline bool sameBytes(const char* a, const char* b, std::size_t n) {
 inline void assignText(std::string& text, std::string_view value) {
     if (value.empty()) {
         text.clear();
-    } else if (text.size() != value.size() || !sameBytes(text.data(), value.data(), value.size())) {
+    } else if (text.size() != value.size()) {
         text.assign(value.data(), value.size());
+    } else if (!sameBytes(text.data(), value.data(), value.size())) {
+        // Same length (another register range, say): overwritten in place, without the
+        // general (out-of-line) std::string::assign.
+        std::memcpy(text.data(), value.data(), value.size());
     }
 }
 

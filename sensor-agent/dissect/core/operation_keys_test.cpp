@@ -97,6 +97,57 @@ TEST(OperationKeysTest, InsertionOrderDoesNotMatter) {
     }
 }
 
+TEST(OperationKeysTest, ReusedAfterClearAsAFreshOne) {
+    // One OperationKeys cleared and refilled, as a reused operation's are: mostly the previous
+    // names again (the path without comparisons), sometimes one changed, dropped, added or
+    // repeated at a random place. Each round must equal a std::map given the same writes.
+    std::mt19937 random(13);
+    OperationKeys keys;
+    std::vector<std::string_view> previous;  // views of kNames: static, as names must be
+    for (int round = 0; round < 20000; ++round) {
+        std::vector<std::string_view> names = previous;
+        const auto at = [&](std::size_t extra) { return random() % (names.size() + extra); };
+        switch (random() % 6) {
+            case 0:
+                names.clear();
+                for (auto n = random() % 6; n > 0; --n) names.push_back(kNames[random() % 12]);
+                break;
+            case 1:
+                if (!names.empty()) names[at(0)] = kNames[random() % kNames.size()];
+                break;
+            case 2:
+                if (!names.empty()) names.erase(names.begin() + static_cast<long>(at(0)));
+                break;
+            case 3:
+                names.insert(names.begin() + static_cast<long>(at(1)), kNames[random() % 12]);
+                break;
+            case 4:
+                if (!names.empty()) names.push_back(names[at(0)]);  // a name set twice
+                break;
+            default:
+                break;  // the same names again
+        }
+        if (names.size() > 10) names.resize(10);
+        keys.clear();
+        std::map<std::string, std::int64_t> expected;
+        for (const auto& name : names) {
+            const auto value = static_cast<std::int64_t>(random() % 100);
+            if (expected.size() == OperationKeys::kCapacity && !expected.count(std::string(name)))
+                continue;
+            keys[name] = value;
+            expected[std::string(name)] = value;
+        }
+        ASSERT_EQ(keys.size(), expected.size()) << "round " << round;
+        auto it = keys.begin();
+        for (const auto& [name, value] : expected) {
+            ASSERT_EQ(it->first, name) << "round " << round;
+            ASSERT_EQ(it->second, value) << "round " << round;
+            ++it;
+        }
+        previous = names;
+    }
+}
+
 /// A fresh Operation with what reusableOperation() is given.
 Operation freshOperation(std::string_view protocol, bool request, std::string_view function,
                          std::string_view opClass, std::string_view range) {

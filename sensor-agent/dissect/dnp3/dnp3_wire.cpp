@@ -43,9 +43,9 @@ constexpr auto kCrcAfter = makeCrcAfter();
 
 constexpr NumberedNames kUnknownNames("function_");
 
-struct Entry {
-    const char* name;
-    const char* opClass;
+struct Entry {  // views with their lengths (from char pointers, a lookup cost a strlen call)
+    std::string_view name;
+    std::string_view opClass;
 };
 
 // Index = function code 0..33. Restarts, start/stop application, operate and freeze act on the

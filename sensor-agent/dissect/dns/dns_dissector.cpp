@@ -53,30 +53,32 @@ std::size_t reportAddressRecords(const FlowContext& flow, const Message& m,
 
 void DnsDissector::onMessage(const FlowContext& flow, std::span<const std::uint8_t> msg,
                              EventSink& sink) {
-    const auto m = parseMessage(msg);
-    if (!m) {
+    // One Message per thread, parsed into again and again (its storage reused; sinks copy
+    // what they keep, and nothing here re-enters onMessage).
+    thread_local Message m;
+    if (!parseMessage(msg, m)) {
         sink.onAnomaly(flow, "dns", "malformed_message");
         return;
     }
     bool report = true;
-    if (m->response()) {
-        auto it = std::find(pendingIds_.begin(), pendingIds_.end(), m->id);
+    if (m.response()) {
+        auto it = std::find(pendingIds_.begin(), pendingIds_.end(), m.id);
         if (it != pendingIds_.end()) {
             pendingIds_.erase(it);
             report = false;  // its query was already reported
         }
-        reportAddressRecords(flow, *m, "dns", true, sink);
+        reportAddressRecords(flow, m, "dns", true, sink);
     } else {
         if (pendingIds_.size() >= kMaxPendingIds) pendingIds_.erase(pendingIds_.begin());
-        pendingIds_.push_back(m->id);
+        pendingIds_.push_back(m.id);
     }
     if (!report) return;
-    for (const Question& q : m->questions) {
+    for (const Question& q : m.questions) {
         Operation& op = reusableOperation<"dns">(
-            !m->response(), m->opcode() == 0 ? "query" : (m->opcode() == 5 ? "update" : "other"),
-            m->opcode() == 5 ? "write" : "read");
-        op.functionCode = m->opcode();
-        op.exception = m->response() && m->rcode() != 0;
+            !m.response(), m.opcode() == 0 ? "query" : (m.opcode() == 5 ? "update" : "other"),
+            m.opcode() == 5 ? "write" : "read");
+        op.functionCode = m.opcode();
+        op.exception = m.response() && m.rcode() != 0;
         op.keys["qtype"] = q.qtype;
         op.textKeys["name"] = displayName(q.name);
         sink.onOperation(flow, op);

@@ -3,9 +3,11 @@
 // compression, DNS over TCP split across segments, and malformed messages.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sensor-agent/dissect/core/testing.h"
@@ -156,6 +158,108 @@ TEST(DnsDissectorTest, MalformedMessagesAreAnomalies) {
     tcp.transport = Transport::Tcp;
     const Bytes tiny = {0x00, 0x03, 0x01, 0x02, 0x03};  // length below a header
     EXPECT_EQ(d.onData(tcp, Direction::ToServer, tiny, sink).status, ParseResult::Status::Error);
+}
+
+/// A response (id `id`, qname "q.lan" A IN) with one A record per entry of `answers`: owner
+/// name, then the address's last octet under 10.10.1.0/24.
+Bytes responseWith(std::uint16_t id, const std::vector<std::pair<std::string, int>>& answers) {
+    const auto u8 = [](auto v) { return static_cast<std::uint8_t>(v); };
+    // id, flags (response), qd 1, an, ns 0, ar 0
+    Bytes m = {u8(id >> 8), u8(id), 0x81, 0x80, 0, 1, 0, u8(answers.size()), 0, 0, 0, 0};
+    const auto name = [&m](const std::string& dotted) {
+        std::size_t start = 0;
+        while (start <= dotted.size()) {
+            const std::size_t dot = std::min(dotted.find('.', start), dotted.size());
+            m.push_back(static_cast<std::uint8_t>(dot - start));
+            m.insert(m.end(), dotted.begin() + static_cast<std::ptrdiff_t>(start),
+                     dotted.begin() + static_cast<std::ptrdiff_t>(dot));
+            start = dot + 1;
+        }
+        m.push_back(0);
+    };
+    name("q.lan");
+    m.insert(m.end(), {0x00, 0x01, 0x00, 0x01});
+    for (const auto& [owner, last] : answers) {
+        name(owner);
+        m.insert(m.end(), {0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x04, 10, 10, 1,
+                           static_cast<std::uint8_t>(last)});
+    }
+    return m;
+}
+
+TEST(DnsDissectorTest, ResponseWithFewerAnswersReportsOnlyItsOwn) {
+    // Dissectors parse into one reused Message: a response after one with more answers must
+    // not report the earlier answers again, on the same flow or on another flow's dissector.
+    FlowSink sink;
+    DnsDissector d, other;
+    const std::string longOwner = "a-rather-long-host-name-beyond-small-strings.plant.lan";
+    d.onData(udpFlow(), Direction::ToClient,
+             responseWith(1, {{"plc1.lan", 11}, {longOwner, 12}, {"hmi.lan", 13}}), sink);
+    ASSERT_EQ(sink.identities.size(), 3u);
+    EXPECT_EQ(sink.identities[1].hostname, longOwner);
+    other.onData(udpFlow(), Direction::ToClient, responseWith(2, {{"rtu.lan", 21}}), sink);
+    ASSERT_EQ(sink.identities.size(), 4u);
+    EXPECT_EQ(sink.identities[3].hostname, "rtu.lan");
+    EXPECT_EQ(sink.identityFlows[3].serverIp, "10.10.1.21");
+    d.onData(udpFlow(), Direction::ToClient, responseWith(3, {}), sink);  // no answers at all
+    EXPECT_EQ(sink.identities.size(), 4u);
+    d.onData(udpFlow(), Direction::ToClient, responseWith(4, {{"x.lan", 31}, {"y.lan", 32}}), sink);
+    ASSERT_EQ(sink.identities.size(), 6u);
+    EXPECT_EQ(sink.identities[4].hostname, "x.lan");
+    EXPECT_EQ(sink.identities[5].hostname, "y.lan");
+    EXPECT_EQ(sink.identityFlows[5].serverIp, "10.10.1.32");
+    // A malformed message between two good ones leaves nothing behind either.
+    Bytes cut = responseWith(5, {{"gone.lan", 41}, {"gone2.lan", 42}});
+    cut.resize(cut.size() - 3);
+    d.onData(udpFlow(), Direction::ToClient, cut, sink);
+    EXPECT_EQ(sink.count("malformed_message"), 1u);
+    d.onData(udpFlow(), Direction::ToClient, responseWith(6, {{"z.lan", 51}}), sink);
+    ASSERT_EQ(sink.identities.size(), 7u);
+    EXPECT_EQ(sink.identities[6].hostname, "z.lan");
+    // Every good response's query was unseen: one operation each (no stale questions).
+    EXPECT_EQ(sink.ops.size(), 5u);
+    for (const auto& op : sink.ops) EXPECT_EQ(op.textKeys.at("name"), "q.lan");
+}
+
+TEST(DnsWireTest, ParseIntoAReusedMessageEqualsAFreshParse) {
+    std::vector<Bytes> messages = {kAnswerPublic, kQuery, kAnswerLocal,
+                                   responseWith(7, {{"a.lan", 1}, {"b.lan", 2}, {"c.lan", 3}}),
+                                   responseWith(8, {{"d.lan", 4}})};
+    // Over the per-section limit: 70 answers are parsed, 64 kept; then a message with 2.
+    std::vector<std::pair<std::string, int>> many;
+    for (int i = 0; i < 70; ++i) many.emplace_back("host" + std::to_string(i) + ".lan", i);
+    messages.push_back(responseWith(9, many));
+    messages.push_back(responseWith(10, {{"e.lan", 5}, {"f.lan", 6}}));
+    Message reused;
+    for (const Bytes& bytes : messages) {
+        const auto fresh = parseMessage(bytes);
+        ASSERT_TRUE(fresh);
+        ASSERT_TRUE(parseMessage(bytes, reused));
+        EXPECT_EQ(reused.id, fresh->id);
+        EXPECT_EQ(reused.flags, fresh->flags);
+        ASSERT_EQ(reused.questions.size(), fresh->questions.size());
+        for (std::size_t i = 0; i < reused.questions.size(); ++i) {
+            EXPECT_EQ(reused.questions[i].name, fresh->questions[i].name);
+            EXPECT_EQ(reused.questions[i].qtype, fresh->questions[i].qtype);
+        }
+        for (const auto& [got, want] : {std::pair{&reused.answers, &fresh->answers},
+                                        std::pair{&reused.authorities, &fresh->authorities},
+                                        std::pair{&reused.additionals, &fresh->additionals}}) {
+            ASSERT_EQ(got->size(), want->size());
+            for (std::size_t i = 0; i < got->size(); ++i) {
+                EXPECT_EQ((*got)[i].name, (*want)[i].name);
+                EXPECT_EQ((*got)[i].type, (*want)[i].type);
+                EXPECT_EQ((*got)[i].ttl, (*want)[i].ttl);
+                EXPECT_EQ((*got)[i].rdataOffset, (*want)[i].rdataOffset);
+                EXPECT_EQ(addressText((*got)[i].rdata), addressText((*want)[i].rdata));
+            }
+        }
+    }
+    EXPECT_EQ(reused.answers.size(), 2u);  // the last message's, not 64 left from before
+    // Stated counts: 64 kept of 70.
+    ASSERT_TRUE(parseMessage(responseWith(9, many), reused));
+    EXPECT_EQ(reused.answers.size(), kMaxRecordsPerSection);
+    EXPECT_EQ(reused.answers.back().name, "host63.lan");
 }
 
 TEST(DnsWireTest, ReadNameFollowsPointersUpToTheLengthLimit) {

@@ -52,11 +52,33 @@ bool readName(std::span<const std::uint8_t> msg, std::size_t& offset, std::strin
 
 namespace {
 
+/// Entry `used` of `v` (the previous message's, a spare one, or a new one), counting it as used.
+template <typename T>
+T& nextEntry(std::vector<T>& v, std::size_t& used, std::vector<T>& spare) {
+    if (used < v.size()) return v[used++];
+    ++used;
+    if (spare.empty()) return v.emplace_back();
+    v.push_back(std::move(spare.back()));  // a moved string keeps its buffer
+    spare.pop_back();
+    return v.back();
+}
+
+/// Shrinks `v` to `used` entries, moving the rest to `spare` (their buffers kept).
+template <typename T>
+void keepUsed(std::vector<T>& v, std::size_t used, std::vector<T>& spare) {
+    while (v.size() > used) {
+        spare.push_back(std::move(v.back()));
+        v.pop_back();
+    }
+}
+
 bool readRecords(std::span<const std::uint8_t> msg, std::size_t& offset, std::size_t count,
-                 std::vector<Record>& out) {
+                 std::vector<Record>& out, std::vector<Record>& spare) {
     out.reserve(std::min(count, kMaxRecordsPerSection));  // one allocation
+    std::size_t used = 0;
+    Record skipped;  // entries over the limit are parsed here
     for (std::size_t i = 0; i < count; ++i) {
-        Record rec;
+        Record& rec = used < kMaxRecordsPerSection ? nextEntry(out, used, spare) : skipped;
         if (!readName(msg, offset, rec.name)) return false;
         decode::ByteReader r(msg.subspan(offset));
         rec.type = r.u16();
@@ -67,36 +89,42 @@ bool readRecords(std::span<const std::uint8_t> msg, std::size_t& offset, std::si
         if (!r.ok()) return false;
         rec.rdataOffset = offset + 10;
         offset += 10u + rdlength;
-        if (out.size() < kMaxRecordsPerSection) out.push_back(std::move(rec));
     }
+    keepUsed(out, used, spare);  // the previous message's surplus entries
     return true;
 }
 
 }  // namespace
 
-std::optional<Message> parseMessage(std::span<const std::uint8_t> msg) {
+bool parseMessage(std::span<const std::uint8_t> msg, Message& m) {
     decode::ByteReader r(msg);
-    Message m;
     m.id = r.u16();
     m.flags = r.u16();
     const std::uint16_t qd = r.u16(), an = r.u16(), ns = r.u16(), ar = r.u16();
-    if (!r.ok()) return std::nullopt;
+    if (!r.ok()) return false;
     std::size_t offset = 12;
     m.questions.reserve(std::min<std::size_t>(qd, kMaxRecordsPerSection));  // one allocation
+    std::size_t used = 0;
+    Question skipped;
     for (std::size_t i = 0; i < qd; ++i) {
-        Question q;
-        if (!readName(msg, offset, q.name)) return std::nullopt;
+        Question& q =
+            used < kMaxRecordsPerSection ? nextEntry(m.questions, used, m.spareQuestions) : skipped;
+        if (!readName(msg, offset, q.name)) return false;
         decode::ByteReader qr(msg.subspan(offset));
         q.qtype = qr.u16();
         q.qclass = qr.u16();
-        if (!qr.ok()) return std::nullopt;
+        if (!qr.ok()) return false;
         offset += 4;
-        if (m.questions.size() < kMaxRecordsPerSection) m.questions.push_back(std::move(q));
     }
-    if (!readRecords(msg, offset, an, m.answers) || !readRecords(msg, offset, ns, m.authorities) ||
-        !readRecords(msg, offset, ar, m.additionals)) {
-        return std::nullopt;
-    }
+    keepUsed(m.questions, used, m.spareQuestions);
+    return readRecords(msg, offset, an, m.answers, m.spareRecords) &&
+           readRecords(msg, offset, ns, m.authorities, m.spareRecords) &&
+           readRecords(msg, offset, ar, m.additionals, m.spareRecords);
+}
+
+std::optional<Message> parseMessage(std::span<const std::uint8_t> msg) {
+    Message m;
+    if (!parseMessage(msg, m)) return std::nullopt;
     return m;
 }
 

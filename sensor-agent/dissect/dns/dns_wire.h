@@ -38,6 +38,11 @@ struct Message {
     int rcode() const { return flags & 0x0f; }
     std::vector<Question> questions;
     std::vector<Record> answers, authorities, additionals;
+
+    // Entries a shorter message did not need, kept with their names' buffers for the next one
+    // parsed into this Message (parseMessage(msg, out)); not part of the message.
+    std::vector<Question> spareQuestions;
+    std::vector<Record> spareRecords;
 };
 
 /// Reads a (possibly compressed) domain name at `offset`, advancing it past the name. Pointer
@@ -47,6 +52,11 @@ bool readName(std::span<const std::uint8_t> msg, std::size_t& offset, std::strin
 /// Parses one message; nullopt when the header or a section is truncated or malformed. At most
 /// kMaxRecordsPerSection entries per section are kept (the rest are parsed and skipped).
 std::optional<Message> parseMessage(std::span<const std::uint8_t> msg);
+
+/// The same into `out`, replacing all of its contents but reusing its vectors' (and their
+/// names') storage: a dissector parsing message after message into one Message allocates
+/// nothing once warm. On false `out` holds a partial message; do not use it.
+bool parseMessage(std::span<const std::uint8_t> msg, Message& out);
 
 /// "a.b.c.d" for 4 bytes, RFC 5952-ish lower-case hex groups for 16 bytes, else "".
 std::string addressText(std::span<const std::uint8_t> bytes);
