@@ -63,11 +63,7 @@ Result<bool> PcapFileSource::nextSlow(RawPacket& packet) {
         capture::ClassicPcapReader::Record record;
         switch (classic_->next(record, classicError_)) {
             case capture::ClassicPcapReader::Status::Packet:
-                ++packets_;
-                packet.linkType = linkType_;
-                packet.timestampUs = record.timestampUs;
-                packet.wireLength = record.wireLength;
-                packet.data = record.data;
+                take(record, packet);
                 return true;
             case capture::ClassicPcapReader::Status::End:
                 return false;

@@ -36,11 +36,7 @@ public:
         // The built-in reader's common case inline (a call per packet); the rest out of line.
         capture::ClassicPcapReader::Record record;
         if (classic_ && classic_->nextInBuffer(record)) [[likely]] {
-            ++packets_;
-            packet.linkType = linkType_;
-            packet.timestampUs = record.timestampUs;
-            packet.wireLength = record.wireLength;
-            packet.data = record.data;
+            take(record, packet);
             return true;
         }
         return nextSlow(packet);
@@ -60,6 +56,14 @@ private:
     PcapFileSource(std::unique_ptr<capture::ClassicPcapReader> classic, std::filesystem::path path,
                    std::int64_t size);
     Result<bool> nextSlow(RawPacket& packet);
+    /// A record of the built-in reader as the packet read (both paths of next()).
+    void take(const capture::ClassicPcapReader::Record& record, RawPacket& packet) {
+        ++packets_;
+        packet.linkType = linkType_;
+        packet.timestampUs = record.timestampUs;
+        packet.wireLength = record.wireLength;
+        packet.data = record.data;
+    }
     Error readError(const std::string& reason) const;
 
     capture::PcapHandle handle_;  // null when classic_ reads the file
