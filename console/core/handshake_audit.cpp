@@ -5,6 +5,7 @@
 #include <grpc/support/log.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -245,6 +246,24 @@ std::string peerAddress(const std::string& grpcPeer) {
         }
     }
     return decoded;
+}
+
+std::string refusalSource(std::vector<std::string> candidates) {
+    // The same address and port on the link port is the same connection: keep the first.
+    std::vector<std::string> distinct;
+    for (auto& c : candidates) {
+        if (std::find(distinct.begin(), distinct.end(), c) == distinct.end()) {
+            distinct.push_back(std::move(c));
+        }
+    }
+    if (distinct.size() == 1) return distinct.front();
+    if (distinct.empty()) return "unknown";
+    std::string source = "unknown: one of";
+    for (std::size_t i = 0; i < distinct.size() && i < 4; ++i) {
+        source += (i == 0 ? " " : ", ") + distinct[i];
+    }
+    if (distinct.size() > 4) source += ", ...";
+    return source;
 }
 
 }  // namespace ironsight::console::core

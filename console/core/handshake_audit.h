@@ -70,4 +70,10 @@ std::vector<std::string> establishedPeersOnPort(int localPort);
 /// gRPC's peer text ("ipv4:127.0.0.1:5000", "ipv6:%5B::1%5D:5000") as "HOST:PORT".
 std::string peerAddress(const std::string& grpcPeer);
 
+/// The audit record's source of a refused handshake from the connections it may have come from
+/// (establishedPeersOnPort minus the live streams): the address when that leaves one connection
+/// (a connection listed twice is one: /proc/net/tcp can repeat an entry while the table changes
+/// under the read), "unknown" when none, else "unknown: one of A, B, ..." (at most four named).
+std::string refusalSource(std::vector<std::string> candidates);
+
 }  // namespace ironsight::console::core

@@ -116,5 +116,16 @@ TEST(HandshakeRefusals, EstablishedConnectionsOfAPortAreFoundWithTheirClientAddr
     ::close(listener);
 }
 
+TEST(HandshakeRefusals, TheSourceNamesTheOneConnectionEvenWhenItIsListedTwice) {
+    EXPECT_EQ(refusalSource({}), "unknown");
+    EXPECT_EQ(refusalSource({"127.0.0.1:5000"}), "127.0.0.1:5000");
+    // /proc/net/tcp can list an entry twice when the table changes between reads.
+    EXPECT_EQ(refusalSource({"127.0.0.1:55948", "127.0.0.1:55948"}), "127.0.0.1:55948");
+    EXPECT_EQ(refusalSource({"10.0.0.1:1", "10.0.0.2:2", "10.0.0.1:1"}),
+              "unknown: one of 10.0.0.1:1, 10.0.0.2:2");
+    EXPECT_EQ(refusalSource({"a:1", "b:2", "c:3", "d:4", "e:5"}),
+              "unknown: one of a:1, b:2, c:3, d:4, ...");
+}
+
 }  // namespace
 }  // namespace ironsight::console::core

@@ -668,18 +668,7 @@ void LinkServer::onHandshakeRefused(const HandshakeRefusal& refusal) {
         for (const auto& [ctx, peer] : streamPeers_) live.insert(peer);
         std::erase_if(candidates, [&](const std::string& p) { return live.count(p) > 0; });
     }
-    std::string source;
-    if (candidates.size() == 1) {
-        source = candidates.front();
-    } else if (candidates.empty()) {
-        source = "unknown";
-    } else {
-        source = "unknown: one of";
-        for (std::size_t i = 0; i < candidates.size() && i < 4; ++i) {
-            source += (i == 0 ? " " : ", ") + candidates[i];
-        }
-        if (candidates.size() > 4) source += ", ...";
-    }
+    std::string source = refusalSource(std::move(candidates));
     std::lock_guard lock(refusalMutex_);
     refusals_.push_back({refusal, std::move(source)});
     refusalWake_.notify_all();
