@@ -9,17 +9,24 @@
 #include <tuple>
 
 namespace ironsight::sensor::decode {
-FlowKey flowKeyOf(const DecodedPacket& p, int& direction) {
+namespace {
+/// The packet's flow key with its sender as end A (`srcIsA`) or B.
+FlowKey orderedKey(const DecodedPacket& p, bool srcIsA) {
     FlowKey key;
-    const bool srcIsA = std::tie(p.srcIp, p.srcPort) <= std::tie(p.dstIp, p.dstPort);
     key.ipA = srcIsA ? p.srcIp : p.dstIp;
     key.ipB = srcIsA ? p.dstIp : p.srcIp;
     key.portA = srcIsA ? p.srcPort : p.dstPort;
     key.portB = srcIsA ? p.dstPort : p.srcPort;
     key.protocol = p.ipProtocol;
     key.vlan = p.vlan();
-    direction = srcIsA ? 0 : 1;
     return key;
+}
+}  // namespace
+
+FlowKey flowKeyOf(const DecodedPacket& p, int& direction) {
+    const bool srcIsA = std::tie(p.srcIp, p.srcPort) <= std::tie(p.dstIp, p.dstPort);
+    direction = srcIsA ? 0 : 1;
+    return orderedKey(p, srcIsA);
 }
 
 // A flow is 72 bytes (its reassembly out of line); its links and slot fill the key's padding.
@@ -193,14 +200,8 @@ FlowTable::Lookup FlowTable::trackV4(const DecodedPacket& p, std::uint64_t src, 
         }
     }
     if (!found) {
-        FlowKey key;  // flowKeyOf(), by the endpoint words
-        key.ipA = srcIsA ? p.srcIp : p.dstIp;
-        key.ipB = srcIsA ? p.dstIp : p.srcIp;
-        key.portA = srcIsA ? p.srcPort : p.dstPort;
-        key.portB = srcIsA ? p.dstPort : p.srcPort;
-        key.protocol = p.ipProtocol;
-        key.vlan = p.vlan();
-        found = &insert(key, hash, i, p, srcIsA);
+        // The ends ordered by their endpoint words, as flowKeyOf() orders them.
+        found = &insert(orderedKey(p, srcIsA), hash, i, p, srcIsA);
         result.created = true;
     } else if (lruOf(*found).newest != found->slot_) {
         moveToNewest(*found);
